@@ -1,0 +1,38 @@
+# The front door. `make demo` runs the whole product on the demo data; `make test` runs every test.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+export DAGSTER_HOME := $(CURDIR)/var/dagster_home
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: demo test install browser build bench clean docs
+
+demo: install  ## install, generate demo data, build the warehouse, serve Dagster and Streamlit on 127.0.0.1
+	bash scripts/run.sh
+
+test: install browser  ## the whole test suite (installs the venv and Debian's chromium if missing)
+	$(PY) -m pytest
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -c constraints.txt -e ".[test]"
+	touch $@
+
+browser:  ## Debian's chromium for the browser tests (Playwright cannot download browsers here)
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+build: install  ## generate demo data and build the warehouse, without serving
+	bash scripts/build_demo.sh
+
+docs: install  ## regenerate docs/framework.md from the catalogue
+	$(PY) -m pipelines.framework_docs
+
+bench: install
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf var dbt_project/target dbt_project/logs

@@ -1,0 +1,50 @@
+-- Monthly-return values per unit, month, metric and force (null = not force attributable),
+-- from the current version and from the first accepted version, with provenance.
+with versions as (
+    select * from {{ ref('int_return_values__versions') }}
+),
+
+current_values as (
+    select
+        rocu_code,
+        month,
+        metric_id,
+        force_code,
+        sum(value) as value,
+        count(*) as source_value_count,
+        any_value(submission_id) as submission_id,
+        any_value(file_sha256) as file_sha256,
+        string_agg(
+            coalesce(source_sheet || '!', '') || source_column || source_row, ', '
+            order by source_sheet, source_row
+        ) as source_cells
+    from versions
+    where is_current
+    group by all
+),
+
+first_values as (
+    select
+        rocu_code,
+        month,
+        metric_id,
+        force_code,
+        sum(value) as value_as_first_submitted
+    from versions
+    where is_first_accepted
+    group by all
+),
+
+final as (
+    select
+        current_values.*,
+        first_values.value_as_first_submitted
+    from current_values
+    left join first_values
+        on current_values.rocu_code = first_values.rocu_code
+        and current_values.month = first_values.month
+        and current_values.metric_id = first_values.metric_id
+        and current_values.force_code is not distinct from first_values.force_code
+)
+
+select * from final

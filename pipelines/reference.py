@@ -1,0 +1,52 @@
+"""Reference data and the framework, read from seeds/ in one place.
+
+The same CSV files are dbt seeds; Python reads them here so that the generator, the
+parsers and the checks use exactly what the warehouse uses.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import polars as pl
+
+from pipelines.settings import SEEDS_DIR
+
+
+@cache
+def _read(relative: str) -> pl.DataFrame:
+    return pl.read_csv(SEEDS_DIR / relative, infer_schema_length=None)
+
+
+def rocus() -> pl.DataFrame:
+    return _read("reference/rocus.csv")
+
+
+def forces() -> pl.DataFrame:
+    """Force membership with effective dates (a force may have moved unit)."""
+    return _read("reference/forces.csv")
+
+
+def current_forces() -> pl.DataFrame:
+    return forces().filter(pl.col("effective_to").is_null())
+
+
+def metrics() -> pl.DataFrame:
+    return _read("framework/metrics.csv")
+
+
+def label_map() -> pl.DataFrame:
+    """Per-unit translation of local labels to framework metrics and units."""
+    return _read("mappings/label_map.csv")
+
+
+def unit_layouts() -> pl.DataFrame:
+    return _read("mappings/unit_layouts.csv")
+
+
+def population() -> pl.DataFrame:
+    return _read("reference/population.csv")
+
+
+def police_officers() -> pl.DataFrame:
+    return _read("reference/police_officers.csv")

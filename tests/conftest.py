@@ -1,0 +1,67 @@
+"""Shared fixtures. Every test run works in its own temporary var/ folder, never the
+project's, and the same real stack (DuckDB, dbt, Dagster, GX, Streamlit) runs as in use."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Before any project import: Paths.from_env() and dbt's profile read these.
+_SESSION_VAR = Path(tempfile.mkdtemp(prefix="rocu-test-var-"))
+os.environ["ROCU_VAR_DIR"] = str(_SESSION_VAR)
+os.environ["ROCU_WAREHOUSE_PATH"] = str(_SESSION_VAR / "warehouse" / "rocu.duckdb")
+os.environ["DAGSTER_HOME"] = str(_SESSION_VAR / "dagster_home")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+(_SESSION_VAR / "dagster_home").mkdir(parents=True, exist_ok=True)
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def session_var() -> Path:
+    return _SESSION_VAR
+
+
+def run_dbt(args: list[str], warehouse: Path, target: Path) -> subprocess.CompletedProcess:
+    """Run the real dbt CLI against a given DuckDB file."""
+    env = {**os.environ, "ROCU_WAREHOUSE_PATH": str(warehouse)}
+    return subprocess.run(
+        [str(BIN / "dbt"), *args, "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir",
+         str(ROOT / "dbt_project"), "--target-path", str(target)],
+        capture_output=True, text=True, env=env, timeout=600,
+    )
+
+
+@pytest.fixture(scope="session")
+def built_demo(session_var: Path) -> Path:
+    """The whole product built once per session from demo data: generate, submit, Dagster job.
+
+    Returns the var folder; the published warehouse is at var/published/rocu.duckdb.
+    """
+    from dagster import materialize
+
+    from pipelines.cli import main as rocu
+    from pipelines.definitions import build_definitions
+    from pipelines.settings import Paths
+
+    assert rocu(["demo", "generate"]) == 0
+    assert rocu(["demo", "load"]) == 0
+    defs = build_definitions(Paths(session_var))
+    job = defs.resolve_job_def("build_warehouse")
+    result = job.execute_in_process(instance=None)
+    assert result.success
+    return session_var
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
