@@ -1,0 +1,154 @@
+"""A synthetic APMIS-style disruption extract, with some disruptions claimed twice.
+
+About 8% of ROCU-led disruptions against an OCG are also claimed by one of the ROCU's
+forces: a second record with its own reference but the same OCG, date, threat area and
+strand. That is the matching rule the warehouse uses to count a disruption once, so the
+generator makes sure no two other records share those four things (and never twins a
+record without an OCG), and lists the true pairs for tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+import numpy as np
+import polars as pl
+
+from pipelines.demo.calendar import days_in_month, month_start
+from pipelines.demo.ocg_register import draw_threat_area
+from pipelines.demo.volumes import Region, seasonal_factor
+
+DISRUPTIONS_PER_MILLION = 7.0
+TWIN_SHARE = 0.115  # of ROCU-led disruptions with an OCG: about 8% of all ROCU-led ones
+WEAK_PREVENT_PROTECT = frozenset({"ROCUWM", "SWROCU"})
+SPARSE_NARRATIVE = {"ROCUWM": 0.3, "SWROCU": 0.2}
+IMPACTS = (["major", "moderate", "minor"], [0.15, 0.40, 0.45])
+NARRATIVES = {
+    "pursue": {
+        "DRUGS": ["Warrant executed at a storage address; Class A drugs and cash seized.",
+                  "County line deal number deactivated and the line holder charged.",
+                  "Cannabis cultivation site dismantled and supply chain interrupted."],
+        "FIREARMS": ["Lethal-barrelled firearm and ammunition recovered before onward sale.",
+                     "Converted weapons workshop closed and equipment seized."],
+        "MONEY_LAUNDERING": ["Account freezing order obtained against mule accounts.",
+                             "Cash courier intercepted and funds seized under POCA."],
+        "FRAUD": ["Call centre used for courier fraud closed; devices seized.",
+                  "Principal members charged with conspiracy to defraud."],
+        "OAC": ["Vehicle ringing operation disrupted; stolen vehicles recovered.",
+                "Burglary series linked to the group and two members remanded."],
+    },
+    "default": ["Key member arrested and remanded; group activity reduced.",
+                "Intelligence-led operation removed a supply route used by the group.",
+                "Assets restrained and criminal finances disrupted."],
+    "prevent": ["Serious crime prevention order obtained against a principal member.",
+                "Young person diverted from the group through a planned intervention."],
+    "protect": ["Businesses targeted by the group given protect advice.",
+                "Potential victims identified and safeguarded with partner agencies."],
+    "prepare": ["Multi-agency exercise tested the response to a linked incident.",
+                "Structured debrief after an operation; lessons shared with forces."],
+}
+DISRUPTION_COLUMNS = ["disruption_ref", "disruption_date", "lead_agency_type", "lead_unit_code",
+                      "rocu_code", "threat_area_code", "strand", "impact_level", "ocg_ref",
+                      "narrative", "validation_status"]
+
+
+@dataclass(frozen=True)
+class Disruption:
+    disruption_date: date
+    lead_agency_type: str
+    lead_unit_code: str
+    rocu_code: str
+    threat_area_code: str
+    strand: str
+    impact_level: str
+    ocg_ref: str
+    narrative: str
+    validation_status: str
+    twin_of: int | None = None  # index of the ROCU record this force claim duplicates
+
+
+def _pick(rng: np.random.Generator, options: list[str], weights: list[float] | None = None) -> str:
+    p = None if weights is None else np.array(weights) / sum(weights)
+    return options[int(rng.choice(len(options), p=p))]
+
+
+def _narrative(rng: np.random.Generator, rocu_code: str, strand: str, threat: str) -> str:
+    if rng.random() < SPARSE_NARRATIVE.get(rocu_code, 0.08):
+        return ""
+    if strand == "pursue":
+        return _pick(rng, NARRATIVES["pursue"].get(threat, NARRATIVES["default"]))
+    return _pick(rng, NARRATIVES[strand])
+
+
+def _status(rng: np.random.Generator, recent: bool) -> str:
+    weights = [0.62, 0.33, 0.05] if recent else [0.86, 0.09, 0.05]
+    return _pick(rng, ["validated", "pending", "rejected"], weights)
+
+
+def month_disruptions(rng: np.random.Generator, region: Region, month: str,
+                      groups: list[tuple], used: set[tuple], recent: bool) -> list[Disruption]:
+    """One region's disruptions dated in ``month``, twins included (marked by twin_of)."""
+    code = region.rocu_code
+    forces = [f[0] for f in region.forces]
+    shares = [float(f[2]) for f in region.forces]
+    strand_w = [0.95, 0.02, 0.02, 0.01] if code in WEAK_PREVENT_PROTECT else [0.78, 0.09, 0.09, 0.04]
+    mu = DISRUPTIONS_PER_MILLION * region.population / 1e6 * seasonal_factor(code, month)
+    out: list[Disruption] = []
+    for _ in range(int(rng.poisson(mu))):
+        day = month_start(month) + timedelta(days=int(rng.integers(0, days_in_month(month))))
+        rocu_led = rng.random() < 0.55
+        lead = code if rocu_led else _pick(rng, forces, shares)
+        strand = _pick(rng, ["pursue", "prevent", "protect", "prepare"], strand_w)
+        threat, ocg = draw_threat_area(rng), ""
+        active = [g for g in groups if g[4] <= day and (g[5] is None or g[5] > day)]
+        if active and rng.random() < (0.8 if strand == "pursue" else 0.4):
+            group = active[int(rng.integers(0, len(active)))]
+            ocg = group[0]
+            threat = group[1] if rng.random() < 0.9 else threat
+            key = (code, ocg, day, threat, strand)
+            if key in used:
+                ocg = ""  # would look like a twin: record it without the OCG link
+            else:
+                used.add(key)
+        record = Disruption(day, "rocu" if rocu_led else "force", lead, code, threat, strand,
+                            _pick(rng, *IMPACTS), ocg, _narrative(rng, code, strand, threat),
+                            _status(rng, recent))
+        out.append(record)
+        if rocu_led and ocg and rng.random() < TWIN_SHARE:
+            owner = next(g[3] for g in groups if g[0] == ocg)
+            force = owner if owner in forces else _pick(rng, forces, shares)
+            out.append(replace(record, lead_agency_type="force", lead_unit_code=force,
+                               narrative=_narrative(rng, code, strand, threat),
+                               validation_status=_status(rng, recent),
+                               twin_of=len(out) - 1))
+    return out
+
+
+def number_records(records: list[Disruption], rng: np.random.Generator,
+                   first_number: int) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
+    """Give a month's records references in date order; return them and the twin pairs."""
+    order = sorted(range(len(records)),
+                   key=lambda i: (records[i].disruption_date, float(rng.random())))
+    refs = {i: f"APM-{first_number + n:06d}" for n, i in enumerate(order)}
+    rows = []
+    for i in order:
+        r = records[i]
+        rows.append([refs[i], r.disruption_date, r.lead_agency_type, r.lead_unit_code,
+                     r.rocu_code, r.threat_area_code, r.strand, r.impact_level,
+                     r.ocg_ref or None, r.narrative or None, r.validation_status])
+    pairs = [(refs[r.twin_of], refs[i]) for i, r in enumerate(records) if r.twin_of is not None]
+    schema = {c: pl.String for c in DISRUPTION_COLUMNS} | {"disruption_date": pl.Date}
+    return pl.DataFrame(rows, schema=schema, orient="row"), pairs
+
+
+def month_extract(rng: np.random.Generator, regions: dict[str, Region], month: str,
+                  groups: dict[str, list[tuple]], used: set[tuple], recent: bool,
+                  first_number: int) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
+    """All regions' disruptions for ``month``, numbered from ``first_number``."""
+    records: list[Disruption] = []
+    for code, region in regions.items():
+        base = len(records)
+        for r in month_disruptions(rng, region, month, groups.get(code, []), used, recent):
+            records.append(r if r.twin_of is None else replace(r, twin_of=base + r.twin_of))
+    return number_records(records, rng, first_number)
