@@ -46,7 +46,7 @@ def built_demo(session_var: Path) -> Path:
 
     Returns the var folder; the published warehouse is at var/published/rocu.duckdb.
     """
-    from dagster import materialize
+    from dagster import DagsterInstance
 
     from pipelines.cli import main as rocu
     from pipelines.definitions import build_definitions
@@ -56,7 +56,7 @@ def built_demo(session_var: Path) -> Path:
     assert rocu(["demo", "load"]) == 0
     defs = build_definitions(Paths(session_var))
     job = defs.resolve_job_def("build_warehouse")
-    result = job.execute_in_process(instance=None)
+    result = job.execute_in_process(instance=DagsterInstance.ephemeral())
     assert result.success
     return session_var
 

@@ -53,7 +53,7 @@ final as (
     select
         force_population.month,
         force_population.rocu_code,
-        sum(force_population.population) as population,
+        sum(force_population.population)::bigint as population,
         max(force_population.population_year) as population_year,
         bool_or(force_population.is_approximate) as population_is_approximate,
         sum(force_officers.officer_fte) as officer_fte,

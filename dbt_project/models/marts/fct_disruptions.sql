@@ -1,0 +1,33 @@
+-- Disruptions counted once (see int_disruptions__deduplicated for the matching rule), by
+-- unit, month, threat area, strand and impact level, with the claims behind each count.
+with disruptions as (
+    select * from {{ ref('int_disruptions__deduplicated') }}
+    where validation_status = 'validated'
+),
+
+months as (
+    select * from {{ ref('dim_month') }}
+),
+
+final as (
+    select
+        disruptions.rocu_code,
+        disruptions.month,
+        months.calendar_quarter,
+        months.financial_year,
+        disruptions.threat_area_code,
+        disruptions.strand,
+        disruptions.impact_level,
+        count(*) filter (where disruptions.is_counted) as disruptions,
+        count(*) filter (where disruptions.is_counted and disruptions.lead_agency_type = 'rocu') as rocu_led,
+        count(*) filter (where disruptions.is_counted and disruptions.lead_agency_type = 'force') as force_led,
+        count(*) filter (where not disruptions.is_counted) as duplicate_claims,
+        count(*) as claims,
+        count(*) filter (where disruptions.is_counted and length(trim(coalesce(disruptions.narrative, ''))) > 0)
+            as with_narrative
+    from disruptions
+    inner join months on disruptions.month = months.month
+    group by all
+)
+
+select * from final

@@ -1,0 +1,113 @@
+-- Fair comparison of units: each figure per 100,000 population and per police officer,
+-- the unit's rank in the network, the median of its peer group and the national figure,
+-- with the base (numerator and denominator) beside every rate. Rates are given only for
+-- additive figures (counts, money, weights, years); percentages and scores compare as they are.
+with by_period as (
+    select * from {{ ref('int_metric_values__by_period') }}
+),
+
+metrics as (
+    select * from {{ ref('dim_metric') }}
+),
+
+denominators as (
+    select * from {{ ref('int_unit_denominators_monthly') }}
+),
+
+peer_groups as (
+    select rocu_code, peer_group_id from {{ ref('peer_groups') }} where peer_group_id <> 'ALL'
+),
+
+with_base as (
+    select
+        by_period.*,
+        metrics.unit,
+        metrics.higher_is_better,
+        metrics.space_aggregation,
+        metrics.unit in ('count', 'gbp', 'kg', 'years') as is_rateable,
+        denominators.population,
+        denominators.population_year,
+        denominators.population_is_approximate,
+        denominators.officer_fte,
+        denominators.officers_as_at,
+        peer_groups.peer_group_id
+    from by_period
+    inner join metrics on by_period.metric_id = metrics.metric_id
+    left join denominators on by_period.rocu_code = denominators.rocu_code and by_period.last_month = denominators.month
+    left join peer_groups on by_period.rocu_code = peer_groups.rocu_code
+),
+
+rates as (
+    select
+        *,
+        case when is_rateable then 100000.0 * value / population end as per_100k_population,
+        case when is_rateable then value / officer_fte end as per_officer
+    from with_base
+),
+
+national as (
+    select
+        metric_id,
+        period_type,
+        period,
+        count(*) as units_reporting,
+        case any_value(space_aggregation) when 'sum' then sum(value) else avg(value) end as national_value,
+        case when any_value(space_aggregation) = 'ratio'
+            then 100.0 * sum(numerator) / nullif(sum(denominator), 0) end as national_ratio,
+        sum(population)::bigint as national_population,
+        sum(officer_fte) as national_officer_fte
+    from rates
+    group by all
+),
+
+final as (
+    select
+        rates.rocu_code,
+        rates.metric_id,
+        rates.period_type,
+        rates.period,
+        rates.months_in_period,
+        rates.months_reported,
+        rates.unit,
+        rates.value,
+        rates.value_as_first_submitted,
+        rates.numerator,
+        rates.denominator,
+        rates.population,
+        rates.population_year,
+        rates.population_is_approximate,
+        rates.officer_fte,
+        rates.officers_as_at,
+        rates.per_100k_population,
+        rates.per_officer,
+        rank() over (
+            partition by rates.metric_id, rates.period_type, rates.period
+            order by case when rates.higher_is_better is false then 1 else -1 end
+                * coalesce(rates.per_100k_population, rates.value)
+        ) as network_rank,
+        national.units_reporting,
+        rates.peer_group_id,
+        median(rates.per_100k_population) over (
+            partition by rates.metric_id, rates.period_type, rates.period, rates.peer_group_id
+        ) as peer_median_per_100k,
+        median(rates.per_officer) over (
+            partition by rates.metric_id, rates.period_type, rates.period, rates.peer_group_id
+        ) as peer_median_per_officer,
+        median(rates.value) over (
+            partition by rates.metric_id, rates.period_type, rates.period, rates.peer_group_id
+        ) as peer_median_value,
+        coalesce(national.national_ratio, national.national_value) as national_value,
+        national.national_population,
+        national.national_officer_fte,
+        case when rates.is_rateable then 100000.0 * national.national_value / national.national_population end
+            as national_per_100k,
+        case when rates.is_rateable then national.national_value / national.national_officer_fte end
+            as national_per_officer
+    from rates
+    inner join national
+        on rates.metric_id = national.metric_id
+        and rates.period_type = national.period_type
+        and rates.period = national.period
+)
+
+select * from final

@@ -1,0 +1,82 @@
+"""`rocu`: the command line for performance leads and operators.
+
+    rocu submit FILE --unit EMSOU --period 2025-03   verdict and problems; exit 1 if rejected
+    rocu status                                      submissions by unit and month
+    rocu demo generate | load                        the bundled demo data
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipelines.settings import Paths
+
+
+def cmd_submit(args: argparse.Namespace, paths: Paths) -> int:
+    from pipelines.intake import submit_return
+    from pipelines.land.zone import LandingZone
+
+    file = Path(args.file)
+    if not file.is_file():
+        print(f"No such file: {file}", file=sys.stderr)
+        return 2
+    verdict = submit_return(LandingZone(paths.landing), file.read_bytes(), original_name=file.name,
+                            rocu_code=args.unit, period=args.period, submitted_by=args.by)
+    print(verdict.summary())
+    for problem in verdict.problems:
+        print("  " + problem.as_text())
+    print(f"Report: {paths.landing / 'reports' / f'{verdict.submission.submission_id}.html'}")
+    return 0 if verdict.accepted else 1
+
+
+def cmd_status(args: argparse.Namespace, paths: Paths) -> int:
+    from pipelines.land.registry import Registry
+
+    subs = Registry(paths.landing / "registry.sqlite").submissions()
+    if args.unit:
+        subs = [s for s in subs if s.rocu_code == args.unit]
+    print(f"{'unit':8} {'month':7} {'ver':>3} {'state':24} {'err':>4} {'warn':>4}  submitted            file")
+    for s in subs:
+        print(f"{s.rocu_code:8} {s.period:7} {s.version:>3} {s.state:24} {s.error_count:>4} {s.warning_count:>4}"
+              f"  {s.submitted_at[:19]:20} {s.original_name}")
+    print(f"{len(subs)} submissions")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, paths: Paths) -> int:
+    if args.action == "generate":
+        from pipelines.demo.generate import main as generate
+
+        return generate(["--out", str(paths.demo), *args.rest]) or 0
+    from pipelines.demo.load import load_demo
+    from pipelines.land.zone import LandingZone
+
+    counts = load_demo(paths.demo, LandingZone(paths.landing))
+    print("demo returns by verdict: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="rocu", description="ROCU performance warehouse")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("submit", help="submit a monthly return and print the verdict")
+    p.add_argument("file")
+    p.add_argument("--unit", required=True, help="ROCU code, e.g. EMSOU")
+    p.add_argument("--period", required=True, help="month the return is for, YYYY-MM")
+    p.add_argument("--by", default="cli", help="who is submitting (recorded in the registry)")
+    p.set_defaults(func=cmd_submit)
+    p = sub.add_parser("status", help="list submissions by unit and month")
+    p.add_argument("--unit")
+    p.set_defaults(func=cmd_status)
+    p = sub.add_parser("demo", help="generate or load the bundled demo data")
+    p.add_argument("action", choices=["generate", "load"])
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_demo)
+    args = parser.parse_args(argv)
+    return args.func(args, Paths.from_env())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

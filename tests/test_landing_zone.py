@@ -1,0 +1,83 @@
+"""The landing zone keeps every file as sent, and the registry every version, once."""
+
+import hashlib
+import os
+import stat
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from pipelines.check.problems import Problem
+from pipelines.land.zone import LandingZone
+
+
+def land(zone: LandingZone, content: bytes, name: str = "return.csv", period: str = "2025-03"):
+    return zone.land(content, original_name=name, rocu_code="EMSOU", period=period, submitted_by="lead.emsou")
+
+
+def test_file_is_kept_as_sent_under_its_hash_and_read_only(tmp_path):
+    zone = LandingZone(tmp_path)
+    content = b"Period,Force,Measure,Value\n2025-03,Regional,Arrests,12\n"
+    sub, created = land(zone, content)
+    stored = zone.path_of(sub)
+    assert created and stored.read_bytes() == content
+    assert sub.file_sha256 == hashlib.sha256(content).hexdigest() and sub.file_sha256 in stored.name
+    assert not stored.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    assert sub.original_name == "return.csv" and sub.state == "received" and sub.version == 1
+
+
+def test_same_bytes_twice_is_recognised_not_duplicated(tmp_path):
+    zone = LandingZone(tmp_path)
+    first, created1 = land(zone, b"a,b\n1,2\n")
+    again, created2 = land(zone, b"a,b\n1,2\n", name="renamed copy.csv")
+    assert created1 and not created2
+    assert again.submission_id == first.submission_id
+    assert len(zone.registry.submissions()) == 1
+    assert len(list((tmp_path / "files").rglob("*.csv"))) == 1
+
+
+def test_resubmission_is_a_new_version_that_supersedes_the_accepted_one(tmp_path):
+    zone = LandingZone(tmp_path)
+    v1, _ = land(zone, b"v1")
+    zone.registry.record_verdict(v1.submission_id, [], "accepted")
+    v2, _ = land(zone, b"v2")
+    warning = Problem("warning", "unmapped_label", "not in the framework", file="r.csv", row=4, column="A",
+                      value="Drones recovered")
+    zone.registry.record_verdict(v2.submission_id, [warning], "accepted_with_warnings")
+    v1_now, v2_now = zone.registry.get(v1.submission_id), zone.registry.get(v2.submission_id)
+    assert (v2_now.version, v2_now.state, v2_now.warning_count) == (2, "accepted_with_warnings", 1)
+    assert (v1_now.state, v1_now.superseded_by) == ("superseded", v2.submission_id)
+    # Every version stays retrievable, byte for byte.
+    assert zone.path_of(v1_now).read_bytes() == b"v1" and zone.path_of(v2_now).read_bytes() == b"v2"
+
+
+def test_a_rejected_resubmission_does_not_supersede_the_accepted_version(tmp_path):
+    zone = LandingZone(tmp_path)
+    v1, _ = land(zone, b"good")
+    zone.registry.record_verdict(v1.submission_id, [], "accepted")
+    v2, _ = land(zone, b"bad")
+    zone.registry.record_verdict(v2.submission_id, [Problem("error", "negative_value", "x", file="f")], "rejected")
+    assert zone.registry.get(v1.submission_id).state == "accepted"
+    assert zone.registry.problems(v2.submission_id)[0]["rule"] == "negative_value"
+
+
+def test_uploaded_name_never_steers_where_the_file_is_written(tmp_path):
+    zone = LandingZone(tmp_path / "zone")
+    sub, _ = land(zone, b"x", name="../../../etc/evil.csv")
+    stored = zone.path_of(sub).resolve()
+    assert stored.is_relative_to((tmp_path / "zone").resolve())
+    assert sub.original_name == "evil.csv"
+    assert not (tmp_path / "etc").exists()
+
+
+def _land_in_another_process(args):
+    root, content = args
+    sub, _ = LandingZone(Path(root)).land(content, original_name="r.csv", rocu_code="EMSOU", period="2025-03",
+                                          submitted_by=f"pid{os.getpid()}")
+    return sub.version
+
+
+def test_two_uploads_at_once_get_distinct_versions(tmp_path):
+    LandingZone(tmp_path)  # create the registry first
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        versions = list(pool.map(_land_in_another_process, [(str(tmp_path), f"v{i}".encode()) for i in range(8)]))
+    assert sorted(versions) == list(range(1, 9))
