@@ -1,0 +1,122 @@
+"""National overview: the network across the 4Ps, fair rates per unit, trends, strengths."""
+
+import altair as alt
+import streamlit as st
+
+from dashboards.data import query
+from dashboards.format import figure
+from dashboards.widgets import PERIOD_TYPES, exports, no_data, period_filter, url_select
+
+st.title("National overview")
+if query("select 1 from marts.fct_metric_comparison limit 1").empty:
+    no_data()
+
+top = st.columns(3)
+kind, period = period_filter(top[0])
+metrics = query("select metric_id, metric_name, unit, strand_name from marts.dim_metric"
+                " where unit in ('count', 'gbp', 'kg', 'years') order by strand_code, metric_name")
+with top[1]:
+    strand = url_select("Strand", ["All", "Pursue", "Prevent", "Protect", "Prepare"], "strand")
+if strand != "All":
+    metrics = metrics[metrics["strand_name"] == strand]
+names = dict(zip(metrics["metric_id"], metrics["metric_name"]))
+with top[2]:
+    metric = url_select("Metric", list(names), "metric", format_func=names.get,
+                        default_index=list(names).index("PUR_ARRESTS") if "PUR_ARRESTS" in names else 0)
+if metric is None:
+    no_data("No metric matches these filters.")
+unit = metrics.set_index("metric_id").loc[metric, "unit"]
+period_words = f"{PERIOD_TYPES[kind].lower()} {period}"
+
+rows = query(
+    """
+    select r.rocu_name as unit_name, c.rocu_code, c.value, c.per_100k_population, c.per_officer, c.network_rank,
+           c.population, c.population_year, c.officer_fte, c.months_reported, c.months_in_period,
+           c.national_value, c.national_per_100k, c.national_per_officer, c.units_reporting
+    from marts.fct_metric_comparison c join marts.dim_rocu r using (rocu_code)
+    where c.metric_id = ? and c.period_type = ? and c.period = ?
+    order by c.per_100k_population desc
+    """,
+    (metric, kind, period),
+)
+if rows.empty:
+    no_data(f"No unit reported {names[metric].lower()} for {period_words}.")
+
+national = rows.iloc[0]
+a, b, c = st.columns(3)
+a.metric(f"{names[metric]}, network, {period}", figure(national["national_value"], unit),
+         help=f"Sum over the {national['units_reporting']} units that reported.")
+b.metric("Per 100,000 population", f"{national['national_per_100k']:,.2f}",
+         help="Network figure divided by the population of the reporting units' force areas.")
+c.metric("Per police officer", f"{national['national_per_officer']:,.4f}",
+         help="Network figure divided by police officer FTE in the reporting units' forces.")
+
+st.subheader(f"{names[metric]} per 100,000 population by unit, {period_words}")
+bars = alt.Chart(rows).mark_bar(color="#1f4e79").encode(
+    x=alt.X("per_100k_population:Q", title=f"{names[metric]} per 100,000 population"),
+    y=alt.Y("unit_name:N", sort="-x", title=None),
+    tooltip=[alt.Tooltip("unit_name:N", title="Unit"), alt.Tooltip("value:Q", title=names[metric], format=",.0f"),
+             alt.Tooltip("population:Q", title="Population (base)", format=",.0f"),
+             alt.Tooltip("per_100k_population:Q", title="Per 100,000", format=",.2f")],
+)
+rule = alt.Chart(rows.head(1)).mark_rule(strokeDash=[6, 3], color="black").encode(x="national_per_100k:Q")
+st.altair_chart(bars + rule, width="stretch")
+st.caption("Dashed line: the network rate. Population is the latest ONS estimate at or before the period "
+           f"(year {int(rows['population_year'].max())}; Welsh forces approximate).")
+
+table = rows.assign(**{
+    "Figure": rows["value"].map(lambda v: figure(v, unit)),
+    "Per 100,000": rows["per_100k_population"].map(lambda v: f"{v:,.2f}"),
+    "Per officer": rows["per_officer"].map(lambda v: f"{v:,.4f}"),
+    "Months reported": rows["months_reported"].astype(str) + " of " + rows["months_in_period"].astype(str),
+})[["unit_name", "Figure", "Per 100,000", "Per officer", "network_rank", "Months reported", "population", "officer_fte"]]
+table.columns = ["Unit", "Figure", "Per 100,000", "Per officer", "Rank", "Months reported", "Population (base)",
+                 "Officers FTE (base)"]
+st.dataframe(table, hide_index=True, width="stretch", column_config={
+    "Population (base)": st.column_config.NumberColumn(format="localized"),
+    "Officers FTE (base)": st.column_config.NumberColumn(format="localized")})
+exports(table, f"national_{metric}_{period.replace('/', '-')}")
+
+st.subheader("Trend: network total by month")
+trend = query(
+    """
+    select month, sum(value) as value, count(*) as units
+    from marts.fct_metric_monthly where metric_id = ? group by month order by month
+    """,
+    (metric,),
+)
+st.altair_chart(
+    alt.Chart(trend).mark_line(point=True).encode(
+        x=alt.X("month:O", title="Month"), y=alt.Y("value:Q", title=names[metric]),
+        tooltip=["month", alt.Tooltip("value:Q", format=",.0f"), alt.Tooltip("units:Q", title="Units reporting")],
+    ),
+    width="stretch",
+)
+
+st.subheader(f"Where units are strong or weak: mean rank by strand, {period_words}")
+ranks = query(
+    """
+    select r.rocu_name as unit_name, m.strand_name as strand, avg(c.network_rank) as mean_rank, count(*) as metrics
+    from marts.fct_metric_comparison c
+    join marts.dim_metric m using (metric_id) join marts.dim_rocu r using (rocu_code)
+    where c.period_type = ? and c.period = ? and c.per_100k_population is not null
+      and m.strand_code in ('pursue', 'prevent', 'protect', 'prepare')
+    group by all
+    """,
+    (kind, period),
+)
+st.altair_chart(
+    alt.Chart(ranks).mark_rect().encode(
+        x=alt.X("strand:N", sort=["Pursue", "Prevent", "Protect", "Prepare"], title=None),
+        y=alt.Y("unit_name:N", title=None),
+        color=alt.Color("mean_rank:Q", scale=alt.Scale(scheme="greys", reverse=True), title="Mean rank (1 best)"),
+        tooltip=["unit_name", "strand", alt.Tooltip("mean_rank:Q", format=".1f"), "metrics"],
+    ) + alt.Chart(ranks).mark_text(baseline="middle").encode(
+        x=alt.X("strand:N", sort=["Pursue", "Prevent", "Protect", "Prepare"]), y="unit_name:N",
+        text=alt.Text("mean_rank:Q", format=".1f"),
+        color=alt.condition("datum.mean_rank < 4", alt.value("white"), alt.value("black")),
+    ),
+    width="stretch",
+)
+st.caption("Rank of each unit's rate per 100,000 among units reporting the metric, averaged over the strand's "
+           "metrics. A blank cell means the unit reported none of that strand's metrics in the period.")
