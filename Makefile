@@ -31,8 +31,9 @@ build: install  ## generate demo data and build the warehouse, without serving
 docs: install  ## regenerate docs/framework.md from the catalogue
 	$(PY) -m pipelines.framework_docs
 
-bench: install
-	$(PY) scripts/bench.py
+bench: build  ## benchmarks: intake verdict times, warehouse build at demo and 100x scale (prints figures)
+	$(PY) scripts/bench.py intake
+	$(PY) scripts/bench.py warehouse --scale 100
 
 clean:
 	rm -rf var dbt_project/target dbt_project/logs

@@ -1,10 +1,8 @@
 """The Dagster code location: every asset, resource, job and sensor in one place."""
 
-from __future__ import annotations
-
 import os
 
-from dagster import Definitions, define_asset_job
+from dagster import AssetKey, AssetSelection, Definitions, define_asset_job
 from dagster_dbt import DbtCliResource
 
 from pipelines.assets.publish import published_warehouse
@@ -12,7 +10,18 @@ from pipelines.assets.raw_extracts import extract_assets
 from pipelines.assets.raw_returns import raw_returns
 from pipelines.assets.warehouse_models import DBT_EXECUTABLE, dbt_project, warehouse_models
 from pipelines.resources import LandingResource, WarehouseResource
+from pipelines.sensors import returns_sensor
 from pipelines.settings import Paths
+
+build_warehouse = define_asset_job(
+    "build_warehouse", selection=AssetSelection.all(),
+    description="Load every raw table, build and test the warehouse with dbt, publish the read-only copy")
+refresh_returns = define_asset_job(
+    "refresh_returns",
+    selection=AssetSelection.assets(raw_returns).downstream() - AssetSelection.keys(
+        *[AssetKey(["raw", t]) for t in ("disruptions", "ocg_register", "capacity", "tasking_meetings",
+                                         "gateway_requests")]),
+    description="Reload returns (all, or one unit's month), rebuild the warehouse and publish")
 
 
 def build_definitions(paths: Paths | None = None) -> Definitions:
@@ -22,7 +31,8 @@ def build_definitions(paths: Paths | None = None) -> Definitions:
     os.environ["ROCU_WAREHOUSE_PATH"] = str(paths.warehouse)
     return Definitions(
         assets=[*extract_assets, raw_returns, warehouse_models, published_warehouse],
-        jobs=[define_asset_job("build_warehouse", selection="*", description="Load raw data, build and publish")],
+        jobs=[build_warehouse, refresh_returns],
+        sensors=[returns_sensor],
         resources={
             "landing": LandingResource(root=str(paths.landing), extracts_dir=str(paths.landing / "extracts")),
             "warehouse": WarehouseResource(path=str(paths.warehouse), published_path=str(paths.published)),

@@ -19,9 +19,12 @@ import polars as pl
 from pipelines.check.arrival import check_arrival
 from pipelines.check.problems import Problem
 from pipelines.check.report import write_report
+from pipelines.check.structure import (HISTORY_MONTHS, check_jumps, check_missing_metrics, check_required_sheets,
+                                       check_suite, check_unit_named, dedupe)
 from pipelines.land.registry import Submission
 from pipelines.land.zone import LandingZone
-from pipelines.standardise.returns import parse_return
+from pipelines.standardise.read_tables import UnreadableFile, read_grids
+from pipelines.standardise.returns import VALUES_SCHEMA, parse_return
 
 
 @dataclass(frozen=True)
@@ -63,16 +66,44 @@ def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu
     problems = check_arrival(content, name, rocu_code, period, today)
     values = unmapped = None
     if not problems:
-        parsed = parse_return(zone.path_of(submission), rocu_code, period)
-        # Messages name the file as the user sent it, not its stored (hash) name.
-        problems = [dataclasses.replace(p, file=name) for p in parsed.problems]
-        values, unmapped = parsed.values, parsed.unmapped
+        values, unmapped, problems = _check_content(zone, zone.path_of(submission), rocu_code, period, name)
     state = state_for(problems)
     if state != "rejected":
         _save_standardised(zone, submission.submission_id, values, unmapped)
     submission = zone.registry.record_verdict(submission.submission_id, problems, state)
     write_report(zone.root / "reports", submission, problems)
     return Verdict(submission, problems, created=True)
+
+
+def _check_content(zone: LandingZone, path: Path, rocu_code: str, period: str,
+                   name: str) -> tuple[pl.DataFrame, pl.DataFrame, list[Problem]]:
+    """Parse the stored file and run every content check on it."""
+    parsed = parse_return(path, rocu_code, period, display_name=name)
+    problems = list(parsed.problems)
+    try:
+        grids = read_grids(path)
+        problems += check_unit_named([g for g in grids if not g.hidden], rocu_code, name)
+        problems += check_required_sheets(grids, rocu_code, name)
+    except UnreadableFile:
+        pass  # already reported by the parser
+    if not parsed.errors and not parsed.values.is_empty():
+        problems += check_suite(parsed.values, name)
+        problems += check_missing_metrics(parsed.values, rocu_code, name)
+        problems += check_jumps(parsed.values, _history(zone, rocu_code, period), name)
+    # Messages name the file as the user sent it, not its stored (hash) name.
+    problems.sort(key=lambda p: (p.severity != "error", p.sheet or "", p.row or 0, p.column or ""))
+    problems = dedupe([dataclasses.replace(p, file=name) for p in problems])
+    return parsed.values, parsed.unmapped, problems
+
+
+def _history(zone: LandingZone, rocu_code: str, period: str) -> pl.DataFrame:
+    """The unit's current accepted values for its last few months before `period`."""
+    subs = [s for s in zone.registry.submissions()
+            if s.rocu_code == rocu_code and s.period < period and s.state in ("accepted", "accepted_with_warnings")]
+    paths = [p for s in subs[-HISTORY_MONTHS:]
+             if (p := zone.root / "standardised" / f"{s.submission_id}.values.parquet").exists()]
+    return pl.concat([pl.read_parquet(p).select(list(VALUES_SCHEMA)) for p in paths]) if paths \
+        else pl.DataFrame(schema=VALUES_SCHEMA)
 
 
 def _save_standardised(zone: LandingZone, submission_id: int, values: pl.DataFrame,

@@ -1,6 +1,7 @@
 """The landing zone keeps every file as sent, and the registry every version, once."""
 
 import hashlib
+import multiprocessing
 import os
 import stat
 from concurrent.futures import ProcessPoolExecutor
@@ -78,6 +79,6 @@ def _land_in_another_process(args):
 
 def test_two_uploads_at_once_get_distinct_versions(tmp_path):
     LandingZone(tmp_path)  # create the registry first
-    with ProcessPoolExecutor(max_workers=2) as pool:
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
         versions = list(pool.map(_land_in_another_process, [(str(tmp_path), f"v{i}".encode()) for i in range(8)]))
     assert sorted(versions) == list(range(1, 9))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import fastexcel
@@ -41,7 +42,7 @@ class Grid:
             return self.cells[row][col]
         return None
 
-    @property
+    @cached_property  # asked once per row while searching for the header: compute once
     def width(self) -> int:
         return max((len(r) for r in self.cells), default=0)
 
@@ -104,7 +105,9 @@ def read_csv_grid(path: Path) -> Grid:
                             separator=delimiter, schema=schema, truncate_ragged_lines=True,
                             quote_char='"')
     except pl.exceptions.PolarsError as exc:
-        raise UnreadableFile(f"{path.name} could not be read as a table of values: {exc}")
+        # Polars' own message is for programmers; the sender needs to know what to do.
+        raise UnreadableFile(f"{path.name} could not be read as a table of values: it does not look like "
+                             "a text (CSV) file. Check it is the return itself, saved as CSV.") from exc
     cells = [list(row) for row in frame.iter_rows()]
     return Grid(None, cells, encoding=encoding, delimiter=delimiter)
 
@@ -148,9 +151,19 @@ def read_xlsx_grids(path: Path) -> list[Grid]:
 
 
 def read_grids(path: Path) -> list[Grid]:
-    """A CSV or XLSX file as grids, chosen by content (a zip is a workbook) not by name."""
+    """A CSV or XLSX file as grids, chosen by content (a zip is a workbook) not by name.
+
+    The intake reads a file more than once (parsing, then the unit and sheet checks);
+    the last few reads are cached by path, size and modification time.
+    """
     if not path.is_file():
         raise UnreadableFile(f"{path.name} was not found.")
+    stat = path.stat()
+    return _read_grids(path, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _read_grids(path: Path, size: int, mtime_ns: int) -> list[Grid]:
     with path.open("rb") as handle:
         head = handle.read(4)
     if head == XLSX_MAGIC:

@@ -87,25 +87,31 @@ def _empty(schema: dict) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def parse_return(path: Path | str, rocu_code: str, period: str) -> ParsedReturn:
-    """Read ``path`` as ``rocu_code``'s return for ``period`` ('YYYY-MM')."""
+def parse_return(path: Path | str, rocu_code: str, period: str, display_name: str | None = None) -> ParsedReturn:
+    """Read ``path`` as ``rocu_code``'s return for ``period`` ('YYYY-MM').
+
+    ``display_name`` is the file's name as the user sent it (the landing zone stores files
+    under their hash); messages use it so the user recognises the file.
+    """
     path = Path(path)
+    name = display_name or path.name
     layout = unit_layout(rocu_code)
     try:
         grids = read_grids(path)
     except UnreadableFile as exc:
-        problem = Problem("error", "file_unreadable", f"{exc} Send the return as .xlsx or .csv.",
-                          path.name)
+        problem = Problem("error", "file_unreadable",
+                          f"{str(exc).replace(path.name, name)} Send the return as .xlsx or .csv.",
+                          name)
         return ParsedReturn(_empty(VALUES_SCHEMA), _empty(UNMAPPED_SCHEMA), [problem])
     visible = [g for g in grids if not g.hidden]
-    problems = _hidden_sheet_problems([g for g in grids if g.hidden], rocu_code, path.name)
-    found, layout_problems = LAYOUT_READERS[layout](visible, period, path.name, is_known_force)
-    mapped = map_found(found, rocu_code, period, path.name)
+    problems = _hidden_sheet_problems([g for g in grids if g.hidden], rocu_code, name)
+    found, layout_problems = LAYOUT_READERS[layout](visible, period, name, is_known_force)
+    mapped = map_found(found, rocu_code, period, name)
     problems = layout_problems + mapped.problems + problems
     if not found and not layout_problems:
         problems.append(Problem("error", "no_figures",
-                                f"{path.name} has the expected header but no figures below it.",
-                                path.name))
+                                f"{name} has the expected header but no figures below it.",
+                                name))
     values = pl.DataFrame(mapped.values, schema=VALUES_SCHEMA, orient="row") \
         if mapped.values else _empty(VALUES_SCHEMA)
     unmapped = pl.DataFrame(mapped.unmapped, schema=UNMAPPED_SCHEMA, orient="row") \

@@ -1,0 +1,48 @@
+"""Sensors: new files in the inbox are taken in; new verdicts become warehouse runs."""
+
+import re
+from pathlib import Path
+
+from dagster import RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
+
+from pipelines.intake import submit_return
+from pipelines.resources import LandingResource
+
+INBOX_NAME = re.compile(r"(?P<period>\d{4}-\d{2})")  # inbox/<UNIT>/<anything with YYYY-MM>.csv|.xlsx
+
+
+def take_in_inbox(landing: LandingResource) -> int:
+    """Submit files dropped in inbox/<UNIT>/ (period from the file name), then move them aside."""
+    zone, taken = landing.zone(), 0
+    inbox = zone.root / "inbox"
+    for path in sorted(inbox.glob("*/*")):
+        match = INBOX_NAME.search(path.name)
+        if not path.is_file() or not match:
+            continue
+        submit_return(zone, path.read_bytes(), original_name=path.name, rocu_code=path.parent.name,
+                      period=match["period"], submitted_by=f"inbox:{path.parent.name}")
+        done = inbox / ".taken" / path.parent.name
+        done.mkdir(parents=True, exist_ok=True)
+        path.replace(done / path.name)
+        taken += 1
+    return taken
+
+
+@sensor(job_name="refresh_returns", minimum_interval_seconds=30,
+        description="Takes in files dropped in the inbox, then asks for a warehouse refresh of each unit-month "
+                    "whose submission got a verdict since the last evaluation")
+def returns_sensor(context: SensorEvaluationContext, landing: LandingResource):
+    taken = take_in_inbox(landing)
+    last_seen = int(context.cursor or 0)
+    new = [s for s in landing.zone().registry.submissions() if s.submission_id > last_seen and s.state != "received"]
+    if not new:
+        return SkipReason(f"no new verdicts ({taken} inbox files taken in)")
+    requests = {
+        (s.rocu_code, s.period): RunRequest(
+            run_key=f"{s.rocu_code}|{s.period}|{s.submission_id}",
+            run_config={"ops": {"raw_returns": {"config": {"unit": s.rocu_code, "month": s.period}}}},
+            tags={"rocu/unit": s.rocu_code, "rocu/month": s.period},
+        )
+        for s in new
+    }
+    return SensorResult(run_requests=list(requests.values()), cursor=str(max(s.submission_id for s in new)))

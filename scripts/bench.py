@@ -1,0 +1,205 @@
+"""Benchmarks: print figures, compare ratios within one run (machines here are shared and noisy).
+
+    python scripts/bench.py intake            upload -> verdict, and upload -> raw tables loaded
+    python scripts/bench.py warehouse         dbt build at demo scale and at --scale x volume, beside
+                                              the same compiled SQL run directly in DuckDB
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+BIN = Path(sys.executable).parent
+
+
+def timed(fn, repeat: int = 5) -> list[float]:
+    out = []
+    for i in range(repeat):
+        start = time.perf_counter()
+        fn(i)
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def one_megabyte_workbook(src: Path, i: int) -> bytes:
+    """The unit's real return padded with a notes sheet to about 1 MB (distinct bytes per call)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(src)
+    notes = wb["Notes"] if "Notes" in wb.sheetnames else wb.create_sheet("Notes")
+    for r in range(1, 45_000):
+        notes.cell(r, 1, f"Note {r} for run {i}: operational context recorded by the performance lead.")
+        notes.cell(r, 2, r * 1.5)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def bench_intake(args) -> None:
+    from dagster import DagsterInstance, materialize
+
+    from pipelines.assets.raw_returns import raw_returns
+    from pipelines.demo.generate import main as generate
+    from pipelines.intake import submit_return
+    from pipelines.land.zone import LandingZone
+    from pipelines.resources import LandingResource, WarehouseResource
+    from pipelines.settings import Paths
+
+    tmp = Path(tempfile.mkdtemp(prefix="rocu-bench-"))
+    generate(["--out", str(tmp / "demo"), "--months", "8", "--end-month", "2025-09", "--quiet"])
+    paths = Paths(tmp / "var")
+    zone = LandingZone(paths.landing)
+    src = next((tmp / "demo" / "returns" / "YHROCU").glob("*2025-09*"))
+    typical = src.read_bytes()
+
+    def verdict(content: bytes, period: str = "2025-09"):
+        return submit_return(zone, content, original_name=src.name, rocu_code="YHROCU", period=period,
+                             submitted_by="bench", today=date(2026, 11, 24))
+
+    cold_start = time.perf_counter()
+    verdict(typical)
+    cold = time.perf_counter() - cold_start
+    typical_times = timed(lambda i: verdict(typical + b" " * (i + 1)), args.repeat)  # new bytes, same content
+    big = [one_megabyte_workbook(src, i) for i in range(args.repeat)]
+    big_times = timed(lambda i: verdict(big[i]), args.repeat)
+    resources = {"landing": LandingResource(root=str(paths.landing), extracts_dir=str(paths.landing / "x")),
+                 "warehouse": WarehouseResource(path=str(paths.warehouse), published_path=str(paths.published))}
+
+    def to_raw(i):
+        verdict(typical + b"\n" * (i + 20))
+        assert materialize([raw_returns], resources=resources, instance=DagsterInstance.ephemeral(),
+                           run_config={"ops": {"raw_returns": {"config": {"unit": "YHROCU", "month": "2025-09"}}}}
+                           ).success
+
+    raw_times = timed(to_raw, args.repeat)
+    print(f"{'measure':58} {'median s':>9} {'min s':>7}")
+    print(f"{'first verdict in a cold process (imports, GX context)':58} {cold:9.2f} {cold:7.2f}")
+    for name, t in [(f"upload -> verdict, typical return ({len(typical) / 1024:.0f} KB XLSX)", typical_times),
+                    (f"upload -> verdict, {len(big[0]) / 1e6:.1f} MB XLSX (target < 2 s warm)", big_times),
+                    ("upload -> verdict -> raw tables loaded (Dagster, in process)", raw_times)]:
+        print(f"{name:58} {statistics.median(t):9.2f} {min(t):7.2f}")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_dbt(args: list[str], warehouse: Path, target: Path) -> float:
+    env = {**os.environ, "ROCU_WAREHOUSE_PATH": str(warehouse)}
+    start = time.perf_counter()
+    subprocess.run([str(BIN / "dbt"), *args, "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir",
+                    str(ROOT / "dbt_project"), "--target-path", str(target), "--quiet"], env=env, check=True)
+    return time.perf_counter() - start
+
+
+def direct_sql_seconds(warehouse: Path, manifest: Path) -> float:
+    """Run every model's compiled SQL straight in DuckDB, in dependency order (no dbt)."""
+    import duckdb
+
+    nodes = json.loads(manifest.read_text())["nodes"]
+    models = {k: v for k, v in nodes.items() if v["resource_type"] == "model"}
+    done, order = set(), []
+
+    def visit(key):
+        if key in done:
+            return
+        for dep in models[key]["depends_on"]["nodes"]:
+            if dep in models:
+                visit(dep)
+        done.add(key)
+        order.append(key)
+
+    for key in sorted(models):
+        visit(key)
+    con = duckdb.connect(str(warehouse))
+    start = time.perf_counter()
+    for key in order:
+        node = models[key]
+        kind = "view" if node["config"]["materialized"] == "view" else "table"
+        con.execute(f"create schema if not exists {node['schema']}")
+        con.execute(f"create or replace {kind} {node['schema']}.{node['alias']} as {node['compiled_code']}")
+    elapsed = time.perf_counter() - start
+    con.close()
+    return elapsed
+
+
+def scale_raw(warehouse: Path, factor: int) -> None:
+    """Multiply the raw returns and disruptions by `factor`, as extra versions and claims."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))
+    con.execute(f"""
+        create or replace table raw.submissions as
+        with copies as (select * from raw.submissions, range({factor}) as r(k))
+        select * exclude (k, submission_id, version, state, superseded_by),
+            submission_id * {factor} + k as submission_id,
+            (version - 1) * {factor} + k + 1 as version,
+            case when k < {factor} - 1 and state in ('accepted', 'accepted_with_warnings') then 'superseded'
+                 else state end as state,
+            null::bigint as superseded_by
+        from copies""")
+    con.execute(f"""
+        create or replace table raw.return_values as
+        select * exclude (k, submission_id), submission_id * {factor} + k as submission_id
+        from raw.return_values, range({factor}) as r(k)""")
+    con.execute(f"""
+        create or replace table raw.disruptions as
+        select * exclude (k, disruption_ref), disruption_ref || '-' || k as disruption_ref
+        from raw.disruptions, range({factor}) as r(k)""")
+    con.close()
+
+
+def bench_warehouse(args) -> None:
+    from pipelines.settings import Paths
+
+    source = Paths.from_env()
+    if not source.warehouse.exists():
+        sys.exit(f"No warehouse at {source.warehouse}: run `make build` first.")
+    tmp = Path(tempfile.mkdtemp(prefix="rocu-bench-wh-"))
+    print(f"{'scale':>6} {'raw rows':>10} {'dbt run s':>10} {'dbt build s':>12} {'direct SQL s':>13} {'dbt/direct':>11}")
+    for factor in (1, args.scale):
+        db = tmp / f"w{factor}.duckdb"
+        shutil.copyfile(source.warehouse, db)
+        if factor > 1:
+            scale_raw(db, factor)
+        import duckdb
+
+        con = duckdb.connect(str(db), read_only=True)
+        rows = con.sql("select (select count(*) from raw.return_values) + (select count(*) from raw.disruptions)"
+                       ).fetchone()[0]
+        con.close()
+        target = tmp / f"target{factor}"
+        run_s = run_dbt(["run"], db, target)
+        build_s = run_dbt(["build"], db, target)
+        direct_s = direct_sql_seconds(db, target / "manifest.json")
+        print(f"{factor:>5}x {rows:>10,} {run_s:>10.2f} {build_s:>12.2f} {direct_s:>13.2f} {run_s / direct_s:>10.1f}x")
+    print("dbt run includes process start-up and parsing; build adds seeds and every test.")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="what", required=True)
+    p = sub.add_parser("intake")
+    p.add_argument("--repeat", type=int, default=5)
+    p.set_defaults(func=bench_intake)
+    p = sub.add_parser("warehouse")
+    p.add_argument("--scale", type=int, default=100)
+    p.set_defaults(func=bench_warehouse)
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,236 @@
+"""A corpus of bad returns: each gets the expected plain-English problem, named by place,
+is kept as sent, and none of its content goes further than its report."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import openpyxl
+import pytest
+
+from pipelines.demo.generate import main as generate
+from pipelines.intake import submit_return
+from pipelines.land.zone import LandingZone
+
+TODAY = date(2026, 11, 24)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    generate(["--out", str(out), "--months", "6", "--end-month", "2025-09", "--quiet"])
+    return out
+
+
+def demo_file(demo: Path, unit: str, month: str) -> Path:
+    return next((demo / "returns" / unit).glob(f"*{month}*"))
+
+
+def csv_text(demo: Path, unit: str, month: str, encoding: str = "utf-8") -> str:
+    return demo_file(demo, unit, month).read_bytes().decode(encoding)
+
+
+def workbook(demo: Path, unit: str, month: str, change: Callable[[openpyxl.Workbook], None]) -> bytes:
+    wb = openpyxl.load_workbook(demo_file(demo, unit, month))
+    change(wb)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def replace_line(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+@dataclass
+class Case:
+    name: str
+    unit: str
+    period: str
+    filename: str
+    content: Callable[[Path], bytes]
+    rule: str
+    severity: str = "error"
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    sheet: str | None = None
+
+
+NE = "NEROCU"
+NE_CSV = "NEROCU_return_2025-09.csv"
+
+
+def ne(change: Callable[[str], str]) -> Callable[[Path], bytes]:
+    return lambda d: change(csv_text(d, NE, "2025-09")).encode()
+
+
+def first_arrests_line(text: str) -> str:
+    return next(line for line in text.splitlines() if ",Arrests," in line)
+
+
+CASES = [
+    Case("empty file", NE, "2025-09", NE_CSV, lambda d: b"", "empty_file"),
+    Case("csv renamed .xlsx", NE, "2025-09", "NEROCU_return.xlsx", lambda d: csv_text(d, NE, "2025-09").encode(),
+         "not_a_workbook"),
+    Case("password-protected workbook", "EMSOU", "2025-09", "EMSOU_return.xlsx",
+         lambda d: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000, "protected_workbook"),
+    Case("corrupt workbook", "EMSOU", "2025-09", "EMSOU_return.xlsx",
+         lambda d: demo_file(d, "EMSOU", "2025-09").read_bytes()[:3000], "file_unreadable"),
+    Case("oversized file", NE, "2025-09", NE_CSV, lambda d: b"x" * (21 * 1024 * 1024), "file_too_large"),
+    Case("pdf", NE, "2025-09", "return.pdf", lambda d: b"%PDF-1.7\n", "file_type", value="return.pdf"),
+    Case("unknown unit", "NOWHERE", "2025-09", NE_CSV, lambda d: csv_text(d, NE, "2025-09").encode(),
+         "unknown_unit", value="NOWHERE"),
+    Case("period not a month", NE, "2025-13", NE_CSV, lambda d: csv_text(d, NE, "2025-09").encode(), "bad_period",
+         value="2025-13"),
+    Case("period in the future", NE, "2027-01", NE_CSV, lambda d: csv_text(d, NE, "2025-09").encode(),
+         "future_period", value="2027-01"),
+    Case("period in file differs", NE, "2025-08", NE_CSV, lambda d: csv_text(d, NE, "2025-09").encode(),
+         "period_not_found"),
+    Case("another unit's workbook", "EMSOU", "2025-09", "EMSOU_return.xlsx",
+         lambda d: workbook(d, "EMSOU", "2025-09", lambda wb: wb["Return"].__setitem__(
+             "A1", "NEROCU monthly performance return")), "unit_mismatch", row=1, sheet="Return"),
+    Case("missing required sheet", "YHROCU", "2025-09", "YHROCU_return.xlsx",
+         lambda d: workbook(d, "YHROCU", "2025-09", lambda wb: wb.remove(wb["Prevent"])), "missing_sheet",
+         sheet="Prevent"),
+    Case("required sheet hidden", "EMSOU", "2025-09", "EMSOU_return.xlsx",
+         lambda d: workbook(d, "EMSOU", "2025-09", lambda wb: (wb.create_sheet("Cover"), setattr(
+             wb["Return"], "sheet_state", "hidden"))), "missing_sheet", sheet="Return"),
+    Case("duplicate metric row", NE, "2025-09", NE_CSV,
+         ne(lambda t: t.rstrip("\n") + "\n" + first_arrests_line(t) + "\n"), "duplicate_value"),
+    Case("negative count", NE, "2025-09", NE_CSV,
+         ne(lambda t: replace_line(t, first_arrests_line(t), first_arrests_line(t).rsplit(",", 1)[0] + ",-4")),
+         "negative_count", row=2, column="D", value="-4"),
+    Case("non-numeric value", NE, "2025-09", NE_CSV,
+         ne(lambda t: replace_line(t, first_arrests_line(t), first_arrests_line(t).rsplit(",", 1)[0] + ",tbc")),
+         "non_numeric_value", row=2, column="D", value="tbc"),
+    Case("fractional count", NE, "2025-09", NE_CSV,
+         ne(lambda t: replace_line(t, first_arrests_line(t), first_arrests_line(t).rsplit(",", 1)[0] + ",2.5")),
+         "fractional_count", severity="warning", row=2, column="D", value="2.5"),
+    Case("unknown force", NE, "2025-09", NE_CSV, ne(lambda t: t.replace("Cleveland,Arrests", "Gotham,Arrests", 1)),
+         "unknown_force", row=2, value="Gotham"),
+    Case("force of another unit", NE, "2025-09", NE_CSV, ne(lambda t: t.replace("Cleveland,Arrests", "Kent,Arrests", 1)),
+         "force_not_in_unit", row=2, value="Kent"),
+    Case("unmapped label", NE, "2025-09", NE_CSV,
+         ne(lambda t: t.rstrip("\n") + "\n2025-09,Regional,Dogs trained,4\n"), "unmapped_label", severity="warning",
+         value="Dogs trained"),
+    Case("missing metric", NE, "2025-09", NE_CSV,
+         ne(lambda t: "\n".join(line for line in t.splitlines() if ",Warrants executed," not in line) + "\n"),
+         "missing_metric", severity="warning", value="Warrants executed"),
+    Case("header not found", NE, "2025-09", NE_CSV, lambda d: b"Some notes\nmore notes\n1,2,3\n", "header_not_found"),
+    Case("header but no figures", NE, "2025-09", NE_CSV, lambda d: b"Period,Force,Measure,Value\n", "no_figures"),
+    Case("unreadable period text", NE, "2025-09", NE_CSV, ne(lambda t: t.replace("2025-09,", "Septober,", 1)),
+         "unreadable_period", row=2, value="Septober"),
+    Case("binary rubbish named csv", NE, "2025-09", NE_CSV, lambda d: bytes(range(256)) * 40, "file_unreadable"),
+    Case("percentage over 100", "SEROCU", "2025-09", "SEROCU_return.xlsx",
+         lambda d: workbook(d, "SEROCU", "2025-09", _serocu_percent(1.45)), "percent_out_of_range", sheet="Protect"),
+    Case("cp1252 text figure not a number", "ROCUWM", "2025-09", "ROCUWM_stats.csv",
+         lambda d: csv_text(d, "ROCUWM", "2025-09", "cp1252").replace("Charged;", "Charged;n/k ", 1).encode("cp1252"),
+         "non_numeric_value", column="B"),
+    Case("semicolon file with negative money", "ROCUWM", "2025-09", "ROCUWM_stats.csv",
+         lambda d: _rocuwm_cash(csv_text(d, "ROCUWM", "2025-09", "cp1252"), "-£1,000").encode("cp1252"),
+         "negative_value", column="B"),
+    Case("months-as-rows file without the month", "SWROCU", "2025-09", "SWROCU_FYTD.csv",
+         lambda d: "\n".join(line for line in csv_text(d, "SWROCU", "2025-09").splitlines()
+                             if not line.startswith("September 2025")).encode() + b"\n", "period_not_found"),
+    Case("wide months workbook without the month", "NWROCU", "2025-09", "Titan.xlsx",
+         lambda d: workbook(d, "NWROCU", "2025-09", _drop_last_month_column), "period_not_found",
+         sheet="Performance"),
+    Case("merged-header workbook with text in a figure", "EMSOU", "2025-09", "EMSOU_return.xlsx",
+         lambda d: workbook(d, "EMSOU", "2025-09", lambda wb: wb["Return"].__setitem__("B5", "lots")),
+         "non_numeric_value", sheet="Return", row=5, column="B", value="lots"),
+    Case("100,000-row file", NE, "2025-09", NE_CSV,
+         ne(lambda t: t + "".join(f"2025-09,Regional,Extra measure {i},1\n" for i in range(100_000))),
+         "unmapped_label", severity="warning"),
+]
+
+
+def _serocu_percent(fraction: float):
+    def change(wb):
+        ws = wb["Protect"]
+        for row in ws.iter_rows():
+            if row[0].value and "improv" in str(row[0].value).lower():
+                row[1].value = fraction
+                return
+        raise AssertionError("no improved-practice row")
+    return change
+
+
+def _rocuwm_cash(text: str, value: str) -> str:
+    line = next(line for line in text.splitlines() if line.lower().startswith("cash seized"))
+    return text.replace(line, line.split(";")[0] + f";{value};", 1)
+
+
+def _drop_last_month_column(wb):
+    ws = wb["Performance"]
+    ws.delete_cols(ws.max_column)
+
+
+@pytest.fixture(scope="module")
+def results(demo, tmp_path_factory):
+    zone = LandingZone(tmp_path_factory.mktemp("zone"))
+    out = {}
+    for case in CASES:
+        content = case.content(demo)
+        verdict = submit_return(zone, content, original_name=case.filename, rocu_code=case.unit,
+                                period=case.period, submitted_by="test", today=TODAY)
+        out[case.name] = (case, content, verdict, zone)
+    return out
+
+
+def test_the_corpus_has_at_least_thirty_bad_files():
+    assert len(CASES) >= 30
+
+
+@pytest.mark.parametrize("name", [c.name for c in CASES])
+def test_bad_file_gets_a_clear_located_problem(results, name):
+    case, content, verdict, zone = results[name]
+    matching = [p for p in verdict.problems if p.rule == case.rule and case.value in (None, p.value)]
+    assert matching, f"{name}: expected {case.rule} {case.value!r}, got {[p.as_text() for p in verdict.problems]}"
+    problem = matching[0]
+    assert problem.severity == case.severity
+    assert problem.file == Path(case.filename).name  # the name the user sent, never the stored hash
+    assert len(problem.message) > 25 and "Traceback" not in problem.message
+    for attr in ("row", "column", "value", "sheet"):
+        if getattr(case, attr) is not None:
+            assert getattr(problem, attr) == getattr(case, attr), (name, attr, problem.as_text())
+    # Kept as sent, whatever the verdict.
+    assert zone.path_of(verdict.submission).read_bytes() == content
+
+
+@pytest.mark.parametrize("name", [c.name for c in CASES if c.severity == "error"])
+def test_rejected_content_goes_no_further(results, name):
+    case, content, verdict, zone = results[name]
+    assert verdict.submission.state == "rejected"
+    assert not verdict.accepted
+    standardised = zone.root / "standardised"
+    assert not list(standardised.glob(f"{verdict.submission.submission_id}.*")) if standardised.exists() else True
+    report = zone.root / "reports" / f"{verdict.submission.submission_id}.html"
+    assert case.rule in report.read_text()
+
+
+def test_huge_file_report_is_capped_not_flooded(results):
+    _, _, verdict, _ = results["100,000-row file"]
+    unmapped = [p for p in verdict.problems if p.rule == "unmapped_label"]
+    assert 50 <= len(unmapped) <= 51
+    assert "more problems like this one" in unmapped[-1].message
+
+
+def test_the_real_broken_demo_file_is_rejected_with_both_errors(tmp_path):
+    out = tmp_path / "demo"
+    generate(["--out", str(out), "--months", "6", "--end-month", "2025-09", "--quiet"])
+    import csv
+    broken = next(r for r in csv.DictReader((out / "manifest.csv").open()) if r["scenario"] == "broken")
+    path = out / broken["path"]
+    verdict = submit_return(LandingZone(tmp_path / "zone"), path.read_bytes(), original_name=path.name,
+                            rocu_code=broken["rocu_code"], period=broken["period"], submitted_by="t", today=TODAY)
+    rules = {p.rule for p in verdict.problems}
+    assert verdict.submission.state == "rejected"
+    assert {"non_numeric_value", "negative_count", "unmapped_label"} <= rules
