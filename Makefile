@@ -22,8 +22,9 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(VENV)/bin/pip install --quiet -c constraints.txt -e ".[test]"
 	touch $@
 
-browser:  ## Debian's chromium for the browser tests (Playwright cannot download browsers here)
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+browser:  ## Debian's chromium (browser tests, PDF printing) and poppler-utils (PDF text and page images)
+	@command -v chromium >/dev/null && command -v pdftotext >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; }
 
 build: install  ## generate demo data and build the warehouse, without serving
 	bash scripts/build_demo.sh

@@ -3,6 +3,10 @@
     rocu submit FILE --unit EMSOU --period 2025-03   verdict and problems; exit 1 if rejected
     rocu status                                      submissions by unit and month
     rocu demo generate | load                        the bundled demo data
+    rocu report --unit EMSOU --quarter 2025-Q1 --format pdf   board paper (pdf, html or xlsx)
+    rocu user add NAME --role ROLE [--unit CODE]     account; password from stdin (or --password-env VAR)
+    rocu user list | disable | enable | unlock | password | role    account administration
+    rocu audit verify | export --out FILE | tail    the audit trail; verify exits 1 if it was tampered with
 """
 
 from __future__ import annotations
@@ -58,6 +62,37 @@ def cmd_demo(args: argparse.Namespace, paths: Paths) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, paths: Paths) -> int:
+    from pipelines.report import NETWORK, ReportError, Request, default_name, make_report, write
+
+    try:
+        request = Request(NETWORK if args.network else (args.unit or ""), args.quarter, args.marking)
+        if not request.unit:
+            print("Name a unit with --unit (e.g. --unit EMSOU), or ask for --network.", file=sys.stderr)
+            return 2
+        report = make_report(request, paths.published)
+        out = Path(args.out) if args.out else paths.var / "reports" / default_name(request, args.format)
+        write(report, args.format, out)
+    except ReportError as problem:
+        print(str(problem), file=sys.stderr)
+        return 2
+    print(f"{report.title}, {report.period_label}: {out}")
+    print(f"Made from the warehouse published {report.build.published_at} (SHA-256 {report.build.database_sha256})")
+    return 0
+
+
+def cmd_user(args: argparse.Namespace, paths: Paths) -> int:
+    from pipelines.access.commands import run_user
+
+    return run_user(args, paths)
+
+
+def cmd_audit(args: argparse.Namespace, paths: Paths) -> int:
+    from pipelines.access.commands import run_audit
+
+    return run_audit(args, paths)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rocu", description="ROCU performance warehouse")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -74,6 +109,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("action", choices=["generate", "load"])
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("report", help="make the consistency report for an executive board")
+    p.add_argument("--unit", help="ROCU code, e.g. EMSOU, or NETWORK for all nine units")
+    p.add_argument("--network", action="store_true", help="the network edition comparing all nine units")
+    p.add_argument("--quarter", required=True, help="calendar quarter, e.g. 2025-Q1")
+    p.add_argument("--format", choices=["pdf", "html", "xlsx"], default="pdf")
+    p.add_argument("--out", help="where to write the file (default var/reports/...)")
+    p.add_argument("--marking", default="OFFICIAL-SENSITIVE", help="protective marking, top and bottom of every page")
+    p.set_defaults(func=cmd_report)
+    from pipelines.access.commands import add_audit_arguments, add_user_arguments
+
+    p = sub.add_parser("user", help="manage accounts: add, list, disable, enable, unlock, password, role")
+    add_user_arguments(p)
+    p.set_defaults(func=cmd_user)
+    p = sub.add_parser("audit", help="the audit trail: verify, export, tail")
+    add_audit_arguments(p)
+    p.set_defaults(func=cmd_audit)
     args = parser.parse_args(argv)
     return args.func(args, Paths.from_env())
 

@@ -1,0 +1,69 @@
+"""Board reports: the consistency report for one unit or the network, for one quarter, as a
+board paper (PDF, HTML) or as data (XLSX) — the same file `rocu report` writes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards.data import build_stamp, published_path, query
+from dashboards.widgets import no_data, url_select
+from pipelines.report import NETWORK, ReportError, Request, default_name, make_report, render
+from pipelines.report.model import DEFAULT_MARKING
+
+MIME = {"pdf": "application/pdf", "html": "text/html",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+FORMAT_NAMES = {"pdf": "PDF (board paper)", "html": "HTML (accessible web page)", "xlsx": "XLSX (the figures)"}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _paper(unit: str, quarter: str, fmt: str, marking: str, _version: float) -> tuple[bytes, list[str], str]:
+    """The file, its key findings and the build it came from; cached per published build."""
+    report = make_report(Request(unit, quarter, marking), published_path())
+    return render(report, fmt), report.sections[0].findings, report.build.database_sha256
+
+
+st.title("Board reports")
+st.caption("The consistency report for executive boards: timeliness, completeness, 4P balance, outcomes against "
+           "peers, OCG threat, tasking, capacity, departures from the framework and revisions.")
+
+if build_stamp() is None:
+    no_data()
+quarters = query("select calendar_quarter, max(months_due) as months_due from marts.fct_consistency_quarterly "
+                 "group by all order by calendar_quarter desc")
+units = query("select rocu_code, rocu_name from marts.dim_rocu order by rocu_code")
+if quarters.empty or units.empty:
+    no_data()
+
+names = dict(zip(units["rocu_code"], units["rocu_name"]))
+left, middle, right = st.columns(3)
+with left:
+    unit = url_select("Unit", [NETWORK, *names], "unit",
+                      format_func=lambda u: "The network (all nine units)" if u == NETWORK else f"{u} ({names[u]})")
+with middle:
+    complete = quarters.index[quarters["months_due"] >= 3].tolist()
+    quarter = url_select("Quarter", quarters["calendar_quarter"].tolist(), "quarter",
+                         default_index=complete[0] if complete else 0)
+with right:
+    fmt = url_select("Format", list(FORMAT_NAMES), "format", format_func=FORMAT_NAMES.get)
+marking = st.text_input("Protective marking (top and bottom of every page)", DEFAULT_MARKING)
+
+if st.button("Generate report", type="primary"):
+    path = published_path()
+    with st.spinner(f"Making the {fmt.upper()} report for {unit}, {quarter}…"):
+        try:
+            data, headlines, sha = _paper(unit, quarter, fmt, marking, path.stat().st_mtime)
+        except ReportError as problem:
+            st.error(str(problem))
+            st.stop()
+    st.session_state["board_report"] = (unit, quarter, fmt, marking, data, headlines, sha)
+
+made = st.session_state.get("board_report")
+if made and made[:4] == (unit, quarter, fmt, marking):
+    _, _, _, _, data, headlines, sha = made
+    name = default_name(Request(unit, quarter, marking), fmt)
+    st.download_button(f"Download {name}", data, name, MIME[fmt], type="primary")
+    st.caption(f"Made from the warehouse build published {build_stamp()['published_at']} (SHA-256 {sha[:16]}…).")
+    st.subheader("Key findings")
+    st.markdown("\n".join(f"- {line}" for line in headlines))
+else:
+    st.info("Choose a unit, quarter and format, then generate the report to download it.")

@@ -1,0 +1,122 @@
+"""British number formats for board papers, honest about small bases.
+
+Kept in step with dashboards/format.py (same SMALL_BASE rule) but owned here so the
+report package does not depend on the dashboard layer.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from datetime import date
+
+SMALL_BASE = 10  # below this base a share is written "n of N", never as a percentage
+
+
+def missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in ("<NA>", "NaT", "nan")
+
+
+def count(value: float | None) -> str:
+    return "–" if missing(value) else f"{float(value):,.0f}"
+
+
+def decimal(value: float | None, places: int = 1) -> str:
+    return "–" if missing(value) else f"{float(value):,.{places}f}"
+
+
+def rate_100k(value: float | None) -> str:
+    """Per 100,000 population, two decimals: 3.39."""
+    return decimal(value, 2)
+
+
+def rate_officer(value: float | None) -> str:
+    """Per police officer, four decimals: 0.0215."""
+    return decimal(value, 4)
+
+
+def rate(value: float | None, unit: str, per: str = "100k") -> str:
+    """A rate in the figure's own unit: £28,670 or 3.39 per 100,000; £5.73 or 0.0215 per officer."""
+    if missing(value):
+        return "–"
+    if unit == "gbp":
+        return f"£{value:,.0f}" if per == "100k" else f"£{value:,.2f}"
+    text = rate_100k(value) if per == "100k" else rate_officer(value)
+    return f"{text} kg" if unit == "kg" else text
+
+
+def pct(value: float | None) -> str:
+    return "–" if missing(value) else f"{float(value):.0f}%"
+
+
+def share(numerator: float | None, denominator: float | None) -> str:
+    """'1 of 3' below the small base, '45% (27 of 59)' above it."""
+    if missing(denominator) or not denominator:
+        return "none due"
+    numerator = 0 if missing(numerator) else numerator
+    if denominator < SMALL_BASE:
+        return f"{numerator:,.0f} of {denominator:,.0f}"
+    return f"{100 * numerator / denominator:.0f}% ({numerator:,.0f} of {denominator:,.0f})"
+
+
+def amount(value: float | None, unit: str) -> str:
+    """A figure in its framework unit: £1,234, 12.5 kg, 1,234."""
+    if missing(value):
+        return "–"
+    if unit == "gbp":
+        return f"£{value:,.0f}"
+    if unit == "kg":
+        return f"{value:,.1f} kg"
+    if unit == "percent":
+        return f"{value:.1f}%"
+    if unit in ("fte", "score", "years"):
+        return f"{value:,.1f}"
+    return count(value)
+
+
+def median(values: list[float]) -> float | None:
+    clean = [float(v) for v in values if not missing(v)]
+    return statistics.median(clean) if clean else None
+
+
+def plain(value: float | None) -> str:
+    """A median or count without spurious decimals: 3, 2.5."""
+    if missing(value):
+        return "–"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def long_date(day: date) -> str:
+    """12 March 2025."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def month_label(month: str) -> str:
+    """'2025-03' -> 'March 2025'."""
+    year, mon = month.split("-")
+    return date(int(year), int(mon), 1).strftime("%B %Y")
+
+
+def quarter_months(quarter: str) -> list[str]:
+    """'2025-Q1' -> ['2025-01', '2025-02', '2025-03']."""
+    year, q = quarter.split("-Q")
+    first = 3 * (int(q) - 1) + 1
+    return [f"{year}-{m:02d}" for m in range(first, first + 3)]
+
+
+def quarter_label(quarter: str) -> str:
+    """'2025-Q1' -> '2025-Q1 (January to March 2025)'."""
+    months = quarter_months(quarter)
+    return f"{quarter} ({month_label(months[0]).split()[0]} to {month_label(months[-1])})"
+
+
+def previous_quarters(quarter: str, n: int) -> list[str]:
+    """The n quarters ending with `quarter`, oldest first."""
+    year, q = (int(p) for p in quarter.split("-Q"))
+    index = year * 4 + q - 1
+    return [f"{i // 4}-Q{i % 4 + 1}" for i in range(index - n + 1, index + 1)]

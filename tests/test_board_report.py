@@ -1,0 +1,336 @@
+"""The consistency report for executive boards: figures in the paper match the marts,
+every page carries marking, period, data date and page number, the HTML is accessible,
+and the same build always gives the same paper.
+
+Needs Debian's poppler-utils (pdftotext, pdftoppm, pdfinfo) and chromium.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.cli import main as rocu
+from pipelines.report import ReportError, Request, make_report, render
+from pipelines.report import findings
+from pipelines.report.numbers import share
+from pipelines.report.pdf import CHROMIUM, CHROMIUM_ARGS
+
+# pdftotext and pdftoppm come from Debian's poppler-utils, which `make test` installs.
+
+UNIT, QUARTER = "SEROCU", "2026-Q3"  # SEROCU's July 2026 return was late in the demo data
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+def pdf_pages(pdf: Path, layout: bool = False) -> list[str]:
+    """Text of each page (pdftotext separates pages with a form feed)."""
+    args = ["pdftotext", *(["-layout"] if layout else []), str(pdf), "-"]
+    text = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+def flat(text: str) -> str:
+    """Whitespace collapsed, so a sentence wrapped over lines still matches."""
+    return re.sub(r"\s+", " ", text)
+
+
+def sql(published: Path, query: str, *params):
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        return con.execute(query, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def published(built_demo: Path) -> Path:
+    return built_demo / "published" / "rocu.duckdb"
+
+
+@pytest.fixture(scope="module")
+def unit_pdf(published: Path, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "serocu.pdf"
+    assert rocu(["report", "--unit", UNIT, "--quarter", QUARTER, "--format", "pdf", "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def unit_text(unit_pdf: Path) -> str:
+    return flat(" ".join(pdf_pages(unit_pdf)))
+
+
+# --- the command -------------------------------------------------------------------------
+
+def test_command_writes_every_format(published: Path, tmp_path: Path) -> None:
+    signatures = {"pdf": b"%PDF", "html": b"<!doctype html", "xlsx": b"PK"}
+    for fmt, magic in signatures.items():
+        out = tmp_path / f"network.{fmt}"
+        assert rocu(["report", "--network", "--quarter", QUARTER, "--format", fmt, "--out", str(out)]) == 0
+        assert out.read_bytes().startswith(magic)
+    out = tmp_path / "unit.html"
+    assert rocu(["report", "--unit", "NETWORK", "--quarter", QUARTER, "--format", "html", "--out", str(out)]) == 0
+    assert "the ROCU network" in out.read_text()
+
+
+def test_command_explains_bad_requests(published: Path, capsys) -> None:
+    assert rocu(["report", "--unit", "ZZROCU", "--quarter", QUARTER]) == 2
+    assert "is not a unit" in capsys.readouterr().err
+    assert rocu(["report", "--unit", UNIT, "--quarter", "2031-Q1"]) == 2
+    assert "Quarters available" in capsys.readouterr().err
+    with pytest.raises(ReportError, match="calendar quarter"):
+        Request(UNIT, "2026Q3")
+
+
+# --- figures in the PDF match the marts ---------------------------------------------------
+
+def test_pdf_figures_match_the_marts(published: Path, unit_text: str) -> None:
+    due, on_time, late, reported, framework, rocu_mean, forces_mean = sql(published, """
+        select months_due, months_on_time, months_late, metrics_reported, framework_return_metrics,
+               rocu_mean_morile, forces_mean_morile
+        from marts.fct_consistency_quarterly where rocu_code = ? and calendar_quarter = ?""", UNIT, QUARTER)[0]
+    assert f"{UNIT} returned {on_time} of {due} months on time and {late} late" in unit_text
+    assert late == 1
+    days_late, deadline = sql(published, "select days_late, deadline_date from marts.fct_submission_status "
+                                         "where rocu_code = ? and month = '2026-07'", UNIT)[0]
+    assert f"The July 2026 return came {days_late} days after its deadline of {deadline.day} {deadline:%B %Y}" \
+        in unit_text
+    assert f"{UNIT} reported {round(100 * reported / framework)}% ({reported} of {framework})" in unit_text
+    assert f"{UNIT}'s" in unit_text and f"mean MoRiLE score of {rocu_mean:.1f}" in unit_text
+    assert f"average {forces_mean:.1f}" in unit_text
+
+    value, per_100k, peer, national, per_officer = sql(published, """
+        select value, per_100k_population, peer_median_per_100k, national_per_100k, per_officer
+        from marts.fct_metric_comparison
+        where rocu_code = ? and metric_id = 'PUR_ARRESTS' and period_type = 'quarter' and period = ?""",
+                                                       UNIT, QUARTER)[0]
+    assert (f"Arrests: {per_100k:.2f} per 100,000 population ({value:,.0f} in the quarter); "
+            f"peer median {peer:.2f}, network {national:.2f}") in unit_text
+    assert f"{per_officer:.4f}" in unit_text  # per-officer rate in the outcomes table
+
+    meetings, gap = sql(published, "select sum(meetings_held), max(max_days_between_meetings) "
+                                   "from marts.fct_capacity_tasking where rocu_code = ? and calendar_quarter = ?",
+                        UNIT, QUARTER)[0]
+    assert f"{UNIT} held {meetings} regional tasking meeting" in unit_text
+    assert f"the longest gap between meetings was {gap} days" in unit_text
+
+
+def test_small_bases_are_never_bare_percentages(unit_text: str) -> None:
+    for pct, numerator, denominator in re.findall(r"(\d+)% \((\d[\d,]*) of (\d[\d,]*)\)", unit_text):
+        assert int(denominator.replace(",", "")) >= 10, f"{pct}% on a base of {denominator}"
+    assert "returned 2 of 3 months on time" in unit_text  # not "67%"
+    assert "67%" not in unit_text
+
+
+def test_every_page_has_marking_period_data_date_and_number(unit_pdf: Path) -> None:
+    pages = [flat(p) for p in pdf_pages(unit_pdf)]
+    for number, page in enumerate(pages, start=1):
+        assert page.count("OFFICIAL-SENSITIVE") >= 2, f"page {number} lacks the marking top and bottom"
+        assert "2026-Q3 (July to September 2026)" in page
+        assert "Data published" in page
+        assert f"Page {number} of {len(pages)}" in page
+
+
+def test_contents_page_numbers_are_right(unit_pdf: Path) -> None:
+    pages = pdf_pages(unit_pdf, layout=True)
+    entries = re.findall(r"^\s*(\d+)\. (.+?)\s{2,}(?:page )?(\d+)\s*$", pages[0], flags=re.M)
+    assert len(entries) == 10
+    for number, title, page in entries:
+        assert f"{number}. {title}" in flat(pages[int(page) - 1]), f"'{title}' is not on page {page}"
+    assert entries[0][1] == "Scorecard" and entries[1][2] == "3", "the scorecard must hold to one page"
+
+
+def test_paper_states_its_build(published: Path, unit_text: str) -> None:
+    sha = hashlib.sha256(published.read_bytes()).hexdigest()
+    stamp = published.with_suffix(".json").read_text()
+    published_at = re.search(r'"published_at": "([^"]+)"', stamp).group(1)
+    assert sha in unit_text.replace(" ", "")
+    assert published_at in unit_text
+
+
+def test_pdf_pages_rendered_to_png(unit_pdf: Path, artifacts: Path) -> None:
+    folder = artifacts / "board-report"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    subprocess.run(["pdftoppm", "-r", "70", "-png", str(unit_pdf), str(folder / f"{UNIT.lower()}-{QUARTER}")],
+                   check=True)
+    pngs = sorted(folder.glob(f"{UNIT.lower()}-*.png"))
+    info = subprocess.run(["pdfinfo", str(unit_pdf)], capture_output=True, text=True, check=True).stdout
+    assert len(pngs) == int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert all(p.stat().st_size > 5_000 for p in pngs)
+
+
+def test_network_edition_with_custom_marking(published: Path, tmp_path: Path, artifacts: Path) -> None:
+    out = tmp_path / "network.pdf"
+    assert rocu(["report", "--network", "--quarter", QUARTER, "--format", "pdf", "--marking", "OFFICIAL",
+                 "--out", str(out)]) == 0
+    (artifacts / "board-report").mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "50", "-png", "-l", "3", str(out),
+                    str(artifacts / "board-report" / f"network-{QUARTER}")], check=True)
+    pages = pdf_pages(out)
+    assert all(p.count("OFFICIAL") >= 2 and "SENSITIVE" not in p for p in pages)
+    text = flat(" ".join(pages))
+    (on_time_all,) = sql(published, "select count(*) filter (where months_on_time = months_due) "
+                                    "from marts.fct_consistency_quarterly where calendar_quarter = ?", QUARTER)[0]
+    assert f"{on_time_all} of 9 units returned every month on time" in text
+    for unit in ("EMSOU", "TARIAN", "NWROCU"):
+        assert unit in text
+
+
+# --- accessible HTML, checked in a real browser --------------------------------------------
+
+def _contrast(fg: str, bg: str) -> float:
+    def lum(rgb: str) -> float:
+        parts = [int(x) / 255 for x in re.findall(r"\d+", rgb)[:3]]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in parts]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((lum(fg), lum(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_html_is_accessible_in_the_browser(published: Path, tmp_path: Path, artifacts: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    out = tmp_path / "report.html"
+    assert rocu(["report", "--unit", UNIT, "--quarter", QUARTER, "--format", "html", "--out", str(out)]) == 0
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1100, "height": 1400})
+        page.goto(out.as_uri())
+        assert page.get_attribute("html", "lang") == "en-GB"
+        levels = page.eval_on_selector_all("h1, h2, h3, h4, h5, h6", "hs => hs.map(h => +h.tagName[1])")
+        assert levels[0] == 1 and levels.count(1) == 1
+        assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), f"heading levels skip: {levels}"
+        captions = page.eval_on_selector_all("table", "ts => ts.map(t => t.caption ? t.caption.innerText : '')")
+        assert captions and all(c.strip() for c in captions)
+        assert page.eval_on_selector_all("thead th", "ths => ths.every(th => th.scope === 'col')")
+        assert page.eval_on_selector_all("tbody th", "ths => ths.every(th => th.scope === 'row')")
+        charts = page.eval_on_selector_all(
+            "figure svg", "ss => ss.map(s => [s.getAttribute('role'), s.getAttribute('aria-label') || '',"
+                          " s.querySelector('title') ? s.querySelector('title').textContent : ''])")
+        assert len(charts) >= 15
+        assert all(role == "img" and len(alt) > 20 and title == alt for role, alt, title in charts)
+        assert page.inner_text(".marking-top") == "OFFICIAL-SENSITIVE"
+        assert page.inner_text(".marking-bottom") == "OFFICIAL-SENSITIVE"
+        for selector in ("body", "thead th", "figcaption", ".running", "caption"):
+            fg, bg = page.eval_on_selector(selector, """e => { const s = getComputedStyle(e);
+                let b = e, bg = 'rgb(255, 255, 255)';
+                while (b) { const c = getComputedStyle(b).backgroundColor;
+                            if (c && c !== 'rgba(0, 0, 0, 0)') { bg = c; break; } b = b.parentElement; }
+                return [s.color, bg]; }""")
+            assert _contrast(fg, bg) >= 4.5, f"{selector}: {fg} on {bg}"
+        page.screenshot(path=str(artifacts / "board-report-html.png"))
+        # Printed at A4 width, nothing may stick out (Chromium would shrink the whole page to fit).
+        page.set_viewport_size({"width": 688, "height": 1000})
+        page.emulate_media(media="print")
+        wide = page.evaluate("() => [...document.querySelectorAll('main *')].filter("
+                             "e => e.getBoundingClientRect().right > 690).map(e => e.tagName)")
+        assert wide == []
+        browser.close()
+
+
+# --- reproducible -------------------------------------------------------------------------
+
+def test_same_build_gives_the_same_paper(published: Path, unit_pdf: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again.pdf"
+    assert rocu(["report", "--unit", UNIT, "--quarter", QUARTER, "--format", "pdf", "--out", str(again)]) == 0
+    assert pdf_pages(again) == pdf_pages(unit_pdf)
+    request = Request(UNIT, QUARTER)
+    first, second = make_report(request, published), make_report(request, published)
+    assert first.build == second.build
+    assert render(first, "html") == render(second, "html")
+    assert render(first, "xlsx") == render(second, "xlsx")
+
+
+# --- revisions: first submitted against current -------------------------------------------
+
+def test_revisions_show_first_and_current_values(published: Path, tmp_path: Path) -> None:
+    """No demo return is resubmitted, so revise one figure in a copy of the published build."""
+    copy = tmp_path / "rocu.duckdb"
+    shutil.copyfile(published, copy)
+    shutil.copyfile(published.with_suffix(".json"), copy.with_suffix(".json"))
+    con = duckdb.connect(str(copy))
+    (value,) = con.execute("select value from marts.fct_metric_monthly where rocu_code = 'EMSOU' "
+                           "and month = '2026-05' and metric_id = 'PUR_ARRESTS'").fetchone()
+    con.execute("update marts.fct_metric_monthly set value_as_first_submitted = value - 7, is_revised = true "
+                "where rocu_code = 'EMSOU' and month = '2026-05' and metric_id = 'PUR_ARRESTS'")
+    con.close()
+    report = make_report(Request("EMSOU", "2026-Q2"), copy)
+    section = next(s for s in report.sections if s.key == "revisions")
+    assert section.findings[0].startswith("1 figure for EMSOU changed after first submission, across 1 month")
+    assert f"from {value - 7:,.0f} to {value:,.0f}" in section.findings[0]
+    shown = section.tables[0].shown
+    assert shown.iloc[0]["First submitted"] == f"{value - 7:,.0f}" and shown.iloc[0]["Change"] == "+7"
+    assert section.charts and section.charts[0].alt
+    html = render(report, "html").decode()
+    assert "Figures changed by resubmission" in html
+    assert make_report(Request("EMSOU", "2026-Q2"), copy).build.figures_sha256 != \
+        make_report(Request("EMSOU", "2026-Q2"), published).build.figures_sha256
+
+
+# --- findings: pure sentences -------------------------------------------------------------
+
+def test_findings_are_careful_with_small_numbers() -> None:
+    assert findings.strand_coverage("prevent", 1, 3, 3) == \
+        "Prevent outcomes were reported in 1 of 3 months; the network median is 3 of 3."
+    assert findings.strand_coverage("protect", 0, 1, 1) == \
+        "Protect outcomes were reported in 0 of 1 month; the network median is 1 of 1."
+    for denominator in range(1, 10):
+        for numerator in range(0, denominator + 1):
+            assert "%" not in share(numerator, denominator)
+    assert share(27, 59) == "46% (27 of 59)"
+    small = findings.outcome("EMSOU", "Preparedness exercises", 5, 0.1, 0.09, 0.09)
+    assert "too few to compare" in small and "per 100,000" not in small
+    money = findings.outcome("EMSOU", "Cash seized", 1_429_631, 28670.4, 19301.9, 15547.9, "gbp")
+    assert money.startswith("Cash seized: £28,670 per 100,000 population (£1,429,631 in the quarter)")
+    assert "49% above its peers" in money
+    assert findings.data_quality("ROCUWM", 1, 3, 2, 1, 0) == (
+        "ROCUWM submitted 3 files; 1 of 3 was rejected, with 2 errors and 1 warning raised "
+        "(more rejections than the previous quarter's 0).")
+    assert findings.timeliness("TARIAN", 2, 0, 1, 3, 3) == \
+        "TARIAN returned 2 of 3 months on time and 1 missing or rejected; the network median is 3 of 3."
+    assert "forces keep higher-threat groups" in findings.threat("ROCUWM", 47.2, 16, 58.7, 33, 1, 8)
+    assert "high band: 1 of 9 of the unit's OCGs and 0% (0 of 30) of the forces'" in \
+        findings.threat("X", 60, 9, 40, 30, 1, 0)
+    assert findings.tasking("SWROCU", 0, 2, None) == \
+        "SWROCU held no regional tasking meeting in the quarter (network median 2)."
+
+
+def test_unit_findings_match_strand_months_in_the_marts(published: Path) -> None:
+    """SWROCU reports no prevent outcomes in the demo: the finding names the months and the network median."""
+    rows = dict(sql(published, """
+        select rocu_code, count(distinct month) filter (where value > 0 and strand_code = 'prevent')
+        from marts.fct_metric_monthly where calendar_quarter = ? and source = 'monthly_return' group by all""",
+                    QUARTER))
+    months = sorted(rows.get(u, 0) for u in ("EMSOU", "ERSOU", "NEROCU", "NWROCU", "ROCUWM", "SEROCU", "SWROCU",
+                                             "TARIAN", "YHROCU"))
+    report = make_report(Request("SWROCU", QUARTER), published)
+    balance = next(s for s in report.sections if s.key == "balance")
+    expected = f"Prevent outcomes were reported in {rows.get('SWROCU', 0)} of 3 months; " \
+               f"the network median is {months[4]} of 3."
+    assert expected in balance.findings
+
+
+# --- the dashboard page -------------------------------------------------------------------
+
+def test_reports_page_offers_the_download(built_demo: Path) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboards" / "views" / "reports.py"),
+                           default_timeout=120)
+    at.run()
+    assert not at.exception
+    at.selectbox[0].set_value("EMSOU")
+    at.selectbox[1].set_value("2026-Q2")
+    at.selectbox[2].set_value("xlsx")
+    at.button[0].click().run()
+    assert not at.exception
+    buttons = at.get("download_button")
+    assert buttons and "rocu-consistency-emsou-2026-Q2.xlsx" in buttons[0].proto.label
+    assert any("EMSOU returned" in m.value for m in at.markdown)
