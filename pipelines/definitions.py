@@ -2,7 +2,7 @@
 
 import os
 
-from dagster import AssetKey, AssetSelection, Definitions, define_asset_job
+from dagster import AssetKey, AssetSelection, Definitions, define_asset_job, in_process_executor
 from dagster_dbt import DbtCliResource
 
 from pipelines.assets.publish import published_warehouse
@@ -13,14 +13,17 @@ from pipelines.resources import LandingResource, WarehouseResource
 from pipelines.sensors import returns_sensor
 from pipelines.settings import Paths
 
+# DuckDB has one writer at a time: every step of a warehouse job runs in one process, one
+# after another (and dagster.yaml limits the queue to one run at a time).
 build_warehouse = define_asset_job(
-    "build_warehouse", selection=AssetSelection.all(),
+    "build_warehouse", selection=AssetSelection.all(), executor_def=in_process_executor,
     description="Load every raw table, build and test the warehouse with dbt, publish the read-only copy")
 refresh_returns = define_asset_job(
     "refresh_returns",
     selection=AssetSelection.assets(raw_returns).downstream() - AssetSelection.keys(
         *[AssetKey(["raw", t]) for t in ("disruptions", "ocg_register", "capacity", "tasking_meetings",
                                          "gateway_requests")]),
+    executor_def=in_process_executor,
     description="Reload returns (all, or one unit's month), rebuild the warehouse and publish")
 
 

@@ -1,7 +1,7 @@
--- At most one accepted, not superseded version per unit and month: published figures come
--- from exactly one file.
-select rocu_code, month, count(*) as current_versions
-from {{ ref('stg_intake__submissions') }}
-where state in ('accepted', 'accepted_with_warnings')
+-- Published figures for a unit's month come from exactly one file: at most one current
+-- version per unit and month.
+select rocu_code, month, count(distinct submission_id) as current_versions
+from {{ ref('int_return_values__versions') }}
+where is_current
 group by all
-having count(*) > 1
+having count(distinct submission_id) > 1

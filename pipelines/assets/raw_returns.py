@@ -18,10 +18,11 @@ from dagster import (AssetCheckResult, AssetCheckSpec, AssetExecutionContext, As
 from pipelines.resources import LandingResource, WarehouseResource
 from pipelines.warehouse import replace_table
 
-TABLES = ("submissions", "submission_problems", "return_values", "unmapped_labels")
+TABLES = ("submissions", "approvals", "submission_problems", "return_values", "unmapped_labels")
 LOADED_STATES = ("accepted", "accepted_with_warnings", "superseded")
 # Empty registries still need typed tables for dbt to build against.
 SCHEMAS = {
+    "approvals": {"submission_id": pl.Int64, "approved_by": pl.Utf8, "approved_at": pl.Utf8},
     "submission_problems": {"submission_id": pl.Int64, "severity": pl.Utf8, "rule": pl.Utf8, "message": pl.Utf8,
                             "file": pl.Utf8, "sheet": pl.Utf8, "row": pl.Int64, "column": pl.Utf8, "value": pl.Utf8},
     "return_values": {"submission_id": pl.Int64, "rocu_code": pl.Utf8, "period": pl.Utf8, "metric_id": pl.Utf8,
@@ -79,6 +80,7 @@ def raw_returns(context: AssetExecutionContext, config: ReturnsSlice, landing: L
     frames = {
         # The registry mirror is small and always reloaded whole, so statuses are current.
         "submissions": pl.DataFrame([asdict(s) for s in subs], infer_schema_length=None),
+        "approvals": _typed(zone.registry.approvals(), "approvals"),
         "submission_problems": _typed(zone.registry.problems(), "submission_problems"),
         "return_values": _stored(zone.root, "return_values", "values", loaded),
         "unmapped_labels": _stored(zone.root, "unmapped_labels", "unmapped", loaded),

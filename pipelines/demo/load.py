@@ -33,6 +33,9 @@ def _submit_unit(demo_dir: Path, zone_root: Path, rows: list[dict]) -> Counter:
             submitted_by=f"demo.{row['rocu_code'].lower()}.lead", submitted_at=datetime.fromisoformat(row["submitted_at"]),
         )
         states[verdict.submission.state] += 1
+        if verdict.accepted:  # the unit's approver signs it off, as the workflow requires
+            zone.registry.approve(verdict.submission.submission_id, f"demo.{row['rocu_code'].lower()}.approver",
+                                  row["submitted_at"])
     return states
 
 

@@ -31,6 +31,11 @@ create table if not exists submissions (
     superseded_by   integer references submissions(submission_id),
     unique (rocu_code, period, file_sha256)
 );
+create table if not exists approvals (
+    submission_id integer primary key references submissions(submission_id),
+    approved_by text not null,                  -- the unit approver who signed the return off
+    approved_at text not null
+);
 create table if not exists problems (
     submission_id integer not null references submissions(submission_id),
     severity text not null, rule text not null, message text not null,
@@ -145,6 +150,20 @@ class Registry:
                 )
             con.execute("commit")
         return self.get(submission_id)
+
+    def approve(self, submission_id: int, approved_by: str, approved_at: str) -> Submission:
+        """Sign off an accepted version. Only accepted content can be approved; approving twice is a no-op."""
+        sub = self.get(submission_id)
+        if sub.state not in ("accepted", "accepted_with_warnings", "superseded"):
+            raise ValueError(f"submission {submission_id} is {sub.state}: only an accepted return can be approved")
+        with self.connect() as con:
+            con.execute("insert or ignore into approvals (submission_id, approved_by, approved_at) values (?,?,?)",
+                        (submission_id, approved_by, approved_at))
+        return sub
+
+    def approvals(self) -> list[dict]:
+        with self.connect() as con:
+            return [dict(r) for r in con.execute("select * from approvals order by submission_id").fetchall()]
 
     def submissions(self) -> list[Submission]:
         with self.connect() as con:

@@ -1,33 +1,68 @@
--- Every accepted version's values, flagged as the current version (latest accepted, what
--- published figures use) and the first accepted version ("as first submitted").
+-- Every accepted version's values, flagged as the current version and the first accepted
+-- version ("as first submitted"). Current = the latest accepted version that counts: where
+-- the submission window requires approval, only versions signed off by the unit's approver
+-- count, so a resubmission awaiting sign-off leaves the previous approved figures in place.
 with submissions as (
     select * from {{ ref('stg_intake__submissions') }}
+),
+
+approvals as (
+    select * from {{ ref('stg_intake__approvals') }}
+),
+
+windows as (
+    select * from {{ ref('submission_windows') }}
 ),
 
 values_ as (
     select * from {{ ref('stg_intake__return_values') }}
 ),
 
+rule as (
+    select
+        submissions.submission_id,
+        max_by(windows.approval_required, windows.effective_from) as approval_required
+    from submissions
+    inner join windows on windows.effective_from <= cast(submissions.month || '-01' as date)
+    group by all
+),
+
 accepted as (
     select
-        *,
-        state in ('accepted', 'accepted_with_warnings') as is_current,
-        row_number() over (partition by rocu_code, month order by version) = 1 as is_first_accepted
+        submissions.*,
+        approvals.approved_by,
+        approvals.approved_at,
+        not rule.approval_required or approvals.submission_id is not null as counts,
+        row_number() over (partition by submissions.rocu_code, submissions.month order by submissions.version)
+            = 1 as is_first_accepted
     from submissions
-    where state in ('accepted', 'accepted_with_warnings', 'superseded')
+    inner join rule on submissions.submission_id = rule.submission_id
+    left join approvals on submissions.submission_id = approvals.submission_id
+    where submissions.state in ('accepted', 'accepted_with_warnings', 'superseded')
+),
+
+ranked as (
+    select
+        *,
+        counts and row_number() over (
+            partition by rocu_code, month, counts order by version desc
+        ) = 1 as is_current
+    from accepted
 ),
 
 final as (
     select
         values_.*,
-        accepted.version,
-        accepted.file_sha256,
-        accepted.original_name,
-        accepted.submitted_at,
-        accepted.is_current,
-        accepted.is_first_accepted
+        ranked.version,
+        ranked.file_sha256,
+        ranked.original_name,
+        ranked.submitted_at,
+        ranked.approved_by,
+        ranked.approved_at,
+        ranked.is_current,
+        ranked.is_first_accepted
     from values_
-    inner join accepted on values_.submission_id = accepted.submission_id
+    inner join ranked on values_.submission_id = ranked.submission_id
 )
 
 select * from final

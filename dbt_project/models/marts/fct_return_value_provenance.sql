@@ -18,6 +18,8 @@ final as (
         is_current,
         is_first_accepted,
         submitted_at,
+        approved_by,
+        approved_at,
         original_name,
         file_sha256,
         source_sheet,

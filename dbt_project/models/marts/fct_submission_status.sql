@@ -14,6 +14,10 @@ problems as (
     select * from {{ ref('stg_intake__problems') }}
 ),
 
+approvals as (
+    select * from {{ ref('stg_intake__approvals') }}
+),
+
 deadlines as (
     select * from {{ ref('int_submission_deadlines') }}
 ),
@@ -49,8 +53,12 @@ per_month as (
         min(submitted_at) filter (where state in ('accepted', 'accepted_with_warnings', 'superseded'))
             as first_accepted_at,
         max(submission_id) filter (where state in ('accepted', 'accepted_with_warnings')) as current_submission_id,
+        count(*) filter (where approved) as approved_versions,
         max(submission_id) as latest_submission_id
-    from submissions
+    from (
+        select submissions.*, approvals.submission_id is not null as approved
+        from submissions left join approvals on submissions.submission_id = approvals.submission_id
+    )
     group by all
 ),
 
@@ -92,6 +100,9 @@ final as (
         case when per_month.first_accepted_at > grid.deadline_at
             then date_diff('day', grid.deadline_date, per_month.first_accepted_at::date) end as days_late,
         per_month.current_submission_id,
+        coalesce(per_month.approved_versions, 0) as approved_versions,
+        per_month.current_submission_id is not null
+            and per_month.current_submission_id not in (select submission_id from approvals) as awaiting_approval,
         per_month.latest_submission_id,
         coalesce(latest_problems.errors, 0) as latest_errors,
         coalesce(latest_problems.warnings, 0) as latest_warnings
