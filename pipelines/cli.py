@@ -2,6 +2,7 @@
 
     rocu submit FILE --unit EMSOU --period 2025-03   verdict and problems; exit 1 if rejected
     rocu status                                      submissions by unit and month
+    rocu approve ID --user NAME                      sign off a return (password from stdin)
     rocu demo generate | load                        the bundled demo data
     rocu report --unit EMSOU --quarter 2025-Q1 --format pdf   board paper (pdf, html or xlsx)
     rocu user add NAME --role ROLE [--unit CODE]     account; password from stdin (or --password-env VAR)
@@ -35,16 +36,37 @@ def cmd_submit(args: argparse.Namespace, paths: Paths) -> int:
     return 0 if verdict.accepted else 1
 
 
+def cmd_approve(args: argparse.Namespace, paths: Paths) -> int:
+    """Sign off a return as a named approver: the password is checked and the role enforced."""
+    from pipelines.access import PermissionDenied, SignInFailure, UserStore, authenticate
+    from pipelines.access.commands import read_password
+    from pipelines.intake import approve
+    from pipelines.land.zone import LandingZone
+
+    session = authenticate(args.user, read_password(args.password_env), store=UserStore.at(paths))
+    if isinstance(session, SignInFailure):
+        print(session.message, file=sys.stderr)
+        return 2
+    try:
+        sub = approve(LandingZone(paths.landing), args.submission_id, session)
+    except (PermissionDenied, ValueError, KeyError) as refused:
+        print(str(refused).strip("'\""), file=sys.stderr)
+        return 1
+    print(f"APPROVED: {sub.original_name} for {sub.rocu_code} {sub.period}, version {sub.version}, "
+          f"by {session.username}. It counts in published figures after the next warehouse build.")
+    return 0
+
+
 def cmd_status(args: argparse.Namespace, paths: Paths) -> int:
     from pipelines.land.registry import Registry
 
     subs = Registry(paths.landing / "registry.sqlite").submissions()
     if args.unit:
         subs = [s for s in subs if s.rocu_code == args.unit]
-    print(f"{'unit':8} {'month':7} {'ver':>3} {'state':24} {'err':>4} {'warn':>4}  submitted            file")
+    print(f"{'id':>5} {'unit':8} {'month':7} {'ver':>3} {'state':24} {'err':>4} {'warn':>4}  submitted            file")
     for s in subs:
-        print(f"{s.rocu_code:8} {s.period:7} {s.version:>3} {s.state:24} {s.error_count:>4} {s.warning_count:>4}"
-              f"  {s.submitted_at[:19]:20} {s.original_name}")
+        print(f"{s.submission_id:>5} {s.rocu_code:8} {s.period:7} {s.version:>3} {s.state:24} {s.error_count:>4}"
+              f" {s.warning_count:>4}  {s.submitted_at[:19]:20} {s.original_name}")
     print(f"{len(subs)} submissions")
     return 0
 
@@ -102,6 +124,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--period", required=True, help="month the return is for, YYYY-MM")
     p.add_argument("--by", default="cli", help="who is submitting (recorded in the registry)")
     p.set_defaults(func=cmd_submit)
+    p = sub.add_parser("approve", help="sign off an accepted return (unit approvers)", allow_abbrev=False)
+    p.add_argument("submission_id", type=int, help="the submission's id, as `rocu status` shows it")
+    p.add_argument("--user", required=True, help="your account; the password is read from stdin")
+    p.add_argument("--password-env", help="read the password from this environment variable instead")
+    p.set_defaults(func=cmd_approve)
     p = sub.add_parser("status", help="list submissions by unit and month")
     p.add_argument("--unit")
     p.set_defaults(func=cmd_status)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.access.permissions import require
+from pipelines.access.sessions import Session
 from pipelines.check.arrival import check_arrival
 from pipelines.check.problems import Problem
 from pipelines.check.report import write_report
@@ -58,6 +60,9 @@ def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu
     name = Path(original_name).name
     submission, created = zone.land(content, original_name=name, rocu_code=rocu_code, period=period,
                                     submitted_by=submitted_by, submitted_at=submitted_at)
+    target = f"{rocu_code} {period} v{submission.version}"
+    zone.audit.record(submitted_by, "upload", target, {"file": name, "sha256": submission.file_sha256,
+                                                       "bytes": len(content), "new": created})
     if not created and submission.state != "received":
         return Verdict(submission, [Problem(**{k: p[k] for k in Problem.__dataclass_fields__})
                                     for p in zone.registry.problems(submission.submission_id)], created=False)
@@ -72,7 +77,26 @@ def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu
         _save_standardised(zone, submission.submission_id, values, unmapped)
     submission = zone.registry.record_verdict(submission.submission_id, problems, state)
     write_report(zone.root / "reports", submission, problems)
+    zone.audit.record("intake", "verdict", target, {"state": state, "errors": submission.error_count,
+                                                    "warnings": submission.warning_count})
+    if submission.version > 1:
+        zone.audit.record(submitted_by, "resubmission", target, {"state": state})
     return Verdict(submission, problems, created=True)
+
+
+def approve(zone: LandingZone, submission_id: int, approver: Session | str) -> Submission:
+    """Sign off an accepted return. A signed-in approver must hold approve_return for the
+    return's unit (checked here, on the server, whatever the page showed)."""
+    submission = zone.registry.get(submission_id)
+    if isinstance(approver, Session):
+        require(approver, "approve_return", unit=submission.rocu_code)
+        who = approver.username
+    else:
+        who = approver  # the demo loader and operators at the server's shell
+    approved = zone.registry.approve(submission_id, who, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    zone.audit.record(who, "approval", f"{submission.rocu_code} {submission.period} v{submission.version}",
+                      {"submission_id": submission_id})
+    return approved
 
 
 def _check_content(zone: LandingZone, path: Path, rocu_code: str, period: str,

@@ -123,3 +123,35 @@ def test_reloading_one_unit_month_replaces_only_that_slice(demo, tmp_path):
                           run_config={"ops": {"raw_returns": {"config": {"unit": "NEROCU", "month": ne_month}}}})
         assert run.success
         assert counts() == full
+
+
+def test_cli_approval_checks_password_role_and_unit_and_is_audited(demo, tmp_path, monkeypatch, capsys):
+    import io
+
+    from pipelines.access import AuditLog, UserStore
+
+    monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path))
+    paths = Paths(tmp_path)
+    store = UserStore.at(paths)
+    store.add("approver.ne", "a long enough secret", "unit_approver", "NEROCU", actor="admin")
+    store.add("approver.em", "a long enough secret", "unit_approver", "EMSOU", actor="admin")
+    store.add("lead.ne", "a long enough secret", "unit_submitter", "NEROCU", actor="admin")
+    row = manifest(demo, rocu_code="NEROCU")[0]
+    verdict = submit(LandingZone(paths.landing), demo / row["path"], "NEROCU", row["period"])
+    sid = str(verdict.submission.submission_id)
+
+    def approve_as(user, password="a long enough secret"):
+        monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+        return rocu(["approve", sid, "--user", user])
+
+    assert approve_as("approver.ne", "wrong password!!") == 2
+    assert approve_as("lead.ne") == 1  # a submitter cannot sign off
+    assert approve_as("approver.em") == 1  # another unit's approver cannot either
+    assert LandingZone(paths.landing).registry.approvals() == []
+    assert approve_as("approver.ne") == 0
+    assert "APPROVED" in capsys.readouterr().out
+    assert LandingZone(paths.landing).registry.approvals()[0]["approved_by"] == "approver.ne"
+    actions = [(r.actor, r.action) for r in AuditLog.at(paths).tail(50)]
+    assert ("lead", "upload") in actions and ("intake", "verdict") in actions
+    assert ("approver.ne", "approval") in actions and ("approver.ne", "sign_in_failure") in actions
+    assert AuditLog.at(paths).verify() is None

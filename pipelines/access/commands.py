@@ -63,10 +63,10 @@ def run_user(args: argparse.Namespace, paths: Paths) -> int:
             _print_users(store.users())
             return 0
         if args.user_action == "add":
-            user = store.add(args.name, _read_password(args.password_env), args.role, args.unit, actor=args.by)
+            user = store.add(args.name, read_password(args.password_env), args.role, args.unit, actor=args.by)
             print(f"Added {user.username}: {user.role}" + (f" for {user.rocu_code}" if user.rocu_code else ""))
         elif args.user_action == "password":
-            store.set_password(args.name, _read_password(args.password_env), actor=args.by)
+            store.set_password(args.name, read_password(args.password_env), actor=args.by)
             print(f"New password set for {args.name}; any lockout is cleared.")
         elif args.user_action == "role":
             user = store.set_role(args.name, args.role, args.unit, actor=args.by)
@@ -106,7 +106,7 @@ def run_audit(args: argparse.Namespace, paths: Paths) -> int:
     return 0
 
 
-def _read_password(env_var: str | None) -> str:
+def read_password(env_var: str | None) -> str:
     if env_var:
         if env_var not in os.environ:
             raise AccessError(f"The environment variable {env_var} is not set.")

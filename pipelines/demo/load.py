@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from pipelines.intake import submit_return
+from pipelines.intake import approve, submit_return
 from pipelines.land.zone import LandingZone
 
 
@@ -34,8 +34,7 @@ def _submit_unit(demo_dir: Path, zone_root: Path, rows: list[dict]) -> Counter:
         )
         states[verdict.submission.state] += 1
         if verdict.accepted:  # the unit's approver signs it off, as the workflow requires
-            zone.registry.approve(verdict.submission.submission_id, f"demo.{row['rocu_code'].lower()}.approver",
-                                  row["submitted_at"])
+            approve(zone, verdict.submission.submission_id, f"demo.{row['rocu_code'].lower()}.approver")
     return states
 
 

@@ -12,7 +12,9 @@ import os
 from datetime import datetime, timezone
 from pathlib import Path
 
+from pipelines.access.audit import AuditLog
 from pipelines.land.registry import Registry, Submission
+from pipelines.settings import Paths
 
 ALLOWED_EXTENSIONS = {".csv", ".xlsx"}
 
@@ -42,6 +44,11 @@ class LandingZone:
         return self.registry.add(rocu_code=rocu_code, period=period, sha256=sha, stored_path=str(relative),
                                  original_name=Path(original_name).name, size_bytes=len(content),
                                  submitted_by=submitted_by, submitted_at=when)
+
+    @property
+    def audit(self) -> AuditLog:
+        """The deployment's audit trail, beside the landing zone (var/access/audit.sqlite)."""
+        return AuditLog.at(Paths(self.root.parent))
 
     def path_of(self, submission: Submission) -> Path:
         return self.files / submission.stored_path
