@@ -13,10 +13,21 @@ from dashboards.data import build_stamp  # noqa: E402
 
 st.set_page_config(page_title="ROCU performance", layout="wide")
 
-pages = [
-    st.Page("views/national.py", title="National overview", url_path="national", default=True),
-    st.Page("views/catalogue.py", title="Framework catalogue", url_path="catalogue"),
-]
+pages = {
+    "Performance": [
+        st.Page("views/national.py", title="National overview", url_path="national", default=True),
+        st.Page("views/regional.py", title="Regional comparison", url_path="regional"),
+        st.Page("views/drill.py", title="Drill-through", url_path="drill"),
+    ],
+    "Returns": [
+        st.Page("views/submissions.py", title="Submissions", url_path="submissions"),
+        st.Page("views/upload.py", title="Upload a return", url_path="upload"),
+    ],
+    "Reference": [
+        st.Page("views/catalogue.py", title="Framework catalogue", url_path="catalogue"),
+        st.Page("views/reports.py", title="Board reports", url_path="reports"),
+    ],
+}
 nav = st.navigation(pages)
 
 stamp = build_stamp()

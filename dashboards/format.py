@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+import re
+from datetime import date, datetime, timezone
 
 import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Characters that st.table would read as Markdown; text from a user's file must show as typed.
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|$~@])")
+LINE_START_SPECIALS = re.compile(r"^(\d+)?([-+.)])")
 SMALL_BASE = 10  # below this many, a share is shown as "n of N", not as a bare percentage
 
 
@@ -15,6 +19,28 @@ def month_label(month: str) -> str:
     """'2025-03' -> 'March 2025'."""
     year, mon = month.split("-")
     return date(int(year), int(mon), 1).strftime("%B %Y")
+
+
+def day(value: date | str | None) -> str:
+    """A date the British way: '13 March 2026' ('–' when there is none)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    d = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return f"{d.day} {d:%B %Y}"
+
+
+def moment(value: str | datetime | None) -> str:
+    """A timestamp the British way, in UTC: '8 June 2026, 14:44 UTC'."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    t = datetime.fromisoformat(value) if isinstance(value, str) else value
+    t = t.astimezone(timezone.utc) if t.tzinfo else t  # the registry stores UTC
+    return f"{day(t.date())}, {t:%H:%M} UTC"
+
+
+def count(n: int, noun: str) -> str:
+    """'1 warning', '2 warnings'."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def figure(value: float | None, unit: str) -> str:
@@ -61,3 +87,18 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
                         engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as xl:
         defuse(frame).to_excel(xl, sheet_name=sheet[:31], index=False)
     return buffer.getvalue()
+
+
+def flag_small(value: float | None, unit: str) -> str:
+    """A count with its small base flagged, so a rate built on it is read with care."""
+    text = figure(value, unit)
+    small = unit == "count" and value is not None and not pd.isna(value) and value < SMALL_BASE
+    return f"{text} (small base)" if small else text
+
+
+def plain(value) -> str:
+    """Text from a user's file, escaped so a Markdown table shows it exactly as typed."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    text = MARKDOWN_SPECIALS.sub(r"\\\1", str(value))
+    return LINE_START_SPECIALS.sub(lambda m: (m.group(1) or "") + "\\" + m.group(2), text, count=1)

@@ -1,14 +1,23 @@
-"""Filters kept in the URL, export buttons and empty states, shared by every page."""
+"""Filters kept in the URL, links between pages, export buttons and empty states, shared by every page."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from dashboards.data import query
-from dashboards.format import to_csv_bytes, to_xlsx_bytes
+from dashboards.format import plain, to_csv_bytes, to_xlsx_bytes
 
 PERIOD_TYPES = {"financial_year": "Financial year", "quarter": "Quarter", "month": "Month"}
+# The dim_month column that names each period type, to find the months inside a period.
+PERIOD_COLUMNS = {"financial_year": "financial_year", "quarter": "calendar_quarter", "month": "month"}
+# Units for which a rate per 100,000 people or per officer means something (not shares or scores).
+RATE_UNITS = ("count", "gbp", "kg", "years")
+STRANDS = ["All", "Pursue", "Prevent", "Protect", "Prepare"]
+STRAND_ORDER = {"pursue": 1, "prevent": 2, "protect": 3, "prepare": 4, "all": 5}
 
 
 def url_select(label: str, options: list, key: str, format_func=str, default_index: int = 0):
@@ -20,6 +29,15 @@ def url_select(label: str, options: list, key: str, format_func=str, default_ind
     choice = st.selectbox(label, options, index=index, key=f"w_{key}", format_func=format_func)
     st.query_params[key] = str(choice)
     return choice
+
+
+def url_multiselect(label: str, options: list[str], key: str, format_func=str, default: list[str] = ()) -> list[str]:
+    """A multiselect whose choices live in the URL as ?key=a,b,c."""
+    wanted = st.query_params.get(key)
+    chosen = [o for o in (wanted.split(",") if wanted else default) if o in options]
+    picked = st.multiselect(label, options, default=chosen, key=f"w_{key}", format_func=format_func)
+    st.query_params[key] = ",".join(picked)
+    return picked
 
 
 def period_filter(container=st) -> tuple[str, str]:
@@ -36,6 +54,69 @@ def period_filter(container=st) -> tuple[str, str]:
     return kind, period
 
 
+def period_words(kind: str, period: str) -> str:
+    """'financial year 2025/26', 'quarter 2026-Q1', 'month 2026-03': the period as a heading says it."""
+    return f"{PERIOD_TYPES[kind].lower()} {period}"
+
+
+def last_month_of(kind: str, period: str) -> str | None:
+    """The latest month of a period that the warehouse has figures for (for links to one month)."""
+    months = query(f"select max(d.month) as month from marts.dim_month d where d.{PERIOD_COLUMNS[kind]} = ?"
+                   " and d.month <= (select max(month) from marts.fct_metric_monthly)", (period,))
+    return None if months.empty or pd.isna(months.iloc[0, 0]) else months.iloc[0, 0]
+
+
+def metric_filter(strand_box, threat_box, metric_box, units: tuple[str, ...] | None = None,
+                  default: str = "PUR_ARRESTS") -> pd.Series | None:
+    """Strand, threat area and metric pickers (in the URL); returns the chosen metric's catalogue row."""
+    metrics = query(
+        "select metric_id, metric_name, unit, strand_code, strand_name, threat_area_name, source, reported_by,"
+        " time_aggregation, higher_is_better, definition from marts.dim_metric")
+    if metrics.empty:
+        return None
+    metrics = metrics.assign(order=metrics["strand_code"].map(STRAND_ORDER)).sort_values(["order", "metric_name"])
+    if units:
+        metrics = metrics[metrics["unit"].isin(units)]
+    with strand_box:
+        strand = url_select("Strand", STRANDS, "strand")
+    if strand != "All":
+        metrics = metrics[metrics["strand_name"] == strand]
+    with threat_box:
+        area = url_select("Threat area", ["All", *sorted(metrics["threat_area_name"].dropna().unique())], "threat")
+    if area != "All":
+        metrics = metrics[metrics["threat_area_name"] == area]
+    names = dict(zip(metrics["metric_id"], metrics["metric_name"]))
+    with metric_box:
+        metric = url_select("Metric", list(names), "metric", format_func=names.get,
+                            default_index=list(names).index(default) if default in names else 0)
+    return None if metric is None else metrics.set_index("metric_id").loc[metric]
+
+
+def unit_filter(container=st, key: str = "unit", default: str | None = None) -> tuple[str | None, dict]:
+    """A unit picker (in the URL); returns the code and a code -> name lookup."""
+    units = query("select rocu_code, rocu_name from marts.dim_rocu order by rocu_name")
+    names = dict(zip(units["rocu_code"], units["rocu_name"]))
+    codes = list(names)
+    with container:
+        code = url_select("Unit", codes, key, format_func=lambda c: f"{names[c]} ({c})",
+                          default_index=codes.index(default) if default in codes else 0)
+    return code, names
+
+
+def page_link(page: str, label: str, params: dict, container=st) -> None:
+    """A link to another page of the app (e.g. 'drill') carrying a view in its URL."""
+    try:
+        container.page_link(f"views/{page}.py", label=label, icon=":material/arrow_forward:", query_params=params)
+    except StreamlitPageNotFoundError:
+        # A page run on its own (as AppTest does) has no navigation; a plain link still works.
+        container.markdown(f"[{label}]({page}?{urlencode(params)})")
+
+
+def drill_link(unit: str, metric: str, month: str, label: str, container=st) -> None:
+    """A link to the drill-through page for one figure."""
+    page_link("drill", label, {"unit": unit, "metric": metric, "month": month}, container)
+
+
 def no_data(message: str = "The warehouse has not been built yet. Run `make demo` to build it from the demo data."):
     st.info(message)
     st.stop()
@@ -43,7 +124,31 @@ def no_data(message: str = "The warehouse has not been built yet. Run `make demo
 
 def exports(frame: pd.DataFrame, name: str) -> None:
     """CSV and XLSX downloads of a table, safe to open in Excel."""
-    left, right, _ = st.columns([1, 1, 6])
-    left.download_button("Download CSV", to_csv_bytes(frame), f"{name}.csv", "text/csv", key=f"csv_{name}")
-    right.download_button("Download XLSX", to_xlsx_bytes(frame, name), f"{name}.xlsx",
+    row = st.container(horizontal=True)
+    row.download_button("Download CSV", to_csv_bytes(frame), f"{name}.csv", "text/csv", key=f"csv_{name}")
+    row.download_button("Download XLSX", to_xlsx_bytes(frame, name), f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{name}")
+
+
+def show_table(frame: pd.DataFrame, name: str, typed: tuple[str, ...] = ()) -> None:
+    """A small table as readable text, with its CSV and XLSX exports.
+
+    ``typed`` names columns holding text from a user's file: escaped on screen so Markdown
+    cannot change it, exported exactly as sent.
+    """
+    st.table(frame.assign(**{c: frame[c].map(plain) for c in typed}), hide_index=True)
+    exports(frame, name)
+
+
+def show_problems(problems: pd.DataFrame, name: str) -> None:
+    """Every problem of a return, in the words and places a performance lead can act on."""
+    if problems.empty:
+        st.success("No problems were found.")
+        return
+    table = pd.DataFrame({
+        "Severity": problems["severity"].map({"error": "Error: must be fixed", "warning": "Warning: check it"}),
+        "Sheet": problems["sheet"].fillna(""),
+        "Row": problems["row"].map(lambda v: "" if pd.isna(v) else f"{v:.0f}"),
+        "Column": problems["column"].fillna(""), "Value found": problems["value"].fillna(""),
+        "Rule": problems["rule"].str.replace("_", " ").str.capitalize(), "What to do": problems["message"]})
+    show_table(table, name, typed=("Sheet", "Column", "Value found", "What to do"))

@@ -110,6 +110,10 @@ def _check_content(zone: LandingZone, path: Path, rocu_code: str, period: str,
         problems += check_required_sheets(grids, rocu_code, name)
     except UnreadableFile:
         pass  # already reported by the parser
+    if not parsed.errors and parsed.values.is_empty():
+        problems.append(Problem("error", "no_figures", "The return has no figures for this month: every measure "
+                                "is blank. Fill in the figures (0 where nothing happened) and upload it again.",
+                                file=name))
     if not parsed.errors and not parsed.values.is_empty():
         problems += check_suite(parsed.values, name)
         problems += check_missing_metrics(parsed.values, rocu_code, name)

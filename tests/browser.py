@@ -55,3 +55,14 @@ def streamlit_server(var_dir: Path, log: Path) -> Iterator[str]:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def screenshot(page, path: Path) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so grow the window to fit it first."""
+    height = page.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
+                           "[data-testid=stAppViewContainer], section.main')].map(e => e.scrollHeight), 1000)")
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": min(height + 50, 12000)})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)

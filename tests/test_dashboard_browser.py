@@ -1,14 +1,21 @@
 """The dashboards as a person sees them: a real Streamlit server and Debian's chromium."""
 
+import csv
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from dashboards.format import month_label
 from pipelines import reference
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from pipelines.land.registry import Registry
+from pipelines.settings import Paths
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, screenshot, streamlit_server
 
 pytestmark = pytest.mark.browser
+WAIT = 30_000
+STATUS_WORDS = {"late": "Late", "missing": "Missing", "broken": "Rejected"}
 
 
 @pytest.fixture(scope="module")
@@ -26,24 +33,133 @@ def page(app_url):
         browser.close()
 
 
+def manifest(var: Path, scenario: str) -> list[dict]:
+    with (Paths(var).demo / "manifest.csv").open() as f:
+        return [r for r in csv.DictReader(f) if r["scenario"] == scenario]
+
+
+def unit_name(code: str) -> str:
+    rocus = reference.rocus()
+    return rocus.filter(rocus["rocu_code"] == code)["rocu_name"].item()
+
+
+def cell(page, text: str):
+    return page.get_by_role("cell", name=text, exact=True).first
+
+
 def test_national_overview_reads_the_published_warehouse(page, app_url, artifacts):
-    page.goto(f"{app_url}/national")
-    expect(page.get_by_role("heading", name="National overview")).to_be_visible(timeout=30_000)
+    page.goto(app_url)  # the default page lives at the root
+    expect(page.get_by_role("heading", name="National overview")).to_be_visible(timeout=WAIT)
     # The period picker is filled from the warehouse, so only real data shows a financial year.
     expect(page.get_by_text(re.compile(r"Arrests per 100,000 population by unit, financial year 20\d\d/\d\d"))
-           ).to_be_visible(timeout=30_000)
+           ).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("Where units are strong or weak", exact=False)).to_be_visible()
-    expect(page.locator("[data-testid='stVegaLiteChart'], .vega-embed").first).to_be_visible(timeout=30_000)
-    page.screenshot(path=str(artifacts / "national.png"), full_page=True)
+    expect(page.locator("[data-testid='stVegaLiteChart'], .vega-embed").first).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(re.compile(r"Rows and files behind .+ arrests"))).to_be_visible()
+    screenshot(page, artifacts / "national.png")
 
 
 def test_catalogue_search_filters_metrics(page, app_url, artifacts):
     page.goto(f"{app_url}/catalogue")
-    expect(page.get_by_role("heading", name="Common performance framework")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Common performance framework")).to_be_visible(timeout=WAIT)
     metrics = reference.metrics()
-    expect(page.get_by_text(f"{metrics.height} metrics", exact=True)).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(f"{metrics.height} metrics", exact=True)).to_be_visible(timeout=WAIT)
     cyber = sum("cyber" in " ".join(map(str, row)).lower() for row in metrics.iter_rows())
     page.get_by_label("Search metrics").fill("cyber")
     page.get_by_label("Search metrics").press("Enter")
-    expect(page.get_by_text(f"{cyber} metrics", exact=True)).to_be_visible(timeout=30_000)
-    page.screenshot(path=str(artifacts / "catalogue.png"), full_page=True)
+    expect(page.get_by_text(f"{cyber} metrics", exact=True)).to_be_visible(timeout=WAIT)
+    screenshot(page, artifacts / "catalogue.png")
+
+
+def test_regional_comparison_and_its_link_to_the_drill_through(page, app_url, artifacts):
+    page.goto(f"{app_url}/regional?unit=EMSOU&metric=PUR_ARRESTS&period_type=financial_year")
+    expect(page.get_by_role("heading", name=re.compile(
+        r"East Midlands beside its peers: Arrests per 100,000 population, financial year 20\d\d.\d\d"))
+           ).to_be_visible(timeout=WAIT)
+    expect(cell(page, "Network")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_role("cell", name=re.compile(r"^Peer median \("))).to_be_visible()
+    forces = reference.current_forces()
+    for force in forces.filter(forces["rocu_code"] == "EMSOU")["force_name"]:
+        expect(cell(page, force)).to_be_visible()
+    expect(cell(page, "East Midlands (unit)")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("against its peer median, month by month"))).to_be_visible()
+    screenshot(page, artifacts / "regional.png")
+
+    page.get_by_text("See the rows and files behind this figure").click()
+    expect(page.get_by_role("heading", name=re.compile(r"Arrests for East Midlands, March 20\d\d"))
+           ).to_be_visible(timeout=WAIT)
+    expect(page.get_by_role("heading", name=re.compile(r"Cells behind the figure \(\d+ in the current version\)"))
+           ).to_be_visible(timeout=WAIT)
+    assert "unit=EMSOU" in page.url and "metric=PUR_ARRESTS" in page.url
+    screenshot(page, artifacts / "drill.png")
+
+
+def test_submissions_grid_shows_late_missing_and_rejected_and_opens_a_cell(page, app_url, built_demo, artifacts):
+    page.goto(f"{app_url}/submissions")
+    expect(page.get_by_role("heading", name="Returns that need attention")).to_be_visible(timeout=WAIT)
+    for status, words in STATUS_WORDS.items():
+        row = manifest(built_demo, status)[0]
+        expect(page.get_by_role("row", name=re.compile(
+            f"{unit_name(row['rocu_code'])} {month_label(row['period'])} {words}"))).to_be_visible(timeout=WAIT)
+    screenshot(page, artifacts / "submissions.png")
+
+    # Click the missing month's cell in the grid: the page opens it below.
+    missing = manifest(built_demo, "missing")[0]
+    label = f"month: {missing['period']}; rocu_name: {unit_name(missing['rocu_code'])};"
+    grid_cell = page.locator(f"[data-testid=stVegaLiteChart] path[aria-roledescription='rect mark'][aria-label*='{label}']")
+    expect(grid_cell).to_have_count(1, timeout=WAIT)
+    grid_cell.click()
+    expect(page.get_by_text(f"{unit_name(missing['rocu_code'])}, {month_label(missing['period'])}: Missing.")
+           ).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("No file has been received")).to_be_visible()
+
+    broken = manifest(built_demo, "broken")[0]
+    page.goto(f"{app_url}/submissions?unit={broken['rocu_code']}&month={broken['period']}")
+    expect(page.get_by_text(re.compile(r"Version 1: Rejected"))).to_be_visible(timeout=WAIT)
+    expect(cell(page, "tbc")).to_be_visible(timeout=WAIT)
+    screenshot(page, artifacts / "submissions_rejected.png")
+
+
+def upload(page, app_url: str, unit: str, month: str, path: Path) -> None:
+    page.goto(f"{app_url}/upload?unit={unit}&month={month}")
+    expect(page.get_by_role("heading", name="Upload a monthly return")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("after the next warehouse build", exact=False)).to_be_visible()
+    name = page.get_by_label("Your name or email (kept in the audit trail)")
+    name.fill("browser.test@example.police.uk")
+    name.press("Enter")
+    page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(path))
+    expect(page.get_by_text(path.name).first).to_be_visible(timeout=WAIT)
+    submit = page.get_by_role("button", name="Check and submit")
+    expect(submit).to_be_enabled(timeout=WAIT)
+    submit.click()
+
+
+def test_upload_a_bad_then_a_good_return(page, app_url, built_demo, artifacts, tmp_path):
+    demo = Paths(built_demo).demo
+    broken = manifest(built_demo, "broken")[0]
+    # A changed copy, so it is a new version rather than the same bytes again.
+    bad = tmp_path / Path(broken["path"]).name
+    bad.write_bytes((demo / broken["path"]).read_bytes() + b"\r\n")
+    registry = Registry(Paths(built_demo).landing / "registry.sqlite")
+    first = next(s for s in registry.submissions()
+                 if (s.rocu_code, s.period, s.version) == (broken["rocu_code"], broken["period"], 1))
+    problem = next(p for p in registry.problems(first.submission_id) if p["rule"] == "non_numeric_value")
+
+    upload(page, app_url, broken["rocu_code"], broken["period"], bad)
+    expect(page.get_by_text(re.compile(r"^Rejected: fix the errors below .* version 2: 2 errors"))
+           ).to_be_visible(timeout=WAIT)
+    expect(cell(page, problem["value"])).to_be_visible()
+    expect(page.get_by_text(f"Row {problem['row']}, column {problem['column']} in {bad.name} holds "
+                            f"'{problem['value']}'", exact=False)).to_be_visible()
+    screenshot(page, artifacts / "upload_rejected.png")
+
+    # A good return: the unit's latest file re-saved (same figures, so the warehouse totals stay as they are).
+    normal = [r for r in manifest(built_demo, "normal") if r["rocu_code"] == "ERSOU"][-1]
+    good = tmp_path / Path(normal["path"]).name
+    good.write_bytes((demo / normal["path"]).read_bytes() + b"\r\n")
+    upload(page, app_url, "ERSOU", normal["period"], good)
+    expect(page.get_by_text(re.compile(rf"^Accepted\. {re.escape(good.name)} for Eastern, .* version 2: 0 errors"))
+           ).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("No problems were found.")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Versions received for Eastern"))).to_be_visible()
+    screenshot(page, artifacts / "upload_accepted.png")

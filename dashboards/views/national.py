@@ -4,28 +4,21 @@ import altair as alt
 import streamlit as st
 
 from dashboards.data import query
-from dashboards.format import figure
-from dashboards.widgets import PERIOD_TYPES, exports, no_data, period_filter, url_select
+from dashboards.format import figure, flag_small, month_label
+from dashboards.widgets import (PERIOD_TYPES, RATE_UNITS, drill_link, exports, last_month_of, metric_filter, no_data,
+                                period_filter)
 
 st.title("National overview")
 if query("select 1 from marts.fct_metric_comparison limit 1").empty:
     no_data()
 
-top = st.columns(3)
+top = st.columns([1.3, 0.9, 1.2, 1.5])
 kind, period = period_filter(top[0])
-metrics = query("select metric_id, metric_name, unit, strand_name from marts.dim_metric"
-                " where unit in ('count', 'gbp', 'kg', 'years') order by strand_code, metric_name")
-with top[1]:
-    strand = url_select("Strand", ["All", "Pursue", "Prevent", "Protect", "Prepare"], "strand")
-if strand != "All":
-    metrics = metrics[metrics["strand_name"] == strand]
-names = dict(zip(metrics["metric_id"], metrics["metric_name"]))
-with top[2]:
-    metric = url_select("Metric", list(names), "metric", format_func=names.get,
-                        default_index=list(names).index("PUR_ARRESTS") if "PUR_ARRESTS" in names else 0)
-if metric is None:
-    no_data("No metric matches these filters.")
-unit = metrics.set_index("metric_id").loc[metric, "unit"]
+chosen = metric_filter(top[1], top[2], top[3], units=RATE_UNITS)
+if chosen is None:
+    no_data("No metric matches these filters. Choose another strand or threat area.")
+metric, unit = chosen.name, chosen["unit"]
+names = {metric: chosen["metric_name"]}
 period_words = f"{PERIOD_TYPES[kind].lower()} {period}"
 
 rows = query(
@@ -54,7 +47,7 @@ c.metric("Per police officer", f"{national['national_per_officer']:,.4f}",
 st.subheader(f"{names[metric]} per 100,000 population by unit, {period_words}")
 bars = alt.Chart(rows).mark_bar(color="#1f4e79").encode(
     x=alt.X("per_100k_population:Q", title=f"{names[metric]} per 100,000 population"),
-    y=alt.Y("unit_name:N", sort="-x", title=None),
+    y=alt.Y("unit_name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=300)),
     tooltip=[alt.Tooltip("unit_name:N", title="Unit"), alt.Tooltip("value:Q", title=names[metric], format=",.0f"),
              alt.Tooltip("population:Q", title="Population (base)", format=",.0f"),
              alt.Tooltip("per_100k_population:Q", title="Per 100,000", format=",.2f")],
@@ -65,17 +58,27 @@ st.caption("Dashed line: the network rate. Population is the latest ONS estimate
            f"(year {int(rows['population_year'].max())}; Welsh forces approximate).")
 
 table = rows.assign(**{
-    "Figure": rows["value"].map(lambda v: figure(v, unit)),
+    "Figure": rows["value"].map(lambda v: flag_small(v, unit)),
     "Per 100,000": rows["per_100k_population"].map(lambda v: f"{v:,.2f}"),
     "Per officer": rows["per_officer"].map(lambda v: f"{v:,.4f}"),
     "Months reported": rows["months_reported"].astype(str) + " of " + rows["months_in_period"].astype(str),
-})[["unit_name", "Figure", "Per 100,000", "Per officer", "network_rank", "Months reported", "population", "officer_fte"]]
+})[["unit_name", "Figure", "Per 100,000", "Per officer", "network_rank", "Months reported", "population",
+    "officer_fte"]]
 table.columns = ["Unit", "Figure", "Per 100,000", "Per officer", "Rank", "Months reported", "Population (base)",
                  "Officers FTE (base)"]
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     "Population (base)": st.column_config.NumberColumn(format="localized"),
     "Officers FTE (base)": st.column_config.NumberColumn(format="localized")})
 exports(table, f"national_{metric}_{period.replace('/', '-')}")
+if table["Figure"].str.contains("small base").any():
+    st.caption("Small base: fewer than 10 events in the period, so a rate moves a lot with one more or one fewer.")
+last = last_month_of(kind, period)
+if last:
+    units = dict(zip(rows["rocu_code"], rows["unit_name"]))
+    left, right = st.columns([1, 2])
+    pick = left.selectbox("See what a unit's figure is made of", list(units), format_func=units.get, key="drill_unit")
+    drill_link(pick, metric, last, f"Rows and files behind {units[pick]}'s {names[metric].lower()}, "
+               f"{month_label(last)}", right)
 
 st.subheader("Trend: network total by month")
 trend = query(
@@ -108,7 +111,7 @@ ranks = query(
 st.altair_chart(
     alt.Chart(ranks).mark_rect().encode(
         x=alt.X("strand:N", sort=["Pursue", "Prevent", "Protect", "Prepare"], title=None),
-        y=alt.Y("unit_name:N", title=None),
+        y=alt.Y("unit_name:N", title=None, axis=alt.Axis(labelLimit=300)),
         color=alt.Color("mean_rank:Q", scale=alt.Scale(scheme="greys", reverse=True), title="Mean rank (1 best)"),
         tooltip=["unit_name", "strand", alt.Tooltip("mean_rank:Q", format=".1f"), "metrics"],
     ) + alt.Chart(ranks).mark_text(baseline="middle").encode(

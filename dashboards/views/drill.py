@@ -1,0 +1,138 @@
+"""Drill-through: from one figure (?unit=..&metric=..&month=..) to the cells, versions and files
+behind it, or for extract metrics to the extract rows and a plain account of where they come from."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboards.data import query, stored_file
+from dashboards.format import figure, moment, month_label
+from dashboards.widgets import no_data, page_link, show_table, unit_filter, url_select
+
+SOURCES = {
+    "disruption_extract": "the APMIS-style disruptions extract. Each validated disruption led by the unit or one of "
+                          "its forces counts once in the month it was recorded; a disruption claimed by both a force "
+                          "and its unit is counted once, not twice.",
+    "ocg_register": "the OCG register extract: organised crime groups owned by the unit, mapped and not archived at "
+                    "the end of the month, with their MoRiLE scores.",
+    "capacity_tasking_extract": "the capacity and tasking extract: establishment and staff in post at the month's "
+                                "end, leavers, regional tasking meetings held and Gateway requests from forces.",
+}
+# Which disruption rows each disruption metric counts (the rest of the month's rows are context).
+DISRUPTION_ROWS = {"DIS_MAJOR": ("impact_level", "major"), "DIS_MODERATE": ("impact_level", "moderate"),
+                   "DIS_MINOR": ("impact_level", "minor"), "DIS_PURSUE": ("strand", "pursue"),
+                   "DIS_PREVENT": ("strand", "prevent"), "DIS_PROTECT": ("strand", "protect"),
+                   "DIS_PREPARE": ("strand", "prepare")}
+
+st.title("Drill-through")
+if query("select 1 from marts.fct_metric_monthly limit 1").empty:
+    no_data()
+
+top = st.columns(3)
+unit, names = unit_filter(top[0])
+metrics = query("select metric_id, metric_name, unit, source, definition from marts.dim_metric order by metric_name")
+catalogue = metrics.set_index("metric_id")
+ids = metrics["metric_id"].tolist()
+with top[1]:
+    metric = url_select("Metric", ids, "metric", format_func=catalogue["metric_name"].get,
+                        default_index=ids.index("PUR_ARRESTS") if "PUR_ARRESTS" in ids else 0)
+months = query("select distinct month from marts.fct_metric_monthly order by month desc")["month"].tolist()
+with top[2]:
+    month = url_select("Month", months, "month", format_func=month_label)
+name, measure, source = catalogue.loc[metric, ["metric_name", "unit", "source"]]
+st.subheader(f"{name} for {names[unit]}, {month_label(month)}")
+
+found = query("select value, value_as_first_submitted, is_revised, numerator, denominator from marts.fct_metric_monthly"
+              " where rocu_code = ? and metric_id = ? and month = ?", (unit, metric, month))
+if found.empty:
+    status = query("select status from marts.fct_submission_status where rocu_code = ? and month = ?", (unit, month))
+    why = {"missing": "no return was received for that month", "rejected": "its return for that month was rejected",
+           "pending": "its return for that month is not due yet"}.get(
+        status["status"].iloc[0] if not status.empty else "", "it did not report this measure that month")
+    page_link("submissions", "See the unit's submissions", {"unit": unit, "month": month})
+    no_data(f"There is no figure for {name.lower()} from {names[unit]} in {month_label(month)}: {why}.")
+
+row = found.iloc[0]
+left, right = st.columns([1, 3])
+left.metric(f"{name}, {unit}, {month_label(month)}", figure(row["value"], measure))
+if row["is_revised"]:
+    left.caption(f"Revised: first submitted as {figure(row['value_as_first_submitted'], measure)}.")
+if pd.notna(row["denominator"]):
+    left.caption(f"Worked out as {figure(row['numerator'], 'count')} of {figure(row['denominator'], 'count')}.")
+right.markdown(f"**What it counts.** {catalogue.loc[metric, 'definition']}")
+
+if source == "monthly_return":
+    cells = query(
+        """
+        select p.*, coalesce(f.force_name, 'Unit total') as force_name
+        from marts.fct_return_value_provenance p
+        left join (select distinct force_code, force_name from marts.dim_force) f using (force_code)
+        where p.rocu_code = ? and p.metric_id = ? and p.month = ?
+        order by p.version desc, p.source_sheet, p.source_row
+        """,
+        (unit, metric, month),
+    )
+    right.markdown(f"**Where it comes from.** The monthly return of {names[unit]}: the cells below, as the unit "
+                   "typed them, converted to framework units through the unit's label map.")
+    current = cells[cells["is_current"]]
+    st.markdown(f"#### Cells behind the figure ({len(current)} in the current version)")
+    cell_table = pd.DataFrame({
+        "Force": current["force_name"], "Label in the return": current["local_label"], "As typed": current["raw_value"],
+        "Value": current["value"].map(lambda v: figure(v, measure)), "Sheet": current["source_sheet"].fillna(""),
+        "Row": current["source_row"].astype("Int64").astype(str), "Column": current["source_column"]})
+    show_table(cell_table, f"drill_cells_{unit}_{metric}_{month}", typed=("Label in the return", "As typed", "Sheet"))
+
+    st.markdown("#### Versions and files")
+    files = cells.groupby(["version", "submission_id", "original_name", "file_sha256", "is_current",
+                           "is_first_accepted"], as_index=False).agg(submitted_at=("submitted_at", "first"),
+                                                                     cells=("value", "size"), total=("value", "sum"))
+    file_table = pd.DataFrame({
+        "Version": files["version"].astype(str), "File as sent": files["original_name"],
+        "Submitted": files["submitted_at"].map(moment), "Cells": files["cells"].astype(str),
+        "Adds up to": files["total"].map(lambda v: figure(v, measure)),
+        "Used now": files["is_current"].map({True: "yes, current version", False: "no, replaced"}),
+        "First accepted": files["is_first_accepted"].map({True: "yes", False: "no"}),
+        "File fingerprint (SHA-256)": files["file_sha256"].str[:16] + "…"})
+    show_table(file_table.sort_values("Version", ascending=False), f"drill_files_{unit}_{metric}_{month}",
+               typed=("File as sent",))
+    st.caption("Every version is kept as sent, under its fingerprint; the warehouse uses the latest accepted one.")
+    used = files[files["is_current"]]
+    stored = stored_file(used["file_sha256"].iloc[0]) if not used.empty else None
+    if stored:
+        st.download_button(f"Download the file as sent ({used['original_name'].iloc[0]})", stored.read_bytes(),
+                           used["original_name"].iloc[0], key="original")
+    page_link("submissions", f"Validation reports for {names[unit]}, {month_label(month)}",
+              {"unit": unit, "month": month})
+else:
+    right.markdown(f"**Where it comes from.** Not a monthly return: it is counted from {SOURCES.get(source, source)}")
+    if source == "disruption_extract":
+        rows = query(
+            """
+            select t.threat_area_name as "Threat area", d.strand as "Strand", d.impact_level as "Impact",
+                   d.disruptions as "Disruptions counted", d.rocu_led as "Led by the unit",
+                   d.force_led as "Led by a force", d.duplicate_claims as "Duplicate claims not counted"
+            from marts.fct_disruptions d left join reference.threat_areas t using (threat_area_code)
+            where d.rocu_code = ? and d.month = ? order by d.strand, d.impact_level
+            """,
+            (unit, month),
+        )
+        if metric in DISRUPTION_ROWS:
+            column, value = DISRUPTION_ROWS[metric]
+            rows = rows[rows["Impact" if column == "impact_level" else "Strand"] == value]
+        st.markdown(f"#### Disruption rows behind the figure ({int(rows['Disruptions counted'].sum())} disruptions)")
+        show_table(rows, f"drill_{source}_{unit}_{metric}_{month}")
+    elif source == "capacity_tasking_extract":
+        wide = query("select * exclude (rocu_code, month, calendar_quarter, financial_year)"
+                     " from marts.fct_capacity_tasking where rocu_code = ? and month = ?", (unit, month))
+        rows = wide.T.reset_index().set_axis(["Measure", "Value"], axis=1)
+        rows["Measure"] = (rows["Measure"].str.replace("_", " ").str.replace(" pct", " (%)")
+                           .str.replace(" fte", " (FTE)"))
+        rows["Value"] = rows["Value"].map(lambda v: figure(v, "count" if float(v).is_integer() else "fte"))
+        st.markdown("#### The extract's figures for the month")
+        show_table(rows, f"drill_{source}_{unit}_{metric}_{month}")
+    else:
+        rows = query("select owner_name as \"Held by\", active_ocgs as \"Active OCGs\", high_band as \"High band\","
+                     " median_morile_score as \"Median MoRiLE score\", latest_mapped as \"Latest mapped\""
+                     " from marts.fct_ocg_threat where rocu_code = ? and owner_type = 'rocu'", (unit,))
+        st.markdown("#### The unit's OCGs on the register now")
+        show_table(rows, f"drill_{source}_{unit}_{metric}_{month}")
+        st.caption("The register extract is a snapshot: it shows OCGs active now, not only in the chosen month.")

@@ -1,0 +1,205 @@
+"""Regional comparison: one unit beside its peers, the peer median and the network; its forces;
+the threat of its OCGs against those its forces keep; and its trends against the peer median."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboards.data import query
+from dashboards.format import figure, flag_small, month_label, share
+from dashboards.widgets import (PERIOD_COLUMNS, RATE_UNITS, drill_link, exports, last_month_of, metric_filter,
+                                no_data, period_filter, period_words, show_table, unit_filter,
+                                url_multiselect)
+
+TREND_DEFAULTS = ["PUR_ARRESTS", "PUR_CHARGES", "PRV_INTERVENTIONS", "PRO_VICTIMS_SAFEGUARDED", "PRP_STAFF_TRAINED",
+                  "PUR_CASH_SEIZED"]
+SERIES = ["This unit", "Peer median"]
+
+st.title("Regional comparison")
+if query("select 1 from marts.fct_metric_comparison limit 1").empty:
+    no_data()
+
+top = st.columns([1.3, 1.2, 0.9, 1.2, 1.5])
+unit, names = unit_filter(top[0])
+kind, period = period_filter(top[1])
+metric = metric_filter(top[2], top[3], top[4], units=RATE_UNITS)
+if metric is None:
+    no_data("No metric matches these filters. Choose another strand or threat area.")
+metric_id, name, measure = metric.name, metric["metric_name"], metric["unit"]
+when = period_words(kind, period)
+
+rows = query(
+    """
+    select c.*, r.rocu_name as unit_name, g.peer_group_name
+    from marts.fct_metric_comparison c join marts.dim_rocu r using (rocu_code)
+    left join (select distinct peer_group_id, peer_group_name from reference.peer_groups) g using (peer_group_id)
+    where c.metric_id = ? and c.period_type = ? and c.period = ?
+    order by c.per_100k_population desc
+    """,
+    (metric_id, kind, period),
+)
+mine = rows[rows["rocu_code"] == unit]
+if mine.empty:
+    no_data(f"{names[unit]} reported no {name.lower()} for {when}, so there is nothing to compare. "
+            "Choose another metric or period.")
+me = mine.iloc[0]
+peers = rows[rows["peer_group_id"] == me["peer_group_id"]]
+
+st.subheader(f"{names[unit]} beside its peers: {name} per 100,000 population, {when}")
+a, b, c, d = st.columns(4)
+a.metric(f"{name}, {unit}, {period}", flag_small(me["value"], measure),
+         help=f"{me['months_reported']} of {me['months_in_period']} months reported.")
+a.caption(f"Rank {me['network_rank']} of {me['units_reporting']} units (1 = highest rate)")
+b.metric(f"Per 100,000 population, {unit}", f"{me['per_100k_population']:,.2f}",
+         f"{me['per_100k_population'] - me['peer_median_per_100k']:+,.2f} against peer median",
+         delta_color="normal" if metric["higher_is_better"] else "inverse",
+         help=f"Base: population {me['population']:,.0f} ({me['population_year']}).")
+c.metric("Peer median per 100,000", f"{me['peer_median_per_100k']:,.2f}",
+         help=f"Median of the {len(peers)} units in the peer group: {me['peer_group_name'].lower()}.")
+d.metric("Network per 100,000", f"{me['national_per_100k']:,.2f}",
+         help=f"Base: population {me['national_population']:,.0f} of the {me['units_reporting']} units reporting.")
+
+peers = peers.assign(who=peers["rocu_code"].map(lambda code: "This unit" if code == unit else "Peer"))
+bars = alt.Chart(peers).mark_bar().encode(
+    x=alt.X("per_100k_population:Q", title=f"{name} per 100,000 population, {period}"),
+    y=alt.Y("unit_name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=300)),
+    color=alt.Color("who:N", scale=alt.Scale(domain=["This unit", "Peer"], range=["#1f4e79", "#a6bddb"]),
+                    title=None),
+    tooltip=[alt.Tooltip("unit_name:N", title="Unit"), alt.Tooltip("value:Q", title=name, format=",.0f"),
+             alt.Tooltip("population:Q", title="Population (base)", format=",.0f"),
+             alt.Tooltip("per_100k_population:Q", title="Per 100,000", format=",.2f")],
+)
+lines = pd.DataFrame({"line": ["Peer median", "Network"],
+                      "x": [me["peer_median_per_100k"], me["national_per_100k"]]})
+rules = alt.Chart(lines).mark_rule(color="black").encode(
+    x="x:Q", strokeDash=alt.StrokeDash("line:N", title=None, scale=alt.Scale(domain=["Peer median", "Network"],
+                                                                               range=[[6, 3], [1, 0]])))
+st.altair_chart(bars + rules, width="stretch",
+                alt=f"Bar chart of {name} per 100,000 population for {names[unit]} and its peers, {when}.")
+
+# The same comparison as text, with every base beside its rate.
+def line(who, figure_text, per_100k, per_officer, months, population, officers) -> dict:
+    return {"Unit": who, "Figure": figure_text, "Per 100,000": f"{per_100k:,.2f}", "Per officer": f"{per_officer:,.4f}",
+            "Months reported": months, "Base: population": population, "Base: officers (FTE)": officers}
+
+
+table = pd.DataFrame([
+    *(line(r["unit_name"], flag_small(r["value"], measure), r["per_100k_population"], r["per_officer"],
+           f"{r['months_reported']} of {r['months_in_period']}", f"{r['population']:,.0f}", f"{r['officer_fte']:,.0f}")
+      for _, r in peers.iterrows()),
+    line(f"Peer median ({me['peer_group_name']})", figure(me["peer_median_value"], measure),
+         me["peer_median_per_100k"], me["peer_median_per_officer"], "–", f"median of {len(peers)} units", "–"),
+    line("Network", figure(me["national_value"], measure), me["national_per_100k"], me["national_per_officer"], "–",
+         f"{me['national_population']:,.0f}", f"{me['national_officer_fte']:,.0f}"),
+])
+show_table(table, f"regional_{unit}_{metric_id}_{period.replace('/', '-')}")
+if table["Figure"].str.contains("small base").any():
+    st.caption("Small base: fewer than 10 events in the period, so a rate moves a lot with one more or one fewer.")
+
+month = last_month_of(kind, period)
+if month:
+    drill_link(unit, metric_id, month, f"See the rows and files behind this figure for {month_label(month)}")
+
+st.subheader(f"Forces of {names[unit]}: {name}, {when}")
+forces_in_unit = query("select force_names from marts.dim_rocu where rocu_code = ?", (unit,)).iloc[0, 0]
+forces = query(
+    f"""
+    select f.force_name as force, sum(p.value) as value, count(distinct p.month) as months
+    from marts.fct_return_value_provenance p
+    join marts.dim_month m using (month)
+    join (select distinct force_code, force_name from marts.dim_force) f using (force_code)
+    where p.is_current and p.force_code is not null and p.rocu_code = ? and p.metric_id = ?
+      and m.{PERIOD_COLUMNS[kind]} = ?
+    group by all order by value desc
+    """,
+    (unit, metric_id, period),
+)
+if metric["reported_by"] != "force":
+    st.info(f"{name} is a unit-level measure: units report it as one regional total, not by force. "
+            f"{names[unit]}'s forces: {forces_in_unit}.")
+elif forces.empty or metric["time_aggregation"] != "sum":
+    st.info(f"{names[unit]} reports {name.lower()} as a unit total, without a split by force, for {when}. "
+            f"Its forces: {forces_in_unit}.")
+else:
+    total = forces["value"].sum()
+    st.altair_chart(alt.Chart(forces).mark_bar(color="#1f4e79").encode(
+        x=alt.X("value:Q", title=f"{name}, {period}"), y=alt.Y("force:N", sort="-x", title=None),
+        tooltip=["force", alt.Tooltip("value:Q", format=",.0f"), "months"]), width="stretch",
+        alt=f"Bar chart of {name} by force in {names[unit]}, {when}.")
+    force_table = pd.DataFrame({"Force": forces["force"], "Figure": [flag_small(v, measure) for v in forces["value"]],
+                                "Share of the forces' total": [share(v, total) for v in forces["value"]],
+                                "Months with a force split": forces["months"].astype(str)})
+    show_table(force_table, f"regional_forces_{unit}_{metric_id}_{period.replace('/', '-')}")
+
+st.subheader(f"OCG threat: {names[unit]} against the OCGs its forces keep")
+ocgs = query(
+    """
+    select owner_type, owner_name, active_ocgs, high_band, medium_band, low_band, mean_morile_score,
+           median_morile_score, p25_morile_score, p75_morile_score, max_morile_score, latest_mapped
+    from marts.fct_ocg_threat where rocu_code = ? order by owner_type desc, median_morile_score desc
+    """,
+    (unit,),
+)
+if ocgs.empty:
+    st.info(f"The OCG register holds no active OCGs for {names[unit]} or its forces.")
+else:
+    ocgs["owner"] = [f"{names[unit]} (unit)" if kind_ == "rocu" else f"{owner} (force)"
+                     for kind_, owner in zip(ocgs["owner_type"], ocgs["owner_name"])]
+    order = ocgs["owner"].tolist()
+    base = alt.Chart(ocgs).encode(y=alt.Y("owner:N", sort=order, title=None, axis=alt.Axis(labelLimit=300)))
+    spread = base.mark_bar(height=14, color="#c6dbef").encode(
+        x=alt.X("p25_morile_score:Q", title="MoRiLE score of active OCGs (box: middle half, tick: median)"),
+        x2="p75_morile_score:Q")
+    median = base.mark_tick(thickness=3, size=20).encode(
+        x="median_morile_score:Q",
+        color=alt.Color("owner_type:N", scale=alt.Scale(domain=["rocu", "force"], range=["#1f4e79", "#888888"]),
+                        legend=None),
+        tooltip=["owner", "active_ocgs", "high_band", alt.Tooltip("median_morile_score:Q", title="Median"),
+                 alt.Tooltip("mean_morile_score:Q", title="Mean", format=".1f")])
+    st.altair_chart(spread + median, width="stretch",
+                    alt=f"MoRiLE scores of OCGs held by {names[unit]} and by each of its forces.")
+    ocg_table = pd.DataFrame({
+        "Held by": ocgs["owner"], "Active OCGs": ocgs["active_ocgs"].astype(str),
+        "High band": [share(h, n) for h, n in zip(ocgs["high_band"], ocgs["active_ocgs"])],
+        "Median score": ocgs["median_morile_score"].map(lambda v: f"{v:.1f}"),
+        "Middle half": [f"{lo:.0f} to {hi:.0f}" for lo, hi in zip(ocgs["p25_morile_score"], ocgs["p75_morile_score"])],
+        "Highest": ocgs["max_morile_score"].astype(str),
+        "Latest mapped": ocgs["latest_mapped"].astype(str)})
+    show_table(ocg_table, f"regional_ocgs_{unit}")
+    st.caption("Active OCGs on the register now (a snapshot, not the chosen period). The inspection found forces "
+               "often keep higher-threat OCGs than their unit; a unit whose box sits left of its forces' does so.")
+
+st.subheader(f"{names[unit]} against its peer median, month by month (per 100,000 population)")
+reported = query("select distinct c.metric_id, m.metric_name from marts.fct_metric_comparison c"
+                 " join marts.dim_metric m using (metric_id) where c.rocu_code = ? and c.period_type = 'month'"
+                 " and m.unit in ('count', 'gbp', 'kg', 'years') order by m.metric_name", (unit,))
+trend_names = dict(zip(reported["metric_id"], reported["metric_name"]))
+picked = url_multiselect("Metrics over time", list(trend_names), "trend", format_func=trend_names.get,
+                         default=[m for m in TREND_DEFAULTS if m in trend_names][:6])
+if not picked:
+    st.info("Choose one or more metrics to see their monthly trend.")
+else:
+    trend = query(
+        """
+        select m.metric_name as metric, c.period as month, c.per_100k_population as "This unit",
+               c.peer_median_per_100k as "Peer median"
+        from marts.fct_metric_comparison c join marts.dim_metric m using (metric_id)
+        where c.rocu_code = ? and c.period_type = 'month' and list_contains(?, c.metric_id) order by month
+        """,
+        (unit, picked),
+    )
+    long = trend.melt(["metric", "month"], var_name="series", value_name="per_100k")
+    long["start"] = pd.to_datetime(long["month"] + "-01")
+    st.altair_chart(
+        alt.Chart(long).mark_line(point=alt.OverlayMarkDef(size=18)).encode(
+            x=alt.X("start:T", title=None, axis=alt.Axis(format="%b %y", tickCount=6)),
+            y=alt.Y("per_100k:Q", title="per 100,000"),
+            color=alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=["#1f4e79", "#999999"]), title=None),
+            strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=[[1, 0], [5, 3]]), title=None),
+            tooltip=["metric", "month", "series", alt.Tooltip("per_100k:Q", format=",.2f")],
+        ).properties(width=200, height=140).facet(facet=alt.Facet("metric:N", title=None), columns=3)
+        .resolve_scale(y="independent"),
+        alt=f"Small multiples of monthly rates per 100,000 for {names[unit]} and its peer median.",
+    )
+    st.caption("Solid line: this unit; dashed line: the median of its peer group. Each panel has its own scale.")
+    exports(trend, f"regional_trend_{unit}")

@@ -1,0 +1,239 @@
+"""Page logic of every dashboard page with Streamlit's AppTest, against the warehouse built from
+the demo data (and against an empty folder, where each page must explain itself)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+from streamlit.testing.v1 import AppTest
+
+from pipelines import reference
+from pipelines.settings import Paths
+
+VIEWS = Path(__file__).resolve().parents[1] / "dashboards" / "views"
+PAGES = ["national", "regional", "submissions", "drill", "catalogue"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def var(built_demo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ROCU_VAR_DIR", str(built_demo))
+    return built_demo
+
+
+def run(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(str(VIEWS / f"{page}.py"), default_timeout=60)
+    at.query_params.update(params)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def sql(var: Path, query: str, *params) -> list[tuple]:
+    con = duckdb.connect(str(Paths(var).published), read_only=True)
+    try:
+        return con.execute(query, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def scenario(var: Path, name: str) -> dict:
+    """The demo manifest's row for a scenario (late, missing, broken)."""
+    with (Paths(var).demo / "manifest.csv").open() as f:
+        return next(r for r in csv.DictReader(f) if r["scenario"] == name)
+
+
+def complete_year(var: Path) -> str:
+    """The newest financial year in which some unit reported all twelve months."""
+    return sql(var, "select max(period) from marts.fct_metric_comparison where period_type = 'financial_year'"
+                    " and months_reported = 12")[0][0]
+
+
+def latest_month(var: Path, unit: str) -> str:
+    return sql(var, "select max(month) from marts.fct_return_value_provenance where rocu_code = ?", unit)[0][0]
+
+
+def param(at: AppTest, key: str) -> str:
+    value = at.query_params[key]
+    return value[0] if isinstance(value, list) else value
+
+
+def chart_data(at: AppTest, index: int = 0) -> pd.DataFrame:
+    chart = at.get("vega_lite_chart")[index].proto
+    return convert_arrow_bytes_to_pandas_df(chart.datasets[0].data.data)
+
+
+def table(at: AppTest, header: str) -> pd.DataFrame:
+    """The st.table whose columns include ``header``."""
+    return next(t.value for t in at.table if header in t.value.columns)
+
+
+def texts(elements) -> str:
+    return "\n".join(e.value for e in elements)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_explains_itself_when_no_warehouse_exists(page, tmp_path, monkeypatch):
+    monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path))
+    at = run(page)
+    assert "has not been built yet" in texts(at.info)
+
+
+def test_upload_page_works_before_any_warehouse_exists(tmp_path, monkeypatch):
+    monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path))
+    at = run("upload", unit="TARIAN")
+    assert "after the next warehouse build" in texts(at.info)
+    assert any(b.label.startswith("Download the TARIAN template") for b in at.get("download_button"))
+
+
+def test_national_shows_the_network_figure_for_the_newest_complete_year(var):
+    at = run("national")
+    year = complete_year(var)
+    ((total,),) = sql(var, "select any_value(national_value) from marts.fct_metric_comparison where metric_id ="
+                           " 'PUR_ARRESTS' and period_type = 'financial_year' and period = ?", year)
+    assert f"Arrests per 100,000 population by unit, financial year {year}" in texts(at.subheader)
+    assert at.metric[0].value == f"{total:,.0f}"
+    assert "drill?unit=" in texts(at.markdown) and "metric=PUR_ARRESTS" in texts(at.markdown)
+
+
+def test_national_threat_area_filter_narrows_the_metrics(var):
+    at = run("national", threat="Cyber-crime")
+    metric = at.selectbox(key="w_metric")
+    cyber = {r[0] for r in sql(var, "select metric_name from marts.dim_metric where threat_area_code = 'CYBER'")}
+    assert metric.options and set(metric.options) <= cyber
+    assert param(at, "threat") == "Cyber-crime"
+
+
+def test_regional_puts_a_unit_beside_its_peer_group_and_the_network(var):
+    year = complete_year(var)
+    at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period=year)
+    peers = {r[0] for r in sql(var, "select distinct r.rocu_name from marts.fct_metric_comparison c"
+                                    " join marts.dim_rocu r using (rocu_code) where c.peer_group_id ="
+                                    " (select any_value(peer_group_id) from marts.fct_metric_comparison"
+                                    " where rocu_code = 'EMSOU')")}
+    rows = table(at, "Per 100,000")
+    assert set(rows["Unit"][:-2]) == peers
+    assert rows["Unit"].iloc[-2].startswith("Peer median") and rows["Unit"].iloc[-1] == "Network"
+    ((value, rate),) = sql(var, "select value, per_100k_population from marts.fct_metric_comparison where rocu_code"
+                                " = 'EMSOU' and metric_id = 'PUR_ARRESTS' and period_type = 'financial_year'"
+                                " and period = ?", year)
+    mine = rows[rows["Unit"] == "East Midlands"].iloc[0]
+    assert (mine["Figure"], mine["Per 100,000"]) == (f"{value:,.0f}", f"{rate:,.2f}")
+
+
+def test_regional_splits_a_unit_by_its_forces_or_says_why_not(var):
+    year = complete_year(var)
+    at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period=year)
+    forces = reference.current_forces()
+    emsou = set(forces.filter(forces["rocu_code"] == "EMSOU")["force_name"])
+    split = table(at, "Share of the forces' total")
+    assert set(split["Force"]) == emsou
+    total = sum(int(f.replace(",", "")) for f in split["Figure"].str.replace(" (small base)", ""))
+    assert all(s.endswith(f"of {total:,})") or s.endswith(f"of {total:,}") for s in split["Share of the forces' total"])
+
+    at = run("regional", unit="TARIAN", metric="PUR_ARRESTS", period_type="financial_year", period=year)
+    assert "as a unit total" in texts(at.info)
+
+
+def test_regional_compares_the_unit_ocg_threat_with_its_forces(var):
+    at = run("regional", unit="EMSOU")
+    ocgs = table(at, "Median score")
+    owners = sql(var, "select owner_type from marts.fct_ocg_threat where rocu_code = 'EMSOU'")
+    assert len(ocgs) == len(owners)
+    assert ocgs["Held by"].iloc[0] == "East Midlands (unit)"
+    assert all(h.endswith("(force)") for h in ocgs["Held by"].iloc[1:])
+
+
+def test_regional_keeps_its_filters_in_the_url_and_draws_small_multiples(var):
+    at = run("regional", unit="EMSOU")
+    at.selectbox(key="w_unit").set_value("SEROCU").run()
+    assert param(at, "unit") == "SEROCU"
+    trend = chart_data(at, index=len(at.get("vega_lite_chart")) - 1)
+    assert trend["metric"].nunique() > 1 and set(trend["series"]) == {"This unit", "Peer median"}
+
+
+def test_submissions_grid_holds_every_unit_and_month_with_the_demo_scenarios(var):
+    at = run("submissions")
+    grid = chart_data(at)
+    months = sql(var, "select count(distinct month) from marts.fct_submission_status")[0][0]
+    assert grid["rocu_code"].nunique() == 9 and len(grid) == 9 * months
+    cell = grid.set_index(["rocu_code", "month"])
+    late, missing, broken = (scenario(var, s) for s in ("late", "missing", "broken"))
+    assert tuple(cell.loc[(late["rocu_code"], late["period"]), ["words", "mark"]]) == ("Late", "L")
+    assert tuple(cell.loc[(missing["rocu_code"], missing["period"]), ["words", "mark"]]) == ("Missing", "M")
+    assert tuple(cell.loc[(broken["rocu_code"], broken["period"]), ["words", "mark"]]) == ("Rejected", "R")
+    attention = table(at, "Days late")
+    assert sorted(attention["Status"]) == ["Late", "Missing", "Rejected"]
+
+
+def test_submissions_opens_each_version_with_its_verdict_and_problems(var):
+    broken = scenario(var, "broken")
+    at = run("submissions", unit=broken["rocu_code"], month=broken["period"])
+    assert "Version 1: Rejected" in texts(at.markdown)
+    problems = table(at, "Value found")
+    tbc = problems[problems["Value found"] == "tbc"].iloc[0]
+    assert tbc["Severity"].startswith("Error") and tbc["Row"] and tbc["Column"]
+    assert "not a number" in tbc["What to do"] and Path(broken["path"]).name.replace("_", "\\_") in tbc["What to do"]
+
+    missing = scenario(var, "missing")
+    at = run("submissions", unit=missing["rocu_code"], month=missing["period"])
+    assert "No file has been received" in texts(at.info)
+
+
+def test_drill_goes_from_a_figure_to_its_cells_and_file(var):
+    month = latest_month(var, "EMSOU")
+    at = run("drill", unit="EMSOU", metric="PUR_ARRESTS", month=month)
+    ((value,),) = sql(var, "select value from marts.fct_metric_monthly where rocu_code = 'EMSOU'"
+                           " and metric_id = 'PUR_ARRESTS' and month = ?", month)
+    assert at.metric[0].value == f"{value:,.0f}"
+    cells = table(at, "As typed")
+    assert sum(float(v) for v in cells["As typed"]) == value
+    assert set(cells["Force"]) <= set(reference.current_forces()["force_name"])
+    files = table(at, "File as sent")
+    assert files["File as sent"].iloc[0].replace("\\", "") == f"EMSOU_return_{month}.xlsx"
+
+
+def test_drill_explains_extract_metrics_and_missing_figures(var):
+    at = run("drill", unit="EMSOU", metric="DIS_TOTAL", month=latest_month(var, "EMSOU"))
+    assert "Not a monthly return" in texts(at.markdown)
+    rows = table(at, "Disruptions counted")
+    assert f"{rows['Disruptions counted'].sum():,}" == at.metric[0].value
+
+    missing = scenario(var, "missing")
+    at = run("drill", unit=missing["rocu_code"], metric="PUR_ARRESTS", month=missing["period"])
+    assert "no return was received" in texts(at.info)
+
+
+def test_upload_gives_the_verdict_and_every_problem_at_once_and_takes_a_correction(var, tmp_path, monkeypatch):
+    broken = scenario(var, "broken")
+    content = (Paths(var).demo / broken["path"]).read_bytes()
+    monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path))  # a landing zone of its own
+    at = run("upload", unit=broken["rocu_code"], month=broken["period"])
+    at.text_input(key="who").input("a.tester@example.police.uk")
+    at.file_uploader[0].upload(Path(broken["path"]).name, content, "text/csv")
+    at.run()
+    at.button(key="submit").click().run()
+    assert texts(at.error).startswith("Rejected")
+    problems = table(at, "Value found")
+    assert {"tbc", "\\-3"} <= set(problems["Value found"])
+
+    fixed = content.replace(b";tbc;", b";3;").replace(b";-3;", b";3;")
+    at.file_uploader[0].clear().upload("corrected.csv", fixed, "text/csv")
+    at.run()
+    at.button(key="submit").click().run()
+    assert "version 2" in texts(at.warning)  # the unmapped label is still a warning
+    versions = table(at, "Verdict")
+    assert list(versions["Version"]) == ["1", "2"]

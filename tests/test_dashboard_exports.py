@@ -1,0 +1,47 @@
+"""Exports and formats shared by every dashboard page: safe in Excel, British, honest with small bases."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from dashboards.format import day, figure, month_label, plain, share, to_csv_bytes, to_xlsx_bytes
+
+DANGEROUS = ["=HYPERLINK(\"http://example.invalid\",\"x\")", "+1+1", "-2+3", "@SUM(A1:A2)"]
+
+
+@pytest.mark.parametrize("text", DANGEROUS)
+def test_a_cell_that_would_start_a_formula_is_neutralised_in_csv_and_xlsx(text):
+    frame = pd.DataFrame({"label": [text], "count": [-3]})
+
+    rows = list(csv.reader(io.StringIO(to_csv_bytes(frame).decode("utf-8-sig"))))
+    assert rows[1][0] == "'" + text  # Excel shows it as text, never evaluates it
+    assert rows[1][1] == "-3"  # numbers stay numbers
+
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame, "test"))).active
+    cell = sheet["A2"]
+    assert cell.data_type == "s" and cell.value == "'" + text
+    assert sheet["B2"].data_type == "n" and sheet["B2"].value == -3
+
+
+def test_small_bases_are_shown_as_counts_not_bare_percentages():
+    assert share(1, 3) == "1 of 3"
+    assert share(5, 20) == "25% (5 of 20)"
+    assert share(0, 0) == "no base"
+
+
+def test_british_formats():
+    assert month_label("2025-03") == "March 2025"
+    assert day("2026-03-13") == "13 March 2026"
+    assert figure(1234567, "gbp") == "£1,234,567"
+    assert figure(12.345, "kg") == "12.3 kg"
+
+
+def test_text_from_a_users_file_cannot_become_markdown():
+    assert plain("-3") == "\\-3"
+    assert plain("a_b*c|d") == "a\\_b\\*c\\|d"
+    assert plain(None) == ""
