@@ -153,6 +153,12 @@ def scale_raw(warehouse: Path, factor: int) -> None:
         create or replace table raw.return_values as
         select * exclude (k, submission_id), submission_id * {factor} + k as submission_id
         from raw.return_values, range({factor}) as r(k)""")
+    # Problems belong to the newest copy; every accepted copy is signed off.
+    con.execute(f"update raw.submission_problems set submission_id = submission_id * {factor} + {factor} - 1")
+    con.execute(f"""
+        create or replace table raw.approvals as
+        select * exclude (k, submission_id), submission_id * {factor} + k as submission_id
+        from raw.approvals, range({factor}) as r(k)""")
     con.execute(f"""
         create or replace table raw.disruptions as
         select * exclude (k, disruption_ref), disruption_ref || '-' || k as disruption_ref
