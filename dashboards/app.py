@@ -1,4 +1,8 @@
-"""The ROCU performance dashboards: one multipage Streamlit app."""
+"""The ROCU performance dashboards: one multipage Streamlit app.
+
+Only signed-in people see pages, and only the pages their role allows; each page checks
+again on the server before it draws (dashboards/auth.py).
+"""
 
 from __future__ import annotations
 
@@ -9,29 +13,43 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script by `streamlit run`
 
+from dashboards.auth import current_session, may_open, sign_in_page, sign_out  # noqa: E402
 from dashboards.data import build_stamp  # noqa: E402
 
 st.set_page_config(page_title="ROCU performance", layout="wide")
 
-pages = {
-    "Performance": [
-        st.Page("views/national.py", title="National overview", url_path="national", default=True),
-        st.Page("views/regional.py", title="Regional comparison", url_path="regional"),
-        st.Page("views/drill.py", title="Drill-through", url_path="drill"),
-    ],
-    "Returns": [
-        st.Page("views/submissions.py", title="Submissions", url_path="submissions"),
-        st.Page("views/upload.py", title="Upload a return", url_path="upload"),
-    ],
-    "Reference": [
-        st.Page("views/catalogue.py", title="Framework catalogue", url_path="catalogue"),
-        st.Page("views/reports.py", title="Board reports", url_path="reports"),
-    ],
-}
-nav = st.navigation(pages)
+# (section, title, url path); who may open each is in dashboards/auth.py PAGE_PERMISSIONS
+PAGES = [
+    ("Performance", "National overview", "national"),
+    ("Performance", "Regional comparison", "regional"),
+    ("Performance", "Drill-through", "drill"),
+    ("Returns", "Submissions", "submissions"),
+    ("Returns", "Upload a return", "upload"),
+    ("Reference", "Framework catalogue", "catalogue"),
+    ("Reference", "Board reports", "reports"),
+    ("Administration", "Audit trail", "audit"),
+]
 
-stamp = build_stamp()
-st.sidebar.caption(
-    f"Data published {stamp['published_at'][:16].replace('T', ' ')} UTC" if stamp else "No warehouse published yet"
-)
+session = current_session()
+if session is None:
+    # Every address shows the sign-in form, so a shared link (with its filters) opens the
+    # page it names once the person has signed in.
+    nav = st.navigation([st.Page(sign_in_page, title="Sign in", url_path=url, default=not i)
+                         for i, (_, _, url) in enumerate(PAGES)], position="hidden")
+else:
+    pages: dict[str, list] = {}
+    for section, title, url in PAGES:
+        if may_open(session, url):
+            pages.setdefault(section, []).append(st.Page(f"views/{url}.py", title=title, url_path=url,
+                                                         default=not pages))
+    nav = st.navigation(pages)
+    unit = f", {session.rocu_code}" if session.rocu_code else ""
+    st.sidebar.markdown(f"Signed in as **{session.username}** ({session.role.replace('_', ' ')}{unit})")
+    if st.sidebar.button("Sign out", key="sign_out"):
+        sign_out()
+        st.rerun()
+    stamp = build_stamp()
+    st.sidebar.caption(
+        f"Data published {stamp['published_at'][:16].replace('T', ' ')} UTC" if stamp else "No warehouse published yet"
+    )
 nav.run()

@@ -92,14 +92,29 @@ def metric_filter(strand_box, threat_box, metric_box, units: tuple[str, ...] | N
     return None if metric is None else metrics.set_index("metric_id").loc[metric]
 
 
-def unit_filter(container=st, key: str = "unit", default: str | None = None) -> tuple[str | None, dict]:
-    """A unit picker (in the URL); returns the code and a code -> name lookup."""
+def unit_filter(container=st, key: str = "unit", default: str | None = None,
+                permission: str | None = None) -> tuple[str | None, dict]:
+    """A unit picker (in the URL); returns the code and a code -> name lookup.
+
+    With `permission`, only the units the signed-in person holds it for are offered, and the
+    choice is checked on the server (a unit typed into the URL is refused, not shown).
+    """
+    from dashboards.auth import current_session, guard, units_for
+
     units = query("select rocu_code, rocu_name from marts.dim_rocu order by rocu_name")
     names = dict(zip(units["rocu_code"], units["rocu_name"]))
     codes = list(names)
+    session = current_session() if permission else None
+    if session is not None:
+        codes = units_for(session, permission, codes)
+        wanted = st.query_params.get(key)
+        if wanted and wanted not in codes:
+            guard(permission, wanted)  # says why and stops
     with container:
         code = url_select("Unit", codes, key, format_func=lambda c: f"{names[c]} ({c})",
                           default_index=codes.index(default) if default in codes else 0)
+    if permission and code is not None:
+        guard(permission, code)
     return code, names
 
 
@@ -123,11 +138,15 @@ def no_data(message: str = "The warehouse has not been built yet. Run `make demo
 
 
 def exports(frame: pd.DataFrame, name: str) -> None:
-    """CSV and XLSX downloads of a table, safe to open in Excel."""
+    """CSV and XLSX downloads of a table, safe to open in Excel; each download is audited."""
+    from dashboards.auth import audit
+
     row = st.container(horizontal=True)
-    row.download_button("Download CSV", to_csv_bytes(frame), f"{name}.csv", "text/csv", key=f"csv_{name}")
+    row.download_button("Download CSV", to_csv_bytes(frame), f"{name}.csv", "text/csv", key=f"csv_{name}",
+                        on_click=audit, args=("export", f"{name}.csv", {"rows": len(frame)}))
     row.download_button("Download XLSX", to_xlsx_bytes(frame, name), f"{name}.xlsx",
-                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{name}")
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{name}",
+                        on_click=audit, args=("export", f"{name}.xlsx", {"rows": len(frame)}))
 
 
 def show_table(frame: pd.DataFrame, name: str, typed: tuple[str, ...] = ()) -> None:

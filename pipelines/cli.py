@@ -3,7 +3,7 @@
     rocu submit FILE --unit EMSOU --period 2025-03   verdict and problems; exit 1 if rejected
     rocu status                                      submissions by unit and month
     rocu approve ID --user NAME                      sign off a return (password from stdin)
-    rocu demo generate | load                        the bundled demo data
+    rocu demo generate | load | accounts             the bundled demo data and demo sign-ins
     rocu report --unit EMSOU --quarter 2025-Q1 --format pdf   board paper (pdf, html or xlsx)
     rocu user add NAME --role ROLE [--unit CODE]     account; password from stdin (or --password-env VAR)
     rocu user list | disable | enable | unlock | password | role    account administration
@@ -72,6 +72,11 @@ def cmd_status(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, paths: Paths) -> int:
+    if args.action == "accounts":
+        from pipelines.demo.accounts import ensure_demo_accounts
+
+        print(ensure_demo_accounts(paths))
+        return 0
     if args.action == "generate":
         from pipelines.demo.generate import main as generate
 
@@ -133,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--unit")
     p.set_defaults(func=cmd_status)
     p = sub.add_parser("demo", help="generate or load the bundled demo data")
-    p.add_argument("action", choices=["generate", "load"])
+    p.add_argument("action", choices=["generate", "load", "accounts"])
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser("report", help="make the consistency report for an executive board")

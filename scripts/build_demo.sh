@@ -8,4 +8,5 @@ mkdir -p "$DAGSTER_HOME"
 cp pipelines/config/dagster.yaml "$DAGSTER_HOME/dagster.yaml"
 .venv/bin/rocu demo generate
 .venv/bin/rocu demo load
+.venv/bin/rocu demo accounts >/dev/null
 .venv/bin/dagster job execute -m pipelines.definitions -j build_warehouse

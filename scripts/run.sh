@@ -17,6 +17,7 @@ STREAMLIT_PID=$!
 trap 'kill -- -$DAGSTER_PID -$STREAMLIT_PID 2>/dev/null || true' EXIT INT TERM
 
 echo
+cat var/demo-accounts.txt
 echo "Dashboards: http://127.0.0.1:${STREAMLIT_PORT}"
 echo "Dagster UI: http://127.0.0.1:${DAGSTER_PORT}"
 echo "Logs in var/dagster.log and var/streamlit.log. Press Ctrl+C to stop."

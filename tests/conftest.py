@@ -61,6 +61,23 @@ def built_demo(session_var: Path) -> Path:
     return session_var
 
 
+PASSWORD = "correct horse battery staple"
+
+
+def make_session(var: Path, role: str, unit: str | None = None):
+    """A signed-in session for a test account (created in var's account store on first use)."""
+    from pipelines.access import Session, UserStore, authenticate
+    from pipelines.settings import Paths
+
+    store = UserStore.at(Paths(var))
+    name = f"{role}.{(unit or 'network').lower()}"
+    if store.get(name) is None:
+        store.add(name, PASSWORD, role, unit, actor="tests")
+    session = authenticate(name, PASSWORD, store=store)
+    assert isinstance(session, Session), session
+    return session
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from pipelines import reference
 from pipelines.settings import Paths
+from tests.conftest import make_session
 
 VIEWS = Path(__file__).resolve().parents[1] / "dashboards" / "views"
 PAGES = ["national", "regional", "submissions", "drill", "catalogue"]
@@ -34,8 +35,11 @@ def var(built_demo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return built_demo
 
 
-def run(page: str, **params: str) -> AppTest:
+def run(page: str, as_role: str = "nocc_analyst", as_unit: str | None = None, **params: str) -> AppTest:
+    """Run a page signed in as `as_role` (of `as_unit`), against the folder ROCU_VAR_DIR names;
+    `params` are the page's URL query parameters."""
     at = AppTest.from_file(str(VIEWS / f"{page}.py"), default_timeout=60)
+    at.session_state["rocu_session"] = make_session(Paths.from_env().var, as_role, as_unit)
     at.query_params.update(params)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -94,7 +98,7 @@ def test_every_page_explains_itself_when_no_warehouse_exists(page, tmp_path, mon
 
 def test_upload_page_works_before_any_warehouse_exists(tmp_path, monkeypatch):
     monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path))
-    at = run("upload", unit="TARIAN")
+    at = run("upload", as_role="unit_submitter", as_unit="TARIAN", unit="TARIAN")
     assert "after the next warehouse build" in texts(at.info)
     assert any(b.label.startswith("Download the TARIAN template") for b in at.get("download_button"))
 
@@ -221,8 +225,8 @@ def test_upload_gives_the_verdict_and_every_problem_at_once_and_takes_a_correcti
     broken = scenario(var, "broken")
     content = (Paths(var).demo / broken["path"]).read_bytes()
     monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path))  # a landing zone of its own
-    at = run("upload", unit=broken["rocu_code"], month=broken["period"])
-    at.text_input(key="who").input("a.tester@example.police.uk")
+    at = run("upload", as_role="unit_submitter", as_unit=broken["rocu_code"], unit=broken["rocu_code"],
+             month=broken["period"])
     at.file_uploader[0].upload(Path(broken["path"]).name, content, "text/csv")
     at.run()
     at.button(key="submit").click().run()

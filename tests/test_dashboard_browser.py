@@ -12,16 +12,37 @@ from pipelines import reference
 from pipelines.land.registry import Registry
 from pipelines.settings import Paths
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, screenshot, streamlit_server
+from tests.conftest import PASSWORD, make_session
 
 pytestmark = pytest.mark.browser
 WAIT = 30_000
 STATUS_WORDS = {"late": "Late", "missing": "Missing", "broken": "Rejected"}
 
 
+ANALYST = "nocc_analyst.network"
+
+
 @pytest.fixture(scope="module")
 def app_url(built_demo, artifacts):
+    for role, unit in [("nocc_analyst", None), ("unit_submitter", "ROCUWM"), ("unit_submitter", "ERSOU"),
+                       ("unit_submitter", "EMSOU"), ("board_member", "TARIAN")]:
+        make_session(built_demo, role, unit)  # the accounts the tests sign in with
     with streamlit_server(built_demo, artifacts / "streamlit.log") as url:
         yield url
+
+
+def sign_in(page, username: str, password: str = PASSWORD) -> None:
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=WAIT)
+    page.get_by_label("Username", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def open_as(page, url: str, username: str) -> None:
+    """Open an address in a new browser session and sign in; the page it names then opens."""
+    page.goto(url)
+    sign_in(page, username)
+    expect(page.get_by_text(f"Signed in as {username}", exact=False)).to_be_visible(timeout=WAIT)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +69,7 @@ def cell(page, text: str):
 
 
 def test_national_overview_reads_the_published_warehouse(page, app_url, artifacts):
-    page.goto(app_url)  # the default page lives at the root
+    open_as(page, app_url, ANALYST)  # the default page lives at the root
     expect(page.get_by_role("heading", name="National overview")).to_be_visible(timeout=WAIT)
     # The period picker is filled from the warehouse, so only real data shows a financial year.
     expect(page.get_by_text(re.compile(r"Arrests per 100,000 population by unit, financial year 20\d\d/\d\d"))
@@ -60,7 +81,7 @@ def test_national_overview_reads_the_published_warehouse(page, app_url, artifact
 
 
 def test_catalogue_search_filters_metrics(page, app_url, artifacts):
-    page.goto(f"{app_url}/catalogue")
+    open_as(page, f"{app_url}/catalogue", ANALYST)
     expect(page.get_by_role("heading", name="Common performance framework")).to_be_visible(timeout=WAIT)
     metrics = reference.metrics()
     expect(page.get_by_text(f"{metrics.height} metrics", exact=True)).to_be_visible(timeout=WAIT)
@@ -72,7 +93,7 @@ def test_catalogue_search_filters_metrics(page, app_url, artifacts):
 
 
 def test_regional_comparison_and_its_link_to_the_drill_through(page, app_url, artifacts):
-    page.goto(f"{app_url}/regional?unit=EMSOU&metric=PUR_ARRESTS&period_type=financial_year")
+    open_as(page, f"{app_url}/regional?unit=EMSOU&metric=PUR_ARRESTS&period_type=financial_year", ANALYST)
     expect(page.get_by_role("heading", name=re.compile(
         r"East Midlands beside its peers: Arrests per 100,000 population, financial year 20\d\d.\d\d"))
            ).to_be_visible(timeout=WAIT)
@@ -95,7 +116,7 @@ def test_regional_comparison_and_its_link_to_the_drill_through(page, app_url, ar
 
 
 def test_submissions_grid_shows_late_missing_and_rejected_and_opens_a_cell(page, app_url, built_demo, artifacts):
-    page.goto(f"{app_url}/submissions")
+    open_as(page, f"{app_url}/submissions", ANALYST)
     expect(page.get_by_role("heading", name="Returns that need attention")).to_be_visible(timeout=WAIT)
     for status, words in STATUS_WORDS.items():
         row = manifest(built_demo, status)[0]
@@ -114,19 +135,16 @@ def test_submissions_grid_shows_late_missing_and_rejected_and_opens_a_cell(page,
     expect(page.get_by_text("No file has been received")).to_be_visible()
 
     broken = manifest(built_demo, "broken")[0]
-    page.goto(f"{app_url}/submissions?unit={broken['rocu_code']}&month={broken['period']}")
+    open_as(page, f"{app_url}/submissions?unit={broken['rocu_code']}&month={broken['period']}", ANALYST)
     expect(page.get_by_text(re.compile(r"Version 1: Rejected"))).to_be_visible(timeout=WAIT)
     expect(cell(page, "tbc")).to_be_visible(timeout=WAIT)
     screenshot(page, artifacts / "submissions_rejected.png")
 
 
 def upload(page, app_url: str, unit: str, month: str, path: Path) -> None:
-    page.goto(f"{app_url}/upload?unit={unit}&month={month}")
+    open_as(page, f"{app_url}/upload?unit={unit}&month={month}", f"unit_submitter.{unit.lower()}")
     expect(page.get_by_role("heading", name="Upload a monthly return")).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("after the next warehouse build", exact=False)).to_be_visible()
-    name = page.get_by_label("Your name or email (kept in the audit trail)")
-    name.fill("browser.test@example.police.uk")
-    name.press("Enter")
     page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(path))
     expect(page.get_by_text(path.name).first).to_be_visible(timeout=WAIT)
     submit = page.get_by_role("button", name="Check and submit")
@@ -163,3 +181,43 @@ def test_upload_a_bad_then_a_good_return(page, app_url, built_demo, artifacts, t
     expect(page.get_by_text("No problems were found.")).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile("Versions received for Eastern"))).to_be_visible()
     screenshot(page, artifacts / "upload_accepted.png")
+
+
+def test_sign_in_refuses_a_wrong_password_and_locks_after_five(page, app_url, built_demo, artifacts):
+    import time
+
+    from pipelines.access import UserStore
+
+    store = UserStore.at(Paths(built_demo))
+    make_session(built_demo, "unit_approver", "SWROCU")
+    page.goto(app_url)  # the default page is served at the root
+    for attempt in range(1, 6):
+        sign_in(page, "unit_approver.swrocu", "not the password at all")
+        deadline = time.monotonic() + 30  # each refusal is counted on the server before the next try
+        while store.get("unit_approver.swrocu").failed_attempts < attempt and time.monotonic() < deadline:
+            time.sleep(0.1)
+        expect(page.get_by_text(re.compile("is not right|is locked", re.I)).first).to_be_visible(timeout=WAIT)
+    sign_in(page, "unit_approver.swrocu")  # the right password, too late
+    expect(page.get_by_text(re.compile("account is locked", re.I)).first).to_be_visible(timeout=WAIT)
+    expect(page.get_by_role("heading", name="National overview")).not_to_be_visible()
+    screenshot(page, artifacts / "sign_in_locked.png")
+
+
+def test_a_board_member_cannot_open_the_drill_through_by_its_address(page, app_url, artifacts):
+    open_as(page, f"{app_url}/drill?unit=EMSOU&metric=PUR_ARRESTS", "board_member.tarian")
+    expect(page.get_by_role("heading", name="Drill-through")).not_to_be_visible()
+    expect(page.get_by_role("heading", name="National overview")).to_be_visible(timeout=WAIT)
+    nav = page.locator("[data-testid=stSidebarNav]")
+    expect(nav.get_by_text("Board reports")).to_be_visible()
+    expect(nav.get_by_text("Drill-through")).to_have_count(0)
+    expect(nav.get_by_text("Submissions")).to_have_count(0)
+    screenshot(page, artifacts / "forbidden_drill.png")
+
+
+def test_a_submitter_sees_only_their_own_units_submissions(page, app_url, artifacts):
+    open_as(page, f"{app_url}/submissions?unit=NEROCU", "unit_submitter.emsou")
+    expect(page.get_by_text("does not allow you to", exact=False)).to_be_visible(timeout=WAIT)
+    open_as(page, f"{app_url}/submissions", "unit_submitter.emsou")
+    expect(page.get_by_role("heading", name="Open a return")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("East Midlands, ", exact=False).first).to_be_visible()
+    screenshot(page, artifacts / "submissions_own_unit.png")

@@ -155,3 +155,19 @@ def test_cli_approval_checks_password_role_and_unit_and_is_audited(demo, tmp_pat
     assert ("lead", "upload") in actions and ("intake", "verdict") in actions
     assert ("approver.ne", "approval") in actions and ("approver.ne", "sign_in_failure") in actions
     assert AuditLog.at(paths).verify() is None
+
+
+def test_demo_accounts_cover_every_role_and_sign_in(tmp_path, monkeypatch, capsys):
+    from pipelines.access import Session, UserStore, authenticate
+
+    monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path))
+    assert rocu(["demo", "accounts"]) == 0
+    password = (tmp_path / "demo-accounts.txt").read_text().split("password: ")[1].split()[0]
+    assert password not in Path(__file__).read_text()
+    store = UserStore.at(Paths(tmp_path))
+    roles = {u.role for u in store.users()}
+    assert roles == {"unit_submitter", "unit_approver", "nocc_analyst", "board_member", "admin"}
+    session = authenticate("lead.emsou", password, store=store)
+    assert isinstance(session, Session) and session.rocu_code == "EMSOU"
+    assert rocu(["demo", "accounts"]) == 0  # a second run keeps the same accounts and password
+    assert f"password: {password}" in capsys.readouterr().out

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
+from dashboards.auth import guard
 from dashboards.data import query
 
+guard("view_national")
 st.title("Common performance framework")
 metrics = query(
     "select metric_id, metric_name, strand_name, threat_area_name, unit, definition, time_aggregation,"

@@ -4,6 +4,7 @@ behind it, or for extract metrics to the extract rows and a plain account of whe
 import pandas as pd
 import streamlit as st
 
+from dashboards.auth import can, guard
 from dashboards.data import query, stored_file
 from dashboards.format import figure, moment, month_label
 from dashboards.widgets import no_data, page_link, show_table, unit_filter, url_select
@@ -23,12 +24,13 @@ DISRUPTION_ROWS = {"DIS_MAJOR": ("impact_level", "major"), "DIS_MODERATE": ("imp
                    "DIS_PREVENT": ("strand", "prevent"), "DIS_PROTECT": ("strand", "protect"),
                    "DIS_PREPARE": ("strand", "prepare")}
 
+session = guard("view_drill")
 st.title("Drill-through")
 if query("select 1 from marts.fct_metric_monthly limit 1").empty:
     no_data()
 
 top = st.columns(3)
-unit, names = unit_filter(top[0])
+unit, names = unit_filter(top[0], permission="view_drill")
 metrics = query("select metric_id, metric_name, unit, source, definition from marts.dim_metric order by metric_name")
 catalogue = metrics.set_index("metric_id")
 ids = metrics["metric_id"].tolist()
@@ -97,7 +99,7 @@ if source == "monthly_return":
     st.caption("Every version is kept as sent, under its fingerprint; the warehouse uses the latest accepted one.")
     used = files[files["is_current"]]
     stored = stored_file(used["file_sha256"].iloc[0]) if not used.empty else None
-    if stored:
+    if stored and can(session, "download_files", unit):
         st.download_button(f"Download the file as sent ({used['original_name'].iloc[0]})", stored.read_bytes(),
                            used["original_name"].iloc[0], key="original")
     page_link("submissions", f"Validation reports for {names[unit]}, {month_label(month)}",

@@ -3,11 +3,13 @@
 import altair as alt
 import streamlit as st
 
+from dashboards.auth import guard
 from dashboards.data import query
 from dashboards.format import figure, flag_small, month_label
 from dashboards.widgets import (PERIOD_TYPES, RATE_UNITS, drill_link, exports, last_month_of, metric_filter, no_data,
                                 period_filter)
 
+guard("view_national")
 st.title("National overview")
 if query("select 1 from marts.fct_metric_comparison limit 1").empty:
     no_data()

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboards.data import query
 from dashboards.format import figure, flag_small, month_label, share
+from dashboards.auth import guard
 from dashboards.widgets import (PERIOD_COLUMNS, RATE_UNITS, drill_link, exports, last_month_of, metric_filter,
                                 no_data, period_filter, period_words, show_table, unit_filter,
                                 url_multiselect)
@@ -15,12 +16,13 @@ TREND_DEFAULTS = ["PUR_ARRESTS", "PUR_CHARGES", "PRV_INTERVENTIONS", "PRO_VICTIM
                   "PUR_CASH_SEIZED"]
 SERIES = ["This unit", "Peer median"]
 
+guard("view_regional")
 st.title("Regional comparison")
 if query("select 1 from marts.fct_metric_comparison limit 1").empty:
     no_data()
 
 top = st.columns([1.3, 1.2, 0.9, 1.2, 1.5])
-unit, names = unit_filter(top[0])
+unit, names = unit_filter(top[0], permission="view_regional")
 kind, period = period_filter(top[1])
 metric = metric_filter(top[2], top[3], top[4], units=RATE_UNITS)
 if metric is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboards.auth import audit, can, current_session, guard, units_for
 from dashboards.data import build_stamp, published_path, query
 from dashboards.widgets import no_data, url_select
 from pipelines.report import NETWORK, ReportError, Request, default_name, make_report, render
@@ -22,6 +23,9 @@ def _paper(unit: str, quarter: str, fmt: str, marking: str, _version: float) -> 
     return render(report, fmt), report.sections[0].findings, report.build.database_sha256
 
 
+session = current_session()
+if session is None or not (can(session, "view_reports") or can(session, "view_network_reports")):
+    guard("view_reports")  # explains and stops
 st.title("Board reports")
 st.caption("The consistency report for executive boards: timeliness, completeness, 4P balance, outcomes against "
            "peers, OCG threat, tasking, capacity, departures from the framework and revisions.")
@@ -37,7 +41,10 @@ if quarters.empty or units.empty:
 names = dict(zip(units["rocu_code"], units["rocu_name"]))
 left, middle, right = st.columns(3)
 with left:
-    unit = url_select("Unit", [NETWORK, *names], "unit",
+    # Only the editions this person may read: their own unit's, and the network's where allowed.
+    editions = ([NETWORK] if can(session, "view_network_reports") else []) + units_for(session, "view_reports",
+                                                                                      list(names))
+    unit = url_select("Unit", editions, "unit",
                       format_func=lambda u: "The network (all nine units)" if u == NETWORK else f"{u} ({names[u]})")
 with middle:
     complete = quarters.index[quarters["months_due"] >= 3].tolist()
@@ -47,6 +54,10 @@ with right:
     fmt = url_select("Format", list(FORMAT_NAMES), "format", format_func=FORMAT_NAMES.get)
 marking = st.text_input("Protective marking (top and bottom of every page)", DEFAULT_MARKING)
 
+if unit == NETWORK:
+    guard("view_network_reports")
+else:
+    guard("view_reports", unit)
 if st.button("Generate report", type="primary"):
     path = published_path()
     with st.spinner(f"Making the {fmt.upper()} report for {unit}, {quarter}…"):
@@ -56,6 +67,7 @@ if st.button("Generate report", type="primary"):
             st.error(str(problem))
             st.stop()
     st.session_state["board_report"] = (unit, quarter, fmt, marking, data, headlines, sha)
+    audit("report", f"{unit} {quarter} {fmt}", {"marking": marking, "figures_sha256": sha})
 
 made = st.session_state.get("board_report")
 if made and made[:4] == (unit, quarter, fmt, marking):

@@ -5,6 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dashboards.auth import can, guard, units_for
 from dashboards.data import problems, query, report_file, versions
 from dashboards.format import count, day, moment, month_label, plain, share
 from dashboards.widgets import exports, no_data, page_link, show_problems, show_table, url_select
@@ -19,11 +20,14 @@ STATUS = {
     "pending": ("Pending", "P", "#F0E442", "#000000"),
 }
 
+session = guard("view_submissions")
 st.title("Submissions")
 grid = query("select s.*, r.rocu_name from marts.fct_submission_status s join marts.dim_rocu r using (rocu_code)"
              " order by r.rocu_name, s.month")
 if grid.empty:
     no_data()
+# A unit's people see their own unit's submissions only (enforced here, not by hiding a filter).
+grid = grid[grid["rocu_code"].isin(units_for(session, "view_submissions", grid["rocu_code"].unique().tolist()))]
 
 top = st.columns([1, 3])
 with top[0]:
@@ -93,10 +97,13 @@ with st.expander("The whole grid as a table"):
 st.subheader("Open a return")
 pick = st.columns([1, 1, 2])
 names = dict(zip(grid["rocu_code"], grid["rocu_name"]))
+if (wanted := st.query_params.get("unit")) and wanted not in names:
+    guard("view_submissions", wanted)  # another unit named in the URL: refuse, say why
 with pick[0]:
     unit = url_select("Unit", sorted(names, key=names.get), "unit", format_func=lambda c: f"{names[c]} ({c})")
 with pick[1]:
     month = url_select("Month", sorted(grid["month"].unique(), reverse=True), "month", format_func=month_label)
+guard("view_submissions", unit)
 row = grid[(grid["rocu_code"] == unit) & (grid["month"] == month)].iloc[0]
 words = STATUS[row["status"]][0]
 detail = {"on_time": f"Accepted {moment(row['first_accepted_at'])}, before the deadline.",
@@ -120,7 +127,7 @@ for version in reversed(sent):
                     f"{count(version.warning_count, 'warning')}.")
         show_problems(problems(version), f"problems_{unit}_{month}_v{version.version}")
         html = report_file(version.submission_id, ".html")
-        if html:
+        if html and can(session, "download_files", unit):
             st.download_button("Download the validation report (HTML)", html.read_bytes(), html.name, "text/html",
                                key=f"report_{version.submission_id}")
 if row["status"] in ("on_time", "late"):

@@ -6,15 +6,18 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from dashboards.auth import audit, can, guard, units_for
 from dashboards.data import landing_path, problem_frame, report_file, versions
 from dashboards.format import count, moment, month_label
 from dashboards.template import build_template, layout_description
 from dashboards.widgets import show_problems, show_table, url_select
 from pipelines import reference
 from pipelines.check.report import VERDICT_WORDS
-from pipelines.intake import submit_return
+from pipelines.access import require
+from pipelines.intake import approve, submit_return
 from pipelines.land.zone import LandingZone
 
+session = guard("submit_return")
 st.title("Upload a monthly return")
 st.info("Your figures appear in the dashboards after the next warehouse build. The verdict below is immediate.")
 
@@ -24,11 +27,15 @@ this_month = pd.Period(date.today(), "M")
 months = [str(this_month - k) for k in range(1, 25)]  # a return is for a month that has ended
 top = st.columns([1, 1, 2])
 with top[0]:
-    unit = url_select("Your unit", list(names), "unit", format_func=lambda c: f"{names[c]} ({c})")
+    # A submitter may only submit for their own unit: the choice offers no other, and the
+    # intake call below is checked again whatever the browser sends.
+    unit = url_select("Your unit", units_for(session, "submit_return", list(names)), "unit",
+                      format_func=lambda c: f"{names[c]} ({c})")
 with top[1]:
     month = url_select("Month the return is for", months, "month", format_func=month_label)
 with top[2]:
-    who = st.text_input("Your name or email (kept in the audit trail)", key="who").strip()
+    who = session.username
+    st.text_input("Submitted by (kept in the audit trail)", value=who, disabled=True, key="who")
 
 st.subheader("1. Download the template")
 name, content, mime = build_template(unit, month)
@@ -38,9 +45,8 @@ st.caption(f"{layout_description(unit)} You can also send your usual spreadsheet
 
 st.subheader("2. Upload the completed return")
 file = st.file_uploader("Return file (CSV or XLSX)", type=["csv", "xlsx"], key="file")
-if file is not None and not who:
-    st.warning("Enter your name or email above so the audit trail shows who sent the return.")
-if st.button("Check and submit", type="primary", disabled=file is None or not who, key="submit"):
+if st.button("Check and submit", type="primary", disabled=file is None, key="submit"):
+    require(session, "submit_return", unit=unit)
     with st.spinner("Checking the return…"):
         st.session_state["verdict"] = submit_return(
             LandingZone(landing_path()), file.getvalue(), original_name=file.name, rocu_code=unit, period=month,
@@ -77,3 +83,20 @@ else:
         f"versions_{unit}_{month}", typed=("File as sent", "By"))
     st.caption("Nothing sent is ever overwritten: each upload is kept as a new version. The warehouse uses the "
                "latest accepted version.")
+
+if can(session, "approve_return", unit):
+    st.subheader("Sign-off")
+    zone = LandingZone(landing_path())
+    signed = {a["submission_id"]: a for a in zone.registry.approvals()}
+    waiting = [v for v in sent if v.state in ("accepted", "accepted_with_warnings") and v.submission_id not in signed]
+    if not waiting:
+        st.caption("No accepted version of this month is waiting for sign-off.")
+    for v in waiting:
+        if st.button(f"Sign off version {v.version} ({v.original_name})", key=f"approve_{v.submission_id}"):
+            approve(zone, v.submission_id, session)  # checks approve_return for this unit again
+            st.success(f"Version {v.version} signed off by {session.username}. It counts in published figures "
+                       "after the next warehouse build.")
+    for sid, a in signed.items():
+        match = [v for v in sent if v.submission_id == sid]
+        if match:
+            st.caption(f"Version {match[0].version} signed off by {a['approved_by']} on {moment(a['approved_at'])}.")

@@ -1,0 +1,103 @@
+"""Sign-in and server-side checks for every page.
+
+The session lives in Streamlit's server-side session state; on every page run it is
+checked again against the account store (a disabled account or changed role ends it at
+once) and its idle timer restarted. Pages call `guard` before drawing anything: hiding a
+page from the menu is a convenience, the check in the page is what enforces access.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pipelines.access import (AuditLog, PermissionDenied, Session, SessionEnded, SignInFailure, UserStore,
+                              allowed_units, authenticate, can, check_session, refresh, require)
+from pipelines.settings import Paths
+
+SESSION_KEY = "rocu_session"
+# Page (url path) -> permissions, any one of which opens it. The menu shows these pages;
+# each page's own `guard` call is the check that counts.
+PAGE_PERMISSIONS = {
+    "national": ("view_national",),
+    "regional": ("view_regional",),
+    "drill": ("view_drill",),
+    "submissions": ("view_submissions",),
+    "upload": ("submit_return",),
+    "catalogue": ("view_national",),
+    "reports": ("view_reports", "view_network_reports"),
+    "audit": ("view_audit",),
+}
+
+
+def may_open(session: Session, page: str) -> bool:
+    return any(can(session, p) for p in PAGE_PERMISSIONS[page])
+
+
+def store() -> UserStore:
+    return UserStore.at(Paths.from_env())
+
+
+def current_session() -> Session | None:
+    """The signed-in person, re-checked against the store; None when signed out or expired."""
+    session = st.session_state.get(SESSION_KEY)
+    if session is None:
+        return None
+    checked = check_session(session, store=store())
+    if isinstance(checked, SessionEnded):
+        del st.session_state[SESSION_KEY]
+        st.session_state["signed_out_because"] = checked.message
+        return None
+    st.session_state[SESSION_KEY] = refresh(checked)
+    return st.session_state[SESSION_KEY]
+
+
+def sign_in_page() -> None:
+    st.title("Sign in")
+    st.caption("ROCU performance warehouse. Synthetic demonstration data only.")
+    if reason := st.session_state.pop("signed_out_because", None):
+        st.info(reason)
+    with st.form("sign_in"):
+        username = st.text_input("Username")
+        password = st.text_input("Password", type="password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        result = authenticate(username, password, store=store())
+        if isinstance(result, SignInFailure):
+            st.error(result.message)
+        else:
+            st.session_state[SESSION_KEY] = result
+            st.rerun()
+
+
+def sign_out() -> None:
+    st.session_state.pop(SESSION_KEY, None)
+
+
+def guard(permission: str, unit: str | None = None) -> Session:
+    """Stop the page unless the signed-in person holds `permission` (for `unit`, if given)."""
+    session = current_session()
+    if session is None:
+        st.warning("Please sign in to see this page.")
+        st.stop()
+    try:
+        require(session, permission, unit=unit)
+    except PermissionDenied as denied:
+        st.error(str(denied))
+        st.stop()
+    return session
+
+
+def units_for(session: Session, permission: str, all_units: list[str]) -> list[str]:
+    """The units this person may see for `permission`, in the given order."""
+    allowed = allowed_units(session, permission)
+    return list(all_units) if allowed == "all" else [u for u in all_units if u in allowed]
+
+
+def audit(action: str, target: str, detail: dict | None = None) -> None:
+    """Record an action of the signed-in person in the audit trail."""
+    session = st.session_state.get(SESSION_KEY)
+    AuditLog.at(Paths.from_env()).record(session.username if session else "anonymous", action, target, detail)
+
+
+__all__ = ["PAGE_PERMISSIONS", "audit", "can", "current_session", "guard", "may_open", "sign_in_page", "sign_out",
+           "units_for"]
