@@ -8,11 +8,13 @@ from datetime import date, datetime, timezone
 
 import pandas as pd
 
+# One rule for small bases, shared with the board papers: '1 of 3', never a bare '33%'.
+from pipelines.report.numbers import SMALL_BASE, share  # noqa: F401  (re-exported for the pages)
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Characters that st.table would read as Markdown; text from a user's file must show as typed.
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|$~@])")
 LINE_START_SPECIALS = re.compile(r"^(\d+)?([-+.)])")
-SMALL_BASE = 10  # below this many, a share is shown as "n of N", not as a bare percentage
 
 
 def month_label(month: str) -> str:
@@ -56,15 +58,6 @@ def figure(value: float | None, unit: str) -> str:
     if unit in ("fte", "score"):
         return f"{value:,.1f}"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-
-
-def share(numerator: float, denominator: float) -> str:
-    """A share that never hides a small base: '1 of 3' rather than '33%'."""
-    if not denominator:
-        return "no base"
-    if denominator < SMALL_BASE:
-        return f"{numerator:,.0f} of {denominator:,.0f}"
-    return f"{100 * numerator / denominator:.0f}% ({numerator:,.0f} of {denominator:,.0f})"
 
 
 def defuse(frame: pd.DataFrame) -> pd.DataFrame:

@@ -12,9 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+from pipelines.report.pdf import CHROMIUM, CHROMIUM_ARGS  # one place for the browser and its flags
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -31,7 +31,7 @@ def test_a_cell_that_would_start_a_formula_is_neutralised_in_csv_and_xlsx(text):
 def test_small_bases_are_shown_as_counts_not_bare_percentages():
     assert share(1, 3) == "1 of 3"
     assert share(5, 20) == "25% (5 of 20)"
-    assert share(0, 0) == "no base"
+    assert share(0, 0) == "none due"
 
 
 def test_british_formats():

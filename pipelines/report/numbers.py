@@ -1,7 +1,7 @@
 """British number formats for board papers, honest about small bases.
 
-Kept in step with dashboards/format.py (same SMALL_BASE rule) but owned here so the
-report package does not depend on the dashboard layer.
+The dashboards use SMALL_BASE and share from here too, so a page and a board paper write
+the same share the same way; the report package does not depend on the dashboard layer.
 """
 
 from __future__ import annotations
