@@ -4,8 +4,8 @@
 
 Starts `streamlit run dashboards/app.py` on 127.0.0.1 against the given var folder, loads
 each page in Debian's chromium and prints the seconds from navigation to the page's first
-meaningful content (a text only real data produces), cold (first load, empty caches) and
-warm (later loads, median). A measurement tool, not a test: timings depend on the machine.
+meaningful content (a text only real data produces) after signing in, cold (first load,
+empty caches) and warm (later loads, median). A measurement tool, not a test: timings depend on the machine.
 """
 
 from __future__ import annotations
@@ -25,22 +25,45 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 
 # page path (with the query a shared link would carry) -> text that appears once its data is drawn
+# page -> (path, text that appears once its data is drawn, account that may open it)
 PAGES = {
-    "National overview": ("", "Where units are strong or weak"),
-    "Regional comparison": ("regional?unit=EMSOU", "against its peer median, month by month"),
-    "Drill-through": ("drill?unit=EMSOU&metric=PUR_ARRESTS", "Where it comes from."),
-    "Submissions": ("submissions", "Returns that need attention"),
-    "Upload a return": ("upload?unit=ROCUWM", "Versions received for"),
-    "Framework catalogue": ("catalogue", " metrics"),
+    "National overview": ("", "Where units are strong or weak", "bench.analyst"),
+    "Regional comparison": ("regional?unit=EMSOU", "against its peer median, month by month", "bench.analyst"),
+    "Drill-through": ("drill?unit=EMSOU&metric=PUR_ARRESTS", "Where it comes from.", "bench.analyst"),
+    "Submissions": ("submissions", "Returns that need attention", "bench.analyst"),
+    "Upload a return": ("upload?unit=ROCUWM", "Versions received for", "bench.lead.rocuwm"),
+    "Framework catalogue": ("catalogue", " metrics", "bench.analyst"),
 }
+ACCOUNTS = {"bench.analyst": ("nocc_analyst", None), "bench.lead.rocuwm": ("unit_submitter", "ROCUWM")}
 CHART = "[data-testid=stVegaLiteChart] svg, [data-testid=stVegaLiteChart] canvas"
 EMPTY = "has not been built yet"
 
 
-def load(page, url: str, marker: str, timeout_ms: int = 60_000) -> tuple[float, str]:
-    """Seconds until the marker (and any chart) shows; and what was seen ('ok' or 'empty state')."""
-    start = time.perf_counter()
+def bench_accounts(var: Path) -> str:
+    """The benchmark's own accounts (made once); returns their password."""
+    import secrets
+
+    from pipelines.access import UserStore
+    from pipelines.settings import Paths
+
+    store, note = UserStore.at(Paths(var)), var / "access" / "bench-password.txt"
+    password = note.read_text().strip() if note.exists() else secrets.token_urlsafe(12)
+    for name, (role, unit) in ACCOUNTS.items():
+        if store.get(name) is None:
+            store.add(name, password, role, unit, actor="bench_pages")
+    note.write_text(password)
+    note.chmod(0o600)
+    return password
+
+
+def load(page, url: str, marker: str, user: str, password: str, timeout_ms: int = 60_000) -> tuple[float, str]:
+    """Open the address in a new session, sign in, and time from signing in until the marker (and
+    any chart) shows; and what was seen ('ok' or 'empty state')."""
     page.goto(url, wait_until="commit")
+    page.get_by_label("Username", exact=True).fill(user)
+    page.get_by_label("Password", exact=True).fill(password)
+    start = time.perf_counter()
+    page.get_by_role("button", name="Sign in").click()
     seen = page.get_by_text(marker).or_(page.get_by_text(EMPTY)).first
     seen.wait_for(state="visible", timeout=timeout_ms)
     if page.get_by_text(EMPTY).count():
@@ -60,14 +83,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"No published warehouse under {var}: run `make build` first (or pass --var).", file=sys.stderr)
         return 2
 
+    password = bench_accounts(var)
     rows = []
     with tempfile.TemporaryDirectory() as tmp, streamlit_server(var, Path(tmp) / "streamlit.log") as url:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            for title, (path, marker) in PAGES.items():
-                cold, seen = load(page, f"{url}/{path}", marker)
-                warm = statistics.median(load(page, f"{url}/{path}", marker)[0] for _ in range(args.runs))
+            for title, (path, marker, user) in PAGES.items():
+                cold, seen = load(page, f"{url}/{path}", marker, user, password)
+                warm = statistics.median(load(page, f"{url}/{path}", marker, user, password)[0]
+                                         for _ in range(args.runs))
                 rows.append((title, cold, warm, seen))
             browser.close()
 
