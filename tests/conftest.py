@@ -21,6 +21,15 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 (_SESSION_VAR / "dagster_home").mkdir(parents=True, exist_ok=True)
 
 ROOT = Path(__file__).resolve().parents[1]
+_REAL_MAIN = sys.modules["__main__"]
+
+
+@pytest.fixture(autouse=True)
+def restore_main_module():
+    """Streamlit's AppTest runs a page as `__main__` and leaves it there; a process started with
+    `spawn` afterwards would re-run that page on start-up and die. Put pytest's own back."""
+    yield
+    sys.modules["__main__"] = _REAL_MAIN
 BIN = Path(sys.executable).parent
 ARTIFACTS = ROOT / "test-artifacts"
 

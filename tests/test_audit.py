@@ -88,10 +88,10 @@ def test_unknown_action_is_refused(log: AuditLog) -> None:
         log.record("x", "sign_out", None, {})
 
 
-def _write_many(path: str, writer: str, count: int, go) -> None:  # noqa: ANN001 (an Event proxy)
-    """Run in a spawned process: wait for the start signal, then record `count` entries at once."""
+def _write_many(path: str, writer: str, count: int, start) -> None:  # noqa: ANN001 (a Barrier proxy)
+    """Run in a spawned process: wait until both writers are ready, then record `count` entries."""
     log = AuditLog(Path(path))
-    go.wait(60)
+    start.wait(120)  # a barrier, not an event: a slow import must not let one writer finish first
     for i in range(count):
         log.record(writer, "upload", f"{writer}-file-{i}.csv", {"i": i})
         time.sleep(0.001)  # let the other writer in, so the two really interleave
@@ -101,11 +101,10 @@ def test_concurrent_writers_from_two_processes_keep_one_valid_chain(tmp_path: Pa
     path = tmp_path / "audit.sqlite"
     AuditLog(path)
     context = multiprocessing.get_context("spawn")
-    go = context.Event()
-    workers = [context.Process(target=_write_many, args=(str(path), name, 100, go)) for name in ("proc-a", "proc-b")]
+    start = context.Barrier(2)
+    workers = [context.Process(target=_write_many, args=(str(path), name, 100, start)) for name in ("proc-a", "proc-b")]
     for w in workers:
         w.start()
-    go.set()  # both are importing; let them race
     for w in workers:
         w.join(timeout=120)
         assert w.exitcode == 0

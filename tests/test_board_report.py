@@ -21,6 +21,7 @@ from pipelines.report import ReportError, Request, make_report, render
 from pipelines.report import findings
 from pipelines.report.numbers import share
 from pipelines.report.pdf import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import make_session
 
 # pdftotext and pdftoppm come from Debian's poppler-utils, which `make test` installs.
 
@@ -324,6 +325,7 @@ def test_reports_page_offers_the_download(built_demo: Path) -> None:
 
     at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboards" / "views" / "reports.py"),
                            default_timeout=120)
+    at.session_state["rocu_session"] = make_session(built_demo, "nocc_analyst")
     at.run()
     assert not at.exception
     at.selectbox[0].set_value("EMSOU")
