@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from dagster import RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
+from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
 
 from pipelines.intake import submit_return
 from pipelines.resources import LandingResource
@@ -28,15 +28,20 @@ def take_in_inbox(landing: LandingResource) -> int:
     return taken
 
 
-@sensor(job_name="refresh_returns", minimum_interval_seconds=30,
+@sensor(job_name="refresh_returns", minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING,
         description="Takes in files dropped in the inbox, then asks for a warehouse refresh of each unit-month "
                     "whose submission got a verdict since the last evaluation")
 def returns_sensor(context: SensorEvaluationContext, landing: LandingResource):
+    registry = landing.zone().registry
+    # On its first evaluation the sensor starts from what is already there (the last full build
+    # loaded it), so switching it on does not queue a run for every month ever submitted.
+    last_seen = int(context.cursor) if context.cursor else max((s.submission_id for s in registry.submissions()),
+                                                               default=0)
     taken = take_in_inbox(landing)
-    last_seen = int(context.cursor or 0)
-    new = [s for s in landing.zone().registry.submissions() if s.submission_id > last_seen and s.state != "received"]
+    new = [s for s in registry.submissions() if s.submission_id > last_seen and s.state != "received"]
     if not new:
-        return SkipReason(f"no new verdicts ({taken} inbox files taken in)")
+        return SensorResult(skip_reason=SkipReason(f"no new verdicts ({taken} inbox files taken in)"),
+                            cursor=str(last_seen))
     requests = {
         (s.rocu_code, s.period): RunRequest(
             run_key=f"{s.rocu_code}|{s.period}|{s.submission_id}",

@@ -81,6 +81,8 @@ def test_cli_submit_prints_verdict_and_exits_non_zero_on_rejection(demo, tmp_pat
 
 def test_sensor_takes_in_the_inbox_and_requests_one_run_per_unit_month(demo, tmp_path):
     landing = LandingResource(root=str(tmp_path / "landing"), extracts_dir=str(tmp_path / "landing" / "extracts"))
+    earlier = manifest(demo, rocu_code="EMSOU")[0]  # already there when the sensor is switched on
+    submit(landing.zone(), demo / earlier["path"], "EMSOU", earlier["period"])
     rows = manifest(demo, rocu_code="SWROCU")[:2]
     inbox = tmp_path / "landing" / "inbox" / "SWROCU"
     inbox.mkdir(parents=True)
@@ -89,6 +91,7 @@ def test_sensor_takes_in_the_inbox_and_requests_one_run_per_unit_month(demo, tmp
     context = build_sensor_context(resources={"landing": landing}, instance=DagsterInstance.ephemeral())
     result = returns_sensor(context)
     assert sorted(r.tags["rocu/month"] for r in result.run_requests) == sorted(r["period"] for r in rows)
+    assert {r.tags["rocu/unit"] for r in result.run_requests} == {"SWROCU"}  # no run for what was there before
     request = result.run_requests[0]
     assert request.run_config["ops"]["raw_returns"]["config"]["unit"] == "SWROCU"
     assert not list(inbox.iterdir())  # taken in and moved aside, kept under .taken
