@@ -8,8 +8,10 @@ from datetime import date, datetime, timezone
 
 import pandas as pd
 
-# One rule for small bases, shared with the board papers: '1 of 3', never a bare '33%'.
-from pipelines.report.numbers import SMALL_BASE, share  # noqa: F401  (re-exported for the pages)
+# One way to write a figure and a share, shared with the board papers: £1,234, 12.5 kg, and
+# '1 of 3' below a small base, never a bare '33%'. Re-exported for the pages.
+from pipelines.report.numbers import SMALL_BASE, share  # noqa: F401
+from pipelines.report.numbers import amount as figure  # noqa: F401
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Characters that st.table would read as Markdown; text from a user's file must show as typed.
@@ -43,21 +45,6 @@ def moment(value: str | datetime | None) -> str:
 def count(n: int, noun: str) -> str:
     """'1 warning', '2 warnings'."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
-
-
-def figure(value: float | None, unit: str) -> str:
-    """A figure with its unit, British style: £1,234, 12.5 kg, 1,234, 45.0%."""
-    if value is None or pd.isna(value):
-        return "–"
-    if unit == "gbp":
-        return f"£{value:,.0f}"
-    if unit == "kg":
-        return f"{value:,.1f} kg"
-    if unit == "percent":
-        return f"{value:.1f}%"
-    if unit in ("fte", "score"):
-        return f"{value:,.1f}"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 def defuse(frame: pd.DataFrame) -> pd.DataFrame:
