@@ -11,7 +11,8 @@ from __future__ import annotations
 import streamlit as st
 
 from pipelines.access import (AuditLog, PermissionDenied, Session, SessionEnded, SignInFailure, UserStore,
-                              allowed_units, authenticate, can, check_session, refresh, require)
+                              allowed_units, authenticate, can, check_session, refresh, require,
+                              session_from_claims)
 from pipelines.settings import Paths
 
 SESSION_KEY = "rocu_session"
@@ -37,6 +38,14 @@ def store() -> UserStore:
     return UserStore.at(Paths.from_env())
 
 
+def identity_provider_configured() -> bool:
+    """True when .streamlit/secrets.toml has an [auth] section (production sign-in, docs/security.md)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: the local account store is used
+        return False
+
+
 def current_session() -> Session | None:
     """The signed-in person, re-checked against the store; None when signed out or expired."""
     session = st.session_state.get(SESSION_KEY)
@@ -44,7 +53,7 @@ def current_session() -> Session | None:
         return None
     checked = check_session(session, store=store())
     if isinstance(checked, SessionEnded):
-        del st.session_state[SESSION_KEY]
+        sign_out()
         st.session_state["signed_out_because"] = checked.message
         return None
     st.session_state[SESSION_KEY] = refresh(checked)
@@ -56,6 +65,9 @@ def sign_in_page() -> None:
     st.caption("ROCU performance warehouse. Synthetic demonstration data only.")
     if reason := st.session_state.pop("signed_out_because", None):
         st.info(reason)
+    if identity_provider_configured():
+        _sign_in_with_identity_provider()
+        return
     with st.form("sign_in"):
         username = st.text_input("Username")
         password = st.text_input("Password", type="password")
@@ -69,8 +81,28 @@ def sign_in_page() -> None:
             st.rerun()
 
 
+def _sign_in_with_identity_provider() -> None:
+    """Production: the organisation's OpenID Connect provider signs the person in (st.login);
+    their role comes from a claim mapped in [rocu_access] (see docs/security.md)."""
+    if not st.user.get("is_logged_in", False):
+        st.button("Sign in with your organisation's account", on_click=st.login, type="primary", key="oidc")
+        return
+    config = st.secrets.get("rocu_access", {})
+    result = session_from_claims(st.user.to_dict(), config.get("group_roles", {}),
+                                 role_claim=config.get("role_claim", "groups"),
+                                 username_claim=config.get("username_claim", "email"), store=store())
+    if isinstance(result, SignInFailure):
+        st.error(result.message)
+        st.button("Sign out", on_click=st.logout, key="oidc_out")
+        return
+    st.session_state[SESSION_KEY] = result
+    st.rerun()
+
+
 def sign_out() -> None:
-    st.session_state.pop(SESSION_KEY, None)
+    session = st.session_state.pop(SESSION_KEY, None)
+    if session is not None and session.source == "oidc":
+        st.logout()  # also end the identity provider's cookie, or the next visit signs straight back in
 
 
 def guard(permission: str, unit: str | None = None) -> Session:

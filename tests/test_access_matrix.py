@@ -96,3 +96,19 @@ def test_a_disabled_account_loses_access_at_once(var):
         assert not at.title and any("sign in" in w.value.lower() for w in at.warning)
     finally:
         UserStore.at(Paths(var)).set_disabled(session.username, False, actor="tests")
+
+
+def test_with_an_identity_provider_configured_sign_in_goes_through_it(var):
+    """With [auth] in secrets.toml the password form gives way to the organisation's sign-in."""
+    app = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
+    local = AppTest.from_file(str(app), default_timeout=60)
+    local.run()
+    assert [t.label for t in local.text_input] == ["Username", "Password"]
+    oidc = AppTest.from_file(str(app), default_timeout=60)
+    oidc.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
+                            "client_id": "rocu", "client_secret": "s",
+                            "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
+    oidc.run()
+    assert not oidc.exception
+    assert not oidc.text_input
+    assert [b.label for b in oidc.button] == ["Sign in with your organisation's account"]
