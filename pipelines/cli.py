@@ -1,10 +1,15 @@
 """`rocu`: the command line for performance leads and operators.
 
-    rocu submit FILE --unit EMSOU --period 2025-03   verdict and problems; exit 1 if rejected
-    rocu status                                      submissions by unit and month
+Commands acting on returns and reports sign in (--user NAME, password on stdin or from
+--password-env VAR) and are checked against the role and unit, as the pages are:
+
+    rocu submit FILE --unit EMSOU --period 2025-03 --user lead.emsou   verdict; exit 1 if rejected
+    rocu status --user NAME                          submissions by unit and month
     rocu approve ID --user NAME                      sign off a return (password from stdin)
     rocu demo generate | load | accounts             the bundled demo data and demo sign-ins
-    rocu report --unit EMSOU --quarter 2025-Q1 --format pdf   board paper (pdf, html or xlsx)
+    rocu report --unit EMSOU --quarter 2025-Q1 --format pdf --user NAME   board paper (pdf, html, xlsx)
+
+The demo, user and audit commands are for the operator at the server's shell.
     rocu user add NAME --role ROLE [--unit CODE]     account; password from stdin (or --password-env VAR)
     rocu user list | disable | enable | unlock | password | role    account administration
     rocu audit verify | export --out FILE | tail    the audit trail; verify exits 1 if it was tampered with
@@ -19,16 +24,42 @@ from pathlib import Path
 from pipelines.settings import Paths
 
 
+def signed_in(args: argparse.Namespace, paths: Paths, permission: str, unit: str | None = None):
+    """The named user's session if the password is right and the role allows `permission` for
+    `unit`; otherwise the exit code (2: not signed in, 1: not allowed), the reason printed."""
+    from pipelines.access import PermissionDenied, SignInFailure, UserStore, authenticate, require
+    from pipelines.access.commands import read_password
+
+    session = authenticate(args.user, read_password(args.password_env), store=UserStore.at(paths))
+    if isinstance(session, SignInFailure):
+        print(session.message, file=sys.stderr)
+        return 2
+    try:
+        require(session, permission, unit=unit)
+    except PermissionDenied as refused:
+        print(str(refused), file=sys.stderr)
+        return 1
+    return session
+
+
+def add_user_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--user", required=True, help="your account; the password is read from stdin")
+    parser.add_argument("--password-env", help="read the password from this environment variable instead")
+
+
 def cmd_submit(args: argparse.Namespace, paths: Paths) -> int:
     from pipelines.intake import submit_return
     from pipelines.land.zone import LandingZone
 
+    session = signed_in(args, paths, "submit_return", args.unit)
+    if isinstance(session, int):
+        return session
     file = Path(args.file)
     if not file.is_file():
         print(f"No such file: {file}", file=sys.stderr)
         return 2
     verdict = submit_return(LandingZone(paths.landing), file.read_bytes(), original_name=file.name,
-                            rocu_code=args.unit, period=args.period, submitted_by=args.by)
+                            rocu_code=args.unit, period=args.period, submitted_by=session.username)
     print(verdict.summary())
     for problem in verdict.problems:
         print("  " + problem.as_text())
@@ -38,15 +69,13 @@ def cmd_submit(args: argparse.Namespace, paths: Paths) -> int:
 
 def cmd_approve(args: argparse.Namespace, paths: Paths) -> int:
     """Sign off a return as a named approver: the password is checked and the role enforced."""
-    from pipelines.access import PermissionDenied, SignInFailure, UserStore, authenticate
-    from pipelines.access.commands import read_password
+    from pipelines.access import PermissionDenied
     from pipelines.intake import approve
     from pipelines.land.zone import LandingZone
 
-    session = authenticate(args.user, read_password(args.password_env), store=UserStore.at(paths))
-    if isinstance(session, SignInFailure):
-        print(session.message, file=sys.stderr)
-        return 2
+    session = signed_in(args, paths, "approve_return")  # own unit; approve() checks the return's unit
+    if isinstance(session, int):
+        return session
     try:
         sub = approve(LandingZone(paths.landing), args.submission_id, session)
     except (PermissionDenied, ValueError, KeyError) as refused:
@@ -58,11 +87,15 @@ def cmd_approve(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def cmd_status(args: argparse.Namespace, paths: Paths) -> int:
+    from pipelines.access import allowed_units
     from pipelines.land.registry import Registry
 
-    subs = Registry(paths.landing / "registry.sqlite").submissions()
-    if args.unit:
-        subs = [s for s in subs if s.rocu_code == args.unit]
+    session = signed_in(args, paths, "view_submissions", args.unit)
+    if isinstance(session, int):
+        return session
+    allowed = allowed_units(session, "view_submissions")  # a unit's people see their own unit only
+    subs = [s for s in Registry(paths.landing / "registry.sqlite").submissions()
+            if (allowed == "all" or s.rocu_code in allowed) and (not args.unit or s.rocu_code == args.unit)]
     print(f"{'id':>5} {'unit':8} {'month':7} {'ver':>3} {'state':24} {'err':>4} {'warn':>4}  submitted            file")
     for s in subs:
         print(f"{s.submission_id:>5} {s.rocu_code:8} {s.period:7} {s.version:>3} {s.state:24} {s.error_count:>4}"
@@ -97,12 +130,20 @@ def cmd_report(args: argparse.Namespace, paths: Paths) -> int:
         if not request.unit:
             print("Name a unit with --unit (e.g. --unit EMSOU), or ask for --network.", file=sys.stderr)
             return 2
+        session = (signed_in(args, paths, "view_network_reports") if request.unit == NETWORK
+                   else signed_in(args, paths, "view_reports", request.unit))
+        if isinstance(session, int):
+            return session
         report = make_report(request, paths.published)
         out = Path(args.out) if args.out else paths.var / "reports" / default_name(request, args.format)
         write(report, args.format, out)
     except ReportError as problem:
         print(str(problem), file=sys.stderr)
         return 2
+    from pipelines.access import AuditLog
+
+    AuditLog.at(paths).record(session.username, "report", f"{request.unit} {args.quarter} {args.format}",
+                              {"out": str(out), "marking": args.marking})
     print(f"{report.title}, {report.period_label}: {out}")
     print(f"Made from the warehouse published {report.build.published_at} (SHA-256 {report.build.database_sha256})")
     return 0
@@ -127,15 +168,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file")
     p.add_argument("--unit", required=True, help="ROCU code, e.g. EMSOU")
     p.add_argument("--period", required=True, help="month the return is for, YYYY-MM")
-    p.add_argument("--by", default="cli", help="who is submitting (recorded in the registry)")
+    add_user_options(p)
     p.set_defaults(func=cmd_submit)
     p = sub.add_parser("approve", help="sign off an accepted return (unit approvers)", allow_abbrev=False)
     p.add_argument("submission_id", type=int, help="the submission's id, as `rocu status` shows it")
-    p.add_argument("--user", required=True, help="your account; the password is read from stdin")
-    p.add_argument("--password-env", help="read the password from this environment variable instead")
+    add_user_options(p)
     p.set_defaults(func=cmd_approve)
     p = sub.add_parser("status", help="list submissions by unit and month")
     p.add_argument("--unit")
+    add_user_options(p)
     p.set_defaults(func=cmd_status)
     p = sub.add_parser("demo", help="generate or load the bundled demo data")
     p.add_argument("action", choices=["generate", "load", "accounts"])
@@ -145,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--unit", help="ROCU code, e.g. EMSOU, or NETWORK for all nine units")
     p.add_argument("--network", action="store_true", help="the network edition comparing all nine units")
     p.add_argument("--quarter", required=True, help="calendar quarter, e.g. 2025-Q1")
+    add_user_options(p)
     p.add_argument("--format", choices=["pdf", "html", "xlsx"], default="pdf")
     p.add_argument("--out", help="where to write the file (default var/reports/...)")
     p.add_argument("--marking", default="OFFICIAL-SENSITIVE", help="protective marking, top and bottom of every page")

@@ -21,9 +21,21 @@ from pipelines.report import ReportError, Request, make_report, render
 from pipelines.report import findings
 from pipelines.report.numbers import share
 from pipelines.report.pdf import CHROMIUM, CHROMIUM_ARGS
+from pipelines.settings import Paths
 from tests.conftest import make_session
 
 # pdftotext and pdftoppm come from Debian's poppler-utils, which `make test` installs.
+
+
+def rocu_as_analyst(args: list[str]) -> int:
+    """`rocu report ...` signed in as a NOCC analyst (the command checks the role)."""
+    import os
+
+    from tests.conftest import PASSWORD
+
+    make_session(Paths.from_env().var, "nocc_analyst")
+    os.environ["ROCU_TEST_PASSWORD"] = PASSWORD
+    return rocu([*args, "--user", "nocc_analyst.network", "--password-env", "ROCU_TEST_PASSWORD"])
 
 UNIT, QUARTER = "SEROCU", "2026-Q3"  # SEROCU's July 2026 return was late in the demo data
 
@@ -58,7 +70,7 @@ def published(built_demo: Path) -> Path:
 @pytest.fixture(scope="module")
 def unit_pdf(published: Path, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("report") / "serocu.pdf"
-    assert rocu(["report", "--unit", UNIT, "--quarter", QUARTER, "--format", "pdf", "--out", str(out)]) == 0
+    assert rocu_as_analyst(["report", "--unit", UNIT, "--quarter", QUARTER, "--format", "pdf", "--out", str(out)]) == 0
     return out
 
 
@@ -73,17 +85,17 @@ def test_command_writes_every_format(published: Path, tmp_path: Path) -> None:
     signatures = {"pdf": b"%PDF", "html": b"<!doctype html", "xlsx": b"PK"}
     for fmt, magic in signatures.items():
         out = tmp_path / f"network.{fmt}"
-        assert rocu(["report", "--network", "--quarter", QUARTER, "--format", fmt, "--out", str(out)]) == 0
+        assert rocu_as_analyst(["report", "--network", "--quarter", QUARTER, "--format", fmt, "--out", str(out)]) == 0
         assert out.read_bytes().startswith(magic)
     out = tmp_path / "unit.html"
-    assert rocu(["report", "--unit", "NETWORK", "--quarter", QUARTER, "--format", "html", "--out", str(out)]) == 0
+    assert rocu_as_analyst(["report", "--unit", "NETWORK", "--quarter", QUARTER, "--format", "html", "--out", str(out)]) == 0
     assert "the ROCU network" in out.read_text()
 
 
 def test_command_explains_bad_requests(published: Path, capsys) -> None:
-    assert rocu(["report", "--unit", "ZZROCU", "--quarter", QUARTER]) == 2
+    assert rocu_as_analyst(["report", "--unit", "ZZROCU", "--quarter", QUARTER]) == 2
     assert "is not a unit" in capsys.readouterr().err
-    assert rocu(["report", "--unit", UNIT, "--quarter", "2031-Q1"]) == 2
+    assert rocu_as_analyst(["report", "--unit", UNIT, "--quarter", "2031-Q1"]) == 2
     assert "Quarters available" in capsys.readouterr().err
     with pytest.raises(ReportError, match="calendar quarter"):
         Request(UNIT, "2026Q3")
@@ -169,7 +181,7 @@ def test_pdf_pages_rendered_to_png(unit_pdf: Path, artifacts: Path) -> None:
 
 def test_network_edition_with_custom_marking(published: Path, tmp_path: Path, artifacts: Path) -> None:
     out = tmp_path / "network.pdf"
-    assert rocu(["report", "--network", "--quarter", QUARTER, "--format", "pdf", "--marking", "OFFICIAL",
+    assert rocu_as_analyst(["report", "--network", "--quarter", QUARTER, "--format", "pdf", "--marking", "OFFICIAL",
                  "--out", str(out)]) == 0
     (artifacts / "board-report").mkdir(exist_ok=True)
     subprocess.run(["pdftoppm", "-r", "50", "-png", "-l", "3", str(out),
@@ -199,7 +211,7 @@ def test_html_is_accessible_in_the_browser(published: Path, tmp_path: Path, arti
     from playwright.sync_api import sync_playwright
 
     out = tmp_path / "report.html"
-    assert rocu(["report", "--unit", UNIT, "--quarter", QUARTER, "--format", "html", "--out", str(out)]) == 0
+    assert rocu_as_analyst(["report", "--unit", UNIT, "--quarter", QUARTER, "--format", "html", "--out", str(out)]) == 0
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1100, "height": 1400})
@@ -240,7 +252,7 @@ def test_html_is_accessible_in_the_browser(published: Path, tmp_path: Path, arti
 
 def test_same_build_gives_the_same_paper(published: Path, unit_pdf: Path, tmp_path: Path) -> None:
     again = tmp_path / "again.pdf"
-    assert rocu(["report", "--unit", UNIT, "--quarter", QUARTER, "--format", "pdf", "--out", str(again)]) == 0
+    assert rocu_as_analyst(["report", "--unit", UNIT, "--quarter", QUARTER, "--format", "pdf", "--out", str(again)]) == 0
     assert pdf_pages(again) == pdf_pages(unit_pdf)
     request = Request(UNIT, QUARTER)
     first, second = make_report(request, published), make_report(request, published)

@@ -64,19 +64,35 @@ def test_correct_and_resubmit_supersedes_and_keeps_both(demo, tmp_path):
 
 
 def test_cli_submit_prints_verdict_and_exits_non_zero_on_rejection(demo, tmp_path, monkeypatch, capsys):
+    from tests.conftest import PASSWORD, make_session
+
     monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("TEST_PASSWORD", PASSWORD)
+    for role, unit in [("unit_submitter", "EMSOU"), ("unit_submitter", "NEROCU"), ("nocc_analyst", None)]:
+        make_session(tmp_path, role, unit)
+
+    def as_user(name: str, *args: str) -> int:
+        return rocu([*args, "--user", name, "--password-env", "TEST_PASSWORD"])
+
     good = manifest(demo, rocu_code="EMSOU")[0]
-    assert rocu(["submit", str(demo / good["path"]), "--unit", "EMSOU", "--period", good["period"]]) == 0
+    assert as_user("unit_submitter.emsou", "submit", str(demo / good["path"]), "--unit", "EMSOU",
+                   "--period", good["period"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("ACCEPTED") and "EMSOU" in out
     bad = tmp_path / "bad.csv"
     bad.write_text("Period,Force,Measure,Value\n2025-09,Regional,Arrests,-3\n")
-    assert rocu(["submit", str(bad), "--unit", "NEROCU", "--period", "2025-09"]) == 1
+    assert as_user("unit_submitter.emsou", "submit", str(bad), "--unit", "NEROCU", "--period", "2025-09") == 1
+    assert "does not allow you to" in capsys.readouterr().err  # not for another unit
+    assert as_user("unit_submitter.nerocu", "submit", str(bad), "--unit", "NEROCU", "--period", "2025-09") == 1
     out = capsys.readouterr().out
     assert out.startswith("REJECTED") and "row 2, column D" in out and "'-3'" in out
-    assert rocu(["status"]) == 0
+    assert as_user("nocc_analyst.network", "status") == 0
     status = capsys.readouterr().out
     assert "EMSOU" in status and "rejected" in status and "2 submissions" in status
+    assert as_user("unit_submitter.emsou", "status") == 0  # a unit sees its own submissions only
+    assert "NEROCU" not in capsys.readouterr().out
+    monkeypatch.setenv("TEST_PASSWORD", "wrong password entirely")
+    assert as_user("nocc_analyst.network", "status") == 2
 
 
 def test_sensor_takes_in_the_inbox_and_requests_one_run_per_unit_month(demo, tmp_path):
