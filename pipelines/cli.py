@@ -9,6 +9,9 @@ Commands acting on returns and reports sign in (--user NAME, password on stdin o
     rocu demo generate | load | accounts             the bundled demo data and demo sign-ins
     rocu report --unit EMSOU --quarter 2025-Q1 --format pdf --user NAME   board paper (pdf, html, xlsx)
 
+    rocu mapping set --unit EMSOU --label "Drones recovered" --metric ... --user admin   (admins)
+    rocu window add --from 2027-04-01 --deadline-day 12 --user admin                 (admins)
+
 The demo, user and audit commands are for the operator at the server's shell.
     rocu user add NAME --role ROLE [--unit CODE]     account; password from stdin (or --password-env VAR)
     rocu user list | disable | enable | unlock | password | role    account administration
@@ -83,6 +86,44 @@ def cmd_approve(args: argparse.Namespace, paths: Paths) -> int:
         return 1
     print(f"APPROVED: {sub.original_name} for {sub.rocu_code} {sub.period}, version {sub.version}, "
           f"by {session.username}. It counts in published figures after the next warehouse build.")
+    return 0
+
+
+def cmd_mapping(args: argparse.Namespace, paths: Paths) -> int:
+    from pipelines.access import AuditLog
+    from pipelines.configure import set_mapping
+
+    session = signed_in(args, paths, "manage_mappings")
+    if isinstance(session, int):
+        return session
+    try:
+        row = set_mapping(args.unit, args.label, args.metric, args.multiplier, args.local_unit, args.note,
+                          actor=session.username, audit=AuditLog.at(paths))
+    except ValueError as problem:
+        print(str(problem), file=sys.stderr)
+        return 2
+    print(f"{row['rocu_code']}: '{row['local_label']}' now maps to {row['metric_id']} (x {row['multiplier']}). "
+          "It applies to returns checked from now on and to the next warehouse build.")
+    return 0
+
+
+def cmd_window(args: argparse.Namespace, paths: Paths) -> int:
+    from datetime import date
+
+    from pipelines.access import AuditLog
+    from pipelines.configure import add_window
+
+    session = signed_in(args, paths, "manage_windows")
+    if isinstance(session, int):
+        return session
+    try:
+        row = add_window(date.fromisoformat(args.effective_from), args.deadline_day, args.approval == "required",
+                         args.description, actor=session.username, audit=AuditLog.at(paths))
+    except ValueError as problem:
+        print(str(problem), file=sys.stderr)
+        return 2
+    print(f"From {row['effective_from']} returns are due by working day {row['deadline_working_day']}; "
+          f"approval {'required' if row['approval_required'] == 'true' else 'not required'}.")
     return 0
 
 
@@ -174,6 +215,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("submission_id", type=int, help="the submission's id, as `rocu status` shows it")
     add_user_options(p)
     p.set_defaults(func=cmd_approve)
+    p = sub.add_parser("mapping", help="map a unit's local label to a framework metric (admins)")
+    p.add_argument("action", choices=["set"])
+    p.add_argument("--unit", required=True)
+    p.add_argument("--label", required=True, help="the label exactly as the unit writes it")
+    p.add_argument("--metric", required=True, help="framework metric id, e.g. PUR_ARRESTS")
+    p.add_argument("--multiplier", type=float, default=1.0, help="from the local unit to the framework's")
+    p.add_argument("--local-unit", default="count")
+    p.add_argument("--note", default="")
+    add_user_options(p)
+    p.set_defaults(func=cmd_mapping)
+    p = sub.add_parser("window", help="add a submission-window rule from a date (admins)")
+    p.add_argument("action", choices=["add"])
+    p.add_argument("--from", dest="effective_from", required=True, help="first day the rule applies, YYYY-MM-DD")
+    p.add_argument("--deadline-day", type=int, required=True, help="working day of the next month")
+    p.add_argument("--approval", choices=["required", "not-required"], default="required")
+    p.add_argument("--description", default="")
+    add_user_options(p)
+    p.set_defaults(func=cmd_window)
     p = sub.add_parser("status", help="list submissions by unit and month")
     p.add_argument("--unit")
     add_user_options(p)

@@ -215,6 +215,10 @@ def test_drill_explains_extract_metrics_and_missing_figures(var):
     assert "Not a monthly return" in texts(at.markdown)
     rows = table(at, "Disruptions counted")
     assert f"{rows['Disruptions counted'].sum():,}" == at.metric[0].value
+    claims = table(at, "Narrative")  # an analyst may read the narratives
+    counted = claims[claims["Counted"] == "yes"]
+    assert len(counted) == rows["Disruptions counted"].sum()
+    assert (claims["Narrative"].str.len() > 0).any()
 
     missing = scenario(var, "missing")
     at = run("drill", unit=missing["rocu_code"], metric="PUR_ARRESTS", month=missing["period"])

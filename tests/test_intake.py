@@ -190,3 +190,39 @@ def test_demo_accounts_cover_every_role_and_sign_in(tmp_path, monkeypatch, capsy
     assert isinstance(session, Session) and session.rocu_code == "EMSOU"
     assert rocu(["demo", "accounts"]) == 0  # a second run keeps the same accounts and password
     assert f"password: {password}" in capsys.readouterr().out
+
+
+def test_mapping_and_window_changes_are_for_admins_checked_and_audited(tmp_path, monkeypatch, capsys):
+    from datetime import date
+
+    from pipelines.access import AuditLog
+    from pipelines.configure import add_window, set_mapping
+    from pipelines.settings import SEEDS_DIR
+    from tests.conftest import PASSWORD, make_session
+
+    monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("TEST_PASSWORD", PASSWORD)
+    make_session(tmp_path, "admin")
+    make_session(tmp_path, "nocc_analyst")
+    args = ["mapping", "set", "--unit", "NEROCU", "--label", "Vehicles seized", "--metric", "PUR_OAC_ARRESTS"]
+    assert rocu([*args, "--user", "nocc_analyst.network", "--password-env", "TEST_PASSWORD"]) == 1  # not an admin
+    seeds = tmp_path / "seeds"  # never change the repository's own seeds in a test
+    shutil.copytree(SEEDS_DIR, seeds)
+    log = AuditLog.at(Paths(tmp_path))
+    try:
+        row = set_mapping("NEROCU", "Vehicles seized", "PUR_OAC_ARRESTS", 1, "count", "", actor="admin.network",
+                          audit=log, seeds_dir=seeds)
+        assert "Vehicles seized,PUR_OAC_ARRESTS" in (seeds / "mappings" / "label_map.csv").read_text()
+        with pytest.raises(ValueError, match="not a metric"):
+            set_mapping("NEROCU", "x", "NO_SUCH_METRIC", 1, "count", "", actor="a", audit=log, seeds_dir=seeds)
+        add_window(date(2027, 4, 1), 12, True, "longer window", actor="admin.network", audit=log, seeds_dir=seeds)
+        with pytest.raises(ValueError, match="already starts"):
+            add_window(date(2027, 4, 1), 8, True, "", actor="a", audit=log, seeds_dir=seeds)
+    finally:
+        from pipelines import reference
+
+        reference._read.cache_clear()
+    changes = [(r.action, r.actor) for r in log.records() if r.action in ("mapping_change", "window_change")]
+    assert changes == [("mapping_change", "admin.network"), ("window_change", "admin.network")]
+    assert log.records()[-1].detail["after"]["deadline_working_day"] == "12"
+    assert row["metric_id"] == "PUR_OAC_ARRESTS" and log.verify() is None

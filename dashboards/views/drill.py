@@ -122,6 +122,23 @@ else:
             rows = rows[rows["Impact" if column == "impact_level" else "Strand"] == value]
         st.markdown(f"#### Disruption rows behind the figure ({int(rows['Disruptions counted'].sum())} disruptions)")
         show_table(rows, f"drill_{source}_{unit}_{metric}_{month}")
+        # The claims themselves; narratives are sensitive and shown only to roles allowed them.
+        narratives = can(session, "view_narratives", unit)
+        claims = query(
+            f"""
+            select disruption_ref as "Reference", disruption_date as "Date", lead_unit_code as "Claimed by",
+                   threat_area_code as "Threat area", strand as "Strand", impact_level as "Impact",
+                   coalesce(ocg_ref, '') as "OCG", case when is_counted then 'yes' else 'no: ' || duplicate_of end
+                   as "Counted"{', narrative as "Narrative"' if narratives else ''}
+            from intermediate.int_disruptions__deduplicated
+            where rocu_code = ? and month = ? and validation_status = 'validated' order by disruption_date
+            """,
+            (unit, month),
+        )
+        st.markdown(f"#### The {len(claims)} validated claims")
+        show_table(claims, f"drill_claims_{unit}_{month}", typed=("Narrative",) if narratives else ())
+        if not narratives:
+            st.caption("Narratives are shown only to roles allowed to see them.")
     elif source == "capacity_tasking_extract":
         wide = query("select * exclude (rocu_code, month, calendar_quarter, financial_year)"
                      " from marts.fct_capacity_tasking where rocu_code = ? and month = ?", (unit, month))
