@@ -29,7 +29,7 @@ def _write(path: Path, fields: list[str], rows: list[dict]) -> None:
         writer.writeheader()
         writer.writerows(rows)
     tmp.replace(path)
-    reference._read.cache_clear()  # later reads in this process see the change
+    reference.reload()  # later reads in this process see the change
 
 
 def set_mapping(unit: str, label: str, metric_id: str, multiplier: float, local_unit: str, note: str, *,

@@ -18,6 +18,11 @@ def _read(relative: str) -> pl.DataFrame:
     return pl.read_csv(SEEDS_DIR / relative, infer_schema_length=None)
 
 
+def reload() -> None:
+    """Forget what was read, so the next call sees a seed file changed by this process."""
+    _read.cache_clear()
+
+
 def rocus() -> pl.DataFrame:
     return _read("reference/rocus.csv")
 

@@ -221,7 +221,7 @@ def test_mapping_and_window_changes_are_for_admins_checked_and_audited(tmp_path,
     finally:
         from pipelines import reference
 
-        reference._read.cache_clear()
+        reference.reload()
     changes = [(r.action, r.actor) for r in log.records() if r.action in ("mapping_change", "window_change")]
     assert changes == [("mapping_change", "admin.network"), ("window_change", "admin.network")]
     assert log.records()[-1].detail["after"]["deadline_working_day"] == "12"

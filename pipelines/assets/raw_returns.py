@@ -8,29 +8,31 @@ and a run killed half way changes nothing.
 """
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import polars as pl
 from dagster import (AssetCheckResult, AssetCheckSpec, AssetExecutionContext, AssetKey, AssetSpec, Config,
                      MaterializeResult, multi_asset)
 
+from pipelines.check.problems import Problem
 from pipelines.resources import LandingResource, WarehouseResource
+from pipelines.standardise.returns import UNMAPPED_SCHEMA, VALUES_SCHEMA
 from pipelines.warehouse import replace_table
 
 TABLES = ("submissions", "approvals", "submission_problems", "return_values", "unmapped_labels")
 LOADED_STATES = ("accepted", "accepted_with_warnings", "superseded")
-# Empty registries still need typed tables for dbt to build against.
+# Empty registries still need typed tables for dbt to build against. The column lists come
+# from where the rows are made (the Problem value, the parser's schemas), keyed by submission.
+SUBMISSION = {"submission_id": pl.Int64}
 SCHEMAS = {
-    "approvals": {"submission_id": pl.Int64, "approved_by": pl.Utf8, "approved_at": pl.Utf8},
-    "submission_problems": {"submission_id": pl.Int64, "severity": pl.Utf8, "rule": pl.Utf8, "message": pl.Utf8,
-                            "file": pl.Utf8, "sheet": pl.Utf8, "row": pl.Int64, "column": pl.Utf8, "value": pl.Utf8},
-    "return_values": {"submission_id": pl.Int64, "rocu_code": pl.Utf8, "period": pl.Utf8, "metric_id": pl.Utf8,
-                      "force_code": pl.Utf8, "value": pl.Float64, "local_label": pl.Utf8, "raw_value": pl.Utf8,
-                      "source_sheet": pl.Utf8, "source_row": pl.Int64, "source_column": pl.Utf8},
-    "unmapped_labels": {"submission_id": pl.Int64, "rocu_code": pl.Utf8, "period": pl.Utf8, "local_label": pl.Utf8,
-                        "raw_value": pl.Utf8, "source_sheet": pl.Utf8, "source_row": pl.Int64,
-                        "source_column": pl.Utf8},
+    "approvals": {**SUBMISSION, "approved_by": pl.Utf8, "approved_at": pl.Utf8},
+    "submission_problems": {**SUBMISSION, **{f.name: pl.Int64 if f.name == "row" else pl.Utf8
+                                             for f in fields(Problem)}},
+    "return_values": {**SUBMISSION, **VALUES_SCHEMA},
+    # where the unmapped label itself sits (label_row/label_column) stays in the report only
+    "unmapped_labels": {**SUBMISSION, **{k: t for k, t in UNMAPPED_SCHEMA.items()
+                                         if k not in ("label_row", "label_column")}},
 }
 
 
