@@ -1,4 +1,4 @@
-"""The landing zone keeps every file as sent, and the registry every version, once."""
+"""The landing zone keeps every file as sent, once, and the registry every version."""
 
 import hashlib
 import multiprocessing
@@ -18,29 +18,29 @@ def land(zone: LandingZone, content: bytes, name: str = "return.csv", period: st
 def test_file_is_kept_as_sent_under_its_hash_and_read_only(tmp_path):
     zone = LandingZone(tmp_path)
     content = b"Period,Force,Measure,Value\n2025-03,Regional,Arrests,12\n"
-    sub, created = land(zone, content)
+    sub = land(zone, content)
     stored = zone.path_of(sub)
-    assert created and stored.read_bytes() == content
+    assert stored.read_bytes() == content
     assert sub.file_sha256 == hashlib.sha256(content).hexdigest() and sub.file_sha256 in stored.name
     assert not stored.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
     assert sub.original_name == "return.csv" and sub.state == "received" and sub.version == 1
 
 
-def test_same_bytes_twice_is_recognised_not_duplicated(tmp_path):
+def test_same_bytes_twice_are_two_versions_of_one_stored_copy(tmp_path):
     zone = LandingZone(tmp_path)
-    first, created1 = land(zone, b"a,b\n1,2\n")
-    again, created2 = land(zone, b"a,b\n1,2\n", name="renamed copy.csv")
-    assert created1 and not created2
-    assert again.submission_id == first.submission_id
-    assert len(zone.registry.submissions()) == 1
+    first = land(zone, b"a,b\n1,2\n")
+    again = land(zone, b"a,b\n1,2\n", name="renamed copy.csv")
+    assert (first.version, again.version) == (1, 2)  # each offer gets its own verdict
+    assert again.stored_path == first.stored_path and again.original_name == "renamed copy.csv"
+    assert zone.registry.find("EMSOU", "2025-03", first.file_sha256).submission_id == again.submission_id
     assert len(list((tmp_path / "files").rglob("*.csv"))) == 1
 
 
 def test_resubmission_is_a_new_version_that_supersedes_the_accepted_one(tmp_path):
     zone = LandingZone(tmp_path)
-    v1, _ = land(zone, b"v1")
+    v1 = land(zone, b"v1")
     zone.registry.record_verdict(v1.submission_id, [], "accepted")
-    v2, _ = land(zone, b"v2")
+    v2 = land(zone, b"v2")
     warning = Problem("warning", "unmapped_label", "not in the framework", file="r.csv", row=4, column="A",
                       value="Drones recovered")
     zone.registry.record_verdict(v2.submission_id, [warning], "accepted_with_warnings")
@@ -53,9 +53,9 @@ def test_resubmission_is_a_new_version_that_supersedes_the_accepted_one(tmp_path
 
 def test_a_rejected_resubmission_does_not_supersede_the_accepted_version(tmp_path):
     zone = LandingZone(tmp_path)
-    v1, _ = land(zone, b"good")
+    v1 = land(zone, b"good")
     zone.registry.record_verdict(v1.submission_id, [], "accepted")
-    v2, _ = land(zone, b"bad")
+    v2 = land(zone, b"bad")
     zone.registry.record_verdict(v2.submission_id, [Problem("error", "negative_value", "x", file="f")], "rejected")
     assert zone.registry.get(v1.submission_id).state == "accepted"
     assert zone.registry.problems(v2.submission_id)[0]["rule"] == "negative_value"
@@ -63,7 +63,7 @@ def test_a_rejected_resubmission_does_not_supersede_the_accepted_version(tmp_pat
 
 def test_uploaded_name_never_steers_where_the_file_is_written(tmp_path):
     zone = LandingZone(tmp_path / "zone")
-    sub, _ = land(zone, b"x", name="../../../etc/evil.csv")
+    sub = land(zone, b"x", name="../../../etc/evil.csv")
     stored = zone.path_of(sub).resolve()
     assert stored.is_relative_to((tmp_path / "zone").resolve())
     assert sub.original_name == "evil.csv"
@@ -72,7 +72,7 @@ def test_uploaded_name_never_steers_where_the_file_is_written(tmp_path):
 
 def _land_in_another_process(args):
     root, content = args
-    sub, _ = LandingZone(Path(root)).land(content, original_name="r.csv", rocu_code="EMSOU", period="2025-03",
+    sub = LandingZone(Path(root)).land(content, original_name="r.csv", rocu_code="EMSOU", period="2025-03",
                                           submitted_by=f"pid{os.getpid()}")
     return sub.version
 

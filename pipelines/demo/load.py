@@ -2,7 +2,8 @@
 
 Each return is submitted with the date in the demo manifest (so late returns are late),
 and the extracts are copied to the extracts folder the pipeline reads. Running it twice
-changes nothing: the same bytes are recognised, not stored again. Units are submitted in
+changes nothing: a return whose bytes the registry already holds for its unit-month is
+skipped (a person sending the same bytes again gets a new, re-checked version instead). Units are submitted in
 parallel (one process per unit at a time, months in order, so each return is checked
 against the history before it), as they would arrive from nine units.
 """
@@ -10,6 +11,7 @@ against the history before it), as they would arrive from nine units.
 from __future__ import annotations
 
 import csv
+import hashlib
 import multiprocessing
 import os
 import shutil
@@ -28,6 +30,8 @@ def _submit_unit(demo_dir: Path, zone_root: Path, rows: list[dict]) -> Counter:
     zone, states = LandingZone(zone_root), Counter()
     for row in sorted(rows, key=lambda r: r["period"]):
         path = demo_dir / row["path"]
+        if zone.registry.find(row["rocu_code"], row["period"], hashlib.sha256(path.read_bytes()).hexdigest()):
+            continue
         verdict = submit_return(
             zone, path.read_bytes(), original_name=path.name, rocu_code=row["rocu_code"], period=row["period"],
             submitted_by=f"demo.{row['rocu_code'].lower()}.lead", submitted_at=datetime.fromisoformat(row["submitted_at"]),

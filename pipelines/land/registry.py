@@ -1,5 +1,10 @@
 """The submission registry: every file offered, every version, its state and problems.
 
+Every offer is a new version with its own verdict, even when the bytes were sent before
+(they are checked again under the rules of the day, and point at the one stored copy).
+Every version ends in a final state: accepted, accepted_with_warnings, superseded,
+rejected, or failed (the check itself broke or was interrupted: not the sender's fault).
+
 SQLite (standard library) rather than the warehouse: the registry must survive warehouse
 rebuilds, take writes from several uploaders at once (SQLite serialises them with a busy
 timeout) and never be locked by a dbt build.
@@ -24,13 +29,15 @@ create table if not exists submissions (
     original_name   text not null,
     size_bytes      integer not null,
     submitted_by    text not null,
-    submitted_at    text not null,              -- ISO timestamp (UTC) the file was offered
-    state           text not null,              -- received, rejected, accepted, accepted_with_warnings, superseded
+    submitted_at    text not null,              -- ISO timestamp (UTC) the file was offered (as the sender dates it)
+    received_at     text not null,              -- ISO timestamp (UTC) this service took it in (wall clock)
+    state           text not null,              -- received, then one of FINAL_STATES
     error_count     integer not null default 0,
     warning_count   integer not null default 0,
-    superseded_by   integer references submissions(submission_id),
-    unique (rocu_code, period, file_sha256)
+    superseded_by   integer references submissions(submission_id)
 );
+create index if not exists submissions_by_month on submissions (rocu_code, period, version);
+create index if not exists submissions_by_sha on submissions (file_sha256);
 create table if not exists approvals (
     submission_id integer primary key references submissions(submission_id),
     approved_by text not null,                  -- the unit approver who signed the return off
@@ -43,7 +50,9 @@ create table if not exists problems (
 );
 """
 
-STATES = ("received", "rejected", "accepted", "accepted_with_warnings", "superseded")
+FINAL_STATES = ("rejected", "accepted", "accepted_with_warnings", "superseded", "failed")
+STATES = ("received", *FINAL_STATES)
+ACCEPTED_STATES = ("accepted", "accepted_with_warnings")
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,7 @@ class Submission:
     size_bytes: int
     submitted_by: str
     submitted_at: str
+    received_at: str
     state: str
     error_count: int
     warning_count: int
@@ -71,6 +81,7 @@ class Registry:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         with self.connect() as con:
+            _migrate(con)
             con.executescript(SCHEMA)
 
     @contextmanager
@@ -84,12 +95,22 @@ class Registry:
             con.close()
 
     def find(self, rocu_code: str, period: str, sha256: str) -> Submission | None:
+        """The latest version of this unit-month that was these exact bytes, if any."""
         with self.connect() as con:
             row = con.execute(
-                "select * from submissions where rocu_code=? and period=? and file_sha256=?",
-                (rocu_code, period, sha256),
+                "select * from submissions where rocu_code=? and period=? and file_sha256=?"
+                " order by version desc limit 1", (rocu_code, period, sha256),
             ).fetchone()
         return Submission(**row) if row else None
+
+    def same_bytes_elsewhere(self, submission: Submission) -> list[Submission]:
+        """Other unit-months that were sent exactly these bytes (a return is for one month only)."""
+        with self.connect() as con:
+            rows = con.execute(
+                "select * from submissions where file_sha256=? and not (rocu_code=? and period=?)"
+                " order by submission_id", (submission.file_sha256, submission.rocu_code, submission.period),
+            ).fetchall()
+        return [Submission(**r) for r in rows]
 
     def get(self, submission_id: int) -> Submission:
         with self.connect() as con:
@@ -99,33 +120,29 @@ class Registry:
         return Submission(**row)
 
     def add(self, *, rocu_code: str, period: str, sha256: str, stored_path: str, original_name: str,
-            size_bytes: int, submitted_by: str, submitted_at: str) -> tuple[Submission, bool]:
-        """Register a file; returns (submission, created). The same bytes twice are not a new version."""
+            size_bytes: int, submitted_by: str, submitted_at: str, received_at: str) -> Submission:
+        """Register one offer of a file as the next version of its unit-month."""
         with self.connect() as con:
             con.execute("begin immediate")  # serialise version numbering between uploaders
-            row = con.execute(
-                "select * from submissions where rocu_code=? and period=? and file_sha256=?",
-                (rocu_code, period, sha256),
-            ).fetchone()
-            if row:
-                con.execute("commit")
-                return Submission(**row), False
             (version,) = con.execute(
                 "select coalesce(max(version), 0) + 1 from submissions where rocu_code=? and period=?",
                 (rocu_code, period),
             ).fetchone()
             cur = con.execute(
                 "insert into submissions (rocu_code, period, version, file_sha256, stored_path, original_name,"
-                " size_bytes, submitted_by, submitted_at, state) values (?,?,?,?,?,?,?,?,?, 'received')",
+                " size_bytes, submitted_by, submitted_at, received_at, state)"
+                " values (?,?,?,?,?,?,?,?,?,?, 'received')",
                 (rocu_code, period, version, sha256, stored_path, original_name, size_bytes, submitted_by,
-                 submitted_at),
+                 submitted_at, received_at),
             )
             con.execute("commit")
-            return self.get(cur.lastrowid), True
+            return self.get(cur.lastrowid)
 
     def record_verdict(self, submission_id: int, problems: list, state: str) -> Submission:
-        """Store the verdict; an accepted version supersedes earlier accepted ones of its month."""
-        assert state in STATES, state
+        """Store the verdict. The accepted version with the highest number is the unit-month's
+        current one, whatever order the checks finish in: an accepted version supersedes the
+        lower accepted versions, and is itself superseded if a higher one was accepted first."""
+        assert state in FINAL_STATES, state
         errors = sum(p.severity == "error" for p in problems)
         with self.connect() as con:
             con.execute("begin immediate")
@@ -136,20 +153,37 @@ class Registry:
                 [(submission_id, p.severity, p.rule, p.message, p.file, p.sheet, p.row, p.column, p.value)
                  for p in problems],
             )
+            sub = con.execute("select rocu_code, period, version from submissions where submission_id=?",
+                              (submission_id,)).fetchone()
+            superseded_by = None
+            if state in ACCEPTED_STATES:
+                newer = con.execute(
+                    "select submission_id from submissions where rocu_code=? and period=? and version>?"
+                    " and state in ('accepted','accepted_with_warnings') order by version desc limit 1",
+                    (sub["rocu_code"], sub["period"], sub["version"])).fetchone()
+                if newer:
+                    state, superseded_by = "superseded", newer[0]
+                else:
+                    con.execute(
+                        "update submissions set state='superseded', superseded_by=? where rocu_code=? and period=?"
+                        " and version<? and state in ('accepted','accepted_with_warnings')",
+                        (submission_id, sub["rocu_code"], sub["period"], sub["version"]),
+                    )
             con.execute(
-                "update submissions set state=?, error_count=?, warning_count=? where submission_id=?",
-                (state, errors, len(problems) - errors, submission_id),
+                "update submissions set state=?, error_count=?, warning_count=?, superseded_by=?"
+                " where submission_id=?",
+                (state, errors, len(problems) - errors, superseded_by, submission_id),
             )
-            if state in ("accepted", "accepted_with_warnings"):
-                sub = con.execute("select rocu_code, period from submissions where submission_id=?",
-                                  (submission_id,)).fetchone()
-                con.execute(
-                    "update submissions set state='superseded', superseded_by=? where rocu_code=? and period=?"
-                    " and submission_id<>? and state in ('accepted','accepted_with_warnings')",
-                    (submission_id, sub["rocu_code"], sub["period"], submission_id),
-                )
             con.execute("commit")
         return self.get(submission_id)
+
+    def abandoned(self, received_before: str) -> list[Submission]:
+        """Versions still 'received' although they were taken in before `received_before`
+        (ISO UTC): their check died with its process and will never give a verdict."""
+        with self.connect() as con:
+            rows = con.execute("select * from submissions where state='received' and received_at<?"
+                               " order by submission_id", (received_before,)).fetchall()
+        return [Submission(**r) for r in rows]
 
     def approve(self, submission_id: int, approved_by: str, approved_at: str) -> Submission:
         """Sign off an accepted version. Only accepted content can be approved; approving twice is a no-op."""
@@ -176,3 +210,25 @@ class Registry:
             sql, args = sql + " where submission_id=?", (submission_id,)
         with self.connect() as con:
             return [dict(r) for r in con.execute(sql, args).fetchall()]
+
+
+def _migrate(con: sqlite3.Connection) -> None:
+    """Bring a registry made by an earlier release up to SCHEMA, keeping every row.
+
+    Earlier registries refused a second version with the same bytes (a unique key) and had
+    no received_at; SQLite cannot drop a constraint, so the table is rebuilt in place.
+    """
+    columns = [r[1] for r in con.execute("pragma table_info(submissions)").fetchall()]
+    if not columns or "received_at" in columns:
+        return
+    table = SCHEMA.split(";")[0].replace("create table if not exists submissions", "create table submissions_new")
+    names = ", ".join(columns)
+    con.execute("begin immediate")
+    if "received_at" in [r[1] for r in con.execute("pragma table_info(submissions)").fetchall()]:
+        con.execute("commit")  # another process migrated it while this one waited
+        return
+    con.execute(table)
+    con.execute(f"insert into submissions_new ({names}, received_at) select {names}, submitted_at from submissions")
+    con.execute("drop table submissions")  # SQLite's own recipe: new table, copy, drop, rename
+    con.execute("alter table submissions_new rename to submissions")
+    con.execute("commit")
