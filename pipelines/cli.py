@@ -13,6 +13,10 @@ Commands acting on returns and reports sign in (--user NAME, password on stdin o
     rocu window add --from 2027-04-01 --deadline-day 12 --user admin                 (admins)
 
 The demo, user and audit commands are for the operator at the server's shell.
+
+Exit codes (the same for every command): 0 done; 1 rejected, refused or failed a check;
+2 usage error (a unit, month, file or option that cannot be used; nothing was written);
+3 not signed in (unknown account, wrong password, locked).
     rocu user add NAME --role ROLE [--unit CODE]     account; password from stdin (or --password-env VAR)
     rocu user list | disable | enable | unlock | password | role    account administration
     rocu audit verify | export --out FILE | tail    the audit trail; verify exits 1 if it was tampered with
@@ -22,26 +26,42 @@ from __future__ import annotations
 
 import argparse
 import sys
+from enum import IntEnum
 from pathlib import Path
 
 from pipelines.settings import Paths
 
 
+class Exit(IntEnum):
+    OK = 0
+    REJECTED = 1  # a verdict of rejected, a refused permission, a failed check
+    USAGE = 2  # what was typed cannot be used; nothing was written
+    NOT_SIGNED_IN = 3
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with this command's usage exit code (argparse's own is also 2, kept explicit here)."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(Exit.USAGE, f"{self.prog}: error: {message}\n")
+
+
 def signed_in(args: argparse.Namespace, paths: Paths, permission: str, unit: str | None = None):
     """The named user's session if the password is right and the role allows `permission` for
-    `unit`; otherwise the exit code (2: not signed in, 1: not allowed), the reason printed."""
+    `unit`; otherwise the exit code (NOT_SIGNED_IN or REJECTED), the reason printed."""
     from pipelines.access import PermissionDenied, SignInFailure, UserStore, authenticate, require
     from pipelines.access.commands import read_password
 
     session = authenticate(args.user, read_password(args.password_env), store=UserStore.at(paths))
     if isinstance(session, SignInFailure):
         print(session.message, file=sys.stderr)
-        return 2
+        return Exit.NOT_SIGNED_IN
     try:
         require(session, permission, unit=unit)
     except PermissionDenied as refused:
         print(str(refused), file=sys.stderr)
-        return 1
+        return Exit.REJECTED
     return session
 
 
@@ -51,23 +71,33 @@ def add_user_options(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_submit(args: argparse.Namespace, paths: Paths) -> int:
-    from pipelines.intake import submit_return
-    from pipelines.land.zone import LandingZone
+    from datetime import datetime, timezone
 
-    session = signed_in(args, paths, "submit_return", args.unit)
+    from pipelines.check.arrival import MAX_BYTES
+    from pipelines.check.request import InvalidRequest, validate_request
+    from pipelines.intake import submit_return
+    from pipelines.land.zone import LandingZone, read_offered_file
+
+    try:  # before signing in: the permission check needs the exact unit code
+        request = validate_request(args.unit, args.period, datetime.now(timezone.utc).date())
+    except InvalidRequest as unusable:
+        print(str(unusable), file=sys.stderr)
+        return Exit.USAGE
+    session = signed_in(args, paths, "submit_return", request.rocu_code)
     if isinstance(session, int):
         return session
-    file = Path(args.file)
-    if not file.is_file():
-        print(f"No such file: {file}", file=sys.stderr)
-        return 2
-    verdict = submit_return(LandingZone(paths.landing), file.read_bytes(), original_name=file.name,
-                            rocu_code=args.unit, period=args.period, submitted_by=session.username)
+    try:
+        content = read_offered_file(Path(args.file), MAX_BYTES)
+    except ValueError as unusable:
+        print(str(unusable), file=sys.stderr)
+        return Exit.USAGE
+    verdict = submit_return(LandingZone(paths.landing), content, original_name=Path(args.file).name,
+                            rocu_code=request.rocu_code, period=request.period, submitted_by=session.username)
     print(verdict.summary())
     for problem in verdict.problems:
         print("  " + problem.as_text())
     print(f"Report: {paths.landing / 'reports' / f'{verdict.submission.submission_id}.html'}")
-    return 0 if verdict.accepted else 1
+    return Exit.OK if verdict.accepted else Exit.REJECTED
 
 
 def cmd_approve(args: argparse.Namespace, paths: Paths) -> int:
@@ -83,10 +113,10 @@ def cmd_approve(args: argparse.Namespace, paths: Paths) -> int:
         sub = approve(LandingZone(paths.landing), args.submission_id, session)
     except (PermissionDenied, ValueError, KeyError) as refused:
         print(str(refused).strip("'\""), file=sys.stderr)
-        return 1
+        return Exit.REJECTED
     print(f"APPROVED: {sub.original_name} for {sub.rocu_code} {sub.period}, version {sub.version}, "
           f"by {session.username}. It counts in published figures after the next warehouse build.")
-    return 0
+    return Exit.OK
 
 
 def cmd_mapping(args: argparse.Namespace, paths: Paths) -> int:
@@ -101,10 +131,10 @@ def cmd_mapping(args: argparse.Namespace, paths: Paths) -> int:
                           actor=session.username, audit=AuditLog.at(paths))
     except ValueError as problem:
         print(str(problem), file=sys.stderr)
-        return 2
+        return Exit.USAGE
     print(f"{row['rocu_code']}: '{row['local_label']}' now maps to {row['metric_id']} (x {row['multiplier']}). "
           "It applies to returns checked from now on and to the next warehouse build.")
-    return 0
+    return Exit.OK
 
 
 def cmd_window(args: argparse.Namespace, paths: Paths) -> int:
@@ -121,10 +151,10 @@ def cmd_window(args: argparse.Namespace, paths: Paths) -> int:
                          args.description, actor=session.username, audit=AuditLog.at(paths))
     except ValueError as problem:
         print(str(problem), file=sys.stderr)
-        return 2
+        return Exit.USAGE
     print(f"From {row['effective_from']} returns are due by working day {row['deadline_working_day']}; "
           f"approval {'required' if row['approval_required'] == 'true' else 'not required'}.")
-    return 0
+    return Exit.OK
 
 
 def cmd_status(args: argparse.Namespace, paths: Paths) -> int:
@@ -142,7 +172,7 @@ def cmd_status(args: argparse.Namespace, paths: Paths) -> int:
         print(f"{s.submission_id:>5} {s.rocu_code:8} {s.period:7} {s.version:>3} {s.state:24} {s.error_count:>4}"
               f" {s.warning_count:>4}  {s.submitted_at[:19]:20} {s.original_name}")
     print(f"{len(subs)} submissions")
-    return 0
+    return Exit.OK
 
 
 def cmd_demo(args: argparse.Namespace, paths: Paths) -> int:
@@ -150,7 +180,7 @@ def cmd_demo(args: argparse.Namespace, paths: Paths) -> int:
         from pipelines.demo.accounts import ensure_demo_accounts
 
         print(ensure_demo_accounts(paths))
-        return 0
+        return Exit.OK
     if args.action == "generate":
         from pipelines.demo.generate import main as generate
 
@@ -160,7 +190,7 @@ def cmd_demo(args: argparse.Namespace, paths: Paths) -> int:
 
     counts = load_demo(paths.demo, LandingZone(paths.landing))
     print("demo returns by verdict: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    return 0
+    return Exit.OK
 
 
 def cmd_report(args: argparse.Namespace, paths: Paths) -> int:
@@ -170,7 +200,7 @@ def cmd_report(args: argparse.Namespace, paths: Paths) -> int:
         request = Request(NETWORK if args.network else (args.unit or ""), args.quarter, args.marking)
         if not request.unit:
             print("Name a unit with --unit (e.g. --unit EMSOU), or ask for --network.", file=sys.stderr)
-            return 2
+            return Exit.USAGE
         session = (signed_in(args, paths, "view_network_reports") if request.unit == NETWORK
                    else signed_in(args, paths, "view_reports", request.unit))
         if isinstance(session, int):
@@ -180,14 +210,14 @@ def cmd_report(args: argparse.Namespace, paths: Paths) -> int:
         write(report, args.format, out)
     except ReportError as problem:
         print(str(problem), file=sys.stderr)
-        return 2
+        return Exit.USAGE
     from pipelines.access import AuditLog
 
     AuditLog.at(paths).record(session.username, "report", f"{request.unit} {args.quarter} {args.format}",
                               {"out": str(out), "marking": args.marking})
     print(f"{report.title}, {report.period_label}: {out}")
     print(f"Made from the warehouse published {report.build.published_at} (SHA-256 {report.build.database_sha256})")
-    return 0
+    return Exit.OK
 
 
 def cmd_user(args: argparse.Namespace, paths: Paths) -> int:
@@ -203,7 +233,7 @@ def cmd_audit(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="rocu", description="ROCU performance warehouse")
+    parser = Parser(prog="rocu", description="ROCU performance warehouse")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("submit", help="submit a monthly return and print the verdict")
     p.add_argument("file")
@@ -259,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     add_audit_arguments(p)
     p.set_defaults(func=cmd_audit)
     args = parser.parse_args(argv)
-    return args.func(args, Paths.from_env())
+    return int(args.func(args, Paths.from_env()))
 
 
 if __name__ == "__main__":

@@ -8,19 +8,22 @@ pipeline to load.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+import logging
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import polars as pl
 
 from pipelines.access.permissions import require
 from pipelines.access.sessions import Session
-from pipelines.check.arrival import check_arrival
+from pipelines.check.arrival import check_arrival, check_same_bytes_elsewhere
 from pipelines.check.problems import Problem
 from pipelines.check.report import write_report
+from pipelines.check.request import validate_request
 from pipelines.check.structure import (HISTORY_MONTHS, check_jumps, check_missing_metrics, check_required_sheets,
                                        check_suite, check_unit_named, dedupe)
 from pipelines.land.registry import Submission
@@ -28,12 +31,22 @@ from pipelines.land.zone import LandingZone
 from pipelines.standardise.read_tables import UnreadableFile, read_grids
 from pipelines.standardise.returns import VALUES_SCHEMA, parse_return
 
+log = logging.getLogger(__name__)
+
+
+ABANDONED_AFTER = timedelta(minutes=15)  # far longer than any check may run (the reader's own limits are seconds)
+CHECK_FAILED = ("The checks on this file could not be completed because of a fault in the service, not in your "
+                "file. Nothing from it was loaded. The file is kept; the NOCC can see this. Send it again later, "
+                "or ask the NOCC if it happens again.")
+ABANDONED = ("The check of this file was interrupted before it gave a verdict (the service stopped while "
+             "checking it). Nothing from it was loaded. The file is kept; send it again.")
+
 
 @dataclass(frozen=True)
 class Verdict:
     submission: Submission
     problems: list[Problem]
-    created: bool  # False when the same bytes had already been submitted
+    resent_of: Submission | None = None  # an earlier version of this unit-month with the same bytes
 
     @property
     def accepted(self) -> bool:
@@ -42,8 +55,10 @@ class Verdict:
     def summary(self) -> str:
         s = self.submission
         words = {"accepted": "ACCEPTED", "accepted_with_warnings": "ACCEPTED WITH WARNINGS", "rejected": "REJECTED",
-                 "superseded": "ACCEPTED (since superseded)", "received": "RECEIVED"}[s.state]
-        again = "" if self.created else " (this exact file was already submitted; nothing new was stored)"
+                 "superseded": "ACCEPTED (since superseded)", "received": "RECEIVED",
+                 "failed": "NOT CHECKED (the check failed)"}[s.state]
+        again = (f" (the same file as version {self.resent_of.version}, checked again under today's rules)"
+                 if self.resent_of else "")
         return (f"{words}: {s.original_name} for {s.rocu_code} {s.period}, version {s.version}, "
                 f"{s.error_count} errors, {s.warning_count} warnings{again}")
 
@@ -56,32 +71,65 @@ def state_for(problems: list[Problem]) -> str:
 
 def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu_code: str, period: str,
                   submitted_by: str, submitted_at: datetime | None = None, today: date | None = None) -> Verdict:
-    """Land, check and judge one return. Idempotent for the same bytes, unit and month."""
+    """Land, check and judge one return; every call is a new version with a final state.
+
+    The unit and month are checked first (InvalidRequest, nothing written); then the file is
+    kept as sent, and whatever the checks do, even crash, the version ends in a final state.
+    """
+    today = today or datetime.now(timezone.utc).date()
+    request = validate_request(rocu_code, period, today)
+    rocu_code, period = request.rocu_code, request.period
+    close_abandoned(zone)
     name = Path(original_name).name
-    submission, created = zone.land(content, original_name=name, rocu_code=rocu_code, period=period,
-                                    submitted_by=submitted_by, submitted_at=submitted_at)
+    resent_of = zone.registry.find(rocu_code, period, hashlib.sha256(content).hexdigest())
+    submission = zone.land(content, original_name=name, rocu_code=rocu_code, period=period,
+                           submitted_by=submitted_by, submitted_at=submitted_at)
     target = f"{rocu_code} {period} v{submission.version}"
     zone.audit.record(submitted_by, "upload", target, {"file": name, "sha256": submission.file_sha256,
-                                                       "bytes": len(content), "new": created})
-    if not created and submission.state != "received":
-        return Verdict(submission, [Problem(**{k: p[k] for k in Problem.__dataclass_fields__})
-                                    for p in zone.registry.problems(submission.submission_id)], created=False)
+                                                       "bytes": len(content),
+                                                       "resent_of": resent_of and resent_of.submission_id})
+    try:
+        problems, standardised = _check(zone, submission, content, name)
+        state = state_for(problems)
+        if state != "rejected":
+            _save_standardised(zone, submission.submission_id, *standardised)
+    except Exception:  # a fault of ours, not the sender's: record it, never leave the version 'received'
+        log.exception("check of submission %s (%s) failed", submission.submission_id, target)
+        problems, state = [Problem("error", "check_failed", CHECK_FAILED, file=name)], "failed"
+    submission = _record(zone, submission, problems, state)
+    if submission.version > 1:
+        zone.audit.record(submitted_by, "resubmission", target, {"state": submission.state})
+    return Verdict(submission, problems, resent_of)
 
-    today = today or datetime.now(timezone.utc).date()
-    problems = check_arrival(content, name, rocu_code, period, today)
-    values = unmapped = None
-    if not problems:
-        values, unmapped, problems = _check_content(zone, zone.path_of(submission), rocu_code, period, name)
-    state = state_for(problems)
-    if state != "rejected":
-        _save_standardised(zone, submission.submission_id, values, unmapped)
+
+def close_abandoned(zone: LandingZone, now: datetime | None = None) -> list[Submission]:
+    """Give a final state to versions whose check died with its process (a kill, a power cut)."""
+    cutoff = ((now or datetime.now(timezone.utc)) - ABANDONED_AFTER).isoformat(timespec="seconds")
+    return [_record(zone, s, [Problem("error", "check_interrupted", ABANDONED, file=s.original_name)], "failed")
+            for s in zone.registry.abandoned(cutoff)]
+
+
+def _record(zone: LandingZone, submission: Submission, problems: list[Problem], state: str) -> Submission:
+    """Store a verdict with its report and audit record."""
     submission = zone.registry.record_verdict(submission.submission_id, problems, state)
     write_report(zone.root / "reports", submission, problems)
-    zone.audit.record("intake", "verdict", target, {"state": state, "errors": submission.error_count,
-                                                    "warnings": submission.warning_count})
-    if submission.version > 1:
-        zone.audit.record(submitted_by, "resubmission", target, {"state": state})
-    return Verdict(submission, problems, created=True)
+    zone.audit.record("intake", "verdict", f"{submission.rocu_code} {submission.period} v{submission.version}",
+                      {"state": submission.state, "errors": submission.error_count,
+                       "warnings": submission.warning_count})
+    return submission
+
+
+def _check(zone: LandingZone, submission: Submission, content: bytes,
+           name: str) -> tuple[list[Problem], tuple[pl.DataFrame, pl.DataFrame] | None]:
+    """Every check of one version: (problems, (values, unmapped) when the content was read)."""
+    problems, standardised = check_arrival(content, name), None
+    if not problems:
+        values, unmapped, problems = _check_content(zone, zone.path_of(submission), submission.rocu_code,
+                                                    submission.period, name)
+        standardised = (values, unmapped)
+    problems += check_same_bytes_elsewhere([(s.rocu_code, s.period, s.version)
+                                           for s in zone.registry.same_bytes_elsewhere(submission)], name)
+    return problems, standardised
 
 
 def approve(zone: LandingZone, submission_id: int, approver: Session | str) -> Submission:

@@ -51,5 +51,5 @@ def test_a_wrong_password_stops_every_command(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("TEST_PASSWORD", "not the password")
     make_session(tmp_path, "nocc_analyst")
     for args in COMMANDS.values():
-        assert rocu([*args, "--user", "nocc_analyst.network", "--password-env", "TEST_PASSWORD"]) == 2
+        assert rocu([*args, "--user", "nocc_analyst.network", "--password-env", "TEST_PASSWORD"]) == 3
     assert "is not right" in capsys.readouterr().err

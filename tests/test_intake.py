@@ -53,9 +53,10 @@ def test_correct_and_resubmit_supersedes_and_keeps_both(demo, tmp_path):
     assert first.accepted and second.accepted
     assert second.submission.version == 2
     assert zone.registry.get(first.submission.submission_id).state == "superseded"
-    assert not again.created and again.submission.submission_id == second.submission.submission_id
-    assert "already submitted" in again.summary()
-    assert len(zone.registry.submissions()) == 2
+    assert again.resent_of.submission_id == second.submission.submission_id and again.submission.version == 3
+    assert "same file as version 2" in again.summary()
+    assert zone.registry.get(second.submission.submission_id).state == "superseded"  # by its re-checked twin
+    assert len(zone.registry.submissions()) == 3
     values = {i: (tmp_path / "standardised" / f"{i}.values.parquet") for i in
               (first.submission.submission_id, second.submission.submission_id)}
     import polars as pl
@@ -92,7 +93,7 @@ def test_cli_submit_prints_verdict_and_exits_non_zero_on_rejection(demo, tmp_pat
     assert as_user("unit_submitter.emsou", "status") == 0  # a unit sees its own submissions only
     assert "NEROCU" not in capsys.readouterr().out
     monkeypatch.setenv("TEST_PASSWORD", "wrong password entirely")
-    assert as_user("nocc_analyst.network", "status") == 2
+    assert as_user("nocc_analyst.network", "status") == 3  # not signed in
 
 
 def test_sensor_takes_in_the_inbox_and_requests_one_run_per_unit_month(demo, tmp_path):
@@ -163,7 +164,7 @@ def test_cli_approval_checks_password_role_and_unit_and_is_audited(demo, tmp_pat
         monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
         return rocu(["approve", sid, "--user", user])
 
-    assert approve_as("approver.ne", "wrong password!!") == 2
+    assert approve_as("approver.ne", "wrong password!!") == 3  # not signed in
     assert approve_as("lead.ne") == 1  # a submitter cannot sign off
     assert approve_as("approver.em") == 1  # another unit's approver cannot either
     assert LandingZone(paths.landing).registry.approvals() == []

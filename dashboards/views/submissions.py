@@ -1,4 +1,5 @@
-"""Submissions: which unit has sent what for each month (on time, late, missing, rejected), and
+"""Submissions: which unit has sent what for each month (on time, late, missing, rejected, check
+failed), and
 every version of any return with its verdict and problems."""
 
 import altair as alt
@@ -17,6 +18,7 @@ STATUS = {
     "late": ("Late", "L", "#E69F00", "#000000"),
     "missing": ("Missing", "M", "#3a3a3a", "#ffffff"),
     "rejected": ("Rejected", "R", "#D55E00", "#ffffff"),
+    "failed": ("Check failed", "F", "#6a3d9a", "#ffffff"),
     "pending": ("Pending", "P", "#F0E442", "#000000"),
 }
 
@@ -66,7 +68,8 @@ marks = base.mark_text(fontSize=13, fontWeight="bold").encode(text="mark:N", col
 event = st.altair_chart((rects + marks).properties(height=alt.Step(30)), width="stretch",
                         on_select="rerun", key="grid", selection_mode="cell",
                         alt=f"Grid of return status by unit and month, {scope}.")
-st.caption("Key: ✓ on time · L late · M missing · R rejected · P pending · + more than one version sent. "
+st.caption("Key: ✓ on time · L late · M missing · R rejected · F check failed (a fault of the service, not the "
+           "unit's) · P pending · + more than one version sent. "
            "Click a cell, or choose a unit and month below, to open its validation reports.")
 
 # A click on the grid opens that cell below: hand it to the pickers through the URL, once per click.
@@ -89,7 +92,7 @@ else:
         "Versions": attention["versions"].astype(str), "Errors in latest": attention["latest_errors"].astype(str)}),
         f"submissions_attention_{year.replace('/', '-')}")
 page_grid = shown[["rocu_code", "rocu_name", "month", "words", "deadline", "days_late", "versions",
-                   "superseded_versions", "latest_errors", "latest_warnings", "latest_submission_id"]]
+                   "superseded_versions", "failed_versions", "latest_errors", "latest_warnings", "latest_submission_id"]]
 with st.expander("The whole grid as a table"):
     st.dataframe(page_grid, hide_index=True, width="stretch")
     exports(page_grid, f"submissions_grid_{year.replace('/', '-')}")
@@ -110,6 +113,8 @@ detail = {"on_time": f"Accepted {moment(row['first_accepted_at'])}, before the d
           "late": f"First accepted {moment(row['first_accepted_at'])}: {row['days_late']} days after the deadline.",
           "missing": "No return had been received when the warehouse was last built.",
           "rejected": "Every version received failed its checks, so none of its figures are in the warehouse.",
+          "failed": "The check of the newest version broke or was interrupted (a fault of the service, not of the "
+                    "file): nothing from it was loaded. The NOCC should look; the unit can send the file again.",
           "pending": "The deadline has not passed yet."}[row["status"]]
 st.markdown(f"**{names[unit]}, {month_label(month)}: {words}.** Deadline {day(row['deadline_date'])}. {detail}")
 

@@ -58,9 +58,11 @@ if verdict and (verdict.submission.rocu_code, verdict.submission.period) == (uni
     st.subheader("3. Verdict")
     text = (f"{VERDICT_WORDS.get(s.state, s.state)}. {s.original_name} for {names[unit]}, {month_label(month)}, "
             f"version {s.version}: {count(s.error_count, 'error')}, {count(s.warning_count, 'warning')}.")
-    if not verdict.created:
-        text += " This exact file had already been sent, so nothing new was stored."
-    {"accepted": st.success, "accepted_with_warnings": st.warning, "rejected": st.error}.get(s.state, st.info)(text)
+    if verdict.resent_of:
+        text += (f" This exact file was sent before as version {verdict.resent_of.version}; it was checked again "
+                 "under today's rules (the file is stored once).")
+    {"accepted": st.success, "accepted_with_warnings": st.warning, "rejected": st.error,
+     "failed": st.error}.get(s.state, st.info)(text)
     show_problems(problem_frame([p.as_dict() for p in verdict.problems], s), f"problems_{unit}_{month}_v{s.version}")
     if s.state == "rejected":
         st.markdown("Correct the file and upload it again: this version is kept as sent, and the corrected file "

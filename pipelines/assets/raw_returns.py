@@ -16,6 +16,7 @@ from dagster import (AssetCheckResult, AssetCheckSpec, AssetExecutionContext, As
                      MaterializeResult, multi_asset)
 
 from pipelines.check.problems import Problem
+from pipelines.intake import close_abandoned
 from pipelines.resources import LandingResource, WarehouseResource
 from pipelines.standardise.returns import UNMAPPED_SCHEMA, VALUES_SCHEMA
 from pipelines.warehouse import replace_table
@@ -75,6 +76,7 @@ def slice_filter(config: ReturnsSlice) -> str | None:
 def raw_returns(context: AssetExecutionContext, config: ReturnsSlice, landing: LandingResource,
                 warehouse: WarehouseResource):
     zone = landing.zone()
+    close_abandoned(zone)  # a check that died with its process still ends in a final state
     subs = zone.registry.submissions()
     where = slice_filter(config)
     loaded = [s.submission_id for s in subs if s.state in LOADED_STATES

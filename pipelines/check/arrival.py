@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
+from typing import Iterable
 
-from pipelines import reference
 from pipelines.check.problems import Problem
 
 MAX_BYTES = 20 * 1024 * 1024
-PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls, or an encrypted (password-protected) workbook
 
 
-def check_arrival(content: bytes, name: str, rocu_code: str, period: str, today: date) -> list[Problem]:
-    """Problems that make reading the file pointless; an empty list means read on."""
+def check_arrival(content: bytes, name: str) -> list[Problem]:
+    """Problems that make reading the file pointless; an empty list means read on.
+
+    The unit and month were checked before the file was landed (pipelines/check/request.py).
+    """
     def err(rule: str, message: str, value: str | None = None) -> Problem:
         return Problem("error", rule, message, file=name, value=value)
 
     problems: list[Problem] = []
-    if rocu_code not in set(reference.rocus()["rocu_code"]):
-        problems.append(err("unknown_unit", "This unit code is not one of the nine ROCUs. Use the code shown on "
-                            "your template (for example EMSOU or TARIAN).", rocu_code))
-    match = PERIOD.match(period)
-    if not match:
-        problems.append(err("bad_period", "The period must be a month written as YYYY-MM, for example 2025-03.",
-                            period))
-    elif (int(match[1]), int(match[2])) >= (today.year, today.month):
-        problems.append(err("future_period", "A return can only be made for a month that has ended. Check the "
-                            "period you chose.", period))
     lower = name.lower()
     if not (lower.endswith(".csv") or lower.endswith(".xlsx")):
         problems.append(err("file_type", "Only CSV (.csv) and Excel workbook (.xlsx) files are accepted. Save "
@@ -47,3 +37,13 @@ def check_arrival(content: bytes, name: str, rocu_code: str, period: str, today:
         problems.append(err("not_a_workbook", "The file is named .xlsx but is not an Excel workbook. Open it in "
                             "Excel and save it as an Excel Workbook (.xlsx)."))
     return problems
+
+
+def check_same_bytes_elsewhere(elsewhere: Iterable[tuple[str, str, int]], name: str) -> list[Problem]:
+    """A return is for one unit and one month: the exact bytes already sent as (unit, month,
+    version) for another unit-month mean this is the wrong file, or that one was."""
+    return [Problem("error", "same_file_other_month",
+                    f"This exact file was already sent as the return of {unit} for {period} (version {version}). "
+                    "A return is for one month only: check you chose this month's file, and that the earlier "
+                    "one was right.", file=name, value=f"{unit} {period}")
+            for unit, period, version in elsewhere][:1]

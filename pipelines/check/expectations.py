@@ -48,7 +48,11 @@ def _validator(name: str):
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     batch_definition = (context.data_sources.add_pandas(f"frames_{name}")
                         .add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole"))
-    suite = context.suites.add(ExpectationSuite(**load_suite_spec(name)))
+    spec = load_suite_spec(name)
+    suite = context.suites.add(ExpectationSuite(**spec))
+    if len(suite.expectations) != len(spec["expectations"]):  # GX logs a bad expectation and drops it
+        raise RuntimeError(f"expectations/{name}.json: {len(spec['expectations']) - len(suite.expectations)} "
+                           "expectation(s) could not be built; check their types and arguments")
     return batch_definition, suite
 
 

@@ -15,6 +15,8 @@ VERDICT_WORDS = {
     "accepted_with_warnings": "Accepted with warnings",
     "rejected": "Rejected: fix the errors below and upload the file again",
     "superseded": "Accepted, since replaced by a later version",
+    "failed": "Not checked: the check failed on our side, not because of the file. Nothing was loaded; "
+              "send it again later",
 }
 
 

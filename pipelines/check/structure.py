@@ -76,7 +76,7 @@ def check_missing_metrics(values: pl.DataFrame, rocu_code: str, file: str) -> li
 
 def check_suite(values: pl.DataFrame, file: str) -> list[Problem]:
     """The Great Expectations suite for standardised return values (expectations/return_values.json)."""
-    units = reference.metrics().select("metric_id", "unit")
+    units = reference.metrics().select("metric_id", "unit", pl.col("plausible_max").cast(pl.Float64))
     frame = values.join(units, on="metric_id", how="left").with_columns(
         pl.col("force_code").fill_null("").alias("force_key"))
     return validate("return_values", frame, file=file)

@@ -9,6 +9,7 @@ either read exactly or reported, never guessed.
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from datetime import date, timedelta
 
@@ -50,6 +51,8 @@ def parse_number(raw: str) -> float | None:
     if not _NUMBER.fullmatch(text):
         return None
     value = float(text)
+    if not math.isfinite(value):  # '1e309' overflows to infinity: no count or amount is that
+        return None
     return -value if negative else value
 
 

@@ -4,6 +4,7 @@
 -- count, so a resubmission awaiting sign-off leaves the previous approved figures in place.
 with submissions as (
     select * from {{ ref('stg_intake__submissions') }}
+    where month is not null
 ),
 
 approvals as (

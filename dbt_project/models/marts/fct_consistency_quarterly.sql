@@ -53,7 +53,7 @@ timeliness as (
         count(*) as months_due,
         count(*) filter (where status = 'on_time') as months_on_time,
         count(*) filter (where status = 'late') as months_late,
-        count(*) filter (where status in ('missing', 'rejected')) as months_missing,
+        count(*) filter (where status in ('missing', 'rejected', 'failed')) as months_missing,
         sum(versions)::bigint as versions,
         sum(rejected_versions)::bigint as rejected_versions
     from status

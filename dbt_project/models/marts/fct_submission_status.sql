@@ -3,11 +3,14 @@
 -- that has ended. Status rules (one place):
 --   on_time  an accepted version was submitted by the deadline
 --   late     the first accepted version came after the deadline
+--   failed   no accepted version, and the newest version's check itself failed or was
+--            interrupted (a fault of the service, not the unit's: the NOCC must act)
 --   rejected every version so far failed its checks
 --   missing  no version at all, and the deadline has passed
 --   pending  no accepted version yet, and the deadline has not passed
 with submissions as (
     select * from {{ ref('stg_intake__submissions') }}
+    where month is not null
 ),
 
 problems as (
@@ -49,6 +52,8 @@ per_month as (
         count(*) filter (where state in ('accepted', 'accepted_with_warnings', 'superseded')) as accepted_versions,
         count(*) filter (where state = 'rejected') as rejected_versions,
         count(*) filter (where state = 'superseded') as superseded_versions,
+        count(*) filter (where state = 'failed') as failed_versions,
+        max_by(state, version) as latest_state,
         min(submitted_at) as first_submitted_at,
         min(submitted_at) filter (where state in ('accepted', 'accepted_with_warnings', 'superseded'))
             as first_accepted_at,
@@ -87,6 +92,7 @@ final as (
         case
             when per_month.first_accepted_at <= grid.deadline_at then 'on_time'
             when per_month.first_accepted_at is not null then 'late'
+            when per_month.latest_state = 'failed' then 'failed'
             when per_month.rejected_versions > 0 then 'rejected'
             when grid.deadline_at < current_timestamp then 'missing'
             else 'pending'
@@ -95,6 +101,7 @@ final as (
         coalesce(per_month.accepted_versions, 0) as accepted_versions,
         coalesce(per_month.rejected_versions, 0) as rejected_versions,
         coalesce(per_month.superseded_versions, 0) as superseded_versions,
+        coalesce(per_month.failed_versions, 0) as failed_versions,
         per_month.first_submitted_at,
         per_month.first_accepted_at,
         case when per_month.first_accepted_at > grid.deadline_at
