@@ -234,3 +234,49 @@ def test_the_real_broken_demo_file_is_rejected_with_both_errors(tmp_path):
     rules = {p.rule for p in verdict.problems}
     assert verdict.submission.state == "rejected"
     assert {"non_numeric_value", "negative_count", "unmapped_label"} <= rules
+
+
+@pytest.mark.slow
+def test_nothing_in_the_corpus_can_stop_the_build(built_demo, demo, tmp_path, monkeypatch):
+    """Every bad file goes through the intake of a built warehouse, with registry rows from an
+    older release that never checked the month ('2025-13', a lower-case unit); the warehouse
+    still builds and publishes, and the good returns' figures are what they were."""
+    import sqlite3
+
+    import duckdb
+    from dagster import DagsterInstance
+
+    from pipelines.definitions import build_definitions
+    from pipelines.settings import Paths
+
+    var = tmp_path / "var"
+    shutil.copytree(built_demo, var, ignore=shutil.ignore_patterns("dagster_home"))
+    paths = Paths(var)
+    figures_sql = "select * from marts.fct_metric_monthly order by all"
+
+    def published_figures():
+        con = duckdb.connect(str(paths.published), read_only=True)
+        try:
+            return con.sql(figures_sql).fetchall()
+        finally:
+            con.close()
+
+    before = published_figures()
+    zone = LandingZone(paths.landing)
+    for case in CASES:
+        submit_return(zone, case.content(demo), original_name=case.filename, rocu_code=case.unit, period=case.period,
+                      submitted_by="test", today=TODAY)
+    legacy = sqlite3.connect(paths.landing / "registry.sqlite")
+    for unit, period in (("NEROCU", "2025-13"), ("emsou", "2025-09"), ("NEROCU", "2024-09 ")):
+        legacy.execute("insert into submissions (rocu_code, period, version, file_sha256, stored_path, original_name,"
+                       " size_bytes, submitted_by, submitted_at, received_at, state, error_count)"
+                       " values (?, ?, 1, 'x', 'x', 'old.csv', 1, 'old', '2025-10-01T00:00:00+00:00',"
+                       " '2025-10-01T00:00:00+00:00', 'rejected', 1)", (unit, period))
+    legacy.commit()
+    legacy.close()
+    assert not [s for s in zone.registry.submissions() if s.state == "received"]
+
+    monkeypatch.setenv("ROCU_WAREHOUSE_PATH", str(paths.warehouse))  # build_definitions sets it; restored after
+    job = build_definitions(paths).resolve_job_def("build_warehouse")
+    assert job.execute_in_process(instance=DagsterInstance.ephemeral()).success
+    assert published_figures() == before

@@ -62,7 +62,9 @@ per_unit as (
         count(all_values.force_code) > 0 as has_force_split,
         any_value(all_values.submission_id) as submission_id,
         any_value(all_values.file_sha256) as file_sha256,
-        string_agg(all_values.source_cells, ', ') as source_cells,
+        -- ordered, so a rebuild of the same data gives the same text
+        string_agg(all_values.source_cells, ', ' order by all_values.force_code nulls first, all_values.source_cells)
+            as source_cells,
         any_value(all_values.source) as source
     from all_values
     inner join metrics on all_values.metric_id = metrics.metric_id
