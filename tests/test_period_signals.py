@@ -3,6 +3,7 @@ titles, header dates, period notes) must be the month it is submitted for."""
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date
 from pathlib import Path
@@ -11,11 +12,13 @@ from typing import Callable
 import openpyxl
 import pytest
 
+from dashboards.template import build_template
 from pipelines.check.period_signals import check_period_signals, find_months, stated_months
 from pipelines.demo.generate import main as generate
 from pipelines.intake import submit_return
 from pipelines.land.zone import LandingZone
-from pipelines.standardise.read_tables import Grid
+from pipelines.standardise.read_tables import Grid, read_grids
+from pipelines.standardise.returns import unit_layout
 
 TODAY = date(2026, 11, 24)
 MONTH, OTHER = "2025-09", "2025-08"
@@ -192,3 +195,20 @@ def test_a_file_that_states_no_month_gets_a_warning(demo, tmp_path, unit):
     assert "period_mismatch" not in rules
     assert rules["period_not_stated"].severity == "warning"
     assert verdict.submission.state == "accepted_with_warnings"
+
+
+# --- nothing the project writes itself trips the check -----------------------------------------
+
+def test_every_demo_return_and_template_states_only_its_own_month(demo, tmp_path):
+    with (demo / "manifest.csv").open() as f:
+        rows = [r for r in csv.DictReader(f) if r["path"]]
+    assert {r["rocu_code"] for r in rows} >= set(LAYOUTS) | {"NWROCU", "SWROCU", "TARIAN", "NEROCU", "ERSOU"}
+    for r in rows:
+        path = demo / r["path"]
+        grids = [g for g in read_grids(path) if not g.hidden]
+        assert check_period_signals(grids, path.name, r["period"], unit_layout(r["rocu_code"])) == [], r
+    for unit in {r["rocu_code"] for r in rows}:
+        name, content, _ = build_template(unit, MONTH)
+        (tmp_path / name).write_bytes(content)
+        grids = [g for g in read_grids(tmp_path / name) if not g.hidden]
+        assert check_period_signals(grids, name, MONTH, unit_layout(unit)) == [], unit
