@@ -62,6 +62,8 @@ def test_financial_years_words_and_numbers_are_not_months(text):
     ("EMSOU monthly return – October 2025 (prepared on 03/11/2025)", ["2025-10"]),
     ("Updated 4 November 2025", []),
     ("Revised return for October 2025", ["2025-10"]),  # period words win over a stamp word
+    ("Return due by 14/11/2025", []),
+    ("Period ending 31/10/2025", ["2025-10"]),
 ])
 def test_ranges_and_stamps_state_only_the_period(text, stated):
     assert [m.month for m in stated_months(text)] == stated
@@ -106,6 +108,12 @@ def test_a_date_heading_and_a_period_note_are_signals():
     [p] = check_period_signals([note], "YH.xlsx", MONTH, "sheet_per_strand_xlsx")
     assert (p.rule, p.row, p.column) == ("period_mismatch", 3, "B")
     assert "October 2025" in p.message and "September 2025" in p.message
+
+
+def test_a_flood_of_period_notes_is_capped_not_listed_in_full():
+    rows = [["Measure", "Value", "Notes"]] + [[f"Measure {i}", "1", "Period: 12/2025"] for i in range(100_000)]
+    problems = check_period_signals([_grid(rows, None)], "x.csv", MONTH, "text_csv")
+    assert len(problems) == 50 and {p.rule for p in problems} == {"period_mismatch"}
 
 
 # --- the four layouts without a period column, through the intake ------------------------------

@@ -30,6 +30,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from pipelines.check.problems import Problem, column_letter
 from pipelines.standardise.cells import normalise_label
@@ -41,6 +42,7 @@ TABLE_MONTH_LAYOUTS = frozenset({"long_csv", "wide_months_xlsx", "months_as_rows
 TITLE_ROWS = 6  # a sheet without a header row: only its first rows are read for a title
 HEADER_WORDS = LABEL_HEADERS | FORCE_HEADERS | PERIOD_HEADERS | VALUE_HEADERS
 MIN_YEAR, MAX_YEAR = 1990, 2100
+MAX_MISMATCHES = 50  # as many as a report lists of one kind (structure.MAX_PER_RULE)
 STAMP_REACH = 40  # characters before a date searched for 'as at', 'prepared on' ...
 
 _NAMES = {name.casefold(): i for i, name in enumerate(calendar.month_name) if name}
@@ -62,6 +64,9 @@ _STAMP = re.compile(r"\b(as\s+at|as\s+of|prepared|produced|generated|printed|upd
 # Words that say the next month is the return's period.
 _PERIOD_WORDS = re.compile(r"\b(period|month|return|reporting\s+period|reporting\s+month)"
                            r"(\s+(ending|ended|end|of|for|to|is))?\s*[:=\-–—]?\s*$", re.IGNORECASE)
+
+_DIGIT = re.compile(r"\d")
+_PERIOD_WORD = re.compile(r"period|month|return", re.IGNORECASE)  # a cheap test before the full one
 
 
 @dataclass(frozen=True)
@@ -141,27 +146,57 @@ def _is_only_a_month(text: str) -> bool:
     return len(mentions) == 1 and mentions[0].text.strip() == text.strip()
 
 
-def _grid_signals(grid: Grid, table_months: bool) -> list[_Signal]:
+def _grid_signals(grid: Grid, table_months: bool) -> Iterator[_Signal]:
     header = _header_row(grid)
     top = header if header is not None else min(TITLE_ROWS, len(grid.cells))
     title = next((r for r in range(top) if any(c and c.strip() for c in grid.cells[r])), None)
-    out: list[_Signal] = []
     for r, row in enumerate(grid.cells):
+        if r >= top and r != header:  # the body: only months after period words count
+            joined = " ".join(c for c in row if c)
+            if not (_PERIOD_WORD.search(joined) and _DIGIT.search(joined)):
+                continue
         left = ""
         for c, text in enumerate(row):
             if text is None or not text.strip():
                 continue
-            anywhere = r == title or (r < top and _is_only_a_month(text)) \
-                or (r == header and not table_months)
-            months = stated_months(text, left, keyed_only=not anywhere)
-            out += [_Signal(m.month, text, grid.sheet, r + 1, column_letter(c)) for m in months]
+            if _DIGIT.search(text):  # every way of writing a month has digits in it
+                anywhere = r == title or (r < top and _is_only_a_month(text)) \
+                    or (r == header and not table_months)
+                if anywhere or _PERIOD_WORD.search(left) or _PERIOD_WORD.search(text):
+                    for m in stated_months(text, left, keyed_only=not anywhere):
+                        yield _Signal(m.month, text, grid.sheet, r + 1, column_letter(c))
             left = text
-    return out
+
+
+def _signals(grids: list[Grid], file: str, table_months: bool) -> Iterator[_Signal]:
+    """Every month the file states, in reading order: file name, then each sheet."""
+    yield from (_Signal(m.month, file) for m in stated_months(Path(file).stem))
+    for grid in grids:
+        if grid.sheet:
+            yield from (_Signal(m.month, grid.sheet, grid.sheet) for m in stated_months(grid.sheet))
+        yield from _grid_signals(grid, table_months)
 
 
 def _label(month: str) -> str:
     year, mon = month.split("-")
     return f"{calendar.month_name[int(mon)]} {year}"
+
+
+def _mismatch(s: _Signal, file: str, period: str) -> Problem:
+    other, wanted = _label(s.month), _label(period)
+    if s.sheet is None and s.row is None:
+        where, fix = f"The file name '{file}' says {other}", "the file name"
+    elif s.row is None:
+        where, fix = f"The sheet name '{s.sheet}' says {other}", "the sheet name"
+    else:
+        sheet = f" of sheet '{s.sheet}'" if s.sheet else ""
+        where, fix = f"Row {s.row}, column {s.column}{sheet} says '{_clip(s.text)}' ({other})", "that cell"
+    return Problem(
+        "error", "period_mismatch",
+        f"{where}, but the file was submitted as the return for {wanted}. Rule: the file must state the "
+        f"month it is submitted for. If this is the return for {other}, submit it for {other}; if it is "
+        f"the return for {wanted}, correct {fix} (or send {wanted}'s file) and upload it again.",
+        file, s.sheet, s.row, s.column, _clip(s.text))
 
 
 def check_period_signals(grids: list[Grid], file: str, period: str, layout: str) -> list[Problem]:
@@ -171,37 +206,20 @@ def check_period_signals(grids: list[Grid], file: str, period: str, layout: str)
     ``layout`` the unit's layout name (seeds/mappings/unit_layouts.csv).
     """
     table_months = layout in TABLE_MONTH_LAYOUTS
-    signals = [_Signal(m.month, file) for m in stated_months(Path(file).stem)]
-    for grid in grids:
-        if grid.sheet:
-            signals += [_Signal(m.month, grid.sheet, grid.sheet) for m in stated_months(grid.sheet)]
-        signals += _grid_signals(grid, table_months)
-    wanted = _label(period)
-    problems = []
-    for s in signals:
-        if s.month == period:
-            continue
-        other = _label(s.month)
-        if s.row is None and s.sheet is None:
-            where = f"The file name '{file}' says {other}"
-        elif s.row is None:
-            where = f"The sheet name '{s.sheet}' says {other}"
-        else:
-            sheet = f" of sheet '{s.sheet}'" if s.sheet else ""
-            where = f"Row {s.row}, column {s.column}{sheet} says '{_clip(s.text)}' ({other})"
-        problems.append(Problem(
-            "error", "period_mismatch",
-            f"{where}, but the file was submitted as the return for {wanted}. Rule: a return is "
-            f"for one month, and the file must say the same month it is submitted for. If this is "
-            f"{other}'s return, submit it for {other}; if it is {wanted}'s, correct the "
-            f"{'file name' if s.row is None and s.sheet is None else 'text'} or send {wanted}'s file.",
-            file, s.sheet, s.row, s.column, _clip(s.text)))
-    if not signals and not table_months:
+    problems: list[Problem] = []
+    stated = False
+    for signal in _signals(grids, file, table_months):
+        stated = True
+        if signal.month != period:
+            problems.append(_mismatch(signal, file, period))
+            if len(problems) >= MAX_MISMATCHES:
+                break
+    if not stated and not table_months:
         problems.append(Problem(
             "warning", "period_not_stated",
             f"Neither the file name nor the titles of {file} say which month it is for, so we could "
-            f"not check it is the return for {wanted}. Check it is, and next time write the month in "
-            "the title row (for example 'Return for October 2025') or in the file name.", file))
+            f"not check it is the return for {_label(period)}. Check it is, and next time write the "
+            "month in the title row (for example 'Return for October 2025') or in the file name.", file))
     return problems
 
 
