@@ -25,13 +25,12 @@ UNIT_ROW = "Unit (not force attributable)"
 HOW_TO = "Leave a cell empty if the figure is not collected; write 0 for none."
 NOT_HERE = "Grey cells are not reported at this level: leave them empty."
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-WHERE_INSTEAD = {"force": "on the force rows", "unit": f"on the unit's own row ({UNIT_ROW})"}
+WHERE_INSTEAD = {"force": "per force, on the force rows", "unit": f"for the unit, on its own row ({UNIT_ROW})"}
 
 
 def not_applicable(level: str) -> dict:
-    """The prompt and the refusal a grey cell of the force grid shows in Excel."""
-    text = (f"Not reported at this level: this measure is reported {'per force' if level == 'force' else 'for the unit'}"
-            f", {WHERE_INSTEAD[level]}. Leave this cell empty.")
+    """The prompt and the refusal a grey cell of the force grid shows in Excel (metrics.csv reported_by)."""
+    text = f"Not reported at this level: this measure is reported {WHERE_INSTEAD[level]}. Leave this cell empty."
     return {"validate": "length", "criteria": "==", "value": 0, "input_title": "Not reported at this level",
             "input_message": text, "error_title": "Not reported at this level", "error_message": text}
 
