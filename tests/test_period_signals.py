@@ -110,6 +110,13 @@ def test_a_date_heading_and_a_period_note_are_signals():
     assert "October 2025" in p.message and "September 2025" in p.message
 
 
+def test_a_sheet_named_for_another_month_is_named_in_the_problem():
+    sheet = _grid([["Indicator", "This month"], ["Arrests", "4"]], "Oct 25")
+    [p] = check_period_signals([sheet], "return.xlsx", MONTH, "sheet_per_strand_xlsx")
+    assert (p.rule, p.sheet, p.row, p.value) == ("period_mismatch", "Oct 25", None, "Oct 25")
+    assert p.message.startswith("The sheet name 'Oct 25' in return.xlsx says October 2025")
+
+
 def test_a_flood_of_period_notes_is_capped_not_listed_in_full():
     rows = [["Measure", "Value", "Notes"]] + [[f"Measure {i}", "1", "Period: 12/2025"] for i in range(100_000)]
     problems = check_period_signals([_grid(rows, None)], "x.csv", MONTH, "text_csv")

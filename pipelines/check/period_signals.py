@@ -187,10 +187,11 @@ def _mismatch(s: _Signal, file: str, period: str) -> Problem:
     if s.sheet is None and s.row is None:
         where, fix = f"The file name '{file}' says {other}", "the file name"
     elif s.row is None:
-        where, fix = f"The sheet name '{s.sheet}' says {other}", "the sheet name"
+        where, fix = f"The sheet name '{s.sheet}' in {file} says {other}", "the sheet name"
     else:
         sheet = f" of sheet '{s.sheet}'" if s.sheet else ""
-        where, fix = f"Row {s.row}, column {s.column}{sheet} says '{_clip(s.text)}' ({other})", "that cell"
+        where = f"Row {s.row}, column {s.column}{sheet} in {file} says '{_clip(s.text)}' ({other})"
+        fix = "that cell"
     return Problem(
         "error", "period_mismatch",
         f"{where}, but the file was submitted as the return for {wanted}. Rule: the file must state the "
