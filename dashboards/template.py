@@ -23,7 +23,16 @@ STRANDS = [("pursue", "Pursue"), ("prevent", "Prevent"), ("protect", "Protect"),
 REGIONAL = "Regional"
 UNIT_ROW = "Unit (not force attributable)"
 HOW_TO = "Leave a cell empty if the figure is not collected; write 0 for none."
+NOT_HERE = "Grey cells are not reported at this level: leave them empty."
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+WHERE_INSTEAD = {"force": "per force, on the force rows", "unit": f"for the unit, on its own row ({UNIT_ROW})"}
+
+
+def not_applicable(level: str) -> dict:
+    """The prompt and the refusal a grey cell of the force grid shows in Excel (metrics.csv reported_by)."""
+    text = f"Not reported at this level: this measure is reported {WHERE_INSTEAD[level]}. Leave this cell empty."
+    return {"validate": "length", "criteria": "==", "value": 0, "input_title": "Not reported at this level",
+            "input_message": text, "error_title": "Not reported at this level", "error_message": text}
 
 
 def unit_labels(rocu_code: str) -> pl.DataFrame:
@@ -123,9 +132,10 @@ def merged_header_xlsx(rocu_code: str, period: str) -> bytes:
     buffer = io.BytesIO()
     wb, bold = _workbook(buffer)
     merged = wb.add_format({"bold": True, "align": "center", "border": 1})
+    grey = wb.add_format({"bg_color": "#D9D9D9"})
     ws = wb.add_worksheet("Return")
     ws.write(0, 0, f"{rocu_code} monthly return – {month_label(period)}", bold)
-    ws.write(1, 0, HOW_TO)
+    ws.write(1, 0, f"{HOW_TO} {NOT_HERE}")
     ws.write(3, 0, "Force", bold)
     forces = unit_forces(rocu_code)
     for i, name in enumerate([*forces, UNIT_ROW], start=4):
@@ -140,6 +150,13 @@ def merged_header_xlsx(rocu_code: str, period: str) -> bytes:
         else:
             ws.write(2, col, sheet, merged)
         ws.write_row(3, col, names, bold)
+        levels = labels.filter(pl.col("strand") == strand)["reported_by"].to_list()
+        for k, level in enumerate(levels):
+            # Force-level measures are not typed on the unit's row, unit-level ones not on force rows.
+            first, last = (4 + len(forces),) * 2 if level == "force" else (4, 3 + len(forces))
+            for row in range(first, last + 1):
+                ws.write_blank(row, col + k, None, grey)
+            ws.data_validation(first, col + k, last, col + k, not_applicable(level))
         col += len(names) + 1  # a blank column between strand groups, as the unit lays it out
     ws.set_column(0, 0, 30)
     wb.close()

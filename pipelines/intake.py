@@ -21,6 +21,7 @@ import polars as pl
 from pipelines.access.permissions import require
 from pipelines.access.sessions import Session
 from pipelines.check.arrival import check_arrival, check_same_bytes_elsewhere
+from pipelines.check.period_signals import check_period_signals
 from pipelines.check.problems import Problem
 from pipelines.check.report import write_report
 from pipelines.check.request import validate_request
@@ -29,7 +30,7 @@ from pipelines.check.structure import (HISTORY_MONTHS, check_jumps, check_missin
 from pipelines.land.registry import Submission
 from pipelines.land.zone import LandingZone
 from pipelines.standardise.read_tables import UnreadableFile, read_grids
-from pipelines.standardise.returns import VALUES_SCHEMA, parse_return
+from pipelines.standardise.returns import VALUES_SCHEMA, parse_return, unit_layout
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,7 @@ def _check_content(zone: LandingZone, path: Path, rocu_code: str, period: str,
     try:
         grids = read_grids(path)
         problems += check_unit_named([g for g in grids if not g.hidden], rocu_code, name)
+        problems += check_period_signals([g for g in grids if not g.hidden], name, period, unit_layout(rocu_code))
         problems += check_required_sheets(grids, rocu_code, name)
     except UnreadableFile:
         pass  # already reported by the parser

@@ -146,6 +146,27 @@ CASES = [
     Case("merged-header workbook with text in a figure", "EMSOU", "2025-09", "EMSOU_return.xlsx",
          lambda d: workbook(d, "EMSOU", "2025-09", lambda wb: wb["Return"].__setitem__("B5", "lots")),
          "non_numeric_value", sheet="Return", row=5, column="B", value="lots"),
+    Case("workbook for another month", "EMSOU", "2025-08", "EMSOU_return.xlsx",
+         lambda d: demo_file(d, "EMSOU", "2025-09").read_bytes(), "period_mismatch", sheet="Return", row=1,
+         column="A", value="EMSOU monthly return – September 2025"),
+    Case("file name for another month", "ROCUWM", "2025-09", "ROCUWM_stats_2025-10.csv",
+         lambda d: demo_file(d, "ROCUWM", "2025-09").read_bytes(), "period_mismatch",
+         value="ROCUWM_stats_2025-10.csv"),
+    Case("period note for another month", "SEROCU", "2025-09", "SEROCU_return.xlsx",
+         lambda d: workbook(d, "SEROCU", "2025-09", lambda wb: wb["Notes"].append(["Period:", "October 2025"])),
+         "period_mismatch", sheet="Notes", row=4, column="B", value="October 2025"),
+    Case("workbook that states no month", "YHROCU", "2025-09", "YHROCU_return.xlsx",
+         lambda d: workbook(d, "YHROCU", "2025-09", _drop_month_from_titles), "period_not_stated",
+         severity="warning"),
+    Case("force measure on the unit row of the force grid", "EMSOU", "2025-09", "EMSOU_return.xlsx",
+         lambda d: workbook(d, "EMSOU", "2025-09", lambda wb: wb["Return"].__setitem__("B10", 7)),
+         "force_measure_in_unit_row", sheet="Return", row=10, column="B", value="7"),
+    Case("unit measure on a force row of the force grid", "EMSOU", "2025-09", "EMSOU_return.xlsx",
+         lambda d: workbook(d, "EMSOU", "2025-09", lambda wb: wb["Return"].__setitem__("F6", 3)),
+         "unit_measure_in_force_row", sheet="Return", row=6, column="F", value="3"),
+    Case("force measure on the Regional row of a long file", NE, "2025-09", NE_CSV,
+         ne(lambda t: t.rstrip("\n") + "\n2025-09,Regional,Arrests,9\n"), "force_measure_in_unit_row",
+         column="D", value="9"),
     Case("100,000-row file", NE, "2025-09", NE_CSV,
          ne(lambda t: t + "".join(f"2025-09,Regional,Extra measure {i},1\n" for i in range(100_000))),
          "unmapped_label", severity="warning"),
@@ -166,6 +187,12 @@ def _serocu_percent(fraction: float):
 def _rocuwm_cash(text: str, value: str) -> str:
     line = next(line for line in text.splitlines() if line.lower().startswith("cash seized"))
     return text.replace(line, line.split(";")[0] + f";{value};", 1)
+
+
+def _drop_month_from_titles(wb):
+    for ws in wb.worksheets:
+        if isinstance(ws["A1"].value, str):
+            ws["A1"].value = ws["A1"].value.replace(" – September 2025", "")
 
 
 def _drop_last_month_column(wb):

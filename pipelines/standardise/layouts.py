@@ -34,6 +34,7 @@ class Found:
     column: str  # letter of the figure's column
     label_row: int
     label_column: str
+    by_force: bool = False  # the table has a force dimension (a Force column or force rows)
 
 
 Result = tuple[list[Found], list[Problem]]
@@ -97,7 +98,7 @@ def read_long(grids: list[Grid], period: str, file: str, is_force: IsForce) -> R
             found.append(Found(label, grid.cell(i, value_col),
                                grid.cell(i, force_col) if force_col is not None else None,
                                grid.sheet, i + 1, column_letter(value_col), i + 1,
-                               column_letter(label_col)))
+                               column_letter(label_col), by_force=force_col is not None))
         if other_periods and not found:
             problems.append(_problem(
                 file, grid, "period_not_found",
@@ -182,7 +183,7 @@ def read_force_grid(grids: list[Grid], period: str, file: str, is_force: IsForce
                 continue
             for c in labels:
                 found.append(Found(grid.cell(header, c), grid.cell(i, c), who, grid.sheet, i + 1,
-                                   column_letter(c), header + 1, column_letter(c)))
+                                   column_letter(c), header + 1, column_letter(c), by_force=True))
         return found, []
     return [], [Problem("error", "header_not_found",
                         "No table with force names down the side and measures across the top "

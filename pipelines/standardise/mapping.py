@@ -3,7 +3,11 @@
 The unit's label map (seeds/mappings/label_map.csv) says which framework metric a local
 label is and how to convert its unit (thousands of pounds, grams ...). A label that is
 not in the map is listed and warned about, never dropped; a figure that is not a number,
-or is negative, is an error naming the cell, the value and the rule.
+or is negative, is an error naming the cell, the value and the rule. Where the table has
+forces (force rows or a Force column), each figure must sit at the level its metric is
+reported at (seeds/framework/metrics.csv, reported_by): a force-level figure on the unit's
+own row, or a unit-level figure on a force's row, would be counted twice or not at all, so
+it is an error, never silently summed or dropped.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ class LabelRule:
     multiplier: float
     local_unit: str
     framework_unit: str
+    reported_by: str  # 'force' or 'unit': the level the metric is reported at
 
 
 @dataclass
@@ -40,10 +45,11 @@ class Mapped:
 
 def label_rules(rocu_code: str) -> dict[str, LabelRule]:
     """The unit's labels, keyed the way cells are matched (trimmed, case ignored)."""
-    units = dict(zip(reference.metrics()["metric_id"], reference.metrics()["unit"]))
+    metrics = {r["metric_id"]: r for r in reference.metrics().iter_rows(named=True)}
     rows = reference.label_map().filter(pl.col("rocu_code") == rocu_code)
     return {normalise_label(r["local_label"]): LabelRule(r["metric_id"], float(r["multiplier"]),
-                                                          r["local_unit"], units[r["metric_id"]])
+                                                          r["local_unit"], metrics[r["metric_id"]]["unit"],
+                                                          metrics[r["metric_id"]]["reported_by"])
             for r in rows.iter_rows(named=True)}
 
 
@@ -96,6 +102,9 @@ def map_found(found: list[Found], rocu_code: str, period: str, file: str) -> Map
             continue  # nothing reported for this measure (not the same as zero)
         force_code = _force(out, f, rocu_code, file)
         if force_code is False:
+            continue
+        if f.by_force and (wrong := _wrong_level(f, rule, force_code, file)):
+            out.problems.append(wrong)
             continue
         number = parse_number(f.raw_value)
         if number is None:
@@ -161,6 +170,26 @@ def _force(out: Mapped, f: Found, rocu_code: str, file: str) -> str | None | boo
             f, file, f.force_text))
         return False
     return match[0]
+
+
+def _wrong_level(f: Found, rule: LabelRule, force_code: str | None, file: str) -> Problem | None:
+    """A figure on a row of the wrong level for its metric (force rows against the unit's row)."""
+    label = str(f.label).strip()
+    if rule.reported_by == "force" and force_code is None:
+        row = f"'{f.force_text.strip()}'" if not is_blank(f.force_text) else "a row with no force"
+        return _error(
+            "force_measure_in_unit_row",
+            f"{_where(f, file)} holds {f.raw_value} for '{label}' on the unit's own row ({row}). Rule: "
+            f"'{label}' is reported per force, so a figure on the unit's row would be counted twice or "
+            "not at all. Put it in the force rows, or leave the cell empty.", f, file, f.raw_value)
+    if rule.reported_by == "unit" and force_code is not None:
+        return _error(
+            "unit_measure_in_force_row",
+            f"{_where(f, file)} holds {f.raw_value} for '{label}' on {f.force_text.strip()}'s row. Rule: "
+            f"'{label}' is reported for the unit as a whole, not per force, so a figure on a force's row "
+            "would be counted twice or not at all. Put the unit's total on its own row ('Unit (not force "
+            "attributable)', or 'Regional' in a Force column), or leave the cell empty.", f, file, f.raw_value)
+    return None
 
 
 def _unmapped(out: Mapped, f: Found, rocu_code: str, period: str, file: str,
