@@ -30,10 +30,15 @@ from pipelines.settings import Paths
 def signed_in(args: argparse.Namespace, paths: Paths, permission: str, unit: str | None = None):
     """The named user's session if the password is right and the role allows `permission` for
     `unit`; otherwise the exit code (2: not signed in, 1: not allowed), the reason printed."""
-    from pipelines.access import PermissionDenied, SignInFailure, UserStore, authenticate, require
+    from pipelines.access import AccessError, PermissionDenied, SignInFailure, UserStore, authenticate, require
     from pipelines.access.commands import read_password
 
-    session = authenticate(args.user, read_password(args.password_env), store=UserStore.at(paths))
+    try:
+        password = read_password(args.password_env)
+    except AccessError as problem:  # no password given (unset variable, empty stdin)
+        print(str(problem), file=sys.stderr)
+        return 2
+    session = authenticate(args.user, password, store=UserStore.at(paths))
     if isinstance(session, SignInFailure):
         print(session.message, file=sys.stderr)
         return 2
