@@ -109,7 +109,8 @@ def run_audit(args: argparse.Namespace, paths: Paths) -> int:
 def read_password(env_var: str | None) -> str:
     if env_var:
         if env_var not in os.environ:
-            raise AccessError(f"The environment variable {env_var} is not set, so no password was read; nothing was done.")
+            raise AccessError(f"The environment variable {env_var} is not set, so no password was read; "
+                              "nothing was done.")
         return os.environ[env_var]
     if sys.stdin.isatty():
         first, second = getpass.getpass("Password: "), getpass.getpass("Same password again: ")
