@@ -15,7 +15,7 @@ Commands acting on returns and reports sign in (--user NAME, password on stdin o
 The demo, user and audit commands are for the operator at the server's shell.
     rocu user add NAME --role ROLE [--unit CODE]     account; password from stdin (or --password-env VAR)
     rocu user list | disable | enable | unlock | password | role    account administration
-    rocu audit verify | export --out FILE | tail    the audit trail; verify exits 1 if it was tampered with
+    rocu audit verify | anchor | export --out FILE | tail   the audit trail; verify exits 1 if it was tampered with
 """
 
 from __future__ import annotations
