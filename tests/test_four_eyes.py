@@ -104,3 +104,14 @@ def test_every_window_in_the_seed_says_whether_four_eyes_applies():
         rows = list(csv.DictReader(f))
     assert rows and all(r["four_eyes"] in ("true", "false") for r in rows)
     assert rows[0]["four_eyes"] == "true"  # on by default
+
+
+def test_rocu_window_add_takes_the_four_eyes_switch(tmp_path, monkeypatch, capsys):
+    """The option parses and reaches add_window (stopped harmlessly by an impossible deadline)."""
+    monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("TEST_PASSWORD", PASSWORD)
+    admin = make_session(tmp_path, "admin")
+    for switch in ("--four-eyes", "--no-four-eyes"):
+        assert rocu(["window", "add", "--from", "2030-04-01", "--deadline-day", "99", switch,
+                     "--user", admin.username, "--password-env", "TEST_PASSWORD"]) == 2
+        assert "between the 1st and the 20th working day" in capsys.readouterr().err
