@@ -10,7 +10,7 @@ Commands acting on returns and reports sign in (--user NAME, password on stdin o
     rocu report --unit EMSOU --quarter 2025-Q1 --format pdf --user NAME   board paper (pdf, html, xlsx)
 
     rocu mapping set --unit EMSOU --label "Drones recovered" --metric ... --user admin   (admins)
-    rocu window add --from 2027-04-01 --deadline-day 12 --user admin                 (admins)
+    rocu window add --from 2027-04-01 --deadline-day 12 [--no-four-eyes] --user admin   (admins)
 
 The demo, user and audit commands are for the operator at the server's shell.
 
@@ -19,7 +19,7 @@ Exit codes (the same for every command): 0 done; 1 rejected, refused or failed a
 3 not signed in (unknown account, wrong password, locked).
     rocu user add NAME --role ROLE [--unit CODE]     account; password from stdin (or --password-env VAR)
     rocu user list | disable | enable | unlock | password | role    account administration
-    rocu audit verify | export --out FILE | tail    the audit trail; verify exits 1 if it was tampered with
+    rocu audit verify | anchor | export --out FILE | tail   the audit trail; verify exits 1 if it was tampered with
 """
 
 from __future__ import annotations
@@ -50,10 +50,15 @@ class Parser(argparse.ArgumentParser):
 def signed_in(args: argparse.Namespace, paths: Paths, permission: str, unit: str | None = None):
     """The named user's session if the password is right and the role allows `permission` for
     `unit`; otherwise the exit code (NOT_SIGNED_IN or REJECTED), the reason printed."""
-    from pipelines.access import PermissionDenied, SignInFailure, UserStore, authenticate, require
+    from pipelines.access import AccessError, PermissionDenied, SignInFailure, UserStore, authenticate, require
     from pipelines.access.commands import read_password
 
-    session = authenticate(args.user, read_password(args.password_env), store=UserStore.at(paths))
+    try:
+        password = read_password(args.password_env)
+    except AccessError as problem:  # no password given (unset variable, empty stdin)
+        print(str(problem), file=sys.stderr)
+        return Exit.NOT_SIGNED_IN
+    session = authenticate(args.user, password, store=UserStore.at(paths))
     if isinstance(session, SignInFailure):
         print(session.message, file=sys.stderr)
         return Exit.NOT_SIGNED_IN
@@ -148,12 +153,14 @@ def cmd_window(args: argparse.Namespace, paths: Paths) -> int:
         return session
     try:
         row = add_window(date.fromisoformat(args.effective_from), args.deadline_day, args.approval == "required",
-                         args.description, actor=session.username, audit=AuditLog.at(paths))
+                         args.description, actor=session.username, audit=AuditLog.at(paths),
+                         four_eyes=args.four_eyes)
     except ValueError as problem:
         print(str(problem), file=sys.stderr)
         return Exit.USAGE
     print(f"From {row['effective_from']} returns are due by working day {row['deadline_working_day']}; "
-          f"approval {'required' if row['approval_required'] == 'true' else 'not required'}.")
+          f"approval {'required' if row['approval_required'] == 'true' else 'not required'}; "
+          f"four eyes {'on' if row['four_eyes'] == 'true' else 'off'}.")
     return Exit.OK
 
 
@@ -260,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--from", dest="effective_from", required=True, help="first day the rule applies, YYYY-MM-DD")
     p.add_argument("--deadline-day", type=int, required=True, help="working day of the next month")
     p.add_argument("--approval", choices=["required", "not-required"], default="required")
+    p.add_argument("--four-eyes", action=argparse.BooleanOptionalAction, default=True,
+                   help="whoever submitted a version may not sign it off (default: on)")
     p.add_argument("--description", default="")
     add_user_options(p)
     p.set_defaults(func=cmd_window)

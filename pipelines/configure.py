@@ -54,16 +54,21 @@ def set_mapping(unit: str, label: str, metric_id: str, multiplier: float, local_
 
 
 def add_window(effective_from: date, deadline_working_day: int, approval_required: bool, description: str, *,
-               actor: str, audit: AuditLog, seeds_dir: Path = SEEDS_DIR) -> dict:
-    """A new submission-window rule from a date on (earlier months keep the rule they had)."""
+               actor: str, audit: AuditLog, four_eyes: bool = True, seeds_dir: Path = SEEDS_DIR) -> dict:
+    """A new submission-window rule from a date on (earlier months keep the rule they had).
+    `four_eyes`: the person who submitted a version may not sign it off (docs/security.md)."""
     if not 1 <= deadline_working_day <= 20:
         raise ValueError("The deadline must be between the 1st and the 20th working day.")
     path = seeds_dir / "reference" / "submission_windows.csv"
     fields, rows = _rows(path)
+    if "four_eyes" not in fields:  # a seed from before the column: its rules keep the default, on
+        fields.insert(fields.index("approval_required") + 1, "four_eyes")
+        rows = [{**r, "four_eyes": "true"} for r in rows]
     if any(r["effective_from"] == effective_from.isoformat() for r in rows):
         raise ValueError(f"A rule already starts on {effective_from:%d %B %Y}; choose another date.")
     after = {"effective_from": effective_from.isoformat(), "deadline_working_day": str(deadline_working_day),
-             "approval_required": str(approval_required).lower(), "description": description}
+             "approval_required": str(approval_required).lower(), "four_eyes": str(four_eyes).lower(),
+             "description": description}
     _write(path, fields, sorted(rows + [after], key=lambda r: r["effective_from"]))
     audit.record(actor, "window_change", f"from {effective_from.isoformat()}", {"after": after})
     return after

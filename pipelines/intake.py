@@ -18,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.access.four_eyes import require_four_eyes
 from pipelines.access.permissions import require
 from pipelines.access.sessions import Session
 from pipelines.check.arrival import check_arrival, check_same_bytes_elsewhere
@@ -142,6 +143,7 @@ def approve(zone: LandingZone, submission_id: int, approver: Session | str) -> S
         who = approver.username
     else:
         who = approver  # the demo loader and operators at the server's shell
+    require_four_eyes(submission, who, zone.audit)  # the submitter cannot sign off their own version
     approved = zone.registry.approve(submission_id, who, datetime.now(timezone.utc).isoformat(timespec="seconds"))
     zone.audit.record(who, "approval", f"{submission.rocu_code} {submission.period} v{submission.version}",
                       {"submission_id": submission_id})

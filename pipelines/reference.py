@@ -55,3 +55,19 @@ def population() -> pl.DataFrame:
 
 def police_officers() -> pl.DataFrame:
     return _read("reference/police_officers.csv")
+
+
+def submission_windows() -> pl.DataFrame:
+    """The submission-window rules, each from the date it took effect, as text.
+
+    Read afresh on every call, never cached: a rule an admin adds with `rocu window add`
+    in another process must bind a server that is already running at once.
+    """
+    return pl.read_csv(SEEDS_DIR / "reference" / "submission_windows.csv", infer_schema_length=0)
+
+
+def window_for(period: str) -> dict[str, str] | None:
+    """The rule in force for a return's month (YYYY-MM): the latest that took effect on or
+    before the month's first day, as the warehouse picks it; None before the first rule."""
+    rules = submission_windows().filter(pl.col("effective_from") <= f"{period}-01").sort("effective_from")
+    return rules.row(-1, named=True) if rules.height else None

@@ -306,3 +306,9 @@ def test_cli_user_commands(tmp_path: Path) -> None:
 def test_cli_never_takes_a_password_argument(tmp_path: Path) -> None:
     result = rocu(["user", "add", "x1", "--role", "admin", "--password", PASSWORD], tmp_path)
     assert result.returncode == 2 and "unrecognized arguments" in result.stderr
+
+
+def test_no_password_on_stdin_is_a_plain_not_signed_in(tmp_path: Path) -> None:
+    result = rocu(["status", "--user", "someone"], tmp_path, stdin="")
+    assert result.returncode == 3 and "No password on stdin" in result.stderr  # not signed in
+    assert "Traceback" not in result.stderr

@@ -53,3 +53,18 @@ def test_a_wrong_password_stops_every_command(tmp_path, monkeypatch, capsys):
     for args in COMMANDS.values():
         assert rocu([*args, "--user", "nocc_analyst.network", "--password-env", "TEST_PASSWORD"]) == 3
     assert "is not right" in capsys.readouterr().err
+
+
+def test_an_unset_password_variable_is_a_plain_not_signed_in(tmp_path, monkeypatch, capsys):
+    """`--password-env` naming a variable that is not set: a sentence and never a traceback; exit 3 (not
+    signed in) for commands that sign in, 2 (usage) for the operator's account commands."""
+    monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("ROCU_NO_SUCH_PASSWORD", raising=False)
+    make_session(tmp_path, "nocc_analyst")
+    for args in [*COMMANDS.values(), ["user", "add", "x.y", "--role", "admin"], ["user", "password", "x.y"]]:
+        signs_in = args[0] != "user"
+        assert rocu([*args, *(["--user", "nocc_analyst.network"] if signs_in else []),
+                     "--password-env", "ROCU_NO_SUCH_PASSWORD"]) == (3 if signs_in else 2), args
+        err = capsys.readouterr().err
+        assert "The environment variable ROCU_NO_SUCH_PASSWORD is not set" in err, (args, err)
+        assert "Traceback" not in err

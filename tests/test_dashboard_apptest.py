@@ -245,3 +245,32 @@ def test_upload_gives_the_verdict_and_every_problem_at_once_and_takes_a_correcti
     assert "version 2" in texts(at.warning)  # the unmapped label is still a warning
     versions = table(at, "Verdict")
     assert list(versions["Version"]) == ["1", "2"]
+
+
+def test_upload_sign_off_is_not_offered_to_the_person_who_submitted(tmp_path, monkeypatch):
+    """Four eyes on the page: the submitter sees why they cannot sign off; another approver can."""
+    from pipelines.access import UserStore, authenticate
+    from pipelines.demo.generate import main as generate
+
+    generate(["--out", str(tmp_path / "demo"), "--months", "1", "--end-month", "2025-09", "--quiet"])
+    with (tmp_path / "demo" / "manifest.csv").open() as f:
+        row = next(r for r in csv.DictReader(f) if r["rocu_code"] == "NEROCU" and r["path"])
+    monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path / "var"))
+    at = run("upload", as_role="unit_approver", as_unit="NEROCU", unit="NEROCU", month=row["period"])
+    path = tmp_path / "demo" / row["path"]
+    at.file_uploader[0].upload(path.name, path.read_bytes(), "text/csv")
+    at.run()
+    at.button(key="submit").click().run()
+    assert not at.exception and "version 1" in texts(at.success) + texts(at.warning)
+    assert not [b for b in at.button if b.key.startswith("approve_")]
+    assert "You submitted version 1, so someone else in your unit must sign it off" in texts(at.caption)
+
+    store = UserStore.at(Paths.from_env())
+    store.add("second.approver", "a long enough secret", "unit_approver", "NEROCU", actor="tests")
+    other = AppTest.from_file(str(VIEWS / "upload.py"), default_timeout=60)
+    other.session_state["rocu_session"] = authenticate("second.approver", "a long enough secret", store=store)
+    other.query_params.update(unit="NEROCU", month=row["period"])
+    other.run()
+    (button,) = [b for b in other.button if b.key.startswith("approve_")]
+    button.click().run()
+    assert not other.exception and "signed off by second.approver" in texts(other.success)

@@ -13,7 +13,8 @@ from dashboards.template import build_template, layout_description
 from dashboards.widgets import show_problems, show_table, url_select
 from pipelines import reference
 from pipelines.check.report import VERDICT_WORDS
-from pipelines.access import require
+from pipelines.access import PermissionDenied, require
+from pipelines.access.four_eyes import blocks as four_eyes_blocks
 from pipelines.intake import approve, submit_return
 from pipelines.land.zone import LandingZone
 
@@ -94,10 +95,17 @@ if can(session, "approve_return", unit):
     if not waiting:
         st.caption("No accepted version of this month is waiting for sign-off.")
     for v in waiting:
-        if st.button(f"Sign off version {v.version} ({v.original_name})", key=f"approve_{v.submission_id}"):
-            approve(zone, v.submission_id, session)  # checks approve_return for this unit again
-            st.success(f"Version {v.version} signed off by {session.username}. It counts in published figures "
-                       "after the next warehouse build.")
+        if four_eyes_blocks(v, session.username):  # not offered; approve() refuses it anyway
+            st.caption(f"You submitted version {v.version}, so someone else in your unit must sign it off "
+                       "(four-eyes rule).")
+        elif st.button(f"Sign off version {v.version} ({v.original_name})", key=f"approve_{v.submission_id}"):
+            try:
+                approve(zone, v.submission_id, session)  # checks role, unit and four eyes again
+            except PermissionDenied as refused:
+                st.error(str(refused))
+            else:
+                st.success(f"Version {v.version} signed off by {session.username}. It counts in published "
+                           "figures after the next warehouse build.")
     for sid, a in signed.items():
         match = [v for v in sent if v.submission_id == sid]
         if match:

@@ -22,7 +22,7 @@ from pipelines.settings import Paths
 
 ACTIONS = frozenset({
     "sign_in_success", "sign_in_failure", "lockout", "upload", "upload_refused", "verdict", "approval",
-    "resubmission", "mapping_change", "window_change", "export", "user_change", "report",
+    "approval_refused",    "resubmission", "mapping_change", "window_change", "export", "user_change", "report",
 })
 GENESIS_HASH = "0" * 64
 
@@ -133,8 +133,9 @@ class AuditLog:
         """The first seq whose record does not match its hash or its place in the chain; None if intact.
 
         Catches an edited, inserted, renumbered or deleted record anywhere but at the very
-        end: removing the newest records leaves a shorter valid chain, which is why
-        `rocu audit verify` prints the head hash for someone to keep elsewhere.
+        end: removing the newest records leaves a shorter valid chain, and recomputing every
+        hash after an edit leaves a valid chain too. Anchors (pipelines/access/anchors.py),
+        heads written down elsewhere, catch both.
         """
         with closing(self._connect()) as db:
             rows = db.execute("select seq, at, actor, action, target, detail, prev_hash, hash "
@@ -150,6 +151,14 @@ class AuditLog:
                     return seq
                 expected_seq, prev = seq + 1, digest
         return None
+
+    def hash_of(self, seq: int) -> str | None:
+        """The stored hash of record `seq` (the genesis hash for 0); None if there is no such record."""
+        if seq == 0:
+            return GENESIS_HASH
+        with closing(self._connect()) as db:
+            row = db.execute("select hash from audit where seq = ?", (seq,)).fetchone()
+        return row[0] if row else None
 
     def head(self) -> tuple[int, str]:
         """(last seq, its hash): the value to write down to detect truncation later."""

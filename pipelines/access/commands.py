@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from pipelines.access.anchors import anchor_head, check, default_log_path, parse_token, read_anchor_log
 from pipelines.access.audit import AuditLog, canonical_json
 from pipelines.access.audit_export import export
 from pipelines.access.permissions import ROLES
@@ -47,7 +48,13 @@ def add_user_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="audit_action", required=True)
-    actions.add_parser("verify", help="check the hash chain; exit 1 naming the first broken record")
+    p = actions.add_parser("verify", help="check the hash chain and every anchor; exit 1 naming what disagrees")
+    p.add_argument("--anchor", action="append", default=[], metavar="SEQ:HASH",
+                   help="an anchor kept elsewhere, e.g. as printed on an issued board paper (repeatable)")
+    p.add_argument("--anchors", action="append", default=[], metavar="FILE",
+                   help="a copy of the anchor log kept elsewhere (repeatable)")
+    p = actions.add_parser("anchor", help="write the trail's current head to the anchor log")
+    p.add_argument("--reason", required=True, help="why now, e.g. 'month-end' (kept with the anchor)")
     p = actions.add_parser("export", help="write the whole trail to CSV or JSON")
     p.add_argument("--out", required=True, help="file to write; .json gives JSON, anything else CSV")
     p.add_argument("--format", choices=["csv", "json"], help="override the format the file name implies")
@@ -86,14 +93,11 @@ def run_user(args: argparse.Namespace, paths: Paths) -> int:
 def run_audit(args: argparse.Namespace, paths: Paths) -> int:
     log = AuditLog.at(paths)
     if args.audit_action == "verify":
-        broken = log.verify()
-        if broken is not None:
-            print(f"The audit trail is broken at record {broken}: it, or the record before it, has been "
-                  "changed, removed or inserted since it was written.", file=sys.stderr)
-            return 1
-        seq, digest = log.head()
-        print(f"The audit trail is intact: {seq} records. Latest record {seq}, hash {digest}")
-        print("Keep that line somewhere else: it also shows if the newest records are ever removed.")
+        return _verify(log, args, paths)
+    if args.audit_action == "anchor":
+        anchor = anchor_head(log, default_log_path(paths), args.reason)
+        print(f"Anchored record {anchor.seq}: {anchor.token}")
+        print("Keep that line somewhere else too: `rocu audit verify --anchor` checks the trail against it.")
         return 0
     if args.audit_action == "export":
         out = Path(args.out)
@@ -106,10 +110,52 @@ def run_audit(args: argparse.Namespace, paths: Paths) -> int:
     return 0
 
 
+def _verify(log: AuditLog, args: argparse.Namespace, paths: Paths) -> int:
+    """The chain, then every anchor: the deployment's log, copies of it, and ones typed in.
+    Exit 0 if all agree, 1 if anything disagrees, 2 if an anchor given cannot be read."""
+    try:
+        given = [parse_token(token) for token in args.anchor]
+        copies = [read_anchor_log(Path(file), Path(file).name) for file in args.anchors]
+    except ValueError as problem:
+        print(str(problem), file=sys.stderr)
+        return 2
+    except OSError as problem:
+        print(f"The anchor file {problem.filename} cannot be read: {problem.strerror.lower()}.", file=sys.stderr)
+        return 2
+    local = default_log_path(paths)
+    anchors, problems = read_anchor_log(local) if local.exists() else ([], [])
+    in_log = len(anchors)
+    for copied, copy_problems in copies:
+        anchors += copied
+        problems += copy_problems
+    anchors += given
+    broken = log.verify()
+    if broken is not None:
+        problems.insert(0, f"The audit trail is broken at record {broken}: it, or the record before it, has been "
+                           "changed, removed or inserted since it was written.")
+    result = check(log, anchors)
+    if result.problems:
+        problems.insert(1 if broken is not None else 0, "First anchor that disagrees: " + result.problems[0])
+        problems += result.problems[1:]
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 1
+    seq, digest = log.head()
+    print(f"The audit trail is intact: {seq} records. Latest record {seq}, hash {digest}")
+    if anchors:
+        agree = f"All {len(anchors)} anchors agree" if len(anchors) > 1 else "The 1 anchor agrees"
+        print(f"{agree} with it ({in_log} in the anchor log, {len(anchors) - in_log} given).")
+    else:
+        print("No anchors recorded yet: a full rewrite of the trail could not be told from the real one.")
+    print("Keep that line somewhere else (or run `rocu audit anchor`): it shows if the trail is ever rewritten.")
+    return 0
+
+
 def read_password(env_var: str | None) -> str:
     if env_var:
         if env_var not in os.environ:
-            raise AccessError(f"The environment variable {env_var} is not set.")
+            raise AccessError(f"The environment variable {env_var} is not set, so no password was read; "
+                              "nothing was done.")
         return os.environ[env_var]
     if sys.stdin.isatty():
         first, second = getpass.getpass("Password: "), getpass.getpass("Same password again: ")
