@@ -55,3 +55,8 @@ def population() -> pl.DataFrame:
 
 def police_officers() -> pl.DataFrame:
     return _read("reference/police_officers.csv")
+
+
+def reader_limits() -> pl.DataFrame:
+    """Caps on what an untrusted file may make the reader do (limit_id, value, unit, description)."""
+    return _read("intake/reader_limits.csv")

@@ -1,0 +1,127 @@
+"""Read an untrusted file in a fresh child process held to memory and time limits.
+
+The upload page runs the intake inside the Streamlit server, so a reader that aborts,
+loops or asks for hundreds of GB must not do it there. Each file is read by a new
+`python -m pipelines.standardise.read_child` (a fresh interpreter, never a fork of the
+threaded server) that limits its own address space (RLIMIT_AS) before it imports a
+reader; this process waits for it with a deadline and kills it when the deadline passes.
+The grids come back as JSON (plain data: nothing the child writes can run code here).
+Any way the child ends other than with grids or a refusal becomes an UnreadableFile
+whose message says what happened in plain words; the server carries on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pipelines
+from pipelines.standardise.errors import UnreadableFile
+from pipelines.standardise.grid import Grid
+from pipelines.standardise.limits import ReaderLimits
+from pipelines.standardise.read_child import MEMORY_EXIT
+
+log = logging.getLogger(__name__)
+PACKAGE_ROOT = Path(pipelines.__file__).resolve().parents[1]
+CHILD_MODULE = "pipelines.standardise.read_child"
+MEMORY_SIGNS = ("memory allocation of", "MemoryError", "Cannot allocate memory", "out of memory")
+TRY_AGAIN = ("Check you chose the right file; if it is the return, copy its figures into a new workbook "
+             "(or a CSV file) and upload that.")
+
+
+@dataclass(frozen=True)
+class ReadOutcome:
+    """How one isolated read ended, with what it cost (the benchmark prints these)."""
+
+    grids: list[Grid] | None
+    refusal: UnreadableFile | None
+    seconds: float
+    peak_rss_mb: float  # the child's own peak resident memory
+    child_pid: int
+    exit_code: int | None
+
+    def result(self) -> list[Grid]:
+        if self.refusal is not None:
+            raise self.refusal
+        return self.grids or []
+
+
+def read_isolated(path: Path, limits: ReaderLimits) -> ReadOutcome:
+    """Read `path` in a child process; never raises for what the file does to the reader."""
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="rocu-read-") as tmp:
+        result, errors = Path(tmp) / "grids.json", Path(tmp) / "stderr.txt"
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_ROOT),
+                                                                         os.environ.get("PYTHONPATH")])),
+               "RUST_BACKTRACE": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+        with errors.open("wb") as stderr:
+            child = subprocess.Popen(
+                [sys.executable, "-m", CHILD_MODULE, str(path.resolve()), str(result), json.dumps(limits.as_dict())],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, cwd=tmp, env=env)
+        exit_code, peak_kb, timed_out = _wait(child, limits.reader_seconds)
+        seconds = time.perf_counter() - start
+        grids, refusal = None, None
+        if timed_out:
+            refusal = UnreadableFile(f"{path.name} could not be read safely: reading it took longer than "
+                                     f"{limits.reader_seconds:g} seconds, far longer than any monthly return needs "
+                                     f"(under a second), so it was stopped. {TRY_AGAIN}", rule="reader_limit_exceeded")
+        elif exit_code == 0 and result.exists():
+            answer = json.loads(result.read_text(encoding="utf-8"))
+            if "refused" in answer:
+                refusal = UnreadableFile(**answer["refused"])
+            else:
+                grids = [Grid.from_dict(g) for g in answer["grids"]]
+        else:
+            refusal = _crash(path.name, exit_code, errors.read_bytes()[-4000:].decode("utf-8", "replace"), limits)
+    return ReadOutcome(grids, refusal, seconds, peak_kb / 1024, child.pid, exit_code)
+
+
+def _crash(name: str, exit_code: int | None, stderr: str, limits: ReaderLimits) -> UnreadableFile:
+    """The child died: say so plainly; the reader's own words go to the server log only."""
+    log.warning("reading child for %s ended with exit code %s: %s", name, exit_code, stderr.strip()[-1000:])
+    if exit_code == MEMORY_EXIT or any(sign in stderr for sign in MEMORY_SIGNS):
+        return UnreadableFile(f"{name} could not be read safely: it needs more memory than a monthly return ever "
+                              f"does (more than {limits.reader_memory_mb:,} MB), so reading it was stopped. "
+                              f"{TRY_AGAIN}", rule="reader_limit_exceeded")
+    return UnreadableFile(f"{name} could not be read safely: the reader stopped unexpectedly on it. Open it in "
+                          "Excel, save it again as an Excel Workbook (.xlsx) or as CSV, and upload that.")
+
+
+def _wait(child: subprocess.Popen, timeout: float) -> tuple[int | None, int, bool]:
+    """(exit code, child's peak resident KB, timed out), killing the child at the deadline.
+
+    Waits on a pidfd (woken the moment the child ends) and reaps with wait4, which reports
+    the resource use of this one child.
+    """
+    timed_out = False
+    try:
+        handle = os.pidfd_open(child.pid)
+    except (AttributeError, OSError):
+        handle = None
+    if handle is not None:
+        try:
+            ready, _, _ = select.select([handle], [], [], timeout)
+        finally:
+            os.close(handle)
+        timed_out = not ready
+    else:  # no pidfd: poll until the deadline
+        deadline, pause = time.monotonic() + timeout, 0.001
+        while child.poll() is None and time.monotonic() < deadline:
+            time.sleep(pause)
+            pause = min(pause * 2, 0.02)
+        timed_out = child.returncode is None
+    if timed_out:
+        child.kill()
+    if child.returncode is not None:  # reaped by poll(): no resource figures for it
+        return child.returncode, 0, timed_out
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return (None if timed_out else child.returncode), usage.ru_maxrss, timed_out

@@ -1,0 +1,88 @@
+"""Untrusted files are read in a fresh child process with memory and time limits: whatever
+the reader does (runs for ever, asks for gigabytes, aborts), the intake records a rejection
+and the calling process (the Streamlit server, the CLI) carries on."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipelines.demo import hostile
+from pipelines.intake import submit_return
+from pipelines.land.zone import LandingZone
+from pipelines.standardise import limits
+from pipelines.standardise.read_tables import UnreadableFile, read_grids
+
+TODAY = date(2026, 11, 24)
+NO_CAPS = dict(max_sheet_rows=10**9, max_sheet_columns=10**9, max_sheet_cells=10**12)
+
+
+def with_limits(monkeypatch, **changes) -> None:
+    """Run with some limits changed, as an operator would by editing reader_limits.csv."""
+    changed = dataclasses.replace(limits.reader_limits(), **changes)
+    monkeypatch.setattr(limits, "reader_limits", lambda: changed)
+
+
+def submit(zone: LandingZone, content: bytes, unit: str = "EMSOU"):
+    verdict = submit_return(zone, content, original_name=f"{unit}_return.xlsx", rocu_code=unit,
+                            period="2025-09", submitted_by="test", today=TODAY)
+    return verdict, zone.registry.get(verdict.submission.submission_id)
+
+
+def test_limits_are_data_read_in_one_place():
+    got = limits.reader_limits()
+    assert got.max_sheet_cells > 0 and got.reader_seconds > 0 and got.reader_memory_mb > 0
+    assert limits.LIMITS_CSV.name == "reader_limits.csv"
+
+
+def test_a_reader_that_takes_too_long_is_stopped_and_the_return_rejected(tmp_path, monkeypatch):
+    with_limits(monkeypatch, reader_seconds=0.01)
+    zone = LandingZone(tmp_path / "zone")
+    verdict, row = submit(zone, hostile.workbook(hostile.sheet(hostile.small_return_rows())) + b"\0")
+    assert row.state == "rejected"
+    problem = next(p for p in verdict.problems if p.rule == "reader_limit_exceeded")
+    assert "longer than" in problem.message and "/" not in problem.message
+    monkeypatch.undo()  # the same process carries on and reads the next file normally
+    assert [len(g.cells) for g in read_grids(_write(tmp_path / "ok.xlsx", hostile.workbook(
+        hostile.sheet(hostile.small_return_rows()))))] == [2]
+
+
+def test_a_reader_that_runs_out_of_memory_is_stopped_and_the_return_rejected(tmp_path, monkeypatch):
+    """With the size caps lifted, one far cell makes the reader allocate about 2.6 GB for a
+    16384 x 5000 grid: the child's address-space limit makes that allocation fail (the
+    reader aborts), and the parent turns the crash into a rejection."""
+    with_limits(monkeypatch, reader_memory_mb=1024, **NO_CAPS)
+    zone = LandingZone(tmp_path / "zone")
+    verdict, row = submit(zone, hostile.far_away_cell("XFD5000"))
+    assert row.state == "rejected"
+    problem = next(p for p in verdict.problems if p.rule == "reader_limit_exceeded")
+    assert "memory" in problem.message and "/" not in problem.message
+
+
+def test_the_reader_of_the_old_crash_file_is_contained_even_without_caps(tmp_path, monkeypatch):
+    """The file that used to abort the whole process now aborts only the child."""
+    with_limits(monkeypatch, **NO_CAPS)
+    path = _write(tmp_path / "crash.xlsx", hostile.far_away_cell())
+    with pytest.raises(UnreadableFile) as caught:
+        read_grids(path)
+    assert caught.value.rule == "reader_limit_exceeded"
+    assert os.getpid() == os.getpid()  # still here
+
+
+def test_child_is_started_fresh_not_forked(tmp_path):
+    """The server is threaded: the reader runs `python -m`, never a fork of the server."""
+    from pipelines.standardise import isolation
+
+    outcome = isolation.read_isolated(_write(tmp_path / "r.xlsx", hostile.workbook(
+        hostile.sheet(hostile.small_return_rows()))), limits.reader_limits())
+    assert outcome.grids and outcome.child_pid != os.getpid()
+    assert outcome.peak_rss_mb > 10  # measured from the child's own resource usage
+
+
+def _write(path: Path, content: bytes) -> Path:
+    path.write_bytes(content)
+    return path
