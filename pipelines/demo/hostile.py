@@ -10,6 +10,7 @@ program; the workbooks are written part by part with zipfile.
 from __future__ import annotations
 
 import io
+import random
 import re
 import struct
 import zipfile
@@ -94,10 +95,14 @@ def many_parts(count: int = 20_000) -> bytes:
     return workbook(sheet(small_return_rows()), {f"xl/media/part{i}.bin": b"" for i in range(count)})
 
 
-def deep_xml(depth: int = 400_000) -> bytes:
-    """A cell whose content nests `depth` elements deep."""
-    rows = (b'<row r="1"><c r="A1" t="inlineStr"><is>' + b"<r>" * depth + b"<t>x</t>" + b"</r>" * depth
-            + b"</is></c></row>")
+def deep_xml(depth: int = 400_000, varied: bool = False) -> bytes:
+    """A cell whose content nests `depth` elements deep. `varied` gives every element its own
+    name, so the XML barely compresses and passes the compression-ratio caps."""
+    names = [f"r{random.Random(i).getrandbits(40):010x}".encode() for i in range(depth)] if varied \
+        else [b"r"] * depth
+    opening = b"".join(b"<" + n + b">" for n in names)
+    closing = b"".join(b"</" + n + b">" for n in reversed(names))
+    rows = b'<row r="1"><c r="A1" t="inlineStr"><is>' + opening + b"<t>x</t>" + closing + b"</is></c></row>"
     return workbook(sheet(rows, "A1"))
 
 

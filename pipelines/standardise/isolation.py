@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import deque
 import os
 import select
 import subprocess
@@ -27,12 +28,13 @@ import pipelines
 from pipelines.standardise.errors import UnreadableFile
 from pipelines.standardise.grid import Grid
 from pipelines.standardise.limits import ReaderLimits
-from pipelines.standardise.read_child import MEMORY_EXIT
+from pipelines.standardise.read_child import MEMORY_EXIT, peak_rss_kb
 
 log = logging.getLogger(__name__)
 PACKAGE_ROOT = Path(pipelines.__file__).resolve().parents[1]
 CHILD_MODULE = "pipelines.standardise.read_child"
 MEMORY_SIGNS = ("memory allocation of", "MemoryError", "Cannot allocate memory", "out of memory")
+RECENT: deque["ReadOutcome"] = deque(maxlen=16)  # the last reads' figures, for the benchmark and diagnostics
 TRY_AGAIN = ("Check you chose the right file; if it is the return, copy its figures into a new workbook "
              "(or a CSV file) and upload that.")
 
@@ -44,7 +46,7 @@ class ReadOutcome:
     grids: list[Grid] | None
     refusal: UnreadableFile | None
     seconds: float
-    peak_rss_mb: float  # the child's own peak resident memory
+    peak_rss_mb: float | None  # the child's own peak resident memory; None if it crashed
     child_pid: int
     exit_code: int | None
 
@@ -66,7 +68,7 @@ def read_isolated(path: Path, limits: ReaderLimits) -> ReadOutcome:
             child = subprocess.Popen(
                 [sys.executable, "-m", CHILD_MODULE, str(path.resolve()), str(result), json.dumps(limits.as_dict())],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, cwd=tmp, env=env)
-        exit_code, peak_kb, timed_out = _wait(child, limits.reader_seconds)
+        exit_code, peak_kb, timed_out = _wait(child, limits.reader_seconds)  # peak known only if stopped here
         seconds = time.perf_counter() - start
         grids, refusal = None, None
         if timed_out:
@@ -75,13 +77,16 @@ def read_isolated(path: Path, limits: ReaderLimits) -> ReadOutcome:
                                      f"(under a second), so it was stopped. {TRY_AGAIN}", rule="reader_limit_exceeded")
         elif exit_code == 0 and result.exists():
             answer = json.loads(result.read_text(encoding="utf-8"))
+            peak_kb = answer.get("peak_rss_kb", 0)
             if "refused" in answer:
                 refusal = UnreadableFile(**answer["refused"])
             else:
                 grids = [Grid.from_dict(g) for g in answer["grids"]]
         else:
             refusal = _crash(path.name, exit_code, errors.read_bytes()[-4000:].decode("utf-8", "replace"), limits)
-    return ReadOutcome(grids, refusal, seconds, peak_kb / 1024, child.pid, exit_code)
+    outcome = ReadOutcome(grids, refusal, seconds, peak_kb / 1024 if peak_kb else None, child.pid, exit_code)
+    RECENT.append(outcome)
+    return outcome
 
 
 def _crash(name: str, exit_code: int | None, stderr: str, limits: ReaderLimits) -> UnreadableFile:
@@ -96,11 +101,8 @@ def _crash(name: str, exit_code: int | None, stderr: str, limits: ReaderLimits) 
 
 
 def _wait(child: subprocess.Popen, timeout: float) -> tuple[int | None, int, bool]:
-    """(exit code, child's peak resident KB, timed out), killing the child at the deadline.
-
-    Waits on a pidfd (woken the moment the child ends) and reaps with wait4, which reports
-    the resource use of this one child.
-    """
+    """(exit code, child's peak resident KB if it was stopped here else 0, timed out),
+    killing the child at the deadline. Waits on a pidfd, woken the moment the child ends."""
     timed_out = False
     try:
         handle = os.pidfd_open(child.pid)
@@ -118,10 +120,9 @@ def _wait(child: subprocess.Popen, timeout: float) -> tuple[int | None, int, boo
             time.sleep(pause)
             pause = min(pause * 2, 0.02)
         timed_out = child.returncode is None
+    peak = 0
     if timed_out:
+        peak = peak_rss_kb(child.pid)
         child.kill()
-    if child.returncode is not None:  # reaped by poll(): no resource figures for it
-        return child.returncode, 0, timed_out
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return (None if timed_out else child.returncode), usage.ru_maxrss, timed_out
+    child.wait()
+    return (None if timed_out else child.returncode), peak, timed_out

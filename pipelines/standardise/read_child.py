@@ -23,6 +23,16 @@ def limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def peak_rss_kb(pid: int | str = "self") -> int:
+    """The process's own peak resident memory (VmHWM). Not ru_maxrss: a child's ru_maxrss
+    starts at its parent's size (the memory it was forked from), which is not its own use."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        return 0
+
+
 def main(argv: list[str]) -> None:
     source, target, limits_json = argv
     settings = json.loads(limits_json)
@@ -36,6 +46,7 @@ def main(argv: list[str]) -> None:
             answer = {"grids": [g.as_dict() for g in read_in_process(Path(source), ReaderLimits(**settings))]}
         except UnreadableFile as exc:
             answer = {"refused": exc.as_dict()}
+        answer["peak_rss_kb"] = peak_rss_kb()
         with open(target, "w", encoding="utf-8") as out:
             json.dump(answer, out, ensure_ascii=False, separators=(",", ":"))
     except MemoryError:

@@ -18,6 +18,7 @@ import io
 import re
 import zipfile
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 
 from pipelines.standardise import limits as reader_config
@@ -168,7 +169,7 @@ def _quote_message(name: str, row: int, kind: str) -> str:
             "quotes and type the quote twice), save and upload again.")
 
 
-def read_csv_grid(path: Path) -> Grid:
+def read_csv_grid(path: Path, limits: ReaderLimits) -> Grid:
     """A text file as one grid; blank lines kept so row numbers match a text editor."""
     import polars as pl  # in the reading child only
 
@@ -184,7 +185,15 @@ def read_csv_grid(path: Path) -> Grid:
     misplaced = quote_problem(text, delimiter)
     if misplaced:
         raise UnreadableFile(_quote_message(path.name, *misplaced), rule="unbalanced_quote", row=misplaced[0])
-    width = max(_split_counts(ln, delimiter) for ln in text.splitlines() or [""])
+    lines = text.splitlines() or [""]
+    if len(lines) > limits.max_sheet_rows:
+        raise UnreadableFile(
+            f"{path.name} has {len(lines):,} lines, far more than a monthly return (at most "
+            f"{limits.max_sheet_rows:,} are read). Check you chose the right file, or remove the rows that are "
+            "not part of the return, save and upload again.", rule="text_too_large")
+    # A line without quotes splits at every delimiter: count them in C, not character by character.
+    width = max(map(str.count, lines, repeat(delimiter))) + 1 if '"' not in text \
+        else max(_split_counts(ln, delimiter) for ln in lines)
     schema = {f"c{i}": pl.String for i in range(width)}
     try:
         frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), has_header=False,
@@ -193,8 +202,7 @@ def read_csv_grid(path: Path) -> Grid:
     except pl.exceptions.PolarsError:
         # Polars' own message is for programmers; the sender needs to know what to do.
         raise UnreadableFile(NOT_TEXT.format(name=path.name)) from None
-    cells = [list(row) for row in frame.iter_rows()]
-    return Grid(None, cells, encoding=encoding, delimiter=delimiter)
+    return Grid(None, list(map(list, frame.rows())), encoding=encoding, delimiter=delimiter)
 
 
 def _scan_sheets(path: Path, limits: ReaderLimits) -> dict:
@@ -239,7 +247,7 @@ def read_xlsx_grids(path: Path, limits: ReaderLimits) -> list[Grid]:
         # its first cell); the scan's first row and column put every cell back where Excel shows it.
         top, left = (scan.first_row - 1, scan.first_col - 1) if scan and scan.first_row and frame.height else (0, 0)
         cells: list[list[Cell]] = [[] for _ in range(top)]
-        cells += [[None] * left + list(row) for row in frame.iter_rows()]
+        cells += [[None] * left + list(row) for row in frame.rows()] if left else list(map(list, frame.rows()))
         formulas = tuple(scan.formulas_without_value) if scan else ()
         grids.append(Grid(name, cells, hidden=sheet.visible != "visible", formulas_without_value=formulas))
     return grids
@@ -252,7 +260,7 @@ def read_in_process(path: Path, limits: ReaderLimits) -> list[Grid]:
         head = handle.read(4)
     if head == XLSX_MAGIC:
         return read_xlsx_grids(path, limits)
-    return [read_csv_grid(path)]
+    return [read_csv_grid(path, limits)]
 
 
 def read_grids(path: Path) -> list[Grid]:
