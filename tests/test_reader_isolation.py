@@ -73,14 +73,22 @@ def test_the_reader_of_the_old_crash_file_is_contained_even_without_caps(tmp_pat
     assert os.getpid() == os.getpid()  # still here
 
 
-def test_child_is_started_fresh_not_forked(tmp_path):
-    """The server is threaded: the reader runs `python -m`, never a fork of the server."""
+def test_child_is_started_fresh_not_forked_and_reads_one_file_only(tmp_path):
+    """The server is threaded: the reader runs `python -m`, never a fork of the server; each
+    child reads a single file (a spare waits, started beforehand, for the next one)."""
     from pipelines.standardise import isolation
 
-    outcome = isolation.read_isolated(_write(tmp_path / "r.xlsx", hostile.workbook(
-        hostile.sheet(hostile.small_return_rows()))), limits.reader_limits())
-    assert outcome.grids and outcome.child_pid != os.getpid()
-    assert outcome.peak_rss_mb > 10  # measured from the child's own resource usage
+    path = _write(tmp_path / "r.xlsx", hostile.workbook(hostile.sheet(hostile.small_return_rows())))
+    outcomes = [isolation.read_isolated(path, limits.reader_limits()) for _ in range(3)]
+    pids = [o.child_pid for o in outcomes]
+    assert all(o.grids for o in outcomes) and len(set(pids)) == 3 and os.getpid() not in pids
+    assert all(o.peak_rss_mb > 10 for o in outcomes)  # measured by each child of itself
+    for pid in pids:  # each has ended
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+    spare = isolation._spare
+    assert spare is not None and spare.process.poll() is None
+    cmdline = Path(f"/proc/{spare.process.pid}/cmdline").read_bytes().split(b"\0")
+    assert cmdline[1:3] == [b"-m", b"pipelines.standardise.read_child"]
 
 
 def _write(path: Path, content: bytes) -> Path:

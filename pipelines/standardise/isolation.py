@@ -5,6 +5,9 @@ loops or asks for hundreds of GB must not do it there. Each file is read by a ne
 `python -m pipelines.standardise.read_child` (a fresh interpreter, never a fork of the
 threaded server) that limits its own address space (RLIMIT_AS) before it imports a
 reader; this process waits for it with a deadline and kills it when the deadline passes.
+One child reads one file. So that a verdict does not wait for an interpreter to start and
+import the readers, one spare child is kept started and waiting; it is used for the next
+file (if the limits are unchanged) and replaced at once.
 The grids come back as JSON (plain data: nothing the child writes can run code here).
 Any way the child ends other than with grids or a refusal becomes an UnreadableFile
 whose message says what happened in plain words; the server carries on.
@@ -12,15 +15,18 @@ whose message says what happened in plain words; the server carries on.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
-from collections import deque
 import os
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,19 +62,73 @@ class ReadOutcome:
         return self.grids or []
 
 
+@dataclass
+class _Child:
+    """A started reading child, its private folder (stderr, result) and the limits it runs under."""
+
+    process: subprocess.Popen
+    folder: Path
+    key: str
+
+    def discard(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_spare: _Child | None = None
+_spare_lock = threading.Lock()
+
+
+def _start(limits: ReaderLimits) -> _Child:
+    key = json.dumps(limits.as_dict(), sort_keys=True)
+    folder = Path(tempfile.mkdtemp(prefix="rocu-read-"))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])),
+           "RUST_BACKTRACE": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+    with (folder / "stderr.txt").open("wb") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", CHILD_MODULE, key], stdin=subprocess.PIPE,
+                                   stdout=subprocess.DEVNULL, stderr=stderr, cwd=folder, env=env)
+    return _Child(process, folder, key)
+
+
+def _take_child(limits: ReaderLimits) -> _Child:
+    """The waiting spare if it runs under these limits, else a new child; then a new spare is
+    started, so the next file does not wait for an interpreter and its imports."""
+    global _spare
+    key = json.dumps(limits.as_dict(), sort_keys=True)
+    with _spare_lock:
+        child, _spare = _spare, None
+        if child is not None and (child.key != key or child.process.poll() is not None):
+            child.discard()
+            child = None
+        child = child or _start(limits)
+        _spare = _start(limits)
+    return child
+
+
+@atexit.register
+def _discard_spare() -> None:
+    global _spare
+    with _spare_lock:
+        if _spare is not None:
+            _spare.discard()
+            _spare = None
+
+
 def read_isolated(path: Path, limits: ReaderLimits) -> ReadOutcome:
     """Read `path` in a child process; never raises for what the file does to the reader."""
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="rocu-read-") as tmp:
-        result, errors = Path(tmp) / "grids.json", Path(tmp) / "stderr.txt"
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_ROOT),
-                                                                         os.environ.get("PYTHONPATH")])),
-               "RUST_BACKTRACE": "0", "PYTHONDONTWRITEBYTECODE": "1"}
-        with errors.open("wb") as stderr:
-            child = subprocess.Popen(
-                [sys.executable, "-m", CHILD_MODULE, str(path.resolve()), str(result), json.dumps(limits.as_dict())],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, cwd=tmp, env=env)
-        exit_code, peak_kb, timed_out = _wait(child, limits.reader_seconds)  # peak known only if stopped here
+    child = _take_child(limits)
+    result, errors = child.folder / "grids.json", child.folder / "stderr.txt"
+    try:
+        try:
+            child.process.stdin.write(json.dumps({"source": str(path.resolve()), "target": str(result)}).encode()
+                                      + b"\n")
+            child.process.stdin.close()
+        except BrokenPipeError:
+            pass  # the child has already ended: judged below like any other ending
+        exit_code, peak_kb, timed_out = _wait(child.process, limits.reader_seconds)  # peak known only if stopped
         seconds = time.perf_counter() - start
         grids, refusal = None, None
         if timed_out:
@@ -84,7 +144,9 @@ def read_isolated(path: Path, limits: ReaderLimits) -> ReadOutcome:
                 grids = [Grid.from_dict(g) for g in answer["grids"]]
         else:
             refusal = _crash(path.name, exit_code, errors.read_bytes()[-4000:].decode("utf-8", "replace"), limits)
-    outcome = ReadOutcome(grids, refusal, seconds, peak_kb / 1024 if peak_kb else None, child.pid, exit_code)
+    finally:
+        child.discard()
+    outcome = ReadOutcome(grids, refusal, seconds, peak_kb / 1024 if peak_kb else None, child.process.pid, exit_code)
     RECENT.append(outcome)
     return outcome
 

@@ -1,10 +1,12 @@
-"""The reading child: `python -m pipelines.standardise.read_child FILE RESULT LIMITS_JSON`.
+"""The reading child: `python -m pipelines.standardise.read_child LIMITS_JSON`.
 
-Started fresh by pipelines/standardise/isolation.py for one file. It caps its own address
-space before importing any reader, so an allocation the file provokes fails here (a
-MemoryError, or the Rust reader aborting) instead of growing until the machine suffers.
-It writes {"grids": [...]} or {"refused": {...}} to RESULT as JSON and exits 0; any
-other ending is judged by the parent.
+Started fresh by pipelines/standardise/isolation.py to read exactly one file. It caps its
+own address space before importing any reader, so an allocation the file provokes fails
+here (a MemoryError, or the Rust reader aborting) instead of growing until the machine
+suffers. It then imports the readers and waits for one line on stdin,
+{"source": FILE, "target": RESULT}, so that its start-up can happen before a file arrives.
+It writes {"grids": [...]} or {"refused": {...}} to RESULT as JSON and exits 0; any other
+ending is judged by the parent. End of input without a request: exit quietly.
 """
 
 from __future__ import annotations
@@ -34,20 +36,27 @@ def peak_rss_kb(pid: int | str = "self") -> int:
 
 
 def main(argv: list[str]) -> None:
-    source, target, limits_json = argv
-    settings = json.loads(limits_json)
+    settings = json.loads(argv[0])
     limit_memory(int(settings["reader_memory_mb"]))
+    import fastexcel  # noqa: F401  (imported now, before a file arrives, to be ready)
+    import polars  # noqa: F401
+
     from pipelines.standardise.errors import UnreadableFile
     from pipelines.standardise.limits import ReaderLimits
     from pipelines.standardise.read_tables import read_in_process
 
+    line = sys.stdin.readline()
+    if not line.strip():
+        os._exit(0)
+    request = json.loads(line)
     try:
         try:
-            answer = {"grids": [g.as_dict() for g in read_in_process(Path(source), ReaderLimits(**settings))]}
+            grids = read_in_process(Path(request["source"]), ReaderLimits(**settings))
+            answer = {"grids": [g.as_dict() for g in grids]}
         except UnreadableFile as exc:
             answer = {"refused": exc.as_dict()}
         answer["peak_rss_kb"] = peak_rss_kb()
-        with open(target, "w", encoding="utf-8") as out:
+        with open(request["target"], "w", encoding="utf-8") as out:
             json.dump(answer, out, ensure_ascii=False, separators=(",", ":"))
     except MemoryError:
         os._exit(MEMORY_EXIT)
