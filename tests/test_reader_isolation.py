@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from datetime import date
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def test_the_reader_of_the_old_crash_file_is_contained_even_without_caps(tmp_pat
 
 def test_child_is_started_fresh_not_forked_and_reads_one_file_only(tmp_path):
     """The server is threaded: the reader runs `python -m`, never a fork of the server; each
-    child reads a single file (a spare waits, started beforehand, for the next one)."""
+    child reads a single file (a spare, started a moment after a read, waits for the next one)."""
     from pipelines.standardise import isolation
 
     path = _write(tmp_path / "r.xlsx", hostile.workbook(hostile.sheet(hostile.small_return_rows())))
@@ -85,6 +86,9 @@ def test_child_is_started_fresh_not_forked_and_reads_one_file_only(tmp_path):
     assert all(o.peak_rss_mb > 10 for o in outcomes)  # measured by each child of itself
     for pid in pids:  # each has ended
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+    deadline = time.monotonic() + 10  # the spare starts a moment after a read: poll for it
+    while isolation._spare is None and time.monotonic() < deadline:
+        time.sleep(0.05)
     spare = isolation._spare
     assert spare is not None and spare.process.poll() is None
     cmdline = Path(f"/proc/{spare.process.pid}/cmdline").read_bytes().split(b"\0")

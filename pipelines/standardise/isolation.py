@@ -6,8 +6,8 @@ loops or asks for hundreds of GB must not do it there. Each file is read by a ne
 threaded server) that limits its own address space (RLIMIT_AS) before it imports a
 reader; this process waits for it with a deadline and kills it when the deadline passes.
 One child reads one file. So that a verdict does not wait for an interpreter to start and
-import the readers, one spare child is kept started and waiting; it is used for the next
-file (if the limits are unchanged) and replaced at once.
+import the readers, a spare child is started a moment after each read and waits; it reads
+the next file (if the limits are unchanged), or a new child is started on demand.
 The grids come back as JSON (plain data: nothing the child writes can run code here).
 Any way the child ends other than with grids or a refusal becomes an UnreadableFile
 whose message says what happened in plain words; the server carries on.
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 PACKAGE_ROOT = Path(pipelines.__file__).resolve().parents[1]
 CHILD_MODULE = "pipelines.standardise.read_child"
 MEMORY_SIGNS = ("memory allocation of", "MemoryError", "Cannot allocate memory", "out of memory")
+SPARE_DELAY_SECONDS = 1.0  # after a read, before the next child starts (see _schedule_spare)
 RECENT: deque["ReadOutcome"] = deque(maxlen=16)  # the last reads' figures, for the benchmark and diagnostics
 TRY_AGAIN = ("Check you chose the right file; if it is the return, copy its figures into a new workbook "
              "(or a CSV file) and upload that.")
@@ -93,18 +94,31 @@ def _start(limits: ReaderLimits) -> _Child:
 
 
 def _take_child(limits: ReaderLimits) -> _Child:
-    """The waiting spare if it runs under these limits, else a new child; then a new spare is
-    started, so the next file does not wait for an interpreter and its imports."""
+    """The waiting spare if it runs under these limits, else a new child."""
     global _spare
     key = json.dumps(limits.as_dict(), sort_keys=True)
     with _spare_lock:
         child, _spare = _spare, None
-        if child is not None and (child.key != key or child.process.poll() is not None):
-            child.discard()
-            child = None
-        child = child or _start(limits)
-        _spare = _start(limits)
-    return child
+    if child is not None and (child.key != key or child.process.poll() is not None):
+        child.discard()
+        child = None
+    return child or _start(limits)
+
+
+def _start_spare(limits: ReaderLimits) -> None:
+    global _spare
+    with _spare_lock:
+        if _spare is None:
+            _spare = _start(limits)
+
+
+def _schedule_spare(limits: ReaderLimits) -> None:
+    """Start the next child a moment after this read, not during it: its start-up (about half
+    a second of CPU) would otherwise compete with the checks that follow the read. A process
+    that ends first (a CLI submit) never starts it."""
+    timer = threading.Timer(SPARE_DELAY_SECONDS, _start_spare, args=(limits,))
+    timer.daemon = True
+    timer.start()
 
 
 @atexit.register
@@ -146,6 +160,7 @@ def read_isolated(path: Path, limits: ReaderLimits) -> ReadOutcome:
             refusal = _crash(path.name, exit_code, errors.read_bytes()[-4000:].decode("utf-8", "replace"), limits)
     finally:
         child.discard()
+        _schedule_spare(limits)
     outcome = ReadOutcome(grids, refusal, seconds, peak_kb / 1024 if peak_kb else None, child.process.pid, exit_code)
     RECENT.append(outcome)
     return outcome
