@@ -167,11 +167,13 @@ CASES = [
     Case("formula linked to another workbook, no saved result", "EMSOU", "2025-09", "EMSOU_return.xlsx",
          lambda d: workbook(d, "EMSOU", "2025-09", lambda wb: wb["Return"].__setitem__("B5", "=[1]Sheet1!A1")),
          "formula_without_value", sheet="Return", row=5, column="B", value="=[1]Sheet1!A1"),
+    Case("half a million lines, just under the upload limit", NE, "2025-09", NE_CSV, lambda d: hostile.big_csv(),
+         "text_too_large"),
     Case("stray double quote", NE, "2025-09", NE_CSV,
          ne(lambda t: replace_line(t, first_arrests_line(t), first_arrests_line(t).replace(",Arrests,", ',"Arrests,'))),
          "unbalanced_quote", row=2),
 ]
-HOSTILE = {"sheet_too_large", "workbook_inflates_too_much", "workbook_too_many_parts", "formula_without_value",
+HOSTILE = {"sheet_too_large", "text_too_large", "workbook_inflates_too_much", "workbook_too_many_parts", "formula_without_value",
            "unbalanced_quote", "file_unreadable"}
 
 

@@ -169,6 +169,16 @@ def _quote_message(name: str, row: int, kind: str) -> str:
             "quotes and type the quote twice), save and upload again.")
 
 
+def _check_text_size(name: str, rows: int, cols: int, limits: ReaderLimits) -> None:
+    """A text file is held to the same caps as a sheet."""
+    if rows > limits.max_sheet_rows or cols > limits.max_sheet_columns or rows * cols > limits.max_sheet_cells:
+        raise UnreadableFile(
+            f"{name} has {rows:,} lines and up to {cols:,} values on a line, far more than a monthly return (at "
+            f"most {limits.max_sheet_rows:,} lines, {limits.max_sheet_columns:,} values on a line and "
+            f"{limits.max_sheet_cells:,} values in all are read). Check you chose the right file, or remove what "
+            "is not part of the return, save and upload again.", rule="text_too_large")
+
+
 def read_csv_grid(path: Path, limits: ReaderLimits) -> Grid:
     """A text file as one grid; blank lines kept so row numbers match a text editor."""
     import polars as pl  # in the reading child only
@@ -181,19 +191,16 @@ def read_csv_grid(path: Path, limits: ReaderLimits) -> Grid:
         raise UnreadableFile(f"{path.name} is empty.")
     if _looks_binary(text):
         raise UnreadableFile(NOT_TEXT.format(name=path.name))
+    lines = text.splitlines() or [""]
+    _check_text_size(path.name, len(lines), 1, limits)
     delimiter = detect_delimiter(text)
     misplaced = quote_problem(text, delimiter)
     if misplaced:
         raise UnreadableFile(_quote_message(path.name, *misplaced), rule="unbalanced_quote", row=misplaced[0])
-    lines = text.splitlines() or [""]
-    if len(lines) > limits.max_sheet_rows:
-        raise UnreadableFile(
-            f"{path.name} has {len(lines):,} lines, far more than a monthly return (at most "
-            f"{limits.max_sheet_rows:,} are read). Check you chose the right file, or remove the rows that are "
-            "not part of the return, save and upload again.", rule="text_too_large")
     # A line without quotes splits at every delimiter: count them in C, not character by character.
     width = max(map(str.count, lines, repeat(delimiter))) + 1 if '"' not in text \
         else max(_split_counts(ln, delimiter) for ln in lines)
+    _check_text_size(path.name, len(lines), width, limits)
     schema = {f"c{i}": pl.String for i in range(width)}
     try:
         frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), has_header=False,
