@@ -99,3 +99,24 @@ def test_child_is_started_fresh_not_forked_and_reads_one_file_only(tmp_path):
 def _write(path: Path, content: bytes) -> Path:
     path.write_bytes(content)
     return path
+
+
+def test_sheet_scan_finds_where_values_are_as_the_reader_does():
+    """Cells holding a value (as the reader counts them) fix where a sheet starts and how big
+    it is: the fast path (every cell has r="...") and the cell-by-cell one agree."""
+    from pipelines.standardise.xlsx_parts import _scan_cell_by_cell, scan_sheet
+
+    rows = (b'<row r="5"><c r="C5" t="inlineStr"><is><t>a</t></is></c><c r="D5" s="1"/><c r="E5"><v>1</v></c>'
+            b'</row><row r="6"><c r="B6"><f>[1]Sheet1!A1</f></c><c r="E6" t="str"><f>A1</f><v></v></c>'
+            b'<c t="str" r="G7"><v/></c><c r="H8"><v></v></c><c r="I9"><f>1+1</f><v>2</v></c>'
+            b'<c r="J10"><f t="shared" si="0"/><v /></c></row>')
+    xml = hostile.sheet(rows)
+    fast, slow = scan_sheet(xml), _scan_cell_by_cell(xml)
+    assert (fast.first_row, fast.first_col, fast.last_row, fast.last_col) == (5, 3, 9, 9)  # C5 .. I9
+    assert fast.formulas_without_value == sorted(slow.formulas_without_value) == [(6, 2, "[1]Sheet1!A1"),
+                                                                                  (10, 10, "")]
+    assert (slow.first_row, slow.first_col, slow.last_row, slow.last_col) == (5, 3, 9, 9)
+    # Without references, cells follow one another (the fast path does not apply).
+    unreferenced = hostile.sheet(b'<row r="3"><c s="1"/><c><v>7</v></c></row><row><c><v>8</v></c></row>')
+    got = scan_sheet(unreferenced)
+    assert (got.first_row, got.first_col, got.last_row, got.last_col) == (3, 1, 4, 2)

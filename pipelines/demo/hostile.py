@@ -169,6 +169,15 @@ def zip_bomb(compressed_mb: float = 19.0, lying: bool = False) -> bytes:
     return _zip(members)
 
 
+def big_workbook(rows: int = 200_000, cols: int = 10) -> bytes:
+    """A legitimate-looking sheet of numbers near the size caps (rows x cols cells with values)."""
+    letters = [chr(65 + c) for c in range(cols)]
+    body = b"".join(f'<row r="{r}">'.encode() + b"".join(
+        f'<c r="{letters[c]}{r}"><v>{(r * 31 + c * 7) % 1000}</v></c>'.encode() for c in range(cols)) + b"</row>"
+        for r in range(1, rows + 1))
+    return workbook(sheet(body, f"A1:{letters[-1]}{rows}"))
+
+
 def big_csv(target_bytes: int = 19 * 1024 * 1024) -> bytes:
     """A legitimate-looking long-format return just under the upload limit."""
     lines = ["Period,Force,Measure,Value"]

@@ -29,6 +29,17 @@ VALUE = re.compile(rb"<" + _NS + rb"v\b[^>]*?(/>|>([^<]*)</" + _NS + rb"v>)")
 TEXT_TYPE = re.compile(rb'\st="(?:str|inlineStr)"')
 FORMULA = re.compile(rb"<" + _NS + rb"f\b(?:[^>]*/>|[^>]*>([^<]*)</" + _NS + rb"f>)")
 REF = re.compile(rb'\sr="\$?([A-Za-z]{1,3})\$?(\d{1,7})"')
+# The fast path of scan_sheet: every cell start, those with a reference, those holding a value
+# (inline text or a non-empty <v>, after an optional formula), text cells with any <v>, and
+# formula cells with what follows the formula.
+_OPEN_CELL_WITH_REF = rb"<" + _NS + rb'c\s[^>]*?(?<=\s)r="\$?([A-Za-z]{1,3})\$?(\d{1,7})"[^>]*?(?<!/)>\s*'
+_OPTIONAL_FORMULA = rb"(?:<" + _NS + rb"f\b[^>]*?(?:/>|>[^<]*</" + _NS + rb"f>)\s*)?"
+ANY_CELL = re.compile(rb"<" + _NS + rb"c[\s/>]")
+REFERENCED_CELL = re.compile(rb"<" + _NS + rb'c\s[^>]*?(?<=\s)r="')
+VALUED_CELL = re.compile(_OPEN_CELL_WITH_REF + _OPTIONAL_FORMULA + rb"<" + _NS + rb"(?:is\b|v\b[^>/]*>\s*[^<\s])")
+TEXT_CELL = re.compile(rb"<" + _NS + rb'c(?=[^>]*\st="str")' + _OPEN_CELL_WITH_REF[len(rb"<" + _NS + rb"c"):]
+                       + _OPTIONAL_FORMULA + rb"<" + _NS + rb"v\b")
+FORMULA_CELL = re.compile(rb"<" + _NS + rb"c(\s[^>]*?)(?<!/)>\s*(<" + _NS + rb"f\b.*?)</" + _NS + rb"c>", re.S)
 SHEET = re.compile(rb"<" + _NS + rb"sheet\b([^>]*)>")
 RELATIONSHIP = re.compile(rb"<" + _NS + rb"Relationship\b([^>]*)>")
 ADDRESS = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})")
@@ -143,11 +154,45 @@ def _has_value(attrs: bytes, body: bytes) -> bool:
 
 
 def scan_sheet(xml: bytes) -> SheetScan:
-    """One pass over a sheet's XML: the extent of cells holding a value (the range the
-    reader will allocate) and formulas saved without their result.
+    """The extent of a sheet's cells holding a value (the range the reader will allocate,
+    and where it starts) and its formulas saved without their result.
 
-    A row or cell without an r="..." reference follows the previous one, as the format says.
+    When every cell carries its reference (r="B7"), as Excel and every common library
+    write, a few regular-expression passes over the bytes find it all without a Python
+    step per cell; otherwise each cell is followed in turn.
     """
+    if not _every_cell_has_a_reference(xml):
+        return _scan_cell_by_cell(xml)
+    scan = SheetScan()
+    refs = VALUED_CELL.findall(xml)
+    if b'"str"' in xml:
+        refs += TEXT_CELL.findall(xml)
+    if refs:
+        rows = list(map(int, (r for _, r in refs)))
+        cols = [column_number(c) for c in {c for c, _ in refs}]
+        scan.first_row, scan.last_row = min(rows), max(rows)
+        scan.first_col, scan.last_col = min(cols), max(cols)
+    if FORMULA.search(xml):
+        for attrs, body in FORMULA_CELL.findall(xml):
+            if not _has_value(attrs, body):
+                ref = REF.search(attrs)
+                formula = FORMULA.search(body)
+                text = html.unescape((formula[1] or b"").decode("utf-8", "replace"))
+                scan.formulas_without_value.append((int(ref[2]), column_number(ref[1]), text))
+        scan.formulas_without_value.sort()
+    return scan
+
+
+def _every_cell_has_a_reference(xml: bytes) -> bool:
+    if b":c " not in xml and b":c>" not in xml:  # no namespace prefixes: count without a regex
+        return xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/") == xml.count(b'<c r="') or \
+            len(ANY_CELL.findall(xml)) == len(REFERENCED_CELL.findall(xml))
+    return len(ANY_CELL.findall(xml)) == len(REFERENCED_CELL.findall(xml))
+
+
+def _scan_cell_by_cell(xml: bytes) -> SheetScan:
+    """scan_sheet for sheets with cells that carry no reference: a row or cell without
+    r="..." follows the previous one, as the format says."""
     scan = SheetScan()
     row, col = 0, 0
     has_formula = FORMULA.search(xml) is not None
