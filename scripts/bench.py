@@ -125,7 +125,7 @@ def hostile_files() -> list[tuple[str, str, str, bytes]]:
         ("XML nested 400,000 deep", "EMSOU", "deep.xlsx", hostile.deep_xml()),
         ("XML nested 200,000 deep, incompressible", "EMSOU", "deep2.xlsx", hostile.deep_xml(200_000, varied=True)),
         ("formula without a saved result", "EMSOU", "formula.xlsx", hostile.formula_without_value()),
-        ("workbook at the cell cap: 100,000 x 10 numbers", "EMSOU", "cap.xlsx", hostile.big_workbook(100_000)),
+        ("1,000,000-cell workbook (at the cell cap)", "EMSOU", "cap.xlsx", hostile.big_workbook(100_000)),
         ("19 MB legit-looking CSV (490,000 lines)", "NEROCU", "big.csv", hostile.big_csv()),
         ("9 MB CSV, 240,000 lines (under the cap)", "NEROCU", "big9.csv", hostile.big_csv(9 * 1024 * 1024)),
         ("UTF-16 CSV (Excel Unicode Text)", "NEROCU", "utf16.csv", hostile.utf16_text(small_csv)),
