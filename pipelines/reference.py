@@ -71,3 +71,8 @@ def window_for(period: str) -> dict[str, str] | None:
     before the month's first day, as the warehouse picks it; None before the first rule."""
     rules = submission_windows().filter(pl.col("effective_from") <= f"{period}-01").sort("effective_from")
     return rules.row(-1, named=True) if rules.height else None
+
+
+def reader_limits() -> pl.DataFrame:
+    """Caps on what an untrusted file may make the reader do (limit_id, value, unit, description)."""
+    return _read("intake/reader_limits.csv")

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Callable
 
 import openpyxl
+import polars as pl
 import pytest
 
+from pipelines.demo import hostile
 from pipelines.demo.generate import main as generate
 from pipelines.intake import submit_return
 from pipelines.land.zone import LandingZone
@@ -170,7 +172,30 @@ CASES = [
     Case("100,000-row file", NE, "2025-09", NE_CSV,
          ne(lambda t: t + "".join(f"2025-09,Regional,Extra measure {i},1\n" for i in range(100_000))),
          "unmapped_label", severity="warning"),
+    # Hostile files: refused under a documented cap (seeds/intake/reader_limits.csv), never read blindly.
+    Case("sheet declaring the largest size Excel allows", "EMSOU", "2025-09", "EMSOU_return.xlsx",
+         lambda d: hostile.huge_dimension(), "sheet_too_large", sheet="Return"),
+    Case("one cell in the last row and column", "EMSOU", "2025-09", "EMSOU_return.xlsx",
+         lambda d: hostile.far_away_cell(), "sheet_too_large", sheet="Return"),
+    Case("decompression bomb", "EMSOU", "2025-09", "EMSOU_return.xlsx",
+         lambda d: hostile.zip_bomb(compressed_mb=2.6), "workbook_inflates_too_much"),
+    Case("decompression bomb lying about its size", "EMSOU", "2025-09", "EMSOU_return.xlsx",
+         lambda d: hostile.zip_bomb(compressed_mb=2.6, lying=True), "workbook_inflates_too_much"),
+    Case("workbook of twenty thousand parts", "EMSOU", "2025-09", "EMSOU_return.xlsx",
+         lambda d: hostile.many_parts(), "workbook_too_many_parts"),
+    Case("deeply nested XML", "EMSOU", "2025-09", "EMSOU_return.xlsx",
+         lambda d: hostile.deep_xml(), "workbook_inflates_too_much"),
+    Case("formula linked to another workbook, no saved result", "EMSOU", "2025-09", "EMSOU_return.xlsx",
+         lambda d: workbook(d, "EMSOU", "2025-09", lambda wb: wb["Return"].__setitem__("B5", "=[1]Sheet1!A1")),
+         "formula_without_value", sheet="Return", row=5, column="B", value="=[1]Sheet1!A1"),
+    Case("half a million lines, just under the upload limit", NE, "2025-09", NE_CSV, lambda d: hostile.big_csv(),
+         "text_too_large"),
+    Case("stray double quote", NE, "2025-09", NE_CSV,
+         ne(lambda t: replace_line(t, first_arrests_line(t), first_arrests_line(t).replace(",Arrests,", ',"Arrests,'))),
+         "unbalanced_quote", row=2),
 ]
+HOSTILE = {"sheet_too_large", "text_too_large", "workbook_inflates_too_much", "workbook_too_many_parts", "formula_without_value",
+           "unbalanced_quote", "file_unreadable"}
 
 
 def _serocu_percent(fraction: float):
@@ -241,6 +266,46 @@ def test_rejected_content_goes_no_further(results, name):
     assert not list(standardised.glob(f"{verdict.submission.submission_id}.*")) if standardised.exists() else True
     report = zone.root / "reports" / f"{verdict.submission.submission_id}.html"
     assert case.rule in report.read_text()
+
+
+@pytest.mark.parametrize("name", [c.name for c in CASES if c.rule in HOSTILE])
+def test_unreadable_and_hostile_files_are_explained_without_internals(results, name):
+    """No server path, no reader's own message, no exception names: words the sender can act on."""
+    case, _, verdict, _ = results[name]
+    for problem in verdict.problems:
+        text = problem.message
+        assert "/" not in text.replace("=[1]Sheet1!A1", "") and "\\" not in text, text
+        assert not any(word in text for word in ("Error", "Exception", "calamine", "zip error", "errno",
+                                                 "openpyxl", "fastexcel", "polars")), text
+
+
+def test_utf16_text_file_reads_like_the_utf8_one(demo, tmp_path):
+    """Excel's "Unicode Text" (UTF-16 with a byte-order mark, tab-separated) is a return like any other."""
+    zone = LandingZone(tmp_path / "zone")
+    verdicts = [submit_return(zone, content, original_name=NE_CSV, rocu_code=NE, period="2025-09",
+                              submitted_by="test", today=TODAY)
+                for content in (csv_text(demo, NE, "2025-09").encode(),
+                                hostile.utf16_text(csv_text(demo, NE, "2025-09")))]
+    states = [v.submission.state for v in verdicts]
+    assert states[0] == states[1] and states[0].startswith("accepted"), [p.as_text() for v in verdicts
+                                                                           for p in v.problems]
+    assert [p.rule for p in verdicts[0].problems] == [p.rule for p in verdicts[1].problems]
+    values = [pl.read_parquet(zone.root / "standardised" / f"{v.submission.submission_id}.values.parquet")
+              .drop("submission_id").sort("metric_id", "force_code") for v in verdicts]
+    assert values[0]["value"].to_list() == values[1]["value"].to_list() and values[0].height > 10
+
+
+def test_stray_quote_message_says_where_and_what_to_fix(results):
+    _, _, verdict, _ = results["stray double quote"]
+    problem = next(p for p in verdict.problems if p.rule == "unbalanced_quote")
+    assert "row 2" in problem.message and "quote" in problem.message
+
+
+def test_formula_message_says_how_to_get_the_value(results):
+    _, _, verdict, _ = results["formula linked to another workbook, no saved result"]
+    problem = next(p for p in verdict.problems if p.rule == "formula_without_value")
+    assert "B5" in problem.message and "Return" in problem.message
+    assert "save" in problem.message and "paste" in problem.message.lower()
 
 
 def test_huge_file_report_is_capped_not_flooded(results):

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines import reference
-from pipelines.check.problems import Problem
+from pipelines.check.problems import Problem, column_letter
 from pipelines.standardise.cells import normalise_label
 from pipelines.standardise.layouts import LAYOUT_READERS
 from pipelines.standardise.mapping import is_known_force, label_rules, map_found
@@ -83,6 +83,22 @@ def _hidden_sheet_problems(hidden: list[Grid], rocu_code: str, file: str) -> lis
     return out
 
 
+def _formula_problems(grids: list[Grid], file: str) -> list[Problem]:
+    """A formula saved without its result reads as blank: say so, cell by cell, rather than
+    lose the figure silently (typically a link to another workbook that was never recalculated)."""
+    out = []
+    for grid in grids:
+        for row, col, formula in grid.formulas_without_value:
+            cell = f"{column_letter(col - 1)}{row}"
+            out.append(Problem(
+                "error", "formula_without_value",
+                f"Cell {cell} on sheet '{grid.sheet}' holds a formula but no saved result (it may link to another "
+                "workbook), so its figure cannot be read. Open the workbook in Excel, let it calculate (with any "
+                "linked workbooks available), save it and upload it again; or copy the cells and paste them back "
+                "as values.", file, grid.sheet, row, column_letter(col - 1), f"={formula}"))
+    return out
+
+
 def _empty(schema: dict) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
@@ -99,12 +115,14 @@ def parse_return(path: Path | str, rocu_code: str, period: str, display_name: st
     try:
         grids = read_grids(path)
     except UnreadableFile as exc:
-        problem = Problem("error", "file_unreadable",
-                          f"{str(exc).replace(path.name, name)} Send the return as .xlsx or .csv.",
-                          name)
+        message = str(exc).replace(path.name, name)
+        if exc.rule == "file_unreadable":
+            message += " Send the return as .xlsx or .csv."
+        problem = Problem("error", exc.rule, message, name, exc.sheet, exc.row)
         return ParsedReturn(_empty(VALUES_SCHEMA), _empty(UNMAPPED_SCHEMA), [problem])
     visible = [g for g in grids if not g.hidden]
     problems = _hidden_sheet_problems([g for g in grids if g.hidden], rocu_code, name)
+    problems += _formula_problems(visible, name)
     found, layout_problems = LAYOUT_READERS[layout](visible, period, name, is_known_force)
     mapped = map_found(found, rocu_code, period, name)
     problems = layout_problems + mapped.problems + problems

@@ -1,0 +1,41 @@
+"""A grid: one sheet (or a whole text file) as text cells, each where a person sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+Cell = str | None
+
+
+@dataclass(frozen=True)
+class Grid:
+    """cells[r][c] is row r+1, column c+1; formulas_without_value lists (row, column, formula),
+    1-based, of formula cells saved without their result (read as blank)."""
+
+    sheet: str | None
+    cells: list[list[Cell]]
+    hidden: bool = False
+    encoding: str | None = None
+    delimiter: str | None = None
+    formulas_without_value: tuple[tuple[int, int, str], ...] = ()
+
+    def cell(self, row: int, col: int) -> Cell:
+        """0-based access that treats anything outside the grid as empty."""
+        if 0 <= row < len(self.cells) and 0 <= col < len(self.cells[row]):
+            return self.cells[row][col]
+        return None
+
+    @cached_property  # asked once per row while searching for the header: compute once
+    def width(self) -> int:
+        return max((len(r) for r in self.cells), default=0)
+
+    def as_dict(self) -> dict:
+        """Plain data, to come back from the reading child process as JSON."""
+        return {"sheet": self.sheet, "cells": self.cells, "hidden": self.hidden, "encoding": self.encoding,
+                "delimiter": self.delimiter, "formulas_without_value": self.formulas_without_value}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Grid":
+        return cls(data["sheet"], data["cells"], bool(data["hidden"]), data["encoding"], data["delimiter"],
+                   tuple((int(r), int(c), str(f)) for r, c, f in data["formulas_without_value"]))
