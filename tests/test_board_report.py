@@ -164,7 +164,7 @@ def test_paper_states_its_build(published: Path, unit_text: str) -> None:
                                                             " audit_head_hash, content_sha256 from meta.build_info")[0]
     flat_text = unit_text.replace(" ", "").replace("\n", "")
     assert build_id in flat_text and sha in flat_text
-    assert published_at in unit_text
+    assert published_at in flat_text
     assert f"seq {seq}, hash {head[:16]}" in flat(unit_text)
 
 
