@@ -44,6 +44,9 @@ def url_select(label: str, options: list, key: str, format_func=str, default_ind
         return None
     current = st.query_params.get(key)
     index = options.index(current) if current in options else min(default_index, len(options) - 1)
+    if current in options and _from_link(key, current) and f"w_{key}" in st.session_state:
+        # A link to this same page with another choice: the widget keeps its state unless told.
+        st.session_state[f"w_{key}"], index = current, 0
     choice = st.selectbox(label, options, index=index, key=f"w_{key}", format_func=format_func)
     if current not in options and _from_link(key, current):
         link_notice(label, current, format_func(choice))

@@ -100,3 +100,17 @@ def test_a_link_with_nothing_unknown_shows_no_notice_on_any_page(var: Path):
     for page in ("national", "regional", "drill", "submissions"):
         at = run(page)
         assert not at.warning, (page, texts(at.warning))
+
+
+def test_a_link_to_one_month_from_the_period_view_opens_that_month(var: Path):
+    """The month links inside a period's breakdown lead to the same page: its filters must follow the link."""
+    year = complete_year(var)
+    unit = full_year_unit(var, year)
+    at = run("drill", unit=unit, metric="PUR_ARRESTS", period_type="financial_year", period=year)
+    month = sql(var, "select max(month) from marts.dim_month where financial_year = ?", year)[0][0]
+    at.query_params.update({"period_type": "month", "period": month})
+    at.run()
+    assert not at.exception
+    assert any(h.startswith("Arrests for ") and h.endswith(month_label(month)) for h in (s.value for s in at.subheader))
+    assert "Cells behind the figure" in texts(at.markdown)
+    assert not at.warning

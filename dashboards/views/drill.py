@@ -109,7 +109,7 @@ def show_period() -> None:
                    (unit, metric, period))
     left, right = st.columns([1, 3])
     left.metric(f"{name}, {unit}, {period}", figure(total["value"], measure))
-    left.caption(f"{total['months_reported']} of {total['months_in_period']} months reported.")
+    left.caption(f"{int(total['months_reported'])} of {int(total['months_in_period'])} months reported.")
     right.markdown(f"**What it counts.** {catalogue.loc[metric, 'definition']}")
     right.markdown(f"**How the months make it.** The figure for the {PERIOD_TYPES[kind].lower()} is "
                    f"{COMBINED.get(aggregation, 'the figure of the last month reported in it')}.")
