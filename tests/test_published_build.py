@@ -168,3 +168,16 @@ def test_a_dagster_build_is_named_by_its_run(built_demo: Path) -> None:
         con.close()
     assert info is not None and re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", info.build_id)
     assert info.source_file == "rocu.duckdb"
+
+
+def test_rocu_report_prints_the_build_and_audit_head_it_was_made_from(own_var: Path, tmp_path: Path, capsys) -> None:
+    from tests.test_board_report import rocu_as_analyst
+
+    info = publish_changed(own_var, tmp_path / "work" / "rocu.duckdb")
+    out = tmp_path / "paper.html"
+    assert rocu_as_analyst(["report", "--unit", "EMSOU", "--quarter", "2026-Q2", "--format", "html",
+                            "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert info.build_id in printed and info.published_at in printed
+    assert f"seq {info.audit_seq}, hash {info.audit_head_hash[:16]}" in printed
+    assert info.build_id in out.read_text()
