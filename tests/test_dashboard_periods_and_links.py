@@ -87,6 +87,9 @@ def test_a_link_whose_filters_no_longer_exist_says_what_it_shows_instead(var: Pa
     at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period="1999/00")
     assert "1999/00" in texts(at.warning) and param(at, "period") in texts(at.warning).replace("\\", "")
 
+    at = run("regional", unit="EMSOU", trend="PUR_CHARGES,GONE_METRIC")
+    assert "GONE_METRIC" in texts(at.warning).replace("\\", "") and "PUR_CHARGES" not in texts(at.warning)
+
     at = run("national", metric="REMOVED_METRIC")
     assert "REMOVED_METRIC" in texts(at.warning).replace("\\", "")
 
