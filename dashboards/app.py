@@ -14,7 +14,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script by `streamlit run`
 
 from dashboards.auth import current_session, may_open, sign_in_page, sign_out  # noqa: E402
-from dashboards.data import build_stamp  # noqa: E402
+from dashboards.data import current_build  # noqa: E402
 
 st.set_page_config(page_title="ROCU performance", layout="wide")
 
@@ -48,8 +48,9 @@ else:
     if st.sidebar.button("Sign out", key="sign_out"):
         sign_out()
         st.rerun()
-    stamp = build_stamp()
+    # Read with the figures: a page that finds a newer build than this reruns on it (dashboards/data.py).
+    build = current_build()
     st.sidebar.caption(
-        f"Data published {stamp['published_at'][:16].replace('T', ' ')} UTC" if stamp else "No warehouse published yet"
-    )
+        f"Data published {build.published_at[:19].replace('T', ' ')} UTC · build {build.build_id[:8]}"
+        if build else "No warehouse published yet")
 nav.run()

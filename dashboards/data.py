@@ -1,43 +1,105 @@
 """The one way pages read the warehouse: short-lived read-only connections to the
-published copy, results cached until a new copy is published."""
+published copy, results cached per published build.
+
+Each published copy carries its build row inside it (meta.build_info, written before the
+copy is swapped in). A page run is pinned to one build: every result is cached under that
+build's id, and a result read from the file is read through a connection whose build row
+is checked against the pin in the same connection. So a page never shows one build's
+figures under another's name; when a new copy is swapped in, the page reruns on it.
+"""
 
 from __future__ import annotations
 
-import json
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
+from pipelines.build_info import BuildInfo, read_build_info
 from pipelines.land.registry import Registry, Submission
 from pipelines.settings import Paths
+
+_PIN = "rocu_build_pin"  # session state: (file key, BuildInfo) of the build this session's page shows
+_UNRECORDED = "unrecorded-"  # id given to a copy published before builds carried their own row
+
+
+class BuildChanged(Exception):
+    """The published copy is no longer the build a page run is pinned to."""
 
 
 def published_path() -> Path:
     return Paths.from_env().published
 
 
-def build_stamp() -> dict | None:
-    """When the copy being read was published (None if nothing is published yet)."""
-    stamp = published_path().with_suffix(".json")
-    return json.loads(stamp.read_text()) if stamp.exists() else None
+def _file_key(path: Path) -> tuple[int, int, int] | None:
+    """What changes whenever a new copy is swapped in: inode, modification time, size."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _build_at(path: str, ino: int, mtime_ns: int, size: int) -> BuildInfo:
+    """The build row of the copy with this file key (read once per copy)."""
+    con = duckdb.connect(path, read_only=True)
+    try:
+        info = read_build_info(con)
+    finally:
+        con.close()
+    if info is not None:
+        return info
+    published = datetime.fromtimestamp(mtime_ns / 1e9, timezone.utc).isoformat(timespec="seconds")
+    return BuildInfo(f"{_UNRECORDED}{ino}-{mtime_ns}-{size}", published, "", 0, "", "")
+
+
+def current_build() -> BuildInfo | None:
+    """The build this page run shows (None if nothing is published yet).
+
+    If a new copy has been swapped in since the session's pin, the page reruns from the
+    top on the new build, so no page draws figures of two builds.
+    """
+    path = published_path()
+    key = _file_key(path)
+    pinned = st.session_state.get(_PIN)
+    if key is None:
+        st.session_state.pop(_PIN, None)
+        return None
+    if pinned is not None and pinned[0] == key:
+        return pinned[1]
+    build = _build_at(str(path), *key)
+    st.session_state[_PIN] = (key, build)
+    if pinned is not None and pinned[1].build_id != build.build_id:
+        st.rerun()  # a new build was published: draw the whole page again from it
+    return build
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _query(sql: str, params: tuple, _version: float) -> pd.DataFrame:
+def _query(sql: str, params: tuple, build_id: str) -> pd.DataFrame:
+    """One query of one build: the build row and the figures come through the same connection."""
     con = duckdb.connect(str(published_path()), read_only=True)
     try:
+        info = read_build_info(con)
+        if (info.build_id if info else None) != build_id and not build_id.startswith(_UNRECORDED):
+            raise BuildChanged(build_id)
         return con.execute(sql, list(params)).df()
     finally:
         con.close()
 
 
 def query(sql: str, params: tuple = ()) -> pd.DataFrame:
-    """Run a read-only query against the published warehouse (cached per published build)."""
-    path = published_path()
-    version = path.stat().st_mtime if path.exists() else 0.0
-    return _query(sql, params, version) if version else pd.DataFrame()
+    """Run a read-only query against the published build this page shows (cached per build)."""
+    build = current_build()
+    if build is None:
+        return pd.DataFrame()
+    try:
+        return _query(sql, tuple(params), build.build_id)
+    except BuildChanged:
+        st.session_state.pop(_PIN, None)  # swapped since the pin: start the page again on the new build
+        st.rerun()
 
 
 # The landing zone is read live, not cached: an upload must show at once, before any rebuild.

@@ -20,24 +20,56 @@ STRANDS = ["All", "Pursue", "Prevent", "Protect", "Prepare"]
 STRAND_ORDER = {"pursue": 1, "prevent": 2, "protect": 3, "prepare": 4, "all": 5}
 
 
+_WRITTEN = "url_filters_written"  # session state: the value each URL filter was last given by a page
+
+
+def _from_link(key: str, value: str | None) -> bool:
+    """Whether a URL value came from outside (a link, a bookmark) rather than from this session's own pages."""
+    return value is not None and st.session_state.get(_WRITTEN, {}).get(key) != value
+
+
+def _write(key: str, value: str) -> None:
+    st.query_params[key] = value
+    st.session_state.setdefault(_WRITTEN, {})[key] = value
+
+
 def url_select(label: str, options: list, key: str, format_func=str, default_index: int = 0):
-    """A selectbox whose choice lives in the URL (?key=value), so a view can be shared."""
+    """A selectbox whose choice lives in the URL (?key=value), so a view can be shared.
+
+    A link may name a choice that no longer exists (a unit renamed, a metric withdrawn, a
+    month outside the data): the page then says so and what it shows instead, rather than
+    quietly showing the default as if it had been asked for.
+    """
     if not options:
         return None
     current = st.query_params.get(key)
     index = options.index(current) if current in options else min(default_index, len(options) - 1)
+    if current in options and _from_link(key, current) and f"w_{key}" in st.session_state:
+        # A link to this same page with another choice: the widget keeps its state unless told.
+        st.session_state[f"w_{key}"], index = current, 0
     choice = st.selectbox(label, options, index=index, key=f"w_{key}", format_func=format_func)
-    st.query_params[key] = str(choice)
+    if current not in options and _from_link(key, current):
+        link_notice(label, current, format_func(choice))
+    _write(key, str(choice))
     return choice
 
 
 def url_multiselect(label: str, options: list[str], key: str, format_func=str, default: list[str] = ()) -> list[str]:
-    """A multiselect whose choices live in the URL as ?key=a,b,c."""
+    """A multiselect whose choices live in the URL as ?key=a,b,c (a link's unknown choices are named)."""
     wanted = st.query_params.get(key)
     chosen = [o for o in (wanted.split(",") if wanted else default) if o in options]
     picked = st.multiselect(label, options, default=chosen, key=f"w_{key}", format_func=format_func)
-    st.query_params[key] = ",".join(picked)
+    unknown = [o for o in (wanted.split(",") if wanted else []) if o and o not in options]
+    if unknown and _from_link(key, wanted):
+        link_notice(label, ", ".join(unknown), ", ".join(map(format_func, picked)) or "nothing")
+    _write(key, ",".join(picked))
     return picked
+
+
+def link_notice(label: str, asked: str, shown: str) -> None:
+    """Say that a link's filter names something the published data does not hold, and what is shown instead."""
+    st.warning(f"{label} \"{plain(asked)}\" in this link is not in the published data, so {plain(shown)} is shown "
+               "instead.", icon=":material/link_off:")
 
 
 def period_filter(container=st) -> tuple[str, str]:
@@ -57,13 +89,6 @@ def period_filter(container=st) -> tuple[str, str]:
 def period_words(kind: str, period: str) -> str:
     """'financial year 2025/26', 'quarter 2026-Q1', 'month 2026-03': the period as a heading says it."""
     return f"{PERIOD_TYPES[kind].lower()} {period}"
-
-
-def last_month_of(kind: str, period: str) -> str | None:
-    """The latest month of a period that the warehouse has figures for (for links to one month)."""
-    months = query(f"select max(d.month) as month from marts.dim_month d where d.{PERIOD_COLUMNS[kind]} = ?"
-                   " and d.month <= (select max(month) from marts.fct_metric_monthly)", (period,))
-    return None if months.empty or pd.isna(months.iloc[0, 0]) else months.iloc[0, 0]
 
 
 def metric_filter(strand_box, threat_box, metric_box, units: tuple[str, ...] | None = None,
@@ -127,9 +152,9 @@ def page_link(page: str, label: str, params: dict, container=st) -> None:
         container.markdown(f"[{label}]({page}?{urlencode(params)})")
 
 
-def drill_link(unit: str, metric: str, month: str, label: str, container=st) -> None:
-    """A link to the drill-through page for one figure."""
-    page_link("drill", label, {"unit": unit, "metric": metric, "month": month}, container)
+def drill_link(unit: str, metric: str, kind: str, period: str, label: str, container=st) -> None:
+    """A link to the drill-through page for one figure: a month's, a quarter's or a financial year's."""
+    page_link("drill", label, {"unit": unit, "metric": metric, "period_type": kind, "period": period}, container)
 
 
 def no_data(message: str = "The warehouse has not been built yet. Run `make demo` to build it from the demo data."):

@@ -223,7 +223,8 @@ def cmd_report(args: argparse.Namespace, paths: Paths) -> int:
     AuditLog.at(paths).record(session.username, "report", f"{request.unit} {args.quarter} {args.format}",
                               {"out": str(out), "marking": args.marking})
     print(f"{report.title}, {report.period_label}: {out}")
-    print(f"Made from the warehouse published {report.build.published_at} (SHA-256 {report.build.database_sha256})")
+    print(f"Made from warehouse build {report.build.build_id}, published {report.build.published_at}; "
+          f"audit trail head {report.build.audit_head}")
     return Exit.OK
 
 

@@ -38,7 +38,8 @@ def build_definitions(paths: Paths | None = None) -> Definitions:
         sensors=[returns_sensor],
         resources={
             "landing": LandingResource(root=str(paths.landing), extracts_dir=str(paths.landing / "extracts")),
-            "warehouse": WarehouseResource(path=str(paths.warehouse), published_path=str(paths.published)),
+            "warehouse": WarehouseResource(path=str(paths.warehouse), published_path=str(paths.published),
+                                           var_dir=str(paths.var)),
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
         },
     )

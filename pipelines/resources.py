@@ -7,6 +7,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 
 from pipelines.land.zone import LandingZone
+from pipelines.settings import Paths
 
 
 class LandingResource(ConfigurableResource):
@@ -20,7 +21,15 @@ class LandingResource(ConfigurableResource):
 
 
 class WarehouseResource(ConfigurableResource):
-    """The DuckDB file the pipeline builds and the published copy readers use."""
+    """The DuckDB file the pipeline builds and the published copy readers use.
+
+    `var_dir` is the deployment's run-time folder (its audit trail goes into each
+    published build); left empty, it is the folder that holds warehouse/rocu.duckdb.
+    """
 
     path: str
     published_path: str
+    var_dir: str = ""
+
+    def paths(self) -> Paths:
+        return Paths(Path(self.var_dir) if self.var_dir else Path(self.path).parents[1])

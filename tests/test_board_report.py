@@ -7,7 +7,6 @@ Needs Debian's poppler-utils (pdftotext, pdftoppm, pdfinfo) and chromium.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import subprocess
@@ -160,11 +159,13 @@ def test_contents_page_numbers_are_right(unit_pdf: Path) -> None:
 
 
 def test_paper_states_its_build(published: Path, unit_text: str) -> None:
-    sha = hashlib.sha256(published.read_bytes()).hexdigest()
-    stamp = published.with_suffix(".json").read_text()
-    published_at = re.search(r'"published_at": "([^"]+)"', stamp).group(1)
-    assert sha in unit_text.replace(" ", "")
-    assert published_at in unit_text
+    """The build row inside the published file: id, publish time, audit head, the warehouse's fingerprint."""
+    build_id, published_at, seq, head, sha = sql(published, "select build_id, published_at, audit_seq,"
+                                                            " audit_head_hash, content_sha256 from meta.build_info")[0]
+    flat_text = unit_text.replace(" ", "").replace("\n", "")
+    assert build_id in flat_text and sha in flat_text
+    assert published_at in flat_text
+    assert f"seq {seq}, hash {head[:16]}" in flat(unit_text)
 
 
 def test_pdf_pages_rendered_to_png(unit_pdf: Path, artifacts: Path) -> None:
@@ -267,7 +268,6 @@ def test_revisions_show_first_and_current_values(published: Path, tmp_path: Path
     """No demo return is resubmitted, so revise one figure in a copy of the published build."""
     copy = tmp_path / "rocu.duckdb"
     shutil.copyfile(published, copy)
-    shutil.copyfile(published.with_suffix(".json"), copy.with_suffix(".json"))
     con = duckdb.connect(str(copy))
     (value,) = con.execute("select value from marts.fct_metric_monthly where rocu_code = 'EMSOU' "
                            "and month = '2026-05' and metric_id = 'PUR_ARRESTS'").fetchone()

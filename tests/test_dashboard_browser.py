@@ -106,13 +106,23 @@ def test_regional_comparison_and_its_link_to_the_drill_through(page, app_url, ar
     expect(page.get_by_role("heading", name=re.compile("against its peer median, month by month"))).to_be_visible()
     screenshot(page, artifacts / "regional.png")
 
-    page.get_by_text("See the rows and files behind this figure").click()
+    page.get_by_text("See the months, rows and files behind this figure").click()
+    expect(page.get_by_role("heading", name=re.compile(
+        r"Arrests for East Midlands, financial year 20\d\d.\d\d"))).to_be_visible(timeout=WAIT)
+    expect(page.get_by_role("heading", name=re.compile(r"Month by month \(\d+ months\)"))).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(re.compile(r"The \d+ months add up to [\d,]+, the figure for financial year"))
+           ).to_be_visible()
+    assert "unit=EMSOU" in page.url and "metric=PUR_ARRESTS" in page.url and "period_type=financial_year" in page.url
+    screenshot(page, artifacts / "drill.png")
+
+    # One month of it opens on its cells, versions and files.
+    page.get_by_text(re.compile(r"^March 20\d\d: [\d,]+ from \d+ cells")).click()
+    page.get_by_text(re.compile(r"Open March 20\d\d on its own")).click()
     expect(page.get_by_role("heading", name=re.compile(r"Arrests for East Midlands, March 20\d\d"))
            ).to_be_visible(timeout=WAIT)
     expect(page.get_by_role("heading", name=re.compile(r"Cells behind the figure \(\d+ in the current version\)"))
            ).to_be_visible(timeout=WAIT)
-    assert "unit=EMSOU" in page.url and "metric=PUR_ARRESTS" in page.url
-    screenshot(page, artifacts / "drill.png")
+    screenshot(page, artifacts / "drill_month.png")
 
 
 def test_submissions_grid_shows_late_missing_and_rejected_and_opens_a_cell(page, app_url, built_demo, artifacts):

@@ -1,13 +1,21 @@
-"""Drill-through: from one figure (?unit=..&metric=..&month=..) to the cells, versions and files
-behind it, or for extract metrics to the extract rows and a plain account of where they come from."""
+"""Drill-through: from one figure (?unit=..&metric=..&period_type=..&period=..) to what it is made of.
+
+A month's figure opens on its cells, versions and files (or for extract metrics the extract
+rows and a plain account of where they come from); a quarter's or a year's figure breaks
+down month by month, each month down to the cells it came from, and says how the months
+make the period's figure (for a sum, that they add up to it).
+"""
+
+import math
 
 import pandas as pd
 import streamlit as st
 
 from dashboards.auth import can, guard
 from dashboards.data import query, stored_file
-from dashboards.format import figure, moment, month_label
-from dashboards.widgets import no_data, page_link, show_table, unit_filter, url_select
+from dashboards.format import figure, moment, month_label, plain
+from dashboards.widgets import (PERIOD_COLUMNS, PERIOD_TYPES, exports, no_data, page_link, period_filter,
+                                period_words, show_table, unit_filter, url_select)
 
 SOURCES = {
     "disruption_extract": "the APMIS-style disruptions extract. Each validated disruption led by the unit or one of "
@@ -18,6 +26,11 @@ SOURCES = {
     "capacity_tasking_extract": "the capacity and tasking extract: establishment and staff in post at the month's "
                                 "end, leavers, regional tasking meetings held and Gateway requests from forces.",
 }
+# How the catalogue's time_aggregation makes a period's figure from its months.
+COMBINED = {"sum": "the sum of its months", "mean": "the average of its months",
+            "ratio": "worked out again from the months' numerators and denominators (not an average of rates)",
+            "snapshot": "the figure of the last month reported in it",
+            "latest": "the figure of the last month reported in it"}
 # Which disruption rows each disruption metric counts (the rest of the month's rows are context).
 DISRUPTION_ROWS = {"DIS_MAJOR": ("impact_level", "major"), "DIS_MODERATE": ("impact_level", "moderate"),
                    "DIS_MINOR": ("impact_level", "minor"), "DIS_PURSUE": ("strand", "pursue"),
@@ -29,23 +42,26 @@ st.title("Drill-through")
 if query("select 1 from marts.fct_metric_monthly limit 1").empty:
     no_data()
 
-top = st.columns(3)
+# Links made before periods could be drilled name one month: ?month=2026-03.
+if "month" in st.query_params and "period" not in st.query_params:
+    st.query_params["period_type"], st.query_params["period"] = "month", st.query_params["month"]
+    del st.query_params["month"]
+
+top = st.columns([1.2, 1.4, 1.4])
 unit, names = unit_filter(top[0], permission="view_drill")
-metrics = query("select metric_id, metric_name, unit, source, definition from marts.dim_metric order by metric_name")
+metrics = query("select metric_id, metric_name, unit, source, definition, time_aggregation from marts.dim_metric"
+                " order by metric_name")
 catalogue = metrics.set_index("metric_id")
 ids = metrics["metric_id"].tolist()
 with top[1]:
     metric = url_select("Metric", ids, "metric", format_func=catalogue["metric_name"].get,
                         default_index=ids.index("PUR_ARRESTS") if "PUR_ARRESTS" in ids else 0)
-months = query("select distinct month from marts.fct_metric_monthly order by month desc")["month"].tolist()
-with top[2]:
-    month = url_select("Month", months, "month", format_func=month_label)
-name, measure, source = catalogue.loc[metric, ["metric_name", "unit", "source"]]
-st.subheader(f"{name} for {names[unit]}, {month_label(month)}")
+kind, period = period_filter(top[2])
+name, measure, source, aggregation = catalogue.loc[metric, ["metric_name", "unit", "source", "time_aggregation"]]
 
-found = query("select value, value_as_first_submitted, is_revised, numerator, denominator from marts.fct_metric_monthly"
-              " where rocu_code = ? and metric_id = ? and month = ?", (unit, metric, month))
-if found.empty:
+
+def explain_missing(month: str) -> None:
+    """Why a unit has no figure for a month, with the way to its submissions; stops the page."""
     status = query("select status from marts.fct_submission_status where rocu_code = ? and month = ?", (unit, month))
     why = {"missing": "no return was received for that month", "rejected": "its return for that month was rejected",
            "pending": "its return for that month is not due yet"}.get(
@@ -53,105 +69,208 @@ if found.empty:
     page_link("submissions", "See the unit's submissions", {"unit": unit, "month": month})
     no_data(f"There is no figure for {name.lower()} from {names[unit]} in {month_label(month)}: {why}.")
 
-row = found.iloc[0]
-left, right = st.columns([1, 3])
-left.metric(f"{name}, {unit}, {month_label(month)}", figure(row["value"], measure))
-if row["is_revised"]:
-    left.caption(f"Revised: first submitted as {figure(row['value_as_first_submitted'], measure)}.")
-if pd.notna(row["denominator"]):
-    left.caption(f"Worked out as {figure(row['numerator'], 'count')} of {figure(row['denominator'], 'count')}.")
-right.markdown(f"**What it counts.** {catalogue.loc[metric, 'definition']}")
 
-if source == "monthly_return":
-    cells = query(
-        """
-        select p.*, coalesce(f.force_name, 'Unit total') as force_name
-        from marts.fct_return_value_provenance p
-        left join (select distinct force_code, force_name from marts.dim_force) f using (force_code)
-        where p.rocu_code = ? and p.metric_id = ? and p.month = ?
-        order by p.version desc, p.source_sheet, p.source_row
-        """,
-        (unit, metric, month),
-    )
-    right.markdown(f"**Where it comes from.** The monthly return of {names[unit]}: the cells below, as the unit "
-                   "typed them, converted to framework units through the unit's label map.")
-    current = cells[cells["is_current"]]
-    st.markdown(f"#### Cells behind the figure ({len(current)} in the current version)")
-    cell_table = pd.DataFrame({
-        "Force": current["force_name"], "Label in the return": current["local_label"], "As typed": current["raw_value"],
-        "Value": current["value"].map(lambda v: figure(v, measure)), "Sheet": current["source_sheet"].fillna(""),
-        "Row": current["source_row"].astype("Int64").astype(str), "Column": current["source_column"]})
-    show_table(cell_table, f"drill_cells_{unit}_{metric}_{month}", typed=("Label in the return", "As typed", "Sheet"))
+def month_link(month: str, label: str, container=st) -> None:
+    page_link("drill", label, {"unit": unit, "metric": metric, "period_type": "month", "period": month}, container)
 
-    st.markdown("#### Versions and files")
-    files = cells.groupby(["version", "submission_id", "original_name", "file_sha256", "is_current",
-                           "is_first_accepted"], as_index=False).agg(submitted_at=("submitted_at", "first"),
-                                                                     cells=("value", "size"), total=("value", "sum"))
-    file_table = pd.DataFrame({
-        "Version": files["version"].astype(str), "File as sent": files["original_name"],
-        "Submitted": files["submitted_at"].map(moment), "Cells": files["cells"].astype(str),
-        "Adds up to": files["total"].map(lambda v: figure(v, measure)),
-        "Used now": files["is_current"].map({True: "yes, current version", False: "no, replaced"}),
-        "First accepted": files["is_first_accepted"].map({True: "yes", False: "no"}),
-        "File fingerprint (SHA-256)": files["file_sha256"].str[:16] + "…"})
-    show_table(file_table.sort_values("Version", ascending=False), f"drill_files_{unit}_{metric}_{month}",
-               typed=("File as sent",))
-    st.caption("Every version is kept as sent, under its fingerprint; the warehouse uses the latest accepted one.")
-    used = files[files["is_current"]]
-    stored = stored_file(used["file_sha256"].iloc[0]) if not used.empty else None
-    if stored and can(session, "download_files", unit):
-        st.download_button(f"Download the file as sent ({used['original_name'].iloc[0]})", stored.read_bytes(),
-                           used["original_name"].iloc[0], key="original")
-    page_link("submissions", f"Validation reports for {names[unit]}, {month_label(month)}",
-              {"unit": unit, "month": month})
-else:
-    right.markdown(f"**Where it comes from.** Not a monthly return: it is counted from {SOURCES.get(source, source)}")
-    if source == "disruption_extract":
-        rows = query(
-            """
-            select t.threat_area_name as "Threat area", d.strand as "Strand", d.impact_level as "Impact",
-                   d.disruptions as "Disruptions counted", d.rocu_led as "Led by the unit",
-                   d.force_led as "Led by a force", d.duplicate_claims as "Duplicate claims not counted"
-            from marts.fct_disruptions d left join reference.threat_areas t using (threat_area_code)
-            where d.rocu_code = ? and d.month = ? order by d.strand, d.impact_level
-            """,
-            (unit, month),
-        )
-        if metric in DISRUPTION_ROWS:
-            column, value = DISRUPTION_ROWS[metric]
-            rows = rows[rows["Impact" if column == "impact_level" else "Strand"] == value]
-        st.markdown(f"#### Disruption rows behind the figure ({int(rows['Disruptions counted'].sum())} disruptions)")
-        show_table(rows, f"drill_{source}_{unit}_{metric}_{month}")
-        # The claims themselves; narratives are sensitive and shown only to roles allowed them.
-        narratives = can(session, "view_narratives", unit)
-        claims = query(
-            f"""
-            select disruption_ref as "Reference", disruption_date as "Date", lead_unit_code as "Claimed by",
-                   threat_area_code as "Threat area", strand as "Strand", impact_level as "Impact",
-                   coalesce(ocg_ref, '') as "OCG", case when is_counted then 'yes' else 'no: ' || duplicate_of end
-                   as "Counted"{', narrative as "Narrative"' if narratives else ''}
-            from intermediate.int_disruptions__deduplicated
-            where rocu_code = ? and month = ? and validation_status = 'validated' order by disruption_date
-            """,
-            (unit, month),
-        )
-        st.markdown(f"#### The {len(claims)} validated claims")
-        show_table(claims, f"drill_claims_{unit}_{month}", typed=("Narrative",) if narratives else ())
-        if not narratives:
-            st.caption("Narratives are shown only to roles allowed to see them.")
-    elif source == "capacity_tasking_extract":
-        wide = query("select * exclude (rocu_code, month, calendar_quarter, financial_year)"
-                     " from marts.fct_capacity_tasking where rocu_code = ? and month = ?", (unit, month))
-        rows = wide.T.reset_index().set_axis(["Measure", "Value"], axis=1)
-        rows["Measure"] = (rows["Measure"].str.replace("_", " ").str.replace(" pct", " (%)")
-                           .str.replace(" fte", " (FTE)"))
-        rows["Value"] = rows["Value"].map(lambda v: figure(v, "count" if float(v).is_integer() else "fte"))
-        st.markdown("#### The extract's figures for the month")
-        show_table(rows, f"drill_{source}_{unit}_{metric}_{month}")
+
+def cell_rows(cells: pd.DataFrame) -> pd.DataFrame:
+    """Cells as a person checks them against the file: where each sits and what was typed there."""
+    return pd.DataFrame({
+        "Force": cells["force_name"], "Label in the return": cells["local_label"], "As typed": cells["raw_value"],
+        "Value": cells["value"].map(lambda v: figure(v, measure)), "File as sent": cells["original_name"],
+        "Version": cells["version"].astype(str), "Sheet": cells["source_sheet"].fillna(""),
+        "Row": cells["source_row"].astype("Int64").astype(str), "Column": cells["source_column"]})
+
+
+TYPED = ("Label in the return", "As typed", "File as sent", "Sheet")  # text from a unit's file, shown as typed
+CELLS = """
+select p.*, coalesce(f.force_name, 'Unit total') as force_name
+from marts.fct_return_value_provenance p
+join marts.dim_month d using (month)
+left join (select distinct force_code, force_name from marts.dim_force) f using (force_code)
+where p.rocu_code = ? and p.metric_id = ? and d.{column} = ?
+order by p.month, p.version desc, p.source_sheet, p.source_row
+"""
+
+
+def show_period() -> None:
+    """A quarter's or a year's figure, month by month, each month down to its cells."""
+    st.subheader(f"{name} for {names[unit]}, {period_words(kind, period)}")
+    found = query("select value, months_reported, months_in_period from marts.fct_metric_comparison"
+                  " where rocu_code = ? and metric_id = ? and period_type = ? and period = ?",
+                  (unit, metric, kind, period))
+    if found.empty:
+        no_data(f"There is no figure for {name.lower()} from {names[unit]} in {period_words(kind, period)}: "
+                "it reported none in any month of it.")
+    total = found.iloc[0]
+    months = query(f"select f.month, f.value from marts.fct_metric_monthly f join marts.dim_month d using (month)"
+                   f" where f.rocu_code = ? and f.metric_id = ? and d.{PERIOD_COLUMNS[kind]} = ? order by f.month",
+                   (unit, metric, period))
+    left, right = st.columns([1, 3])
+    left.metric(f"{name}, {unit}, {period}", figure(total["value"], measure))
+    left.caption(f"{int(total['months_reported'])} of {int(total['months_in_period'])} months reported.")
+    right.markdown(f"**What it counts.** {catalogue.loc[metric, 'definition']}")
+    right.markdown(f"**How the months make it.** The figure for the {PERIOD_TYPES[kind].lower()} is "
+                   f"{COMBINED.get(aggregation, 'the figure of the last month reported in it')}.")
+
+    cells = query(CELLS.format(column=PERIOD_COLUMNS[kind]), (unit, metric, period)) \
+        if source == "monthly_return" else pd.DataFrame(columns=["month", "is_current"])
+    current = cells[cells["is_current"]] if not cells.empty else cells
+    per_month = current.groupby("month").agg(cells=("month", "size"), file=("original_name", "first"),
+                                             version=("version", "first")) if not current.empty else None
+    table = pd.DataFrame({"Month": months["month"].map(month_label),
+                          "Figure": months["value"].map(lambda v: figure(v, measure))})
+    if per_month is not None:
+        table["Cells"] = months["month"].map(per_month["cells"]).fillna(0).astype(int).astype(str)
+        table["File as sent"] = months["month"].map(per_month["file"]).fillna("")
+        table["Version"] = months["month"].map(per_month["version"]).astype("Int64").astype(str)
     else:
-        rows = query("select owner_name as \"Held by\", active_ocgs as \"Active OCGs\", high_band as \"High band\","
-                     " median_morile_score as \"Median MoRiLE score\", latest_mapped as \"Latest mapped\""
-                     " from marts.fct_ocg_threat where rocu_code = ? and owner_type = 'rocu'", (unit,))
-        st.markdown("#### The unit's OCGs on the register now")
-        show_table(rows, f"drill_{source}_{unit}_{metric}_{month}")
-        st.caption("The register extract is a snapshot: it shows OCGs active now, not only in the chosen month.")
+        table["Cells"] = "extract"
+    if aggregation == "sum":
+        added = months["value"].sum()
+        table.loc[len(table)] = {"Month": "Total", "Figure": figure(added, measure), "Cells": ""} | (
+            {"File as sent": "", "Version": ""} if per_month is not None else {})
+    st.markdown(f"#### Month by month ({len(months)} months)")
+    show_table(table.fillna(""), f"drill_months_{unit}_{metric}_{period.replace('/', '-')}", typed=("File as sent",))
+    if aggregation == "sum":
+        if math.isclose(added, total["value"], rel_tol=1e-9, abs_tol=1e-9):
+            st.success(f"The {len(months)} months add up to {figure(added, measure)}, the figure for "
+                       f"{period_words(kind, period)}.")
+        else:
+            st.error(f"The months add up to {figure(added, measure)}, but the figure for the period is "
+                     f"{figure(total['value'], measure)}. Please tell the warehouse team.")
+
+    st.markdown("#### Each month's cells")
+    for month, value in zip(months["month"], months["value"]):
+        mine = current[current["month"] == month] if not current.empty else current
+        heading = f"{month_label(month)}: {figure(value, measure)}"
+        with st.expander(f"{heading} from {len(mine)} cells" if source == "monthly_return" else heading):
+            if source == "monthly_return":
+                rows = cell_rows(mine)
+                st.table(rows.assign(**{c: rows[c].map(plain) for c in TYPED}), hide_index=True)
+            else:
+                st.markdown(f"Counted from {SOURCES.get(source, source)}")
+            month_link(month, f"Open {month_label(month)} on its own: versions, files and validation report")
+    if not current.empty:
+        exports(cell_rows(current).assign(Month=current["month"].values),
+                f"drill_cells_{unit}_{metric}_{period.replace('/', '-')}")
+
+
+def show_month(month: str) -> None:
+    """One month's figure: its cells, versions and files, or the extract rows it is counted from."""
+    st.subheader(f"{name} for {names[unit]}, {month_label(month)}")
+
+    found = query("select value, value_as_first_submitted, is_revised, numerator, denominator from marts.fct_metric_monthly"
+                  " where rocu_code = ? and metric_id = ? and month = ?", (unit, metric, month))
+    if found.empty:
+        explain_missing(month)
+
+    row = found.iloc[0]
+    left, right = st.columns([1, 3])
+    left.metric(f"{name}, {unit}, {month_label(month)}", figure(row["value"], measure))
+    if row["is_revised"]:
+        left.caption(f"Revised: first submitted as {figure(row['value_as_first_submitted'], measure)}.")
+    if pd.notna(row["denominator"]):
+        left.caption(f"Worked out as {figure(row['numerator'], 'count')} of {figure(row['denominator'], 'count')}.")
+    right.markdown(f"**What it counts.** {catalogue.loc[metric, 'definition']}")
+
+    if source == "monthly_return":
+        cells = query(
+            """
+            select p.*, coalesce(f.force_name, 'Unit total') as force_name
+            from marts.fct_return_value_provenance p
+            left join (select distinct force_code, force_name from marts.dim_force) f using (force_code)
+            where p.rocu_code = ? and p.metric_id = ? and p.month = ?
+            order by p.version desc, p.source_sheet, p.source_row
+            """,
+            (unit, metric, month),
+        )
+        right.markdown(f"**Where it comes from.** The monthly return of {names[unit]}: the cells below, as the unit "
+                       "typed them, converted to framework units through the unit's label map.")
+        current = cells[cells["is_current"]]
+        st.markdown(f"#### Cells behind the figure ({len(current)} in the current version)")
+        cell_table = pd.DataFrame({
+            "Force": current["force_name"], "Label in the return": current["local_label"], "As typed": current["raw_value"],
+            "Value": current["value"].map(lambda v: figure(v, measure)), "Sheet": current["source_sheet"].fillna(""),
+            "Row": current["source_row"].astype("Int64").astype(str), "Column": current["source_column"]})
+        show_table(cell_table, f"drill_cells_{unit}_{metric}_{month}", typed=("Label in the return", "As typed", "Sheet"))
+
+        st.markdown("#### Versions and files")
+        files = cells.groupby(["version", "submission_id", "original_name", "file_sha256", "is_current",
+                               "is_first_accepted"], as_index=False).agg(submitted_at=("submitted_at", "first"),
+                                                                         cells=("value", "size"), total=("value", "sum"))
+        file_table = pd.DataFrame({
+            "Version": files["version"].astype(str), "File as sent": files["original_name"],
+            "Submitted": files["submitted_at"].map(moment), "Cells": files["cells"].astype(str),
+            "Adds up to": files["total"].map(lambda v: figure(v, measure)),
+            "Used now": files["is_current"].map({True: "yes, current version", False: "no, replaced"}),
+            "First accepted": files["is_first_accepted"].map({True: "yes", False: "no"}),
+            "File fingerprint (SHA-256)": files["file_sha256"].str[:16] + "…"})
+        show_table(file_table.sort_values("Version", ascending=False), f"drill_files_{unit}_{metric}_{month}",
+                   typed=("File as sent",))
+        st.caption("Every version is kept as sent, under its fingerprint; the warehouse uses the latest accepted one.")
+        used = files[files["is_current"]]
+        stored = stored_file(used["file_sha256"].iloc[0]) if not used.empty else None
+        if stored and can(session, "download_files", unit):
+            st.download_button(f"Download the file as sent ({used['original_name'].iloc[0]})", stored.read_bytes(),
+                               used["original_name"].iloc[0], key="original")
+        page_link("submissions", f"Validation reports for {names[unit]}, {month_label(month)}",
+                  {"unit": unit, "month": month})
+    else:
+        right.markdown(f"**Where it comes from.** Not a monthly return: it is counted from {SOURCES.get(source, source)}")
+        if source == "disruption_extract":
+            rows = query(
+                """
+                select t.threat_area_name as "Threat area", d.strand as "Strand", d.impact_level as "Impact",
+                       d.disruptions as "Disruptions counted", d.rocu_led as "Led by the unit",
+                       d.force_led as "Led by a force", d.duplicate_claims as "Duplicate claims not counted"
+                from marts.fct_disruptions d left join reference.threat_areas t using (threat_area_code)
+                where d.rocu_code = ? and d.month = ? order by d.strand, d.impact_level
+                """,
+                (unit, month),
+            )
+            if metric in DISRUPTION_ROWS:
+                column, value = DISRUPTION_ROWS[metric]
+                rows = rows[rows["Impact" if column == "impact_level" else "Strand"] == value]
+            st.markdown(f"#### Disruption rows behind the figure ({int(rows['Disruptions counted'].sum())} disruptions)")
+            show_table(rows, f"drill_{source}_{unit}_{metric}_{month}")
+            # The claims themselves; narratives are sensitive and shown only to roles allowed them.
+            narratives = can(session, "view_narratives", unit)
+            claims = query(
+                f"""
+                select disruption_ref as "Reference", disruption_date as "Date", lead_unit_code as "Claimed by",
+                       threat_area_code as "Threat area", strand as "Strand", impact_level as "Impact",
+                       coalesce(ocg_ref, '') as "OCG", case when is_counted then 'yes' else 'no: ' || duplicate_of end
+                       as "Counted"{', narrative as "Narrative"' if narratives else ''}
+                from intermediate.int_disruptions__deduplicated
+                where rocu_code = ? and month = ? and validation_status = 'validated' order by disruption_date
+                """,
+                (unit, month),
+            )
+            st.markdown(f"#### The {len(claims)} validated claims")
+            show_table(claims, f"drill_claims_{unit}_{month}", typed=("Narrative",) if narratives else ())
+            if not narratives:
+                st.caption("Narratives are shown only to roles allowed to see them.")
+        elif source == "capacity_tasking_extract":
+            wide = query("select * exclude (rocu_code, month, calendar_quarter, financial_year)"
+                         " from marts.fct_capacity_tasking where rocu_code = ? and month = ?", (unit, month))
+            rows = wide.T.reset_index().set_axis(["Measure", "Value"], axis=1)
+            rows["Measure"] = (rows["Measure"].str.replace("_", " ").str.replace(" pct", " (%)")
+                               .str.replace(" fte", " (FTE)"))
+            rows["Value"] = rows["Value"].map(lambda v: figure(v, "count" if float(v).is_integer() else "fte"))
+            st.markdown("#### The extract's figures for the month")
+            show_table(rows, f"drill_{source}_{unit}_{metric}_{month}")
+        else:
+            rows = query("select owner_name as \"Held by\", active_ocgs as \"Active OCGs\", high_band as \"High band\","
+                         " median_morile_score as \"Median MoRiLE score\", latest_mapped as \"Latest mapped\""
+                         " from marts.fct_ocg_threat where rocu_code = ? and owner_type = 'rocu'", (unit,))
+            st.markdown("#### The unit's OCGs on the register now")
+            show_table(rows, f"drill_{source}_{unit}_{metric}_{month}")
+            st.caption("The register extract is a snapshot: it shows OCGs active now, not only in the chosen month.")
+
+
+if kind == "month":
+    show_month(period)
+else:
+    show_period()

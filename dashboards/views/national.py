@@ -5,8 +5,8 @@ import streamlit as st
 
 from dashboards.auth import guard
 from dashboards.data import query
-from dashboards.format import figure, flag_small, month_label
-from dashboards.widgets import (PERIOD_TYPES, RATE_UNITS, drill_link, exports, last_month_of, metric_filter, no_data,
+from dashboards.format import figure, flag_small
+from dashboards.widgets import (PERIOD_TYPES, RATE_UNITS, drill_link, exports, metric_filter, no_data,
                                 period_filter)
 
 guard("view_national")
@@ -74,13 +74,12 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
 exports(table, f"national_{metric}_{period.replace('/', '-')}")
 if table["Figure"].str.contains("small base").any():
     st.caption("Small base: fewer than 10 events in the period, so a rate moves a lot with one more or one fewer.")
-last = last_month_of(kind, period)
-if last:
+if not rows.empty:
     units = dict(zip(rows["rocu_code"], rows["unit_name"]))
     left, right = st.columns([1, 2])
     pick = left.selectbox("See what a unit's figure is made of", list(units), format_func=units.get, key="drill_unit")
-    drill_link(pick, metric, last, f"Rows and files behind {units[pick]}'s {names[metric].lower()}, "
-               f"{month_label(last)}", right)
+    drill_link(pick, metric, kind, period, f"Rows and files behind {units[pick]}'s {names[metric].lower()}, "
+               f"{period_words}, month by month", right)
 
 st.subheader("Trend: network total by month")
 trend = query(

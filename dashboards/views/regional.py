@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.data import query
-from dashboards.format import figure, flag_small, month_label, share
+from dashboards.format import figure, flag_small, share
 from dashboards.auth import guard
-from dashboards.widgets import (PERIOD_COLUMNS, RATE_UNITS, drill_link, exports, last_month_of, metric_filter,
+from dashboards.widgets import (PERIOD_COLUMNS, RATE_UNITS, drill_link, exports, metric_filter,
                                 no_data, period_filter, period_words, show_table, unit_filter,
                                 url_multiselect)
 
@@ -98,9 +98,7 @@ show_table(table, f"regional_{unit}_{metric_id}_{period.replace('/', '-')}")
 if table["Figure"].str.contains("small base").any():
     st.caption("Small base: fewer than 10 events in the period, so a rate moves a lot with one more or one fewer.")
 
-month = last_month_of(kind, period)
-if month:
-    drill_link(unit, metric_id, month, f"See the rows and files behind this figure for {month_label(month)}")
+drill_link(unit, metric_id, kind, period, f"See the months, rows and files behind this figure for {when}")
 
 st.subheader(f"Forces of {names[unit]}: {name}, {when}")
 forces_in_unit = query("select force_names from marts.dim_rocu where rocu_code = ?", (unit,)).iloc[0, 0]
@@ -171,13 +169,18 @@ else:
     st.caption("Active OCGs on the register now (a snapshot, not the chosen period). The inspection found forces "
                "often keep higher-threat OCGs than their unit; a unit whose box sits left of its forces' does so.")
 
-st.subheader(f"{names[unit]} against its peer median, month by month (per 100,000 population)")
+st.subheader(f"{name} and other measures: {names[unit]} against its peer median, month by month "
+             "(per 100,000 population)")
 reported = query("select distinct c.metric_id, m.metric_name from marts.fct_metric_comparison c"
                  " join marts.dim_metric m using (metric_id) where c.rocu_code = ? and c.period_type = 'month'"
                  " and m.unit in ('count', 'gbp', 'kg', 'years') order by m.metric_name", (unit,))
 trend_names = dict(zip(reported["metric_id"], reported["metric_name"]))
-picked = url_multiselect("Metrics over time", list(trend_names), "trend", format_func=trend_names.get,
-                         default=[m for m in TREND_DEFAULTS if m in trend_names][:6])
+# The metric chosen at the top comes first; the others are there to set it in context.
+others = url_multiselect("Other metrics to show beside it", list(trend_names), "trend", format_func=trend_names.get,
+                         default=[m for m in TREND_DEFAULTS if m in trend_names][:5])
+picked = [m for m in [metric_id, *others] if m in trend_names]
+if metric_id not in trend_names:
+    st.info(f"{names[unit]} has no monthly figures for {name.lower()}, so it has no panel below.")
 if not picked:
     st.info("Choose one or more metrics to see their monthly trend.")
 else:
@@ -186,9 +189,10 @@ else:
         select m.metric_name as metric, c.period as month, c.per_100k_population as "This unit",
                c.peer_median_per_100k as "Peer median"
         from marts.fct_metric_comparison c join marts.dim_metric m using (metric_id)
-        where c.rocu_code = ? and c.period_type = 'month' and list_contains(?, c.metric_id) order by month
+        where c.rocu_code = ? and c.period_type = 'month' and list_contains(?, c.metric_id)
+        order by list_position(?, c.metric_id), month
         """,
-        (unit, picked),
+        (unit, picked, picked),
     )
     long = trend.melt(["metric", "month"], var_name="series", value_name="per_100k")
     long["start"] = pd.to_datetime(long["month"] + "-01")
@@ -199,7 +203,8 @@ else:
             color=alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=["#1f4e79", "#999999"]), title=None),
             strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=[[1, 0], [5, 3]]), title=None),
             tooltip=["metric", "month", "series", alt.Tooltip("per_100k:Q", format=",.2f")],
-        ).properties(width=200, height=140).facet(facet=alt.Facet("metric:N", title=None), columns=3)
+        ).properties(width=200, height=140).facet(
+            facet=alt.Facet("metric:N", title=None, sort=[trend_names[m] for m in picked]), columns=3)
         .resolve_scale(y="independent"),
         alt=f"Small multiples of monthly rates per 100,000 for {names[unit]} and its peer median.",
     )

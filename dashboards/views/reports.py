@@ -6,10 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards.auth import audit, can, current_session, guard, units_for
-from dashboards.data import build_stamp, published_path, query
+from dashboards.data import BuildChanged, current_build, published_path, query
 from dashboards.widgets import no_data, url_select
 from pipelines.report import NETWORK, ReportError, Request, default_name, make_report, render
-from pipelines.report.model import DEFAULT_MARKING
+from pipelines.report.model import DEFAULT_MARKING, Build
 
 MIME = {"pdf": "application/pdf", "html": "text/html",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -17,10 +17,16 @@ FORMAT_NAMES = {"pdf": "PDF (board paper)", "html": "HTML (accessible web page)"
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _paper(unit: str, quarter: str, fmt: str, marking: str, _version: float) -> tuple[bytes, list[str], str]:
-    """The file, its key findings and the build it came from; cached per published build."""
+def _paper(unit: str, quarter: str, fmt: str, marking: str, build_id: str) -> tuple[bytes, list[str], Build]:
+    """The file, its key findings and the build it came from; cached per published build.
+
+    The paper reads its build row with its figures; if that is not the build this page
+    shows (a new one was swapped in meanwhile), nothing is cached and the page reruns.
+    """
     report = make_report(Request(unit, quarter, marking), published_path())
-    return render(report, fmt), report.sections[0].findings, report.build.database_sha256
+    if report.build.build_id != build_id:
+        raise BuildChanged(build_id)
+    return render(report, fmt), report.sections[0].findings, report.build
 
 
 session = current_session()
@@ -30,7 +36,8 @@ st.title("Board reports")
 st.caption("The consistency report for executive boards: timeliness, completeness, 4P balance, outcomes against "
            "peers, OCG threat, tasking, capacity, departures from the framework and revisions.")
 
-if build_stamp() is None:
+build = current_build()
+if build is None:
     no_data()
 quarters = query("select calendar_quarter, max(months_due) as months_due from marts.fct_consistency_quarterly "
                  "group by all order by calendar_quarter desc")
@@ -59,22 +66,28 @@ if unit == NETWORK:
 else:
     guard("view_reports", unit)
 if st.button("Generate report", type="primary"):
-    path = published_path()
     with st.spinner(f"Making the {fmt.upper()} report for {unit}, {quarter}…"):
         try:
-            data, headlines, sha = _paper(unit, quarter, fmt, marking, path.stat().st_mtime)
+            data, headlines, made_from = _paper(unit, quarter, fmt, marking, build.build_id)
         except ReportError as problem:
             st.error(str(problem))
             st.stop()
-    st.session_state["board_report"] = (unit, quarter, fmt, marking, data, headlines, sha)
-    audit("report", f"{unit} {quarter} {fmt}", {"marking": marking, "figures_sha256": sha})
+        except BuildChanged:
+            st.rerun()  # a new build was swapped in: the page (and this button) start again on it
+    st.session_state["board_report"] = (unit, quarter, fmt, marking, data, headlines, made_from)
+    audit("report", f"{unit} {quarter} {fmt}", {"marking": marking, "build_id": made_from.build_id,
+                                                "figures_sha256": made_from.figures_sha256})
 
 made = st.session_state.get("board_report")
 if made and made[:4] == (unit, quarter, fmt, marking):
-    _, _, _, _, data, headlines, sha = made
+    _, _, _, _, data, headlines, made_from = made
     name = default_name(Request(unit, quarter, marking), fmt)
     st.download_button(f"Download {name}", data, name, MIME[fmt], type="primary")
-    st.caption(f"Made from the warehouse build published {build_stamp()['published_at']} (SHA-256 {sha[:16]}…).")
+    st.caption(f"Made from warehouse build {made_from.build_id}, published {made_from.published_at}; audit trail "
+               f"head {made_from.audit_head}….")
+    if made_from.build_id != build.build_id:
+        st.warning(f"A newer build ({build.build_id[:8]}, published {build.published_at}) has been published since "
+                   "this paper was made. Generate it again for that build's figures.")
     st.subheader("Key findings")
     st.markdown("\n".join(f"- {line}" for line in headlines))
 else:

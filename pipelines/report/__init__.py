@@ -11,7 +11,7 @@ import hashlib
 from datetime import datetime
 from pathlib import Path
 
-from pipelines.report.data import build_of, read_figures
+from pipelines.report.data import build_of, open_published, read_figures
 from pipelines.report.model import FORMATS, NETWORK, Report, ReportError, Request
 from pipelines.report.numbers import long_date, quarter_label
 from pipelines.report.sections import build_sections
@@ -22,8 +22,9 @@ __all__ = ["FORMATS", "NETWORK", "Report", "ReportError", "Request", "make_repor
 
 
 def make_report(request: Request, published: Path) -> Report:
-    build = build_of(published)
-    figures = read_figures(published, request)
+    with open_published(published) as con:  # the build and its figures through one connection
+        build = build_of(con)
+        figures = read_figures(con, request)
     digest = hashlib.sha256()
     for name, frame in figures.frames().items():
         digest.update(name.encode())

@@ -1,6 +1,6 @@
 """Figures for a board paper, read from the published warehouse only.
 
-One read-only connection, one query per section, every unit of the network (a unit
+One read-only connection for the build row and every figure, one query per section, every unit of the network (a unit
 is always shown beside its peers). Nothing here formats or judges: see findings.py.
 Two figures are computed here rather than in dbt (no mart holds them yet): months
 with a figure per 4P strand, and data-quality problems per quarter.
@@ -8,14 +8,15 @@ with a figure per 4P strand, and data-quality problems per quarter.
 
 from __future__ import annotations
 
-import hashlib
-import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 import pandas as pd
 
+from pipelines.build_info import read_build_info
 from pipelines.report.model import NETWORK, Build, ReportError, Request
 from pipelines.report.numbers import previous_quarters, quarter_months
 
@@ -44,47 +45,54 @@ class Figures:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
-def build_of(published: Path) -> Build:
-    """The build stamp beside the published copy and the SHA-256 of the copy itself."""
+@contextmanager
+def open_published(published: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One read-only connection to the published copy: a paper reads its build and its figures
+    through it, so a copy swapped in meanwhile cannot mix two builds in one paper."""
     if not published.exists():
         raise ReportError("No warehouse has been published yet. Build it first (make build), then make the report.")
-    stamp_file = published.with_suffix(".json")
-    stamp = json.loads(stamp_file.read_text()) if stamp_file.exists() else {}
-    digest = hashlib.sha256()
-    with published.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return Build(published_at=stamp.get("published_at", "unknown"), database_sha256=digest.hexdigest())
-
-
-def read_figures(published: Path, request: Request) -> Figures:
     con = duckdb.connect(str(published), read_only=True)
     try:
-        _check_request(con, request)
-        quarters = previous_quarters(request.quarter, TREND_QUARTERS)
-        months = quarter_months(request.quarter)
-        year_months = _twelve_months(months[-1])
-        q = lambda sql, *params: con.execute(sql, list(params)).df()  # noqa: E731
-        return Figures(
-            units=q("select rocu_code, rocu_name, brand, force_count, force_names from marts.dim_rocu order by rocu_code"),
-            consistency=q("select * from marts.fct_consistency_quarterly where calendar_quarter in ? "
-                          "order by calendar_quarter, rocu_code", quarters),
-            status=q(_STATUS, year_months),
-            strands=q(_STRANDS, request.quarter),
-            framework_strands=q("select strand_code, count(*) as framework_metrics from marts.dim_metric "
-                                "where source = 'monthly_return' group by all order by strand_code"),
-            quality=q(_QUALITY, quarters),
-            problems=q(_PROBLEMS, request.quarter),
-            outcomes=q(_OUTCOMES, request.quarter),
-            ocg=q("select * from marts.fct_ocg_threat order by rocu_code, owner_type desc, owner_name"),
-            capacity=q("select * from marts.fct_capacity_tasking where calendar_quarter = ? order by rocu_code, month",
-                       request.quarter),
-            unmapped=q(_UNMAPPED, request.quarter),
-            not_reported=q(_NOT_REPORTED, request.quarter, months[-1]),
-            revisions=q(_REVISIONS, months[-1]),
-        )
+        yield con
     finally:
         con.close()
+
+
+def build_of(con: duckdb.DuckDBPyConnection) -> Build:
+    """The build row inside the published copy: id, publish time, audit head, content fingerprint."""
+    info = read_build_info(con)
+    if info is None:
+        raise ReportError("The published warehouse does not say which build it is (it was published by an older "
+                          "version). Publish it again (make build), then make the report.")
+    return Build(build_id=info.build_id, published_at=info.published_at, database_sha256=info.content_sha256,
+                 audit_seq=info.audit_seq, audit_head_hash=info.audit_head_hash)
+
+
+def read_figures(con: duckdb.DuckDBPyConnection, request: Request) -> Figures:
+    """Every figure of one paper, through the connection its build was read from."""
+    _check_request(con, request)
+    quarters = previous_quarters(request.quarter, TREND_QUARTERS)
+    months = quarter_months(request.quarter)
+    year_months = _twelve_months(months[-1])
+    q = lambda sql, *params: con.execute(sql, list(params)).df()  # noqa: E731
+    return Figures(
+        units=q("select rocu_code, rocu_name, brand, force_count, force_names from marts.dim_rocu order by rocu_code"),
+        consistency=q("select * from marts.fct_consistency_quarterly where calendar_quarter in ? "
+                      "order by calendar_quarter, rocu_code", quarters),
+        status=q(_STATUS, year_months),
+        strands=q(_STRANDS, request.quarter),
+        framework_strands=q("select strand_code, count(*) as framework_metrics from marts.dim_metric "
+                            "where source = 'monthly_return' group by all order by strand_code"),
+        quality=q(_QUALITY, quarters),
+        problems=q(_PROBLEMS, request.quarter),
+        outcomes=q(_OUTCOMES, request.quarter),
+        ocg=q("select * from marts.fct_ocg_threat order by rocu_code, owner_type desc, owner_name"),
+        capacity=q("select * from marts.fct_capacity_tasking where calendar_quarter = ? order by rocu_code, month",
+                   request.quarter),
+        unmapped=q(_UNMAPPED, request.quarter),
+        not_reported=q(_NOT_REPORTED, request.quarter, months[-1]),
+        revisions=q(_REVISIONS, months[-1]),
+    )
 
 
 def _check_request(con: duckdb.DuckDBPyConnection, request: Request) -> None:

@@ -71,11 +71,23 @@ class Section:
 
 @dataclass
 class Build:
-    """Which published warehouse the paper was made from (the only time stamp it carries)."""
+    """Which published build the paper was made from (the only time stamp it carries).
 
+    Read from the build row inside the published file, through the connection the figures
+    are read with, so the paper names the build its figures came from.
+    """
+
+    build_id: str
     published_at: str
-    database_sha256: str
+    database_sha256: str  # the warehouse as built, before it was published
+    audit_seq: int  # the audit trail's head when the build was published
+    audit_head_hash: str
     figures_sha256: str = ""
+
+    @property
+    def audit_head(self) -> str:
+        """'seq 41, hash 0f3a9c…' (the first 16 hex digits); the full hash is in the HTML's metadata."""
+        return f"seq {self.audit_seq}, hash {self.audit_head_hash[:16]}"
 
 
 @dataclass

@@ -35,7 +35,7 @@ def header_template(report: Report) -> str:
 def footer_template(report: Report) -> str:
     marking = escape(report.request.marking)
     return (f'<div style="{_BAND}"><span style="flex:1">Consistency report · build '
-            f'{escape(report.build.database_sha256[:12])}</span><strong style="flex:1;text-align:center;'
+            f'{escape(report.build.build_id[:12])}</span><strong style="flex:1;text-align:center;'
             f'font-size:9pt">{marking}</strong><span style="flex:1;text-align:right">Page '
             f'<span class="pageNumber"></span> of <span class="totalPages"></span></span></div>')
 

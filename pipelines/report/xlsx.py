@@ -63,7 +63,7 @@ def render_xlsx(report: Report) -> bytes:
                                       "strings_to_numbers": False})
     created = _published(report.build.published_at)
     wb.set_properties({"title": report.title, "subject": report.period_label, "author": "ROCU performance warehouse",
-                       "comments": f"Warehouse build {report.build.database_sha256}", "created": created})
+                       "comments": f"Warehouse build {report.build.build_id}", "created": created})
     formats = {"mark": wb.add_format({"bold": True, "align": "center"}), "title": wb.add_format({"bold": True, "font_size": 14}),
                "caption": wb.add_format({"bold": True}), "head": wb.add_format({"bold": True, "bg_color": "#E4E4E4",
                                                                                    "border": 1, "text_wrap": True}),
@@ -82,8 +82,10 @@ def render_xlsx(report: Report) -> bytes:
         return ws
 
     about = sheet("About")
-    rows = [("Report", report.title), ("Quarter", report.period_label), ("Data published", report.build.published_at),
-            ("Warehouse file SHA-256", report.build.database_sha256), ("Figures SHA-256", report.build.figures_sha256),
+    rows = [("Report", report.title), ("Quarter", report.period_label), ("Warehouse build", report.build.build_id),
+            ("Data published", report.build.published_at), ("Audit trail head at publication",
+                                                            f"seq {report.build.audit_seq}, {report.build.audit_head_hash}"),
+            ("Warehouse SHA-256 (as built)", report.build.database_sha256), ("Figures SHA-256", report.build.figures_sha256),
             ("Protective marking", marking),
             ("Small numbers", "Shares on a base under 10 are shown as counts, never as percentages.")]
     about.write_string(1, 0, report.title, formats["title"])
