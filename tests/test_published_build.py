@@ -181,3 +181,25 @@ def test_rocu_report_prints_the_build_and_audit_head_it_was_made_from(own_var: P
     assert info.build_id in printed and info.published_at in printed
     assert f"seq {info.audit_seq}, hash {info.audit_head_hash[:16]}" in printed
     assert info.build_id in out.read_text()
+
+
+def test_publishing_anchors_the_audit_head_and_a_papers_anchor_catches_a_later_rewrite(
+        own_var: Path, tmp_path: Path, capsys) -> None:
+    from pipelines.access.anchors import default_log_path, read_anchor_log
+    from pipelines.cli import main as rocu
+    from tests.test_audit import rewrite_from
+
+    audit = AuditLog.at(Paths(own_var))
+    for i in range(5):
+        audit.record("tests", "export", f"before publishing {i}", {})
+    info = publish_changed(own_var, tmp_path / "work" / "rocu.duckdb")
+    anchors, problems = read_anchor_log(default_log_path(Paths(own_var)))
+    assert not problems and [(a.seq, a.hash) for a in anchors] == [(info.audit_seq, info.audit_head_hash)]
+    html = render(make_report(Request("EMSOU", "2026-Q2"), Paths(own_var).published), "html").decode()
+    token = re.search(r"rocu audit verify --anchor (\d+:[0-9a-f]{16})", html)[1]  # as printed on the paper
+    assert rocu(["audit", "verify", "--anchor", token]) == 0
+    rewrite_from(audit.path, 2)  # an insider changes record 2 and recomputes every later hash
+    default_log_path(Paths(own_var)).unlink()  # ... and removes the local anchor log
+    assert audit.verify() is None  # the chain alone no longer shows it
+    assert rocu(["audit", "verify", "--anchor", token]) == 1
+    assert "rewritten" in capsys.readouterr().err

@@ -55,9 +55,17 @@ class AnchorCheck:
     problems: list[str]
 
 
+LOG_NAME = "audit-anchors.jsonl"
+
+
 def default_log_path(paths: Paths | None = None) -> Path:
     """The deployment's anchor log: var/access/audit-anchors.jsonl, beside the trail, not in it."""
-    return (paths or Paths.from_env()).var / "access" / "audit-anchors.jsonl"
+    return (paths or Paths.from_env()).var / "access" / LOG_NAME
+
+
+def log_beside(audit: AuditLog) -> Path:
+    """The anchor log that belongs to a trail (the same file as default_log_path for the deployment's)."""
+    return audit.path.with_name(LOG_NAME)
 
 
 def anchor_head(audit: AuditLog, log_path: Path, reason: str, *, now: datetime | None = None) -> Anchor:

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
+from pipelines.access.anchors import anchor_head, log_beside
 from pipelines.access.audit import AuditLog
 from pipelines.assets.warehouse_models import warehouse_models
 from pipelines.build_info import BuildInfo, write_build_info
@@ -26,8 +27,10 @@ from pipelines.resources import WarehouseResource
 def publish_copy(source: Path, target: Path, audit: AuditLog, build_id: str | None = None) -> BuildInfo:
     """Copy `source` to `target` atomically, with its build row written into the copy first.
 
-    `audit` is the deployment's audit trail: its head goes into the build, so a board paper
-    made from this copy names the trail as it stood when the figures were published.
+    `audit` is the deployment's audit trail: its head is anchored (written to the anchor log
+    beside the trail) and goes into the build, so a board paper made from this copy names the
+    trail as it stood when the figures were published, and `rocu audit verify --anchor` can
+    later prove the trail was not rewritten before that point.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -35,10 +38,10 @@ def publish_copy(source: Path, target: Path, audit: AuditLog, build_id: str | No
     con.close()
     try:
         content_sha256 = _copy_with_digest(source, tmp)
-        seq, head = audit.head()
-        info = BuildInfo(build_id=build_id or uuid.uuid4().hex,
-                         published_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                         source_file=source.name, audit_seq=seq, audit_head_hash=head,
+        build_id = build_id or uuid.uuid4().hex
+        anchor = anchor_head(audit, log_beside(audit), reason=f"warehouse build {build_id} published")
+        info = BuildInfo(build_id=build_id, published_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                         source_file=source.name, audit_seq=anchor.seq, audit_head_hash=anchor.hash,
                          content_sha256=content_sha256)
         con = duckdb.connect(str(tmp))
         try:

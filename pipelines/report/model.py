@@ -89,6 +89,11 @@ class Build:
         """'seq 41, hash 0f3a9c…' (the first 16 hex digits); the full hash is in the HTML's metadata."""
         return f"seq {self.audit_seq}, hash {self.audit_head_hash[:16]}"
 
+    @property
+    def audit_anchor(self) -> str:
+        """The head as `rocu audit verify --anchor` takes it: SEQ:first 16 hex digits."""
+        return f"{self.audit_seq}:{self.audit_head_hash[:16]}"
+
 
 @dataclass
 class Report:
