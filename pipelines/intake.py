@@ -23,7 +23,7 @@ from pipelines.access.permissions import require
 from pipelines.access.sessions import Session
 from pipelines.check.arrival import check_arrival, check_same_bytes_elsewhere
 from pipelines.check.period_signals import check_period_signals
-from pipelines.check.problems import Problem
+from pipelines.problems import Problem
 from pipelines.check.report import write_report
 from pipelines.check.request import validate_request
 from pipelines.check.structure import (HISTORY_MONTHS, check_jumps, check_missing_metrics, check_required_sheets,

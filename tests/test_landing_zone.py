@@ -7,7 +7,7 @@ import stat
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from pipelines.check.problems import Problem
+from pipelines.problems import Problem
 from pipelines.land.zone import LandingZone
 
 

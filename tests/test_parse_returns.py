@@ -17,7 +17,7 @@ import pytest
 import xlsxwriter
 
 from pipelines import reference
-from pipelines.check.problems import column_letter
+from pipelines.problems import column_letter
 from pipelines.demo.generate import generate
 from pipelines.standardise.cells import parse_month, parse_number
 from pipelines.standardise.returns import parse_return

@@ -8,12 +8,24 @@ and the Upload page are held to it whatever the page offered; a refusal is audit
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from pipelines import reference
 from pipelines.access.audit import AuditLog
 from pipelines.access.permissions import PermissionDenied
-from pipelines.land.registry import Submission
 
 REFUSAL = "You submitted this return, so someone else in your unit must sign it off (four-eyes rule)."
+
+
+class Submission(Protocol):
+    """What the rule needs of a registry version (pipelines.land.registry.Submission has it);
+    access sits below the landing zone, so it names the shape rather than importing it."""
+
+    submission_id: int
+    rocu_code: str
+    period: str
+    version: int
+    submitted_by: str
 
 
 class FourEyesRefused(PermissionDenied):

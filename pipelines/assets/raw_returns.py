@@ -15,7 +15,7 @@ import polars as pl
 from dagster import (AssetCheckResult, AssetCheckSpec, AssetExecutionContext, AssetKey, AssetSpec, Config,
                      MaterializeResult, multi_asset)
 
-from pipelines.check.problems import Problem
+from pipelines.problems import Problem
 from pipelines.intake import close_abandoned
 from pipelines.resources import LandingResource, WarehouseResource
 from pipelines.standardise.returns import UNMAPPED_SCHEMA, VALUES_SCHEMA

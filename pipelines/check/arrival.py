@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from pipelines.check.problems import Problem
+from pipelines.problems import Problem
 
 MAX_BYTES = 20 * 1024 * 1024
 XLSX_MAGIC = b"PK\x03\x04"

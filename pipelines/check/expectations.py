@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from pipelines.check.problems import Problem
+from pipelines.problems import Problem
 from pipelines.settings import EXPECTATIONS_DIR, SEEDS_DIR
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")

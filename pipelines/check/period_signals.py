@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from pipelines.check.problems import Problem, column_letter
+from pipelines.problems import Problem, column_letter
 from pipelines.standardise.cells import normalise_label
 from pipelines.standardise.layouts import FORCE_HEADERS, LABEL_HEADERS, PERIOD_HEADERS, VALUE_HEADERS
-from pipelines.standardise.read_tables import Grid
+from pipelines.standardise.grid import Grid
 
 # Layouts whose table itself says which month each figure is for; their reader decides.
 TABLE_MONTH_LAYOUTS = frozenset({"long_csv", "wide_months_xlsx", "months_as_rows_csv"})

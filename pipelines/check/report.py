@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from pipelines.check.problems import Problem
+from pipelines.problems import Problem
 from pipelines.land.registry import Submission
 
 VERDICT_WORDS = {

@@ -11,8 +11,8 @@ import polars as pl
 
 from pipelines import reference
 from pipelines.check.expectations import validate
-from pipelines.check.problems import Problem
-from pipelines.standardise.read_tables import Grid
+from pipelines.problems import Problem
+from pipelines.standardise.grid import Grid
 
 TITLE_ROWS = 6  # units name themselves in the title rows above the header
 # A count five times (or a fifth of) its recent median is queried; money and weights vary

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from pipelines.check.problems import Problem, column_letter
+from pipelines.problems import Problem, column_letter
 from pipelines.standardise.cells import is_blank, normalise_label, parse_month
-from pipelines.standardise.read_tables import Grid
+from pipelines.standardise.grid import Grid
 
 LABEL_HEADERS = frozenset({"measure", "indicator", "metric", "measure name", "item", "label"})
 VALUE_HEADERS = frozenset({"value", "this month", "figure", "count", "number", "actual"})

@@ -18,7 +18,7 @@ from functools import cache
 import polars as pl
 
 from pipelines import reference
-from pipelines.check.problems import Problem
+from pipelines.problems import Problem
 from pipelines.standardise.cells import is_blank, normalise_label, parse_number
 from pipelines.standardise.layouts import Found
 

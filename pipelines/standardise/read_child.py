@@ -43,7 +43,7 @@ def main(argv: list[str]) -> None:
 
     from pipelines.standardise.errors import UnreadableFile
     from pipelines.standardise.limits import ReaderLimits
-    from pipelines.standardise.read_tables import read_in_process
+    from pipelines.standardise.readers import read_in_process
 
     line = sys.stdin.readline()
     if not line.strip():

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines import reference
-from pipelines.check.problems import Problem, column_letter
+from pipelines.problems import Problem, column_letter
 from pipelines.standardise.cells import normalise_label
 from pipelines.standardise.layouts import LAYOUT_READERS
 from pipelines.standardise.mapping import is_known_force, label_rules, map_found
