@@ -6,13 +6,17 @@ export DAGSTER_HOME := $(CURDIR)/var/dagster_home
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test install browser build bench clean docs
+.PHONY: demo test lint install browser build bench clean docs
 
 demo: install  ## install, generate demo data, build the warehouse, serve Dagster and Streamlit on 127.0.0.1
 	bash scripts/run.sh
 
-test: install browser  ## the whole test suite (installs the venv and Debian's chromium if missing)
-	$(PY) -m pytest
+test: install browser lint  ## the whole test suite (installs the venv and Debian's chromium if missing)
+	time $(PY) -m pytest
+
+lint: install  ## ruff, and the import contracts that keep the layers apart (pyproject.toml)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 install: $(VENV)/.installed
 

@@ -10,7 +10,7 @@ figures under another's name; when a new copy is swapped in, the page reruns on 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import duckdb
@@ -52,7 +52,7 @@ def _build_at(path: str, ino: int, mtime_ns: int, size: int) -> BuildInfo:
         con.close()
     if info is not None:
         return info
-    published = datetime.fromtimestamp(mtime_ns / 1e9, timezone.utc).isoformat(timespec="seconds")
+    published = datetime.fromtimestamp(mtime_ns / 1e9, UTC).isoformat(timespec="seconds")
     return BuildInfo(f"{_UNRECORDED}{ino}-{mtime_ns}-{size}", published, "", 0, "", "")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 import pandas as pd
 
@@ -38,7 +38,7 @@ def moment(value: str | datetime | None) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "–"
     t = datetime.fromisoformat(value) if isinstance(value, str) else value
-    t = t.astimezone(timezone.utc) if t.tzinfo else t  # the registry stores UTC
+    t = t.astimezone(UTC) if t.tzinfo else t  # the registry stores UTC
     return f"{day(t.date())}, {t:%H:%M} UTC"
 
 

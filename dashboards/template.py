@@ -16,7 +16,7 @@ import polars as pl
 import xlsxwriter
 
 from pipelines import reference
-from pipelines.demo.calendar import financial_year_to_date, month_label, month_start
+from pipelines.months import financial_year_to_date, month_label, month_start
 from pipelines.standardise.returns import unit_layout
 
 STRANDS = [("pursue", "Pursue"), ("prevent", "Prevent"), ("protect", "Protect"), ("prepare", "Prepare")]

@@ -30,6 +30,7 @@ from enum import IntEnum
 from pathlib import Path
 
 from pipelines.settings import Paths
+from datetime import UTC
 
 
 class Exit(IntEnum):
@@ -76,7 +77,7 @@ def add_user_options(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_submit(args: argparse.Namespace, paths: Paths) -> int:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from pipelines.check.arrival import MAX_BYTES
     from pipelines.check.request import InvalidRequest, validate_request
@@ -84,7 +85,7 @@ def cmd_submit(args: argparse.Namespace, paths: Paths) -> int:
     from pipelines.land.zone import LandingZone, read_offered_file
 
     try:  # before signing in: the permission check needs the exact unit code
-        request = validate_request(args.unit, args.period, datetime.now(timezone.utc).date())
+        request = validate_request(args.unit, args.period, datetime.now(UTC).date())
     except InvalidRequest as unusable:
         print(str(unusable), file=sys.stderr)
         return Exit.USAGE

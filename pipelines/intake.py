@@ -13,7 +13,7 @@ import json
 import logging
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from pathlib import Path
 
 import polars as pl
@@ -78,7 +78,7 @@ def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu
     The unit and month are checked first (InvalidRequest, nothing written); then the file is
     kept as sent, and whatever the checks do, even crash, the version ends in a final state.
     """
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     request = validate_request(rocu_code, period, today)
     rocu_code, period = request.rocu_code, request.period
     close_abandoned(zone)
@@ -106,7 +106,7 @@ def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu
 
 def close_abandoned(zone: LandingZone, now: datetime | None = None) -> list[Submission]:
     """Give a final state to versions whose check died with its process (a kill, a power cut)."""
-    cutoff = ((now or datetime.now(timezone.utc)) - ABANDONED_AFTER).isoformat(timespec="seconds")
+    cutoff = ((now or datetime.now(UTC)) - ABANDONED_AFTER).isoformat(timespec="seconds")
     return [_record(zone, s, [Problem("error", "check_interrupted", ABANDONED, file=s.original_name)], "failed")
             for s in zone.registry.abandoned(cutoff)]
 
@@ -144,7 +144,7 @@ def approve(zone: LandingZone, submission_id: int, approver: Session | str) -> S
     else:
         who = approver  # the demo loader and operators at the server's shell
     require_four_eyes(submission, who, zone.audit)  # the submitter cannot sign off their own version
-    approved = zone.registry.approve(submission_id, who, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    approved = zone.registry.approve(submission_id, who, datetime.now(UTC).isoformat(timespec="seconds"))
     zone.audit.record(who, "approval", f"{submission.rocu_code} {submission.period} v{submission.version}",
                       {"submission_id": submission_id})
     return approved

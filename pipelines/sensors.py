@@ -1,7 +1,7 @@
 """Sensors: new files in the inbox are taken in; new verdicts become warehouse runs."""
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from pathlib import Path
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
@@ -21,7 +21,7 @@ def take_in_inbox(landing: LandingResource, today: date | None = None) -> int:
     beside it): a link, a folder, a name without a month, or a unit or month that cannot be."""
     zone, taken = landing.zone(), 0
     inbox = zone.root / "inbox"
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     for path in sorted(inbox.glob("*/*")):
         if path.parent.name.startswith(".") or path.name.startswith("."):
             continue

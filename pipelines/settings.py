@@ -23,7 +23,7 @@ class Paths:
     var: Path
 
     @classmethod
-    def from_env(cls) -> "Paths":
+    def from_env(cls) -> Paths:
         return cls(Path(os.environ.get("ROCU_VAR_DIR", PROJECT_ROOT / "var")).resolve())
 
     @property

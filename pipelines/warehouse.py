@@ -6,7 +6,7 @@ killed half way leaves the warehouse as it was and a rerun never duplicates rows
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import duckdb
@@ -24,7 +24,7 @@ def replace_table(path: Path, table: str, frame: pl.DataFrame, *, where: str | N
 
     A `loaded_at` column is added (dbt source freshness reads it).
     """
-    frame = frame.with_columns(pl.lit(datetime.now(timezone.utc)).alias("loaded_at"))
+    frame = frame.with_columns(pl.lit(datetime.now(UTC)).alias("loaded_at"))
     con = connect(path)
     try:
         con.execute("create schema if not exists raw")

@@ -10,9 +10,8 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
-from pipelines.report.pdf import CHROMIUM, CHROMIUM_ARGS  # one place for the browser and its flags
 
 ROOT = Path(__file__).resolve().parents[1]
 

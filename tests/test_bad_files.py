@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import io
 import shutil
-import zipfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 import openpyxl
 import polars as pl

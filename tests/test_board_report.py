@@ -16,8 +16,7 @@ import duckdb
 import pytest
 
 from pipelines.cli import main as rocu
-from pipelines.report import ReportError, Request, make_report, render
-from pipelines.report import findings
+from pipelines.report import ReportError, Request, findings, make_report, render
 from pipelines.report.numbers import share
 from pipelines.report.pdf import CHROMIUM, CHROMIUM_ARGS
 from pipelines.settings import Paths
@@ -134,7 +133,7 @@ def test_pdf_figures_match_the_marts(published: Path, unit_text: str) -> None:
 
 
 def test_small_bases_are_never_bare_percentages(unit_text: str) -> None:
-    for pct, numerator, denominator in re.findall(r"(\d+)% \((\d[\d,]*) of (\d[\d,]*)\)", unit_text):
+    for pct, _numerator, denominator in re.findall(r"(\d+)% \((\d[\d,]*) of (\d[\d,]*)\)", unit_text):
         assert int(denominator.replace(",", "")) >= 10, f"{pct}% on a base of {denominator}"
     assert "returned 2 of 3 months on time" in unit_text  # not "67%"
     assert "67%" not in unit_text

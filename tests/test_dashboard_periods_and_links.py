@@ -7,8 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dashboards.format import month_label
-from tests.test_dashboard_apptest import (chart_data, complete_year, fresh_caches, param, run, sql,  # noqa: F401
-                                          texts, var)
+from tests.test_dashboard_apptest import chart_data, complete_year, fresh_caches, param, run, sql, texts, var  # noqa: F401
 
 
 def trend_metrics(at) -> set[str]:
@@ -80,7 +79,7 @@ def test_a_link_whose_filters_no_longer_exist_says_what_it_shows_instead(var: Pa
     at = run("drill", unit="NOPE", metric="GONE_METRIC", month="1999-01")
     notices = texts(at.warning).replace("\\", "")  # the link's words are escaped, shown as typed
     assert "NOPE" in notices and "GONE_METRIC" in notices and "1999-01" in notices
-    shown_unit, shown_metric = param(at, "unit"), param(at, "metric")
+    shown_unit = param(at, "unit")
     assert shown_unit != "NOPE" and f"({shown_unit})" in notices
     assert "Arrests" in notices  # the metric shown instead, by name
 

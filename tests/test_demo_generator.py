@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 
 from pipelines import reference
-from pipelines.demo.calendar import add_months, submission_deadline, working_day
+from pipelines.months import add_months, submission_deadline, working_day
 from pipelines.demo.generate import generate
 from pipelines.demo.ocg_register import MORILE_HIGH, MORILE_MEDIUM
 from pipelines.demo.volumes import regions

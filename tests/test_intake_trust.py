@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from pathlib import Path
 
 import pytest
@@ -160,7 +160,7 @@ def test_a_check_that_died_with_its_process_is_closed_as_failed(tmp_path):
     zone = LandingZone(tmp_path)
     orphan = zone.land(b"a,b\n", original_name="r.csv", rocu_code="EMSOU", period="2025-03", submitted_by="lead")
     assert close_abandoned(zone) == []  # still within the time a check may take
-    closed = close_abandoned(zone, now=datetime.now(timezone.utc) + timedelta(hours=1))
+    closed = close_abandoned(zone, now=datetime.now(UTC) + timedelta(hours=1))
     assert [s.submission_id for s in closed] == [orphan.submission_id]
     after = zone.registry.get(orphan.submission_id)
     assert after.state == "failed" and zone.registry.problems(orphan.submission_id)[0]["rule"] == "check_interrupted"

@@ -7,7 +7,7 @@ import csv
 import io
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 import openpyxl
 import pytest

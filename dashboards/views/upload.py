@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboards.auth import audit, can, guard, units_for
+from dashboards.auth import can, guard, units_for
 from dashboards.data import landing_path, problem_frame, report_file, versions
 from dashboards.format import count, moment, month_label
 from dashboards.template import build_template, layout_description

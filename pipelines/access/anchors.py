@@ -24,7 +24,7 @@ from pipelines.access.policy import iso, utc_now
 from pipelines.settings import Paths
 
 MIN_HASH_CHARS = 16  # a paper may print a shortened hash; 64 bits is still far beyond forging
-_TOKEN = re.compile(r"\s*(\d+)\s*:\s*([0-9a-fA-F]{%d,64})\s*" % MIN_HASH_CHARS)
+_TOKEN = re.compile(rf"\s*(\d+)\s*:\s*([0-9a-fA-F]{{{MIN_HASH_CHARS},64}})\s*")
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ def record_hash(prev_hash: str, seq: int, at: str, actor: str, action: str, targ
     """sha256 over the previous hash and the canonical JSON of this record's content."""
     body = canonical_json({"seq": seq, "at": at, "actor": actor, "action": action,
                            "target": target, "detail": detail})
-    return hashlib.sha256(f"{prev_hash}\n{body}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
 class AuditLog:
@@ -86,7 +86,7 @@ class AuditLog:
             db.executescript(_SCHEMA)
 
     @classmethod
-    def at(cls, paths: Paths | None = None) -> "AuditLog":
+    def at(cls, paths: Paths | None = None) -> AuditLog:
         """The deployment's trail: var/access/audit.sqlite."""
         return cls((paths or Paths.from_env()).var / "access" / "audit.sqlite")
 

@@ -92,7 +92,7 @@ class UserStore:
             db.executescript(_SCHEMA)
 
     @classmethod
-    def at(cls, paths: Paths | None = None, policy: Policy = DEFAULT_POLICY) -> "UserStore":
+    def at(cls, paths: Paths | None = None, policy: Policy = DEFAULT_POLICY) -> UserStore:
         """The deployment's store, var/access/access.sqlite, auditing to var/access/audit.sqlite."""
         paths = paths or Paths.from_env()
         return cls(paths.var / "access" / "access.sqlite", AuditLog.at(paths), policy)

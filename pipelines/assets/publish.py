@@ -11,7 +11,7 @@ failed build (which stops before this asset) leaves the last good copy in place.
 import hashlib
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import duckdb
@@ -40,7 +40,7 @@ def publish_copy(source: Path, target: Path, audit: AuditLog, build_id: str | No
         content_sha256 = _copy_with_digest(source, tmp)
         build_id = build_id or uuid.uuid4().hex
         anchor = anchor_head(audit, log_beside(audit), reason=f"warehouse build {build_id} published")
-        info = BuildInfo(build_id=build_id, published_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        info = BuildInfo(build_id=build_id, published_at=datetime.now(UTC).isoformat(timespec="seconds"),
                          source_file=source.name, audit_seq=anchor.seq, audit_head_hash=anchor.hash,
                          content_sha256=content_sha256)
         con = duckdb.connect(str(tmp))

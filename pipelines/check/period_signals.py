@@ -30,7 +30,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 from pipelines.problems import Problem, column_letter
 from pipelines.standardise.cells import normalise_label

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from pipelines.demo.calendar import month_end, month_start, parse_month
+from pipelines.months import month_end, month_start, parse_month
 from pipelines.demo.volumes import Region, seasonal_factor
 
 # Tasking cadence: "monthly" (second Tuesday) or a fixed number of weeks from an anchor.

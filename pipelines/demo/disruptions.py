@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from pipelines.demo.calendar import days_in_month, month_start
+from pipelines.months import days_in_month, month_start
 from pipelines.demo.ocg_register import draw_threat_area
 from pipelines.demo.volumes import Region, seasonal_factor
 

@@ -22,7 +22,7 @@ import polars as pl
 from tqdm import tqdm
 
 from pipelines.demo import capacity, disruptions, ocg_register
-from pipelines.demo.calendar import (add_months, financial_year_start, month_range,
+from pipelines.months import (add_months, financial_year_start, month_range,
                                      months_between, parse_month, submission_deadline,
                                      working_day)
 from pipelines.demo.returns import write_return

@@ -12,7 +12,7 @@ import csv
 import io
 from pathlib import Path
 
-from pipelines.demo.calendar import financial_year_to_date, month_end, month_label
+from pipelines.months import financial_year_to_date, month_end, month_label
 from pipelines.demo.volumes import Entry, Region, format_plain, format_text
 
 REGIONAL = "Regional"

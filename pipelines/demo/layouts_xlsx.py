@@ -14,7 +14,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from pipelines.demo.calendar import financial_year_to_date, month_label, month_start
+from pipelines.months import financial_year_to_date, month_label, month_start
 from pipelines.demo.volumes import Entry, Region, cell_number
 
 STRAND_SHEETS = [("pursue", "Pursue"), ("prevent", "Prevent"), ("protect", "Protect"),

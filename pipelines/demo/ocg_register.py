@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from pipelines.demo.calendar import month_end
+from pipelines.months import month_end
 from pipelines.demo.volumes import Region
 
 REGION_SHORT = {"NEROCU": "NE", "NWROCU": "NW", "YHROCU": "YH", "EMSOU": "EM",

@@ -7,11 +7,11 @@ so a unit's layout is changed in one place; file names are each unit's own habit
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from pipelines import reference
 from pipelines.demo import layouts_csv, layouts_xlsx
-from pipelines.demo.calendar import financial_year_to_date
+from pipelines.months import financial_year_to_date
 from pipelines.demo.volumes import Entry, Region
 
 Writer = Callable[..., None]

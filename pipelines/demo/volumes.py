@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from pipelines import reference
-from pipelines.demo.calendar import parse_month
+from pipelines.months import parse_month
 
 # Units whose returns split force-level measures by constituent force.
 FORCE_SPLIT_UNITS = frozenset({"NEROCU", "ERSOU", "EMSOU"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from pipelines.access.audit import AuditLog
@@ -41,7 +41,7 @@ class LandingZone:
             tmp.write_bytes(content)
             os.chmod(tmp, 0o444)
             os.replace(tmp, target)  # atomic: a reader sees the whole file or none
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         return self.registry.add(rocu_code=rocu_code, period=period, sha256=sha, stored_path=str(relative),
                                  original_name=Path(original_name).name, size_bytes=len(content),
                                  submitted_by=submitted_by,

@@ -220,9 +220,9 @@ def stacked_rows(rows: list[str], parts: dict[str, list[float]], xlabel: str) ->
     for (name, values), (fill, hatch) in zip(parts.items(), styles):
         vals = [0 if missing(v) else v for v in values]
         ax.barh(ys, vals, left=left, color=fill, hatch=hatch, edgecolor=INK, linewidth=0.5, height=0.6, label=name)
-        for y, l, v in zip(ys, left, vals):
+        for y, start, v in zip(ys, left, vals):
             if v and v >= 0.07 * widest:
-                ax.text(l + v / 2, y, plain(v), ha="center", va="center", fontsize=7,
+                ax.text(start + v / 2, y, plain(v), ha="center", va="center", fontsize=7,
                         bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none"})
         left = [a + b for a, b in zip(left, vals)]
     for y, total in zip(ys, totals):
@@ -243,7 +243,7 @@ def position_strip(rows: list[dict]) -> str:
         lo, hi, flip = row["low"], row["high"], row.get("lower_is_better", False)
         span = (hi - lo) or 1.0
 
-        def x(v: float) -> float:
+        def x(v: float, lo: float = lo, hi: float = hi, span: float = span, flip: bool = flip) -> float:
             pos = (v - lo) / span if hi != lo else 0.5
             return 1 - pos if flip else pos
 

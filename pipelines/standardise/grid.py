@@ -36,6 +36,6 @@ class Grid:
                 "delimiter": self.delimiter, "formulas_without_value": self.formulas_without_value}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Grid":
+    def from_dict(cls, data: dict) -> Grid:
         return cls(data["sheet"], data["cells"], bool(data["hidden"]), data["encoding"], data["delimiter"],
                    tuple((int(r), int(c), str(f)) for r, c, f in data["formulas_without_value"]))

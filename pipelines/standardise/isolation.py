@@ -41,7 +41,7 @@ PACKAGE_ROOT = Path(pipelines.__file__).resolve().parents[1]
 CHILD_MODULE = "pipelines.standardise.read_child"
 MEMORY_SIGNS = ("memory allocation of", "MemoryError", "Cannot allocate memory", "out of memory")
 SPARE_DELAY_SECONDS = 1.0  # after a read, before the next child starts (see _schedule_spare)
-RECENT: deque["ReadOutcome"] = deque(maxlen=16)  # the last reads' figures, for the benchmark and diagnostics
+RECENT: deque[ReadOutcome] = deque(maxlen=16)  # the last reads' figures, for the benchmark and diagnostics
 TRY_AGAIN = ("Check you chose the right file; if it is the return, copy its figures into a new workbook "
              "(or a CSV file) and upload that.")
 

@@ -10,7 +10,7 @@ and blank columns anywhere above or between do not matter.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from pipelines.problems import Problem, column_letter
 from pipelines.standardise.cells import is_blank, normalise_label, parse_month

@@ -4,7 +4,7 @@ its position among the nine units, plus the first finding of each section."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 

@@ -1,8 +1,8 @@
-"""Months, financial years and working days for the demo data.
+"""Months, financial years and working days: one calendar for the generator, the template and pages.
 
-Returns are monthly, the financial year starts in April, and the submission window
-closes on the 10th working day of the following month (weekdays only; bank holidays are
-ignored in the demo). Kept in one place so the generator and its tests agree.
+Returns are monthly and the financial year starts in April. `submission_deadline` is the
+demo generator's approximation (10th weekday of the next month, bank holidays ignored);
+the deadline that counts is computed in dbt (int_submission_deadlines) from the seeds.
 """
 
 from __future__ import annotations
