@@ -64,3 +64,11 @@ def screenshot(page, path: Path) -> None:
     page.wait_for_timeout(500)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
+
+
+def wait_until_idle(page, timeout: float = 30_000) -> None:
+    """Until the app has finished running its script: a click made while a run is still going can
+    be overtaken by that run (a page link's new filters written back by the old run's widgets)."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=timeout)

@@ -11,7 +11,7 @@ from dashboards.format import month_label
 from pipelines import reference
 from pipelines.land.registry import Registry
 from pipelines.settings import Paths
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, screenshot, streamlit_server
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, screenshot, streamlit_server, wait_until_idle
 from tests.conftest import PASSWORD, make_session
 
 pytestmark = pytest.mark.browser
@@ -106,6 +106,7 @@ def test_regional_comparison_and_its_link_to_the_drill_through(page, app_url, ar
     expect(page.get_by_role("heading", name=re.compile("against its peer median, month by month"))).to_be_visible()
     screenshot(page, artifacts / "regional.png")
 
+    wait_until_idle(page)
     page.get_by_text("See the months, rows and files behind this figure").click()
     expect(page.get_by_role("heading", name=re.compile(
         r"Arrests for East Midlands, financial year 20\d\d.\d\d"))).to_be_visible(timeout=WAIT)
@@ -116,6 +117,7 @@ def test_regional_comparison_and_its_link_to_the_drill_through(page, app_url, ar
     screenshot(page, artifacts / "drill.png")
 
     # One month of it opens on its cells, versions and files.
+    wait_until_idle(page)
     page.get_by_text(re.compile(r"^March 20\d\d: [\d,]+ from \d+ cells")).click()
     page.get_by_text(re.compile(r"Open March 20\d\d on its own")).click()
     expect(page.get_by_role("heading", name=re.compile(r"Arrests for East Midlands, March 20\d\d"))
