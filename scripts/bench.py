@@ -115,7 +115,8 @@ def hostile_files() -> list[tuple[str, str, str, bytes]]:
     """(what, unit, file name, bytes) for every hostile kind, built fresh."""
     from pipelines.demo import hostile
 
-    small_csv = "Period,Force,Measure,Value\n2025-09,Regional,Arrests,4\n2025-09,Regional,Cash seized,1000\n"
+    small_csv = ("Period,Force,Measure,Value\n2025-09,Cleveland,Arrests,4\n2025-09,Regional,Convictions,2\n"
+                 "2025-09,Regional,Cash seized,1000\n")  # each measure at the level it is reported
     return [
         ("declared A1:XFD1048576 + last cell", "EMSOU", "huge.xlsx", hostile.huge_dimension()),
         ("one cell at XFD1048576, honest dimension", "EMSOU", "far.xlsx", hostile.far_away_cell()),
@@ -144,9 +145,10 @@ def bench_hostile(args) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="rocu-bench-hostile-"))
     zone = LandingZone(tmp / "landing")
     files = hostile_files()
-    # Warm up once (imports, Great Expectations context) so the figures are the reading's own.
-    submit_return(zone, files[-2][3], original_name="warm.csv", rocu_code="NEROCU", period="2025-08",
-                  submitted_by="bench", today=date(2026, 11, 24))
+    # Warm up once (imports, Great Expectations context) so the figures are the reading's own; with
+    # other bytes than any file below, which would otherwise be the same file sent for another month.
+    submit_return(zone, files[-2][3] + "\n".encode("utf-16-le"), original_name="warm.csv", rocu_code="NEROCU",
+                  period="2025-09", submitted_by="bench", today=date(2026, 11, 24))
     print(f"{'file':42} {'MB':>5} {'verdict / first error rule':40} {'read s':>6} {'verdict s':>9} "
           f"{'child MB':>8}  target")
     missed = 0
