@@ -126,9 +126,10 @@ def hostile_files() -> list[tuple[str, str, str, bytes]]:
         ("XML nested 400,000 deep", "EMSOU", "deep.xlsx", hostile.deep_xml()),
         ("XML nested 200,000 deep, incompressible", "EMSOU", "deep2.xlsx", hostile.deep_xml(200_000, varied=True)),
         ("formula without a saved result", "EMSOU", "formula.xlsx", hostile.formula_without_value()),
-        ("1,000,000-cell workbook (at the cell cap)", "EMSOU", "cap.xlsx", hostile.big_workbook(100_000)),
+        ("500,000-cell workbook (at the cell cap)", "EMSOU", "cap.xlsx", hostile.big_workbook(50_000)),
         ("19 MB legit-looking CSV (490,000 lines)", "NEROCU", "big.csv", hostile.big_csv()),
-        ("9 MB CSV, 240,000 lines (under the cap)", "NEROCU", "big9.csv", hostile.big_csv(9 * 1024 * 1024)),
+        ("9 MB CSV, 240,000 lines (over line cap)", "NEROCU", "big9.csv", hostile.big_csv(9 * 1024 * 1024)),
+        ("4 MB CSV, 110,000 lines (under the caps)", "NEROCU", "big4.csv", hostile.big_csv(4 * 1024 * 1024)),
         ("UTF-16 CSV (Excel Unicode Text)", "NEROCU", "utf16.csv", hostile.utf16_text(small_csv)),
         ("CSV with one stray quote", "NEROCU", "quote.csv", small_csv.replace(",Arrests", ',"Arrests').encode()),
     ]
