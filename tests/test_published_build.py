@@ -10,7 +10,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from pipelines.access.audit import AuditLog
@@ -19,18 +18,10 @@ from pipelines.build_info import read_build_info
 from pipelines.report import Request, make_report, render
 from pipelines.settings import Paths
 from tests.conftest import make_session
+from tests.test_dashboard_apptest import fresh_caches  # noqa: F401 (autouse: each test starts with a server's empty caches)
 
 ROOT = Path(__file__).resolve().parents[1]
 VIEWS = ROOT / "dashboards" / "views"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """Cleared before and after, never in between: the caches of a running server are what is tested."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
 
 
 @pytest.fixture
