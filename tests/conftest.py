@@ -70,6 +70,19 @@ def built_demo(session_var: Path) -> Path:
     return session_var
 
 
+def generate_demo(out: Path, months: int, end_month: str = "2025-09") -> Path:
+    """A small demo set (each unit's returns in its own layout, extracts, truth) for tests that need real files."""
+    from pipelines.demo.generate import main as generate
+
+    generate(["--out", str(out), "--months", str(months), "--end-month", end_month, "--quiet"])
+    return out
+
+
+def demo_file(demo: Path, unit: str, month: str = "2025-09") -> Path:
+    """The unit's demo return for one month."""
+    return next((demo / "returns" / unit).glob(f"*{month}*"))
+
+
 PASSWORD = "correct horse battery staple"
 
 

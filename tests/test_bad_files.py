@@ -15,22 +15,16 @@ import polars as pl
 import pytest
 
 from pipelines.demo import hostile
-from pipelines.demo.generate import main as generate
 from pipelines.intake import submit_return
 from pipelines.land.zone import LandingZone
+from tests.conftest import demo_file, generate_demo
 
 TODAY = date(2026, 11, 24)
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    generate(["--out", str(out), "--months", "6", "--end-month", "2025-09", "--quiet"])
-    return out
-
-
-def demo_file(demo: Path, unit: str, month: str) -> Path:
-    return next((demo / "returns" / unit).glob(f"*{month}*"))
+    return generate_demo(tmp_path_factory.mktemp("demo"), 6)
 
 
 def csv_text(demo: Path, unit: str, month: str, encoding: str = "utf-8") -> str:
@@ -316,7 +310,7 @@ def test_huge_file_report_is_capped_not_flooded(results):
 
 def test_the_real_broken_demo_file_is_rejected_with_both_errors(tmp_path):
     out = tmp_path / "demo"
-    generate(["--out", str(out), "--months", "6", "--end-month", "2025-09", "--quiet"])
+    generate_demo(out, 6)
     import csv
     broken = next(r for r in csv.DictReader((out / "manifest.csv").open()) if r["scenario"] == "broken")
     path = out / broken["path"]

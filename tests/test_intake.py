@@ -13,21 +13,19 @@ from dagster import DagsterInstance, build_sensor_context, materialize
 
 from pipelines.assets.raw_returns import raw_returns
 from pipelines.cli import main as rocu
-from pipelines.demo.generate import main as generate
 from pipelines.intake import submit_return
 from pipelines.land.zone import LandingZone
 from pipelines.resources import LandingResource, WarehouseResource
 from pipelines.sensors import returns_sensor
 from pipelines.settings import Paths
+from tests.conftest import generate_demo
 
 TODAY = date(2026, 11, 24)
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    generate(["--out", str(out), "--months", "4", "--end-month", "2025-09", "--quiet"])
-    return out
+    return generate_demo(tmp_path_factory.mktemp("demo"), 4)
 
 
 def manifest(demo: Path, **match) -> list[dict]:

@@ -5,7 +5,6 @@ again; figures that no unit could report are errors."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from datetime import date, datetime, timedelta, UTC
 from pathlib import Path
@@ -15,27 +14,18 @@ import pytest
 from pipelines.check.request import InvalidRequest
 from pipelines.cli import Exit
 from pipelines.cli import main as rocu
-from pipelines.demo.generate import main as generate
 from pipelines.intake import close_abandoned, submit_return
 from pipelines.land.zone import LandingZone
 from pipelines.resources import LandingResource
 from pipelines.sensors import take_in_inbox
-from tests.conftest import PASSWORD, make_session
+from tests.conftest import PASSWORD, demo_file, generate_demo, make_session
 
 TODAY = date(2026, 11, 24)
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    generate(["--out", str(out), "--months", "3", "--end-month", "2025-09", "--quiet"])
-    return out
-
-
-def demo_return(demo: Path, unit: str, period: str = "2025-09") -> Path:
-    with (demo / "manifest.csv").open() as f:
-        row = next(r for r in csv.DictReader(f) if r["rocu_code"] == unit and r["period"] == period and r["path"])
-    return demo / row["path"]
+    return generate_demo(tmp_path_factory.mktemp("demo"), 3)
 
 
 def submit(zone: LandingZone, content: bytes, unit: str = "NEROCU", period: str = "2025-09", name: str = "r.csv"):
@@ -61,14 +51,14 @@ def nothing_written(zone: LandingZone) -> bool:
 def test_a_unit_or_month_that_cannot_be_is_refused_before_anything_is_written(demo, tmp_path, unit, period):
     zone = LandingZone(tmp_path)
     with pytest.raises(InvalidRequest) as refused:
-        submit(zone, demo_return(demo, "NEROCU").read_bytes(), unit, period)
+        submit(zone, demo_file(demo, "NEROCU").read_bytes(), unit, period)
     assert nothing_written(zone)
     assert repr(unit) in str(refused.value) or repr(period) in str(refused.value) or "has not ended" in str(refused.value)
 
 
 @pytest.mark.parametrize("unit, period", [("nerocu", "2025-09"), (" NEROCU", "2025-09\n"), ("NEROCU", " 2025-09 ")])
 def test_case_and_surrounding_whitespace_are_normalised_to_the_exact_code_and_month(demo, tmp_path, unit, period):
-    verdict = submit(LandingZone(tmp_path), demo_return(demo, "NEROCU").read_bytes(), unit, period)
+    verdict = submit(LandingZone(tmp_path), demo_file(demo, "NEROCU").read_bytes(), unit, period)
     assert (verdict.submission.rocu_code, verdict.submission.period) == ("NEROCU", "2025-09")
     assert verdict.accepted
 
@@ -77,7 +67,7 @@ def test_cli_refuses_an_unusable_unit_or_month_with_its_own_exit_code(demo, tmp_
     monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("TEST_PASSWORD", PASSWORD)
     make_session(tmp_path, "unit_submitter", "NEROCU")
-    path = str(demo_return(demo, "NEROCU", "2025-08"))
+    path = str(demo_file(demo, "NEROCU", "2025-08"))
     me = ["--user", "unit_submitter.nerocu", "--password-env", "TEST_PASSWORD"]
     assert rocu(["submit", path, "--unit", "NEROCU", "--period", "2025-13", *me]) == Exit.USAGE == 2
     assert "'2025-13' is not a month" in capsys.readouterr().err
@@ -115,7 +105,7 @@ def test_cli_and_inbox_refuse_symbolic_links(demo, tmp_path, monkeypatch, capsys
 
 
 def test_a_figure_too_large_for_a_number_is_a_located_error_not_a_crash(demo, tmp_path):
-    text = demo_return(demo, "NEROCU").read_text()
+    text = demo_file(demo, "NEROCU").read_text()
     line = next(ln for ln in text.splitlines() if ",Arrests," in ln)
     row = text.splitlines().index(line) + 1
     verdict = submit(LandingZone(tmp_path), text.replace(line, line.rsplit(",", 1)[0] + ",1e309").encode())
@@ -125,7 +115,7 @@ def test_a_figure_too_large_for_a_number_is_a_located_error_not_a_crash(demo, tm
 
 
 def test_a_figure_no_unit_could_report_is_an_error_even_without_history(demo, tmp_path):
-    text = demo_return(demo, "NEROCU").read_text()
+    text = demo_file(demo, "NEROCU").read_text()
     line = next(ln for ln in text.splitlines() if ",Arrests," in ln)
     verdict = submit(LandingZone(tmp_path), text.replace(line, line.rsplit(",", 1)[0] + ",1000000000000").encode())
     assert verdict.submission.state == "rejected"
@@ -135,7 +125,7 @@ def test_a_figure_no_unit_could_report_is_an_error_even_without_history(demo, tm
 
 def test_a_crashing_check_ends_failed_and_the_same_bytes_are_checked_again(demo, tmp_path, monkeypatch):
     zone = LandingZone(tmp_path)
-    content = demo_return(demo, "NEROCU").read_bytes()
+    content = demo_file(demo, "NEROCU").read_bytes()
 
     def broken(*args, **kwargs):
         raise RuntimeError("a fault inside the checks")
@@ -179,7 +169,7 @@ def test_the_highest_accepted_version_is_current_whatever_order_checks_finish_in
 
 def test_the_same_file_sent_for_another_month_is_an_error(demo, tmp_path):
     zone = LandingZone(tmp_path)
-    content = demo_return(demo, "EMSOU", "2025-09").read_bytes()
+    content = demo_file(demo, "EMSOU", "2025-09").read_bytes()
     assert submit(zone, content, "EMSOU", "2025-09", "EMSOU.xlsx").accepted
     again = submit(zone, content, "EMSOU", "2025-08", "EMSOU.xlsx")
     assert again.submission.state == "rejected"

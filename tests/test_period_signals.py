@@ -14,11 +14,11 @@ import pytest
 
 from dashboards.template import build_template
 from pipelines.check.period_signals import check_period_signals, find_months, stated_months
-from pipelines.demo.generate import main as generate
 from pipelines.intake import submit_return
 from pipelines.land.zone import LandingZone
 from pipelines.standardise.read_tables import Grid, read_grids
 from pipelines.standardise.returns import unit_layout
+from tests.conftest import demo_file, generate_demo
 
 TODAY = date(2026, 11, 24)
 MONTH, OTHER = "2025-09", "2025-08"
@@ -127,13 +127,7 @@ def test_a_flood_of_period_notes_is_capped_not_listed_in_full():
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    generate(["--out", str(out), "--months", "2", "--end-month", MONTH, "--quiet"])
-    return out
-
-
-def _demo_file(demo: Path, unit: str) -> Path:
-    return next((demo / "returns" / unit).glob(f"*{MONTH}*"))
+    return generate_demo(tmp_path_factory.mktemp("demo"), 2, MONTH)
 
 
 def _strip_xlsx(path: Path) -> bytes:
@@ -168,7 +162,7 @@ def _submit(zone: LandingZone, content: bytes, name: str, unit: str, period: str
 
 @pytest.mark.parametrize("unit", LAYOUTS)
 def test_the_months_file_for_its_month_is_accepted(demo, tmp_path, unit):
-    path = _demo_file(demo, unit)
+    path = demo_file(demo, unit, MONTH)
     verdict = _submit(LandingZone(tmp_path), path.read_bytes(), path.name, unit, MONTH)
     assert verdict.accepted, [p.as_text() for p in verdict.problems]
     assert not {"period_mismatch", "period_not_stated"} & {p.rule for p in verdict.problems}
@@ -176,7 +170,7 @@ def test_the_months_file_for_its_month_is_accepted(demo, tmp_path, unit):
 
 @pytest.mark.parametrize("unit", LAYOUTS)
 def test_the_same_file_for_another_month_is_rejected_naming_the_title(demo, tmp_path, unit):
-    path = _demo_file(demo, unit)
+    path = demo_file(demo, unit, MONTH)
     verdict = _submit(LandingZone(tmp_path), path.read_bytes(), "return" + path.suffix, unit, OTHER)
     assert verdict.submission.state == "rejected"
     mismatches = [p for p in verdict.problems if p.rule == "period_mismatch"]
@@ -191,7 +185,7 @@ def test_the_same_file_for_another_month_is_rejected_naming_the_title(demo, tmp_
 
 @pytest.mark.parametrize("unit", LAYOUTS)
 def test_a_file_name_for_another_month_is_rejected_naming_the_file(demo, tmp_path, unit):
-    path = _demo_file(demo, unit)
+    path = demo_file(demo, unit, MONTH)
     strip = LAYOUTS[unit][0]
     name = path.name.replace(MONTH, "2025-10")
     verdict = _submit(LandingZone(tmp_path), strip(path), name, unit, MONTH)
@@ -203,7 +197,7 @@ def test_a_file_name_for_another_month_is_rejected_naming_the_file(demo, tmp_pat
 
 @pytest.mark.parametrize("unit", LAYOUTS)
 def test_a_file_that_states_no_month_gets_a_warning(demo, tmp_path, unit):
-    path = _demo_file(demo, unit)
+    path = demo_file(demo, unit, MONTH)
     strip = LAYOUTS[unit][0]
     verdict = _submit(LandingZone(tmp_path), strip(path), "return" + path.suffix, unit, MONTH)
     rules = {p.rule: p for p in verdict.problems}

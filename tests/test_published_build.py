@@ -18,7 +18,7 @@ from pipelines.build_info import read_build_info
 from pipelines.report import Request, make_report, render
 from pipelines.settings import Paths
 from tests.conftest import make_session
-from tests.test_dashboard_apptest import fresh_caches  # noqa: F401 (autouse: each test starts with a server's empty caches)
+from tests.test_dashboard_apptest import fresh_caches, sql  # noqa: F401 (fresh_caches is autouse: a server's empty caches)
 
 ROOT = Path(__file__).resolve().parents[1]
 VIEWS = ROOT / "dashboards" / "views"
@@ -43,14 +43,6 @@ def publish_changed(var: Path, work: Path, *updates: str):
         con.execute(update)
     con.close()
     return publish_copy(work, Paths(var).published, AuditLog.at(Paths(var)))
-
-
-def sql(var: Path, query: str, *params) -> list[tuple]:
-    con = duckdb.connect(str(Paths(var).published), read_only=True)
-    try:
-        return con.execute(query, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def run_page(page: str, var: Path, **params: str) -> AppTest:

@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 
 from dashboards.template import build_template, unit_forces, unit_labels
-from pipelines.demo.generate import main as generate
 from pipelines.intake import submit_return
 from pipelines.land.zone import LandingZone
 from pipelines.standardise.returns import parse_return
+from tests.conftest import demo_file, generate_demo
 
 MONTH = "2025-09"
 TODAY = date(2026, 11, 24)
@@ -24,13 +24,7 @@ UNIT_ROW = "Unit (not force attributable)"
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    generate(["--out", str(out), "--months", "1", "--end-month", MONTH, "--quiet"])
-    return out
-
-
-def _demo_file(demo: Path, unit: str) -> Path:
-    return next((demo / "returns" / unit).glob(f"*{MONTH}*"))
+    return generate_demo(tmp_path_factory.mktemp("demo"), 1, MONTH)
 
 
 def _places(ws) -> tuple[dict[str, int], dict[str, int]]:
@@ -42,7 +36,7 @@ def _places(ws) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def _emsou_with(demo: Path, tmp_path: Path, label: str, row_name: str, value: int) -> tuple[Path, int, str]:
-    wb = openpyxl.load_workbook(_demo_file(demo, "EMSOU"))
+    wb = openpyxl.load_workbook(demo_file(demo, "EMSOU", MONTH))
     ws = wb["Return"]
     columns, rows = _places(ws)
     row, col = rows[row_name], columns[label]
@@ -82,7 +76,7 @@ def test_a_unit_measure_on_a_force_row_of_the_force_grid_is_an_error(demo, tmp_p
     ("2025-09,Cleveland,Convictions,2", "unit_measure_in_force_row"),
 ])
 def test_the_long_layout_with_a_force_column_follows_the_same_rule(demo, tmp_path, line, rule):
-    source = _demo_file(demo, "NEROCU")
+    source = demo_file(demo, "NEROCU", MONTH)
     path = tmp_path / source.name
     text = source.read_text()
     if "Convictions" in line:  # the unit's own Convictions row moves to a force: no duplicate
@@ -95,7 +89,7 @@ def test_the_long_layout_with_a_force_column_follows_the_same_rule(demo, tmp_pat
 
 @pytest.mark.parametrize("unit", ["EMSOU", "NEROCU", "ERSOU", "NWROCU", "ROCUWM"])
 def test_clean_demo_returns_never_trip_the_level_rule(demo, unit):
-    parsed = parse_return(_demo_file(demo, unit), unit, MONTH)
+    parsed = parse_return(demo_file(demo, unit, MONTH), unit, MONTH)
     assert not {"force_measure_in_unit_row", "unit_measure_in_force_row"} & {p.rule for p in parsed.problems}
 
 
