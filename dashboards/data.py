@@ -17,8 +17,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from pipelines.build_info import BuildInfo, read_build_info
-from pipelines.land.registry import Registry, Submission
+from pipelines.serving.build_info import BuildInfo, read_build_info
+from pipelines.intake.api import Registry, Submission
 from pipelines.settings import Paths
 
 _PIN = "rocu_build_pin"  # session state: (file key, BuildInfo) of the build this session's page shows

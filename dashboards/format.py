@@ -10,8 +10,8 @@ import pandas as pd
 
 # One way to write a figure and a share, shared with the board papers: £1,234, 12.5 kg, and
 # '1 of 3' below a small base, never a bare '33%'. Re-exported for the pages.
-from pipelines.report.numbers import SMALL_BASE, share  # noqa: F401
-from pipelines.report.numbers import amount as figure  # noqa: F401
+from pipelines.papers.numbers import SMALL_BASE, share  # noqa: F401
+from pipelines.papers.numbers import amount as figure  # noqa: F401
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Characters that st.table would read as Markdown; text from a user's file must show as typed.

@@ -17,7 +17,7 @@ import xlsxwriter
 
 from pipelines import reference
 from pipelines.months import financial_year_to_date, month_label, month_start
-from pipelines.standardise.returns import unit_layout
+from pipelines.intake.api import unit_layout
 
 STRANDS = [("pursue", "Pursue"), ("prevent", "Prevent"), ("protect", "Protect"), ("prepare", "Prepare")]
 REGIONAL = "Regional"

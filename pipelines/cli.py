@@ -79,10 +79,8 @@ def add_user_options(parser: argparse.ArgumentParser) -> None:
 def cmd_submit(args: argparse.Namespace, paths: Paths) -> int:
     from datetime import datetime
 
-    from pipelines.check.arrival import MAX_BYTES
-    from pipelines.check.request import InvalidRequest, validate_request
-    from pipelines.intake import submit_return
-    from pipelines.land.zone import LandingZone, read_offered_file
+    from pipelines.intake.api import (MAX_BYTES, InvalidRequest, LandingZone, read_offered_file, submit_return,
+                                      validate_request)
 
     try:  # before signing in: the permission check needs the exact unit code
         request = validate_request(args.unit, args.period, datetime.now(UTC).date())
@@ -109,8 +107,7 @@ def cmd_submit(args: argparse.Namespace, paths: Paths) -> int:
 def cmd_approve(args: argparse.Namespace, paths: Paths) -> int:
     """Sign off a return as a named approver: the password is checked and the role enforced."""
     from pipelines.access import PermissionDenied
-    from pipelines.intake import approve
-    from pipelines.land.zone import LandingZone
+    from pipelines.intake.api import LandingZone, approve
 
     session = signed_in(args, paths, "approve_return")  # own unit; approve() checks the return's unit
     if isinstance(session, int):
@@ -167,7 +164,7 @@ def cmd_window(args: argparse.Namespace, paths: Paths) -> int:
 
 def cmd_status(args: argparse.Namespace, paths: Paths) -> int:
     from pipelines.access import allowed_units
-    from pipelines.land.registry import Registry
+    from pipelines.intake.api import Registry
 
     session = signed_in(args, paths, "view_submissions", args.unit)
     if isinstance(session, int):
@@ -194,7 +191,7 @@ def cmd_demo(args: argparse.Namespace, paths: Paths) -> int:
 
         return generate(["--out", str(paths.demo), *args.rest]) or 0
     from pipelines.demo.load import load_demo
-    from pipelines.land.zone import LandingZone
+    from pipelines.intake.api import LandingZone
 
     counts = load_demo(paths.demo, LandingZone(paths.landing))
     print("demo returns by verdict: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
@@ -202,7 +199,7 @@ def cmd_demo(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def cmd_report(args: argparse.Namespace, paths: Paths) -> int:
-    from pipelines.report import NETWORK, ReportError, Request, default_name, make_report, write
+    from pipelines.papers import NETWORK, ReportError, Request, default_name, make_report, write
 
     try:
         request = Request(NETWORK if args.network else (args.unit or ""), args.quarter, args.marking)

@@ -54,11 +54,11 @@ def one_megabyte_workbook(src: Path, i: int) -> bytes:
 def bench_intake(args) -> None:
     from dagster import DagsterInstance, materialize
 
-    from pipelines.assets.raw_returns import raw_returns
+    from pipelines.orchestration.assets.raw_returns import raw_returns
     from pipelines.demo.generate import main as generate
-    from pipelines.intake import submit_return
-    from pipelines.land.zone import LandingZone
-    from pipelines.resources import LandingResource, WarehouseResource
+    from pipelines.intake.api import submit_return
+    from pipelines.intake.api import LandingZone
+    from pipelines.orchestration.resources import LandingResource, WarehouseResource
     from pipelines.settings import Paths
 
     tmp = Path(tempfile.mkdtemp(prefix="rocu-bench-"))
@@ -139,9 +139,9 @@ def bench_hostile(args) -> None:
     """Each hostile file through the real intake; the figures of the child that read it."""
     import resource
 
-    from pipelines.intake import submit_return
-    from pipelines.land.zone import LandingZone
-    from pipelines.standardise import isolation
+    from pipelines.intake.api import submit_return
+    from pipelines.intake.api import LandingZone
+    from pipelines.intake.standardise import isolation
 
     tmp = Path(tempfile.mkdtemp(prefix="rocu-bench-hostile-"))
     zone = LandingZone(tmp / "landing")

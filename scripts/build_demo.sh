@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DAGSTER_HOME="${DAGSTER_HOME:-$PWD/var/dagster_home}"
 mkdir -p "$DAGSTER_HOME"
-cp pipelines/config/dagster.yaml "$DAGSTER_HOME/dagster.yaml"
+cp pipelines/orchestration/dagster.yaml "$DAGSTER_HOME/dagster.yaml"
 .venv/bin/rocu demo generate
 .venv/bin/rocu demo load
 .venv/bin/rocu demo accounts >/dev/null
-.venv/bin/dagster job execute -m pipelines.definitions -j build_warehouse
+.venv/bin/dagster job execute -m pipelines.orchestration.definitions -j build_warehouse

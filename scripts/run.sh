@@ -9,7 +9,7 @@ STREAMLIT_PORT="${STREAMLIT_PORT:-8501}"
 bash scripts/build_demo.sh
 
 set -m  # own process groups, so both servers stop with us
-.venv/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p "$DAGSTER_PORT" >var/dagster.log 2>&1 &
+.venv/bin/dagster dev -m pipelines.orchestration.definitions -h 127.0.0.1 -p "$DAGSTER_PORT" >var/dagster.log 2>&1 &
 DAGSTER_PID=$!
 .venv/bin/streamlit run dashboards/app.py --server.address 127.0.0.1 --server.port "$STREAMLIT_PORT" \
     --browser.gatherUsageStats false >var/streamlit.log 2>&1 &

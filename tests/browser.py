@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from collections.abc import Iterator
 
-from pipelines.report.pdf import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (one place for the browser and its flags)
+from pipelines.papers.pdf import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (one place for the browser and its flags)
 
 ROOT = Path(__file__).resolve().parents[1]
 

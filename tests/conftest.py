@@ -58,7 +58,7 @@ def built_demo(session_var: Path) -> Path:
     from dagster import DagsterInstance
 
     from pipelines.cli import main as rocu
-    from pipelines.definitions import build_definitions
+    from pipelines.orchestration.definitions import build_definitions
     from pipelines.settings import Paths
 
     assert rocu(["demo", "generate"]) == 0

@@ -9,9 +9,9 @@ import pytest
 from dagster import DagsterInstance
 
 from pipelines.cli import main as rocu
-from pipelines.definitions import build_definitions
-from pipelines.intake import submit_return
-from pipelines.land.zone import LandingZone
+from pipelines.orchestration.definitions import build_definitions
+from pipelines.intake.service import submit_return
+from pipelines.intake.land.zone import LandingZone
 from pipelines.settings import Paths
 
 pytestmark = pytest.mark.slow

@@ -15,8 +15,8 @@ import polars as pl
 import pytest
 
 from pipelines.demo import hostile
-from pipelines.intake import submit_return
-from pipelines.land.zone import LandingZone
+from pipelines.intake.service import submit_return
+from pipelines.intake.land.zone import LandingZone
 from tests.conftest import demo_file, generate_demo
 
 TODAY = date(2026, 11, 24)
@@ -331,7 +331,7 @@ def test_nothing_in_the_corpus_can_stop_the_build(built_demo, demo, tmp_path, mo
     import duckdb
     from dagster import DagsterInstance
 
-    from pipelines.definitions import build_definitions
+    from pipelines.orchestration.definitions import build_definitions
     from pipelines.settings import Paths
 
     var = tmp_path / "var"

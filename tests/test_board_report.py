@@ -16,9 +16,9 @@ import duckdb
 import pytest
 
 from pipelines.cli import main as rocu
-from pipelines.report import ReportError, Request, findings, make_report, render
-from pipelines.report.numbers import share
-from pipelines.report.pdf import CHROMIUM, CHROMIUM_ARGS
+from pipelines.papers import ReportError, Request, findings, make_report, render
+from pipelines.papers.numbers import share
+from pipelines.papers.pdf import CHROMIUM, CHROMIUM_ARGS
 from pipelines.settings import Paths
 from tests.conftest import make_session
 

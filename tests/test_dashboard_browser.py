@@ -9,7 +9,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from dashboards.format import month_label
 from pipelines import reference
-from pipelines.land.registry import Registry
+from pipelines.intake.land.registry import Registry
 from pipelines.settings import Paths
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, screenshot, streamlit_server, wait_until_idle
 from tests.conftest import PASSWORD, make_session

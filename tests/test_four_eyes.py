@@ -1,6 +1,6 @@
 """Four eyes: whoever submitted a version of a return cannot sign it off; someone else in the unit
 must. On by default, switched per submission window (seeds/reference/submission_windows.csv),
-checked on the server in `pipelines.intake.approve`, so the command and the page both get it."""
+checked on the server in `pipelines.intake.service.approve`, so the command and the page both get it."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from pipelines.access import AuditLog, PermissionDenied, UserStore
 from pipelines.cli import main as rocu
 from pipelines.configure import add_window
 from pipelines.demo.generate import main as generate
-from pipelines.intake import approve, submit_return
-from pipelines.land.zone import LandingZone
+from pipelines.intake.service import approve, submit_return
+from pipelines.intake.land.zone import LandingZone
 from pipelines.settings import SEEDS_DIR, Paths
 from tests.conftest import PASSWORD, make_session
 

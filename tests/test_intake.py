@@ -11,12 +11,12 @@ import duckdb
 import pytest
 from dagster import DagsterInstance, build_sensor_context, materialize
 
-from pipelines.assets.raw_returns import raw_returns
+from pipelines.orchestration.assets.raw_returns import raw_returns
 from pipelines.cli import main as rocu
-from pipelines.intake import submit_return
-from pipelines.land.zone import LandingZone
-from pipelines.resources import LandingResource, WarehouseResource
-from pipelines.sensors import returns_sensor
+from pipelines.intake.service import submit_return
+from pipelines.intake.land.zone import LandingZone
+from pipelines.orchestration.resources import LandingResource, WarehouseResource
+from pipelines.orchestration.sensors import returns_sensor
 from pipelines.settings import Paths
 from tests.conftest import generate_demo
 

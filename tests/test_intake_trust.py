@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.check.request import InvalidRequest
+from pipelines.intake.check.request import InvalidRequest
 from pipelines.cli import Exit
 from pipelines.cli import main as rocu
-from pipelines.intake import close_abandoned, submit_return
-from pipelines.land.zone import LandingZone
-from pipelines.resources import LandingResource
-from pipelines.sensors import take_in_inbox
+from pipelines.intake.service import close_abandoned, submit_return
+from pipelines.intake.land.zone import LandingZone
+from pipelines.orchestration.resources import LandingResource
+from pipelines.intake.api import take_in_inbox
 from tests.conftest import PASSWORD, demo_file, generate_demo, make_session
 
 TODAY = date(2026, 11, 24)
@@ -95,7 +95,7 @@ def test_cli_and_inbox_refuse_symbolic_links(demo, tmp_path, monkeypatch, capsys
     inbox.mkdir(parents=True)
     (inbox / link.name).symlink_to(secret)
     (inbox / "nerocu return.csv").write_bytes(b"no month in the name")
-    assert take_in_inbox(landing, today=TODAY) == 0
+    assert take_in_inbox(landing.zone(), today=TODAY) == 0
     zone = landing.zone()
     assert zone.registry.submissions() == [] and not any(p.is_file() for p in zone.files.rglob("*"))
     refused = inbox.parent / ".refused" / "NEROCU"
@@ -130,7 +130,7 @@ def test_a_crashing_check_ends_failed_and_the_same_bytes_are_checked_again(demo,
     def broken(*args, **kwargs):
         raise RuntimeError("a fault inside the checks")
 
-    monkeypatch.setattr("pipelines.intake._check_content", broken)
+    monkeypatch.setattr("pipelines.intake.service._check_content", broken)
     first = submit(zone, content)
     assert first.submission.state == "failed"
     assert [p.rule for p in first.problems] == ["check_failed"]
@@ -204,7 +204,7 @@ def test_a_registry_from_the_previous_release_is_migrated_keeping_every_row(tmp_
 
 @pytest.mark.parametrize("suite", sorted(p.stem for p in (Path(__file__).parents[1] / "expectations").glob("*.json")))
 def test_every_expectation_of_every_suite_is_built(suite):
-    from pipelines.check.expectations import _validator, load_suite_spec
+    from pipelines.intake.check.expectations import _validator, load_suite_spec
 
     _, built = _validator(suite)  # raises if Great Expectations dropped one it could not build
     assert len(built.expectations) == len(load_suite_spec(suite)["expectations"]) > 0

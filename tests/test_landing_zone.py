@@ -7,8 +7,8 @@ import stat
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from pipelines.problems import Problem
-from pipelines.land.zone import LandingZone
+from pipelines.intake.types import Problem
+from pipelines.intake.land.zone import LandingZone
 
 
 def land(zone: LandingZone, content: bytes, name: str = "return.csv", period: str = "2025-03"):

@@ -17,10 +17,10 @@ import pytest
 import xlsxwriter
 
 from pipelines import reference
-from pipelines.problems import column_letter
+from pipelines.intake.types import column_letter
 from pipelines.demo.generate import generate
-from pipelines.standardise.cells import parse_month, parse_number
-from pipelines.standardise.returns import parse_return
+from pipelines.intake.standardise.cells import parse_month, parse_number
+from pipelines.intake.standardise.returns import parse_return
 
 END = "2026-10"
 KEYS = ["rocu_code", "period", "metric_id", "force_code"]

@@ -13,11 +13,11 @@ import openpyxl
 import pytest
 
 from dashboards.template import build_template
-from pipelines.check.period_signals import check_period_signals, find_months, stated_months
-from pipelines.intake import submit_return
-from pipelines.land.zone import LandingZone
-from pipelines.standardise.read_tables import Grid, read_grids
-from pipelines.standardise.returns import unit_layout
+from pipelines.intake.check.period_signals import check_period_signals, find_months, stated_months
+from pipelines.intake.service import submit_return
+from pipelines.intake.land.zone import LandingZone
+from pipelines.intake.standardise.read_tables import Grid, read_grids
+from pipelines.intake.standardise.returns import unit_layout
 from tests.conftest import demo_file, generate_demo
 
 TODAY = date(2026, 11, 24)

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 from dagster import DagsterInstance
 
-from pipelines.definitions import build_definitions
+from pipelines.orchestration.definitions import build_definitions
 from pipelines.settings import Paths
 
 pytestmark = pytest.mark.slow
@@ -109,7 +109,7 @@ def test_a_run_killed_half_way_changes_nothing_readers_see_and_a_rerun_completes
            "DAGSTER_HOME": str(var / "dagster_home")}
     (var / "dagster_home").mkdir()
     dagster = str(Path(sys.executable).with_name("dagster"))
-    cmd = [dagster, "job", "execute", "-m", "pipelines.definitions", "-j", "build_warehouse"]
+    cmd = [dagster, "job", "execute", "-m", "pipelines.orchestration.definitions", "-j", "build_warehouse"]
     log = tmp_path / "killed.log"
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -148,8 +148,8 @@ def test_submission_status_shows_the_late_missing_and_rejected_months(built_demo
 
 
 def test_every_figure_traces_back_to_the_stored_file_and_cell(built_demo, published):
-    from pipelines.land.zone import LandingZone
-    from pipelines.standardise.read_tables import read_grids
+    from pipelines.intake.land.zone import LandingZone
+    from pipelines.intake.standardise.read_tables import read_grids
 
     row = published.sql("""
         select p.value, p.raw_value, p.source_sheet, p.source_row, p.source_column, p.file_sha256,

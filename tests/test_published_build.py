@@ -13,9 +13,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipelines.access.audit import AuditLog
-from pipelines.assets.publish import publish_copy
-from pipelines.build_info import read_build_info
-from pipelines.report import Request, make_report, render
+from pipelines.orchestration.assets.publish import publish_copy
+from pipelines.serving.build_info import read_build_info
+from pipelines.papers import Request, make_report, render
 from pipelines.settings import Paths
 from tests.conftest import make_session
 from tests.test_dashboard_apptest import fresh_caches, sql  # noqa: F401 (fresh_caches is autouse: a server's empty caches)

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from pipelines.demo import hostile
-from pipelines.intake import submit_return
-from pipelines.land.zone import LandingZone
-from pipelines.standardise import limits
-from pipelines.standardise.read_tables import UnreadableFile, read_grids
+from pipelines.intake.service import submit_return
+from pipelines.intake.land.zone import LandingZone
+from pipelines.intake.standardise import limits
+from pipelines.intake.standardise.read_tables import UnreadableFile, read_grids
 
 TODAY = date(2026, 11, 24)
 NO_CAPS = dict(max_sheet_rows=10**9, max_sheet_columns=10**9, max_sheet_cells=10**12)
@@ -78,7 +78,7 @@ def test_the_reader_of_the_old_crash_file_is_contained_even_without_caps(tmp_pat
 def test_child_is_started_fresh_not_forked_and_reads_one_file_only(tmp_path):
     """The server is threaded: the reader runs `python -m`, never a fork of the server; each
     child reads a single file (a spare, started a moment after a read, waits for the next one)."""
-    from pipelines.standardise import isolation
+    from pipelines.intake.standardise import isolation
 
     path = _write(tmp_path / "r.xlsx", hostile.workbook(hostile.sheet(hostile.small_return_rows())))
     outcomes = [isolation.read_isolated(path, limits.reader_limits()) for _ in range(3)]
@@ -93,7 +93,7 @@ def test_child_is_started_fresh_not_forked_and_reads_one_file_only(tmp_path):
     spare = isolation._spare
     assert spare is not None and spare.process.poll() is None
     cmdline = Path(f"/proc/{spare.process.pid}/cmdline").read_bytes().split(b"\0")
-    assert cmdline[1:3] == [b"-m", b"pipelines.standardise.read_child"]
+    assert cmdline[1:3] == [b"-m", b"pipelines.intake.standardise.read_child"]
 
 
 def _write(path: Path, content: bytes) -> Path:
@@ -104,7 +104,7 @@ def _write(path: Path, content: bytes) -> Path:
 def test_sheet_scan_finds_where_values_are_as_the_reader_does():
     """Cells holding a value (as the reader counts them) fix where a sheet starts and how big
     it is: the fast path (every cell has r="...") and the cell-by-cell one agree."""
-    from pipelines.standardise.xlsx_parts import _scan_cell_by_cell, scan_sheet
+    from pipelines.intake.standardise.xlsx_parts import _scan_cell_by_cell, scan_sheet
 
     rows = (b'<row r="5"><c r="C5" t="inlineStr"><is><t>a</t></is></c><c r="D5" s="1"/><c r="E5"><v>1</v></c>'
             b'</row><row r="6"><c r="B6"><f>[1]Sheet1!A1</f></c><c r="E6" t="str"><f>A1</f><v></v></c>'

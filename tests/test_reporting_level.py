@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 
 from dashboards.template import build_template, unit_forces, unit_labels
-from pipelines.intake import submit_return
-from pipelines.land.zone import LandingZone
-from pipelines.standardise.returns import parse_return
+from pipelines.intake.service import submit_return
+from pipelines.intake.land.zone import LandingZone
+from pipelines.intake.standardise.returns import parse_return
 from tests.conftest import demo_file, generate_demo
 
 MONTH = "2025-09"

@@ -8,11 +8,11 @@ import pytest
 
 from dashboards.template import build_template, unit_labels
 from pipelines import reference
-from pipelines.standardise.cells import normalise_label
-from pipelines.standardise.layouts import LAYOUT_READERS
-from pipelines.standardise.mapping import is_known_force
-from pipelines.standardise.read_tables import read_grids
-from pipelines.standardise.returns import parse_return, unit_layout
+from pipelines.intake.standardise.cells import normalise_label
+from pipelines.intake.standardise.layouts import LAYOUT_READERS
+from pipelines.intake.standardise.mapping import is_known_force
+from pipelines.intake.standardise.read_tables import read_grids
+from pipelines.intake.standardise.returns import parse_return, unit_layout
 
 PERIOD = "2026-09"
 

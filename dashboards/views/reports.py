@@ -8,8 +8,8 @@ import streamlit as st
 from dashboards.auth import audit, can, current_session, guard, units_for
 from dashboards.data import BuildChanged, current_build, published_path, query
 from dashboards.widgets import no_data, url_select
-from pipelines.report import NETWORK, ReportError, Request, default_name, make_report, render
-from pipelines.report.model import DEFAULT_MARKING, Build
+from pipelines.papers import NETWORK, ReportError, Request, default_name, make_report, render
+from pipelines.papers.model import DEFAULT_MARKING, Build
 
 MIME = {"pdf": "application/pdf", "html": "text/html",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

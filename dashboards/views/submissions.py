@@ -10,7 +10,7 @@ from dashboards.auth import can, guard, units_for
 from dashboards.data import problems, query, report_file, versions
 from dashboards.format import count, day, moment, month_label, plain, share
 from dashboards.widgets import exports, no_data, page_link, show_problems, show_table, url_select
-from pipelines.check.report import VERDICT_WORDS
+from pipelines.intake.api import VERDICT_WORDS
 
 # status -> words, the mark printed in the cell (so the grid reads without colour), fill, text colour
 STATUS = {

@@ -12,11 +12,9 @@ from dashboards.format import count, moment, month_label
 from dashboards.template import build_template, layout_description
 from dashboards.widgets import show_problems, show_table, url_select
 from pipelines import reference
-from pipelines.check.report import VERDICT_WORDS
 from pipelines.access import PermissionDenied, require
 from pipelines.access.four_eyes import blocks as four_eyes_blocks
-from pipelines.intake import approve, submit_return
-from pipelines.land.zone import LandingZone
+from pipelines.intake.api import VERDICT_WORDS, LandingZone, approve, submit_return
 
 session = guard("submit_return")
 st.title("Upload a monthly return")

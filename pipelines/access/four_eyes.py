@@ -2,7 +2,7 @@
 
 Whether the rule applies is data: the `four_eyes` column of the submission window in force
 for the return's month (seeds/reference/submission_windows.csv), on when blank or when no
-window covers the month. The check runs inside `pipelines.intake.approve`, so the command
+window covers the month. The check runs inside `pipelines.intake.service.approve`, so the command
 and the Upload page are held to it whatever the page offered; a refusal is audited.
 """
 
@@ -18,7 +18,7 @@ REFUSAL = "You submitted this return, so someone else in your unit must sign it 
 
 
 class Submission(Protocol):
-    """What the rule needs of a registry version (pipelines.land.registry.Submission has it);
+    """What the rule needs of a registry version (pipelines.intake.land.registry.Submission has it);
     access sits below the landing zone, so it names the shape rather than importing it."""
 
     submission_id: int

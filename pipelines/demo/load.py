@@ -22,8 +22,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from pipelines.intake import approve, submit_return
-from pipelines.land.zone import LandingZone
+from pipelines.intake.service import approve, submit_return
+from pipelines.intake.land.zone import LandingZone
 
 
 def _submit_unit(demo_dir: Path, zone_root: Path, rows: list[dict]) -> Counter:

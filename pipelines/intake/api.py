@@ -1,0 +1,19 @@
+"""The intake's public interface: what the command line, the Upload page, the inbox and the
+assets may call. Anything not named here is the intake's own business and may change."""
+
+from pipelines.intake.check.arrival import MAX_BYTES
+from pipelines.intake.check.expectations import validate
+from pipelines.intake.check.report import VERDICT_WORDS
+from pipelines.intake.check.request import InvalidRequest, ReturnRequest, validate_request
+from pipelines.intake.inbox import take_in_inbox
+from pipelines.intake.land.registry import Registry, Submission
+from pipelines.intake.land.zone import LandingZone, read_offered_file
+from pipelines.intake.service import Verdict, approve, close_abandoned, load_report, submit_return
+from pipelines.intake.standardise.returns import UNMAPPED_SCHEMA, VALUES_SCHEMA, unit_layout
+from pipelines.intake.types import Problem
+
+__all__ = [
+    "MAX_BYTES", "UNMAPPED_SCHEMA", "VALUES_SCHEMA", "VERDICT_WORDS", "InvalidRequest", "LandingZone", "Problem",
+    "Registry", "ReturnRequest", "Submission", "Verdict", "approve", "close_abandoned", "load_report",
+    "read_offered_file", "submit_return", "take_in_inbox", "unit_layout", "validate", "validate_request",
+]

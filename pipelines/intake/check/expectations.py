@@ -1,0 +1,97 @@
+"""Great Expectations suites from expectations/, run on Polars frames, reported as Problems.
+
+Suites are JSON files (one per dataset). A kwarg written "@seed:<csv>:<column>" is
+replaced by that seed column's values, so allowed values live once, in seeds/. Each
+expectation's meta gives the severity and the plain-English message shown to users; the
+failing rows are named by the frame's source_file / source_sheet / source_row columns.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from typing import Any
+
+import polars as pl
+
+from pipelines.intake.types import Problem
+from pipelines.settings import EXPECTATIONS_DIR, SEEDS_DIR
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+MAX_PROBLEMS_PER_EXPECTATION = 50  # enough to fix a file; a report of 100,000 rows helps nobody
+
+
+def _resolve(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("@seed:"):
+        _, csv, column = value.split(":")
+        return pl.read_csv(SEEDS_DIR / csv, infer_schema=False)[column].drop_nulls().unique().sort().to_list()
+    return value
+
+
+def load_suite_spec(name: str) -> dict:
+    spec = json.loads((EXPECTATIONS_DIR / f"{name}.json").read_text())
+    for exp in spec["expectations"]:
+        exp["kwargs"] = {k: _resolve(v) for k, v in exp["kwargs"].items()}
+    return spec
+
+
+@cache
+def _validator(name: str):
+    """A batch definition and suite in an ephemeral (in-memory, write-nothing) GX context."""
+    import great_expectations as gx
+    from great_expectations.core import ExpectationSuite
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    batch_definition = (context.data_sources.add_pandas(f"frames_{name}")
+                        .add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole"))
+    spec = load_suite_spec(name)
+    suite = context.suites.add(ExpectationSuite(**spec))
+    if len(suite.expectations) != len(spec["expectations"]):  # GX logs a bad expectation and drops it
+        raise RuntimeError(f"expectations/{name}.json: {len(spec['expectations']) - len(suite.expectations)} "
+                           "expectation(s) could not be built; check their types and arguments")
+    return batch_definition, suite
+
+
+def validate(name: str, frame: pl.DataFrame, file: str | None = None) -> list[Problem]:
+    """Validate `frame` against suite `name`; one Problem per failing row (capped per expectation)."""
+    if frame.is_empty():
+        return []
+    batch_definition, suite = _validator(name)
+    pdf = frame.to_pandas()
+    result = batch_definition.get_batch(batch_parameters={"dataframe": pdf}).validate(
+        suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": []})
+    problems: list[Problem] = []
+    for res in result.results:
+        if res.success:
+            continue
+        config = res.expectation_config
+        meta, kwargs = config.meta or {}, config.kwargs
+        column = kwargs.get("column") or ", ".join(kwargs.get("column_list", []))
+        indexes = res.result.get("unexpected_index_list") or []
+        if not indexes:  # table-level expectation: one problem for the file
+            problems.append(Problem(meta.get("severity", "error"), meta.get("rule", config.type),
+                                    meta.get("message", config.type), file=file or "", column=column or None))
+            continue
+        for index in indexes[:MAX_PROBLEMS_PER_EXPECTATION]:
+            index = index if isinstance(index, int) else index.get("index", 0)
+            row = pdf.iloc[index]
+            # Show what the user wrote (raw_value) where the frame keeps it, else the checked value.
+            value = row.get("raw_value") if "raw_value" in row else row.get(kwargs.get("column"))
+            problems.append(Problem(
+                severity=meta.get("severity", "error"), rule=meta.get("rule", config.type),
+                message=meta.get("message", config.type),
+                file=str(row.get("source_file") or file or ""),
+                sheet=row.get("source_sheet") if isinstance(row.get("source_sheet"), str) else None,
+                row=int(row["source_row"]) if "source_row" in row and row["source_row"] == row["source_row"] else None,
+                column=(row.get("source_column") if isinstance(row.get("source_column"), str) else column) or None,
+                value=None if value is None or value != value else str(value),
+            ))
+        if len(indexes) > MAX_PROBLEMS_PER_EXPECTATION:
+            problems.append(Problem(meta.get("severity", "error"), meta.get("rule", config.type),
+                                    f"... and {len(indexes) - MAX_PROBLEMS_PER_EXPECTATION:,} more rows like this.",
+                                    file=file or "", column=column or None))
+    return problems

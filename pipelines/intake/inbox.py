@@ -1,0 +1,53 @@
+"""The inbox: files dropped in inbox/<UNIT>/ are submitted like an upload, each exactly once.
+
+Each file is moved aside before it is submitted (to .taken/, so a rerun never submits it
+twice) or refused (to .refused/, with the reason beside it), so the inbox only ever holds
+files not yet looked at.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, UTC
+from pathlib import Path
+
+from pipelines.intake.check.arrival import MAX_BYTES
+from pipelines.intake.check.request import validate_request
+from pipelines.intake.land.zone import LandingZone, read_offered_file
+from pipelines.intake.service import submit_return
+
+INBOX_NAME = re.compile(r"(?P<period>\d{4}-\d{2})", re.ASCII)  # inbox/<UNIT>/<anything with YYYY-MM>.csv|.xlsx
+
+
+def take_in_inbox(zone: LandingZone, today: date | None = None) -> int:
+    """Submit files dropped in inbox/<UNIT>/ (month from the file name), each moved aside first
+    (to .taken/, so a rerun never submits it twice) or refused (to .refused/, with the reason
+    beside it): a link, a folder, a name without a month, or a unit or month that cannot be."""
+    taken = 0
+    inbox = zone.root / "inbox"
+    today = today or datetime.now(UTC).date()
+    for path in sorted(inbox.glob("*/*")):
+        if path.parent.name.startswith(".") or path.name.startswith("."):
+            continue
+        try:
+            match = INBOX_NAME.search(path.name)
+            if not match:
+                raise ValueError(f"{path.name} has no month (YYYY-MM) in its name, so it was not submitted.")
+            request = validate_request(path.parent.name, match["period"], today)
+            content = read_offered_file(path, MAX_BYTES)
+        except ValueError as refused:  # InvalidRequest is a ValueError too
+            _set_aside(inbox / ".refused" / path.parent.name, path, reason=str(refused))
+            zone.audit.record(f"inbox:{path.parent.name}", "upload_refused", path.name, {"reason": str(refused)})
+            continue
+        _set_aside(inbox / ".taken" / path.parent.name, path)
+        submit_return(zone, content, original_name=path.name, rocu_code=request.rocu_code, period=request.period,
+                      submitted_by=f"inbox:{request.rocu_code}")
+        taken += 1
+    return taken
+
+
+def _set_aside(folder: Path, path: Path, reason: str | None = None) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    path.replace(folder / path.name)  # moves a link itself, never what it points to
+    if reason:
+        (folder / f"{path.name}.reason.txt").write_text(reason + "\n")

@@ -1,0 +1,95 @@
+"""APMIS-style record extracts, each loaded as its own raw table.
+
+Extracts arrive as CSV files in one folder per kind. Monthly extracts are all loaded;
+a snapshot (the OCG register) is loaded from its newest file only. Values stay as text
+here: staging models cast them, so a bad value is visible rather than lost.
+"""
+
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from dagster import (AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetExecutionContext, AssetKey,
+                     AssetsDefinition, MaterializeResult, asset)
+
+from pipelines.intake.api import validate
+
+from pipelines.orchestration.resources import LandingResource, WarehouseResource
+from pipelines.orchestration.warehouse import replace_table
+
+
+@dataclass(frozen=True)
+class ExtractSpec:
+    table: str
+    pattern: str  # glob under the extracts folder
+    snapshot: bool = False  # only the newest file counts
+    description: str = ""
+
+
+EXTRACTS = (
+    ExtractSpec("disruptions", "disruptions/disruptions_*.csv", description="APMIS disruption claims"),
+    ExtractSpec("ocg_register", "ocg_register/ocg_register*.csv", snapshot=True,
+                description="OCG register snapshot with MoRiLE scores"),
+    ExtractSpec("capacity", "capacity/capacity_*.csv", description="Establishment, in post, fixed-term, leavers"),
+    ExtractSpec("tasking_meetings", "tasking/tasking_meetings_*.csv", description="Regional tasking meetings held"),
+    ExtractSpec("gateway_requests", "tasking/gateway_requests_*.csv", description="Gateway requests from forces"),
+)
+
+
+def read_extract_file(path: Path) -> pl.DataFrame:
+    """One extract file as text columns, with the file and row each record came from."""
+    return pl.read_csv(path, infer_schema=False).with_columns(
+        pl.lit(path.name).alias("source_file"),
+        (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("source_row"),  # row 1 is the header
+    )
+
+
+def read_extract(folder: Path, spec: ExtractSpec) -> tuple[pl.DataFrame, dict[str, list[str]]]:
+    """Every file of one kind that passes its suite, and the problems of each file that did not.
+
+    A file with an error is left out whole (its records never reach the warehouse); warnings
+    do not stop a file.
+    """
+    files = sorted(folder.glob(spec.pattern))
+    if spec.snapshot:
+        files = files[-1:]
+    kept, rejected = [], {}
+    for path in files:
+        frame = read_extract_file(path)
+        errors = [p for p in validate(spec.table, frame, file=path.name) if p.severity == "error"]
+        if errors:
+            rejected[path.name] = [p.as_text() for p in errors]
+        else:
+            kept.append(frame)
+    return (pl.concat(kept, how="diagonal_relaxed") if kept else pl.DataFrame()), rejected
+
+
+def build_extract_asset(spec: ExtractSpec) -> AssetsDefinition:
+    key = AssetKey(["raw", spec.table])
+
+    @asset(key=key, group_name="ingest", description=spec.description, kinds={"duckdb", "polars"},
+           check_specs=[AssetCheckSpec("expectations_suite", asset=key,
+                                       description=f"Great Expectations suite expectations/{spec.table}.json")])
+    def _extract(context: AssetExecutionContext, landing: LandingResource,
+                 warehouse: WarehouseResource) -> MaterializeResult:
+        frame, rejected = read_extract(Path(landing.extracts_dir), spec)
+        if frame.is_empty():
+            raise FileNotFoundError(f"no valid {spec.table} extract files matching {spec.pattern} in "
+                                    f"{landing.extracts_dir}; rejected: {rejected}")
+        rows = replace_table(Path(warehouse.path), spec.table, frame)
+        for name, problems in rejected.items():
+            context.log.error(f"{name} rejected, not loaded:\n" + "\n".join(problems[:20]))
+        context.log.info(f"loaded {rows} {spec.table} records")
+        check = AssetCheckResult(
+            check_name="expectations_suite", passed=not rejected, severity=AssetCheckSeverity.ERROR,
+            metadata={"files_loaded": frame["source_file"].n_unique(), "files_rejected": len(rejected),
+                      "rejected": "\n".join(f"{n}: {p[0]}" for n, p in rejected.items()) or "none"},
+        )
+        return MaterializeResult(metadata={"rows": rows, "files": frame["source_file"].n_unique()},
+                                 check_results=[check])
+
+    return _extract
+
+
+extract_assets = [build_extract_asset(spec) for spec in EXTRACTS]

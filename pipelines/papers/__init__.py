@@ -1,0 +1,76 @@
+"""Consistency reports for executive boards: one ROCU (or the network), one quarter,
+as a board paper (PDF, HTML) or as data (XLSX), all from the published warehouse.
+
+    report = make_report(Request("EMSOU", "2026-Q2"), Paths.from_env().published)
+    write(report, "pdf", Path("emsou-2026-Q2.pdf"))
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+from pipelines.papers.data import build_of, open_published, read_figures
+from pipelines.papers.model import FORMATS, NETWORK, Report, ReportError, Request
+from pipelines.papers.numbers import long_date, quarter_label
+from pipelines.papers.sections import build_sections
+from pipelines.papers.sections.common import Context
+
+__all__ = ["FORMATS", "NETWORK", "Report", "ReportError", "Request", "make_report", "render", "write",
+           "default_name"]
+
+
+def make_report(request: Request, published: Path) -> Report:
+    with open_published(published) as con:  # the build and its figures through one connection
+        build = build_of(con)
+        figures = read_figures(con, request)
+    digest = hashlib.sha256()
+    for name, frame in figures.frames().items():
+        digest.update(name.encode())
+        digest.update(frame.to_csv(index=False).encode())
+    build.figures_sha256 = digest.hexdigest()
+    ctx = Context(request, figures)
+    units = figures.units.set_index("rocu_code")
+    subject = "the ROCU network (all nine units)" if request.is_network else \
+        f"{request.unit} ({units.loc[request.unit, 'rocu_name']})"
+    return Report(
+        request=request,
+        title=f"Consistency report: {subject}",
+        subject=subject,
+        period_label=quarter_label(request.quarter),
+        data_date=_data_date(build.published_at),
+        build=build,
+        sections=build_sections(ctx),
+    )
+
+
+def render(report: Report, fmt: str) -> bytes:
+    """The paper as bytes in one of FORMATS."""
+    if fmt == "html":
+        from pipelines.papers.html import render_html
+        return render_html(report).encode("utf-8")
+    if fmt == "pdf":
+        from pipelines.papers.pdf import render_pdf
+        return render_pdf(report)
+    if fmt == "xlsx":
+        from pipelines.papers.xlsx import render_xlsx
+        return render_xlsx(report)
+    raise ReportError(f"'{fmt}' is not a report format. Choose one of {', '.join(FORMATS)}.")
+
+
+def write(report: Report, fmt: str, out: Path) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(render(report, fmt))
+    return out
+
+
+def default_name(request: Request, fmt: str) -> str:
+    return f"rocu-consistency-{request.unit.lower()}-{request.quarter}.{fmt}"
+
+
+def _data_date(published_at: str) -> str:
+    try:
+        return long_date(datetime.fromisoformat(published_at).date())
+    except ValueError:
+        return published_at

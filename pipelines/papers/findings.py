@@ -1,0 +1,180 @@
+"""Plain-English findings from figures: pure functions, one judgement each.
+
+Every share goes through numbers.share, so a base under ten is written "n of N" and
+never as a bare percentage; every rate comparison is withheld when the count behind it
+is too small to bear one.
+"""
+
+from __future__ import annotations
+
+from pipelines.papers.numbers import SMALL_BASE, amount, count, decimal, missing, pct, plain, rate, share
+
+STRAND_NAMES = {"pursue": "Pursue", "prevent": "Prevent", "protect": "Protect", "prepare": "Prepare"}
+
+
+def months(n: float, due: float) -> str:
+    """'1 of 3 months' (months are always a small base)."""
+    return f"{plain(n)} of {plain(due)} month{'' if due == 1 else 's'}"
+
+
+def timeliness(unit: str, on_time: int, late: int, missing_: int, due: int, network_median: float | None) -> str:
+    if due == 0:
+        return f"No monthly return for {unit} was yet due in the quarter."
+    parts = [f"{unit} returned {months(on_time, due)} on time"]
+    if late:
+        parts.append(f"{plain(late)} late")
+    if missing_:
+        parts.append(f"{plain(missing_)} missing or rejected")
+    text = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    if network_median is not None:
+        text += f"; the network median is {plain(network_median)} of {plain(due)}"
+    return text + "."
+
+
+def all_strands(unit: str, due: int) -> str:
+    return f"{unit} reported all four Ps (pursue, prevent, protect, prepare) in every month ({plain(due)} of {plain(due)})."
+
+
+def strand_coverage(strand: str, months_with: int, due: int, network_median: float | None) -> str:
+    """The board's favourite test of the 4Ps: in how many months was a strand reported at all."""
+    text = f"{STRAND_NAMES.get(strand, strand)} outcomes were reported in {months(months_with, due)}"
+    if network_median is not None:
+        text += f"; the network median is {plain(network_median)} of {plain(due)}"
+    return text + "."
+
+
+def completeness(unit: str, reported: int, framework: int, network_median: float | None) -> str:
+    text = f"{unit} reported {share(reported, framework)} of the framework's monthly-return metrics"
+    if network_median is not None:
+        text += f" (network median {plain(network_median)} of {plain(framework)})"
+    return text + "."
+
+
+def balance(unit: str, non_pursue: int, above_zero: int, network_median_pct: float | None) -> str:
+    if not above_zero:
+        return f"{unit} reported no figure above zero in the quarter, so its 4P balance cannot be judged."
+    text = f"Outside pursue (prevent, protect, prepare): {share(non_pursue, above_zero)} of {unit}'s figures above zero"
+    if network_median_pct is not None and above_zero >= SMALL_BASE:
+        text += f"; the network median share is {pct(network_median_pct)}"
+    return text + "."
+
+
+def data_quality(unit: str, rejected: int, files: int, errors: int, warnings: int,
+                 previous_rejected: int | None) -> str:
+    if not files:
+        return f"{unit} submitted no files in the quarter."
+    text = (f"{unit} submitted {plain(files)} file{'s' if files != 1 else ''}; "
+            f"{share(rejected, files)} {'was' if 1 in (rejected, files) else 'were'} rejected, "
+            f"with {plain(errors)} error{'s' if errors != 1 else ''} and {plain(warnings)} "
+            f"warning{'s' if warnings != 1 else ''} raised")
+    if previous_rejected is not None:
+        if rejected > previous_rejected:
+            text += f" (more rejections than the previous quarter's {plain(previous_rejected)})"
+        elif rejected < previous_rejected:
+            text += f" (fewer rejections than the previous quarter's {plain(previous_rejected)})"
+    return text + "."
+
+
+def outcome(unit: str, metric: str, value: float, per_100k: float | None, peer_median: float | None,
+            national: float | None, measure: str = "count") -> str:
+    """A rate beside its peers, or the count alone when the count is too small for a rate."""
+    if missing(value) or (measure == "count" and value < SMALL_BASE):
+        return (f"{metric}: {count(value)} in the quarter, too few to compare fairly as a rate "
+                f"(fewer than {SMALL_BASE}).")
+    text = f"{metric}: {rate(per_100k, measure)} per 100,000 population ({amount(value, measure)} in the quarter)"
+    comparisons = []
+    if not missing(peer_median) and peer_median:
+        comparisons.append(f"peer median {rate(peer_median, measure)}")
+    if not missing(national) and national:
+        comparisons.append(f"network {rate(national, measure)}")
+    if comparisons:
+        text += "; " + ", ".join(comparisons)
+    if not missing(peer_median) and peer_median:
+        ratio = per_100k / peer_median
+        if ratio >= 1.2:
+            text += f" – {pct(100 * (ratio - 1))} above its peers"
+        elif ratio <= 0.8:
+            text += f" – {pct(100 * (1 - ratio))} below its peers"
+        else:
+            text += " – close to its peers"
+    return text + "."
+
+
+def threat(unit: str, rocu_mean: float | None, rocu_ocgs: int, forces_mean: float | None, forces_ocgs: int,
+           rocu_high: int, forces_high: int) -> str:
+    if not rocu_ocgs and not forces_ocgs:
+        return f"No active OCGs are recorded for {unit} or its forces."
+    text = (f"{unit}'s {plain(rocu_ocgs)} active OCGs have a mean MoRiLE score of {decimal(rocu_mean)}; "
+            f"its forces' {plain(forces_ocgs)} average {decimal(forces_mean)}")
+    if not missing(rocu_mean) and not missing(forces_mean):
+        if forces_mean > rocu_mean:
+            text += ": the forces keep higher-threat groups than the unit, as the inspection warned"
+        else:
+            text += ": the unit holds the higher-threat groups"
+    text += (f". In the high band: {share(rocu_high, rocu_ocgs)} of the unit's OCGs and "
+             f"{share(forces_high, forces_ocgs)} of the forces'.")
+    return text
+
+
+def tasking(unit: str, meetings: int, network_median: float | None, longest_gap: float | None) -> str:
+    held = "no regional tasking meeting" if not meetings else \
+        f"{plain(meetings)} regional tasking meeting{'s' if meetings != 1 else ''}"
+    text = f"{unit} held {held} in the quarter"
+    if network_median is not None:
+        text += f" (network median {plain(network_median)})"
+    if not missing(longest_gap):
+        text += f"; the longest gap between meetings was {plain(longest_gap)} days"
+        if longest_gap > 56:
+            text += ", more than eight weeks"
+    return text + "."
+
+
+def gateway(unit: str, received: int, accepted: int, declined: int) -> str:
+    if not received:
+        return f"{unit} received no Gateway requests from its forces in the quarter."
+    return (f"Forces sent {unit} {plain(received)} Gateway request{'s' if received != 1 else ''}: "
+            f"{share(accepted, received)} accepted, {plain(declined)} declined.")
+
+
+def capacity(unit: str, vacancy_pct: float | None, establishment: float, fixed_term_pct: float | None,
+             network_vacancy: float | None, network_fixed_term: float | None) -> str:
+    text = (f"At the end of the quarter {pct(vacancy_pct)} of {unit}'s establishment of "
+            f"{decimal(establishment)} FTE was vacant (network median {pct(network_vacancy)}), and "
+            f"{pct(fixed_term_pct)} of staff in post were on fixed-term posts (network median {pct(network_fixed_term)})")
+    return text + "."
+
+
+def departures(unit: str, unmapped_labels: int, not_reported: int, never_reported: int, framework: int) -> str:
+    if unmapped_labels:
+        text = (f"{plain(unmapped_labels)} local label{'s' if unmapped_labels != 1 else ''} in {unit}'s returns "
+                "mapped to no framework metric")
+    else:
+        text = f"Every local label in {unit}'s returns mapped to a framework metric"
+    text += f"; {share(not_reported, framework)} of the framework's metrics were not reported in the quarter"
+    if never_reported:
+        text += f", {plain(never_reported)} of them never reported at all"
+    return text + "."
+
+
+def revisions(subject: str, revised: int, months_affected: int, largest: str | None) -> str:
+    if not revised:
+        return f"No figure for {subject} has changed since it was first submitted: earlier papers still stand."
+    text = (f"{plain(revised)} figure{'s' if revised != 1 else ''} for {subject} changed after first submission, "
+            f"across {plain(months_affected)} month{'s' if months_affected != 1 else ''}")
+    if largest:
+        text += f"; the largest change was {largest}"
+    return text + ". Earlier papers that quoted the first figures should be read with this in mind."
+
+
+def partial_quarter(quarter: str, ended: int) -> str:
+    return (f"Only {months(ended, 3)} of {quarter} had ended when the warehouse was built: every figure for the "
+            "quarter is partial and will change.")
+
+
+def leavers(unit: str, n: int) -> str:
+    return f"{'No member' if not n else plain(n) + (' member' if n == 1 else ' members')} of staff left {unit} during the quarter."
+
+
+def network_count(what: str, n: int, of: int) -> str:
+    """'7 of 9 units returned every month on time.' Nine units are a small base: never a percentage."""
+    return f"{plain(n)} of {plain(of)} units {what}."

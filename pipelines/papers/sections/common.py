@@ -1,0 +1,83 @@
+"""What every section builder shares: the request in context, table and chart helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from collections.abc import Callable
+
+import pandas as pd
+
+from pipelines.papers.charts import prefix_ids
+from pipelines.papers.data import Figures
+from pipelines.papers.model import Chart, Request, Table
+from pipelines.papers.numbers import median, quarter_months
+
+
+@dataclass
+class Context:
+    request: Request
+    figures: Figures
+
+    @property
+    def focus(self) -> str | None:
+        """The unit the paper is about, or None for the network edition."""
+        return None if self.request.is_network else self.request.unit
+
+    @property
+    def subject(self) -> str:
+        return self.focus or "the network"
+
+    @property
+    def quarter(self) -> str:
+        return self.request.quarter
+
+    @property
+    def months(self) -> list[str]:
+        return quarter_months(self.quarter)
+
+    @property
+    def units(self) -> list[str]:
+        return self.figures.units["rocu_code"].tolist()
+
+    @property
+    def quarter_rows(self) -> pd.DataFrame:
+        """fct_consistency_quarterly for the paper's quarter, one row per unit."""
+        c = self.figures.consistency
+        return c[c["calendar_quarter"] == self.quarter].set_index("rocu_code").reindex(self.units)
+
+    def focus_row(self) -> pd.Series:
+        return self.quarter_rows.loc[self.focus]
+
+    def network_median(self, column: str) -> float | None:
+        return median(self.quarter_rows[column].tolist())
+
+
+def table(caption: str, data: pd.DataFrame, columns: dict[str, tuple[str, Callable | None]],
+          note: str = "", row_headers: bool = True, raw_extra: dict[str, str] | None = None) -> Table:
+    """A table from raw figures: `columns` maps source column -> (heading, formatter or None);
+    `raw_extra` adds unformatted columns to the data (XLSX) only, e.g. the numbers behind "3 of 9"."""
+    raw = data[list(columns)].reset_index(drop=True)
+    shown = pd.DataFrame({
+        heading: [("–" if _blank(v) else str(v)) if fmt is None else fmt(v) for v in raw[col]]
+        for col, (heading, fmt) in columns.items()
+    })
+    tidy = raw.rename(columns={col: heading for col, (heading, _) in columns.items()})
+    for col, heading in (raw_extra or {}).items():
+        tidy[heading] = data[col].reset_index(drop=True)
+    return Table(caption=caption, shown=shown, data=tidy, note=note, row_headers=row_headers)
+
+
+def rows_table(caption: str, headings: list[str], rows: list[list], raw_rows: list[list] | None = None,
+               note: str = "") -> Table:
+    """A table from already formatted rows (e.g. a scorecard), with raw figures beside them for the XLSX."""
+    shown = pd.DataFrame(rows, columns=headings)
+    data = pd.DataFrame(raw_rows if raw_rows is not None else rows, columns=headings)
+    return Table(caption=caption, shown=shown, data=data, note=note)
+
+
+def chart(key: str, svg: str, alt: str, caption: str) -> Chart:
+    return Chart(svg=prefix_ids(svg, key), alt=alt, caption=caption)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA or value is pd.NaT

@@ -1,0 +1,108 @@
+"""Sections about definitions and the record: departures from the framework, revisions."""
+
+from __future__ import annotations
+
+from pipelines.papers import charts, findings
+from pipelines.papers.model import Section
+from pipelines.papers.numbers import amount, count, long_date, missing, month_label, plain
+from pipelines.papers.sections.common import Context, chart, table
+
+STRANDS = ["pursue", "prevent", "protect", "prepare"]
+
+
+def departures(ctx: Context) -> Section:
+    unmapped = ctx.figures.unmapped
+    gaps = ctx.figures.not_reported
+    framework = int(ctx.figures.framework_strands["framework_metrics"].sum())
+    section = Section("departures", "Definitional departures from the framework",
+                      "Where the unit's returns depart from the common framework: local labels that map to no "
+                      "framework metric (reported, never dropped), and framework metrics the unit did not report.")
+    per_unit = (gaps.assign(never=gaps["last_month"].isna()).groupby("rocu_code")
+                .agg(not_reported=("metric_id", "count"), never=("never", "sum")).reindex(ctx.units, fill_value=0))
+    per_unit["unmapped"] = unmapped.groupby("rocu_code")["local_label"].count().reindex(ctx.units, fill_value=0)
+    if ctx.focus:
+        r = per_unit.loc[ctx.focus]
+        section.findings.append(findings.departures(ctx.focus, int(r.unmapped), int(r.not_reported), int(r.never),
+                                                    framework))
+        mine = gaps[gaps["rocu_code"] == ctx.focus].copy()
+        reported = ctx.figures.framework_strands.set_index("strand_code")["framework_metrics"].reindex(STRANDS)
+        missing_by = mine.groupby("strand_code")["metric_id"].count().reindex(STRANDS, fill_value=0)
+        section.charts.append(chart(
+            "departures", charts.stacked_rows([s.capitalize() for s in STRANDS],
+                                              {"reported": (reported - missing_by).tolist(),
+                                               "not reported": missing_by.tolist()},
+                                              f"Framework metrics by strand ({framework} in all)"),
+            f"Stacked column chart of framework metrics {ctx.focus} reported and did not report in {ctx.quarter}, by "
+            "strand: " + "; ".join(f"{s} {plain(reported[s] - missing_by[s])} reported, {plain(missing_by[s])} not"
+                                   for s in STRANDS) + ".",
+            f"{ctx.focus}: framework metrics reported and not reported by strand, {ctx.quarter}"))
+        labels = unmapped[unmapped["rocu_code"] == ctx.focus]
+        section.tables.append(table(f"{ctx.focus}: local labels that map to no framework metric, {ctx.quarter}",
+                                    labels, {"local_label": ("Label as written", None),
+                                             "months_seen": ("Months seen", count), "months": ("Months", None),
+                                             "first_cell": ("Where (sheet!cell)", None)},
+                                    note="Every label in the quarter's returns mapped to the framework."
+                                    if labels.empty else ""))
+        mine["last"] = mine["last_month"].map(lambda m: "never" if missing(m) else month_label(m))
+        mine["strand"] = mine["strand_code"].str.capitalize()
+        section.tables.append(table(f"{ctx.focus}: framework metrics not reported in {ctx.quarter}", mine, {
+            "metric_name": ("Framework metric", None), "metric_id": ("Id", None), "strand": ("Strand", None),
+            "last": ("Last reported", None)}))
+    else:
+        section.findings.append(findings.network_count("used a local label that maps to nothing",
+                                                       int((per_unit["unmapped"] > 0).sum()), len(ctx.units)))
+        never = gaps[gaps["last_month"].isna()].groupby("metric_id")["rocu_code"].count()
+        all_units = never[never == len(ctx.units)]
+        if len(all_units):
+            section.findings.append(f"{plain(len(all_units))} framework metrics have never been reported by any unit: "
+                                    + ", ".join(sorted(all_units.index)) + ".")
+        section.tables.append(table(f"Local labels that map to no framework metric, {ctx.quarter}", unmapped, {
+            "rocu_code": ("Unit", None), "local_label": ("Label as written", None),
+            "months_seen": ("Months seen", count), "first_cell": ("Where (sheet!cell)", None)}))
+    section.charts.append(chart(
+        "notreported", charts.unit_bars(per_unit["not_reported"].to_dict(), ctx.focus,
+                                        f"Framework metrics not reported in {ctx.quarter} (of {framework})"),
+        "Bar chart of framework metrics not reported in the quarter by unit: " + "; ".join(
+            f"{u} {plain(v)}" for u, v in per_unit["not_reported"].items()) + ".",
+        f"Framework metrics not reported by unit, {ctx.quarter}"))
+    frame = per_unit.reset_index(names="rocu_code")
+    section.tables.append(table(f"All units: departures from the framework, {ctx.quarter}", frame, {
+        "rocu_code": ("Unit", None), "unmapped": ("Unmapped labels", count),
+        "not_reported": (f"Metrics not reported (of {framework})", count), "never": ("Never reported", count)}))
+    return section
+
+
+def revisions(ctx: Context) -> Section:
+    rev = ctx.figures.revisions
+    if ctx.focus:
+        rev = rev[rev["rocu_code"] == ctx.focus]
+    rev = rev.copy()
+    section = Section("revisions", "Revisions since the last paper",
+                      "Figures that a resubmission changed after they were first accepted: the value first "
+                      f"submitted against the value now held, for every month to {month_label(ctx.months[-1])}. "
+                      "Earlier papers quoted the first figures where they predate the resubmission.")
+    largest = None
+    if not rev.empty:
+        big = rev.loc[rev["change"].abs().idxmax()]
+        largest = (f"{big.metric_name} for {month_label(big.month)} ({big.rocu_code}), from "
+                   f"{amount(big.value_as_first_submitted, big.unit)} to {amount(big.value, big.unit)}")
+    section.findings.append(findings.revisions(ctx.subject, len(rev), rev[["rocu_code", "month"]].drop_duplicates()
+                                               .shape[0], largest))
+    all_rev = ctx.figures.revisions.groupby("rocu_code")["metric_id"].count().reindex(ctx.units, fill_value=0)
+    if all_rev.sum():
+        section.charts.append(chart(
+            "revisions", charts.unit_bars(all_rev.to_dict(), ctx.focus, "Figures changed by resubmission"),
+            "Bar chart of figures changed by resubmission, by unit: " + "; ".join(
+                f"{u} {plain(v)}" for u, v in all_rev.items()) + ".", "Figures changed by resubmission, by unit"))
+    rev["first"] = [amount(v, u) for v, u in zip(rev["value_as_first_submitted"], rev["unit"])]
+    rev["now"] = [amount(v, u) for v, u in zip(rev["value"], rev["unit"])]
+    rev["delta"] = [("+" if c > 0 else "") + amount(c, u) for c, u in zip(rev["change"], rev["unit"])]
+    rev["by"] = [f"version {int(v)}, {long_date(t.date())}" if not missing(v) else "–"
+                 for v, t in zip(rev["version"], rev["revised_at"])]
+    section.tables.append(table(f"Figures changed by resubmission, months to {month_label(ctx.months[-1])}", rev, {
+        "rocu_code": ("Unit", None), "month": ("Month", None), "metric_name": ("Metric", None),
+        "first": ("First submitted", None), "now": ("Now", None), "delta": ("Change", None),
+        "by": ("Changed by", None)}, note="No figure has been revised." if rev.empty else "",
+        raw_extra={"value_as_first_submitted": "First submitted (value)", "value": "Now (value)",
+                   "change": "Change (value)", "unit": "Unit of measure"}))
+    return section

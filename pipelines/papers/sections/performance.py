@@ -1,0 +1,166 @@
+"""Sections about results and threat: outcomes against peers, OCG threat against forces."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipelines.papers import charts, findings
+from pipelines.papers.model import Section
+from pipelines.papers.numbers import (SMALL_BASE, amount, count, decimal, long_date, missing, rate, rate_100k,
+                                      rate_officer)
+from pipelines.papers.sections.common import Context, chart, table
+
+HEADLINE = ["DIS_TOTAL", "DIS_MAJOR", "PUR_ARRESTS", "PUR_CHARGES", "PUR_CONVICTIONS", "PUR_CASH_SEIZED",
+            "PRV_INTERVENTIONS", "PRO_VICTIMS_SAFEGUARDED", "PRO_ORGANISATIONS_ADVISED", "PRP_EXERCISES"]
+RATE_COLUMNS = {"per_100k_population": "Per 100k", "peer_median_per_100k": "Peer median per 100k",
+                "national_per_100k": "Network per 100k", "per_officer": "Per officer",
+                "peer_median_per_officer": "Peer median per officer", "national_per_officer": "Network per officer"}
+OUTCOME_SOURCES = ("monthly_return", "disruption_extract")  # not capacity, tasking or the OCG register
+NETWORK_METRICS = ["DIS_TOTAL", "PUR_ARRESTS", "PUR_CONVICTIONS", "PRV_INTERVENTIONS"]
+
+
+def _rank(r: pd.Series) -> str:
+    return "–" if missing(r.network_rank) else f"{int(r.network_rank)} of {int(r.units_reporting)}"
+
+
+def outcomes(ctx: Context) -> Section:
+    out = ctx.figures.outcomes
+    rateable = out[out["per_100k_population"].notna() & out["source"].isin(OUTCOME_SOURCES)].copy()
+    section = Section("outcomes", "Outcomes against peers, per 100,000 population and per officer",
+                      "Counts are set against the population the unit serves and the police officers of its "
+                      "forces, so that regions of different size compare fairly. The peer group is the unit's "
+                      "most similar group of units; the network figure is all units reporting. Rates on counts "
+                      f"under {SMALL_BASE} are shown but not compared.")
+    if ctx.focus:
+        mine = rateable[rateable["rocu_code"] == ctx.focus].copy()
+        head = mine.set_index("metric_id").reindex([m for m in HEADLINE if m in set(mine["metric_id"])])
+        for r in head.itertuples():
+            section.findings.append(findings.outcome(ctx.focus, r.metric_name, r.value, r.per_100k_population,
+                                                     r.peer_median_per_100k, r.national_per_100k, r.unit))
+        dots = [{"label": r.metric_name, "unit_index": 100 * r.per_100k_population / r.national_per_100k,
+                 "peer_index": 100 * r.peer_median_per_100k / r.national_per_100k}
+                for r in head.itertuples() if r.national_per_100k and (r.unit != "count" or r.value >= SMALL_BASE)]
+        if dots:
+            section.charts.append(chart(
+                "outcomes", charts.index_dots(dots),
+                f"Dot chart of {ctx.focus}'s rates per 100,000 for {len(dots)} headline outcomes as an index of the "
+                "network rate (network = 100): " + "; ".join(
+                    f"{d['label']} {d['unit_index']:.0f} (peers {d['peer_index']:.0f})" for d in dots) + ".",
+                f"{ctx.focus}: headline outcomes per 100,000 against peers and network, {ctx.quarter}"))
+        base = mine.iloc[0] if len(mine) else None
+        note = "" if base is None else (
+            f"Population {count(base.population)} ({int(base.population_year)} estimate"
+            f"{', approximate' if base.population_is_approximate else ''}); police officers "
+            f"{decimal(base.officer_fte)} FTE as at {long_date(base.officers_as_at)}. "
+            f"Peer group: {base.peer_group_id}.")
+        mine["total"] = [amount(v, u) for v, u in zip(mine["value"], mine["unit"])]
+        mine["months"] = [f"{int(a)} of {int(b)}" for a, b in zip(mine["months_reported"], mine["months_in_period"])]
+        mine["rank"] = [_rank(r) for r in mine.itertuples()]
+        for col in RATE_COLUMNS:
+            per = "officer" if col.endswith("officer") else "100k"
+            mine[f"{col}__shown"] = [rate(v, u, per) for v, u in zip(mine[col], mine["unit"])]
+        mine = mine.sort_values(["strand_code", "metric_name"])
+        t = table(f"{ctx.focus}: outcomes in {ctx.quarter} per 100,000 population and per officer", mine,
+                  {"metric_name": ("Outcome", None), "total": ("Quarter total", None), "months": ("Months", None),
+                   **{f"{col}__shown": (heading, None) for col, heading in RATE_COLUMNS.items()},
+                   "rank": ("Rank", None)}, note=note)
+        raw = {"metric_id": "Metric id", "metric_name": "Outcome", "unit": "Unit of measure", "value": "Quarter total",
+               "months_reported": "Months reported", "months_in_period": "Months in quarter", **RATE_COLUMNS,
+               "network_rank": "Rank", "units_reporting": "Units reporting", "population": "Population",
+               "officer_fte": "Police officers (FTE)"}
+        t.data = mine[list(raw)].rename(columns=raw).reset_index(drop=True)
+        section.tables.append(t)
+    else:
+        section.findings.extend(_network_outcome_findings(ctx, rateable))
+    dis = rateable[rateable["metric_id"] == "DIS_TOTAL"].set_index("rocu_code").reindex(ctx.units)
+    if dis["per_100k_population"].notna().any():
+        national = dis["national_per_100k"].dropna().iloc[0]
+        section.charts.append(chart(
+            "disruptions", charts.unit_bars(dis["per_100k_population"].to_dict(), ctx.focus,
+                                            f"Disruptions per 100,000 population, {ctx.quarter}", label=rate_100k,
+                                            reference=national, reference_label="network"),
+            "Bar chart of disruptions per 100,000 population by unit: " + "; ".join(
+                f"{u} {rate_100k(v)}" for u, v in dis["per_100k_population"].items()) + f"; network {rate_100k(national)}.",
+            f"Disruptions per 100,000 population by unit, {ctx.quarter}"))
+    wide = rateable[rateable["metric_id"].isin(NETWORK_METRICS)]
+    names = wide.drop_duplicates("metric_id").set_index("metric_id")["metric_name"]
+    pivot = wide.pivot(index="rocu_code", columns="metric_id", values="per_100k_population").reindex(ctx.units)
+    per_officer = wide.pivot(index="rocu_code", columns="metric_id", values="per_officer").reindex(ctx.units)
+    cols = [m for m in NETWORK_METRICS if m in pivot.columns]
+    frame = pd.concat([pivot[cols].add_suffix("__100k"), per_officer[cols].add_suffix("__officer")], axis=1)
+    frame = frame.reset_index(names="rocu_code")
+    spec = {"rocu_code": ("Unit", None)}
+    for m in cols:
+        spec[f"{m}__100k"] = (f"{names[m]} per 100k", rate_100k)
+        spec[f"{m}__officer"] = (f"{names[m]} per officer", rate_officer)
+    section.tables.append(table(f"All units: selected outcomes per 100,000 and per officer, {ctx.quarter}", frame, spec))
+    return section
+
+
+def _network_outcome_findings(ctx: Context, rateable: pd.DataFrame) -> list[str]:
+    lines = []
+    for metric in NETWORK_METRICS:
+        rows = rateable[rateable["metric_id"] == metric].dropna(subset=["per_100k_population"])
+        if rows.empty:
+            continue
+        hi, lo = rows.loc[rows["per_100k_population"].idxmax()], rows.loc[rows["per_100k_population"].idxmin()]
+        lines.append(f"{hi.metric_name}: network {rate_100k(hi.national_per_100k)} per 100,000; highest "
+                     f"{hi.rocu_code} ({rate_100k(hi.per_100k_population)}), lowest {lo.rocu_code} "
+                     f"({rate_100k(lo.per_100k_population)}).")
+    return lines
+
+
+def threat(ctx: Context) -> Section:
+    ocg = ctx.figures.ocg
+    q = ctx.quarter_rows
+    as_at = ocg["latest_mapped"].max()
+    section = Section("threat", "OCG threat level (MoRiLE): the unit against its forces",
+                      "Mean MoRiLE score of active organised crime groups held by the unit, beside those kept by its "
+                      "constituent forces. A unit mean below its forces' suggests forces keep the higher-threat "
+                      "groups. As at the register snapshot"
+                      + (f" (newest OCG mapped {long_date(as_at)})." if not missing(as_at) else "."))
+    totals = ocg.groupby(["rocu_code", "owner_type"])["active_ocgs"].sum().unstack(fill_value=0)
+    totals = totals.reindex(index=ctx.units, columns=["rocu", "force"], fill_value=0)
+    if ctx.focus:
+        row = ctx.focus_row()
+        section.findings.append(findings.threat(ctx.focus, row.rocu_mean_morile, int(totals.loc[ctx.focus, "rocu"]),
+                                                row.forces_mean_morile, int(totals.loc[ctx.focus, "force"]),
+                                                int(row.rocu_high_band_ocgs or 0), int(row.forces_high_band_ocgs or 0)))
+        mine = ocg[ocg["rocu_code"] == ctx.focus].copy()
+        mine["owner"] = [f"{n} (unit)" if t == "rocu" else n for n, t in zip(mine["owner_name"], mine["owner_type"])]
+        section.charts.append(chart(
+            "owners", charts.owner_ranges([{"label": r.owner, "owner_type": r.owner_type, "p25": r.p25_morile_score,
+                                            "p75": r.p75_morile_score, "mean": r.mean_morile_score,
+                                            "n": int(r.active_ocgs)} for r in mine.itertuples()]),
+            f"Range chart of MoRiLE scores for {ctx.focus} and each of its forces: " + "; ".join(
+                f"{r.owner} mean {r.mean_morile_score:.1f} from {int(r.active_ocgs)} OCGs" for r in mine.itertuples())
+            + ".", f"{ctx.focus}: MoRiLE scores of active OCGs by owner"))
+        section.tables.append(table(f"{ctx.focus} and its forces: active OCGs and MoRiLE scores", mine, {
+            "owner": ("Owner", None), "active_ocgs": ("Active OCGs", count), "high_band": ("High band", count),
+            "medium_band": ("Medium", count), "low_band": ("Low", count), "mean_morile_score": ("Mean score", decimal),
+            "median_morile_score": ("Median", decimal), "p25_morile_score": ("25th percentile", decimal),
+            "p75_morile_score": ("75th percentile", decimal), "max_morile_score": ("Highest", count)}))
+    else:
+        higher = int((q["forces_mean_morile"] > q["rocu_mean_morile"]).sum())
+        section.findings.append(findings.network_count(
+            "have forces whose OCGs carry a higher mean MoRiLE score than the unit's own", higher, len(ctx.units)))
+        gap = q["morile_gap_rocu_minus_forces"].dropna()
+        if len(gap):
+            section.findings.append(f"The gap (unit mean minus forces' mean) runs from {decimal(gap.min())} "
+                                    f"({gap.idxmin()}) to {decimal(gap.max())} ({gap.idxmax()}).")
+    section.charts.append(chart(
+        "threat", charts.paired_dots({u: (q.loc[u, "rocu_mean_morile"], q.loc[u, "forces_mean_morile"])
+                                      for u in ctx.units}, ("unit's OCGs", "forces' OCGs"), ctx.focus,
+                                     "Mean MoRiLE score of active OCGs"),
+        "Dot chart of mean MoRiLE scores, unit against its forces: " + "; ".join(
+            f"{u} unit {decimal(q.loc[u, 'rocu_mean_morile'])}, forces {decimal(q.loc[u, 'forces_mean_morile'])}"
+            for u in ctx.units) + ".", "Mean MoRiLE score: each unit against its forces"))
+    frame = q.reset_index(names="rocu_code")
+    frame["rocu_ocgs"] = totals["rocu"].values
+    frame["force_ocgs"] = totals["force"].values
+    section.tables.append(table("All units: MoRiLE means, unit against forces", frame, {
+        "rocu_code": ("Unit", None), "rocu_ocgs": ("Unit OCGs", count), "rocu_mean_morile": ("Unit mean", decimal),
+        "force_ocgs": ("Forces' OCGs", count), "forces_mean_morile": ("Forces' mean", decimal),
+        "morile_gap_rocu_minus_forces": ("Gap", decimal), "rocu_high_band_ocgs": ("Unit high band", count),
+        "forces_high_band_ocgs": ("Forces' high band", count)}))
+    return section

@@ -1,0 +1,188 @@
+"""Sections about the returns themselves: timeliness and completeness, data quality, 4P balance."""
+
+from __future__ import annotations
+
+from pipelines.papers import charts, findings
+from pipelines.papers.data import TREND_QUARTERS
+from pipelines.papers.model import Section
+from pipelines.papers.numbers import (count, long_date, median, missing, month_label, pct, plain,
+                                      previous_quarters, share)
+from pipelines.papers.sections.common import Context, chart, table
+
+STATUS_WORDS = {"on_time": "on time", "late": "late", "missing": "missing", "rejected": "rejected (no accepted file)",
+                "pending": "not yet due"}
+STRANDS = ["pursue", "prevent", "protect", "prepare"]
+
+def submissions(ctx: Context) -> Section:
+    q = ctx.quarter_rows.reset_index()
+    status = ctx.figures.status
+    section = Section("submissions", "Submission timeliness and completeness",
+                      "Was each monthly return in by its deadline, and how much of the framework did it cover? "
+                      "A month counts as on time when an accepted file arrived by the deadline "
+                      "(the tenth working day of the next month).")
+    due = int(q["months_due"].max() or 0)
+    framework = int(q["framework_return_metrics"].max())
+    if ctx.focus:
+        row = ctx.focus_row()
+        section.findings.append(findings.timeliness(ctx.focus, int(row.months_on_time), int(row.months_late),
+                                                    int(row.months_missing), int(row.months_due),
+                                                    ctx.network_median("months_on_time")))
+        own = status[(status["rocu_code"] == ctx.focus) & status["month"].isin(ctx.months)]
+        for r in own[own["status"] == "late"].itertuples():
+            section.findings.append(f"The {month_label(r.month)} return came {plain(r.days_late)} days after its "
+                                    f"deadline of {long_date(r.deadline_date)}.")
+        section.findings.append(findings.completeness(ctx.focus, int(row.metrics_reported), framework,
+                                                      ctx.network_median("metrics_reported")))
+    else:
+        all_on_time = int(((q["months_on_time"] == q["months_due"]) & (q["months_due"] > 0)).sum())
+        section.findings.append(findings.network_count(f"returned every month on time ({due} of {due})",
+                                                       all_on_time, len(q)))
+        for r in q[q["months_on_time"] < q["months_due"]].itertuples():
+            section.findings.append(findings.timeliness(r.rocu_code, r.months_on_time, r.months_late,
+                                                        r.months_missing, r.months_due, None))
+        section.findings.append(f"Framework metrics reported ranged from {plain(q['metrics_reported'].min())} to "
+                                f"{plain(q['metrics_reported'].max())} of {framework} (network median "
+                                f"{plain(ctx.network_median('metrics_reported'))}).")
+    year = sorted(status["month"].unique())
+    section.charts.append(chart(
+        "status", charts.status_grid(status.to_dict("records"), ctx.units, year, ctx.focus),
+        f"Grid of return status for each of the nine units over the twelve months to {month_label(ctx.months[-1])}: "
+        f"a filled circle means on time, a triangle late, a cross missing, R rejected.",
+        f"Return status by unit and month, twelve months to {month_label(ctx.months[-1])}"))
+    section.charts.append(chart(
+        "completeness", charts.unit_bars(dict(zip(q["rocu_code"], q["metrics_reported"])), ctx.focus,
+                                         f"Framework metrics reported in {ctx.quarter} (of {framework})",
+                                         reference=ctx.network_median("metrics_reported")),
+        f"Bar chart of framework metrics reported by each unit in {ctx.quarter}, out of {framework}; "
+        f"network median {plain(ctx.network_median('metrics_reported'))}.",
+        f"Completeness: framework metrics reported in {ctx.quarter}"))
+    if ctx.focus:
+        own = status[(status["rocu_code"] == ctx.focus) & status["month"].isin(ctx.months)].copy()
+        own["first_accepted"] = own["first_accepted_at"].map(lambda v: "–" if missing(v) else long_date(v.date()))
+        section.tables.append(table(f"{ctx.focus}: returns for {ctx.quarter}", own, {
+            "month_label": ("Month", None), "deadline_date": ("Deadline", lambda v: long_date(v)),
+            "status": ("Status", STATUS_WORDS.get), "first_accepted": ("First accepted", None),
+            "days_late": ("Days late", count), "versions": ("Files sent", count)}))
+    section.tables.append(table(f"All units: timeliness and completeness, {ctx.quarter}", q, {
+        "rocu_code": ("Unit", None), "months_due": ("Months due", count),
+        "months_on_time": ("On time", count), "months_late": ("Late", count),
+        "months_missing": ("Missing or rejected", count), "metrics_reported": (f"Metrics reported (of {framework})", count),
+        "completeness_pct": ("Completeness", pct)}))
+    return section
+
+def quality(ctx: Context) -> Section:
+    quarters = previous_quarters(ctx.quarter, TREND_QUARTERS)
+    qual = ctx.figures.quality
+    cons = ctx.figures.consistency[["rocu_code", "calendar_quarter", "unmapped_labels"]]
+    qual = qual.merge(cons, on=["rocu_code", "calendar_quarter"], how="left")
+    section = Section("quality", "Data-quality problems and their trend",
+                      "Problems the checks found in the files sent: errors reject a file, warnings (such as a label "
+                      "that maps to nothing) let it through but must be explained.")
+    now = qual[qual["calendar_quarter"] == ctx.quarter]
+    problems = ctx.figures.problems
+    if ctx.focus:
+        mine = qual[qual["rocu_code"] == ctx.focus].set_index("calendar_quarter").reindex(quarters)
+        cur = mine.loc[ctx.quarter]
+        prev = mine.iloc[-2]
+        section.findings.append(findings.data_quality(
+            ctx.focus, int(cur.rejected_files or 0), int(cur.files or 0), int(cur.errors or 0), int(cur.warnings or 0),
+            None if missing(prev.rejected_files) else int(prev.rejected_files)))
+        medians = [median(qual.loc[qual["calendar_quarter"] == qq, "warnings"].tolist()) for qq in quarters]
+        series = {f"{ctx.focus} errors": mine["errors"].tolist(), f"{ctx.focus} warnings": mine["warnings"].tolist(),
+                  "network median warnings": medians}
+        problems = problems[problems["rocu_code"] == ctx.focus]
+        trend = mine.reset_index()
+    else:
+        totals = qual.groupby("calendar_quarter")[["files", "rejected_files", "errors", "warnings"]].sum()
+        totals = totals.reindex(quarters)
+        cur = totals.loc[ctx.quarter]
+        prev = totals.iloc[-2].rejected_files
+        section.findings.append(findings.data_quality("The network", int(cur.rejected_files), int(cur.files),
+                                                      int(cur.errors), int(cur.warnings),
+                                                      None if missing(prev) else int(prev)))
+        section.findings.append(findings.network_count("had a file rejected in the quarter",
+                                                       int((now["rejected_files"] > 0).sum()), len(ctx.units)))
+        series = {"files rejected": totals["rejected_files"].tolist(), "errors": totals["errors"].tolist(),
+                  "warnings": totals["warnings"].tolist()}
+        trend = totals.reset_index()
+        trend["unmapped_labels"] = [cons.loc[cons["calendar_quarter"] == qq, "unmapped_labels"].sum() for qq in quarters]
+    section.charts.append(chart(
+        "quality", charts.trend_lines(quarters, series, "Problems raised"),
+        f"Line chart of data-quality problems per quarter from {quarters[0]} to {quarters[-1]}: "
+        + "; ".join(f"{k} {', '.join(plain(v) for v in vals)}" for k, vals in series.items()) + ".",
+        f"Data-quality problems per quarter, {quarters[0]} to {quarters[-1]}"))
+    trend["rejected_share"] = [share(r, f) for r, f in zip(trend["rejected_files"], trend["files"])]
+    section.tables.append(table(f"{ctx.focus or 'Network'}: files and problems by quarter", trend, {
+        "calendar_quarter": ("Quarter", None), "files": ("Files", count), "rejected_share": ("Rejected", None),
+        "errors": ("Errors", count), "warnings": ("Warnings", count), "unmapped_labels": ("Unmapped labels", count)},
+        raw_extra={"rejected_files": "Rejected (files)"}))
+    problems = problems.copy()
+    problems["where"] = [f"{s + '!' if isinstance(s, str) else ''}{c}{plain(r)}"
+                         for s, c, r in zip(problems["sheet"], problems["source_column"], problems["source_row"])]
+    problems["rule"] = problems["rule"].str.replace("_", " ")
+    section.tables.append(table(f"Problems found in {ctx.quarter} files", problems, {
+        "rocu_code": ("Unit", None), "month": ("Month", None), "version": ("File version", count),
+        "severity": ("Severity", None), "rule": ("Rule", None), "where": ("Cell", None),
+        "found_value": ("Value found", None)}, note="No problems were found." if problems.empty else ""))
+    return section
+
+def balance(ctx: Context) -> Section:
+    strands = ctx.figures.strands
+    due = len([m for m in ctx.months if m in set(ctx.figures.status["month"])])
+    section = Section("balance", "4P balance against the network",
+                      "Pursue, prevent, protect and prepare: does the unit report all four, every month? The "
+                      "inspection found returns were mostly pursue and mostly numbers.")
+    grid = (strands.pivot(index="rocu_code", columns="strand_code", values="months_with_figure")
+            .reindex(index=ctx.units, columns=STRANDS).fillna(0))
+    counts = (strands.pivot(index="rocu_code", columns="strand_code", values="figures_above_zero")
+              .reindex(index=ctx.units, columns=STRANDS).fillna(0))
+    medians = {s: median(grid[s].tolist()) for s in STRANDS}
+    q = ctx.quarter_rows
+    if ctx.focus:
+        row = ctx.focus_row()
+        section.findings.append(findings.balance(ctx.focus, int(row.non_pursue_figures or 0),
+                                                 int(row.figures_above_zero or 0),
+                                                 ctx.network_median("non_pursue_share_pct")))
+        short = [s for s in STRANDS if grid.loc[ctx.focus, s] < due]
+        if due and not short:
+            section.findings.append(findings.all_strands(ctx.focus, due))
+        for s in short:
+            section.findings.append(findings.strand_coverage(s, int(grid.loc[ctx.focus, s]), due, medians[s]))
+        framework = ctx.figures.framework_strands.set_index("strand_code")["framework_metrics"]
+        mine = strands[strands["rocu_code"] == ctx.focus].set_index("strand_code").reindex(STRANDS)
+        mine["framework"] = framework.reindex(STRANDS).values
+        mine["months"] = [f"{plain(v if not missing(v) else 0)} of {due}" for v in mine["months_with_figure"]]
+        mine["median"] = [f"{plain(medians[s])} of {due}" for s in STRANDS]
+        mine = mine.reset_index()
+        mine["strand"] = mine["strand_code"].str.capitalize()
+        section.tables.append(table(f"{ctx.focus}: figures by 4P strand, {ctx.quarter}", mine, {
+            "strand": ("Strand", None), "framework": ("Framework metrics", count),
+            "metrics_reported": ("Metrics reported", count), "figures_above_zero": ("Figures above zero", count),
+            "months": ("Months with a figure", None), "median": ("Network median months", None)}))
+    else:
+        full = int((grid >= due).all(axis=1).sum()) if due else 0
+        section.findings.append(findings.network_count(f"reported all four Ps in every month ({due} of {due})",
+                                                       full, len(ctx.units)))
+        for unit in ctx.units:
+            for s in STRANDS:
+                if grid.loc[unit, s] < due:
+                    section.findings.append(f"{unit}: " + findings.strand_coverage(s, int(grid.loc[unit, s]), due,
+                                                                                   medians[s]))
+    section.charts.append(chart(
+        "balance", charts.strand_stack({u: counts.loc[u].to_dict() for u in ctx.units}, ctx.focus),
+        "Stacked bar chart of figures above zero by 4P strand for each unit in " + ctx.quarter + ": "
+        + "; ".join(f"{u} " + ", ".join(f"{s} {plain(counts.loc[u, s])}" for s in STRANDS) for u in ctx.units) + ".",
+        f"Figures above zero by 4P strand, {ctx.quarter}"))
+    table_rows = grid.copy()
+    for s in STRANDS:
+        table_rows[s] = table_rows[s].astype(int)
+    table_rows["non_pursue"] = [share(n, t) for n, t in zip(q["non_pursue_figures"].fillna(0),
+                                                            q["figures_above_zero"].fillna(0))]
+    table_rows = table_rows.reset_index(names="rocu_code")
+    table_rows["non_pursue_figures"] = q["non_pursue_figures"].values
+    table_rows["figures_above_zero"] = q["figures_above_zero"].values
+    section.tables.append(table(f"All units: months with a figure by strand (of {due}), {ctx.quarter}", table_rows, {
+        "rocu_code": ("Unit", None), **{s: (s.capitalize(), count) for s in STRANDS},
+        "non_pursue": ("Figures outside pursue", None)},
+        raw_extra={"non_pursue_figures": "Figures outside pursue (count)", "figures_above_zero": "Figures above zero"}))
+    return section
