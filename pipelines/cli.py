@@ -124,6 +124,7 @@ def cmd_approve(args: argparse.Namespace, paths: Paths) -> int:
 
 def cmd_mapping(args: argparse.Namespace, paths: Paths) -> int:
     from pipelines.access import AuditLog
+    from pipelines.config_store import ConfigStore
     from pipelines.configure import set_mapping
 
     session = signed_in(args, paths, "manage_mappings")
@@ -131,7 +132,7 @@ def cmd_mapping(args: argparse.Namespace, paths: Paths) -> int:
         return session
     try:
         row = set_mapping(args.unit, args.label, args.metric, args.multiplier, args.local_unit, args.note,
-                          actor=session.username, audit=AuditLog.at(paths))
+                          actor=session.username, audit=AuditLog.at(paths), store=ConfigStore.at(paths))
     except ValueError as problem:
         print(str(problem), file=sys.stderr)
         return Exit.USAGE
@@ -144,6 +145,7 @@ def cmd_window(args: argparse.Namespace, paths: Paths) -> int:
     from datetime import date
 
     from pipelines.access import AuditLog
+    from pipelines.config_store import ConfigStore
     from pipelines.configure import add_window
 
     session = signed_in(args, paths, "manage_windows")
@@ -152,7 +154,7 @@ def cmd_window(args: argparse.Namespace, paths: Paths) -> int:
     try:
         row = add_window(date.fromisoformat(args.effective_from), args.deadline_day, args.approval == "required",
                          args.description, actor=session.username, audit=AuditLog.at(paths),
-                         four_eyes=args.four_eyes)
+                         four_eyes=args.four_eyes, store=ConfigStore.at(paths))
     except ValueError as problem:
         print(str(problem), file=sys.stderr)
         return Exit.USAGE

@@ -1,39 +1,23 @@
-"""Changing the mapping and the submission window: checked, written as data, audited.
+"""Changing the mapping and the submission window: checked, recorded in the configuration store, audited.
 
-Both live in seeds/ (the warehouse reads them on its next build). An admin changes them
-with `rocu mapping set` and `rocu window add`; each change is validated against the
-reference data and recorded in the audit trail with what it replaced.
+An admin changes them with `rocu mapping set` and `rocu window add` (and later on screens).
+Each change is validated against the reference data as it now stands and appended to the
+deployment's configuration store (pipelines/config_store.py) with what it replaced; the
+tracked seed files stay the shipped defaults. Running services see the change on their next
+read, and the warehouse on its next build (the raw_config asset).
 """
 
 from __future__ import annotations
 
-import csv
 from datetime import date
-from pathlib import Path
 
 from pipelines import reference
 from pipelines.access import AuditLog
-from pipelines.settings import SEEDS_DIR
-
-
-def _rows(path: Path) -> tuple[list[str], list[dict]]:
-    with path.open(newline="") as f:
-        reader = csv.DictReader(f)
-        return list(reader.fieldnames or []), list(reader)
-
-
-def _write(path: Path, fields: list[str], rows: list[dict]) -> None:
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    tmp.replace(path)
-    reference.reload()  # later reads in this process see the change
+from pipelines.config_store import ConfigStore, Effective
 
 
 def set_mapping(unit: str, label: str, metric_id: str, multiplier: float, local_unit: str, note: str, *,
-                actor: str, audit: AuditLog, seeds_dir: Path = SEEDS_DIR) -> dict:
+                actor: str, audit: AuditLog, store: ConfigStore | None = None) -> dict:
     """Map one of a unit's local labels to a framework metric (adding or replacing the row)."""
     if unit not in set(reference.rocus()["rocu_code"]):
         raise ValueError(f"{unit!r} is not one of the nine units.")
@@ -41,34 +25,30 @@ def set_mapping(unit: str, label: str, metric_id: str, multiplier: float, local_
         raise ValueError(f"{metric_id!r} is not a metric of the framework (see docs/framework.md).")
     if not label.strip() or multiplier <= 0:
         raise ValueError("The label must not be blank and the multiplier must be above zero.")
-    path = seeds_dir / "mappings" / "label_map.csv"
-    fields, rows = _rows(path)
-    key = (unit, label.strip().lower())
-    before = next((r for r in rows if (r["rocu_code"], r["local_label"].strip().lower()) == key), None)
     after = {"rocu_code": unit, "local_label": label.strip(), "metric_id": metric_id, "multiplier": f"{multiplier:g}",
              "local_unit": local_unit, "note": note}
-    rows = [r for r in rows if r is not before] + [after]
-    _write(path, fields, sorted(rows, key=lambda r: r["rocu_code"]))
-    audit.record(actor, "mapping_change", f"{unit}: {label.strip()}", {"before": before, "after": after})
+    store = store or ConfigStore.at()
+    store.change("label_map", lambda _: after, actor=actor, audit=audit, action="mapping_change",
+                 target=f"{unit}: {label.strip()}")
     return after
 
 
 def add_window(effective_from: date, deadline_working_day: int, approval_required: bool, description: str, *,
-               actor: str, audit: AuditLog, four_eyes: bool = True, seeds_dir: Path = SEEDS_DIR) -> dict:
+               actor: str, audit: AuditLog, four_eyes: bool = True, store: ConfigStore | None = None) -> dict:
     """A new submission-window rule from a date on (earlier months keep the rule they had).
     `four_eyes`: the person who submitted a version may not sign it off (docs/security.md)."""
     if not 1 <= deadline_working_day <= 20:
         raise ValueError("The deadline must be between the 1st and the 20th working day.")
-    path = seeds_dir / "reference" / "submission_windows.csv"
-    fields, rows = _rows(path)
-    if "four_eyes" not in fields:  # a seed from before the column: its rules keep the default, on
-        fields.insert(fields.index("approval_required") + 1, "four_eyes")
-        rows = [{**r, "four_eyes": "true"} for r in rows]
-    if any(r["effective_from"] == effective_from.isoformat() for r in rows):
-        raise ValueError(f"A rule already starts on {effective_from:%d %B %Y}; choose another date.")
     after = {"effective_from": effective_from.isoformat(), "deadline_working_day": str(deadline_working_day),
              "approval_required": str(approval_required).lower(), "four_eyes": str(four_eyes).lower(),
              "description": description}
-    _write(path, fields, sorted(rows + [after], key=lambda r: r["effective_from"]))
-    audit.record(actor, "window_change", f"from {effective_from.isoformat()}", {"after": after})
+
+    def new_rule(current: Effective) -> dict:
+        if any(r["effective_from"] == after["effective_from"] for r in current.rows):
+            raise ValueError(f"A rule already starts on {effective_from:%d %B %Y}; choose another date.")
+        return after
+
+    store = store or ConfigStore.at()
+    store.change("submission_windows", new_rule, actor=actor, audit=audit, action="window_change",
+                 target=f"from {effective_from.isoformat()}")
     return after

@@ -1,16 +1,21 @@
 """Reference data and the framework, read from seeds/ in one place.
 
 The same CSV files are dbt seeds; Python reads them here so that the generator, the
-parsers and the checks use exactly what the warehouse uses.
+parsers and the checks use exactly what the warehouse uses. The tables an admin may change
+(the label map, the submission windows) are served as they now stand: the seed overlaid by
+the deployment's configuration store (pipelines/config_store.py), read again whenever the
+store or the seed changed, so a running server sees a change at once, without a restart.
 """
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
+from pathlib import Path
 
 import polars as pl
 
-from pipelines.settings import SEEDS_DIR
+from pipelines.config_store import TABLES, ConfigStore, file_stamp
+from pipelines.settings import SEEDS_DIR, Paths
 
 
 @cache
@@ -21,6 +26,22 @@ def _read(relative: str) -> pl.DataFrame:
 def reload() -> None:
     """Forget what was read, so the next call sees a seed file changed by this process."""
     _read.cache_clear()
+    _effective.cache_clear()
+
+
+def _configured(table: str, paths: Paths | None) -> pl.DataFrame:
+    """`table` as it now stands (seed + store), all text; cached only while neither file changes."""
+    store = ConfigStore.at(paths)
+    seed = SEEDS_DIR / TABLES[table].seed
+    return _effective(table, SEEDS_DIR, file_stamp(seed), store.path, store.stamp())
+
+
+@lru_cache(maxsize=16)
+def _effective(table: str, seeds_dir: Path, _seed_stamp: object, store_path: Path,
+               _store_stamp: object) -> pl.DataFrame:
+    effective = ConfigStore(store_path, seeds_dir).effective(table)
+    return pl.DataFrame({c: [r[c] or None for r in effective.rows] for c in effective.fields},
+                        schema={c: pl.String for c in effective.fields})
 
 
 def rocus() -> pl.DataFrame:
@@ -40,9 +61,9 @@ def metrics() -> pl.DataFrame:
     return _read("framework/metrics.csv")
 
 
-def label_map() -> pl.DataFrame:
-    """Per-unit translation of local labels to framework metrics and units."""
-    return _read("mappings/label_map.csv")
+def label_map(paths: Paths | None = None) -> pl.DataFrame:
+    """Per-unit translation of local labels to framework metrics and units, as it now stands."""
+    return _configured("label_map", paths).with_columns(pl.col("multiplier").cast(pl.Float64))
 
 
 def unit_layouts() -> pl.DataFrame:
@@ -57,13 +78,13 @@ def police_officers() -> pl.DataFrame:
     return _read("reference/police_officers.csv")
 
 
-def submission_windows() -> pl.DataFrame:
-    """The submission-window rules, each from the date it took effect, as text.
+def submission_windows(paths: Paths | None = None) -> pl.DataFrame:
+    """The submission-window rules, each from the date it took effect, as text, as they now stand.
 
-    Read afresh on every call, never cached: a rule an admin adds with `rocu window add`
-    in another process must bind a server that is already running at once.
+    A rule an admin adds with `rocu window add` in another process binds a server that is
+    already running on its next call (the cache is keyed on the store's size and time).
     """
-    return pl.read_csv(SEEDS_DIR / "reference" / "submission_windows.csv", infer_schema_length=0)
+    return _configured("submission_windows", paths)
 
 
 def window_for(period: str) -> dict[str, str] | None:

@@ -1,20 +1,19 @@
 """Four eyes: whoever submitted a version of a return cannot sign it off; someone else in the unit
-must. On by default, switched per submission window (seeds/reference/submission_windows.csv),
+must. On by default, switched per submission window (the seed, or a rule added with `rocu window add`),
 checked on the server in `pipelines.intake.service.approve`, so the command and the page both get it."""
 
 from __future__ import annotations
 
 import csv
 import io
-import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from pipelines import reference
 from pipelines.access import AuditLog, PermissionDenied, UserStore
 from pipelines.cli import main as rocu
+from pipelines.config_store import ConfigStore
 from pipelines.configure import add_window
 from pipelines.demo.generate import main as generate
 from pipelines.intake.service import approve, submit_return
@@ -85,13 +84,11 @@ def test_rocu_approve_refuses_the_submitter_with_exit_1(demo, tmp_path, monkeypa
 
 
 def test_a_window_can_switch_four_eyes_off_for_the_months_it_governs(demo, tmp_path, monkeypatch):
-    seeds = tmp_path / "seeds"  # never change the repository's own seeds in a test
-    shutil.copytree(SEEDS_DIR, seeds)
+    monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path))  # the change goes to this deployment's store
     log = AuditLog.at(Paths(tmp_path))
     row = add_window(date(2025, 9, 1), 10, True, "one-person units", four_eyes=False, actor="admin",
-                     audit=log, seeds_dir=seeds)
+                     audit=log, store=ConfigStore.at(Paths(tmp_path)))
     assert row["four_eyes"] == "false" and log.records()[-1].detail["after"]["four_eyes"] == "false"
-    monkeypatch.setattr(reference, "SEEDS_DIR", seeds)
     zone = LandingZone(Paths(tmp_path).landing)
     august, september = (accepted(demo, zone, month, "lead.nerocu") for month in ("2025-08", "2025-09"))
     approve(zone, september, "lead.nerocu")  # the rule in force for September allows it

@@ -195,8 +195,8 @@ def test_mapping_and_window_changes_are_for_admins_checked_and_audited(tmp_path,
     from datetime import date
 
     from pipelines.access import AuditLog
+    from pipelines.config_store import ConfigStore
     from pipelines.configure import add_window, set_mapping
-    from pipelines.settings import SEEDS_DIR
     from tests.conftest import PASSWORD, make_session
 
     monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path))
@@ -205,22 +205,18 @@ def test_mapping_and_window_changes_are_for_admins_checked_and_audited(tmp_path,
     make_session(tmp_path, "nocc_analyst")
     args = ["mapping", "set", "--unit", "NEROCU", "--label", "Vehicles seized", "--metric", "PUR_OAC_ARRESTS"]
     assert rocu([*args, "--user", "nocc_analyst.network", "--password-env", "TEST_PASSWORD"]) == 1  # not an admin
-    seeds = tmp_path / "seeds"  # never change the repository's own seeds in a test
-    shutil.copytree(SEEDS_DIR, seeds)
+    store = ConfigStore.at(Paths(tmp_path))  # the deployment's store; the tracked seeds are never written
+    assert store.changes() == []
     log = AuditLog.at(Paths(tmp_path))
-    try:
-        row = set_mapping("NEROCU", "Vehicles seized", "PUR_OAC_ARRESTS", 1, "count", "", actor="admin.network",
-                          audit=log, seeds_dir=seeds)
-        assert "Vehicles seized,PUR_OAC_ARRESTS" in (seeds / "mappings" / "label_map.csv").read_text()
-        with pytest.raises(ValueError, match="not a metric"):
-            set_mapping("NEROCU", "x", "NO_SUCH_METRIC", 1, "count", "", actor="a", audit=log, seeds_dir=seeds)
-        add_window(date(2027, 4, 1), 12, True, "longer window", actor="admin.network", audit=log, seeds_dir=seeds)
-        with pytest.raises(ValueError, match="already starts"):
-            add_window(date(2027, 4, 1), 8, True, "", actor="a", audit=log, seeds_dir=seeds)
-    finally:
-        from pipelines import reference
-
-        reference.reload()
+    row = set_mapping("NEROCU", "Vehicles seized", "PUR_OAC_ARRESTS", 1, "count", "", actor="admin.network",
+                      audit=log, store=store)
+    with pytest.raises(ValueError, match="not a metric"):
+        set_mapping("NEROCU", "x", "NO_SUCH_METRIC", 1, "count", "", actor="a", audit=log, store=store)
+    add_window(date(2027, 4, 1), 12, True, "longer window", actor="admin.network", audit=log, store=store)
+    with pytest.raises(ValueError, match="already starts"):
+        add_window(date(2027, 4, 1), 8, True, "", actor="a", audit=log, store=store)
+    assert [(c.table, c.actor) for c in store.changes()] == [("label_map", "admin.network"),
+                                                             ("submission_windows", "admin.network")]
     changes = [(r.action, r.actor) for r in log.records() if r.action in ("mapping_change", "window_change")]
     assert changes == [("mapping_change", "admin.network"), ("window_change", "admin.network")]
     assert log.records()[-1].detail["after"]["deadline_working_day"] == "12"
