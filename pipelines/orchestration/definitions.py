@@ -6,6 +6,7 @@ from dagster import AssetKey, AssetSelection, Definitions, define_asset_job, in_
 from dagster_dbt import DbtCliResource
 
 from pipelines.orchestration.assets.publish import published_warehouse
+from pipelines.orchestration.assets.raw_config import raw_config
 from pipelines.orchestration.assets.raw_extracts import extract_assets
 from pipelines.orchestration.assets.raw_returns import raw_returns
 from pipelines.orchestration.assets.warehouse_models import DBT_EXECUTABLE, dbt_project, warehouse_models
@@ -20,11 +21,11 @@ build_warehouse = define_asset_job(
     description="Load every raw table, build and test the warehouse with dbt, publish the read-only copy")
 refresh_returns = define_asset_job(
     "refresh_returns",
-    selection=AssetSelection.assets(raw_returns).downstream() - AssetSelection.keys(
+    selection=AssetSelection.assets(raw_returns, raw_config).downstream() - AssetSelection.keys(
         *[AssetKey(["raw", t]) for t in ("disruptions", "ocg_register", "capacity", "tasking_meetings",
                                          "gateway_requests")]),
     executor_def=in_process_executor,
-    description="Reload returns (all, or one unit's month), rebuild the warehouse and publish")
+    description="Reload returns (all, or one unit's month) and the configuration, rebuild the warehouse and publish")
 
 
 def build_definitions(paths: Paths | None = None) -> Definitions:
@@ -33,7 +34,7 @@ def build_definitions(paths: Paths | None = None) -> Definitions:
     # dbt's profiles.yml reads the same variable, so both sides write one file.
     os.environ["ROCU_WAREHOUSE_PATH"] = str(paths.warehouse)
     return Definitions(
-        assets=[*extract_assets, raw_returns, warehouse_models, published_warehouse],
+        assets=[*extract_assets, raw_returns, raw_config, warehouse_models, published_warehouse],
         jobs=[build_warehouse, refresh_returns],
         sensors=[returns_sensor],
         resources={

@@ -12,7 +12,7 @@ approvals as (
 ),
 
 windows as (
-    select * from {{ ref('submission_windows') }}
+    select * from {{ ref('stg_config__submission_windows') }}
 ),
 
 values_ as (

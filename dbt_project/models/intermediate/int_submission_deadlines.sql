@@ -5,7 +5,7 @@ with months as (
 ),
 
 windows as (
-    select * from {{ ref('submission_windows') }}
+    select * from {{ ref('stg_config__submission_windows') }}
 ),
 
 holidays as (
