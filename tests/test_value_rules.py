@@ -7,6 +7,7 @@ words that name the file, the place, the value and the rule.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +18,7 @@ import pytest
 from pipelines.intake.service import submit_return
 from pipelines.intake.land.zone import LandingZone
 from pipelines.intake.standardise.returns import parse_return
+from pipelines.settings import EXPECTATIONS_DIR
 from tests.conftest import demo_file, generate_demo
 
 TODAY = date(2026, 11, 24)
@@ -115,3 +117,32 @@ def test_an_unreadable_figure_stays_the_parsers_and_the_suite_still_checks_the_r
                             rocu_code=UNIT, period=PERIOD, submitted_by="lead", today=TODAY)
     assert {(p.rule, p.row, p.value) for p in verdict.problems if p.severity == "error"} >= {
         ("non_numeric_value", lines.index(bad) + 1, "abc"), ("negative_count", lines.index(negative) + 1, "-3")}
+
+
+def test_a_force_of_another_unit_is_read_and_only_the_suite_rejects_it(demo, tmp_path):
+    """'Kent' is a force the parser knows, so it reads the row; that Kent is not one of NEROCU's
+    forces is the suite's rule (force_not_in_unit), named on the row with the force as written."""
+    text = demo_file(demo, UNIT, PERIOD).read_text()
+    line = line_for(text, "Arrests", "Cleveland")
+    text = text.replace(line, line.replace(",Cleveland,", ",Kent,"), 1)
+    row = text.splitlines().index(line.replace(",Cleveland,", ",Kent,")) + 1
+    path = tmp_path / f"{UNIT}_return_{PERIOD}.csv"
+    path.write_text(text)
+
+    parsed = parse_return(path, UNIT, PERIOD)
+    assert not [p for p in parsed.problems if p.row == row], [p.as_text() for p in parsed.problems]
+    assert "KENT" in parsed.values["force_code"].to_list()
+
+    verdict = submit_return(LandingZone(tmp_path / "zone"), path.read_bytes(), original_name=path.name,
+                            rocu_code=UNIT, period=PERIOD, submitted_by="lead", today=TODAY)
+    (problem,) = [p for p in verdict.problems if p.rule == "force_not_in_unit"]
+    assert (problem.severity, problem.row, problem.column, problem.value) == ("error", row, "D", "Kent")
+    assert f"Row {row}, column D" in problem.message and path.name in problem.message
+    assert "Kent belongs to ERSOU, not NEROCU" in problem.message
+    assert verdict.submission.state == "rejected"
+
+
+def test_every_rule_of_the_suite_is_shown_firing_here():
+    """A rule added to the suite needs a test above where only the suite catches it."""
+    spec = json.loads((EXPECTATIONS_DIR / "return_values.json").read_text())
+    assert {e["meta"]["rule"] for e in spec["expectations"]} == {c.rule for c in RULES} | {"force_not_in_unit"}

@@ -6,7 +6,8 @@ expectation's meta gives the severity and the plain-English message shown to use
 failing rows are named by the frame's source_file / source_sheet / source_row columns.
 A message may name the failing row's own cells as {column} (for example {raw_value} or
 {local_label}), and {where} for its place ("Row 7, column D of sheet 'Pursue' in f.xlsx"),
-so a rule's message says what was found where, as the parser's messages do.
+so a rule's message says what was found where, as the parser's messages do; meta
+"value_column" names the cell shown as the value found, where it is not the figure itself.
 """
 
 from __future__ import annotations
@@ -102,8 +103,10 @@ def validate(name: str, frame: pl.DataFrame, file: str | None = None) -> list[Pr
         for index in indexes[:MAX_PROBLEMS_PER_EXPECTATION]:
             index = index if isinstance(index, int) else index.get("index", 0)
             row = pdf.iloc[index]
-            # Show what the user wrote (raw_value) where the frame keeps it, else the checked value.
-            value = row.get("raw_value") if "raw_value" in row else row.get(kwargs.get("column"))
+            # Show the column the rule names (meta value_column), else what the user wrote (raw_value)
+            # where the frame keeps it, else the checked value.
+            shown = meta.get("value_column") or ("raw_value" if "raw_value" in row else kwargs.get("column"))
+            value = row.get(shown)
             place = Problem(
                 severity=meta.get("severity", "error"), rule=meta.get("rule", config.type), message="",
                 file=str(row.get("source_file") or file or ""),

@@ -101,7 +101,7 @@ def map_found(found: list[Found], rocu_code: str, period: str, file: str) -> Map
             continue
         if is_blank(f.raw_value):
             continue  # nothing reported for this measure (not the same as zero)
-        force_code = _force(out, f, rocu_code, file)
+        force_code = _force(out, f, file)
         if force_code is False:
             continue
         if f.by_force and (wrong := _wrong_level(f, rule, force_code, file)):
@@ -126,8 +126,8 @@ def map_found(found: list[Found], rocu_code: str, period: str, file: str) -> Map
     return out
 
 
-def _force(out: Mapped, f: Found, rocu_code: str, file: str) -> str | None | bool:
-    """The force a figure belongs to (None for the unit), or False after an error."""
+def _force(out: Mapped, f: Found, file: str) -> str | None | bool:
+    """The force a figure belongs to (None for the unit), or False for a force we do not know."""
     if is_unit_level(f.force_text):
         return None
     match = _force_lookup().get(normalise_label(f.force_text))
@@ -137,13 +137,7 @@ def _force(out: Mapped, f: Found, rocu_code: str, file: str) -> str | None | boo
             "know, so the figure was not loaded. Use the force's name (e.g. 'Greater "
             "Manchester') or 'Regional' for the unit's own figures.", f, file, f.force_text))
         return False
-    if match[2] != rocu_code:
-        out.problems.append(_error(
-            "force_not_in_unit", f"{_where(f, file)}: {match[1]} belongs to {match[2]}, not "
-            f"{rocu_code}, so the figure was not loaded. Report only your own forces.",
-            f, file, f.force_text))
-        return False
-    return match[0]
+    return match[0]  # a force of another unit is read as it is: force_not_in_unit is the suite's rule
 
 
 def _wrong_level(f: Found, rule: LabelRule, force_code: str | None, file: str) -> Problem | None:
