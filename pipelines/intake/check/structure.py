@@ -79,10 +79,10 @@ def check_suite(values: pl.DataFrame, file: str) -> list[Problem]:
     the one home of every rule about what a figure may be.
 
     The frame gains what the suite's rules compare against, without deciding anything: each
-    metric's unit and ceiling (seeds/framework/metrics.csv), each force's name and unit
-    (seeds/reference/forces.csv, today's membership, as the parser matches names), a force key that is never null (so the
-    unit's own row is one key) and its name in words, and the figure rounded down (a count equal
-    to it is whole)."""
+    metric's unit and ceiling (seeds/framework/metrics.csv); each force's name and unit
+    (seeds/reference/forces.csv, today's membership, as the parser matches names); a force key
+    that is never null (so the unit's own row is one key) and its name in words; and the figure
+    rounded down (a count equal to it is whole)."""
     units = reference.metrics().select("metric_id", "unit", pl.col("plausible_max").cast(pl.Float64))
     forces = reference.current_forces().select("force_code", "force_name", force_rocu_code="rocu_code")
     frame = values.join(units, on="metric_id", how="left").join(forces, on="force_code", how="left").with_columns(

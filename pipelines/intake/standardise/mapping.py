@@ -5,7 +5,7 @@ label is and how to convert its unit (thousands of pounds, grams ...). A label t
 not in the map is listed and warned about, never dropped; a figure that cannot be read as
 a number is an error naming the cell, the value and the rule. What a readable figure may
 be (not negative, a whole count, at most 100%, under the measure's ceiling, once per
-force) is not checked here: those rules live in the return-values suite
+force, for one of the unit's own forces) is not checked here: those rules live in the return-values suite
 (expectations/return_values.json), which names the same cell. Where the table has
 forces (force rows or a Force column), each figure must sit at the level its metric is
 reported at (seeds/framework/metrics.csv, reported_by): a force-level figure on the unit's
