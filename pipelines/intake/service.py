@@ -166,8 +166,9 @@ def _check_content(zone: LandingZone, path: Path, rocu_code: str, period: str,
         problems.append(Problem("error", "no_figures", "The return has no figures for this month: every measure "
                                 "is blank. Fill in the figures (0 where nothing happened) and upload it again.",
                                 file=name))
-    if not parsed.errors and not parsed.values.is_empty():
-        problems += check_suite(parsed.values, name)
+    suite = check_suite(parsed.values, name)  # every figure that was read, even beside an unreadable one
+    problems += suite
+    if not parsed.errors and not any(p.severity == "error" for p in suite) and not parsed.values.is_empty():
         problems += check_missing_metrics(parsed.values, rocu_code, name)
         problems += check_jumps(parsed.values, _history(zone, rocu_code, period), name)
     # Messages name the file as the user sent it, not its stored (hash) name.

@@ -42,6 +42,13 @@ class Problem:
         return asdict(self)
 
 
+def cell_place(file: str, sheet: str | None, row: int | None, column: str | None) -> str:
+    """"Row 7, column D of sheet 'Pursue' in return.xlsx": how every message about a cell begins."""
+    place = ", ".join(part for part in (f"Row {row}" if row is not None else "",
+                                        f"column {column}" if column else "") if part) or "A row"
+    return place + (f" of sheet '{sheet}'" if sheet else "") + f" in {file}"
+
+
 def column_letter(index: int) -> str:
     """0-based column index to a spreadsheet letter: 0 -> A, 27 -> AB."""
     letters = ""

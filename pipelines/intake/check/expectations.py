@@ -4,18 +4,25 @@ Suites are JSON files (one per dataset). A kwarg written "@seed:<csv>:<column>" 
 replaced by that seed column's values, so allowed values live once, in seeds/. Each
 expectation's meta gives the severity and the plain-English message shown to users; the
 failing rows are named by the frame's source_file / source_sheet / source_row columns.
+A message may name the failing row's own cells as {column} (for example {raw_value} or
+{local_label}), and {where} for its place ("Row 7, column D of sheet 'Pursue' in f.xlsx"),
+so a rule's message says what was found where, as the parser's messages do; meta
+"value_column" names the cell shown as the value found, where it is not the figure itself.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import os
 from functools import cache
+from string import Formatter
 from typing import Any
 
 import polars as pl
 
-from pipelines.intake.types import Problem
+from pipelines.intake.types import Problem, cell_place
 from pipelines.settings import EXPECTATIONS_DIR, SEEDS_DIR
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -56,6 +63,23 @@ def _validator(name: str):
     return batch_definition, suite
 
 
+def _render(message: str, fields: dict[str, Any]) -> str:
+    """`message` with {name} filled from `fields`; a name the row lacks is left as written."""
+    names = {name for _, name, _, _ in Formatter().parse(message) if name}
+    if not names or not names <= fields.keys():
+        return message
+    return message.format_map({k: _words(v) for k, v in fields.items()})
+
+
+def _words(value: Any) -> str:
+    """A cell as a person would write it: 10000.0 as 10,000, a label without stray spaces."""
+    if value is None or type(value).__name__ == "NAType" or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    return str(value).strip()
+
+
 def validate(name: str, frame: pl.DataFrame, file: str | None = None) -> list[Problem]:
     """Validate `frame` against suite `name`; one Problem per failing row (capped per expectation)."""
     if frame.is_empty():
@@ -79,17 +103,20 @@ def validate(name: str, frame: pl.DataFrame, file: str | None = None) -> list[Pr
         for index in indexes[:MAX_PROBLEMS_PER_EXPECTATION]:
             index = index if isinstance(index, int) else index.get("index", 0)
             row = pdf.iloc[index]
-            # Show what the user wrote (raw_value) where the frame keeps it, else the checked value.
-            value = row.get("raw_value") if "raw_value" in row else row.get(kwargs.get("column"))
-            problems.append(Problem(
-                severity=meta.get("severity", "error"), rule=meta.get("rule", config.type),
-                message=meta.get("message", config.type),
+            # Show the column the rule names (meta value_column), else what the user wrote (raw_value)
+            # where the frame keeps it, else the checked value.
+            shown = meta.get("value_column") or ("raw_value" if "raw_value" in row else kwargs.get("column"))
+            value = row.get(shown)
+            place = Problem(
+                severity=meta.get("severity", "error"), rule=meta.get("rule", config.type), message="",
                 file=str(row.get("source_file") or file or ""),
                 sheet=row.get("source_sheet") if isinstance(row.get("source_sheet"), str) else None,
                 row=int(row["source_row"]) if "source_row" in row and row["source_row"] == row["source_row"] else None,
                 column=(row.get("source_column") if isinstance(row.get("source_column"), str) else column) or None,
                 value=None if value is None or value != value else str(value),
-            ))
+            )
+            fields = {**row.to_dict(), "where": cell_place(place.file, place.sheet, place.row, place.column)}
+            problems.append(dataclasses.replace(place, message=_render(meta.get("message", config.type), fields)))
         if len(indexes) > MAX_PROBLEMS_PER_EXPECTATION:
             problems.append(Problem(meta.get("severity", "error"), meta.get("rule", config.type),
                                     f"... and {len(indexes) - MAX_PROBLEMS_PER_EXPECTATION:,} more rows like this.",

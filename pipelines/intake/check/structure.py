@@ -75,10 +75,19 @@ def check_missing_metrics(values: pl.DataFrame, rocu_code: str, file: str) -> li
 
 
 def check_suite(values: pl.DataFrame, file: str) -> list[Problem]:
-    """The Great Expectations suite for standardised return values (expectations/return_values.json)."""
+    """The Great Expectations suite for standardised return values (expectations/return_values.json),
+    the one home of every rule about what a figure may be.
+
+    The frame gains what the suite's rules compare against, without deciding anything: each
+    metric's unit and ceiling (seeds/framework/metrics.csv); each force's name and unit
+    (seeds/reference/forces.csv, today's membership, as the parser matches names); a force key
+    that is never null (so the unit's own row is one key) and its name in words; and the figure
+    rounded down (a count equal to it is whole)."""
     units = reference.metrics().select("metric_id", "unit", pl.col("plausible_max").cast(pl.Float64))
-    frame = values.join(units, on="metric_id", how="left").with_columns(
-        pl.col("force_code").fill_null("").alias("force_key"))
+    forces = reference.current_forces().select("force_code", "force_name", force_rocu_code="rocu_code")
+    frame = values.join(units, on="metric_id", how="left").join(forces, on="force_code", how="left").with_columns(
+        pl.col("force_code").fill_null("").alias("force_key"), pl.col("value").floor().alias("whole_value"),
+        pl.col("force_code").fill_null("the unit as a whole").alias("reported_for"))
     return validate("return_values", frame, file=file)
 
 
@@ -110,13 +119,11 @@ MAX_PER_RULE = 50  # enough to fix a file; 100,000 identical messages help nobod
 
 
 def dedupe(problems: list[Problem]) -> list[Problem]:
-    """One problem per place and kind (the parser and the suite may both see a bad cell), at
-    most MAX_PER_RULE of each kind, then one line saying how many more."""
+    """One problem per place and kind, at most MAX_PER_RULE of each kind, then one line saying
+    how many more."""
     seen, out, per_rule = set(), [], {}
-    aliases = {"negative_count": "negative_value", "duplicate_value": "duplicate_metric_row",
-               "percent_out_of_range": "percentage_out_of_range"}
     for p in problems:
-        rule = aliases.get(p.rule, p.rule)
+        rule = p.rule
         key = (rule, p.sheet, p.row, p.column)
         if key in seen:
             continue
@@ -126,7 +133,7 @@ def dedupe(problems: list[Problem]) -> list[Problem]:
             out.append(p)
     for rule, count in per_rule.items():
         if count > MAX_PER_RULE:
-            first = next(p for p in out if aliases.get(p.rule, p.rule) == rule)
+            first = next(p for p in out if p.rule == rule)
             out.append(Problem(first.severity, first.rule, f"... and {count - MAX_PER_RULE:,} more problems like "
                                "this one in the same file.", file=first.file))
     return out

@@ -1,9 +1,12 @@
-"""Translate found labels and figures into framework metrics, checking each figure.
+"""Translate found labels and figures into framework metrics.
 
 The unit's label map (seeds/mappings/label_map.csv) says which framework metric a local
 label is and how to convert its unit (thousands of pounds, grams ...). A label that is
-not in the map is listed and warned about, never dropped; a figure that is not a number,
-or is negative, is an error naming the cell, the value and the rule. Where the table has
+not in the map is listed and warned about, never dropped; a figure that cannot be read as
+a number is an error naming the cell, the value and the rule. What a readable figure may
+be (not negative, a whole count, at most 100%, under the measure's ceiling, once per
+force, for one of the unit's own forces) is not checked here: those rules live in the return-values suite
+(expectations/return_values.json), which names the same cell. Where the table has
 forces (force rows or a Force column), each figure must sit at the level its metric is
 reported at (seeds/framework/metrics.csv, reported_by): a force-level figure on the unit's
 own row, or a unit-level figure on a force's row, would be counted twice or not at all, so
@@ -18,7 +21,7 @@ from functools import cache
 import polars as pl
 
 from pipelines import reference
-from pipelines.intake.types import Problem
+from pipelines.intake.types import Problem, cell_place
 from pipelines.intake.standardise.cells import is_blank, normalise_label, parse_number
 from pipelines.intake.standardise.layouts import Found
 
@@ -78,8 +81,7 @@ def is_known_force(text: str | None) -> bool:
 
 
 def _where(f: Found, file: str) -> str:
-    sheet = f" of sheet '{f.sheet}'" if f.sheet else ""
-    return f"Row {f.row}, column {f.column}{sheet} in {file}"
+    return cell_place(file, f.sheet, f.row, f.column)
 
 
 def _error(rule: str, message: str, f: Found, file: str, value: str | None) -> Problem:
@@ -90,7 +92,6 @@ def map_found(found: list[Found], rocu_code: str, period: str, file: str) -> Map
     """Turn found cells into framework values, unmapped labels and problems."""
     rules = label_rules(rocu_code)
     out = Mapped()
-    seen: dict[tuple[str, str | None], Found] = {}
     warned: set[tuple] = set()
     for f in found:
         label = str(f.label)
@@ -100,7 +101,7 @@ def map_found(found: list[Found], rocu_code: str, period: str, file: str) -> Map
             continue
         if is_blank(f.raw_value):
             continue  # nothing reported for this measure (not the same as zero)
-        force_code = _force(out, f, rocu_code, file)
+        force_code = _force(out, f, file)
         if force_code is False:
             continue
         if f.by_force and (wrong := _wrong_level(f, rule, force_code, file)):
@@ -116,33 +117,6 @@ def map_found(found: list[Found], rocu_code: str, period: str, file: str) -> Map
                 f, file, f.raw_value))
             continue
         value = number * rule.multiplier
-        if value < 0:
-            kind = "negative_count" if rule.framework_unit == "count" else "negative_value"
-            out.problems.append(_error(
-                kind, f"{_where(f, file)} holds {f.raw_value} for '{label.strip()}'. Rule: "
-                f"a {'count' if kind == 'negative_count' else 'figure'} cannot be negative. "
-                "Correct the cell (use 0 for none) and upload again.", f, file, f.raw_value))
-            continue
-        if rule.framework_unit == "percent" and value > 100:
-            out.problems.append(_error(
-                "percent_out_of_range", f"{_where(f, file)} holds {f.raw_value} for "
-                f"'{label.strip()}', which is more than 100%. Rule: a percentage lies between "
-                "0 and 100.", f, file, f.raw_value))
-            continue
-        key = (rule.metric_id, force_code)
-        if key in seen:
-            first = seen[key]
-            out.problems.append(_error(
-                "duplicate_value", f"{_where(f, file)} gives '{label.strip()}' again; it was "
-                f"already given in row {first.row}, column {first.column}. Rule: each measure "
-                "appears once per force. Keep one and upload again.", f, file, f.raw_value))
-            continue
-        seen[key] = f
-        if rule.framework_unit == "count" and value != int(value):
-            out.problems.append(Problem(
-                "warning", "fractional_count", f"{_where(f, file)} holds {f.raw_value} for "
-                f"'{label.strip()}', a count that is not a whole number. Check the figure.",
-                file, f.sheet, f.row, f.column, f.raw_value))
         out.values.append({
             "rocu_code": rocu_code, "period": period, "metric_id": rule.metric_id,
             "force_code": force_code, "value": value, "local_label": label,
@@ -152,8 +126,8 @@ def map_found(found: list[Found], rocu_code: str, period: str, file: str) -> Map
     return out
 
 
-def _force(out: Mapped, f: Found, rocu_code: str, file: str) -> str | None | bool:
-    """The force a figure belongs to (None for the unit), or False after an error."""
+def _force(out: Mapped, f: Found, file: str) -> str | None | bool:
+    """The force a figure belongs to (None for the unit), or False for a force we do not know."""
     if is_unit_level(f.force_text):
         return None
     match = _force_lookup().get(normalise_label(f.force_text))
@@ -163,13 +137,7 @@ def _force(out: Mapped, f: Found, rocu_code: str, file: str) -> str | None | boo
             "know, so the figure was not loaded. Use the force's name (e.g. 'Greater "
             "Manchester') or 'Regional' for the unit's own figures.", f, file, f.force_text))
         return False
-    if match[2] != rocu_code:
-        out.problems.append(_error(
-            "force_not_in_unit", f"{_where(f, file)}: {match[1]} belongs to {match[2]}, not "
-            f"{rocu_code}, so the figure was not loaded. Report only your own forces.",
-            f, file, f.force_text))
-        return False
-    return match[0]
+    return match[0]  # a force of another unit is read as it is: force_not_in_unit is the suite's rule
 
 
 def _wrong_level(f: Found, rule: LabelRule, force_code: str | None, file: str) -> Problem | None:

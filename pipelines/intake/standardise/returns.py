@@ -2,8 +2,9 @@
 
 The entry point the intake uses. It reads the file (any encoding, delimiter or workbook),
 finds the figures for the return's own month using the unit's layout, translates labels
-through the unit's label map and checks every figure. It never raises for a bad file:
-what is wrong comes back as Problem values a performance lead can act on.
+through the unit's label map and reads every figure as a number. It never raises for a bad
+file: what it cannot read comes back as Problem values a performance lead can act on. What a
+readable figure may be is for the return-values suite (pipelines/intake/check/structure.py).
 """
 
 from __future__ import annotations
