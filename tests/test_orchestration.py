@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 from dagster import AssetKey, DagsterInstance
 
+from pipelines.orchestration.assets.warehouse_models import RUN_FOLDERS_KEPT, prune_run_folders
 from pipelines.orchestration.definitions import build_definitions
 from pipelines.settings import DBT_PROJECT_DIR, SEEDS_DIR, Paths
 
@@ -41,16 +42,31 @@ def test_definitions_for_two_folders_leave_the_environment_alone_and_each_writes
     environment = dict(os.environ)
     first, second = Paths(tmp_path / "first"), Paths(tmp_path / "second")
     jobs = [build_definitions(paths).resolve_job_def("build_warehouse") for paths in (first, second)]
-    rocus = AssetKey(["reference", "rocus"])
+    project_target = set((DBT_PROJECT_DIR / "target").iterdir())
+    holidays = AssetKey(["reference", "bank_holidays"])  # a seed whose tests read no other table
     for job in jobs:  # both built before either runs: nothing one build sets may steer the other's run
-        assert job.execute_in_process(instance=DagsterInstance.ephemeral(), asset_selection=[rocus]).success
-    with (SEEDS_DIR / "reference" / "rocus.csv").open() as f:
-        units = sum(1 for _ in csv.DictReader(f))
+        assert job.execute_in_process(instance=DagsterInstance.ephemeral(), asset_selection=[holidays]).success
+    with (SEEDS_DIR / "reference" / "bank_holidays.csv").open() as f:
+        rows = sum(1 for _ in csv.DictReader(f))
     for paths in (first, second):
         assert paths.warehouse.exists(), f"nothing written to {paths.warehouse}"
         con = duckdb.connect(str(paths.warehouse), read_only=True)
         try:
-            assert con.sql("select count(*) from reference.rocus").fetchone()[0] == units
+            assert con.sql("select count(*) from reference.bank_holidays").fetchone()[0] == rows
         finally:
             con.close()
+        assert len(list((paths.var / "dbt_runs").iterdir())) == 1  # each run's dbt artifacts in its own folders
+    assert set((DBT_PROJECT_DIR / "target").iterdir()) == project_target  # none left in the project
     assert dict(os.environ) == environment
+
+
+def test_only_the_newest_dbt_run_folders_are_kept(tmp_path):
+    """dagster-dbt leaves a folder per run (38 MB after 25 runs); each run prunes all but the newest."""
+    for age in range(6):
+        run = tmp_path / f"run-{age}"
+        run.mkdir()
+        (run / "dbt.log").write_text("log\n")
+        os.utime(run, (1_000_000 + age, 1_000_000 + age))
+    gone = prune_run_folders(tmp_path, keep=RUN_FOLDERS_KEPT)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"run-{age}" for age in range(6 - RUN_FOLDERS_KEPT, 6)]
+    assert len(gone) == 6 - RUN_FOLDERS_KEPT
