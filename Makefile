@@ -6,12 +6,12 @@ export DAGSTER_HOME := $(CURDIR)/var/dagster_home
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test lint install browser build bench clean docs
+.PHONY: demo test lint install browser build bench clean docs manifest
 
-demo: install  ## install, generate demo data, build the warehouse, serve Dagster and Streamlit on 127.0.0.1
+demo: install manifest  ## install, generate demo data, build the warehouse, serve Dagster and Streamlit on 127.0.0.1
 	bash scripts/run.sh
 
-test: install browser lint  ## the whole test suite (installs the venv and Debian's chromium if missing)
+test: install browser lint manifest  ## the whole test suite (installs the venv and Debian's chromium if missing)
 	time $(PY) -m pytest
 
 lint: install  ## ruff, and the import contracts that keep the layers apart (pyproject.toml)
@@ -19,6 +19,9 @@ lint: install  ## ruff, and the import contracts that keep the layers apart (pyp
 	$(VENV)/bin/lint-imports --no-cache
 
 install: $(VENV)/.installed
+
+manifest: install  ## dbt parse into dbt_project/target: the Dagster definitions only read it, runs reuse its parse
+	$(PY) -m pipelines.orchestration.manifest
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -30,7 +33,7 @@ browser:  ## Debian's chromium (browser tests, PDF printing) and poppler-utils (
 	@command -v chromium >/dev/null && command -v pdftotext >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; }
 
-build: install  ## generate demo data and build the warehouse, without serving
+build: install manifest  ## generate demo data and build the warehouse, without serving
 	bash scripts/build_demo.sh
 
 docs: install  ## regenerate docs/framework.md from the catalogue

@@ -24,6 +24,16 @@ ROOT = Path(__file__).resolve().parents[1]
 _REAL_MAIN = sys.modules["__main__"]
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """`make test` makes the dbt manifest first; a bare `pytest` makes it here, once, when it is
+    missing or older than the dbt project (test modules import the definitions, which only read it)."""
+    from pipelines.orchestration.manifest import is_stale, prepare_manifest
+    from pipelines.settings import Paths
+
+    if is_stale():
+        prepare_manifest(Paths(_SESSION_VAR).warehouse)
+
+
 @pytest.fixture(autouse=True)
 def restore_main_module():
     """Streamlit's AppTest runs a page as `__main__` and leaves it there; a process started with

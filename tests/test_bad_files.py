@@ -322,7 +322,7 @@ def test_the_real_broken_demo_file_is_rejected_with_both_errors(tmp_path):
 
 
 @pytest.mark.slow
-def test_nothing_in_the_corpus_can_stop_the_build(built_demo, demo, tmp_path, monkeypatch):
+def test_nothing_in_the_corpus_can_stop_the_build(built_demo, demo, tmp_path):
     """Every bad file goes through the intake of a built warehouse, with registry rows from an
     older release that never checked the month ('2025-13', a lower-case unit); the warehouse
     still builds and publishes, and the good returns' figures are what they were."""
@@ -361,7 +361,6 @@ def test_nothing_in_the_corpus_can_stop_the_build(built_demo, demo, tmp_path, mo
     legacy.close()
     assert not [s for s in zone.registry.submissions() if s.state == "received"]
 
-    monkeypatch.setenv("ROCU_WAREHOUSE_PATH", str(paths.warehouse))  # build_definitions sets it; restored after
     job = build_definitions(paths).resolve_job_def("build_warehouse")
     assert job.execute_in_process(instance=DagsterInstance.ephemeral()).success
     assert published_figures() == before

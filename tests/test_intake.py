@@ -16,7 +16,7 @@ from pipelines.cli import main as rocu
 from pipelines.intake.service import submit_return
 from pipelines.intake.land.zone import LandingZone
 from pipelines.orchestration.resources import LandingResource, WarehouseResource
-from pipelines.orchestration.sensors import returns_sensor
+from pipelines.orchestration.definitions import build_definitions
 from pipelines.settings import Paths
 from tests.conftest import generate_demo
 
@@ -94,26 +94,60 @@ def test_cli_submit_prints_verdict_and_exits_non_zero_on_rejection(demo, tmp_pat
     assert as_user("nocc_analyst.network", "status") == 3  # not signed in
 
 
-def test_sensor_takes_in_the_inbox_and_requests_one_run_per_unit_month(demo, tmp_path):
-    landing = LandingResource(root=str(tmp_path / "landing"), extracts_dir=str(tmp_path / "landing" / "extracts"))
-    earlier = manifest(demo, rocu_code="EMSOU")[0]  # already there when the sensor is switched on
+def test_sensor_ticks_only_ask_for_runs_and_the_runs_take_the_inbox_in(demo, tmp_path):
+    """A tick lists the inbox and reads the registry, nothing more: parsing, Great Expectations and
+    moving files happen in a `take_in_inbox` run; each new verdict then asks for one refresh."""
+    paths = Paths(tmp_path)
+    landing = LandingResource(root=str(paths.landing), extracts_dir=str(paths.landing / "extracts"))
+    earlier = manifest(demo, rocu_code="EMSOU")[0]  # already there when the sensors are switched on
     submit(landing.zone(), demo / earlier["path"], "EMSOU", earlier["period"])
     rows = manifest(demo, rocu_code="SWROCU")[:2]
-    inbox = tmp_path / "landing" / "inbox" / "SWROCU"
+    inbox = paths.landing / "inbox" / "SWROCU"
     inbox.mkdir(parents=True)
     for row in rows:
         shutil.copy(demo / row["path"], inbox)
-    context = build_sensor_context(resources={"landing": landing}, instance=DagsterInstance.ephemeral())
-    result = returns_sensor(context)
-    assert sorted(r.tags["rocu/month"] for r in result.run_requests) == sorted(r["period"] for r in rows)
-    assert {r.tags["rocu/unit"] for r in result.run_requests} == {"SWROCU"}  # no run for what was there before
-    request = result.run_requests[0]
-    assert request.run_config["ops"]["raw_returns"]["config"]["unit"] == "SWROCU"
+    defs = build_definitions(paths)
+    cursors: dict[str, str | None] = {}
+
+    def tick() -> dict[str, list]:
+        """Evaluate every sensor once, as the daemon would; the run requests of each, by job."""
+        requested = {}
+        for sensor in defs.sensors:
+            context = build_sensor_context(resources={"landing": landing}, cursor=cursors.get(sensor.name),
+                                           instance=DagsterInstance.ephemeral())
+            result = sensor(context)
+            cursors[sensor.name] = getattr(result, "cursor", None) or context.cursor
+            for request in _run_requests(result):
+                requested.setdefault(request.job_name or sensor.job_name, []).append(request)
+        return requested
+
+    first = tick()
+    assert sorted(p.name for p in inbox.iterdir()) == sorted(Path(r["path"]).name for r in rows)  # untouched
+    assert len(landing.zone().registry.submissions()) == 1  # nothing submitted by a tick
+    assert list(first) == ["take_in_inbox"] and len(first["take_in_inbox"]) == 1
+    again = tick()  # the same files still waiting ask for the same run (Dagster starts a run key once)
+    assert [r.run_key for r in again.get("take_in_inbox", [])] == [first["take_in_inbox"][0].run_key]
+
+    run = defs.resolve_job_def("take_in_inbox").execute_in_process(instance=DagsterInstance.ephemeral())
+    assert run.success
     assert not list(inbox.iterdir())  # taken in and moved aside, kept under .taken
     assert len(list((inbox.parent / ".taken" / "SWROCU").iterdir())) == 2
-    again = returns_sensor(build_sensor_context(resources={"landing": landing}, cursor=result.cursor,
-                                                instance=DagsterInstance.ephemeral()))
-    assert not getattr(again, "run_requests", None)
+
+    second = tick()
+    assert list(second) == ["refresh_returns"]  # the inbox is empty: no take-in asked for
+    refreshes = second["refresh_returns"]
+    assert sorted(r.tags["rocu/month"] for r in refreshes) == sorted(r["period"] for r in rows)
+    assert {r.tags["rocu/unit"] for r in refreshes} == {"SWROCU"}  # no run for what was there before
+    assert refreshes[0].run_config["ops"]["raw_returns"]["config"]["unit"] == "SWROCU"
+    assert tick() == {}
+
+
+def _run_requests(result) -> list:
+    if result is None:
+        return []
+    if isinstance(result, list):
+        return result
+    return list(getattr(result, "run_requests", None) or ([result] if hasattr(result, "run_key") else []))
 
 
 def test_reloading_one_unit_month_replaces_only_that_slice(demo, tmp_path):

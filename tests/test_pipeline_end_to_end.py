@@ -7,6 +7,7 @@ import duckdb
 import pytest
 from dagster import DagsterInstance
 
+from pipelines.orchestration.assets.warehouse_models import RUN_FOLDERS_KEPT
 from pipelines.orchestration.definitions import build_definitions
 from pipelines.settings import Paths
 
@@ -84,6 +85,7 @@ def test_rerunning_the_job_duplicates_nothing(built_demo, published):
     finally:
         con.close()
     assert after[0] == before[0] and after[1] == pytest.approx(before[1])  # summation order may differ
+    assert len(list((Paths(built_demo).var / "dbt_runs").iterdir())) <= RUN_FOLDERS_KEPT
 
 
 def test_a_run_killed_half_way_changes_nothing_readers_see_and_a_rerun_completes(built_demo, tmp_path):
@@ -99,7 +101,7 @@ def test_a_run_killed_half_way_changes_nothing_readers_see_and_a_rerun_completes
     from pathlib import Path
 
     var = tmp_path / "var"
-    shutil.copytree(built_demo, var, ignore=shutil.ignore_patterns("dbt_target", "dagster_home"))
+    shutil.copytree(built_demo, var, ignore=shutil.ignore_patterns("dbt_runs", "dagster_home"))
     paths = Paths(var)
     before_hash = hashlib.sha256(paths.published.read_bytes()).hexdigest()
     con = duckdb.connect(str(paths.published), read_only=True)

@@ -5,7 +5,7 @@ from pipelines.intake.check.arrival import MAX_BYTES
 from pipelines.intake.check.expectations import validate
 from pipelines.intake.check.report import VERDICT_WORDS
 from pipelines.intake.check.request import InvalidRequest, ReturnRequest, validate_request
-from pipelines.intake.inbox import take_in_inbox
+from pipelines.intake.inbox import take_in_inbox, waiting_in_inbox
 from pipelines.intake.land.registry import Registry, Submission
 from pipelines.intake.land.zone import LandingZone, read_offered_file
 from pipelines.intake.service import Verdict, approve, close_abandoned, load_report, submit_return
@@ -16,4 +16,5 @@ __all__ = [
     "MAX_BYTES", "UNMAPPED_SCHEMA", "VALUES_SCHEMA", "VERDICT_WORDS", "InvalidRequest", "LandingZone", "Problem",
     "Registry", "ReturnRequest", "Submission", "Verdict", "approve", "close_abandoned", "load_report",
     "read_offered_file", "submit_return", "take_in_inbox", "unit_layout", "validate", "validate_request",
+    "waiting_in_inbox",
 ]

@@ -26,9 +26,7 @@ def take_in_inbox(zone: LandingZone, today: date | None = None) -> int:
     taken = 0
     inbox = zone.root / "inbox"
     today = today or datetime.now(UTC).date()
-    for path in sorted(inbox.glob("*/*")):
-        if path.parent.name.startswith(".") or path.name.startswith("."):
-            continue
+    for path in waiting_in_inbox(zone):
         try:
             match = INBOX_NAME.search(path.name)
             if not match:
@@ -44,6 +42,13 @@ def take_in_inbox(zone: LandingZone, today: date | None = None) -> int:
                       submitted_by=f"inbox:{request.rocu_code}")
         taken += 1
     return taken
+
+
+def waiting_in_inbox(zone: LandingZone) -> list[Path]:
+    """The files in inbox/<UNIT>/ not yet looked at: a directory listing, nothing opened or read
+    (what the sensor asks before it requests a take-in run)."""
+    return [path for path in sorted((zone.root / "inbox").glob("*/*"))
+            if not (path.parent.name.startswith(".") or path.name.startswith("."))]
 
 
 def _set_aside(folder: Path, path: Path, reason: str | None = None) -> None:

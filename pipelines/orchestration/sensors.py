@@ -1,25 +1,42 @@
-"""Sensors: new files in the inbox are taken in; new verdicts become warehouse runs."""
+"""Sensors only notice and ask: files waiting in the inbox become a `take_in_inbox` run, new
+verdicts become `refresh_returns` runs. The work itself (parsing, Great Expectations, moving
+files) happens in those runs, never inside a tick, so a tick stays a directory listing and a
+registry query."""
 
+import hashlib
 
-from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
+from dagster import (DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason,
+                     sensor)
 
-from pipelines.intake.api import take_in_inbox
+from pipelines.intake.api import waiting_in_inbox
 from pipelines.orchestration.resources import LandingResource
 
+
+@sensor(job_name="take_in_inbox", minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING,
+        description="Asks for a take_in_inbox run when files wait in the inbox")
+def inbox_sensor(context: SensorEvaluationContext, landing: LandingResource):
+    zone = landing.zone()
+    waiting = waiting_in_inbox(zone)
+    if not waiting:
+        return SkipReason("the inbox is empty")
+    # The same files still waiting (the run is queued) ask for the same run: Dagster starts a key once.
+    listing = "\n".join(f"{p.relative_to(zone.root)}|{p.lstat().st_size}|{p.lstat().st_mtime_ns}" for p in waiting)
+    return RunRequest(run_key=f"inbox-{hashlib.sha256(listing.encode()).hexdigest()[:16]}",
+                      tags={"rocu/inbox_files": str(len(waiting))})
+
+
 @sensor(job_name="refresh_returns", minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING,
-        description="Takes in files dropped in the inbox, then asks for a warehouse refresh of each unit-month "
-                    "whose submission got a verdict since the last evaluation")
+        description="Asks for a warehouse refresh of each unit-month whose submission got a verdict since the "
+                    "last evaluation")
 def returns_sensor(context: SensorEvaluationContext, landing: LandingResource):
     registry = landing.zone().registry
     # On its first evaluation the sensor starts from what is already there (the last full build
     # loaded it), so switching it on does not queue a run for every month ever submitted.
     last_seen = int(context.cursor) if context.cursor else max((s.submission_id for s in registry.submissions()),
                                                                default=0)
-    taken = take_in_inbox(landing.zone())
     new = [s for s in registry.submissions() if s.submission_id > last_seen and s.state != "received"]
     if not new:
-        return SensorResult(skip_reason=SkipReason(f"no new verdicts ({taken} inbox files taken in)"),
-                            cursor=str(last_seen))
+        return SensorResult(skip_reason=SkipReason("no new verdicts"), cursor=str(last_seen))
     requests = {
         (s.rocu_code, s.period): RunRequest(
             run_key=f"{s.rocu_code}|{s.period}|{s.submission_id}",

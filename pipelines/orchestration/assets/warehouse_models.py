@@ -1,48 +1,46 @@
 """The dbt project as Dagster assets: one lineage graph from raw tables to marts.
 
 dbt sources are keyed ["raw", <table>], the same keys as the raw assets, so each model
-sits downstream of the files that feed it; dbt tests become asset checks.
+sits downstream of the files that feed it; dbt tests become asset checks. The asset graph
+comes from the manifest `make manifest` wrote (never parsed here); each run tells dbt which
+warehouse to build through `--vars`, and keeps its artifacts in its own folder under
+var/dbt_runs/, of which only the newest few are kept.
 """
 
-
-import subprocess
-import sys
+import shutil
 from pathlib import Path
 
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
-from pipelines.settings import DBT_PROJECT_DIR, SEEDS_DIR, Paths
+from pipelines.orchestration.manifest import TARGET_DIR, dbt_vars, require_manifest
+from pipelines.orchestration.resources import WarehouseResource
+from pipelines.settings import DBT_PROJECT_DIR
 
-DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))  # works without an activated venv
+RUN_FOLDERS_KEPT = 3  # per-run dbt folders (artifacts, dbt.log) kept for looking into a failed run
 
-dbt_project = DbtProject(
-    project_dir=DBT_PROJECT_DIR,
-    profiles_dir=DBT_PROJECT_DIR,
-    target_path=Paths.from_env().var / "dbt_target",
-)
-
-
-def _newest_source_mtime() -> float:
-    folders = [DBT_PROJECT_DIR / d for d in ("models", "tests", "macros")] + [SEEDS_DIR]
-    files = [DBT_PROJECT_DIR / "dbt_project.yml", *(f for d in folders for f in d.rglob("*") if f.is_file())]
-    return max(f.stat().st_mtime for f in files)
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR,
+                         target_path=TARGET_DIR.relative_to(DBT_PROJECT_DIR))
 
 
-def ensure_manifest() -> Path:
-    """Parse the dbt project when there is no manifest or the project changed since (the
-    asset graph must match what `dbt build` will run)."""
-    manifest = dbt_project.manifest_path
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
-        subprocess.run(
-            [DBT_EXECUTABLE, "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-             "--target-path", str(dbt_project.target_path), "--quiet"],
-            check=True,
-        )
-    return dbt_project.manifest_path
-
-
-@dbt_assets(manifest=ensure_manifest(), project=dbt_project)
-def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
+@dbt_assets(manifest=require_manifest(), project=dbt_project)
+def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Seed the reference data, build and test every model."""
-    yield from dbt.cli(["build"], context=context).stream()
+    database = Path(warehouse.path)
+    database.parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates the file, not its folder
+    runs = warehouse.paths().var / "dbt_runs"
+    try:
+        yield from dbt.cli(["build", *dbt_vars(database)], context=context,
+                           target_path=runs / context.run_id).stream()
+    finally:
+        prune_run_folders(runs, keep=RUN_FOLDERS_KEPT)
+
+
+def prune_run_folders(folder: Path, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` per-run folders, so they do not pile up (dagster-dbt
+    leaves one per run: 38 MB after 25 runs). Returns the folders deleted."""
+    runs = sorted((p for p in folder.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime,
+                  reverse=True) if folder.exists() else []
+    for old in runs[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return runs[keep:]

@@ -1,0 +1,73 @@
+"""The dbt manifest: made by an explicit build step, only ever read when the definitions load.
+
+`make manifest` (a prerequisite of `make demo`, `make build` and `make test`) runs
+`python -m pipelines.orchestration.manifest`, which runs `dbt parse` into the project's own
+target folder, `dbt_project/target`. Two reasons for that fixed place: the definitions read the
+asset graph from its `manifest.json` at import (parsing there took ~19 s and ran whenever a
+model or seed was newer), and dagster-dbt copies its `partial_parse.msgpack` into each run's
+folder, so the run's `dbt build` re-parses only what changed. dbt throws that cache away when
+the `--vars` or the profile's connection differ, so the parse and the runs pass the same
+`dbt_vars` for the same warehouse.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines.settings import DBT_PROJECT_DIR, SEEDS_DIR, Paths
+
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))  # works without an activated venv
+TARGET_DIR = DBT_PROJECT_DIR / "target"
+MANIFEST_PATH = TARGET_DIR / "manifest.json"
+
+
+class ManifestMissing(RuntimeError):
+    """The definitions were loaded before `make manifest` ran."""
+
+
+def dbt_vars(warehouse: Path) -> list[str]:
+    """The `--vars` every dbt command gets: profiles.yml reads the warehouse path from them, so
+    no environment variable has to be set (and leak) for dbt to find the file."""
+    return ["--vars", json.dumps({"warehouse_path": str(warehouse)})]
+
+
+def require_manifest(path: Path = MANIFEST_PATH) -> Path:
+    """The manifest's path, or a clear error saying how to make it (never a parse here)."""
+    if not path.exists():
+        raise ManifestMissing(f"The dbt manifest {path} does not exist. Run `make manifest` (it runs `dbt parse`) "
+                              "before loading the Dagster definitions.")
+    return path
+
+
+def is_stale(path: Path = MANIFEST_PATH) -> bool:
+    """True when there is no manifest or a model, test, macro, seed or project file is newer."""
+    if not path.exists():
+        return True
+    folders = [DBT_PROJECT_DIR / d for d in ("models", "tests", "macros")] + [SEEDS_DIR]
+    files = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml",
+             *(f for d in folders for f in d.rglob("*") if f.is_file())]
+    return path.stat().st_mtime < max(f.stat().st_mtime for f in files)
+
+
+def prepare_manifest(warehouse: Path) -> Path:
+    """Parse the dbt project into `dbt_project/target` for runs against `warehouse`."""
+    subprocess.run(
+        [DBT_EXECUTABLE, "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+         str(DBT_PROJECT_DIR), "--target-path", str(TARGET_DIR), "--log-path", str(TARGET_DIR),
+         *dbt_vars(warehouse)],
+        check=True,
+    )
+    return require_manifest()
+
+
+def main() -> int:
+    manifest = prepare_manifest(Paths.from_env().warehouse)
+    print(f"dbt manifest written to {manifest.relative_to(DBT_PROJECT_DIR.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

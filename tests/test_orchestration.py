@@ -1,0 +1,72 @@
+"""The Dagster code location itself: importing it has no side effects, building it for one set of
+folders does not change another's, and dbt's per-run folders do not pile up."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+from dagster import AssetKey, DagsterInstance
+
+from pipelines.orchestration.assets.warehouse_models import RUN_FOLDERS_KEPT, prune_run_folders
+from pipelines.orchestration.definitions import build_definitions
+from pipelines.settings import DBT_PROJECT_DIR, SEEDS_DIR, Paths
+
+def test_importing_the_definitions_never_parses_the_dbt_project(tmp_path):
+    """A model newer than the manifest used to make the import run `dbt parse` (~19 s); now the
+    import only reads the manifest `make manifest` wrote, and writes nothing anywhere."""
+    model = next((DBT_PROJECT_DIR / "models" / "marts").glob("*.sql"))
+    kept = model.stat()
+    os.utime(model)  # now newer than any manifest
+
+    def files(folder: Path) -> dict[Path, int]:
+        return {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+    try:
+        before = files(DBT_PROJECT_DIR)
+        env = {**os.environ, "ROCU_VAR_DIR": str(tmp_path)}
+        done = subprocess.run([sys.executable, "-c", "import pipelines.orchestration.definitions"], env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert files(tmp_path) == {}  # no manifest parsed into the run-time folder
+        assert files(DBT_PROJECT_DIR) == before  # nor into the project
+    finally:
+        os.utime(model, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+
+
+def test_definitions_for_two_folders_leave_the_environment_alone_and_each_writes_its_own_warehouse(tmp_path):
+    environment = dict(os.environ)
+    first, second = Paths(tmp_path / "first"), Paths(tmp_path / "second")
+    jobs = [build_definitions(paths).resolve_job_def("build_warehouse") for paths in (first, second)]
+    project_target = set((DBT_PROJECT_DIR / "target").iterdir())
+    holidays = AssetKey(["reference", "bank_holidays"])  # a seed whose tests read no other table
+    for job in jobs:  # both built before either runs: nothing one build sets may steer the other's run
+        assert job.execute_in_process(instance=DagsterInstance.ephemeral(), asset_selection=[holidays]).success
+    with (SEEDS_DIR / "reference" / "bank_holidays.csv").open() as f:
+        rows = sum(1 for _ in csv.DictReader(f))
+    for paths in (first, second):
+        assert paths.warehouse.exists(), f"nothing written to {paths.warehouse}"
+        con = duckdb.connect(str(paths.warehouse), read_only=True)
+        try:
+            assert con.sql("select count(*) from reference.bank_holidays").fetchone()[0] == rows
+        finally:
+            con.close()
+        assert len(list((paths.var / "dbt_runs").iterdir())) == 1  # each run's dbt artifacts in its own folders
+    assert set((DBT_PROJECT_DIR / "target").iterdir()) == project_target  # none left in the project
+    assert dict(os.environ) == environment
+
+
+def test_only_the_newest_dbt_run_folders_are_kept(tmp_path):
+    """dagster-dbt leaves a folder per run (38 MB after 25 runs); each run prunes all but the newest."""
+    for age in range(6):
+        run = tmp_path / f"run-{age}"
+        run.mkdir()
+        (run / "dbt.log").write_text("log\n")
+        os.utime(run, (1_000_000 + age, 1_000_000 + age))
+    gone = prune_run_folders(tmp_path, keep=RUN_FOLDERS_KEPT)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"run-{age}" for age in range(6 - RUN_FOLDERS_KEPT, 6)]
+    assert len(gone) == 6 - RUN_FOLDERS_KEPT
