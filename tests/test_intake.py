@@ -116,6 +116,7 @@ def test_sensor_takes_in_the_inbox_and_requests_one_run_per_unit_month(demo, tmp
     assert not getattr(again, "run_requests", None)
 
 
+@pytest.mark.slow  # runs Dagster jobs
 def test_reloading_one_unit_month_replaces_only_that_slice(demo, tmp_path):
     paths = Paths(tmp_path)
     zone = LandingZone(paths.landing)
