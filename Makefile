@@ -14,9 +14,10 @@ demo: install manifest  ## install, generate demo data, build the warehouse, ser
 test: install browser lint manifest  ## the whole test suite (installs the venv and Debian's chromium if missing)
 	time $(PY) -m pytest
 
-lint: install  ## ruff, and the import contracts that keep the layers apart (pyproject.toml)
+lint: install  ## ruff, the import contracts that keep the layers apart (pyproject.toml), sqlfluff on the dbt SQL (.sqlfluff)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/sqlfluff lint dbt_project
 
 install: $(VENV)/.installed
 

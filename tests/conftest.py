@@ -1,9 +1,15 @@
 """Shared fixtures. Every test run works in its own temporary var/ folder, never the
-project's, and the same real stack (DuckDB, dbt, Dagster, GX, Streamlit) runs as in use."""
+project's, and the same real stack (DuckDB, dbt, Dagster, GX, Streamlit) runs as in use.
+
+The built warehouse is shared: `built_demo` builds the whole product once per session and no
+test may change it (checked after every test that uses it); a test that submits, rebuilds or
+republishes takes `built_demo_copy`, a var folder of its own copied from the shared build.
+Every test that needs either is marked `slow` here, at collection."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -11,14 +17,19 @@ from pathlib import Path
 
 import pytest
 
-# Before any project import: Paths.from_env() and dbt's profile read these.
-_SESSION_VAR = Path(tempfile.mkdtemp(prefix="rocu-test-var-"))
-os.environ["ROCU_VAR_DIR"] = str(_SESSION_VAR)
-os.environ["ROCU_WAREHOUSE_PATH"] = str(_SESSION_VAR / "warehouse" / "rocu.duckdb")
-os.environ["DAGSTER_HOME"] = str(_SESSION_VAR / "dagster_home")
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("DO_NOT_TRACK", "1")
-(_SESSION_VAR / "dagster_home").mkdir(parents=True, exist_ok=True)
+# Before any project import: Paths.from_env() and dbt's profile read these. Processes the tests
+# spawn import this module too: they keep the session's folder and the variables they were given.
+_OWNS_SESSION_VAR = "ROCU_TEST_SESSION_VAR" not in os.environ
+if _OWNS_SESSION_VAR:
+    os.environ["ROCU_TEST_SESSION_VAR"] = tempfile.mkdtemp(prefix="rocu-test-var-")
+_SESSION_VAR = Path(os.environ["ROCU_TEST_SESSION_VAR"])
+if _OWNS_SESSION_VAR:
+    os.environ["ROCU_VAR_DIR"] = str(_SESSION_VAR)
+    os.environ["ROCU_WAREHOUSE_PATH"] = str(_SESSION_VAR / "warehouse" / "rocu.duckdb")
+    os.environ["DAGSTER_HOME"] = str(_SESSION_VAR / "dagster_home")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    (_SESSION_VAR / "dagster_home").mkdir(parents=True, exist_ok=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 _REAL_MAIN = sys.modules["__main__"]
@@ -47,6 +58,22 @@ ARTIFACTS = ROOT / "test-artifacts"
 @pytest.fixture(scope="session")
 def session_var() -> Path:
     return _SESSION_VAR
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Delete the session's var folder once everything is torn down (ROCU_KEEP_TEST_VAR=1 keeps it)."""
+    if _OWNS_SESSION_VAR and not os.environ.get("ROCU_KEEP_TEST_VAR"):
+        shutil.rmtree(_SESSION_VAR, ignore_errors=True)
+
+
+BUILDS_A_WAREHOUSE = {"built_demo", "built_demo_copy"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that needs a built warehouse is `slow`, however it reaches the fixture."""
+    for item in items:
+        if BUILDS_A_WAREHOUSE & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def run_dbt(args: list[str], warehouse: Path, target: Path) -> subprocess.CompletedProcess:
@@ -78,6 +105,43 @@ def built_demo(session_var: Path) -> Path:
     result = job.execute_in_process(instance=DagsterInstance.ephemeral())
     assert result.success
     return session_var
+
+
+def _warehouse_files(var: Path) -> dict[str, tuple[int, int]]:
+    """Size and modification time of the build and published DuckDB files (a cheap fingerprint)."""
+    from pipelines.settings import Paths
+
+    paths = Paths(var)
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in (paths.warehouse, paths.published)}
+
+
+@pytest.fixture(autouse=True)
+def shared_build_unchanged(request: pytest.FixtureRequest):
+    """The shared build is read only: a test that changed it would change what later tests see."""
+    if "built_demo" not in request.fixturenames:
+        yield
+        return
+    var = request.getfixturevalue("built_demo")
+    before = _warehouse_files(var)
+    yield
+    assert _warehouse_files(var) == before, (
+        f"{request.node.nodeid} changed the shared build in {var}: use built_demo_copy to change a build")
+
+
+@pytest.fixture
+def built_demo_copy(built_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A var folder of this test's own, copied from the shared build (about 40 MB, under a second),
+    for a test that submits, rebuilds or republishes. The project's variables point at it.
+
+    The per-run dbt folders and the Dagster home do not come along (the manifest is the
+    project's own, made once by `make manifest`)."""
+    var = tmp_path / "var"
+    shutil.copytree(built_demo, var, ignore=shutil.ignore_patterns("dagster_home", "dbt_runs"))
+    (var / "dagster_home").mkdir()
+    monkeypatch.setenv("ROCU_VAR_DIR", str(var))
+    monkeypatch.setenv("ROCU_WAREHOUSE_PATH", str(var / "warehouse" / "rocu.duckdb"))
+    monkeypatch.setenv("DAGSTER_HOME", str(var / "dagster_home"))
+    return var
 
 
 def generate_demo(out: Path, months: int, end_month: str = "2025-09") -> Path:

@@ -150,6 +150,7 @@ def _run_requests(result) -> list:
     return list(getattr(result, "run_requests", None) or ([result] if hasattr(result, "run_key") else []))
 
 
+@pytest.mark.slow  # runs Dagster jobs
 def test_reloading_one_unit_month_replaces_only_that_slice(demo, tmp_path):
     paths = Paths(tmp_path)
     zone = LandingZone(paths.landing)

@@ -15,7 +15,7 @@ problems as (
     select 'Kent', rocu_code from current_forces where force_code = 'KENT' and rocu_code <> 'ERSOU'
     union all
     select 'overlapping membership ' || a.force_code, a.rocu_code
-    from {{ ref('forces') }} a join {{ ref('forces') }} b
+    from {{ ref('forces') }} as a inner join {{ ref('forces') }} as b
         on a.force_code = b.force_code and a.rocu_code < b.rocu_code
         and a.effective_from <= coalesce(b.effective_to, date '9999-12-31')
         and b.effective_from <= coalesce(a.effective_to, date '9999-12-31')

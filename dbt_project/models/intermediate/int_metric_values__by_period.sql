@@ -24,7 +24,7 @@ periods as (
             ('month', monthly.month, 1),
             ('quarter', monthly.calendar_quarter, 3),
             ('financial_year', monthly.financial_year, 12)
-    ) as period(period_type, period, months_in_period)
+    ) as period (period_type, period, months_in_period)
 ),
 
 final as (

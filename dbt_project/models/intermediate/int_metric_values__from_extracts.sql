@@ -25,11 +25,12 @@ gateway as (
 months as (
     select calendar_months.*
     from {{ ref('calendar_months') }} as calendar_months
-    where calendar_months.month in (select distinct month from capacity)
+    where calendar_months.month in (select distinct capacity.month from capacity)
 ),
 
 disruption_counts as (
-    select rocu_code, month, force_code, 'DIS_TOTAL' as metric_id, count(*)::double as value from disruptions group by all
+    select rocu_code, month, force_code, 'DIS_TOTAL' as metric_id, count(*)::double as value
+    from disruptions group by all
     union all
     select rocu_code, month, force_code, 'DIS_' || upper(impact_level), count(*) from disruptions group by all
     union all

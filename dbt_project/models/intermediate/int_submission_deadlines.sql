@@ -18,7 +18,7 @@ rule as (
         months.month_start,
         max_by(windows.deadline_working_day, windows.effective_from) as deadline_working_day
     from months
-    inner join windows on windows.effective_from <= months.month_start
+    inner join windows on months.month_start >= windows.effective_from
     group by all
 ),
 
@@ -30,9 +30,9 @@ working_days as (
         row_number() over (partition by rule.month order by day) as working_day
     from rule,
         generate_series(rule.month_start + interval 1 month, rule.month_start + interval 2 month - interval 1 day,
-            interval 1 day) as t(day)
+            interval 1 day) as t (day)
     where isodow(day) < 6
-        and day::date not in (select holiday_date from holidays)
+        and day::date not in (select holidays.holiday_date from holidays)
 ),
 
 final as (

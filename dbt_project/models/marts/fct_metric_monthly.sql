@@ -84,7 +84,7 @@ final as (
         metrics.unit,
         per_unit.value,
         per_unit.value_as_first_submitted,
-        per_unit.value is distinct from per_unit.value_as_first_submitted as is_revised,
+        (per_unit.value is distinct from per_unit.value_as_first_submitted) as is_revised,
         per_unit.numerator,
         per_unit.denominator,
         per_unit.has_force_split,

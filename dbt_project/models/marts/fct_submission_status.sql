@@ -31,7 +31,7 @@ units as (
 
 months as (
     select * from {{ ref('dim_month') }}
-    where month >= (select min(month) from submissions)
+    where month >= (select min(submissions.month) from submissions)
         and month_end < current_date
 ),
 
@@ -63,7 +63,7 @@ per_month as (
     from (
         select submissions.*, approvals.submission_id is not null as approved
         from submissions left join approvals on submissions.submission_id = approvals.submission_id
-    )
+    ) as versions
     group by all
 ),
 
@@ -109,7 +109,8 @@ final as (
         per_month.current_submission_id,
         coalesce(per_month.approved_versions, 0) as approved_versions,
         per_month.current_submission_id is not null
-            and per_month.current_submission_id not in (select submission_id from approvals) as awaiting_approval,
+            and per_month.current_submission_id not in (select approvals.submission_id from approvals)
+            as awaiting_approval,
         per_month.latest_submission_id,
         coalesce(latest_problems.errors, 0) as latest_errors,
         coalesce(latest_problems.warnings, 0) as latest_warnings
