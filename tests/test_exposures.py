@@ -104,6 +104,9 @@ def test_every_exposure_names_its_page_or_paper_and_every_page_has_one():
         else:
             assert paper in PAPERS and (ROOT / paper).is_dir(), f"{exposure['name']}: no paper {paper}"
             named_papers.append(paper)
+        for name in declared(exposure):
+            assert (ROOT / "dbt_project" / "models" / "marts" / f"{name.split('.')[1]}.sql").exists(), \
+                f"{exposure['name']}: {name} is not a mart"
     assert sorted(named_pages) == sorted(pages), "each page has exactly one exposure"
     assert sorted(named_papers) == sorted(PAPERS), "each paper has exactly one exposure"
 
