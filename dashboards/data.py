@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from pipelines.serving.build_info import BuildInfo, read_build_info
+from pipelines.serving.reads import sent
 from pipelines.intake.api import Registry, Submission
 from pipelines.settings import Paths
 
@@ -92,6 +93,7 @@ def _query(sql: str, params: tuple, build_id: str) -> pd.DataFrame:
 
 def query(sql: str, params: tuple = ()) -> pd.DataFrame:
     """Run a read-only query against the published build this page shows (cached per build)."""
+    sent(sql)
     build = current_build()
     if build is None:
         return pd.DataFrame()

@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipelines.access.audit import AuditLog
-from pipelines.orchestration.assets.publish import publish_copy
+from pipelines.serving.publish import publish_copy
 from pipelines.serving.build_info import read_build_info
 from pipelines.papers import Request, make_report, render
 from pipelines.settings import Paths

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from pipelines.access.audit import AuditLog
-from pipelines.orchestration.assets.publish import publish_copy
+from pipelines.serving.publish import publish_copy
 from pipelines.settings import Paths
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, screenshot, streamlit_server
 from tests.test_dashboard_browser import ANALYST, WAIT, open_as, sign_in

@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from pipelines.serving.build_info import read_build_info
+from pipelines.serving.reads import sent
 from pipelines.papers.model import NETWORK, Build, ReportError, Request
 from pipelines.papers.numbers import previous_quarters, quarter_months
 
@@ -74,7 +75,7 @@ def read_figures(con: duckdb.DuckDBPyConnection, request: Request) -> Figures:
     quarters = previous_quarters(request.quarter, TREND_QUARTERS)
     months = quarter_months(request.quarter)
     year_months = _twelve_months(months[-1])
-    q = lambda sql, *params: con.execute(sql, list(params)).df()  # noqa: E731
+    q = lambda sql, *params: _read(con, sql, *params).df()  # noqa: E731
     return Figures(
         units=q("select rocu_code, rocu_name, brand, force_count, force_names from marts.dim_rocu order by rocu_code"),
         consistency=q("select * from marts.fct_consistency_quarterly where calendar_quarter in ? "
@@ -96,14 +97,20 @@ def read_figures(con: duckdb.DuckDBPyConnection, request: Request) -> Figures:
 
 
 def _check_request(con: duckdb.DuckDBPyConnection, request: Request) -> None:
-    units = [r[0] for r in con.execute("select rocu_code from marts.dim_rocu order by 1").fetchall()]
+    units = [r[0] for r in _read(con, "select rocu_code from marts.dim_rocu order by 1").fetchall()]
     if not request.is_network and request.unit not in units:
         raise ReportError(f"'{request.unit}' is not a unit. Choose one of {', '.join(units)} or {NETWORK}.")
-    quarters = [r[0] for r in con.execute(
-        "select distinct calendar_quarter from marts.fct_consistency_quarterly order by 1").fetchall()]
+    quarters = [r[0] for r in _read(
+        con, "select distinct calendar_quarter from marts.fct_consistency_quarterly order by 1").fetchall()]
     if request.quarter not in quarters:
         raise ReportError(f"The warehouse holds no returns for {request.quarter}. "
                           f"Quarters available: {', '.join(quarters) or 'none'}.")
+
+
+def _read(con: duckdb.DuckDBPyConnection, sql: str, *params) -> duckdb.DuckDBPyConnection:
+    """Every figure is read here: the one place a paper's SQL goes to the published copy."""
+    sent(sql)
+    return con.execute(sql, list(params))
 
 
 def _twelve_months(last: str) -> list[str]:

@@ -1,0 +1,77 @@
+"""The published copy holds the serving schema only: every mart (schema `marts`) and the build
+row (`meta.build_info`). A page or paper that reads staging, intermediate, raw or seed tables
+fails at once instead of quietly going round the marts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.access.audit import AuditLog
+from pipelines.serving.publish import publish_copy
+from pipelines.settings import Paths
+
+OUTSIDE = ["staging.stg_intake__submissions", "staging.stg_intake__problems",
+           "intermediate.int_disruptions__deduplicated", "reference.threat_areas", "reference.peer_groups"]
+
+
+def tables(path: Path) -> dict[str, dict[str, str]]:
+    """schema -> table -> table type ('BASE TABLE' or 'VIEW') of a DuckDB file."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute("select table_schema, table_name, table_type from information_schema.tables "
+                           "where table_catalog = current_database()").fetchall()
+    finally:
+        con.close()
+    found: dict[str, dict[str, str]] = {}
+    for schema, name, kind in rows:
+        found.setdefault(schema, {})[name] = kind
+    return found
+
+
+def count(path: Path, table: str) -> int:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(f"select count(*) from {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_the_published_copy_holds_every_mart_and_the_build_row_and_nothing_else(built_demo: Path):
+    published, warehouse = tables(Paths(built_demo).published), tables(Paths(built_demo).warehouse)
+    assert set(published) == {"marts", "meta"}
+    assert set(published["meta"]) == {"build_info"}
+    assert set(published["marts"]) == set(warehouse["marts"])
+    assert set(published["marts"].values()) == {"BASE TABLE"}
+    for name in published["marts"]:
+        assert count(Paths(built_demo).published, f"marts.{name}") == count(Paths(built_demo).warehouse,
+                                                                              f"marts.{name}"), name
+
+
+@pytest.mark.parametrize("table", OUTSIDE)
+def test_reading_a_table_outside_the_serving_schema_from_the_published_copy_fails(built_demo: Path, table: str):
+    assert count(Paths(built_demo).warehouse, table) >= 0  # it is in the warehouse the pipeline builds ...
+    with pytest.raises(duckdb.CatalogException):  # ... and not in the copy pages and papers read
+        count(Paths(built_demo).published, table)
+
+
+def test_a_view_in_the_marts_is_published_as_a_table_that_stands_alone(built_demo: Path, tmp_path: Path):
+    work = tmp_path / "warehouse" / "rocu.duckdb"
+    work.parent.mkdir()
+    shutil.copyfile(Paths(built_demo).warehouse, work)
+    con = duckdb.connect(str(work))
+    con.execute("create view marts.fct_probe as select count(*) as submissions from staging.stg_intake__submissions")
+    ((expected,),) = con.execute("select submissions from marts.fct_probe").fetchall()
+    con.close()
+    var = tmp_path / "var"
+    publish_copy(work, Paths(var).published, AuditLog.at(Paths(var)))
+    assert tables(Paths(var).published)["marts"]["fct_probe"] == "BASE TABLE"
+    con = duckdb.connect(str(Paths(var).published), read_only=True)
+    try:
+        assert con.execute("select submissions from marts.fct_probe").fetchall() == [(expected,)]
+    finally:
+        con.close()
+    assert not list(Paths(var).published.parent.glob(".*.tmp*"))  # nothing left beside the copy
