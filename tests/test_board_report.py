@@ -399,6 +399,7 @@ def test_findings_are_careful_with_small_numbers() -> None:
         findings.threat("X", 60, 9, 40, 30, 1, 0)
     assert findings.tasking("SWROCU", 0, 2, None) == \
         "SWROCU held no regional tasking meeting in the quarter (network median 2)."
+    assert findings.tasking("ROCUWM", 2, 3, 84, True).endswith("was 84 days, more than eight weeks.")
 
 
 def test_unit_findings_match_strand_months_in_the_demo_truth(published: Path, demo: Path) -> None:

@@ -118,7 +118,9 @@ def threat(unit: str, rocu_mean: float | None, rocu_ocgs: int, forces_mean: floa
     return text
 
 
-def tasking(unit: str, meetings: int, network_median: float | None, longest_gap: float | None) -> str:
+def tasking(unit: str, meetings: int, network_median: float | None, longest_gap: float | None,
+            over_eight_weeks: bool = False) -> str:
+    """over_eight_weeks is fct_board_quarterly.has_tasking_gap_over_eight_weeks (the rule lives in dbt)."""
     held = "no regional tasking meeting" if not meetings else \
         f"{plain(meetings)} regional tasking meeting{'s' if meetings != 1 else ''}"
     text = f"{unit} held {held} in the quarter"
@@ -126,7 +128,7 @@ def tasking(unit: str, meetings: int, network_median: float | None, longest_gap:
         text += f" (network median {plain(network_median)})"
     if not missing(longest_gap):
         text += f"; the longest gap between meetings was {plain(longest_gap)} days"
-        if longest_gap > 56:
+        if over_eight_weeks:
             text += ", more than eight weeks"
     return text + "."
 

@@ -10,6 +10,25 @@ strands as (
     group by all
 ),
 
+ocg_register as (
+    select max(latest_mapped) as ocg_register_as_at from {{ ref('fct_ocg_threat') }}
+),
+
+never_reported as (
+    select
+        quarter,
+        count(distinct metric_id) filter (where units_never_reported = units) as metrics_never_reported_anywhere,
+        string_agg(distinct metric_id, ', ' order by metric_id) filter (where units_never_reported = units)
+            as metric_ids_never_reported_anywhere
+    from (
+        select n.quarter, n.metric_id, n.units_never_reported, count(distinct b.rocu_code) as units
+        from {{ ref('fct_metrics_not_reported_quarterly') }} as n
+        inner join units as b on n.quarter = b.quarter
+        group by all
+    )
+    group by all
+),
+
 per_quarter as (
     select
         units.quarter,
@@ -62,8 +81,13 @@ per_quarter as (
 
 select
     per_quarter.*,
-    previous.rejected_files as previous_rejected_files
+    previous.rejected_files as previous_rejected_files,
+    coalesce(never_reported.metrics_never_reported_anywhere, 0) as metrics_never_reported_anywhere,
+    never_reported.metric_ids_never_reported_anywhere,
+    ocg_register.ocg_register_as_at
 from per_quarter
+cross join ocg_register
+left join never_reported on per_quarter.quarter = never_reported.quarter
 left join per_quarter as previous
     on per_quarter.quarter_scheme = previous.quarter_scheme
     and per_quarter.quarter_seq = previous.quarter_seq + 1

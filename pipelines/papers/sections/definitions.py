@@ -56,10 +56,9 @@ def departures(ctx: Context) -> Section:
     else:
         section.findings.append(findings.network_count("used a local label that maps to nothing",
                                                        int(net.units_with_unmapped_label), int(net.units)))
-        never_anywhere = sorted(gaps.loc[gaps["units_never_reported"] == int(net.units), "metric_id"].unique())
-        if never_anywhere:
-            section.findings.append(f"{plain(len(never_anywhere))} framework metrics have never been reported by any "
-                                    "unit: " + ", ".join(never_anywhere) + ".")
+        if net.metrics_never_reported_anywhere:
+            section.findings.append(f"{plain(net.metrics_never_reported_anywhere)} framework metrics have never been "
+                                    f"reported by any unit: {net.metric_ids_never_reported_anywhere}.")
         section.tables.append(table(f"Local labels that map to no framework metric, {ctx.quarter}", unmapped, {
             "rocu_code": ("Unit", None), "local_label": ("Label as written", None),
             "months_seen": ("Months seen", count), "first_cell": ("Where (sheet!cell)", None)}))

@@ -118,7 +118,7 @@ def _network_outcome_findings(ctx: Context, rateable: pd.DataFrame) -> list[str]
 def threat(ctx: Context) -> Section:
     ocg = ctx.figures.ocg
     q = ctx.quarter_rows
-    as_at = ocg["latest_mapped"].max()
+    as_at = ctx.network.ocg_register_as_at
     section = Section("threat", "OCG threat level (MoRiLE): the unit against its forces",
                       "Mean MoRiLE score of active organised crime groups held by the unit, beside those kept by its "
                       "constituent forces. A unit mean below its forces' suggests forces keep the higher-threat "

@@ -28,7 +28,8 @@ def tasking(ctx: Context) -> Section:
     if ctx.focus:
         t = totals.loc[ctx.focus]
         section.findings.append(findings.tasking(ctx.focus, int(t.tasking_meetings), med,
-                                                 _or_none(t.max_days_between_meetings)))
+                                                 _or_none(t.max_days_between_meetings),
+                                                 bool(t.has_tasking_gap_over_eight_weeks)))
         section.findings.append(findings.gateway(ctx.focus, int(t.gateway_received or 0),
                                                  int(t.gateway_accepted or 0), int(t.gateway_declined or 0)))
         mine = cap[cap["rocu_code"] == ctx.focus].copy()
