@@ -7,7 +7,8 @@ Commands acting on returns and reports sign in (--user NAME, password on stdin o
     rocu status --user NAME                          submissions by unit and month
     rocu approve ID --user NAME                      sign off a return (password from stdin)
     rocu demo generate | load | accounts             the bundled demo data and demo sign-ins
-    rocu report --unit EMSOU --quarter 2025-Q1 --format pdf --user NAME   board paper (pdf, html, xlsx)
+    rocu report --unit EMSOU --quarter 2025-Q1 --format pdf --user NAME   board paper (pdf, html, xlsx);
+                                                     2025-Q1 = April-June 2025 (financial year), 2025-C1 = Jan-Mar
 
     rocu mapping set --unit EMSOU --label "Drones recovered" --metric ... --user admin   (admins)
     rocu window add --from 2027-04-01 --deadline-day 12 [--no-four-eyes] --user admin   (admins)
@@ -281,10 +282,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("action", choices=["generate", "load", "accounts"])
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_demo)
-    p = sub.add_parser("report", help="make the consistency report for an executive board")
+    p = sub.add_parser("report", help="make the consistency report for an executive board",
+                       description="The consistency report for an executive board, for one quarter. Quarters are "
+                                   "financial-year quarters: 2025-Q1 is April to June 2025 (the first quarter of "
+                                   "financial year 2025/26), 2025-Q4 is January to March 2026. For a calendar "
+                                   "quarter write C instead of Q: 2025-C1 is January to March 2025.")
     p.add_argument("--unit", help="ROCU code, e.g. EMSOU, or NETWORK for all nine units")
     p.add_argument("--network", action="store_true", help="the network edition comparing all nine units")
-    p.add_argument("--quarter", required=True, help="calendar quarter, e.g. 2025-Q1")
+    p.add_argument("--quarter", required=True,
+                   help="financial-year quarter, e.g. 2025-Q1 = April to June 2025 (Q1 April-June, Q2 July-September, "
+                        "Q3 October-December, Q4 January-March); or a calendar quarter, e.g. 2025-C1 = January to "
+                        "March 2025")
     add_user_options(p)
     p.add_argument("--format", choices=["pdf", "html", "xlsx"], default="pdf")
     p.add_argument("--out", help="where to write the file (default var/reports/...)")

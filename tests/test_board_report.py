@@ -1,22 +1,29 @@
-"""The consistency report for executive boards: figures in the paper match the marts,
-every page carries marking, period, data date and page number, the HTML is accessible,
-and the same build always gives the same paper.
+"""The consistency report for executive boards: figures in the paper match the marts and
+the demo's own inputs, the paper reads nothing but the marts, quarters are financial-year
+quarters (calendar ones on request), every page carries marking, period, data date and page
+number, the HTML is accessible, and the same build always gives the same paper.
 
 Needs Debian's poppler-utils (pdftotext, pdftoppm, pdfinfo) and chromium.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
+import statistics
 import subprocess
+from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from pipelines.cli import main as rocu
 from pipelines.papers import ReportError, Request, findings, make_report, render
+from pipelines.papers.data import MARTS
 from pipelines.papers.numbers import share
 from pipelines.papers.pdf import CHROMIUM, CHROMIUM_ARGS
 from pipelines.settings import Paths
@@ -35,7 +42,13 @@ def rocu_as_analyst(args: list[str]) -> int:
     os.environ["ROCU_TEST_PASSWORD"] = PASSWORD
     return rocu([*args, "--user", "nocc_analyst.network", "--password-env", "ROCU_TEST_PASSWORD"])
 
-UNIT, QUARTER = "SEROCU", "2026-Q3"  # SEROCU's July 2026 return was late in the demo data
+# SEROCU's July 2026 return was late in the demo data. 2026-Q2 is the second quarter of financial
+# year 2026/27: July to September 2026 (the calendar quarter 2026-C3 covers the same months).
+UNIT, QUARTER, CALENDAR = "SEROCU", "2026-Q2", "2026-C3"
+QUARTER_MONTHS = ["2026-07", "2026-08", "2026-09"]
+PERIOD = "2026-Q2 (July to September 2026, financial year 2026/27)"
+UNITS = ("EMSOU", "ERSOU", "NEROCU", "NWROCU", "ROCUWM", "SEROCU", "SWROCU", "TARIAN", "YHROCU")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -63,6 +76,17 @@ def sql(published: Path, query: str, *params):
 @pytest.fixture(scope="module")
 def published(built_demo: Path) -> Path:
     return built_demo / "published" / "rocu.duckdb"
+
+
+@pytest.fixture(scope="module")
+def demo(built_demo: Path) -> Path:
+    """The demo generator's output the warehouse was built from: its inputs and its truth."""
+    return built_demo / "demo"
+
+
+def read_csv(path: Path) -> list[dict]:
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 @pytest.fixture(scope="module")
@@ -95,19 +119,68 @@ def test_command_explains_bad_requests(published: Path, capsys) -> None:
     assert "is not a unit" in capsys.readouterr().err
     assert rocu_as_analyst(["report", "--unit", UNIT, "--quarter", "2031-Q1"]) == 2
     assert "Quarters available" in capsys.readouterr().err
-    with pytest.raises(ReportError, match="calendar quarter"):
+    with pytest.raises(ReportError, match="2025-Q1 for April to June 2025"):
         Request(UNIT, "2026Q3")
+
+
+def test_help_says_how_quarters_are_written(capsys) -> None:
+    with pytest.raises(SystemExit):
+        rocu(["report", "--help"])
+    text = flat(capsys.readouterr().out)
+    assert "2025-Q1 is April to June 2025" in text and "2025-C1 is January to March 2025" in text
+
+
+def test_quarters_are_financial_year_quarters_unless_written_with_c(published: Path) -> None:
+    """2026-Q2 is July to September 2026 (financial year 2026/27); 2026-C3 names the same months as a
+    calendar quarter, so every figure agrees and only the names differ; 2026-Q4 is January to March 2027."""
+    assert Request(UNIT, "2026-q2").scheme == "financial" and Request(UNIT, "2026-C3").scheme == "calendar"
+    fiscal, calendar = make_report(Request(UNIT, QUARTER), published), make_report(Request(UNIT, CALENDAR), published)
+    assert fiscal.period_label == PERIOD
+    assert calendar.period_label == "2026-C3 (July to September 2026)"
+    assert "Q1 is April to June" in fiscal.quarter_note and "C1 is January to March" in calendar.quarter_note
+    for a, b in zip(fiscal.sections, calendar.sections):
+        if a.key != "quality":  # its trend runs over six quarters, named in each scheme
+            assert [f.replace(QUARTER, CALENDAR) for f in a.findings] == b.findings, a.key
+    months = {q: (first, last) for q, first, last in sql(
+        published, "select quarter, first_month, last_month from marts.dim_quarter where quarter in "
+                   "('2025-Q4', '2026-Q1', '2026-C1')")}
+    assert months == {"2025-Q4": ("2026-01", "2026-03"), "2026-Q1": ("2026-04", "2026-06"),
+                      "2026-C1": ("2026-01", "2026-03")}
+
+
+def test_paper_reads_only_the_marts(published: Path, tmp_path: Path) -> None:
+    """A copy holding only the serving schema (marts) and the build row makes the same paper: nothing is
+    read from staging, intermediate models or seeds. The exposure names exactly the marts it reads."""
+    copy = tmp_path / "serving.duckdb"
+    shutil.copyfile(published, copy)
+    con = duckdb.connect(str(copy))
+    schemas = [r[0] for r in con.execute("select schema_name from information_schema.schemata "
+                                         "where catalog_name = current_database()").fetchall()]
+    for schema in set(schemas) - {"marts", "meta", "main", "information_schema", "pg_catalog"}:
+        con.execute(f'drop schema "{schema}" cascade')
+    con.close()
+    for request in (Request(UNIT, QUARTER), Request("NETWORK", CALENDAR)):
+        assert make_report(request, copy).build.figures_sha256 == make_report(request, published).build.figures_sha256
+    exposures = yaml.safe_load((ROOT / "dbt_project/models/marts/_exposures.yml").read_text())["exposures"]
+    paper = next(e for e in exposures if e["name"] == "board_consistency_report")
+    assert sorted(ref.split("'")[1] for ref in paper["depends_on"]) == sorted(MARTS)
+    for path in (ROOT / "pipelines/papers").rglob("*.py"):  # the sections format, they do not aggregate
+        text = path.read_text()
+        for call in (".groupby(", ".sum(", ".median(", ".rank(", ".mean(", "staging.", "intermediate."):
+            assert call not in text, f"{path.name} calls {call}"
 
 
 # --- figures in the PDF match the marts ---------------------------------------------------
 
-def test_pdf_figures_match_the_marts(published: Path, unit_text: str) -> None:
-    due, on_time, late, reported, framework, rocu_mean, forces_mean = sql(published, """
-        select months_due, months_on_time, months_late, metrics_reported, framework_return_metrics,
-               rocu_mean_morile, forces_mean_morile
-        from marts.fct_consistency_quarterly where rocu_code = ? and calendar_quarter = ?""", UNIT, QUARTER)[0]
-    assert f"{UNIT} returned {on_time} of {due} months on time and {late} late" in unit_text
-    assert late == 1
+def test_pdf_figures_match_the_marts(published: Path, unit_text: str, demo: Path) -> None:
+    # Timeliness from the demo generator's manifest: SEROCU's only late return in the quarter is July's.
+    scenarios = [r["scenario"] for r in read_csv(demo / "manifest.csv")
+                 if r["rocu_code"] == UNIT and r["period"] in QUARTER_MONTHS]
+    assert len(scenarios) == 3 and scenarios.count("late") == 1 and scenarios.count("normal") == 2
+    assert f"{UNIT} returned 2 of 3 months on time and 1 late" in unit_text
+    reported, framework, rocu_mean, forces_mean = sql(published, """
+        select metrics_reported, framework_return_metrics, rocu_mean_morile, forces_mean_morile
+        from marts.fct_board_quarterly where rocu_code = ? and quarter = ?""", UNIT, QUARTER)[0]
     days_late, deadline = sql(published, "select days_late, deadline_date from marts.fct_submission_status "
                                          "where rocu_code = ? and month = '2026-07'", UNIT)[0]
     assert f"The July 2026 return came {days_late} days after its deadline of {deadline.day} {deadline:%B %Y}" \
@@ -118,18 +191,24 @@ def test_pdf_figures_match_the_marts(published: Path, unit_text: str) -> None:
 
     value, per_100k, peer, national, per_officer = sql(published, """
         select value, per_100k_population, peer_median_per_100k, national_per_100k, per_officer
-        from marts.fct_metric_comparison
-        where rocu_code = ? and metric_id = 'PUR_ARRESTS' and period_type = 'quarter' and period = ?""",
+        from marts.fct_outcomes_quarterly where rocu_code = ? and metric_id = 'PUR_ARRESTS' and quarter = ?""",
                                                        UNIT, QUARTER)[0]
     assert (f"Arrests: {per_100k:.2f} per 100,000 population ({value:,.0f} in the quarter); "
             f"peer median {peer:.2f}, network {national:.2f}") in unit_text
     assert f"{per_officer:.4f}" in unit_text  # per-officer rate in the outcomes table
 
-    meetings, gap = sql(published, "select sum(meetings_held), max(max_days_between_meetings) "
-                                   "from marts.fct_capacity_tasking where rocu_code = ? and calendar_quarter = ?",
-                        UNIT, QUARTER)[0]
-    assert f"{UNIT} held {meetings} regional tasking meeting" in unit_text
+    # Tasking from the demo's own extracts: meetings in the quarter, and the longest gap to a meeting in it.
+    dates = sorted(date.fromisoformat(r["meeting_date"]) for f in (demo / "extracts" / "tasking").glob(
+        "tasking_meetings_*.csv") for r in read_csv(f) if r["rocu_code"] == UNIT)
+    in_quarter = [d for d in dates if d.strftime("%Y-%m") in QUARTER_MONTHS]
+    gap = max((b - a).days for a, b in zip(dates, dates[1:]) if b in in_quarter)
+    assert f"{UNIT} held {len(in_quarter)} regional tasking meeting" in unit_text
     assert f"the longest gap between meetings was {gap} days" in unit_text
+    # Gateway requests from the demo's extracts.
+    gateway = [r for f in (demo / "extracts" / "tasking").glob("gateway_requests_*.csv") for r in read_csv(f)
+               if r["rocu_code"] == UNIT and r["month"] in QUARTER_MONTHS]
+    received, accepted = (sum(int(r[k]) for r in gateway) for k in ("received", "accepted"))
+    assert f"Forces sent {UNIT} {received} Gateway requests: {share(accepted, received)} accepted" in unit_text
 
 
 def test_small_bases_are_never_bare_percentages(unit_text: str) -> None:
@@ -143,7 +222,7 @@ def test_every_page_has_marking_period_data_date_and_number(unit_pdf: Path) -> N
     pages = [flat(p) for p in pdf_pages(unit_pdf)]
     for number, page in enumerate(pages, start=1):
         assert page.count("OFFICIAL-SENSITIVE") >= 2, f"page {number} lacks the marking top and bottom"
-        assert "2026-Q3 (July to September 2026)" in page
+        assert PERIOD.replace("financial year", "FY") in page  # the running header's short form
         assert "Data published" in page
         assert f"Page {number} of {len(pages)}" in page
 
@@ -179,7 +258,7 @@ def test_pdf_pages_rendered_to_png(unit_pdf: Path, artifacts: Path) -> None:
     assert all(p.stat().st_size > 5_000 for p in pngs)
 
 
-def test_network_edition_with_custom_marking(published: Path, tmp_path: Path, artifacts: Path) -> None:
+def test_network_edition_with_custom_marking(published: Path, tmp_path: Path, artifacts: Path, demo: Path) -> None:
     out = tmp_path / "network.pdf"
     assert rocu_as_analyst(["report", "--network", "--quarter", QUARTER, "--format", "pdf", "--marking", "OFFICIAL",
                  "--out", str(out)]) == 0
@@ -189,9 +268,11 @@ def test_network_edition_with_custom_marking(published: Path, tmp_path: Path, ar
     pages = pdf_pages(out)
     assert all(p.count("OFFICIAL") >= 2 and "SENSITIVE" not in p for p in pages)
     text = flat(" ".join(pages))
-    (on_time_all,) = sql(published, "select count(*) filter (where months_on_time = months_due) "
-                                    "from marts.fct_consistency_quarterly where calendar_quarter = ?", QUARTER)[0]
-    assert f"{on_time_all} of 9 units returned every month on time" in text
+    # From the demo's manifest: a unit is on time every month when none of its quarter's returns was late,
+    # missing or broken.
+    late = {r["rocu_code"] for r in read_csv(demo / "manifest.csv")
+            if r["period"] in QUARTER_MONTHS and r["scenario"] != "normal"}
+    assert f"{9 - len(late)} of 9 units returned every month on time" in text
     for unit in ("EMSOU", "TARIAN", "NWROCU"):
         assert unit in text
 
@@ -264,16 +345,21 @@ def test_same_build_gives_the_same_paper(published: Path, unit_pdf: Path, tmp_pa
 # --- revisions: first submitted against current -------------------------------------------
 
 def test_revisions_show_first_and_current_values(published: Path, tmp_path: Path) -> None:
-    """No demo return is resubmitted, so revise one figure in a copy of the published build."""
+    """No demo return is resubmitted, so record one revised figure in the marts of a copy of the published
+    build (how dbt counts revisions is its unit test's business): the paper writes what the marts hold."""
     copy = tmp_path / "rocu.duckdb"
     shutil.copyfile(published, copy)
     con = duckdb.connect(str(copy))
     (value,) = con.execute("select value from marts.fct_metric_monthly where rocu_code = 'EMSOU' "
                            "and month = '2026-05' and metric_id = 'PUR_ARRESTS'").fetchone()
-    con.execute("update marts.fct_metric_monthly set value_as_first_submitted = value - 7, is_revised = true "
-                "where rocu_code = 'EMSOU' and month = '2026-05' and metric_id = 'PUR_ARRESTS'")
+    con.execute("insert into marts.fct_revised_figures values ('EMSOU', '2026-05', 'PUR_ARRESTS', 'Arrests', 'count', "
+                "?, ?, 7, 7, 2, '2026-06-20 10:00:00+00')", [value - 7, value])
+    con.execute("update marts.fct_board_quarterly set revised_figures_to_date = 1, revised_months_to_date = 1 "
+                "where rocu_code = 'EMSOU' and quarter = '2026-Q1'")
+    con.execute("update marts.fct_board_network_quarterly set revised_figures_to_date = 1, "
+                "revised_unit_months_to_date = 1 where quarter = '2026-Q1'")
     con.close()
-    report = make_report(Request("EMSOU", "2026-Q2"), copy)
+    report = make_report(Request("EMSOU", "2026-Q1"), copy)
     section = next(s for s in report.sections if s.key == "revisions")
     assert section.findings[0].startswith("1 figure for EMSOU changed after first submission, across 1 month")
     assert f"from {value - 7:,.0f} to {value:,.0f}" in section.findings[0]
@@ -282,8 +368,9 @@ def test_revisions_show_first_and_current_values(published: Path, tmp_path: Path
     assert section.charts and section.charts[0].alt
     html = render(report, "html").decode()
     assert "Figures changed by resubmission" in html
-    assert make_report(Request("EMSOU", "2026-Q2"), copy).build.figures_sha256 != \
-        make_report(Request("EMSOU", "2026-Q2"), published).build.figures_sha256
+    assert "version 2, 20 June 2026" in shown.iloc[0]["Changed by"]
+    assert make_report(Request("EMSOU", "2026-Q1"), copy).build.figures_sha256 != \
+        make_report(Request("EMSOU", "2026-Q1"), published).build.figures_sha256
 
 
 # --- findings: pure sentences -------------------------------------------------------------
@@ -299,7 +386,7 @@ def test_findings_are_careful_with_small_numbers() -> None:
     assert share(27, 59) == "46% (27 of 59)"
     small = findings.outcome("EMSOU", "Preparedness exercises", 5, 0.1, 0.09, 0.09)
     assert "too few to compare" in small and "per 100,000" not in small
-    money = findings.outcome("EMSOU", "Cash seized", 1_429_631, 28670.4, 19301.9, 15547.9, "gbp")
+    money = findings.outcome("EMSOU", "Cash seized", 1_429_631, 28670.4, 19301.9, 15547.9, "gbp", 48.54)
     assert money.startswith("Cash seized: £28,670 per 100,000 population (£1,429,631 in the quarter)")
     assert "49% above its peers" in money
     assert findings.data_quality("ROCUWM", 1, 3, 2, 1, 0) == (
@@ -312,20 +399,23 @@ def test_findings_are_careful_with_small_numbers() -> None:
         findings.threat("X", 60, 9, 40, 30, 1, 0)
     assert findings.tasking("SWROCU", 0, 2, None) == \
         "SWROCU held no regional tasking meeting in the quarter (network median 2)."
+    assert findings.tasking("ROCUWM", 2, 3, 84, True).endswith("was 84 days, more than eight weeks.")
 
 
-def test_unit_findings_match_strand_months_in_the_marts(published: Path) -> None:
-    """SWROCU reports no prevent outcomes in the demo: the finding names the months and the network median."""
-    rows = dict(sql(published, """
-        select rocu_code, count(distinct month) filter (where value > 0 and strand_code = 'prevent')
-        from marts.fct_metric_monthly where calendar_quarter = ? and source = 'monthly_return' group by all""",
-                    QUARTER))
-    months = sorted(rows.get(u, 0) for u in ("EMSOU", "ERSOU", "NEROCU", "NWROCU", "ROCUWM", "SEROCU", "SWROCU",
-                                             "TARIAN", "YHROCU"))
+def test_unit_findings_match_strand_months_in_the_demo_truth(published: Path, demo: Path) -> None:
+    """SWROCU reports no prevent outcomes in the demo: the finding names the months and the network median,
+    both counted from the demo generator's truth (every figure of every good return) and the framework."""
+    strand = {r["metric_id"]: r["strand"] for r in read_csv(ROOT / "seeds" / "framework" / "metrics.csv")}
+    totals: dict[tuple[str, str, str], float] = defaultdict(float)
+    for r in read_csv(demo / "truth" / "expected_values.csv"):
+        if r["period"] in QUARTER_MONTHS and strand.get(r["metric_id"]) == "prevent":
+            totals[(r["rocu_code"], r["period"], r["metric_id"])] += float(r["value"])
+    months = {u: len({m for (unit, m, _), v in totals.items() if unit == u and v > 0}) for u in UNITS}
+    assert months["SWROCU"] == 0
     report = make_report(Request("SWROCU", QUARTER), published)
     balance = next(s for s in report.sections if s.key == "balance")
-    expected = f"Prevent outcomes were reported in {rows.get('SWROCU', 0)} of 3 months; " \
-               f"the network median is {months[4]} of 3."
+    median = statistics.median(months.values())
+    expected = f"Prevent outcomes were reported in 0 of 3 months; the network median is {median:.0f} of 3."
     assert expected in balance.findings
 
 
@@ -340,10 +430,15 @@ def test_reports_page_offers_the_download(built_demo: Path) -> None:
     at.run()
     assert not at.exception
     at.selectbox[0].set_value("EMSOU")
-    at.selectbox[1].set_value("2026-Q2")
+    at.selectbox[1].set_value("2026-Q1")  # financial-year quarter: April to June 2026
     at.selectbox[2].set_value("xlsx")
     at.button[0].click().run()
     assert not at.exception
     buttons = at.get("download_button")
-    assert buttons and "rocu-consistency-emsou-2026-Q2.xlsx" in buttons[0].proto.label
+    assert buttons and "rocu-consistency-emsou-2026-Q1.xlsx" in buttons[0].proto.label
     assert any("EMSOU returned" in m.value for m in at.markdown)
+    at.radio[0].set_value("calendar").run()  # calendar quarters on request
+    assert not at.exception
+    at.selectbox[1].set_value("2026-C2")
+    at.button[0].click().run()
+    assert "rocu-consistency-emsou-2026-C2.xlsx" in at.get("download_button")[0].proto.label

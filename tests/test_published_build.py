@@ -110,34 +110,34 @@ def test_the_sidebar_names_the_build_the_page_shows(own_var: Path, tmp_path: Pat
 def test_a_board_paper_names_its_build_and_audit_head_and_shows_its_figures(own_var: Path, tmp_path: Path) -> None:
     AuditLog.at(Paths(own_var)).record("tests", "export", "before publishing", {})
     info = publish_changed(own_var, tmp_path / "work" / "rocu.duckdb",
-                           "update marts.fct_metric_comparison set value = value + 5000 where rocu_code = 'EMSOU'"
-                           " and metric_id = 'PUR_ARRESTS' and period_type = 'quarter' and period = '2026-Q2'")
+                           "update marts.fct_outcomes_quarterly set value = value + 5000 where rocu_code = 'EMSOU'"
+                           " and metric_id = 'PUR_ARRESTS' and quarter = '2026-Q1'")
     AuditLog.at(Paths(own_var)).record("tests", "export", "after publishing", {})  # not in this build
-    report = make_report(Request("EMSOU", "2026-Q2"), Paths(own_var).published)
+    report = make_report(Request("EMSOU", "2026-Q1"), Paths(own_var).published)
     html = render(report, "html").decode()
     assert info.build_id in html
     assert f"seq {info.audit_seq}" in html and info.audit_head_hash[:16] in html
     assert f'content="{info.audit_head_hash}"' in html  # the full hash, for `rocu audit verify` to check against
-    ((value,),) = sql(own_var, "select value from marts.fct_metric_comparison where rocu_code = 'EMSOU' and metric_id"
-                               " = 'PUR_ARRESTS' and period_type = 'quarter' and period = '2026-Q2'")
+    ((value,),) = sql(own_var, "select value from marts.fct_outcomes_quarterly where rocu_code = 'EMSOU' and metric_id"
+                               " = 'PUR_ARRESTS' and quarter = '2026-Q1'")
     assert f"({value:,.0f} in the quarter)" in html
 
 
 def test_the_reports_page_makes_the_paper_of_the_build_it_names(own_var: Path, tmp_path: Path) -> None:
     def generate() -> AppTest:
-        at = run_page("reports", own_var, unit="EMSOU", quarter="2026-Q2", format="html")
+        at = run_page("reports", own_var, unit="EMSOU", quarter="2026-Q1", format="html")  # April to June 2026
         at.button[0].click().run()
         assert not at.exception, [e.value for e in at.exception]
         return at
 
     generate()
     info = publish_changed(own_var, tmp_path / "work" / "rocu.duckdb",
-                           "update marts.fct_consistency_quarterly set months_on_time = months_on_time - 1,"
-                           " months_late = months_late + 1 where rocu_code = 'EMSOU' and calendar_quarter = '2026-Q2'")
+                           "update marts.fct_board_quarterly set months_on_time = months_on_time - 1,"
+                           " months_late = months_late + 1 where rocu_code = 'EMSOU' and quarter = '2026-Q1'")
     at = generate()
     ((on_time, late, due),) = sql(own_var, "select months_on_time, months_late, months_due from"
-                                           " marts.fct_consistency_quarterly where rocu_code = 'EMSOU'"
-                                           " and calendar_quarter = '2026-Q2'")
+                                           " marts.fct_board_quarterly where rocu_code = 'EMSOU'"
+                                           " and quarter = '2026-Q1'")
     words = "\n".join(m.value for m in [*at.markdown, *at.caption])
     assert info.build_id in words and f"seq {info.audit_seq}, hash {info.audit_head_hash[:16]}" in words
     assert f"EMSOU returned {on_time} of {due} months on time and {late} late" in words  # the new build's figures

@@ -39,8 +39,15 @@ st.caption("The consistency report for executive boards: timeliness, completenes
 build = current_build()
 if build is None:
     no_data()
-quarters = query("select calendar_quarter, max(months_due) as months_due from marts.fct_consistency_quarterly "
-                 "group by all order by calendar_quarter desc")
+SCHEMES = {"financial": "Financial year (2025-Q1 = April to June 2025)",
+           "calendar": "Calendar (2025-C1 = January to March 2025)"}
+scheme = st.radio("Quarters", list(SCHEMES), format_func=SCHEMES.get, horizontal=True, key="report_scheme",
+                  help="Board papers use financial-year quarters: Q1 April to June, Q2 July to September, Q3 October "
+                       "to December, Q4 January to March. Calendar quarters are written with a C.")
+# The quarters the warehouse holds, as dbt defines them (dim_quarter), newest first.
+quarters = query("select n.quarter, n.months_due, q.quarter_label from marts.fct_board_network_quarterly as n "
+                 "inner join marts.dim_quarter as q on n.quarter = q.quarter where n.quarter_scheme = ? "
+                 "order by n.quarter_seq desc", (scheme,))
 units = query("select rocu_code, rocu_name from marts.dim_rocu order by rocu_code")
 if quarters.empty or units.empty:
     no_data()
@@ -55,8 +62,9 @@ with left:
                       format_func=lambda u: "The network (all nine units)" if u == NETWORK else f"{u} ({names[u]})")
 with middle:
     complete = quarters.index[quarters["months_due"] >= 3].tolist()
-    quarter = url_select("Quarter", quarters["calendar_quarter"].tolist(), "quarter",
-                         default_index=complete[0] if complete else 0)
+    labels = dict(zip(quarters["quarter"], quarters["quarter_label"]))
+    quarter = url_select("Quarter", quarters["quarter"].tolist(), "quarter",
+                         format_func=lambda q: f"{q} ({labels[q]})", default_index=complete[0] if complete else 0)
 with right:
     fmt = url_select("Format", list(FORMAT_NAMES), "format", format_func=FORMAT_NAMES.get)
 marking = st.text_input("Protective marking (top and bottom of every page)", DEFAULT_MARKING)

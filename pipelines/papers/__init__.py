@@ -1,8 +1,11 @@
 """Consistency reports for executive boards: one ROCU (or the network), one quarter,
 as a board paper (PDF, HTML) or as data (XLSX), all from the published warehouse.
 
-    report = make_report(Request("EMSOU", "2026-Q2"), Paths.from_env().published)
-    write(report, "pdf", Path("emsou-2026-Q2.pdf"))
+    report = make_report(Request("EMSOU", "2026-Q1"), Paths.from_env().published)
+    write(report, "pdf", Path("emsou-2026-Q1.pdf"))
+
+Quarters are financial-year quarters (2026-Q1 = April to June 2026); 2026-C1 names the
+calendar quarter January to March 2026 (see model.QUARTER_HELP and dbt's dim_quarter).
 """
 
 from __future__ import annotations
@@ -12,12 +15,12 @@ from datetime import datetime
 from pathlib import Path
 
 from pipelines.papers.data import build_of, open_published, read_figures
-from pipelines.papers.model import FORMATS, NETWORK, Report, ReportError, Request
-from pipelines.papers.numbers import long_date, quarter_label
+from pipelines.papers.model import FORMATS, NETWORK, QUARTER_HELP, Report, ReportError, Request
+from pipelines.papers.numbers import long_date
 from pipelines.papers.sections import build_sections
 from pipelines.papers.sections.common import Context
 
-__all__ = ["FORMATS", "NETWORK", "Report", "ReportError", "Request", "make_report", "render", "write",
+__all__ = ["FORMATS", "NETWORK", "QUARTER_HELP", "Report", "ReportError", "Request", "make_report", "render", "write",
            "default_name"]
 
 
@@ -38,7 +41,7 @@ def make_report(request: Request, published: Path) -> Report:
         request=request,
         title=f"Consistency report: {subject}",
         subject=subject,
-        period_label=quarter_label(request.quarter),
+        period_label=f"{request.quarter} ({ctx.quarter_label})",
         data_date=_data_date(build.published_at),
         build=build,
         sections=build_sections(ctx),

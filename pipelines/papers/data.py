@@ -1,9 +1,9 @@
-"""Figures for a board paper, read from the published warehouse only.
+"""Figures for a board paper, selected from the published warehouse's marts only.
 
-One read-only connection for the build row and every figure, one query per section, every unit of the network (a unit
-is always shown beside its peers). Nothing here formats or judges: see findings.py.
-Two figures are computed here rather than in dbt (no mart holds them yet): months
-with a figure per 4P strand, and data-quality problems per quarter.
+One read-only connection for the build row and every figure, one query per kind of figure,
+every unit of the network (a unit is always shown beside its peers). Every figure, median,
+rank, share and count is computed in dbt (the marts named in the paper's exposure in
+dbt_project/models/marts/_exposures.yml); nothing here aggregates, formats or judges.
 """
 
 from __future__ import annotations
@@ -19,9 +19,14 @@ import pandas as pd
 from pipelines.serving.build_info import read_build_info
 from pipelines.serving.reads import sent
 from pipelines.papers.model import NETWORK, Build, ReportError, Request
-from pipelines.papers.numbers import previous_quarters, quarter_months
 
 TREND_QUARTERS = 6
+
+# Every mart a paper reads: the paper's exposure in _exposures.yml lists exactly these.
+MARTS = ("dim_rocu", "dim_quarter", "dim_month", "fct_board_quarterly", "fct_board_network_quarterly",
+         "fct_scorecard_quarterly", "fct_submission_status", "fct_strand_coverage_quarterly",
+         "fct_submission_problems", "fct_outcomes_quarterly", "fct_ocg_threat", "fct_capacity_tasking",
+         "fct_unmapped_labels_quarterly", "fct_metrics_not_reported_quarterly", "fct_revised_figures")
 
 
 @dataclass
@@ -29,18 +34,20 @@ class Figures:
     """Everything one paper needs, for all nine units."""
 
     units: pd.DataFrame
-    consistency: pd.DataFrame  # TREND_QUARTERS quarters ending with the paper's
+    quarters: pd.DataFrame  # dim_quarter: TREND_QUARTERS quarters of the paper's scheme ending with its own
+    months: pd.DataFrame  # the quarter's months
+    board: pd.DataFrame  # fct_board_quarterly, every unit, the trend quarters
+    network: pd.DataFrame  # fct_board_network_quarterly, the trend quarters
+    scorecard: pd.DataFrame
     status: pd.DataFrame  # twelve months ending with the quarter
     strands: pd.DataFrame
-    framework_strands: pd.DataFrame
-    quality: pd.DataFrame  # TREND_QUARTERS quarters
     problems: pd.DataFrame  # the quarter's problems, one row each
     outcomes: pd.DataFrame
     ocg: pd.DataFrame
-    capacity: pd.DataFrame
+    capacity: pd.DataFrame  # the quarter's months
     unmapped: pd.DataFrame
     not_reported: pd.DataFrame
-    revisions: pd.DataFrame
+    revisions: pd.DataFrame  # every revised figure up to the quarter's end
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -72,27 +79,33 @@ def build_of(con: duckdb.DuckDBPyConnection) -> Build:
 def read_figures(con: duckdb.DuckDBPyConnection, request: Request) -> Figures:
     """Every figure of one paper, through the connection its build was read from."""
     _check_request(con, request)
-    quarters = previous_quarters(request.quarter, TREND_QUARTERS)
-    months = quarter_months(request.quarter)
-    year_months = _twelve_months(months[-1])
     q = lambda sql, *params: _read(con, sql, *params).df()  # noqa: E731
+    quarter = request.quarter
+    quarters = q(_TREND_QUARTERS, quarter, TREND_QUARTERS)
+    trend = quarters["quarter"].tolist()
     return Figures(
         units=q("select rocu_code, rocu_name, brand, force_count, force_names from marts.dim_rocu order by rocu_code"),
-        consistency=q("select * from marts.fct_consistency_quarterly where calendar_quarter in ? "
-                      "order by calendar_quarter, rocu_code", quarters),
-        status=q(_STATUS, year_months),
-        strands=q(_STRANDS, request.quarter),
-        framework_strands=q("select strand_code, count(*) as framework_metrics from marts.dim_metric "
-                            "where source = 'monthly_return' group by all order by strand_code"),
-        quality=q(_QUALITY, quarters),
-        problems=q(_PROBLEMS, request.quarter),
-        outcomes=q(_OUTCOMES, request.quarter),
+        quarters=quarters,
+        months=q("select month, month_label from marts.dim_month where ? in (fy_quarter, calendar_quarter_code) "
+                 "order by month", quarter),
+        board=q("select * from marts.fct_board_quarterly where quarter in ? order by quarter_seq, rocu_code", trend),
+        network=q("select * from marts.fct_board_network_quarterly where quarter in ? order by quarter_seq", trend),
+        scorecard=q("select * from marts.fct_scorecard_quarterly where quarter = ? order by sort_order, rocu_code",
+                    quarter),
+        status=q(_STATUS, quarter),
+        strands=q("select * from marts.fct_strand_coverage_quarterly where quarter = ? order by rocu_code, strand_code",
+                  quarter),
+        problems=q(_PROBLEMS, quarter),
+        outcomes=q("select * from marts.fct_outcomes_quarterly where quarter = ? order by metric_id, rocu_code",
+                   quarter),
         ocg=q("select * from marts.fct_ocg_threat order by rocu_code, owner_type desc, owner_name"),
-        capacity=q("select * from marts.fct_capacity_tasking where calendar_quarter = ? order by rocu_code, month",
-                   request.quarter),
-        unmapped=q(_UNMAPPED, request.quarter),
-        not_reported=q(_NOT_REPORTED, request.quarter, months[-1]),
-        revisions=q(_REVISIONS, months[-1]),
+        capacity=q("select c.* from marts.fct_capacity_tasking as c inner join marts.dim_month as m on c.month = m.month "
+                   "where ? in (m.fy_quarter, m.calendar_quarter_code) order by c.rocu_code, c.month", quarter),
+        unmapped=q("select * from marts.fct_unmapped_labels_quarterly where quarter = ? "
+                   "order by rocu_code, lower(local_label)", quarter),
+        not_reported=q("select * from marts.fct_metrics_not_reported_quarterly where quarter = ? "
+                       "order by rocu_code, strand_code, metric_id", quarter),
+        revisions=q(_REVISIONS, quarter),
     )
 
 
@@ -101,7 +114,8 @@ def _check_request(con: duckdb.DuckDBPyConnection, request: Request) -> None:
     if not request.is_network and request.unit not in units:
         raise ReportError(f"'{request.unit}' is not a unit. Choose one of {', '.join(units)} or {NETWORK}.")
     quarters = [r[0] for r in _read(
-        con, "select distinct calendar_quarter from marts.fct_consistency_quarterly order by 1").fetchall()]
+        con, "select distinct quarter from marts.fct_board_quarterly where quarter_scheme = ? order by 1",
+        request.scheme).fetchall()]
     if request.quarter not in quarters:
         raise ReportError(f"The warehouse holds no returns for {request.quarter}. "
                           f"Quarters available: {', '.join(quarters) or 'none'}.")
@@ -113,118 +127,38 @@ def _read(con: duckdb.DuckDBPyConnection, sql: str, *params) -> duckdb.DuckDBPyC
     return con.execute(sql, list(params))
 
 
-def _twelve_months(last: str) -> list[str]:
-    year, mon = (int(p) for p in last.split("-"))
-    index = year * 12 + mon - 1
-    return [f"{i // 12}-{i % 12 + 1:02d}" for i in range(index - 11, index + 1)]
-
+_TREND_QUARTERS = """
+select q.*
+from marts.dim_quarter as q
+inner join marts.dim_quarter as paper on q.quarter_scheme = paper.quarter_scheme
+where paper.quarter = ? and q.quarter_seq between paper.quarter_seq - ? + 1 and paper.quarter_seq
+order by q.quarter_seq
+"""
 
 _STATUS = """
-select s.rocu_code, s.month, s.month_label, m.calendar_quarter, s.deadline_date, s.status, s.versions,
-       s.rejected_versions, s.first_accepted_at, s.days_late, s.latest_errors, s.latest_warnings
+select s.rocu_code, s.month, s.month_label, s.deadline_date, s.status, s.versions, s.rejected_versions,
+       s.first_accepted_at, s.days_late, s.latest_errors, s.latest_warnings
 from marts.fct_submission_status as s
 inner join marts.dim_month as m on s.month = m.month
-where s.month in ?
+inner join marts.dim_quarter as q on q.quarter = ?
+inner join marts.dim_month as last on last.month = q.last_month
+where m.month_start > last.month_start - interval 12 month and m.month_start <= last.month_start
 order by s.rocu_code, s.month
 """
 
-_STRANDS = """
-select rocu_code, strand_code,
-       count(distinct month) filter (where value > 0) as months_with_figure,
-       count(*) filter (where value > 0) as figures_above_zero,
-       count(distinct metric_id) as metrics_reported
-from marts.fct_metric_monthly
-where calendar_quarter = ? and source = 'monthly_return' and strand_code <> 'all'
-group by all
-order by rocu_code, strand_code
-"""
-
-_QUALITY = """
-with subs as (
-    select s.submission_id, s.rocu_code, s.state, m.calendar_quarter
-    from staging.stg_intake__submissions as s
-    inner join marts.dim_month as m on s.month = m.month
-    where m.calendar_quarter in ?
-),
-problems as (
-    select submission_id,
-           count(*) filter (where severity = 'error') as errors,
-           count(*) filter (where severity = 'warning') as warnings
-    from staging.stg_intake__problems
-    group by all
-)
-select subs.rocu_code, subs.calendar_quarter,
-       count(*) as files,
-       count(*) filter (where subs.state = 'rejected') as rejected_files,
-       coalesce(sum(problems.errors), 0)::bigint as errors,
-       coalesce(sum(problems.warnings), 0)::bigint as warnings
-from subs
-left join problems on subs.submission_id = problems.submission_id
-group by all
-order by subs.calendar_quarter, subs.rocu_code
-"""
-
 _PROBLEMS = """
-select s.rocu_code, s.month, s.version, s.state, p.severity, p.rule, p.sheet, p.source_row, p.source_column,
+select p.rocu_code, p.month, p.version, p.state, p.severity, p.rule, p.sheet, p.source_row, p.source_column,
        p.found_value
-from staging.stg_intake__problems as p
-inner join staging.stg_intake__submissions as s on p.submission_id = s.submission_id
-inner join marts.dim_month as m on s.month = m.month
-where m.calendar_quarter = ?
-order by s.rocu_code, s.month, s.version, p.severity, p.rule, p.source_row, p.source_column
-"""
-
-_OUTCOMES = """
-select c.*, d.metric_name, d.strand_code, d.higher_is_better, d.source
-from marts.fct_metric_comparison as c
-inner join marts.dim_metric as d on c.metric_id = d.metric_id
-where c.period_type = 'quarter' and c.period = ?
-order by c.metric_id, c.rocu_code
-"""
-
-_UNMAPPED = """
-select u.rocu_code, u.local_label,
-       count(distinct u.month) as months_seen,
-       string_agg(distinct u.month, ', ' order by u.month) as months,
-       min(coalesce(u.source_sheet || '!', '') || u.source_column || u.source_row::varchar) as first_cell
-from staging.stg_intake__unmapped_labels as u
-inner join staging.stg_intake__submissions as s
-    on u.submission_id = s.submission_id and s.state in ('accepted', 'accepted_with_warnings')
-inner join marts.dim_month as m on u.month = m.month
-where m.calendar_quarter = ?
-group by all
-order by u.rocu_code, u.local_label
-"""
-
-_NOT_REPORTED = """
-with expected as (
-    select r.rocu_code, d.metric_id, d.metric_name, d.strand_code
-    from marts.dim_rocu as r
-    cross join marts.dim_metric as d
-    where d.source = 'monthly_return'
-),
-reported as (
-    select rocu_code, metric_id,
-           bool_or(calendar_quarter = ?) as in_quarter,
-           max(month) as last_month
-    from marts.fct_metric_monthly
-    where source = 'monthly_return' and month <= ?
-    group by all
-)
-select e.rocu_code, e.metric_id, e.metric_name, e.strand_code, r.last_month
-from expected as e
-left join reported as r on e.rocu_code = r.rocu_code and e.metric_id = r.metric_id
-where not coalesce(r.in_quarter, false)
-order by e.rocu_code, e.strand_code, e.metric_id
+from marts.fct_submission_problems as p
+inner join marts.dim_month as m on p.month = m.month
+where ? in (m.fy_quarter, m.calendar_quarter_code)
+order by p.rocu_code, p.month, p.version, p.severity, p.rule, p.source_row, p.source_column
 """
 
 _REVISIONS = """
-select f.rocu_code, f.month, f.calendar_quarter, f.metric_id, d.metric_name, f.unit,
-       f.value_as_first_submitted, f.value, f.value - f.value_as_first_submitted as change,
-       s.version, s.submitted_at as revised_at
-from marts.fct_metric_monthly as f
-inner join marts.dim_metric as d on f.metric_id = d.metric_id
-left join staging.stg_intake__submissions as s on f.submission_id = s.submission_id
-where f.is_revised and f.month <= ?
-order by f.rocu_code, f.month, f.metric_id
+select r.*
+from marts.fct_revised_figures as r
+inner join marts.dim_quarter as q on r.month <= q.last_month
+where q.quarter = ?
+order by r.rocu_code, r.month, r.metric_id
 """

@@ -76,8 +76,11 @@ def data_quality(unit: str, rejected: int, files: int, errors: int, warnings: in
 
 
 def outcome(unit: str, metric: str, value: float, per_100k: float | None, peer_median: float | None,
-            national: float | None, measure: str = "count") -> str:
-    """A rate beside its peers, or the count alone when the count is too small for a rate."""
+            national: float | None, measure: str = "count", pct_above_peers: float | None = None) -> str:
+    """A rate beside its peers, or the count alone when the count is too small for a rate.
+
+    pct_above_peers is fct_outcomes_quarterly.pct_above_peer_median (negative when below): within
+    20% either way the unit is "close to its peers"."""
     if missing(value) or (measure == "count" and value < SMALL_BASE):
         return (f"{metric}: {count(value)} in the quarter, too few to compare fairly as a rate "
                 f"(fewer than {SMALL_BASE}).")
@@ -89,12 +92,11 @@ def outcome(unit: str, metric: str, value: float, per_100k: float | None, peer_m
         comparisons.append(f"network {rate(national, measure)}")
     if comparisons:
         text += "; " + ", ".join(comparisons)
-    if not missing(peer_median) and peer_median:
-        ratio = per_100k / peer_median
-        if ratio >= 1.2:
-            text += f" – {pct(100 * (ratio - 1))} above its peers"
-        elif ratio <= 0.8:
-            text += f" – {pct(100 * (1 - ratio))} below its peers"
+    if not missing(peer_median) and peer_median and not missing(pct_above_peers):
+        if pct_above_peers >= 20:
+            text += f" – {pct(pct_above_peers)} above its peers"
+        elif pct_above_peers <= -20:
+            text += f" – {pct(-pct_above_peers)} below its peers"
         else:
             text += " – close to its peers"
     return text + "."
@@ -116,7 +118,9 @@ def threat(unit: str, rocu_mean: float | None, rocu_ocgs: int, forces_mean: floa
     return text
 
 
-def tasking(unit: str, meetings: int, network_median: float | None, longest_gap: float | None) -> str:
+def tasking(unit: str, meetings: int, network_median: float | None, longest_gap: float | None,
+            over_eight_weeks: bool = False) -> str:
+    """over_eight_weeks is fct_board_quarterly.has_tasking_gap_over_eight_weeks (the rule lives in dbt)."""
     held = "no regional tasking meeting" if not meetings else \
         f"{plain(meetings)} regional tasking meeting{'s' if meetings != 1 else ''}"
     text = f"{unit} held {held} in the quarter"
@@ -124,7 +128,7 @@ def tasking(unit: str, meetings: int, network_median: float | None, longest_gap:
         text += f" (network median {plain(network_median)})"
     if not missing(longest_gap):
         text += f"; the longest gap between meetings was {plain(longest_gap)} days"
-        if longest_gap > 56:
+        if over_eight_weeks:
             text += ", more than eight weeks"
     return text + "."
 

@@ -14,12 +14,20 @@ import pandas as pd
 NETWORK = "NETWORK"
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
 FORMATS = ("pdf", "html", "xlsx")
-_QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
+_QUARTER = re.compile(r"^\d{4}-[QC][1-4]$")
+QUARTER_HELP = ("Board papers cover financial-year quarters: 2025-Q1 is April to June 2025 (financial year "
+                "2025/26), Q2 July to September, Q3 October to December, Q4 January to March 2026. For a "
+                "calendar quarter write C: 2025-C1 is January to March 2025.")
 
 
 @dataclass(frozen=True)
 class Request:
-    """What the board asked for: one unit (or the network), one calendar quarter."""
+    """What the board asked for: one unit (or the network), one quarter.
+
+    2025-Q1 is the first quarter of financial year 2025/26 (April to June 2025); 2025-C1 is
+    the calendar quarter January to March 2025. The months of each are defined in dbt
+    (dim_month.fy_quarter and calendar_quarter_code, dim_quarter), so papers and pages agree.
+    """
 
     unit: str
     quarter: str
@@ -27,10 +35,18 @@ class Request:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unit", self.unit.strip().upper())
+        object.__setattr__(self, "quarter", self.quarter.strip().upper())
         if not _QUARTER.match(self.quarter):
-            raise ReportError(f"'{self.quarter}' is not a calendar quarter. Write it as 2025-Q1 (January to March 2025).")
+            raise ReportError(f"'{self.quarter}' is not a quarter. Write 2025-Q1 for April to June 2025 (the first "
+                              "quarter of financial year 2025/26) or 2025-C1 for the calendar quarter January to "
+                              "March 2025.")
         if not self.marking.strip():
             raise ReportError("The protective marking cannot be empty (the default is OFFICIAL-SENSITIVE).")
+
+    @property
+    def scheme(self) -> str:
+        """'financial' (2025-Q1) or 'calendar' (2025-C1), as dim_quarter.quarter_scheme."""
+        return "calendar" if self.quarter[5] == "C" else "financial"
 
     @property
     def is_network(self) -> bool:
@@ -100,7 +116,16 @@ class Report:
     request: Request
     title: str
     subject: str  # e.g. "EMSOU (East Midlands)" or "the ROCU network"
-    period_label: str  # e.g. "2026-Q2 (April to June 2026)"
+    period_label: str  # e.g. "2026-Q1 (April to June 2026, financial year 2026/27)"
     data_date: str  # e.g. "25 November 2026"
     build: Build
     sections: list[Section]
+
+    @property
+    def quarter_note(self) -> str:
+        """How the paper names quarters (printed under "How to read this paper" and in the XLSX)."""
+        if self.request.scheme == "calendar":
+            return ("Quarters are calendar quarters, written with a C: C1 is January to March, C2 April to June, "
+                    "C3 July to September, C4 October to December.")
+        return ("Quarters are financial-year quarters (the year runs April to March and is named by the year it "
+                "starts): Q1 is April to June, Q2 July to September, Q3 October to December, Q4 January to March.")

@@ -7,7 +7,6 @@ the same share the same way; the report package does not depend on the dashboard
 from __future__ import annotations
 
 import math
-import statistics
 from datetime import date
 
 SMALL_BASE = 10  # below this base a share is written "n of N", never as a percentage
@@ -74,11 +73,6 @@ def amount(value: float | None, unit: str) -> str:
     return count(value)
 
 
-def median(values: list[float]) -> float | None:
-    clean = [float(v) for v in values if not missing(v)]
-    return statistics.median(clean) if clean else None
-
-
 def plain(value: float | None) -> str:
     """A median or count without spurious decimals: 3, 2.5."""
     if missing(value):
@@ -100,23 +94,3 @@ def month_label(month: str) -> str:
     """'2025-03' -> 'March 2025'."""
     year, mon = month.split("-")
     return date(int(year), int(mon), 1).strftime("%B %Y")
-
-
-def quarter_months(quarter: str) -> list[str]:
-    """'2025-Q1' -> ['2025-01', '2025-02', '2025-03']."""
-    year, q = quarter.split("-Q")
-    first = 3 * (int(q) - 1) + 1
-    return [f"{year}-{m:02d}" for m in range(first, first + 3)]
-
-
-def quarter_label(quarter: str) -> str:
-    """'2025-Q1' -> '2025-Q1 (January to March 2025)'."""
-    months = quarter_months(quarter)
-    return f"{quarter} ({month_label(months[0]).split()[0]} to {month_label(months[-1])})"
-
-
-def previous_quarters(quarter: str, n: int) -> list[str]:
-    """The n quarters ending with `quarter`, oldest first."""
-    year, q = (int(p) for p in quarter.split("-Q"))
-    index = year * 4 + q - 1
-    return [f"{i // 4}-Q{i % 4 + 1}" for i in range(index - n + 1, index + 1)]

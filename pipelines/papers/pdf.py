@@ -26,9 +26,10 @@ _BAND = ("font-family:'DejaVu Sans',Arial,sans-serif;font-size:7.5pt;color:#111;
 
 def header_template(report: Report) -> str:
     marking = escape(report.request.marking)
+    period = report.period_label.replace("financial year", "FY")  # the running header has one line
     return (f'<div style="{_BAND}"><span style="flex:1.6;white-space:nowrap">{escape(report.request.unit)} · '
-            f'{escape(report.period_label)}</span><strong style="flex:1;text-align:center;font-size:9pt">{marking}'
-            f'</strong><span style="flex:1.6;text-align:right;white-space:nowrap">Data published '
+            f'{escape(period)}</span><strong style="flex:1;text-align:center;font-size:9pt;white-space:nowrap">'
+            f'{marking}</strong><span style="flex:1.6;text-align:right;white-space:nowrap">Data published '
             f'{escape(report.data_date)}</span></div>')
 
 

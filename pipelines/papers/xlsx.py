@@ -82,7 +82,8 @@ def render_xlsx(report: Report) -> bytes:
         return ws
 
     about = sheet("About")
-    rows = [("Report", report.title), ("Quarter", report.period_label), ("Warehouse build", report.build.build_id),
+    rows = [("Report", report.title), ("Quarter", report.period_label), ("Quarters", report.quarter_note),
+            ("Warehouse build", report.build.build_id),
             ("Data published", report.build.published_at), ("Audit trail head at publication",
                                                             f"seq {report.build.audit_seq}, {report.build.audit_head_hash}"),
             ("Warehouse SHA-256 (as built)", report.build.database_sha256), ("Figures SHA-256", report.build.figures_sha256),

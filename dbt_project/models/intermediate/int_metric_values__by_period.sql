@@ -1,4 +1,5 @@
--- Each unit's framework figures over months, calendar quarters and financial years, each
+-- Each unit's framework figures over months, calendar quarters, financial-year quarters
+-- (period '2025/26 Q1', see dim_quarter) and financial years, each
 -- combined the way the catalogue says (time_aggregation): sum; mean; snapshot or latest
 -- = the value of the last month reported in the period; ratio = recomputed from summed
 -- numerator and denominator, never an average of monthly percentages.
@@ -23,6 +24,7 @@ periods as (
         values
             ('month', monthly.month, 1),
             ('quarter', monthly.calendar_quarter, 3),
+            ('financial_quarter', monthly.financial_quarter, 3),
             ('financial_year', monthly.financial_year, 12)
     ) as period (period_type, period, months_in_period)
 ),

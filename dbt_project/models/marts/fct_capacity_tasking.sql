@@ -58,6 +58,8 @@ final as (
         gateway.gateway_received,
         gateway.gateway_accepted,
         gateway.gateway_declined,
+        greatest(gateway.gateway_received - gateway.gateway_accepted - gateway.gateway_declined, 0)
+            as gateway_undecided,
         100.0 * gateway.gateway_accepted / nullif(gateway.gateway_received, 0) as gateway_acceptance_pct
     from capacity
     inner join months on capacity.month = months.month

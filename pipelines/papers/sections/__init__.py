@@ -18,8 +18,7 @@ def build_sections(ctx: Context) -> list[Section]:
     """The scorecard first, carrying the first finding of every other section."""
     body = [build(ctx) for build in BODY]
     headlines = [s.findings[0] for s in body if s.findings]
-    last = ctx.figures.status["month"].max()  # the newest month that had ended at build time
-    ended = len([m for m in ctx.months if m <= last])
+    ended = int(ctx.network.months_due)  # the quarter's months that had ended at build time
     if ended < 3:
         headlines.insert(0, findings.partial_quarter(ctx.quarter, ended))
     return [scorecard(ctx, headlines), *body]

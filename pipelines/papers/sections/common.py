@@ -10,7 +10,6 @@ import pandas as pd
 from pipelines.papers.charts import prefix_ids
 from pipelines.papers.data import Figures
 from pipelines.papers.model import Chart, Request, Table
-from pipelines.papers.numbers import median, quarter_months
 
 
 @dataclass
@@ -32,8 +31,18 @@ class Context:
         return self.request.quarter
 
     @property
+    def quarter_label(self) -> str:
+        """'July to September 2026, financial year 2026/27' (dim_quarter)."""
+        return self.figures.quarters.set_index("quarter").loc[self.quarter, "quarter_label"]
+
+    @property
+    def trend_quarters(self) -> list[str]:
+        """The quarters of the paper's scheme ending with its own, oldest first (dim_quarter)."""
+        return self.figures.quarters["quarter"].tolist()
+
+    @property
     def months(self) -> list[str]:
-        return quarter_months(self.quarter)
+        return self.figures.months["month"].tolist()
 
     @property
     def units(self) -> list[str]:
@@ -41,15 +50,17 @@ class Context:
 
     @property
     def quarter_rows(self) -> pd.DataFrame:
-        """fct_consistency_quarterly for the paper's quarter, one row per unit."""
-        c = self.figures.consistency
-        return c[c["calendar_quarter"] == self.quarter].set_index("rocu_code").reindex(self.units)
+        """fct_board_quarterly for the paper's quarter, one row per unit."""
+        b = self.figures.board
+        return b[b["quarter"] == self.quarter].set_index("rocu_code").reindex(self.units)
 
     def focus_row(self) -> pd.Series:
         return self.quarter_rows.loc[self.focus]
 
-    def network_median(self, column: str) -> float | None:
-        return median(self.quarter_rows[column].tolist())
+    @property
+    def network(self) -> pd.Series:
+        """fct_board_network_quarterly for the paper's quarter: the network's medians and totals."""
+        return self.figures.network.set_index("quarter").loc[self.quarter]
 
 
 def table(caption: str, data: pd.DataFrame, columns: dict[str, tuple[str, Callable | None]],

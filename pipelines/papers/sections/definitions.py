@@ -1,4 +1,9 @@
-"""Sections about definitions and the record: departures from the framework, revisions."""
+"""Sections about definitions and the record: departures from the framework, revisions.
+
+Figures from fct_board_quarterly (counts per unit), fct_board_network_quarterly,
+fct_strand_coverage_quarterly, fct_unmapped_labels_quarterly,
+fct_metrics_not_reported_quarterly and fct_revised_figures.
+"""
 
 from __future__ import annotations
 
@@ -13,27 +18,27 @@ STRANDS = ["pursue", "prevent", "protect", "prepare"]
 def departures(ctx: Context) -> Section:
     unmapped = ctx.figures.unmapped
     gaps = ctx.figures.not_reported
-    framework = int(ctx.figures.framework_strands["framework_metrics"].sum())
+    net = ctx.network
+    per_unit = ctx.quarter_rows
+    framework = int(net.framework_return_metrics)
     section = Section("departures", "Definitional departures from the framework",
                       "Where the unit's returns depart from the common framework: local labels that map to no "
                       "framework metric (reported, never dropped), and framework metrics the unit did not report.")
-    per_unit = (gaps.assign(never=gaps["last_month"].isna()).groupby("rocu_code")
-                .agg(not_reported=("metric_id", "count"), never=("never", "sum")).reindex(ctx.units, fill_value=0))
-    per_unit["unmapped"] = unmapped.groupby("rocu_code")["local_label"].count().reindex(ctx.units, fill_value=0)
     if ctx.focus:
         r = per_unit.loc[ctx.focus]
-        section.findings.append(findings.departures(ctx.focus, int(r.unmapped), int(r.not_reported), int(r.never),
-                                                    framework))
+        section.findings.append(findings.departures(ctx.focus, int(r.unmapped_labels), int(r.metrics_not_reported),
+                                                    int(r.metrics_never_reported), framework))
         mine = gaps[gaps["rocu_code"] == ctx.focus].copy()
-        reported = ctx.figures.framework_strands.set_index("strand_code")["framework_metrics"].reindex(STRANDS)
-        missing_by = mine.groupby("strand_code")["metric_id"].count().reindex(STRANDS, fill_value=0)
+        strands = ctx.figures.strands
+        by_strand = strands[strands["rocu_code"] == ctx.focus].set_index("strand_code").reindex(STRANDS)
+        reported = by_strand["metrics_reported"].fillna(0).astype(int)
+        missing_by = by_strand["metrics_not_reported"].fillna(0).astype(int)
         section.charts.append(chart(
             "departures", charts.stacked_rows([s.capitalize() for s in STRANDS],
-                                              {"reported": (reported - missing_by).tolist(),
-                                               "not reported": missing_by.tolist()},
+                                              {"reported": reported.tolist(), "not reported": missing_by.tolist()},
                                               f"Framework metrics by strand ({framework} in all)"),
             f"Stacked column chart of framework metrics {ctx.focus} reported and did not report in {ctx.quarter}, by "
-            "strand: " + "; ".join(f"{s} {plain(reported[s] - missing_by[s])} reported, {plain(missing_by[s])} not"
+            "strand: " + "; ".join(f"{s} {plain(reported[s])} reported, {plain(missing_by[s])} not"
                                    for s in STRANDS) + ".",
             f"{ctx.focus}: framework metrics reported and not reported by strand, {ctx.quarter}"))
         labels = unmapped[unmapped["rocu_code"] == ctx.focus]
@@ -50,25 +55,24 @@ def departures(ctx: Context) -> Section:
             "last": ("Last reported", None)}))
     else:
         section.findings.append(findings.network_count("used a local label that maps to nothing",
-                                                       int((per_unit["unmapped"] > 0).sum()), len(ctx.units)))
-        never = gaps[gaps["last_month"].isna()].groupby("metric_id")["rocu_code"].count()
-        all_units = never[never == len(ctx.units)]
-        if len(all_units):
-            section.findings.append(f"{plain(len(all_units))} framework metrics have never been reported by any unit: "
-                                    + ", ".join(sorted(all_units.index)) + ".")
+                                                       int(net.units_with_unmapped_label), int(net.units)))
+        if net.metrics_never_reported_anywhere:
+            section.findings.append(f"{plain(net.metrics_never_reported_anywhere)} framework metrics have never been "
+                                    f"reported by any unit: {net.metric_ids_never_reported_anywhere}.")
         section.tables.append(table(f"Local labels that map to no framework metric, {ctx.quarter}", unmapped, {
             "rocu_code": ("Unit", None), "local_label": ("Label as written", None),
             "months_seen": ("Months seen", count), "first_cell": ("Where (sheet!cell)", None)}))
     section.charts.append(chart(
-        "notreported", charts.unit_bars(per_unit["not_reported"].to_dict(), ctx.focus,
+        "notreported", charts.unit_bars(per_unit["metrics_not_reported"].to_dict(), ctx.focus,
                                         f"Framework metrics not reported in {ctx.quarter} (of {framework})"),
         "Bar chart of framework metrics not reported in the quarter by unit: " + "; ".join(
-            f"{u} {plain(v)}" for u, v in per_unit["not_reported"].items()) + ".",
+            f"{u} {plain(v)}" for u, v in per_unit["metrics_not_reported"].items()) + ".",
         f"Framework metrics not reported by unit, {ctx.quarter}"))
     frame = per_unit.reset_index(names="rocu_code")
     section.tables.append(table(f"All units: departures from the framework, {ctx.quarter}", frame, {
-        "rocu_code": ("Unit", None), "unmapped": ("Unmapped labels", count),
-        "not_reported": (f"Metrics not reported (of {framework})", count), "never": ("Never reported", count)}))
+        "rocu_code": ("Unit", None), "unmapped_labels": ("Unmapped labels", count),
+        "metrics_not_reported": (f"Metrics not reported (of {framework})", count),
+        "metrics_never_reported": ("Never reported", count)}))
     return section
 
 
@@ -76,6 +80,11 @@ def revisions(ctx: Context) -> Section:
     rev = ctx.figures.revisions
     if ctx.focus:
         rev = rev[rev["rocu_code"] == ctx.focus]
+        row = ctx.focus_row()
+        revised, months_affected = int(row.revised_figures_to_date), int(row.revised_months_to_date)
+    else:
+        revised, months_affected = int(ctx.network.revised_figures_to_date), \
+            int(ctx.network.revised_unit_months_to_date)
     rev = rev.copy()
     section = Section("revisions", "Revisions since the last paper",
                       "Figures that a resubmission changed after they were first accepted: the value first "
@@ -83,13 +92,12 @@ def revisions(ctx: Context) -> Section:
                       "Earlier papers quoted the first figures where they predate the resubmission.")
     largest = None
     if not rev.empty:
-        big = rev.loc[rev["change"].abs().idxmax()]
+        big = rev.sort_values("absolute_change", ascending=False, kind="stable").iloc[0]
         largest = (f"{big.metric_name} for {month_label(big.month)} ({big.rocu_code}), from "
                    f"{amount(big.value_as_first_submitted, big.unit)} to {amount(big.value, big.unit)}")
-    section.findings.append(findings.revisions(ctx.subject, len(rev), rev[["rocu_code", "month"]].drop_duplicates()
-                                               .shape[0], largest))
-    all_rev = ctx.figures.revisions.groupby("rocu_code")["metric_id"].count().reindex(ctx.units, fill_value=0)
-    if all_rev.sum():
+    section.findings.append(findings.revisions(ctx.subject, revised, months_affected, largest))
+    all_rev = ctx.quarter_rows["revised_figures_to_date"].fillna(0).astype(int)
+    if int(ctx.network.revised_figures_to_date or 0):
         section.charts.append(chart(
             "revisions", charts.unit_bars(all_rev.to_dict(), ctx.focus, "Figures changed by resubmission"),
             "Bar chart of figures changed by resubmission, by unit: " + "; ".join(

@@ -1,4 +1,8 @@
-"""Sections about results and threat: outcomes against peers, OCG threat against forces."""
+"""Sections about results and threat: outcomes against peers, OCG threat against forces.
+
+Figures from fct_outcomes_quarterly (rates, peer medians, network indexes), fct_ocg_threat,
+fct_board_quarterly and fct_board_network_quarterly.
+"""
 
 from __future__ import annotations
 
@@ -36,10 +40,11 @@ def outcomes(ctx: Context) -> Section:
         head = mine.set_index("metric_id").reindex([m for m in HEADLINE if m in set(mine["metric_id"])])
         for r in head.itertuples():
             section.findings.append(findings.outcome(ctx.focus, r.metric_name, r.value, r.per_100k_population,
-                                                     r.peer_median_per_100k, r.national_per_100k, r.unit))
-        dots = [{"label": r.metric_name, "unit_index": 100 * r.per_100k_population / r.national_per_100k,
-                 "peer_index": 100 * r.peer_median_per_100k / r.national_per_100k}
-                for r in head.itertuples() if r.national_per_100k and (r.unit != "count" or r.value >= SMALL_BASE)]
+                                                     r.peer_median_per_100k, r.national_per_100k, r.unit,
+                                                     r.pct_above_peer_median))
+        dots = [{"label": r.metric_name, "unit_index": r.index_vs_network, "peer_index": r.peer_index_vs_network}
+                for r in head.itertuples() if not missing(r.index_vs_network) and not missing(r.peer_index_vs_network)
+                and (r.unit != "count" or r.value >= SMALL_BASE)]
         if dots:
             section.charts.append(chart(
                 "outcomes", charts.index_dots(dots),
@@ -113,18 +118,17 @@ def _network_outcome_findings(ctx: Context, rateable: pd.DataFrame) -> list[str]
 def threat(ctx: Context) -> Section:
     ocg = ctx.figures.ocg
     q = ctx.quarter_rows
-    as_at = ocg["latest_mapped"].max()
+    as_at = ctx.network.ocg_register_as_at
     section = Section("threat", "OCG threat level (MoRiLE): the unit against its forces",
                       "Mean MoRiLE score of active organised crime groups held by the unit, beside those kept by its "
                       "constituent forces. A unit mean below its forces' suggests forces keep the higher-threat "
                       "groups. As at the register snapshot"
                       + (f" (newest OCG mapped {long_date(as_at)})." if not missing(as_at) else "."))
-    totals = ocg.groupby(["rocu_code", "owner_type"])["active_ocgs"].sum().unstack(fill_value=0)
-    totals = totals.reindex(index=ctx.units, columns=["rocu", "force"], fill_value=0)
+    net = ctx.network
     if ctx.focus:
         row = ctx.focus_row()
-        section.findings.append(findings.threat(ctx.focus, row.rocu_mean_morile, int(totals.loc[ctx.focus, "rocu"]),
-                                                row.forces_mean_morile, int(totals.loc[ctx.focus, "force"]),
+        section.findings.append(findings.threat(ctx.focus, row.rocu_mean_morile, int(row.rocu_active_ocgs or 0),
+                                                row.forces_mean_morile, int(row.forces_active_ocgs or 0),
                                                 int(row.rocu_high_band_ocgs or 0), int(row.forces_high_band_ocgs or 0)))
         mine = ocg[ocg["rocu_code"] == ctx.focus].copy()
         mine["owner"] = [f"{n} (unit)" if t == "rocu" else n for n, t in zip(mine["owner_name"], mine["owner_type"])]
@@ -141,13 +145,13 @@ def threat(ctx: Context) -> Section:
             "median_morile_score": ("Median", decimal), "p25_morile_score": ("25th percentile", decimal),
             "p75_morile_score": ("75th percentile", decimal), "max_morile_score": ("Highest", count)}))
     else:
-        higher = int((q["forces_mean_morile"] > q["rocu_mean_morile"]).sum())
         section.findings.append(findings.network_count(
-            "have forces whose OCGs carry a higher mean MoRiLE score than the unit's own", higher, len(ctx.units)))
-        gap = q["morile_gap_rocu_minus_forces"].dropna()
-        if len(gap):
-            section.findings.append(f"The gap (unit mean minus forces' mean) runs from {decimal(gap.min())} "
-                                    f"({gap.idxmin()}) to {decimal(gap.max())} ({gap.idxmax()}).")
+            "have forces whose OCGs carry a higher mean MoRiLE score than the unit's own",
+            int(net.units_forces_hold_higher_threat), int(net.units)))
+        if not missing(net.min_morile_gap):
+            section.findings.append(f"The gap (unit mean minus forces' mean) runs from {decimal(net.min_morile_gap)} "
+                                    f"({net.min_morile_gap_unit}) to {decimal(net.max_morile_gap)} "
+                                    f"({net.max_morile_gap_unit}).")
     section.charts.append(chart(
         "threat", charts.paired_dots({u: (q.loc[u, "rocu_mean_morile"], q.loc[u, "forces_mean_morile"])
                                       for u in ctx.units}, ("unit's OCGs", "forces' OCGs"), ctx.focus,
@@ -156,11 +160,9 @@ def threat(ctx: Context) -> Section:
             f"{u} unit {decimal(q.loc[u, 'rocu_mean_morile'])}, forces {decimal(q.loc[u, 'forces_mean_morile'])}"
             for u in ctx.units) + ".", "Mean MoRiLE score: each unit against its forces"))
     frame = q.reset_index(names="rocu_code")
-    frame["rocu_ocgs"] = totals["rocu"].values
-    frame["force_ocgs"] = totals["force"].values
     section.tables.append(table("All units: MoRiLE means, unit against forces", frame, {
-        "rocu_code": ("Unit", None), "rocu_ocgs": ("Unit OCGs", count), "rocu_mean_morile": ("Unit mean", decimal),
-        "force_ocgs": ("Forces' OCGs", count), "forces_mean_morile": ("Forces' mean", decimal),
+        "rocu_code": ("Unit", None), "rocu_active_ocgs": ("Unit OCGs", count), "rocu_mean_morile": ("Unit mean", decimal),
+        "forces_active_ocgs": ("Forces' OCGs", count), "forces_mean_morile": ("Forces' mean", decimal),
         "morile_gap_rocu_minus_forces": ("Gap", decimal), "rocu_high_band_ocgs": ("Unit high band", count),
         "forces_high_band_ocgs": ("Forces' high band", count)}))
     return section

@@ -1,48 +1,55 @@
-"""Sections about the returns themselves: timeliness and completeness, data quality, 4P balance."""
+"""Sections about the returns themselves: timeliness and completeness, data quality, 4P balance.
+
+Figures from fct_board_quarterly (per unit), fct_board_network_quarterly (medians and totals),
+fct_strand_coverage_quarterly, fct_submission_status and fct_submission_problems.
+"""
 
 from __future__ import annotations
 
 from pipelines.papers import charts, findings
-from pipelines.papers.data import TREND_QUARTERS
 from pipelines.papers.model import Section
-from pipelines.papers.numbers import (count, long_date, median, missing, month_label, pct, plain,
-                                      previous_quarters, share)
+from pipelines.papers.numbers import count, long_date, missing, month_label, pct, plain, share
 from pipelines.papers.sections.common import Context, chart, table
 
 STATUS_WORDS = {"on_time": "on time", "late": "late", "missing": "missing", "rejected": "rejected (no accepted file)",
-                "pending": "not yet due"}
+                "pending": "not yet due", "failed": "check failed (service fault)"}
 STRANDS = ["pursue", "prevent", "protect", "prepare"]
+
+
+def _or_none(value: float | None) -> float | None:
+    return None if missing(value) else value
+
 
 def submissions(ctx: Context) -> Section:
     q = ctx.quarter_rows.reset_index()
+    net = ctx.network
     status = ctx.figures.status
     section = Section("submissions", "Submission timeliness and completeness",
                       "Was each monthly return in by its deadline, and how much of the framework did it cover? "
                       "A month counts as on time when an accepted file arrived by the deadline "
                       "(the tenth working day of the next month).")
-    due = int(q["months_due"].max() or 0)
-    framework = int(q["framework_return_metrics"].max())
+    due = int(net.months_due or 0)
+    framework = int(net.framework_return_metrics)
     if ctx.focus:
         row = ctx.focus_row()
         section.findings.append(findings.timeliness(ctx.focus, int(row.months_on_time), int(row.months_late),
                                                     int(row.months_missing), int(row.months_due),
-                                                    ctx.network_median("months_on_time")))
+                                                    _or_none(net.median_months_on_time)))
         own = status[(status["rocu_code"] == ctx.focus) & status["month"].isin(ctx.months)]
         for r in own[own["status"] == "late"].itertuples():
             section.findings.append(f"The {month_label(r.month)} return came {plain(r.days_late)} days after its "
                                     f"deadline of {long_date(r.deadline_date)}.")
         section.findings.append(findings.completeness(ctx.focus, int(row.metrics_reported), framework,
-                                                      ctx.network_median("metrics_reported")))
+                                                      _or_none(net.median_metrics_reported)))
     else:
-        all_on_time = int(((q["months_on_time"] == q["months_due"]) & (q["months_due"] > 0)).sum())
         section.findings.append(findings.network_count(f"returned every month on time ({due} of {due})",
-                                                       all_on_time, len(q)))
+                                                       int(net.units_all_on_time), int(net.units)))
         for r in q[q["months_on_time"] < q["months_due"]].itertuples():
             section.findings.append(findings.timeliness(r.rocu_code, r.months_on_time, r.months_late,
                                                         r.months_missing, r.months_due, None))
-        section.findings.append(f"Framework metrics reported ranged from {plain(q['metrics_reported'].min())} to "
-                                f"{plain(q['metrics_reported'].max())} of {framework} (network median "
-                                f"{plain(ctx.network_median('metrics_reported'))}).")
+        section.findings.append(f"Framework metrics reported ranged from {plain(net.min_metrics_reported)} to "
+                                f"{plain(net.max_metrics_reported)} of {framework} (network median "
+                                f"{plain(net.median_metrics_reported)}).")
     year = sorted(status["month"].unique())
     section.charts.append(chart(
         "status", charts.status_grid(status.to_dict("records"), ctx.units, year, ctx.focus),
@@ -52,9 +59,9 @@ def submissions(ctx: Context) -> Section:
     section.charts.append(chart(
         "completeness", charts.unit_bars(dict(zip(q["rocu_code"], q["metrics_reported"])), ctx.focus,
                                          f"Framework metrics reported in {ctx.quarter} (of {framework})",
-                                         reference=ctx.network_median("metrics_reported")),
+                                         reference=_or_none(net.median_metrics_reported)),
         f"Bar chart of framework metrics reported by each unit in {ctx.quarter}, out of {framework}; "
-        f"network median {plain(ctx.network_median('metrics_reported'))}.",
+        f"network median {plain(net.median_metrics_reported)}.",
         f"Completeness: framework metrics reported in {ctx.quarter}"))
     if ctx.focus:
         own = status[(status["rocu_code"] == ctx.focus) & status["month"].isin(ctx.months)].copy()
@@ -70,42 +77,36 @@ def submissions(ctx: Context) -> Section:
         "completeness_pct": ("Completeness", pct)}))
     return section
 
+
 def quality(ctx: Context) -> Section:
-    quarters = previous_quarters(ctx.quarter, TREND_QUARTERS)
-    qual = ctx.figures.quality
-    cons = ctx.figures.consistency[["rocu_code", "calendar_quarter", "unmapped_labels"]]
-    qual = qual.merge(cons, on=["rocu_code", "calendar_quarter"], how="left")
+    quarters = ctx.trend_quarters
+    net = ctx.network
     section = Section("quality", "Data-quality problems and their trend",
                       "Problems the checks found in the files sent: errors reject a file, warnings (such as a label "
                       "that maps to nothing) let it through but must be explained.")
-    now = qual[qual["calendar_quarter"] == ctx.quarter]
     problems = ctx.figures.problems
+    network = ctx.figures.network.set_index("quarter").reindex(quarters)
     if ctx.focus:
-        mine = qual[qual["rocu_code"] == ctx.focus].set_index("calendar_quarter").reindex(quarters)
+        board = ctx.figures.board
+        mine = board[board["rocu_code"] == ctx.focus].set_index("quarter").reindex(quarters)
         cur = mine.loc[ctx.quarter]
-        prev = mine.iloc[-2]
         section.findings.append(findings.data_quality(
             ctx.focus, int(cur.rejected_files or 0), int(cur.files or 0), int(cur.errors or 0), int(cur.warnings or 0),
-            None if missing(prev.rejected_files) else int(prev.rejected_files)))
-        medians = [median(qual.loc[qual["calendar_quarter"] == qq, "warnings"].tolist()) for qq in quarters]
+            None if missing(cur.previous_rejected_files) else int(cur.previous_rejected_files)))
         series = {f"{ctx.focus} errors": mine["errors"].tolist(), f"{ctx.focus} warnings": mine["warnings"].tolist(),
-                  "network median warnings": medians}
+                  "network median warnings": network["median_warnings"].tolist()}
         problems = problems[problems["rocu_code"] == ctx.focus]
         trend = mine.reset_index()
     else:
-        totals = qual.groupby("calendar_quarter")[["files", "rejected_files", "errors", "warnings"]].sum()
-        totals = totals.reindex(quarters)
-        cur = totals.loc[ctx.quarter]
-        prev = totals.iloc[-2].rejected_files
-        section.findings.append(findings.data_quality("The network", int(cur.rejected_files), int(cur.files),
-                                                      int(cur.errors), int(cur.warnings),
-                                                      None if missing(prev) else int(prev)))
+        section.findings.append(findings.data_quality("The network", int(net.rejected_files), int(net.files),
+                                                      int(net.errors), int(net.warnings),
+                                                      None if missing(net.previous_rejected_files)
+                                                      else int(net.previous_rejected_files)))
         section.findings.append(findings.network_count("had a file rejected in the quarter",
-                                                       int((now["rejected_files"] > 0).sum()), len(ctx.units)))
-        series = {"files rejected": totals["rejected_files"].tolist(), "errors": totals["errors"].tolist(),
-                  "warnings": totals["warnings"].tolist()}
-        trend = totals.reset_index()
-        trend["unmapped_labels"] = [cons.loc[cons["calendar_quarter"] == qq, "unmapped_labels"].sum() for qq in quarters]
+                                                       int(net.units_with_rejected_file), int(net.units)))
+        series = {"files rejected": network["rejected_files"].tolist(), "errors": network["errors"].tolist(),
+                  "warnings": network["warnings"].tolist()}
+        trend = network.reset_index()
     section.charts.append(chart(
         "quality", charts.trend_lines(quarters, series, "Problems raised"),
         f"Line chart of data-quality problems per quarter from {quarters[0]} to {quarters[-1]}: "
@@ -113,7 +114,7 @@ def quality(ctx: Context) -> Section:
         f"Data-quality problems per quarter, {quarters[0]} to {quarters[-1]}"))
     trend["rejected_share"] = [share(r, f) for r, f in zip(trend["rejected_files"], trend["files"])]
     section.tables.append(table(f"{ctx.focus or 'Network'}: files and problems by quarter", trend, {
-        "calendar_quarter": ("Quarter", None), "files": ("Files", count), "rejected_share": ("Rejected", None),
+        "quarter": ("Quarter", None), "files": ("Files", count), "rejected_share": ("Rejected", None),
         "errors": ("Errors", count), "warnings": ("Warnings", count), "unmapped_labels": ("Unmapped labels", count)},
         raw_extra={"rejected_files": "Rejected (files)"}))
     problems = problems.copy()
@@ -126,9 +127,11 @@ def quality(ctx: Context) -> Section:
         "found_value": ("Value found", None)}, note="No problems were found." if problems.empty else ""))
     return section
 
+
 def balance(ctx: Context) -> Section:
     strands = ctx.figures.strands
-    due = len([m for m in ctx.months if m in set(ctx.figures.status["month"])])
+    net = ctx.network
+    due = int(net.months_due or 0)
     section = Section("balance", "4P balance against the network",
                       "Pursue, prevent, protect and prepare: does the unit report all four, every month? The "
                       "inspection found returns were mostly pursue and mostly numbers.")
@@ -136,49 +139,42 @@ def balance(ctx: Context) -> Section:
             .reindex(index=ctx.units, columns=STRANDS).fillna(0))
     counts = (strands.pivot(index="rocu_code", columns="strand_code", values="figures_above_zero")
               .reindex(index=ctx.units, columns=STRANDS).fillna(0))
-    medians = {s: median(grid[s].tolist()) for s in STRANDS}
+    medians = strands.drop_duplicates("strand_code").set_index("strand_code")[
+        "network_median_months_with_figure"].reindex(STRANDS).to_dict()
     q = ctx.quarter_rows
     if ctx.focus:
         row = ctx.focus_row()
         section.findings.append(findings.balance(ctx.focus, int(row.non_pursue_figures or 0),
                                                  int(row.figures_above_zero or 0),
-                                                 ctx.network_median("non_pursue_share_pct")))
-        short = [s for s in STRANDS if grid.loc[ctx.focus, s] < due]
+                                                 _or_none(net.median_non_pursue_share_pct)))
+        mine = strands[strands["rocu_code"] == ctx.focus].set_index("strand_code").reindex(STRANDS)
+        short = [s for s in STRANDS if not mine.loc[s, "is_every_month"]]
         if due and not short:
             section.findings.append(findings.all_strands(ctx.focus, due))
-        for s in short:
+        for s in short if due else []:
             section.findings.append(findings.strand_coverage(s, int(grid.loc[ctx.focus, s]), due, medians[s]))
-        framework = ctx.figures.framework_strands.set_index("strand_code")["framework_metrics"]
-        mine = strands[strands["rocu_code"] == ctx.focus].set_index("strand_code").reindex(STRANDS)
-        mine["framework"] = framework.reindex(STRANDS).values
         mine["months"] = [f"{plain(v if not missing(v) else 0)} of {due}" for v in mine["months_with_figure"]]
         mine["median"] = [f"{plain(medians[s])} of {due}" for s in STRANDS]
         mine = mine.reset_index()
         mine["strand"] = mine["strand_code"].str.capitalize()
         section.tables.append(table(f"{ctx.focus}: figures by 4P strand, {ctx.quarter}", mine, {
-            "strand": ("Strand", None), "framework": ("Framework metrics", count),
+            "strand": ("Strand", None), "framework_metrics": ("Framework metrics", count),
             "metrics_reported": ("Metrics reported", count), "figures_above_zero": ("Figures above zero", count),
             "months": ("Months with a figure", None), "median": ("Network median months", None)}))
     else:
-        full = int((grid >= due).all(axis=1).sum()) if due else 0
         section.findings.append(findings.network_count(f"reported all four Ps in every month ({due} of {due})",
-                                                       full, len(ctx.units)))
-        for unit in ctx.units:
-            for s in STRANDS:
-                if grid.loc[unit, s] < due:
-                    section.findings.append(f"{unit}: " + findings.strand_coverage(s, int(grid.loc[unit, s]), due,
-                                                                                   medians[s]))
+                                                       int(net.units_all_strands_every_month), int(net.units)))
+        for r in strands[~strands["is_every_month"].astype(bool)].itertuples() if due else []:
+            section.findings.append(f"{r.rocu_code}: " + findings.strand_coverage(
+                r.strand_code, int(r.months_with_figure), due, medians[r.strand_code]))
     section.charts.append(chart(
         "balance", charts.strand_stack({u: counts.loc[u].to_dict() for u in ctx.units}, ctx.focus),
         "Stacked bar chart of figures above zero by 4P strand for each unit in " + ctx.quarter + ": "
         + "; ".join(f"{u} " + ", ".join(f"{s} {plain(counts.loc[u, s])}" for s in STRANDS) for u in ctx.units) + ".",
         f"Figures above zero by 4P strand, {ctx.quarter}"))
-    table_rows = grid.copy()
-    for s in STRANDS:
-        table_rows[s] = table_rows[s].astype(int)
+    table_rows = grid.astype(int).reset_index(names="rocu_code")
     table_rows["non_pursue"] = [share(n, t) for n, t in zip(q["non_pursue_figures"].fillna(0),
                                                             q["figures_above_zero"].fillna(0))]
-    table_rows = table_rows.reset_index(names="rocu_code")
     table_rows["non_pursue_figures"] = q["non_pursue_figures"].values
     table_rows["figures_above_zero"] = q["figures_above_zero"].values
     section.tables.append(table(f"All units: months with a figure by strand (of {due}), {ctx.quarter}", table_rows, {

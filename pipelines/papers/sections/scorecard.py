@@ -1,133 +1,102 @@
 """The one-page scorecard: every headline indicator, the unit beside the network median and
-its position among the nine units, plus the first finding of each section."""
+its position among the nine units, plus the first finding of each section.
+
+Figures, medians and positions come from fct_scorecard_quarterly (indicators, their order,
+labels and direction from the seed scorecard_indicators); this module only writes them.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
 
 import pandas as pd
 
 from pipelines.papers import charts
 from pipelines.papers.model import Section
-from pipelines.papers.numbers import (SMALL_BASE, decimal, median, missing, ordinal, pct, plain, rate_100k)
+from pipelines.papers.numbers import SMALL_BASE, decimal, missing, ordinal, pct, plain, rate_100k
 from pipelines.papers.sections.common import Context, chart, rows_table
-from pipelines.papers.sections.resources import quarter_totals, end_of_quarter
+
+FORMATS: dict[str, Callable[[float | None], str]] = {"months": plain, "pct": pct, "count": plain,
+                                                      "decimal": decimal, "rate_100k": rate_100k}
 
 
-@dataclass
-class Indicator:
-    label: str
-    values: pd.Series  # one number per unit, what is ranked and plotted
-    higher_is_better: bool
-    shown: Callable[[str], str]  # the unit's figure, with its base where it is a share
-    median_shown: Callable[[float | None], str]
+def _label(row: pd.Series) -> str:
+    return row.label.replace("{base}", plain(row.base))
 
 
-def _part(n: pd.Series, of: pd.Series) -> Callable[[str], str]:
-    """'2 of 3' or '51%' (compact) depending on the base."""
-    def show(unit: str) -> str:
-        base = of[unit]
-        if missing(base) or not base:
+def _shown(row: pd.Series) -> str:
+    """The unit's figure; a part of a small base (or a count of a base) as "2 of 3"."""
+    if row.shown_as_share:
+        if missing(row.base) or not row.base:
             return "–"
-        return f"{plain(n[unit])} of {plain(base)}" if base < SMALL_BASE else f"{100 * n[unit] / base:.0f}%"
-    return show
+        if row.base < SMALL_BASE or row.figure_format != "pct":
+            return f"{plain(row.numerator)} of {plain(row.base)}"
+    return FORMATS[row.figure_format](row.value)
 
 
-def indicators(ctx: Context) -> list[Indicator]:
-    q = ctx.quarter_rows
-    tasks = quarter_totals(ctx)
-    last = end_of_quarter(ctx)
-    out = ctx.figures.outcomes
-    dis = out[out["metric_id"] == "DIS_TOTAL"].set_index("rocu_code")["per_100k_population"].reindex(ctx.units)
-    due = q["months_due"].max()
-    frame = q["framework_return_metrics"].max()
-    acceptance = 100 * tasks["accepted"] / tasks["received"].where(tasks["received"] > 0)
-
-    def of_series(series: pd.Series, f: Callable) -> Callable[[str], str]:
-        return lambda unit: f(series[unit])
-
-    return [
-        Indicator("Returns on time (months)", q["months_on_time"], True, _part(q["months_on_time"], q["months_due"]),
-                  lambda m: f"{plain(m)} of {plain(due)}"),
-        Indicator(f"Framework metrics reported (of {plain(frame)})", q["completeness_pct"], True,
-                  _part(q["metrics_reported"], q["framework_return_metrics"]), pct),
-        Indicator("Figures outside pursue (4P balance)", q["non_pursue_share_pct"], True,
-                  _part(q["non_pursue_figures"], q["figures_above_zero"]), pct),
-        Indicator("Files rejected by the checks", q["rejected_versions"], False,
-                  _part(q["rejected_versions"], q["versions"]), plain),
-        Indicator("Local labels mapping to nothing", q["unmapped_labels"], False, of_series(q["unmapped_labels"], plain),
-                  plain),
-        Indicator("MoRiLE mean: unit minus forces", q["morile_gap_rocu_minus_forces"], True,
-                  of_series(q["morile_gap_rocu_minus_forces"], decimal), decimal),
-        Indicator("Regional tasking meetings", tasks["meetings"], True, of_series(tasks["meetings"], plain), plain),
-        Indicator("Longest gap between meetings (days)", tasks["longest_gap"], False,
-                  of_series(tasks["longest_gap"], plain), plain),
-        Indicator("Gateway requests accepted", acceptance, True, _part(tasks["accepted"], tasks["received"]), pct),
-        Indicator("Vacancy rate, end of quarter", last["vacancy_rate_pct"], False,
-                  of_series(last["vacancy_rate_pct"], pct), pct),
-        Indicator("Fixed-term share of staff in post", last["fixed_term_share_pct"], False,
-                  of_series(last["fixed_term_share_pct"], pct), pct),
-        Indicator("Disruptions per 100,000 population", dis, True, of_series(dis, rate_100k), rate_100k),
-    ]
+def _median_shown(row: pd.Series, value: float | None, months_due: float) -> str:
+    if row.figure_format == "months":
+        return "–" if missing(value) else f"{plain(value)} of {plain(months_due)}"
+    return FORMATS[row.figure_format](value)
 
 
-def _position(ind: Indicator, unit: str) -> str:
-    values = ind.values.dropna()
-    if unit not in values.index:
+def _position(row: pd.Series) -> str:
+    if missing(row.network_position):
         return "–"
-    ranks = values.rank(method="min", ascending=not ind.higher_is_better)
-    rank = int(ranks[unit])
-    joint = "joint " if (ranks == rank).sum() > 1 else ""
-    return f"{joint}{ordinal(rank)} of {len(values)}"
-
-
-def _at_or_better(ind: Indicator, unit: str) -> bool:
-    med, v = median(ind.values.tolist()), ind.values.get(unit)
-    if missing(v) or med is None:
-        return False
-    return v >= med if ind.higher_is_better else v <= med
+    return f"{'joint ' if row.is_joint_position else ''}{ordinal(int(row.network_position))} of {int(row.units_ranked)}"
 
 
 def scorecard(ctx: Context, headlines: list[str]) -> Section:
-    inds = indicators(ctx)
+    card = ctx.figures.scorecard
+    due = ctx.network.months_due
+    codes = card.drop_duplicates("indicator_code").sort_values("sort_order")
     section = Section("scorecard", "Scorecard",
                       f"Headline indicators for {ctx.quarter}: {'the unit beside' if ctx.focus else 'each unit and'} "
                       "the network median. Position 1st is best (the direction is in the last column)"
                       f"{'; in the chart, right is better' if ctx.focus else ''}. Shares on a base under "
                       f"{SMALL_BASE} are shown as counts (\"2 of 3\").", findings=headlines)
     if ctx.focus:
-        rows, strip = [], []
-        for ind in inds:
-            med = median(ind.values.tolist())
-            rows.append([ind.label, ind.shown(ctx.focus), ind.median_shown(med), _position(ind, ctx.focus),
-                         "higher" if ind.higher_is_better else "lower"])
-            vals = ind.values.dropna()
-            strip.append({"label": ind.label, "values": vals.tolist(), "median": med,
-                          "low": vals.min() if len(vals) else 0, "high": vals.max() if len(vals) else 0,
-                          "low_label": ind.median_shown(vals.min()) if len(vals) else "",
-                          "high_label": ind.median_shown(vals.max()) if len(vals) else "",
-                          "focus": ind.values.get(ctx.focus), "focus_label": ind.shown(ctx.focus),
-                          "lower_is_better": not ind.higher_is_better})
+        mine = card[card["rocu_code"] == ctx.focus].sort_values("sort_order")
+        rows, raw, strip = [], [], []
+        for r in mine.itertuples():
+            label = _label(r)
+            better = "higher" if r.higher_is_better else "lower"
+            rows.append([label, _shown(r), _median_shown(r, r.network_median, due), _position(r), better])
+            raw.append([label, r.value, r.network_median, _position(r), better])
+            values = card.loc[(card["indicator_code"] == r.indicator_code) & card["value"].notna(), "value"]
+            strip.append({"label": label, "values": values.tolist(), "median": r.network_median,
+                          "low": 0 if missing(r.network_min) else r.network_min,
+                          "high": 0 if missing(r.network_max) else r.network_max,
+                          "low_label": "" if missing(r.network_min) else _median_shown(r, r.network_min, due),
+                          "high_label": "" if missing(r.network_max) else _median_shown(r, r.network_max, due),
+                          "focus": None if missing(r.value) else r.value, "focus_label": _shown(r),
+                          "lower_is_better": not r.higher_is_better})
         section.tables.append(rows_table(f"{ctx.focus} scorecard, {ctx.quarter}",
                                          ["Indicator", ctx.focus, "Network median", "Position", "Better when"], rows,
-                                         raw_rows=[[i.label, i.values.get(ctx.focus), median(i.values.tolist()),
-                                                    r[3], r[4]] for i, r in zip(inds, rows)]))
+                                         raw_rows=raw))
         section.charts.append(chart(
             "scorecard", charts.position_strip(strip),
             f"Strip chart placing {ctx.focus} among the nine units on each scorecard indicator: " + "; ".join(
                 f"{r[0]} {r[1]} ({r[3]})" for r in rows) + ".",
             f"{ctx.focus} among the nine units on each indicator, {ctx.quarter}"))
     else:
+        by_unit = card.set_index(["indicator_code", "rocu_code"])
         head = ["Indicator", *ctx.units, "Median"]
-        rows = [[i.label, *[i.shown(u) for u in ctx.units], i.median_shown(median(i.values.tolist()))] for i in inds]
-        raw = [[i.label, *[i.values.get(u) for u in ctx.units], median(i.values.tolist())] for i in inds]
+        rows, raw = [], []
+        for c in codes.itertuples():
+            unit_rows = [by_unit.loc[(c.indicator_code, u)] if (c.indicator_code, u) in by_unit.index else None
+                         for u in ctx.units]
+            rows.append([_label(c), *["–" if r is None else _shown(r) for r in unit_rows],
+                         _median_shown(c, c.network_median, due)])
+            raw.append([_label(c), *[None if r is None else r.value for r in unit_rows], c.network_median])
         section.tables.append(rows_table(f"Network scorecard, {ctx.quarter}", head, rows, raw_rows=raw))
-        better = {u: sum(_at_or_better(i, u) for i in inds) for u in ctx.units}
+        per_unit = card.drop_duplicates("rocu_code").set_index("rocu_code").reindex(ctx.units)
+        better = per_unit["indicators_at_or_better_than_median"].fillna(0).astype(int).to_dict()
+        total = int(per_unit["indicators"].max())
         section.charts.append(chart(
             "scorecard", charts.unit_bars(better, None, f"Indicators at or better than the network median "
-                                                        f"(of {len(inds)})"),
+                                                        f"(of {total})"),
             "Bar chart of how many scorecard indicators each unit meets at or better than the network median: "
-            + "; ".join(f"{u} {v} of {len(inds)}" for u, v in better.items()) + ".",
+            + "; ".join(f"{u} {v} of {total}" for u, v in better.items()) + ".",
             f"Indicators at or better than the network median, by unit, {ctx.quarter}"))
     return section
