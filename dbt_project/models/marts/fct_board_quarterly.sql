@@ -147,7 +147,7 @@ revisions as (
         count(*) as revised_figures,
         count(distinct revised.month) as revised_months
     from quarters
-    inner join {{ ref('fct_revised_figures') }} as revised on revised.month <= quarters.last_month
+    inner join {{ ref('fct_revised_figures') }} as revised on quarters.last_month >= revised.month
     group by all
 ),
 

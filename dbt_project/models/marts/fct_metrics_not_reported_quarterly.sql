@@ -44,7 +44,7 @@ per_quarter as (
     left join returned
         on expected.rocu_code = returned.rocu_code
         and expected.metric_id = returned.metric_id
-        and returned.month <= quarters.last_month
+        and quarters.last_month >= returned.month
     group by all
 ),
 
