@@ -39,8 +39,9 @@ st.caption("The consistency report for executive boards: timeliness, completenes
 build = current_build()
 if build is None:
     no_data()
-quarters = query("select calendar_quarter, max(months_due) as months_due from marts.fct_consistency_quarterly "
-                 "group by all order by calendar_quarter desc")
+# Every unit has the same months due in a quarter (the submissions grid is every unit by every month).
+quarters = query("select distinct calendar_quarter, months_due from marts.fct_consistency_quarterly "
+                 "order by calendar_quarter desc")
 units = query("select rocu_code, rocu_name from marts.dim_rocu order by rocu_code")
 if quarters.empty or units.empty:
     no_data()
