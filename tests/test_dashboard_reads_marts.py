@@ -77,6 +77,7 @@ def test_the_pages_use_the_marts_that_hold_their_figures(var, sent):
     run("national", period_type="financial_year", period=year)
     run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period=year)
     run("drill", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period=year)
+    run("drill", unit="EMSOU", metric="PUR_ARRESTS", period_type="month", period=latest_month(var, "EMSOU"))
     run("drill", unit="EMSOU", metric="DIS_MAJOR", period_type="month", period=latest_month(var, "EMSOU"))
     run("submissions")
     read = {table for q in sent for _, table in RELATION.findall(q)}
