@@ -14,10 +14,7 @@ from dashboards.format import plain, to_csv_bytes, to_xlsx_bytes
 PERIOD_TYPES = {"financial_year": "Financial year", "quarter": "Quarter", "month": "Month"}
 # The dim_month column that names each period type, to find the months inside a period.
 PERIOD_COLUMNS = {"financial_year": "financial_year", "quarter": "calendar_quarter", "month": "month"}
-# Units for which a rate per 100,000 people or per officer means something (not shares or scores).
-RATE_UNITS = ("count", "gbp", "kg", "years")
 STRANDS = ["All", "Pursue", "Prevent", "Protect", "Prepare"]
-STRAND_ORDER = {"pursue": 1, "prevent": 2, "protect": 3, "prepare": 4, "all": 5}
 
 
 _WRITTEN = "url_filters_written"  # session state: the value each URL filter was last given by a page
@@ -76,11 +73,10 @@ def period_filter(container=st) -> tuple[str, str]:
     """Period type and period, newest first, from what the warehouse holds."""
     with container:
         kind = url_select("Period", list(PERIOD_TYPES), "period_type", format_func=PERIOD_TYPES.get)
-        periods = query(
-            "select period, max(months_reported) = any_value(months_in_period) as complete"
-            " from marts.fct_metric_comparison where period_type = ? group by period order by period desc", (kind,))
+        periods = query("select period, is_complete from marts.dim_period where period_type = ? order by period desc",
+                        (kind,))
         # Default to the newest complete period: a part-year beside full years misleads.
-        complete = periods.index[periods["complete"]].tolist()
+        complete = periods.index[periods["is_complete"]].tolist()
         period = url_select(PERIOD_TYPES[kind], periods["period"].tolist(), "period",
                             default_index=complete[0] if complete else 0)
     return kind, period
@@ -91,17 +87,19 @@ def period_words(kind: str, period: str) -> str:
     return f"{PERIOD_TYPES[kind].lower()} {period}"
 
 
-def metric_filter(strand_box, threat_box, metric_box, units: tuple[str, ...] | None = None,
+def metric_filter(strand_box, threat_box, metric_box, rateable_only: bool = False,
                   default: str = "PUR_ARRESTS") -> pd.Series | None:
-    """Strand, threat area and metric pickers (in the URL); returns the chosen metric's catalogue row."""
+    """Strand, threat area and metric pickers (in the URL); returns the chosen metric's catalogue row.
+
+    With ``rateable_only``, only the metrics the catalogue marks rateable (dim_metric.is_rateable)
+    are offered: the pages that compare rates per 100,000 people.
+    """
     metrics = query(
         "select metric_id, metric_name, unit, strand_code, strand_name, threat_area_name, source, reported_by,"
-        " time_aggregation, higher_is_better, definition from marts.dim_metric")
+        " time_aggregation, higher_is_better, definition from marts.dim_metric"
+        f"{' where is_rateable' if rateable_only else ''} order by strand_sort_order, metric_name")
     if metrics.empty:
         return None
-    metrics = metrics.assign(order=metrics["strand_code"].map(STRAND_ORDER)).sort_values(["order", "metric_name"])
-    if units:
-        metrics = metrics[metrics["unit"].isin(units)]
     with strand_box:
         strand = url_select("Strand", STRANDS, "strand")
     if strand != "All":

@@ -6,8 +6,6 @@ down month by month, each month down to the cells it came from, and says how the
 make the period's figure (for a sum, that they add up to it).
 """
 
-import math
-
 import pandas as pd
 import streamlit as st
 
@@ -31,11 +29,6 @@ COMBINED = {"sum": "the sum of its months", "mean": "the average of its months",
             "ratio": "worked out again from the months' numerators and denominators (not an average of rates)",
             "snapshot": "the figure of the last month reported in it",
             "latest": "the figure of the last month reported in it"}
-# Which disruption rows each disruption metric counts (the rest of the month's rows are context).
-DISRUPTION_ROWS = {"DIS_MAJOR": ("impact_level", "major"), "DIS_MODERATE": ("impact_level", "moderate"),
-                   "DIS_MINOR": ("impact_level", "minor"), "DIS_PURSUE": ("strand", "pursue"),
-                   "DIS_PREVENT": ("strand", "prevent"), "DIS_PROTECT": ("strand", "protect"),
-                   "DIS_PREPARE": ("strand", "prepare")}
 
 session = guard("view_drill")
 st.title("Drill-through")
@@ -104,9 +97,10 @@ def show_period() -> None:
         no_data(f"There is no figure for {name.lower()} from {names[unit]} in {period_words(kind, period)}: "
                 "it reported none in any month of it.")
     total = found.iloc[0]
-    months = query(f"select f.month, f.value from marts.fct_metric_monthly f join marts.dim_month d using (month)"
-                   f" where f.rocu_code = ? and f.metric_id = ? and d.{PERIOD_COLUMNS[kind]} = ? order by f.month",
-                   (unit, metric, period))
+    months = query("select month, value, cells, original_name, version, months_total, months_add_up"
+                   " from marts.fct_metric_period_months"
+                   " where rocu_code = ? and metric_id = ? and period_type = ? and period = ? order by month",
+                   (unit, metric, kind, period))
     left, right = st.columns([1, 3])
     left.metric(f"{name}, {unit}, {period}", figure(total["value"], measure))
     left.caption(f"{int(total['months_reported'])} of {int(total['months_in_period'])} months reported.")
@@ -117,24 +111,23 @@ def show_period() -> None:
     cells = query(CELLS.format(column=PERIOD_COLUMNS[kind]), (unit, metric, period)) \
         if source == "monthly_return" else pd.DataFrame(columns=["month", "is_current"])
     current = cells[cells["is_current"]] if not cells.empty else cells
-    per_month = current.groupby("month").agg(cells=("month", "size"), file=("original_name", "first"),
-                                             version=("version", "first")) if not current.empty else None
+    from_cells = months["cells"].notna().any()
     table = pd.DataFrame({"Month": months["month"].map(month_label),
                           "Figure": months["value"].map(lambda v: figure(v, measure))})
-    if per_month is not None:
-        table["Cells"] = months["month"].map(per_month["cells"]).fillna(0).astype(int).astype(str)
-        table["File as sent"] = months["month"].map(per_month["file"]).fillna("")
-        table["Version"] = months["month"].map(per_month["version"]).astype("Int64").astype(str)
+    if from_cells:
+        table["Cells"] = months["cells"].fillna(0).astype(int).astype(str)
+        table["File as sent"] = months["original_name"].fillna("")
+        table["Version"] = months["version"].astype("Int64").astype(str)
     else:
         table["Cells"] = "extract"
     if aggregation == "sum":
-        added = months["value"].sum()
+        added, adds_up = months["months_total"].iloc[0], bool(months["months_add_up"].fillna(False).iloc[0])
         table.loc[len(table)] = {"Month": "Total", "Figure": figure(added, measure), "Cells": ""} | (
-            {"File as sent": "", "Version": ""} if per_month is not None else {})
+            {"File as sent": "", "Version": ""} if from_cells else {})
     st.markdown(f"#### Month by month ({len(months)} months)")
     show_table(table.fillna(""), f"drill_months_{unit}_{metric}_{period.replace('/', '-')}", typed=("File as sent",))
     if aggregation == "sum":
-        if math.isclose(added, total["value"], rel_tol=1e-9, abs_tol=1e-9):
+        if adds_up:
             st.success(f"The {len(months)} months add up to {figure(added, measure)}, the figure for "
                        f"{period_words(kind, period)}.")
         else:
@@ -142,10 +135,10 @@ def show_period() -> None:
                      f"{figure(total['value'], measure)}. Please tell the warehouse team.")
 
     st.markdown("#### Each month's cells")
-    for month, value in zip(months["month"], months["value"]):
+    for month, value, count in zip(months["month"], months["value"], months["cells"].fillna(0).astype(int)):
         mine = current[current["month"] == month] if not current.empty else current
         heading = f"{month_label(month)}: {figure(value, measure)}"
-        with st.expander(f"{heading} from {len(mine)} cells" if source == "monthly_return" else heading):
+        with st.expander(f"{heading} from {count} cells" if source == "monthly_return" else heading):
             if source == "monthly_return":
                 rows = cell_rows(mine)
                 st.table(rows.assign(**{c: rows[c].map(plain) for c in TYPED}), hide_index=True)
@@ -197,9 +190,10 @@ def show_month(month: str) -> None:
         show_table(cell_table, f"drill_cells_{unit}_{metric}_{month}", typed=("Label in the return", "As typed", "Sheet"))
 
         st.markdown("#### Versions and files")
-        files = cells.groupby(["version", "submission_id", "original_name", "file_sha256", "is_current",
-                               "is_first_accepted"], as_index=False).agg(submitted_at=("submitted_at", "first"),
-                                                                         cells=("value", "size"), total=("value", "sum"))
+        files = query("select version, original_name, file_sha256, is_current, is_first_accepted, submitted_at, cells,"
+                      " cells_total as total from marts.fct_metric_versions"
+                      " where rocu_code = ? and metric_id = ? and month = ? order by version desc",
+                      (unit, metric, month))
         file_table = pd.DataFrame({
             "Version": files["version"].astype(str), "File as sent": files["original_name"],
             "Submitted": files["submitted_at"].map(moment), "Cells": files["cells"].astype(str),
@@ -207,7 +201,7 @@ def show_month(month: str) -> None:
             "Used now": files["is_current"].map({True: "yes, current version", False: "no, replaced"}),
             "First accepted": files["is_first_accepted"].map({True: "yes", False: "no"}),
             "File fingerprint (SHA-256)": files["file_sha256"].str[:16] + "…"})
-        show_table(file_table.sort_values("Version", ascending=False), f"drill_files_{unit}_{metric}_{month}",
+        show_table(file_table, f"drill_files_{unit}_{metric}_{month}",
                    typed=("File as sent",))
         st.caption("Every version is kept as sent, under its fingerprint; the warehouse uses the latest accepted one.")
         used = files[files["is_current"]]
@@ -222,19 +216,18 @@ def show_month(month: str) -> None:
         if source == "disruption_extract":
             rows = query(
                 """
-                select t.threat_area_name as "Threat area", d.strand as "Strand", d.impact_level as "Impact",
-                       d.disruptions as "Disruptions counted", d.rocu_led as "Led by the unit",
-                       d.force_led as "Led by a force", d.duplicate_claims as "Duplicate claims not counted"
-                from marts.fct_disruptions d left join reference.threat_areas t using (threat_area_code)
-                where d.rocu_code = ? and d.month = ? order by d.strand, d.impact_level
+                select threat_area_name as "Threat area", strand as "Strand", impact_level as "Impact",
+                       disruptions as "Disruptions counted", rocu_led as "Led by the unit",
+                       force_led as "Led by a force", duplicate_claims as "Duplicate claims not counted",
+                       metric_disruptions
+                from marts.fct_disruptions_by_metric
+                where rocu_code = ? and month = ? and metric_id = ? order by strand, impact_level
                 """,
-                (unit, month),
+                (unit, month, metric),
             )
-            if metric in DISRUPTION_ROWS:
-                column, value = DISRUPTION_ROWS[metric]
-                rows = rows[rows["Impact" if column == "impact_level" else "Strand"] == value]
-            st.markdown(f"#### Disruption rows behind the figure ({int(rows['Disruptions counted'].sum())} disruptions)")
-            show_table(rows, f"drill_{source}_{unit}_{metric}_{month}")
+            counted = int(rows["metric_disruptions"].iloc[0]) if not rows.empty else 0
+            st.markdown(f"#### Disruption rows behind the figure ({counted} disruptions)")
+            show_table(rows.drop(columns="metric_disruptions"), f"drill_{source}_{unit}_{metric}_{month}")
             # The claims themselves; narratives are sensitive and shown only to roles allowed them.
             narratives = can(session, "view_narratives", unit)
             claims = query(
@@ -243,8 +236,8 @@ def show_month(month: str) -> None:
                        threat_area_code as "Threat area", strand as "Strand", impact_level as "Impact",
                        coalesce(ocg_ref, '') as "OCG", case when is_counted then 'yes' else 'no: ' || duplicate_of end
                        as "Counted"{', narrative as "Narrative"' if narratives else ''}
-                from intermediate.int_disruptions__deduplicated
-                where rocu_code = ? and month = ? and validation_status = 'validated' order by disruption_date
+                from marts.fct_disruption_claims
+                where rocu_code = ? and month = ? order by disruption_date
                 """,
                 (unit, month),
             )
@@ -258,7 +251,9 @@ def show_month(month: str) -> None:
             rows = wide.T.reset_index().set_axis(["Measure", "Value"], axis=1)
             rows["Measure"] = (rows["Measure"].str.replace("_", " ").str.replace(" pct", " (%)")
                                .str.replace(" fte", " (FTE)"))
-            rows["Value"] = rows["Value"].map(lambda v: figure(v, "count" if float(v).is_integer() else "fte"))
+            # An extract figure may be empty for the month (no Gateway requests recorded): shown as '–'.
+            rows["Value"] = rows["Value"].map(
+                lambda v: figure(v, "count" if pd.isna(v) or float(v).is_integer() else "fte"))
             st.markdown("#### The extract's figures for the month")
             show_table(rows, f"drill_{source}_{unit}_{metric}_{month}")
         else:

@@ -6,8 +6,7 @@ import streamlit as st
 from dashboards.auth import guard
 from dashboards.data import query
 from dashboards.format import figure, flag_small
-from dashboards.widgets import (PERIOD_TYPES, RATE_UNITS, drill_link, exports, metric_filter, no_data,
-                                period_filter)
+from dashboards.widgets import PERIOD_TYPES, drill_link, exports, metric_filter, no_data, period_filter
 
 guard("view_national")
 st.title("National overview")
@@ -16,7 +15,7 @@ if query("select 1 from marts.fct_metric_comparison limit 1").empty:
 
 top = st.columns([1.3, 0.9, 1.2, 1.5])
 kind, period = period_filter(top[0])
-chosen = metric_filter(top[1], top[2], top[3], units=RATE_UNITS)
+chosen = metric_filter(top[1], top[2], top[3], rateable_only=True)
 if chosen is None:
     no_data("No metric matches these filters. Choose another strand or threat area.")
 metric, unit = chosen.name, chosen["unit"]
@@ -26,8 +25,7 @@ period_words = f"{PERIOD_TYPES[kind].lower()} {period}"
 rows = query(
     """
     select r.rocu_name as unit_name, c.rocu_code, c.value, c.per_100k_population, c.per_officer, c.network_rank,
-           c.population, c.population_year, c.officer_fte, c.months_reported, c.months_in_period,
-           c.national_value, c.national_per_100k, c.national_per_officer, c.units_reporting
+           c.population, c.population_year, c.officer_fte, c.months_reported, c.months_in_period
     from marts.fct_metric_comparison c join marts.dim_rocu r using (rocu_code)
     where c.metric_id = ? and c.period_type = ? and c.period = ?
     order by c.per_100k_population desc
@@ -37,7 +35,14 @@ rows = query(
 if rows.empty:
     no_data(f"No unit reported {names[metric].lower()} for {period_words}.")
 
-national = rows.iloc[0]
+network = query(
+    """
+    select national_value, national_per_100k, national_per_officer, units_reporting, population_year
+    from marts.fct_metric_network where metric_id = ? and period_type = ? and period = ?
+    """,
+    (metric, kind, period),
+)
+national = network.iloc[0]
 a, b, c = st.columns(3)
 a.metric(f"{names[metric]}, network, {period}", figure(national["national_value"], unit),
          help=f"Sum over the {national['units_reporting']} units that reported.")
@@ -54,10 +59,10 @@ bars = alt.Chart(rows).mark_bar(color="#1f4e79").encode(
              alt.Tooltip("population:Q", title="Population (base)", format=",.0f"),
              alt.Tooltip("per_100k_population:Q", title="Per 100,000", format=",.2f")],
 )
-rule = alt.Chart(rows.head(1)).mark_rule(strokeDash=[6, 3], color="black").encode(x="national_per_100k:Q")
+rule = alt.Chart(network).mark_rule(strokeDash=[6, 3], color="black").encode(x="national_per_100k:Q")
 st.altair_chart(bars + rule, width="stretch")
 st.caption("Dashed line: the network rate. Population is the latest ONS estimate at or before the period "
-           f"(year {int(rows['population_year'].max())}; Welsh forces approximate).")
+           f"(year {int(national['population_year'])}; Welsh forces approximate).")
 
 table = rows.assign(**{
     "Figure": rows["value"].map(lambda v: flag_small(v, unit)),
@@ -84,8 +89,8 @@ if not rows.empty:
 st.subheader("Trend: network total by month")
 trend = query(
     """
-    select month, sum(value) as value, count(*) as units
-    from marts.fct_metric_monthly where metric_id = ? group by month order by month
+    select period as month, national_value as value, units_reporting as units
+    from marts.fct_metric_network where metric_id = ? and period_type = 'month' order by period
     """,
     (metric,),
 )
@@ -100,12 +105,10 @@ st.altair_chart(
 st.subheader(f"Where units are strong or weak: mean rank by strand, {period_words}")
 ranks = query(
     """
-    select r.rocu_name as unit_name, m.strand_name as strand, avg(c.network_rank) as mean_rank, count(*) as metrics
-    from marts.fct_metric_comparison c
-    join marts.dim_metric m using (metric_id) join marts.dim_rocu r using (rocu_code)
-    where c.period_type = ? and c.period = ? and c.per_100k_population is not null
-      and m.strand_code in ('pursue', 'prevent', 'protect', 'prepare')
-    group by all
+    select r.rocu_name as unit_name, s.strand_name as strand, s.mean_rank, s.metrics_ranked as metrics
+    from marts.fct_strand_ranks s join marts.dim_rocu r using (rocu_code)
+    where s.period_type = ? and s.period = ?
+    order by r.rocu_name, s.strand_sort_order
     """,
     (kind, period),
 )

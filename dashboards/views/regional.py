@@ -8,9 +8,8 @@ import streamlit as st
 from dashboards.data import query
 from dashboards.format import figure, flag_small, share
 from dashboards.auth import guard
-from dashboards.widgets import (PERIOD_COLUMNS, RATE_UNITS, drill_link, exports, metric_filter,
-                                no_data, period_filter, period_words, show_table, unit_filter,
-                                url_multiselect)
+from dashboards.widgets import (drill_link, exports, metric_filter, no_data, period_filter, period_words,
+                                show_table, unit_filter, url_multiselect)
 
 TREND_DEFAULTS = ["PUR_ARRESTS", "PUR_CHARGES", "PRV_INTERVENTIONS", "PRO_VICTIMS_SAFEGUARDED", "PRP_STAFF_TRAINED",
                   "PUR_CASH_SEIZED"]
@@ -24,7 +23,7 @@ if query("select 1 from marts.fct_metric_comparison limit 1").empty:
 top = st.columns([1.3, 1.2, 0.9, 1.2, 1.5])
 unit, names = unit_filter(top[0], permission="view_regional")
 kind, period = period_filter(top[1])
-metric = metric_filter(top[2], top[3], top[4], units=RATE_UNITS)
+metric = metric_filter(top[2], top[3], top[4], rateable_only=True)
 if metric is None:
     no_data("No metric matches these filters. Choose another strand or threat area.")
 metric_id, name, measure = metric.name, metric["metric_name"], metric["unit"]
@@ -32,9 +31,8 @@ when = period_words(kind, period)
 
 rows = query(
     """
-    select c.*, r.rocu_name as unit_name, g.peer_group_name
+    select c.*, r.rocu_name as unit_name, r.peer_group_name
     from marts.fct_metric_comparison c join marts.dim_rocu r using (rocu_code)
-    left join (select distinct peer_group_id, peer_group_name from reference.peer_groups) g using (peer_group_id)
     where c.metric_id = ? and c.period_type = ? and c.period = ?
     order by c.per_100k_population desc
     """,
@@ -53,11 +51,11 @@ a.metric(f"{name}, {unit}, {period}", flag_small(me["value"], measure),
          help=f"{me['months_reported']} of {me['months_in_period']} months reported.")
 a.caption(f"Rank {me['network_rank']} of {me['units_reporting']} units (1 = highest rate)")
 b.metric(f"Per 100,000 population, {unit}", f"{me['per_100k_population']:,.2f}",
-         f"{me['per_100k_population'] - me['peer_median_per_100k']:+,.2f} against peer median",
+         f"{me['per_100k_minus_peer_median']:+,.2f} against peer median",
          delta_color="normal" if metric["higher_is_better"] else "inverse",
          help=f"Base: population {me['population']:,.0f} ({me['population_year']}).")
 c.metric("Peer median per 100,000", f"{me['peer_median_per_100k']:,.2f}",
-         help=f"Median of the {len(peers)} units in the peer group: {me['peer_group_name'].lower()}.")
+         help=f"Median of the {me['peer_units_reporting']} units in the peer group: {me['peer_group_name'].lower()}.")
 d.metric("Network per 100,000", f"{me['national_per_100k']:,.2f}",
          help=f"Base: population {me['national_population']:,.0f} of the {me['units_reporting']} units reporting.")
 
@@ -90,7 +88,7 @@ table = pd.DataFrame([
            f"{r['months_reported']} of {r['months_in_period']}", f"{r['population']:,.0f}", f"{r['officer_fte']:,.0f}")
       for _, r in peers.iterrows()),
     line(f"Peer median ({me['peer_group_name']})", figure(me["peer_median_value"], measure),
-         me["peer_median_per_100k"], me["peer_median_per_officer"], "–", f"median of {len(peers)} units", "–"),
+         me["peer_median_per_100k"], me["peer_median_per_officer"], "–", f"median of {me['peer_units_reporting']} units", "–"),
     line("Network", figure(me["national_value"], measure), me["national_per_100k"], me["national_per_officer"], "–",
          f"{me['national_population']:,.0f}", f"{me['national_officer_fte']:,.0f}"),
 ])
@@ -103,31 +101,27 @@ drill_link(unit, metric_id, kind, period, f"See the months, rows and files behin
 st.subheader(f"Forces of {names[unit]}: {name}, {when}")
 forces_in_unit = query("select force_names from marts.dim_rocu where rocu_code = ?", (unit,)).iloc[0, 0]
 forces = query(
-    f"""
-    select f.force_name as force, sum(p.value) as value, count(distinct p.month) as months
-    from marts.fct_return_value_provenance p
-    join marts.dim_month m using (month)
-    join (select distinct force_code, force_name from marts.dim_force) f using (force_code)
-    where p.is_current and p.force_code is not null and p.rocu_code = ? and p.metric_id = ?
-      and m.{PERIOD_COLUMNS[kind]} = ?
-    group by all order by value desc
+    """
+    select force_name as force, value, months_with_split as months, forces_total
+    from marts.fct_force_split
+    where rocu_code = ? and metric_id = ? and period_type = ? and period = ?
+    order by value desc
     """,
-    (unit, metric_id, period),
+    (unit, metric_id, kind, period),
 )
 if metric["reported_by"] != "force":
     st.info(f"{name} is a unit-level measure: units report it as one regional total, not by force. "
             f"{names[unit]}'s forces: {forces_in_unit}.")
-elif forces.empty or metric["time_aggregation"] != "sum":
+elif forces.empty:  # the mart splits only figures summed over time
     st.info(f"{names[unit]} reports {name.lower()} as a unit total, without a split by force, for {when}. "
             f"Its forces: {forces_in_unit}.")
 else:
-    total = forces["value"].sum()
     st.altair_chart(alt.Chart(forces).mark_bar(color="#1f4e79").encode(
         x=alt.X("value:Q", title=f"{name}, {period}"), y=alt.Y("force:N", sort="-x", title=None),
         tooltip=["force", alt.Tooltip("value:Q", format=",.0f"), "months"]), width="stretch",
         alt=f"Bar chart of {name} by force in {names[unit]}, {when}.")
     force_table = pd.DataFrame({"Force": forces["force"], "Figure": [flag_small(v, measure) for v in forces["value"]],
-                                "Share of the forces' total": [share(v, total) for v in forces["value"]],
+                                "Share of the forces' total": [share(v, t) for v, t in zip(forces["value"], forces["forces_total"])],
                                 "Months with a force split": forces["months"].astype(str)})
     show_table(force_table, f"regional_forces_{unit}_{metric_id}_{period.replace('/', '-')}")
 
@@ -173,7 +167,7 @@ st.subheader(f"{name} and other measures: {names[unit]} against its peer median,
              "(per 100,000 population)")
 reported = query("select distinct c.metric_id, m.metric_name from marts.fct_metric_comparison c"
                  " join marts.dim_metric m using (metric_id) where c.rocu_code = ? and c.period_type = 'month'"
-                 " and m.unit in ('count', 'gbp', 'kg', 'years') order by m.metric_name", (unit,))
+                 " and m.is_rateable order by m.metric_name", (unit,))
 trend_names = dict(zip(reported["metric_id"], reported["metric_name"]))
 # The metric chosen at the top comes first; the others are there to set it in context.
 others = url_multiselect("Other metrics to show beside it", list(trend_names), "trend", format_func=trend_names.get,

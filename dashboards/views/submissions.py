@@ -29,7 +29,11 @@ grid = query("select s.*, r.rocu_name from marts.fct_submission_status s join ma
 if grid.empty:
     no_data()
 # A unit's people see their own unit's submissions only (enforced here, not by hiding a filter).
-grid = grid[grid["rocu_code"].isin(units_for(session, "view_submissions", grid["rocu_code"].unique().tolist()))]
+codes = grid["rocu_code"].unique().tolist()
+allowed = units_for(session, "view_submissions", codes)
+grid = grid[grid["rocu_code"].isin(allowed)]
+# Access covers every unit or one's own: the headline counts are the network's row or that unit's.
+scope_unit = "ALL" if set(allowed) == set(codes) else allowed[0]
 
 top = st.columns([1, 3])
 with top[0]:
@@ -38,12 +42,13 @@ shown = grid if year == "All" else grid[grid["financial_year"] == year]
 scope = "every month in the warehouse" if year == "All" else f"financial year {year}"
 short = "all months" if year == "All" else year
 
-counts = shown["status"].value_counts()
+counts = query("select * from marts.fct_submission_summary where rocu_code = ? and financial_year = ?",
+               (scope_unit, "ALL" if year == "All" else year)).iloc[0]
 cols = st.columns(len(STATUS))
 for col, (status, (words, *_)) in zip(cols, STATUS.items()):
-    col.metric(f"{words}, {short}", f"{counts.get(status, 0)} of {len(shown)}",
-               help=f"{share(counts.get(status, 0), len(shown))} of the returns due: "
-                    f"{shown['rocu_code'].nunique()} units × {shown['month'].nunique()} months.")
+    col.metric(f"{words}, {short}", f"{counts[status]} of {counts['returns_due']}",
+               help=f"{share(counts[status], counts['returns_due'])} of the returns due: "
+                    f"{counts['units']} units × {counts['months']} months.")
 
 st.subheader(f"Returns by unit and month, {scope}")
 shown = shown.assign(

@@ -1,8 +1,8 @@
 -- Framework metrics derived from the record-level extracts (disruptions, OCG register,
 -- capacity, tasking), per unit and month, in the same shape as the returns' values.
 with disruptions as (
-    select * from {{ ref('int_disruptions__deduplicated') }}
-    where is_counted and validation_status = 'validated'
+    select * from {{ ref('int_disruptions__by_metric') }}
+    where is_counted
 ),
 
 ocgs as (
@@ -29,12 +29,10 @@ months as (
 ),
 
 disruption_counts as (
-    select rocu_code, month, force_code, 'DIS_TOTAL' as metric_id, count(*)::double as value
-    from disruptions group by all
-    union all
-    select rocu_code, month, force_code, 'DIS_' || upper(impact_level), count(*) from disruptions group by all
-    union all
-    select rocu_code, month, force_code, 'DIS_' || upper(strand), count(*) from disruptions group by all
+    select rocu_code, month, force_code, metric_id, count(*)::double as value
+    from disruptions
+    where metric_id <> 'DIS_WITH_NARRATIVE_PCT'
+    group by all
 ),
 
 narrative_share as (
@@ -47,6 +45,7 @@ narrative_share as (
         count(*) filter (where impact_level is not null and length(trim(narrative)) > 0) as numerator,
         count(*) as denominator
     from disruptions
+    where metric_id = 'DIS_WITH_NARRATIVE_PCT'
     group by all
 ),
 

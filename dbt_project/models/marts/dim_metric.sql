@@ -26,7 +26,11 @@ final as (
         metrics.source,
         metrics.reported_by,
         metrics.numerator_metric_id,
-        metrics.denominator_metric_id
+        metrics.denominator_metric_id,
+        -- The one rule for which figures a rate per 100,000 people or per officer makes sense:
+        -- additive amounts (counts, money, weights, years), not shares, scores or staff numbers.
+        metrics.unit in ('count', 'gbp', 'kg', 'years') as is_rateable,
+        strands.sort_order as strand_sort_order
     from metrics
     inner join strands on metrics.strand = strands.strand_code
     left join threat_areas on metrics.threat_area_code = threat_areas.threat_area_code

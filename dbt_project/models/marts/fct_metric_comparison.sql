@@ -24,7 +24,7 @@ with_base as (
         metrics.unit,
         metrics.higher_is_better,
         metrics.space_aggregation,
-        metrics.unit in ('count', 'gbp', 'kg', 'years') as is_rateable,
+        metrics.is_rateable,
         denominators.population,
         denominators.population_year,
         denominators.population_is_approximate,
@@ -90,6 +90,12 @@ final as (
         median(rates.per_100k_population) over (
             partition by rates.metric_id, rates.period_type, rates.period, rates.peer_group_id
         ) as peer_median_per_100k,
+        count(*) over (
+            partition by rates.metric_id, rates.period_type, rates.period, rates.peer_group_id
+        ) as peer_units_reporting,
+        rates.per_100k_population - median(rates.per_100k_population) over (
+            partition by rates.metric_id, rates.period_type, rates.period, rates.peer_group_id
+        ) as per_100k_minus_peer_median,
         median(rates.per_officer) over (
             partition by rates.metric_id, rates.period_type, rates.period, rates.peer_group_id
         ) as peer_median_per_officer,

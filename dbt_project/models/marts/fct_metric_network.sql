@@ -1,0 +1,25 @@
+-- The network's figure for each metric and period (month, calendar quarter, financial
+-- year): one row each, taken from the national columns of fct_metric_comparison (where
+-- the network rule lives), with the newest population estimate any reporting unit's rate used.
+with comparison as (
+    select * from {{ ref('fct_metric_comparison') }}
+),
+
+final as (
+    select
+        metric_id,
+        period_type,
+        period,
+        any_value(months_in_period) as months_in_period,
+        any_value(units_reporting) as units_reporting,
+        any_value(national_value) as national_value,
+        any_value(national_population) as national_population,
+        any_value(national_officer_fte) as national_officer_fte,
+        any_value(national_per_100k) as national_per_100k,
+        any_value(national_per_officer) as national_per_officer,
+        max(population_year) as population_year
+    from comparison
+    group by metric_id, period_type, period
+)
+
+select * from final
