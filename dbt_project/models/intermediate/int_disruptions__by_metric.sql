@@ -19,7 +19,7 @@ final as (
             ('DIS_WITH_NARRATIVE_PCT'),
             ('DIS_' || upper(claims.impact_level)),
             ('DIS_' || upper(claims.strand))
-    ) as metric(metric_id)
+    ) as metric (metric_id)
     where metric.metric_id is not null
 )
 

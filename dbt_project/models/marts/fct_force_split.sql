@@ -37,7 +37,7 @@ periods as (
             ('month', months.month),
             ('quarter', months.calendar_quarter),
             ('financial_year', months.financial_year)
-    ) as period(period_type, period)
+    ) as period (period_type, period)
 ),
 
 by_force as (

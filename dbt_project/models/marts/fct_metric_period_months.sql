@@ -40,7 +40,7 @@ months as (
     inner join metrics on monthly.metric_id = metrics.metric_id
     cross join lateral (
         values ('quarter', monthly.calendar_quarter), ('financial_year', monthly.financial_year)
-    ) as period(period_type, period)
+    ) as period (period_type, period)
 ),
 
 with_total as (
