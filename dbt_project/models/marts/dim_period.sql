@@ -1,4 +1,4 @@
--- The periods the warehouse holds figures for (months, calendar quarters, financial
+-- The periods the warehouse holds figures for (months, calendar and financial-year quarters, financial
 -- years), newest first when sorted by period, and whether some unit reported every month
 -- of it: pages open on the newest complete period, since a part-year beside full years misleads.
 with by_period as (
