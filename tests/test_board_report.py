@@ -24,7 +24,7 @@ import yaml
 from pipelines.cli import main as rocu
 from pipelines.papers import ReportError, Request, findings, make_report, render
 from pipelines.papers.data import MARTS
-from pipelines.papers.numbers import share
+from pipelines.serving.formats import share
 from pipelines.papers.pdf import CHROMIUM, CHROMIUM_ARGS
 from pipelines.settings import Paths
 from tests.conftest import make_session
