@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from dashboards.data import query
-from dashboards.format import plain, to_csv_bytes, to_xlsx_bytes
+from dashboards.format import escape_markdown, to_csv_bytes, to_xlsx_bytes
 
 PERIOD_TYPES = {"financial_year": "Financial year", "quarter": "Quarter", "month": "Month"}
 # The dim_month column that names each period type, to find the months inside a period.
@@ -65,7 +65,7 @@ def url_multiselect(label: str, options: list[str], key: str, format_func=str, d
 
 def link_notice(label: str, asked: str, shown: str) -> None:
     """Say that a link's filter names something the published data does not hold, and what is shown instead."""
-    st.warning(f"{label} \"{plain(asked)}\" in this link is not in the published data, so {plain(shown)} is shown "
+    st.warning(f"{label} \"{escape_markdown(asked)}\" in this link is not in the published data, so {escape_markdown(shown)} is shown "
                "instead.", icon=":material/link_off:")
 
 
@@ -178,7 +178,7 @@ def show_table(frame: pd.DataFrame, name: str, typed: tuple[str, ...] = ()) -> N
     ``typed`` names columns holding text from a user's file: escaped on screen so Markdown
     cannot change it, exported exactly as sent.
     """
-    st.table(frame.assign(**{c: frame[c].map(plain) for c in typed}), hide_index=True)
+    st.table(frame.assign(**{c: frame[c].map(escape_markdown) for c in typed}), hide_index=True)
     exports(frame, name)
 
 

@@ -57,6 +57,17 @@ def current_forces() -> pl.DataFrame:
     return forces().filter(pl.col("effective_to").is_null())
 
 
+def force_membership(months: list[str]) -> pl.DataFrame:
+    """Which unit each force belonged to in each of these months (YYYY-MM), as dbt's
+    int_force_membership_monthly has it: a membership covers a month when it covers the
+    month's first day. The intake checks a return against the month it is for, not today's map."""
+    first_day = pl.col("month") + "-01"
+    return (forces().join(pl.DataFrame({"month": months}, schema={"month": pl.String}), how="cross")
+            .filter((pl.col("effective_from") <= first_day)
+                    & (pl.col("effective_to").is_null() | (first_day <= pl.col("effective_to"))))
+            .select("month", "force_code", "force_name", "rocu_code"))
+
+
 def metrics() -> pl.DataFrame:
     return _read("framework/metrics.csv")
 

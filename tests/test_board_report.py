@@ -24,7 +24,7 @@ import yaml
 from pipelines.cli import main as rocu
 from pipelines.papers import ReportError, Request, findings, make_report, render
 from pipelines.papers.data import MARTS
-from pipelines.papers.numbers import share
+from pipelines.serving.formats import share
 from pipelines.papers.pdf import CHROMIUM, CHROMIUM_ARGS
 from pipelines.settings import Paths
 from tests.conftest import make_session
@@ -442,3 +442,20 @@ def test_reports_page_offers_the_download(built_demo: Path) -> None:
     at.selectbox[1].set_value("2026-C2")
     at.button[0].click().run()
     assert "rocu-consistency-emsou-2026-C2.xlsx" in at.get("download_button")[0].proto.label
+
+
+def test_a_copy_from_an_older_release_gives_a_plain_message_not_a_catalog_error(tmp_path):
+    """A published copy that lacks a mart the paper reads (an older release) is named as such."""
+    from pipelines.serving.build_info import BuildInfo, write_build_info
+
+    old = tmp_path / "rocu.duckdb"
+    con = duckdb.connect(str(old))
+    con.execute("create schema marts")
+    con.execute("create table marts.dim_rocu as select 'EMSOU' as rocu_code, 'East Midlands' as rocu_name, "
+                "'EMSOU' as brand, 5 as force_count, '' as force_names")
+    write_build_info(con, BuildInfo("build-1", "2026-11-01T00:00:00+00:00", "rocu.duckdb", 1, "ab" * 32, "cd" * 32))
+    con.close()
+    with pytest.raises(ReportError) as refused:
+        make_report(Request("EMSOU", "2026-Q1"), old)
+    assert "older release" in str(refused.value) and "Rebuild the warehouse" in str(refused.value)
+    assert "Catalog" not in str(refused.value)

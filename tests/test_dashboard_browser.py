@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from dashboards.format import month_label
+from pipelines.months import month_label
 from pipelines import reference
 from pipelines.intake.land.registry import Registry
 from pipelines.settings import Paths

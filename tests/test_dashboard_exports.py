@@ -9,7 +9,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboards.format import day, figure, month_label, plain, share, to_csv_bytes, to_xlsx_bytes
+from dashboards.format import escape_markdown, to_csv_bytes, to_xlsx_bytes
+from pipelines.months import month_label
+from pipelines.serving.formats import amount, day, share
 
 DANGEROUS = ["=HYPERLINK(\"http://example.invalid\",\"x\")", "+1+1", "-2+3", "@SUM(A1:A2)"]
 
@@ -37,11 +39,11 @@ def test_small_bases_are_shown_as_counts_not_bare_percentages():
 def test_british_formats():
     assert month_label("2025-03") == "March 2025"
     assert day("2026-03-13") == "13 March 2026"
-    assert figure(1234567, "gbp") == "£1,234,567"
-    assert figure(12.345, "kg") == "12.3 kg"
+    assert amount(1234567, "gbp") == "£1,234,567"
+    assert amount(12.345, "kg") == "12.3 kg"
 
 
 def test_text_from_a_users_file_cannot_become_markdown():
-    assert plain("-3") == "\\-3"
-    assert plain("a_b*c|d") == "a\\_b\\*c\\|d"
-    assert plain(None) == ""
+    assert escape_markdown("-3") == "\\-3"
+    assert escape_markdown("a_b*c|d") == "a\\_b\\*c\\|d"
+    assert escape_markdown(None) == ""

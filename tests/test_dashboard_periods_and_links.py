@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dashboards.format import month_label
+from pipelines.months import month_label
 from tests.test_dashboard_apptest import chart_data, complete_year, fresh_caches, param, run, sql, texts, var  # noqa: F401
 
 

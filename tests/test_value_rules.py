@@ -146,3 +146,24 @@ def test_every_rule_of_the_suite_is_shown_firing_here():
     """A rule added to the suite needs a test above where only the suite catches it."""
     spec = json.loads((EXPECTATIONS_DIR / "return_values.json").read_text())
     assert {e["meta"]["rule"] for e in spec["expectations"]} == {c.rule for c in RULES} | {"force_not_in_unit"}
+
+
+@pytest.mark.parametrize("unit, month, expected", [
+    ("SEROCU", "2016-06", None),  # Kent was one of the South East unit's forces until March 2017
+    ("ERSOU", "2016-06", "Kent belongs to SEROCU, not ERSOU"),
+    ("ERSOU", "2025-09", None),
+    ("SEROCU", "2025-09", "Kent belongs to ERSOU, not SEROCU"),
+])
+def test_a_force_is_checked_against_its_unit_in_the_month_the_figure_is_for(unit, month, expected):
+    """Membership is dated (seeds/reference/forces.csv), as in dbt's int_force_membership_monthly:
+    a return for a past month is checked against the map of that month, not today's."""
+    import polars as pl
+
+    from pipelines.intake.check.structure import check_suite
+    from pipelines.intake.standardise.returns import VALUES_SCHEMA
+
+    values = pl.DataFrame([{"rocu_code": unit, "period": month, "metric_id": "PUR_ARRESTS", "force_code": "KENT",
+                            "value": 4.0, "local_label": "Arrests", "raw_value": "4", "source_sheet": None,
+                            "source_row": 2, "source_column": "D"}], schema=VALUES_SCHEMA)
+    found = [p.message for p in check_suite(values, "return.csv") if p.rule == "force_not_in_unit"]
+    assert found == [] if expected is None else len(found) == 1 and expected in found[0], found

@@ -11,7 +11,9 @@ import streamlit as st
 
 from dashboards.auth import can, guard
 from dashboards.data import query, stored_file
-from dashboards.format import figure, moment, month_label, plain
+from dashboards.format import escape_markdown
+from pipelines.months import month_label
+from pipelines.serving.formats import amount, moment
 from dashboards.widgets import (PERIOD_COLUMNS, PERIOD_TYPES, exports, no_data, page_link, period_filter,
                                 period_words, show_table, unit_filter, url_select)
 
@@ -71,7 +73,7 @@ def cell_rows(cells: pd.DataFrame) -> pd.DataFrame:
     """Cells as a person checks them against the file: where each sits and what was typed there."""
     return pd.DataFrame({
         "Force": cells["force_name"], "Label in the return": cells["local_label"], "As typed": cells["raw_value"],
-        "Value": cells["value"].map(lambda v: figure(v, measure)), "File as sent": cells["original_name"],
+        "Value": cells["value"].map(lambda v: amount(v, measure)), "File as sent": cells["original_name"],
         "Version": cells["version"].astype(str), "Sheet": cells["source_sheet"].fillna(""),
         "Row": cells["source_row"].astype("Int64").astype(str), "Column": cells["source_column"]})
 
@@ -102,7 +104,7 @@ def show_period() -> None:
                    " where rocu_code = ? and metric_id = ? and period_type = ? and period = ? order by month",
                    (unit, metric, kind, period))
     left, right = st.columns([1, 3])
-    left.metric(f"{name}, {unit}, {period}", figure(total["value"], measure))
+    left.metric(f"{name}, {unit}, {period}", amount(total["value"], measure))
     left.caption(f"{int(total['months_reported'])} of {int(total['months_in_period'])} months reported.")
     right.markdown(f"**What it counts.** {catalogue.loc[metric, 'definition']}")
     right.markdown(f"**How the months make it.** The figure for the {PERIOD_TYPES[kind].lower()} is "
@@ -113,7 +115,7 @@ def show_period() -> None:
     current = cells[cells["is_current"]] if not cells.empty else cells
     from_cells = months["cells"].notna().any()
     table = pd.DataFrame({"Month": months["month"].map(month_label),
-                          "Figure": months["value"].map(lambda v: figure(v, measure))})
+                          "Figure": months["value"].map(lambda v: amount(v, measure))})
     if from_cells:
         table["Cells"] = months["cells"].fillna(0).astype(int).astype(str)
         table["File as sent"] = months["original_name"].fillna("")
@@ -122,26 +124,26 @@ def show_period() -> None:
         table["Cells"] = "extract"
     if aggregation == "sum":
         added, adds_up = months["months_total"].iloc[0], bool(months["months_add_up"].fillna(False).iloc[0])
-        table.loc[len(table)] = {"Month": "Total", "Figure": figure(added, measure), "Cells": ""} | (
+        table.loc[len(table)] = {"Month": "Total", "Figure": amount(added, measure), "Cells": ""} | (
             {"File as sent": "", "Version": ""} if from_cells else {})
     st.markdown(f"#### Month by month ({len(months)} months)")
     show_table(table.fillna(""), f"drill_months_{unit}_{metric}_{period.replace('/', '-')}", typed=("File as sent",))
     if aggregation == "sum":
         if adds_up:
-            st.success(f"The {len(months)} months add up to {figure(added, measure)}, the figure for "
+            st.success(f"The {len(months)} months add up to {amount(added, measure)}, the figure for "
                        f"{period_words(kind, period)}.")
         else:
-            st.error(f"The months add up to {figure(added, measure)}, but the figure for the period is "
-                     f"{figure(total['value'], measure)}. Please tell the warehouse team.")
+            st.error(f"The months add up to {amount(added, measure)}, but the figure for the period is "
+                     f"{amount(total['value'], measure)}. Please tell the warehouse team.")
 
     st.markdown("#### Each month's cells")
     for month, value, count in zip(months["month"], months["value"], months["cells"].fillna(0).astype(int)):
         mine = current[current["month"] == month] if not current.empty else current
-        heading = f"{month_label(month)}: {figure(value, measure)}"
+        heading = f"{month_label(month)}: {amount(value, measure)}"
         with st.expander(f"{heading} from {count} cells" if source == "monthly_return" else heading):
             if source == "monthly_return":
                 rows = cell_rows(mine)
-                st.table(rows.assign(**{c: rows[c].map(plain) for c in TYPED}), hide_index=True)
+                st.table(rows.assign(**{c: rows[c].map(escape_markdown) for c in TYPED}), hide_index=True)
             else:
                 st.markdown(f"Counted from {SOURCES.get(source, source)}")
             month_link(month, f"Open {month_label(month)} on its own: versions, files and validation report")
@@ -161,11 +163,11 @@ def show_month(month: str) -> None:
 
     row = found.iloc[0]
     left, right = st.columns([1, 3])
-    left.metric(f"{name}, {unit}, {month_label(month)}", figure(row["value"], measure))
+    left.metric(f"{name}, {unit}, {month_label(month)}", amount(row["value"], measure))
     if row["is_revised"]:
-        left.caption(f"Revised: first submitted as {figure(row['value_as_first_submitted'], measure)}.")
+        left.caption(f"Revised: first submitted as {amount(row['value_as_first_submitted'], measure)}.")
     if pd.notna(row["denominator"]):
-        left.caption(f"Worked out as {figure(row['numerator'], 'count')} of {figure(row['denominator'], 'count')}.")
+        left.caption(f"Worked out as {amount(row['numerator'], 'count')} of {amount(row['denominator'], 'count')}.")
     right.markdown(f"**What it counts.** {catalogue.loc[metric, 'definition']}")
 
     if source == "monthly_return":
@@ -185,7 +187,7 @@ def show_month(month: str) -> None:
         st.markdown(f"#### Cells behind the figure ({len(current)} in the current version)")
         cell_table = pd.DataFrame({
             "Force": current["force_name"], "Label in the return": current["local_label"], "As typed": current["raw_value"],
-            "Value": current["value"].map(lambda v: figure(v, measure)), "Sheet": current["source_sheet"].fillna(""),
+            "Value": current["value"].map(lambda v: amount(v, measure)), "Sheet": current["source_sheet"].fillna(""),
             "Row": current["source_row"].astype("Int64").astype(str), "Column": current["source_column"]})
         show_table(cell_table, f"drill_cells_{unit}_{metric}_{month}", typed=("Label in the return", "As typed", "Sheet"))
 
@@ -197,7 +199,7 @@ def show_month(month: str) -> None:
         file_table = pd.DataFrame({
             "Version": files["version"].astype(str), "File as sent": files["original_name"],
             "Submitted": files["submitted_at"].map(moment), "Cells": files["cells"].astype(str),
-            "Adds up to": files["total"].map(lambda v: figure(v, measure)),
+            "Adds up to": files["total"].map(lambda v: amount(v, measure)),
             "Used now": files["is_current"].map({True: "yes, current version", False: "no, replaced"}),
             "First accepted": files["is_first_accepted"].map({True: "yes", False: "no"}),
             "File fingerprint (SHA-256)": files["file_sha256"].str[:16] + "…"})
@@ -253,7 +255,7 @@ def show_month(month: str) -> None:
                                .str.replace(" fte", " (FTE)"))
             # An extract figure may be empty for the month (no Gateway requests recorded): shown as '–'.
             rows["Value"] = rows["Value"].map(
-                lambda v: figure(v, "count" if pd.isna(v) or float(v).is_integer() else "fte"))
+                lambda v: amount(v, "count" if pd.isna(v) or float(v).is_integer() else "fte"))
             st.markdown("#### The extract's figures for the month")
             show_table(rows, f"drill_{source}_{unit}_{metric}_{month}")
         else:

@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboards.auth import guard
 from dashboards.data import query
-from dashboards.format import figure, flag_small
+from pipelines.serving.formats import amount, flag_small
 from dashboards.widgets import PERIOD_TYPES, drill_link, exports, metric_filter, no_data, period_filter
 
 guard("view_national")
@@ -44,7 +44,7 @@ network = query(
 )
 national = network.iloc[0]
 a, b, c = st.columns(3)
-a.metric(f"{names[metric]}, network, {period}", figure(national["national_value"], unit),
+a.metric(f"{names[metric]}, network, {period}", amount(national["national_value"], unit),
          help=f"Sum over the {national['units_reporting']} units that reported.")
 b.metric("Per 100,000 population", f"{national['national_per_100k']:,.2f}",
          help="Network figure divided by the population of the reporting units' force areas.")

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.data import query
-from dashboards.format import figure, flag_small, share
+from pipelines.serving.formats import amount, flag_small, share
 from dashboards.auth import guard
 from dashboards.widgets import (drill_link, exports, metric_filter, no_data, period_filter, period_words,
                                 show_table, unit_filter, url_multiselect)
@@ -87,9 +87,9 @@ table = pd.DataFrame([
     *(line(r["unit_name"], flag_small(r["value"], measure), r["per_100k_population"], r["per_officer"],
            f"{r['months_reported']} of {r['months_in_period']}", f"{r['population']:,.0f}", f"{r['officer_fte']:,.0f}")
       for _, r in peers.iterrows()),
-    line(f"Peer median ({me['peer_group_name']})", figure(me["peer_median_value"], measure),
+    line(f"Peer median ({me['peer_group_name']})", amount(me["peer_median_value"], measure),
          me["peer_median_per_100k"], me["peer_median_per_officer"], "–", f"median of {me['peer_units_reporting']} units", "–"),
-    line("Network", figure(me["national_value"], measure), me["national_per_100k"], me["national_per_officer"], "–",
+    line("Network", amount(me["national_value"], measure), me["national_per_100k"], me["national_per_officer"], "–",
          f"{me['national_population']:,.0f}", f"{me['national_officer_fte']:,.0f}"),
 ])
 show_table(table, f"regional_{unit}_{metric_id}_{period.replace('/', '-')}")

@@ -8,7 +8,9 @@ import streamlit as st
 
 from dashboards.auth import can, guard, units_for
 from dashboards.data import problems, query, report_file, versions
-from dashboards.format import count, day, moment, month_label, plain, share
+from dashboards.format import escape_markdown
+from pipelines.months import month_label
+from pipelines.serving.formats import counted, day, moment, share
 from dashboards.widgets import exports, no_data, page_link, show_problems, show_table, url_select
 from pipelines.intake.api import VERDICT_WORDS
 
@@ -132,9 +134,9 @@ if len(sent) > row["versions"]:
 for version in reversed(sent):
     with st.container(border=True):
         st.markdown(f"**Version {version.version}: {VERDICT_WORDS.get(version.state, version.state)}**  \n"
-                    f"{plain(version.original_name)}, sent {moment(version.submitted_at)} by "
-                    f"{plain(version.submitted_by)}: {count(version.error_count, 'error')}, "
-                    f"{count(version.warning_count, 'warning')}.")
+                    f"{escape_markdown(version.original_name)}, sent {moment(version.submitted_at)} by "
+                    f"{escape_markdown(version.submitted_by)}: {counted(version.error_count, 'error')}, "
+                    f"{counted(version.warning_count, 'warning')}.")
         show_problems(problems(version), f"problems_{unit}_{month}_v{version.version}")
         html = report_file(version.submission_id, ".html")
         if html and can(session, "download_files", unit):

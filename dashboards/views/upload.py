@@ -8,7 +8,8 @@ import streamlit as st
 
 from dashboards.auth import can, guard, units_for
 from dashboards.data import landing_path, problem_frame, report_file, versions
-from dashboards.format import count, moment, month_label
+from pipelines.months import month_label
+from pipelines.serving.formats import counted, moment
 from dashboards.template import build_template, layout_description
 from dashboards.widgets import show_problems, show_table, url_select
 from pipelines import reference
@@ -56,7 +57,7 @@ if verdict and (verdict.submission.rocu_code, verdict.submission.period) == (uni
     s = verdict.submission
     st.subheader("3. Verdict")
     text = (f"{VERDICT_WORDS.get(s.state, s.state)}. {s.original_name} for {names[unit]}, {month_label(month)}, "
-            f"version {s.version}: {count(s.error_count, 'error')}, {count(s.warning_count, 'warning')}.")
+            f"version {s.version}: {counted(s.error_count, 'error')}, {counted(s.warning_count, 'warning')}.")
     if verdict.resent_of:
         text += (f" This exact file was sent before as version {verdict.resent_of.version}; it was checked again "
                  "under today's rules (the file is stored once).")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pipelines.papers.data import build_of, open_published, read_figures
 from pipelines.papers.model import FORMATS, NETWORK, QUARTER_HELP, Report, ReportError, Request
-from pipelines.papers.numbers import long_date
+from pipelines.serving.formats import long_date
 from pipelines.papers.sections import build_sections
 from pipelines.papers.sections.common import Context
 

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from pipelines.papers.numbers import missing, plain  # noqa: E402
+from pipelines.serving.formats import missing, plain  # noqa: E402
 
 INK, MID, LIGHT, PALE = "#1a1a1a", "#5a5a5a", "#a6a6a6", "#dcdcdc"
 WIDTH = 6.9  # inches: A4 less margins

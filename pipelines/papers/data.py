@@ -124,7 +124,12 @@ def _check_request(con: duckdb.DuckDBPyConnection, request: Request) -> None:
 def _read(con: duckdb.DuckDBPyConnection, sql: str, *params) -> duckdb.DuckDBPyConnection:
     """Every figure is read here: the one place a paper's SQL goes to the published copy."""
     sent(sql)
-    return con.execute(sql, list(params))
+    try:
+        return con.execute(sql, list(params))
+    except duckdb.CatalogException as missing:  # a copy published by an older release lacks a mart
+        raise ReportError("The published warehouse lacks a table this paper needs (it was published by an older "
+                          "release). Rebuild the warehouse (make build, or the build_warehouse job), then make the "
+                          "report again.") from missing
 
 
 _TREND_QUARTERS = """

@@ -1,13 +1,13 @@
 """Plain-English findings from figures: pure functions, one judgement each.
 
-Every share goes through numbers.share, so a base under ten is written "n of N" and
+Every share goes through pipelines.serving.formats.share, so a base under ten is written "n of N" and
 never as a bare percentage; every rate comparison is withheld when the count behind it
 is too small to bear one.
 """
 
 from __future__ import annotations
 
-from pipelines.papers.numbers import SMALL_BASE, amount, count, decimal, missing, pct, plain, rate, share
+from pipelines.serving.formats import SMALL_BASE, amount, count, decimal, missing, pct, plain, rate, share
 
 STRAND_NAMES = {"pursue": "Pursue", "prevent": "Prevent", "protect": "Protect", "prepare": "Prepare"}
 

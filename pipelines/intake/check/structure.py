@@ -80,12 +80,14 @@ def check_suite(values: pl.DataFrame, file: str) -> list[Problem]:
 
     The frame gains what the suite's rules compare against, without deciding anything: each
     metric's unit and ceiling (seeds/framework/metrics.csv); each force's name and unit
-    (seeds/reference/forces.csv, today's membership, as the parser matches names); a force key
+    (seeds/reference/forces.csv, its membership in the month the figure is for); a force key
     that is never null (so the unit's own row is one key) and its name in words; and the figure
     rounded down (a count equal to it is whole)."""
     units = reference.metrics().select("metric_id", "unit", pl.col("plausible_max").cast(pl.Float64))
-    forces = reference.current_forces().select("force_code", "force_name", force_rocu_code="rocu_code")
-    frame = values.join(units, on="metric_id", how="left").join(forces, on="force_code", how="left").with_columns(
+    forces = reference.force_membership(values["period"].unique().to_list()).select(
+        "force_code", "force_name", period="month", force_rocu_code="rocu_code")
+    frame = values.join(units, on="metric_id", how="left").join(
+        forces, on=["force_code", "period"], how="left").with_columns(
         pl.col("force_code").fill_null("").alias("force_key"), pl.col("value").floor().alias("whole_value"),
         pl.col("force_code").fill_null("the unit as a whole").alias("reported_for"))
     return validate("return_values", frame, file=file)

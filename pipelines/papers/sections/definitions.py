@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pipelines.papers import charts, findings
 from pipelines.papers.model import Section
-from pipelines.papers.numbers import amount, count, long_date, missing, month_label, plain
+from pipelines.months import month_label
+from pipelines.serving.formats import amount, count, long_date, missing, plain
 from pipelines.papers.sections.common import Context, chart, table
 
 STRANDS = ["pursue", "prevent", "protect", "prepare"]

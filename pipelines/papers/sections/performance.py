@@ -10,7 +10,7 @@ import pandas as pd
 
 from pipelines.papers import charts, findings
 from pipelines.papers.model import Section
-from pipelines.papers.numbers import (SMALL_BASE, amount, count, decimal, long_date, missing, rate, rate_100k,
+from pipelines.serving.formats import (SMALL_BASE, amount, count, decimal, long_date, missing, rate, rate_100k,
                                       rate_officer)
 from pipelines.papers.sections.common import Context, chart, table
 

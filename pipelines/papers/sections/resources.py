@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pipelines.papers import charts, findings
 from pipelines.papers.model import Section
-from pipelines.papers.numbers import count, decimal, missing, month_label, pct, plain, share
+from pipelines.months import month_label
+from pipelines.serving.formats import count, decimal, missing, pct, plain, share
 from pipelines.papers.sections.common import Context, chart, table
 
 

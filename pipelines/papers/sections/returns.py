@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pipelines.papers import charts, findings
 from pipelines.papers.model import Section
-from pipelines.papers.numbers import count, long_date, missing, month_label, pct, plain, share
+from pipelines.months import month_label
+from pipelines.serving.formats import count, long_date, missing, pct, plain, share
 from pipelines.papers.sections.common import Context, chart, table
 
 STATUS_WORDS = {"on_time": "on time", "late": "late", "missing": "missing", "rejected": "rejected (no accepted file)",

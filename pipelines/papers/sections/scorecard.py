@@ -13,7 +13,7 @@ import pandas as pd
 
 from pipelines.papers import charts
 from pipelines.papers.model import Section
-from pipelines.papers.numbers import SMALL_BASE, decimal, missing, ordinal, pct, plain, rate_100k
+from pipelines.serving.formats import SMALL_BASE, decimal, missing, ordinal, pct, plain, rate_100k
 from pipelines.papers.sections.common import Context, chart, rows_table
 
 FORMATS: dict[str, Callable[[float | None], str]] = {"months": plain, "pct": pct, "count": plain,

@@ -1,13 +1,15 @@
-"""British number formats for board papers, honest about small bases.
+"""How figures, dates and times are written, for pages and board papers alike.
 
-The dashboards use SMALL_BASE and share from here too, so a page and a board paper write
-the same share the same way; the report package does not depend on the dashboard layer.
+One module, so a page and a paper write the same figure, share and date the same way:
+£1,234, 12.5 kg, '1 of 3' below a small base (never a bare '33%'), '13 March 2026'. Months
+are named by the calendar (`pipelines.months.month_label`). Formatting only: every figure
+is computed in dbt.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import UTC, date, datetime
 
 SMALL_BASE = 10  # below this base a share is written "n of N", never as a percentage
 
@@ -90,7 +92,29 @@ def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def month_label(month: str) -> str:
-    """'2025-03' -> 'March 2025'."""
-    year, mon = month.split("-")
-    return date(int(year), int(mon), 1).strftime("%B %Y")
+def day(value: date | str | None) -> str:
+    """A date the British way: '13 March 2026' ('–' when there is none)."""
+    if missing(value):
+        return "–"
+    return long_date(date.fromisoformat(value[:10]) if isinstance(value, str) else value)
+
+
+def moment(value: str | datetime | None) -> str:
+    """A timestamp the British way, in UTC: '8 June 2026, 14:44 UTC'."""
+    if missing(value):
+        return "–"
+    t = datetime.fromisoformat(value) if isinstance(value, str) else value
+    t = t.astimezone(UTC) if t.tzinfo else t  # the registry stores UTC
+    return f"{day(t.date())}, {t:%H:%M} UTC"
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 warning', '2 warnings'."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def flag_small(value: float | None, unit: str) -> str:
+    """A count with its small base flagged, so a rate built on it is read with care."""
+    text = amount(value, unit)
+    small = unit == "count" and not missing(value) and value < SMALL_BASE
+    return f"{text} (small base)" if small else text
