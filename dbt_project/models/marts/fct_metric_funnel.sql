@@ -72,9 +72,9 @@ with_expected as (
         on_bases.*,
         network.units_compared,
         network.network_observed,
-        network.network_observed / network.network_base_months as benchmark_per_base_month,
+        network.network_base_months,
         on_bases.base * on_bases.months_reported as base_months,
-        network.network_observed / network.network_base_months * on_bases.base * on_bases.months_reported
+        network.network_observed * on_bases.base * on_bases.months_reported / network.network_base_months
             as expected
     from on_bases
     inner join network
@@ -114,18 +114,18 @@ final as (
         limits.lower_95 as lower_95_count,
         limits.upper_95 as upper_95_count,
         limits.upper_998 as upper_998_count,
-        with_expected.observed / with_expected.base_months * with_expected.months_in_period
-            * with_expected.rate_scale as observed_rate,
-        with_expected.benchmark_per_base_month * with_expected.months_in_period * with_expected.rate_scale
-            as network_rate,
-        limits.lower_998 / with_expected.base_months * with_expected.months_in_period
-            * with_expected.rate_scale as lower_998_rate,
-        limits.lower_95 / with_expected.base_months * with_expected.months_in_period
-            * with_expected.rate_scale as lower_95_rate,
-        limits.upper_95 / with_expected.base_months * with_expected.months_in_period
-            * with_expected.rate_scale as upper_95_rate,
-        limits.upper_998 / with_expected.base_months * with_expected.months_in_period
-            * with_expected.rate_scale as upper_998_rate,
+        with_expected.observed * with_expected.months_in_period * with_expected.rate_scale
+            / with_expected.base_months as observed_rate,
+        with_expected.network_observed * with_expected.months_in_period * with_expected.rate_scale
+            / with_expected.network_base_months as network_rate,
+        limits.lower_998 * with_expected.months_in_period * with_expected.rate_scale
+            / with_expected.base_months as lower_998_rate,
+        limits.lower_95 * with_expected.months_in_period * with_expected.rate_scale
+            / with_expected.base_months as lower_95_rate,
+        limits.upper_95 * with_expected.months_in_period * with_expected.rate_scale
+            / with_expected.base_months as upper_95_rate,
+        limits.upper_998 * with_expected.months_in_period * with_expected.rate_scale
+            / with_expected.base_months as upper_998_rate,
         case
             when with_expected.observed > limits.upper_95 then 'higher'
             when with_expected.observed < limits.lower_95 then 'lower'
