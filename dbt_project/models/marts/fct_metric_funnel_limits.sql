@@ -53,10 +53,10 @@ final as (
         with_expected.base,
         with_expected.expected,
         with_expected.network_rate,
-        limits.lower_998 / with_expected.base * with_expected.rate_scale as lower_998_rate,
-        limits.lower_95 / with_expected.base * with_expected.rate_scale as lower_95_rate,
-        limits.upper_95 / with_expected.base * with_expected.rate_scale as upper_95_rate,
-        limits.upper_998 / with_expected.base * with_expected.rate_scale as upper_998_rate
+        limits.lower_998 * with_expected.rate_scale / with_expected.base as lower_998_rate,
+        limits.lower_95 * with_expected.rate_scale / with_expected.base as lower_95_rate,
+        limits.upper_95 * with_expected.rate_scale / with_expected.base as upper_95_rate,
+        limits.upper_998 * with_expected.rate_scale / with_expected.base as upper_998_rate
     from with_expected
     inner join limits on with_expected.expected = limits.expected
 )
