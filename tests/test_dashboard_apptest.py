@@ -113,6 +113,22 @@ def test_national_shows_the_network_figure_for_the_newest_complete_year(var):
     assert "drill?unit=" in texts(at.markdown) and "metric=PUR_ARRESTS" in texts(at.markdown)
 
 
+def test_national_shows_the_band_and_no_rank_where_a_unit_is_similar_to_the_network(var):
+    """Issue 12: a 1-to-9 rank on counts this small is chance; the page bands each unit against the
+    network (fct_metric_funnel, population, 95%) and ranks only units that differ over a whole period."""
+    year = complete_year(var)
+    at = run("national", metric="PUR_ARRESTS", period_type="financial_year", period=year)
+    shown = next(d.value for d in at.dataframe if "Against the network (95%)" in d.value.columns)
+    bands = dict(sql(var, "select r.rocu_name, f.band_95 from marts.fct_metric_funnel f join marts.dim_rocu r"
+                          " using (rocu_code) where f.metric_id = 'PUR_ARRESTS' and f.period_type = 'financial_year'"
+                          " and f.period = ? and f.base_name = 'population'", year))
+    assert set(shown["Unit"]) == set(bands)
+    for _, row in shown.iterrows():
+        assert row["Against the network (95%)"].startswith(bands[row["Unit"]])
+        if bands[row["Unit"]] == "similar" or row["Months reported"] != "12 of 12":
+            assert pd.isna(row["Rank"]), row.to_dict()
+
+
 def test_national_threat_area_filter_narrows_the_metrics(var):
     at = run("national", threat="Cyber-crime")
     metric = at.selectbox(key="w_metric")

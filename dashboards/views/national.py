@@ -8,6 +8,8 @@ from dashboards.data import query
 from pipelines.serving.formats import amount, flag_small
 from dashboards.widgets import PERIOD_TYPES, drill_link, exports, metric_filter, no_data, period_filter
 
+BANDS = {"higher": "higher than the network", "similar": "similar to the network", "lower": "lower than the network"}
+
 guard("view_national")
 st.title("National overview")
 if query("select 1 from marts.fct_metric_comparison limit 1").empty:
@@ -25,8 +27,11 @@ period_words = f"{PERIOD_TYPES[kind].lower()} {period}"
 rows = query(
     """
     select r.rocu_name as unit_name, c.rocu_code, c.value, c.per_100k_population, c.per_officer, c.network_rank,
-           c.population, c.population_year, c.officer_fte, c.months_reported, c.months_in_period
+           c.population, c.population_year, c.officer_fte, c.months_reported, c.months_in_period, f.band_95
     from marts.fct_metric_comparison c join marts.dim_rocu r using (rocu_code)
+    left join marts.fct_metric_funnel f
+        on f.rocu_code = c.rocu_code and f.metric_id = c.metric_id and f.period_type = c.period_type
+        and f.period = c.period and f.base_name = 'population'
     where c.metric_id = ? and c.period_type = ? and c.period = ?
     order by c.per_100k_population desc
     """,
@@ -69,14 +74,21 @@ table = rows.assign(**{
     "Per 100,000": rows["per_100k_population"].map(lambda v: f"{v:,.2f}"),
     "Per officer": rows["per_officer"].map(lambda v: f"{v:,.4f}"),
     "Months reported": rows["months_reported"].astype(str) + " of " + rows["months_in_period"].astype(str),
-})[["unit_name", "Figure", "Per 100,000", "Per officer", "network_rank", "Months reported", "population",
-    "officer_fte"]]
-table.columns = ["Unit", "Figure", "Per 100,000", "Per officer", "Rank", "Months reported", "Population (base)",
-                 "Officers FTE (base)"]
+    "Against the network (95%)": rows["band_95"].map(BANDS).fillna("not compared (not a count)"),
+    # A rank only where the funnel says the unit differs, and never on a part period's total.
+    "Rank": rows["network_rank"].where(rows["band_95"].isin(["higher", "lower"])
+                                       & (rows["months_reported"] == rows["months_in_period"])).astype("Int64"),
+})[["unit_name", "Figure", "Per 100,000", "Per officer", "Against the network (95%)", "Rank", "Months reported",
+    "population", "officer_fte"]]
+table.columns = ["Unit", "Figure", "Per 100,000", "Per officer", "Against the network (95%)", "Rank",
+                 "Months reported", "Population (base)", "Officers FTE (base)"]
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     "Population (base)": st.column_config.NumberColumn(format="localized"),
     "Officers FTE (base)": st.column_config.NumberColumn(format="localized")})
 exports(table, f"national_{metric}_{period.replace('/', '-')}")
+st.caption("Against the network: higher, similar or lower than the network rate per 100,000 population at 95% "
+           "(exact Poisson limits; a unit with months missing is compared on its monthly rate). A rank is shown "
+           "only where a unit is higher or lower over the whole period: where it is similar, the order is chance.")
 if table["Figure"].str.contains("small base").any():
     st.caption("Small base: fewer than 10 events in the period, so a rate moves a lot with one more or one fewer.")
 if not rows.empty:

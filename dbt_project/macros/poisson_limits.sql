@@ -1,0 +1,62 @@
+{#-
+  Exact Poisson control limits (Spiegelhalter 2005; /work/shared/STATS.md), in SQL so the
+  models stay unit-testable. DuckDB has no Poisson quantile function: for each distinct
+  expected count E this accumulates the probability mass exp(k ln E - E - lgamma(k + 1)) over
+  counts k and takes the first k whose cumulative probability reaches the level, which is
+  scipy.stats.poisson.ppf(level, E). Counts further than 12 standard deviations (plus a
+  margin) from E carry less than 1e-30 of the mass and are not summed. E = 0 gives 0 at
+  every level.
+
+  `poisson_limits(relation, expected_column)` is a select, for use as a CTE body, with one
+  row per distinct expected count: `expected`, then the quantiles at 0.001, 0.025, 0.975
+  and 0.999 (`lower_998`, `lower_95`, `upper_95`, `upper_998`): the two-sided 99.8% and 95%
+  limits on the observed count. Join back on the expected count.
+-#}
+{% macro poisson_limits(relation, expected_column='expected') -%}
+    with expected_values as (
+        select distinct {{ expected_column }} as expected
+        from {{ relation }}
+        where {{ expected_column }} >= 0
+    ),
+
+    counts as (
+        select
+            expected,
+            unnest(range(
+                greatest(0, floor(expected - 12 * sqrt(expected) - 10))::bigint,
+                ceil(expected + 12 * sqrt(expected) + 20)::bigint + 1
+            )) as k
+        from expected_values
+        where expected > 0
+    ),
+
+    cumulative as (
+        select
+            expected,
+            k,
+            sum(exp(k * ln(expected) - expected - lgamma(k + 1))) over (
+                partition by expected order by k rows between unbounded preceding and current row
+            ) as cdf
+        from counts
+    ),
+
+    quantiles as (
+        select
+            expected,
+            min(k) filter (where cdf >= 0.001) as lower_998,
+            min(k) filter (where cdf >= 0.025) as lower_95,
+            min(k) filter (where cdf >= 0.975) as upper_95,
+            min(k) filter (where cdf >= 0.999) as upper_998
+        from cumulative
+        group by expected
+    )
+
+    select
+        expected_values.expected,
+        coalesce(quantiles.lower_998, 0) as lower_998,
+        coalesce(quantiles.lower_95, 0) as lower_95,
+        coalesce(quantiles.upper_95, 0) as upper_95,
+        coalesce(quantiles.upper_998, 0) as upper_998
+    from expected_values
+    left join quantiles on expected_values.expected = quantiles.expected
+{%- endmacro %}

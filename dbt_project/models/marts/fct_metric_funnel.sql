@@ -1,0 +1,144 @@
+-- Funnel comparison of units (Spiegelhalter 2005; docs in _marts__funnel.yml): each count
+-- against the network on each base (population, police officers), with exact Poisson 95% and
+-- 99.8% limits and a band 'higher' / 'similar' / 'lower' instead of a rank. Only counts that
+-- add up over months and across units (unit 'count', summed in time and space) are Poisson
+-- counts; money, weights and years are not. A unit with months missing is compared on its
+-- monthly rate over the months it reported (exposure = base x months reported), never on the
+-- raw total for the period; the rates are scaled to the whole period so they read as the
+-- period's rate.
+with comparison as (
+    select * from {{ ref('fct_metric_comparison') }}
+),
+
+metrics as (
+    select * from {{ ref('dim_metric') }}
+),
+
+counts as (
+    select comparison.*
+    from comparison
+    inner join metrics on comparison.metric_id = metrics.metric_id
+    where metrics.is_rateable
+        and metrics.unit = 'count'
+        and metrics.time_aggregation = 'sum'
+        and metrics.space_aggregation = 'sum'
+        and comparison.value is not null
+        and comparison.months_reported > 0
+),
+
+on_bases as (
+    select
+        counts.rocu_code,
+        counts.metric_id,
+        counts.period_type,
+        counts.period,
+        counts.months_in_period,
+        counts.months_reported,
+        counts.value as observed,
+        base.base_name,
+        base.base_label,
+        base.base_as_at,
+        base.base_is_provisional,
+        base.base,
+        base.rate_scale,
+        base.rate_per
+    from counts
+    cross join lateral (
+        values
+            ('population', 'population', 'mid-' || counts.population_year::varchar,
+                coalesce(counts.population_is_approximate, false), counts.population::double,
+                100000.0, 'per 100,000 population'),
+            ('officers', 'police officers (FTE)', counts.officers_as_at::varchar, false, counts.officer_fte::double,
+                100.0, 'per 100 officers')
+    ) as base (base_name, base_label, base_as_at, base_is_provisional, base, rate_scale, rate_per)
+    where base.base > 0
+),
+
+network as (
+    select
+        metric_id,
+        period_type,
+        period,
+        base_name,
+        count(*) as units_compared,
+        sum(observed) as network_observed,
+        sum(base * months_reported) as network_base_months
+    from on_bases
+    group by metric_id, period_type, period, base_name
+),
+
+with_expected as (
+    select
+        on_bases.*,
+        network.units_compared,
+        network.network_observed,
+        network.network_base_months,
+        on_bases.base * on_bases.months_reported as base_months,
+        network.network_observed * on_bases.base * on_bases.months_reported / network.network_base_months
+            as expected
+    from on_bases
+    inner join network
+        on on_bases.metric_id = network.metric_id
+        and on_bases.period_type = network.period_type
+        and on_bases.period = network.period
+        and on_bases.base_name = network.base_name
+),
+
+limits as (
+    {{ poisson_limits('with_expected', 'expected') }}
+),
+
+final as (
+    select
+        with_expected.rocu_code,
+        with_expected.metric_id,
+        with_expected.period_type,
+        with_expected.period,
+        with_expected.months_in_period,
+        with_expected.months_reported,
+        with_expected.months_reported < with_expected.months_in_period as is_part_period,
+        with_expected.months_reported::varchar || ' of ' || with_expected.months_in_period::varchar || ' months'
+            as months_label,
+        with_expected.base_name,
+        with_expected.base_label,
+        with_expected.base_as_at,
+        with_expected.base_is_provisional,
+        with_expected.base,
+        with_expected.rate_per,
+        with_expected.rate_scale,
+        with_expected.observed,
+        with_expected.units_compared,
+        with_expected.network_observed,
+        with_expected.expected,
+        limits.lower_998 as lower_998_count,
+        limits.lower_95 as lower_95_count,
+        limits.upper_95 as upper_95_count,
+        limits.upper_998 as upper_998_count,
+        with_expected.observed * with_expected.months_in_period * with_expected.rate_scale
+            / with_expected.base_months as observed_rate,
+        with_expected.network_observed * with_expected.months_in_period * with_expected.rate_scale
+            / with_expected.network_base_months as network_rate,
+        limits.lower_998 * with_expected.months_in_period * with_expected.rate_scale
+            / with_expected.base_months as lower_998_rate,
+        limits.lower_95 * with_expected.months_in_period * with_expected.rate_scale
+            / with_expected.base_months as lower_95_rate,
+        limits.upper_95 * with_expected.months_in_period * with_expected.rate_scale
+            / with_expected.base_months as upper_95_rate,
+        limits.upper_998 * with_expected.months_in_period * with_expected.rate_scale
+            / with_expected.base_months as upper_998_rate,
+        case
+            when with_expected.observed > limits.upper_95 then 'higher'
+            when with_expected.observed < limits.lower_95 then 'lower'
+            else 'similar'
+        end as band_95,
+        case
+            when with_expected.observed > limits.upper_998 then 'higher'
+            when with_expected.observed < limits.lower_998 then 'lower'
+            else 'similar'
+        end as band_998,
+        with_expected.expected < {{ var('funnel_small_expected', 10) }} as is_small_base
+    from with_expected
+    inner join limits on with_expected.expected = limits.expected
+)
+
+select * from final
