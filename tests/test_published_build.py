@@ -54,7 +54,7 @@ def run_page(page: str, var: Path, **params: str) -> AppTest:
     return at
 
 
-ARRESTS_YEAR = ("select any_value(national_value) from marts.fct_metric_comparison where metric_id = 'PUR_ARRESTS'"
+ARRESTS_YEAR = ("select national_value from marts.fct_metric_network where metric_id = 'PUR_ARRESTS'"
                 " and period_type = 'financial_year' and period = ?")
 
 
@@ -87,7 +87,7 @@ def test_a_running_server_shows_a_new_build_at_once(own_var: Path, tmp_path: Pat
     assert at.metric[0].value == f"{before:,.0f}"
 
     publish_changed(own_var, tmp_path / "work" / "rocu.duckdb",
-                    "update marts.fct_metric_comparison set national_value = national_value + 1000"
+                    "update marts.fct_metric_network set national_value = national_value + 1000"
                     " where metric_id = 'PUR_ARRESTS'")
     ((after,),) = sql(own_var, ARRESTS_YEAR, year)
     assert after == before + 1000

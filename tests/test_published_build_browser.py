@@ -19,7 +19,7 @@ from tests.test_dashboard_browser import ANALYST, WAIT, open_as, sign_in
 
 pytestmark = pytest.mark.browser
 
-TOTAL = ("select any_value(national_value) from marts.fct_metric_comparison where metric_id = 'PUR_ARRESTS'"
+TOTAL = ("select national_value from marts.fct_metric_network where metric_id = 'PUR_ARRESTS'"
          " and period_type = 'financial_year' and period = ?")
 
 
@@ -61,7 +61,7 @@ def test_reloading_after_a_new_build_shows_its_figure_and_its_build(own_var: Pat
         work.parent.mkdir()
         shutil.copyfile(Paths(own_var).published, work)
         con = duckdb.connect(str(work))
-        con.execute("update marts.fct_metric_comparison set national_value = national_value + 1234"
+        con.execute("update marts.fct_metric_network set national_value = national_value + 1234"
                     " where metric_id = 'PUR_ARRESTS'")
         con.close()
         info = publish_copy(work, Paths(own_var).published, AuditLog.at(Paths(own_var)))
