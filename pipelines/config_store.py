@@ -22,14 +22,20 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pipelines.settings import SEEDS_DIR, Paths
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from pipelines.access.audit import AuditLog
+
+class AuditTrail(Protocol):
+    """What the store needs of the audit trail (pipelines.access.AuditLog is one): the store sits
+    below access, which reads the configuration through pipelines.reference."""
+
+    def record(self, actor: str, action: str, target: str | None = None,
+               detail: dict[str, Any] | None = None, *, now: datetime | None = None) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -143,7 +149,7 @@ class ConfigStore:
         ordered = sorted(zip(rows, origins, strict=True), key=lambda p: tuple(p[0][c] for c in spec.order))
         return Effective(fields, [r for r, _ in ordered], [o for _, o in ordered])
 
-    def change(self, table: str, make: Callable[[Effective], dict[str, str]], *, actor: str, audit: AuditLog,
+    def change(self, table: str, make: Callable[[Effective], dict[str, str]], *, actor: str, audit: AuditTrail,
                action: str, target: str, now: datetime | None = None) -> Change:
         """Record the row `make` returns for `table` (it sees the table as it stands and raises
         ValueError to refuse), with the row it replaces, and audit it.
