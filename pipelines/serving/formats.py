@@ -18,6 +18,11 @@ def missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in ("<NA>", "NaT", "nan")
 
 
+def or_none(value: float | None) -> float | None:
+    """A figure, or None where it is missing (a chart's reference line, a finding's median)."""
+    return None if missing(value) else value
+
+
 def count(value: float | None) -> str:
     return "–" if missing(value) else f"{float(value):,.0f}"
 

@@ -9,12 +9,8 @@ from __future__ import annotations
 from pipelines.papers import charts, findings
 from pipelines.papers.model import Section
 from pipelines.months import month_label
-from pipelines.serving.formats import count, decimal, missing, pct, plain, share
+from pipelines.serving.formats import count, decimal, missing, or_none, pct, plain, share
 from pipelines.papers.sections.common import Context, chart, table
-
-
-def _or_none(value: float | None) -> float | None:
-    return None if missing(value) else value
 
 
 def tasking(ctx: Context) -> Section:
@@ -25,11 +21,11 @@ def tasking(ctx: Context) -> Section:
                       "How often the regional tasking meeting sat, the longest gap between meetings, and how the "
                       "unit answered Gateway requests for support from its forces. The inspection found tasking "
                       "monthly in one region and every six or twelve weeks in another.")
-    med = _or_none(net.median_tasking_meetings)
+    med = or_none(net.median_tasking_meetings)
     if ctx.focus:
         t = totals.loc[ctx.focus]
         section.findings.append(findings.tasking(ctx.focus, int(t.tasking_meetings), med,
-                                                 _or_none(t.max_days_between_meetings),
+                                                 or_none(t.max_days_between_meetings),
                                                  bool(t.has_tasking_gap_over_eight_weeks)))
         section.findings.append(findings.gateway(ctx.focus, int(t.gateway_received or 0),
                                                  int(t.gateway_accepted or 0), int(t.gateway_declined or 0)))
@@ -81,8 +77,8 @@ def capacity(ctx: Context) -> Section:
     section = Section("capacity", "Capacity: vacancies and fixed-term posts",
                       "Funded establishment against staff in post at the end of the quarter, and the share of staff "
                       "on fixed-term posts (short-term funding makes capability hard to keep).")
-    vac_med = _or_none(net.median_vacancy_rate_pct)
-    ft_med = _or_none(net.median_fixed_term_share_pct)
+    vac_med = or_none(net.median_vacancy_rate_pct)
+    ft_med = or_none(net.median_fixed_term_share_pct)
     if ctx.focus:
         r = last.loc[ctx.focus]
         section.findings.append(findings.capacity(ctx.focus, r.vacancy_rate_pct, r.establishment_fte,

@@ -9,16 +9,12 @@ from __future__ import annotations
 from pipelines.papers import charts, findings
 from pipelines.papers.model import Section
 from pipelines.months import month_label
-from pipelines.serving.formats import count, long_date, missing, pct, plain, share
+from pipelines.serving.formats import count, long_date, missing, or_none, pct, plain, share
 from pipelines.papers.sections.common import Context, chart, table
 
 STATUS_WORDS = {"on_time": "on time", "late": "late", "missing": "missing", "rejected": "rejected (no accepted file)",
                 "pending": "not yet due", "failed": "check failed (service fault)"}
 STRANDS = ["pursue", "prevent", "protect", "prepare"]
-
-
-def _or_none(value: float | None) -> float | None:
-    return None if missing(value) else value
 
 
 def submissions(ctx: Context) -> Section:
@@ -35,13 +31,13 @@ def submissions(ctx: Context) -> Section:
         row = ctx.focus_row()
         section.findings.append(findings.timeliness(ctx.focus, int(row.months_on_time), int(row.months_late),
                                                     int(row.months_missing), int(row.months_due),
-                                                    _or_none(net.median_months_on_time)))
+                                                    or_none(net.median_months_on_time)))
         own = status[(status["rocu_code"] == ctx.focus) & status["month"].isin(ctx.months)]
         for r in own[own["status"] == "late"].itertuples():
             section.findings.append(f"The {month_label(r.month)} return came {plain(r.days_late)} days after its "
                                     f"deadline of {long_date(r.deadline_date)}.")
         section.findings.append(findings.completeness(ctx.focus, int(row.metrics_reported), framework,
-                                                      _or_none(net.median_metrics_reported)))
+                                                      or_none(net.median_metrics_reported)))
     else:
         section.findings.append(findings.network_count(f"returned every month on time ({due} of {due})",
                                                        int(net.units_all_on_time), int(net.units)))
@@ -60,7 +56,7 @@ def submissions(ctx: Context) -> Section:
     section.charts.append(chart(
         "completeness", charts.unit_bars(dict(zip(q["rocu_code"], q["metrics_reported"])), ctx.focus,
                                          f"Framework metrics reported in {ctx.quarter} (of {framework})",
-                                         reference=_or_none(net.median_metrics_reported)),
+                                         reference=or_none(net.median_metrics_reported)),
         f"Bar chart of framework metrics reported by each unit in {ctx.quarter}, out of {framework}; "
         f"network median {plain(net.median_metrics_reported)}.",
         f"Completeness: framework metrics reported in {ctx.quarter}"))
@@ -147,7 +143,7 @@ def balance(ctx: Context) -> Section:
         row = ctx.focus_row()
         section.findings.append(findings.balance(ctx.focus, int(row.non_pursue_figures or 0),
                                                  int(row.figures_above_zero or 0),
-                                                 _or_none(net.median_non_pursue_share_pct)))
+                                                 or_none(net.median_non_pursue_share_pct)))
         mine = strands[strands["rocu_code"] == ctx.focus].set_index("strand_code").reindex(STRANDS)
         short = [s for s in STRANDS if not mine.loc[s, "is_every_month"]]
         if due and not short:
