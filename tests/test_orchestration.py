@@ -13,7 +13,9 @@ import duckdb
 from dagster import AssetKey, DagsterInstance
 
 from pipelines.orchestration.assets.warehouse_models import RUN_FOLDERS_KEPT, prune_run_folders
+from pipelines.orchestration import definitions
 from pipelines.orchestration.definitions import build_definitions
+from pipelines.orchestration.manifest import DBT_EXECUTABLE
 from pipelines.settings import DBT_PROJECT_DIR, SEEDS_DIR, Paths
 
 def test_importing_the_definitions_never_parses_the_dbt_project(tmp_path):
@@ -70,3 +72,34 @@ def test_only_the_newest_dbt_run_folders_are_kept(tmp_path):
     gone = prune_run_folders(tmp_path, keep=RUN_FOLDERS_KEPT)
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"run-{age}" for age in range(6 - RUN_FOLDERS_KEPT, 6)]
     assert len(gone) == 6 - RUN_FOLDERS_KEPT
+
+
+def dbt_log_messages(run_folder: Path) -> list[str]:
+    import json
+
+    return [json.loads(line)["info"]["msg"] for line in (run_folder / "dbt.log").read_text().splitlines()]
+
+
+def test_a_run_starts_dbt_once_and_the_next_run_for_the_same_warehouse_reuses_its_parse(tmp_path, monkeypatch):
+    """dagster-dbt used to start `dbt --version` before every run (a process, ~3 s, and dbt asks the
+    package index for its latest release: a network call) and dbt re-parsed the whole project on every
+    run (~6 s), because the parse `make manifest` keeps is for another warehouse. Every dbt process
+    started is recorded by a wrapper around the real dbt."""
+    calls = tmp_path / "dbt-calls.txt"
+    wrapper = tmp_path / "dbt"
+    wrapper.write_text(f'#!/bin/sh\necho "$1" >> "{calls}"\nexec "{DBT_EXECUTABLE}" "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setattr(definitions, "DBT_EXECUTABLE", str(wrapper))
+    paths = Paths(tmp_path / "var")
+    job = build_definitions(paths).resolve_job_def("build_warehouse")
+    holidays = AssetKey(["reference", "bank_holidays"])
+    folders = []
+    for _ in range(2):
+        result = job.execute_in_process(instance=DagsterInstance.ephemeral(), asset_selection=[holidays])
+        assert result.success
+        folders.append(paths.var / "dbt_runs" / result.run_id)
+    assert calls.read_text().split() == ["build", "build"]  # no `dbt --version`, nothing but the builds
+    first, second = (dbt_log_messages(folder) for folder in folders)
+    assert any("Unable to do partial parsing" in m for m in first)  # the project's parse is for another warehouse
+    assert not any("Unable to do partial parsing" in m for m in second)
+    assert any(m.startswith("Partial parsing enabled") for m in second)

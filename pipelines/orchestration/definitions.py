@@ -5,13 +5,13 @@ Loading it reads the dbt manifest `make manifest` wrote and sets nothing global:
 """
 
 from dagster import Definitions
-from dagster_dbt import DbtCliResource
 
 from pipelines.orchestration.assets.publish import published_warehouse
 from pipelines.orchestration.assets.raw_config import raw_config
 from pipelines.orchestration.assets.raw_extracts import extract_assets
 from pipelines.orchestration.assets.raw_returns import raw_returns
 from pipelines.orchestration.assets.warehouse_models import dbt_project, warehouse_models
+from pipelines.orchestration.dbt_cli import DbtCli
 from pipelines.orchestration.jobs import build_warehouse, refresh_returns, take_in_inbox_job
 from pipelines.orchestration.manifest import DBT_EXECUTABLE
 from pipelines.orchestration.resources import LandingResource, WarehouseResource
@@ -30,7 +30,7 @@ def build_definitions(paths: Paths | None = None) -> Definitions:
             "landing": LandingResource(root=str(paths.landing), extracts_dir=str(paths.landing / "extracts")),
             "warehouse": WarehouseResource(path=str(paths.warehouse), published_path=str(paths.published),
                                            var_dir=str(paths.var)),
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+            "dbt": DbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
         },
     )
 

@@ -4,7 +4,8 @@ dbt sources are keyed ["raw", <table>], the same keys as the raw assets, so each
 sits downstream of the files that feed it; dbt tests become asset checks. The asset graph
 comes from the manifest `make manifest` wrote (never parsed here); each run tells dbt which
 warehouse to build through `--vars`, and keeps its artifacts in its own folder under
-var/dbt_runs/, of which only the newest few are kept.
+var/dbt_runs/, of which only the newest few are kept. A run starts from the previous run's
+parse of the project for the same warehouse (var/dbt_parse/), so dbt re-parses only what changed.
 """
 
 import shutil
@@ -13,6 +14,7 @@ from pathlib import Path
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
+from pipelines.orchestration.dbt_cli import keep_parse, reuse_parse
 from pipelines.orchestration.manifest import TARGET_DIR, dbt_vars, require_manifest
 from pipelines.orchestration.resources import WarehouseResource
 from pipelines.settings import DBT_PROJECT_DIR
@@ -28,10 +30,12 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     """Seed the reference data, build and test every model."""
     database = Path(warehouse.path)
     database.parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates the file, not its folder
-    runs = warehouse.paths().var / "dbt_runs"
+    var = warehouse.paths().var
+    runs, run_folder = var / "dbt_runs", var / "dbt_runs" / context.run_id
+    reuse_parse(var / "dbt_parse", run_folder)
     try:
-        yield from dbt.cli(["build", *dbt_vars(database)], context=context,
-                           target_path=runs / context.run_id).stream()
+        yield from dbt.cli(["build", *dbt_vars(database)], context=context, target_path=run_folder).stream()
+        keep_parse(run_folder, var / "dbt_parse")
     finally:
         prune_run_folders(runs, keep=RUN_FOLDERS_KEPT)
 
