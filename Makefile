@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 export DAGSTER_HOME := $(CURDIR)/var/dagster_home
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
+TEST_WORKERS ?= 2  # pytest-xdist workers for `make test`; TEST_WORKERS=0 runs the suite in one process
 
 .PHONY: demo test lint install browser build bench clean docs manifest
 
@@ -12,7 +13,7 @@ demo: install manifest  ## install, generate demo data, build the warehouse, ser
 	bash scripts/run.sh
 
 test: install browser lint manifest  ## the whole test suite (installs the venv and Debian's chromium if missing)
-	time $(PY) -m pytest
+	time $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 lint: install  ## ruff, the import contracts that keep the layers apart (pyproject.toml), sqlfluff on the dbt SQL (.sqlfluff)
 	$(VENV)/bin/ruff check .

@@ -19,11 +19,16 @@ import pytest
 
 # Before any project import: Paths.from_env() and dbt's profile read these. Processes the tests
 # spawn import this module too: they keep the session's folder and the variables they were given.
+# Under pytest-xdist (`make test` runs two workers) the controller makes the session's folder and
+# each worker works in a folder of its own inside it; only the built demo is shared (below).
 _OWNS_SESSION_VAR = "ROCU_TEST_SESSION_VAR" not in os.environ
 if _OWNS_SESSION_VAR:
     os.environ["ROCU_TEST_SESSION_VAR"] = tempfile.mkdtemp(prefix="rocu-test-var-")
-_SESSION_VAR = Path(os.environ["ROCU_TEST_SESSION_VAR"])
-if _OWNS_SESSION_VAR:
+_SESSION_ROOT = Path(os.environ["ROCU_TEST_SESSION_VAR"])
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_SESSION_VAR = _SESSION_ROOT / _WORKER if _WORKER else _SESSION_ROOT
+if _OWNS_SESSION_VAR or (_WORKER and os.environ.get("ROCU_TEST_WORKER") != _WORKER):
+    os.environ["ROCU_TEST_WORKER"] = _WORKER  # a worker's own children keep what their test set
     os.environ["ROCU_VAR_DIR"] = str(_SESSION_VAR)
     os.environ["ROCU_WAREHOUSE_PATH"] = str(_SESSION_VAR / "warehouse" / "rocu.duckdb")
     os.environ["DAGSTER_HOME"] = str(_SESSION_VAR / "dagster_home")
@@ -63,7 +68,7 @@ def session_var() -> Path:
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Delete the session's var folder once everything is torn down (ROCU_KEEP_TEST_VAR=1 keeps it)."""
     if _OWNS_SESSION_VAR and not os.environ.get("ROCU_KEEP_TEST_VAR"):
-        shutil.rmtree(_SESSION_VAR, ignore_errors=True)
+        shutil.rmtree(_SESSION_ROOT, ignore_errors=True)
 
 
 BUILDS_A_WAREHOUSE = {"built_demo", "built_demo_copy"}
@@ -90,8 +95,26 @@ def run_dbt(args: list[str], warehouse: Path, target: Path) -> subprocess.Comple
 def built_demo(session_var: Path) -> Path:
     """The whole product built once per session from demo data: generate, submit, Dagster job.
 
-    Returns the var folder; the published warehouse is at var/published/rocu.duckdb.
+    Returns the var folder; the published warehouse is at var/published/rocu.duckdb. Under
+    pytest-xdist the first worker to need it builds it in its own folder and leaves a copy in
+    the session's folder; every other worker waits for that and copies it into its own.
     """
+    if not _WORKER:
+        return _build_demo(session_var)
+    from filelock import FileLock
+
+    shared = _SESSION_ROOT / "built-demo"
+    with FileLock(_SESSION_ROOT / "built-demo.lock"):
+        if (shared / ".complete").exists():
+            shutil.copytree(shared, session_var, dirs_exist_ok=True)
+            return session_var
+        _build_demo(session_var)
+        shutil.copytree(session_var, shared, ignore=shutil.ignore_patterns("dagster_home", "dbt_runs", "dbt_parse"))
+        (shared / ".complete").touch()
+    return session_var
+
+
+def _build_demo(var: Path) -> Path:
     from dagster import DagsterInstance
 
     from pipelines.cli import main as rocu
@@ -100,11 +123,11 @@ def built_demo(session_var: Path) -> Path:
 
     assert rocu(["demo", "generate"]) == 0
     assert rocu(["demo", "load"]) == 0
-    defs = build_definitions(Paths(session_var))
+    defs = build_definitions(Paths(var))
     job = defs.resolve_job_def("build_warehouse")
     result = job.execute_in_process(instance=DagsterInstance.ephemeral())
     assert result.success
-    return session_var
+    return var
 
 
 def _warehouse_files(var: Path) -> dict[str, tuple[int, int]]:
@@ -136,7 +159,7 @@ def built_demo_copy(built_demo: Path, tmp_path: Path, monkeypatch: pytest.Monkey
     The per-run dbt folders and the Dagster home do not come along (the manifest is the
     project's own, made once by `make manifest`)."""
     var = tmp_path / "var"
-    shutil.copytree(built_demo, var, ignore=shutil.ignore_patterns("dagster_home", "dbt_runs"))
+    shutil.copytree(built_demo, var, ignore=shutil.ignore_patterns("dagster_home", "dbt_runs", "dbt_parse"))
     (var / "dagster_home").mkdir()
     monkeypatch.setenv("ROCU_VAR_DIR", str(var))
     monkeypatch.setenv("ROCU_WAREHOUSE_PATH", str(var / "warehouse" / "rocu.duckdb"))
