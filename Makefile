@@ -41,8 +41,9 @@ build: install manifest  ## generate demo data and build the warehouse, without 
 docs: install  ## regenerate docs/framework.md from the catalogue
 	$(PY) -m pipelines.framework_docs
 
-bench: build  ## benchmarks: intake verdict times, hostile files read or refused within limits, warehouse build at demo and 100x scale (prints figures)
+bench: build  ## benchmarks: intake verdict times, the GX check now vs one full result, hostile files read or refused within limits, warehouse build at demo and 100x scale (prints figures)
 	$(PY) scripts/bench.py intake
+	$(PY) scripts/bench.py checks
 	$(PY) scripts/bench.py hostile
 	$(PY) scripts/bench.py warehouse --scale 100
 

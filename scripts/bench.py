@@ -106,6 +106,47 @@ def bench_intake(args) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
 
 
+def bench_checks(args) -> None:
+    """The Great Expectations check of standardised return values as the intake runs it (a
+    pass/fail answer, then failing rows only for the expectations that failed) against one full
+    result for the whole suite, on the same parsed returns, interleaved in one run."""
+    from pipelines.demo.generate import main as generate
+    from pipelines.intake.check import expectations
+    from pipelines.intake.check.structure import suite_frame
+    from pipelines.intake.standardise.returns import parse_return
+
+    tmp = Path(tempfile.mkdtemp(prefix="rocu-bench-"))
+    generate(["--out", str(tmp / "demo"), "--months", "3", "--end-month", "2025-09", "--quiet"])
+    returns = sorted((tmp / "demo" / "returns").glob("*/*2025-09*"))
+    frames = []
+    for path in returns:
+        unit = path.parent.name
+        values = parse_return(path, unit, "2025-09", display_name=path.name).values
+        if not values.is_empty():
+            frames.append((values, path.name))
+    full_result = {"result_format": "COMPLETE", "unexpected_index_column_names": []}
+    captured = [suite_frame(values) for values, _ in frames]  # what check_suite hands to GX
+    batch_definition, suite = expectations._validator("return_values")
+    product, single = [], []
+    for _ in range(args.repeat):
+        for frame in captured:
+            start = time.perf_counter()
+            expectations.validate("return_values", frame, "bench")
+            product.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            batch_definition.get_batch(batch_parameters={"dataframe": frame.to_pandas()}).validate(
+                suite, result_format=full_result)
+            single.append(time.perf_counter() - start)
+    failing = sum(1 for frame in captured if expectations.validate("return_values", frame, "bench"))
+    print(f"{len(captured)} demo returns for 2025-09 ({failing} with a problem from the suite), {args.repeat} rounds")
+    print(f"{'measure':58} {'median s':>9} {'min s':>7}")
+    for name, t in [("GX check as the intake runs it (pass/fail, then failures)", product),
+                    ("one full GX result for the whole suite (before)", single)]:
+        print(f"{name:58} {statistics.median(t):9.3f} {min(t):7.3f}")
+    print(f"ratio before / now (median): {statistics.median(single) / statistics.median(product):.2f}")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 HOSTILE_TARGET_SECONDS, HOSTILE_TARGET_MB = 5.0, 500.0
 READER_RULES = {"sheet_too_large", "text_too_large", "workbook_inflates_too_much", "workbook_too_many_parts",
                 "reader_limit_exceeded", "file_unreadable", "unbalanced_quote", "formula_without_value"}
@@ -283,6 +324,9 @@ def main() -> None:
     p = sub.add_parser("intake")
     p.add_argument("--repeat", type=int, default=5)
     p.set_defaults(func=bench_intake)
+    p = sub.add_parser("checks")
+    p.add_argument("--repeat", type=int, default=3)
+    p.set_defaults(func=bench_checks)
     p = sub.add_parser("hostile")
     p.set_defaults(func=bench_hostile)
     p = sub.add_parser("warehouse")

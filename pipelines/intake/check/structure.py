@@ -76,9 +76,12 @@ def check_missing_metrics(values: pl.DataFrame, rocu_code: str, file: str) -> li
 
 def check_suite(values: pl.DataFrame, file: str) -> list[Problem]:
     """The Great Expectations suite for standardised return values (expectations/return_values.json),
-    the one home of every rule about what a figure may be.
+    the one home of every rule about what a figure may be."""
+    return validate("return_values", suite_frame(values), file=file)
 
-    The frame gains what the suite's rules compare against, without deciding anything: each
+
+def suite_frame(values: pl.DataFrame) -> pl.DataFrame:
+    """The values with what the suite's rules compare against, without deciding anything: each
     metric's unit and ceiling (seeds/framework/metrics.csv); each force's name and unit
     (seeds/reference/forces.csv, its membership in the month the figure is for); a force key
     that is never null (so the unit's own row is one key) and its name in words; and the figure
@@ -86,11 +89,10 @@ def check_suite(values: pl.DataFrame, file: str) -> list[Problem]:
     units = reference.metrics().select("metric_id", "unit", pl.col("plausible_max").cast(pl.Float64))
     forces = reference.force_membership(values["period"].unique().to_list()).select(
         "force_code", "force_name", period="month", force_rocu_code="rocu_code")
-    frame = values.join(units, on="metric_id", how="left").join(
+    return values.join(units, on="metric_id", how="left").join(
         forces, on=["force_code", "period"], how="left").with_columns(
         pl.col("force_code").fill_null("").alias("force_key"), pl.col("value").floor().alias("whole_value"),
         pl.col("force_code").fill_null("the unit as a whole").alias("reported_for"))
-    return validate("return_values", frame, file=file)
 
 
 def check_jumps(values: pl.DataFrame, history: pl.DataFrame, file: str) -> list[Problem]:
