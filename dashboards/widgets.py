@@ -15,6 +15,8 @@ PERIOD_TYPES = {"financial_year": "Financial year", "quarter": "Quarter", "month
 # The dim_month column that names each period type, to find the months inside a period.
 PERIOD_COLUMNS = {"financial_year": "financial_year", "quarter": "calendar_quarter", "month": "month"}
 STRANDS = ["All", "Pursue", "Prevent", "Protect", "Prepare"]
+# fct_metric_funnel's bands in words (its rank_shown is empty where the band is 'similar').
+BANDS = {"higher": "higher than the network", "similar": "similar to the network", "lower": "lower than the network"}
 
 
 _WRITTEN = "url_filters_written"  # session state: the value each URL filter was last given by a page

@@ -108,7 +108,7 @@ def test_national_shows_the_network_figure_for_the_newest_complete_year(var):
     year = complete_year(var)
     ((total,),) = sql(var, "select any_value(national_value) from marts.fct_metric_comparison where metric_id ="
                            " 'PUR_ARRESTS' and period_type = 'financial_year' and period = ?", year)
-    assert f"Arrests per 100,000 population by unit, financial year {year}" in texts(at.subheader)
+    assert f"Arrests against the network: funnel plot, financial year {year}" in texts(at.subheader)
     assert at.metric[0].value == f"{total:,.0f}"
     assert "drill?unit=" in texts(at.markdown) and "metric=PUR_ARRESTS" in texts(at.markdown)
 
@@ -127,6 +127,26 @@ def test_national_shows_the_band_and_no_rank_where_a_unit_is_similar_to_the_netw
         assert row["Against the network (95%)"].startswith(bands[row["Unit"]])
         if bands[row["Unit"]] == "similar" or row["Months reported"] != "12 of 12":
             assert pd.isna(row["Rank"]), row.to_dict()
+
+
+def test_national_funnel_plot_draws_each_unit_in_its_band_inside_the_marts_limits(var):
+    """Issue 12: a funnel plot instead of a league table: the units' rates against the network
+    rate and the 95% and 99.8% limits, all from the marts (fct_metric_funnel, _limits)."""
+    year = complete_year(var)
+    at = run("national", metric="PUR_ARRESTS", period_type="financial_year", period=year)
+    chart = at.get("vega_lite_chart")[0].proto
+    frames = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.datasets]
+    dots = next(f for f in frames if "band_95" in f.columns)
+    lines = next(f for f in frames if "limit" in f.columns)
+    marts = dict(sql(var, "select r.rocu_name, f.band_95 from marts.fct_metric_funnel f join marts.dim_rocu r"
+                          " using (rocu_code) where f.metric_id = 'PUR_ARRESTS' and f.period_type = 'financial_year'"
+                          " and f.period = ? and f.base_name = 'population'", year))
+    assert dict(zip(dots["unit_name"], dots["band_95"])) == marts
+    assert set(lines["limit"]) == {"network_rate", "lower_95_rate", "upper_95_rate", "lower_998_rate", "upper_998_rate"}
+    ((points,),) = sql(var, "select count(*) from marts.fct_metric_funnel_limits where metric_id = 'PUR_ARRESTS'"
+                            " and period_type = 'financial_year' and period = ? and base_name = 'population'", year)
+    assert len(lines) == 5 * points
+    assert "Strand" not in texts(at.subheader) and "mean rank" not in texts(at.subheader).lower()
 
 
 def test_national_threat_area_filter_narrows_the_metrics(var):

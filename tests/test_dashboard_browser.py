@@ -72,10 +72,14 @@ def test_national_overview_reads_the_published_warehouse(page, app_url, artifact
     open_as(page, app_url, ANALYST)  # the default page lives at the root
     expect(page.get_by_role("heading", name="National overview")).to_be_visible(timeout=WAIT)
     # The period picker is filled from the warehouse, so only real data shows a financial year.
-    expect(page.get_by_text(re.compile(r"Arrests per 100,000 population by unit, financial year 20\d\d/\d\d"))
+    expect(page.get_by_text(re.compile(r"Arrests against the network: funnel plot, financial year 20\d\d/\d\d"))
            ).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("Where units are strong or weak", exact=False)).to_be_visible()
-    expect(page.locator("[data-testid='stVegaLiteChart'], .vega-embed").first).to_be_visible(timeout=WAIT)
+    # Issue 12: the funnel plot is drawn, with its legend of bands, and the table bands every unit.
+    funnel = page.locator("[data-testid='stVegaLiteChart'], .vega-embed").first
+    expect(funnel).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("the 95% and 99.8% limits (exact Poisson)", exact=False)).to_be_visible()
+    expect(cell(page, "similar to the network")).to_be_attached(timeout=WAIT)
     expect(page.get_by_text(re.compile(r"Rows and files behind .+ arrests"))).to_be_visible()
     screenshot(page, artifacts / "national.png")
 

@@ -81,7 +81,7 @@ def test_the_pages_use_the_marts_that_hold_their_figures(var, sent):
     run("drill", unit="EMSOU", metric="DIS_MAJOR", period_type="month", period=latest_month(var, "EMSOU"))
     run("submissions")
     read = {table for q in sent for _, table in RELATION.findall(q)}
-    assert {"dim_period", "fct_metric_network", "fct_strand_ranks", "fct_force_split", "fct_metric_period_months",
+    assert {"dim_period", "fct_metric_network", "fct_strand_bands", "fct_force_split", "fct_metric_period_months",
             "fct_metric_versions", "fct_disruptions_by_metric", "fct_disruption_claims", "fct_submission_summary"} <= read
     rateable = [q for q in sent if "from marts.dim_metric" in q and "is_rateable" in q]
     assert rateable, "the national and regional pickers offer the metrics dim_metric marks rateable"

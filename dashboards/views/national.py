@@ -6,9 +6,7 @@ import streamlit as st
 from dashboards.auth import guard
 from dashboards.data import query
 from pipelines.serving.formats import amount, flag_small
-from dashboards.widgets import PERIOD_TYPES, drill_link, exports, metric_filter, no_data, period_filter
-
-BANDS = {"higher": "higher than the network", "similar": "similar to the network", "lower": "lower than the network"}
+from dashboards.widgets import BANDS, PERIOD_TYPES, drill_link, exports, metric_filter, no_data, period_filter
 
 guard("view_national")
 st.title("National overview")
@@ -26,14 +24,15 @@ period_words = f"{PERIOD_TYPES[kind].lower()} {period}"
 
 rows = query(
     """
-    select r.rocu_name as unit_name, c.rocu_code, c.value, c.per_100k_population, c.per_officer, c.network_rank,
-           c.population, c.population_year, c.officer_fte, c.months_reported, c.months_in_period, f.band_95
+    select r.rocu_name as unit_name, c.rocu_code, c.value, c.per_100k_population, c.per_officer,
+           c.population, c.population_year, c.officer_fte, c.months_reported, c.months_in_period, f.band_95,
+           f.rank_shown, f.units_ranked
     from marts.fct_metric_comparison c join marts.dim_rocu r using (rocu_code)
     left join marts.fct_metric_funnel f
         on f.rocu_code = c.rocu_code and f.metric_id = c.metric_id and f.period_type = c.period_type
         and f.period = c.period and f.base_name = 'population'
     where c.metric_id = ? and c.period_type = ? and c.period = ?
-    order by c.per_100k_population desc
+    order by f.rank_shown nulls last, r.rocu_name
     """,
     (metric, kind, period),
 )
@@ -56,18 +55,62 @@ b.metric("Per 100,000 population", f"{national['national_per_100k']:,.2f}",
 c.metric("Per police officer", f"{national['national_per_officer']:,.4f}",
          help="Network figure divided by police officer FTE in the reporting units' forces.")
 
-st.subheader(f"{names[metric]} per 100,000 population by unit, {period_words}")
-bars = alt.Chart(rows).mark_bar(color="#1f4e79").encode(
-    x=alt.X("per_100k_population:Q", title=f"{names[metric]} per 100,000 population"),
-    y=alt.Y("unit_name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=300)),
-    tooltip=[alt.Tooltip("unit_name:N", title="Unit"), alt.Tooltip("value:Q", title=names[metric], format=",.0f"),
-             alt.Tooltip("population:Q", title="Population (base)", format=",.0f"),
-             alt.Tooltip("per_100k_population:Q", title="Per 100,000", format=",.2f")],
+st.subheader(f"{names[metric]} against the network: funnel plot, {period_words}")
+base_name = st.radio("Compared per", ["population", "officers"], horizontal=True, key="funnel_base",
+                     format_func={"population": "100,000 population", "officers": "100 police officers"}.get)
+points = query(
+    """
+    select r.rocu_name as unit_name, f.base, f.observed, f.observed_rate, f.expected, f.band_95, f.is_small_base,
+           f.months_label, f.is_part_period, f.rate_per, f.base_label, f.base_as_at, f.base_is_provisional
+    from marts.fct_metric_funnel f join marts.dim_rocu r using (rocu_code)
+    where f.metric_id = ? and f.period_type = ? and f.period = ? and f.base_name = ?
+    """,
+    (metric, kind, period, base_name),
 )
-rule = alt.Chart(network).mark_rule(strokeDash=[6, 3], color="black").encode(x="national_per_100k:Q")
-st.altair_chart(bars + rule, width="stretch")
-st.caption("Dashed line: the network rate. Population is the latest ONS estimate at or before the period "
-           f"(year {int(national['population_year'])}; Welsh forces approximate).")
+curves = query(
+    """
+    select base, network_rate, lower_998_rate, lower_95_rate, upper_95_rate, upper_998_rate
+    from marts.fct_metric_funnel_limits
+    where metric_id = ? and period_type = ? and period = ? and base_name = ? order by base
+    """,
+    (metric, kind, period, base_name),
+)
+if points.empty or curves.empty:
+    st.info("The funnel plot compares units over a quarter or a financial year, on counts only: choose one of "
+            "those periods (or a count metric) to see it.")
+else:
+    per, base_words = points["rate_per"].iloc[0], points["base_label"].iloc[0]
+    as_at = points["base_as_at"].iloc[0] + (", provisional" if points["base_is_provisional"].any() else "")
+    x = alt.X("base:Q", title=f"Base: {base_words} ({as_at})", axis=alt.Axis(format="~s"))
+    lines = curves.melt(id_vars="base", var_name="limit", value_name="rate")
+    limit_names = {"network_rate": "Network rate", "lower_95_rate": "95% limits", "upper_95_rate": "95% limits",
+                   "lower_998_rate": "99.8% limits", "upper_998_rate": "99.8% limits"}
+    lines = lines.assign(line=lines["limit"].map(limit_names))
+    funnel = alt.Chart(lines).mark_line(color="#555555").encode(
+        x=x, y=alt.Y("rate:Q", title=f"{names[metric]} {per}"), detail="limit:N",
+        strokeDash=alt.StrokeDash("line:N", title=None, scale=alt.Scale(
+            domain=["Network rate", "95% limits", "99.8% limits"], range=[[1, 0], [6, 3], [2, 2]])))
+    dots = alt.Chart(points).mark_point(size=90, filled=True).encode(
+        x=x, y="observed_rate:Q",
+        color=alt.Color("band_95:N", title="Against the network (95%)", scale=alt.Scale(
+            domain=["higher", "similar", "lower"], range=["#b2182b", "#8c8c8c", "#2166ac"])),
+        shape=alt.Shape("is_small_base:N", title="Small base", scale=alt.Scale(
+            domain=[False, True], range=["circle", "triangle"])),
+        tooltip=[alt.Tooltip("unit_name:N", title="Unit"), alt.Tooltip("observed:Q", title=names[metric], format=",.0f"),
+                 alt.Tooltip("expected:Q", title="Expected at the network rate", format=",.1f"),
+                 alt.Tooltip("observed_rate:Q", title=per, format=",.2f"),
+                 alt.Tooltip("band_95:N", title="Against the network"), alt.Tooltip("months_label:N", title="Months")])
+    labels = alt.Chart(points).mark_text(align="left", dx=7, fontSize=11).encode(
+        x=x, y="observed_rate:Q", text="unit_name:N")
+    st.altair_chart(funnel + dots + labels, width="stretch")
+    part = points[points["is_part_period"]]
+    st.caption(f"Each dot is a unit's rate {per}; the solid line is the network rate, the dashed and dotted lines "
+               "the 95% and 99.8% limits (exact Poisson) a unit of that size would fall inside by chance. A dot "
+               "outside the dashed lines is higher or lower than the network; inside, the difference is chance. "
+               "Triangles: small base (fewer than 10 expected). "
+               + ("Part periods, compared on their monthly rate: " + "; ".join(
+                   f"{u} ({m})" for u, m in zip(part["unit_name"], part["months_label"])) + "." if len(part)
+                  else "Every unit reported every month of the period."))
 
 table = rows.assign(**{
     "Figure": rows["value"].map(lambda v: flag_small(v, unit)),
@@ -75,9 +118,7 @@ table = rows.assign(**{
     "Per officer": rows["per_officer"].map(lambda v: f"{v:,.4f}"),
     "Months reported": rows["months_reported"].astype(str) + " of " + rows["months_in_period"].astype(str),
     "Against the network (95%)": rows["band_95"].map(BANDS).fillna("not compared (not a count)"),
-    # A rank only where the funnel says the unit differs, and never on a part period's total.
-    "Rank": rows["network_rank"].where(rows["band_95"].isin(["higher", "lower"])
-                                       & (rows["months_reported"] == rows["months_in_period"])).astype("Int64"),
+    "Rank": rows["rank_shown"].astype("Int64"),  # fct_metric_funnel: only outside the limits, whole periods
 })[["unit_name", "Figure", "Per 100,000", "Per officer", "Against the network (95%)", "Rank", "Months reported",
     "population", "officer_fte"]]
 table.columns = ["Unit", "Figure", "Per 100,000", "Per officer", "Against the network (95%)", "Rank",
@@ -114,28 +155,35 @@ st.altair_chart(
     width="stretch",
 )
 
-st.subheader(f"Where units are strong or weak: mean rank by strand, {period_words}")
-ranks = query(
+st.subheader(f"Where units are strong or weak: differences from the network by strand, {period_words}")
+bands = query(
     """
-    select r.rocu_name as unit_name, s.strand_name as strand, s.mean_rank, s.metrics_ranked as metrics
-    from marts.fct_strand_ranks s join marts.dim_rocu r using (rocu_code)
-    where s.period_type = ? and s.period = ?
-    order by r.rocu_name, s.strand_sort_order
+    select r.rocu_name as unit_name, b.strand_name as strand, b.net_better_share, b.summary_label,
+           b.metrics_compared, b.metrics_small_base
+    from marts.fct_strand_bands b join marts.dim_rocu r using (rocu_code)
+    where b.period_type = ? and b.period = ?
+    order by r.rocu_name, b.strand_sort_order
     """,
     (kind, period),
 )
-st.altair_chart(
-    alt.Chart(ranks).mark_rect().encode(
-        x=alt.X("strand:N", sort=["Pursue", "Prevent", "Protect", "Prepare"], title=None),
-        y=alt.Y("unit_name:N", title=None, axis=alt.Axis(labelLimit=300)),
-        color=alt.Color("mean_rank:Q", scale=alt.Scale(scheme="greys", reverse=True), title="Mean rank (1 best)"),
-        tooltip=["unit_name", "strand", alt.Tooltip("mean_rank:Q", format=".1f"), "metrics"],
-    ) + alt.Chart(ranks).mark_text(baseline="middle").encode(
-        x=alt.X("strand:N", sort=["Pursue", "Prevent", "Protect", "Prepare"]), y="unit_name:N",
-        text=alt.Text("mean_rank:Q", format=".1f"),
-        color=alt.condition("datum.mean_rank < 4", alt.value("white"), alt.value("black")),
-    ),
-    width="stretch",
-)
-st.caption("Rank of each unit's rate per 100,000 among units reporting the metric, averaged over the strand's "
-           "metrics. A blank cell means the unit reported none of that strand's metrics in the period.")
+if bands.empty:
+    st.info("Units are compared by strand over a quarter or a financial year: choose one of those periods.")
+else:
+    strands = ["Pursue", "Prevent", "Protect", "Prepare"]
+    st.altair_chart(
+        alt.Chart(bands).mark_rect().encode(
+            x=alt.X("strand:N", sort=strands, title=None),
+            y=alt.Y("unit_name:N", title=None, axis=alt.Axis(labelLimit=300)),
+            color=alt.Color("net_better_share:Q", title="Better minus worse, share of metrics",
+                            scale=alt.Scale(scheme="redblue", domain=[-1, 1])),
+            tooltip=[alt.Tooltip("unit_name:N", title="Unit"), "strand",
+                     alt.Tooltip("summary_label:N", title="Against the network (95%)"),
+                     alt.Tooltip("metrics_small_base:Q", title="Of which small base")],
+        ) + alt.Chart(bands).mark_text(baseline="middle", fontSize=10).encode(
+            x=alt.X("strand:N", sort=strands), y="unit_name:N", text="summary_label:N"),
+        width="stretch",
+    )
+    st.caption("For each unit and strand, how many of its count metrics were better, worse or similar to the "
+               "network at 95% (per 100,000 population, exact Poisson limits; better and worse follow the way "
+               "each metric should go). No mean of ranks: a rank between similar units is chance. A blank cell "
+               "means the unit reported none of that strand's count metrics in the period.")

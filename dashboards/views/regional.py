@@ -8,7 +8,7 @@ import streamlit as st
 from dashboards.data import query
 from pipelines.serving.formats import amount, flag_small, share
 from dashboards.auth import guard
-from dashboards.widgets import (drill_link, exports, metric_filter, no_data, period_filter, period_words,
+from dashboards.widgets import (BANDS, drill_link, exports, metric_filter, no_data, period_filter, period_words,
                                 show_table, unit_filter, url_multiselect)
 
 TREND_DEFAULTS = ["PUR_ARRESTS", "PUR_CHARGES", "PRV_INTERVENTIONS", "PRO_VICTIMS_SAFEGUARDED", "PRP_STAFF_TRAINED",
@@ -31,8 +31,12 @@ when = period_words(kind, period)
 
 rows = query(
     """
-    select c.*, r.rocu_name as unit_name, r.peer_group_name
+    select c.*, r.rocu_name as unit_name, r.peer_group_name, f.band_95, f.rank_shown,
+           f.units_ranked
     from marts.fct_metric_comparison c join marts.dim_rocu r using (rocu_code)
+    left join marts.fct_metric_funnel f
+        on f.rocu_code = c.rocu_code and f.metric_id = c.metric_id and f.period_type = c.period_type
+        and f.period = c.period and f.base_name = 'population'
     where c.metric_id = ? and c.period_type = ? and c.period = ?
     order by c.per_100k_population desc
     """,
@@ -49,7 +53,11 @@ st.subheader(f"{names[unit]} beside its peers: {name} per 100,000 population, {w
 a, b, c, d = st.columns(4)
 a.metric(f"{name}, {unit}, {period}", flag_small(me["value"], measure),
          help=f"{me['months_reported']} of {me['months_in_period']} months reported.")
-a.caption(f"Rank {me['network_rank']} of {me['units_reporting']} units (1 = highest rate)")
+a.caption((f"{BANDS[me['band_95']].capitalize()} at 95%" if me["band_95"] in BANDS
+           else "Not compared with the network (a month, or not a count)")
+          + ("; no rank, the order is chance" if me["band_95"] == "similar" else "")
+          + ("" if pd.isna(me["rank_shown"]) else f"; rank {int(me['rank_shown'])} of {int(me['units_ranked'])} "
+             "(1 = highest rate)"))
 b.metric(f"Per 100,000 population, {unit}", f"{me['per_100k_population']:,.2f}",
          f"{me['per_100k_minus_peer_median']:+,.2f} against peer median",
          delta_color="normal" if metric["higher_is_better"] else "inverse",

@@ -80,11 +80,6 @@ final as (
         rates.officers_as_at,
         rates.per_100k_population,
         rates.per_officer,
-        rank() over (
-            partition by rates.metric_id, rates.period_type, rates.period
-            order by case when rates.higher_is_better is false then 1 else -1 end
-                * coalesce(rates.per_100k_population, rates.value)
-        ) as network_rank,
         national.units_reporting,
         rates.peer_group_id,
         median(rates.per_100k_population) over (

@@ -139,6 +139,25 @@ final as (
         with_expected.expected < {{ var('funnel_small_expected', 10) }} as is_small_base
     from with_expected
     inner join limits on with_expected.expected = limits.expected
+),
+
+-- A place in the network's order only where it means something: the unit's count is outside
+-- the 95% limits and it reported every month of the period. Where the band is 'similar' the
+-- order is chance, and a part period's total is never ranked.
+ranked as (
+    select
+        final.*,
+        rank() over (
+            partition by final.metric_id, final.period_type, final.period, final.base_name
+            order by final.observed_rate desc
+        ) as rate_rank,
+        count(*) over (
+            partition by final.metric_id, final.period_type, final.period, final.base_name
+        ) as units_ranked
+    from final
 )
 
-select * from final
+select
+    * exclude (rate_rank),
+    case when band_95 <> 'similar' and not is_part_period then rate_rank end as rank_shown
+from ranked

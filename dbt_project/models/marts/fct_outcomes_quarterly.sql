@@ -1,8 +1,14 @@
 -- Outcomes per unit, metric and board quarter (both schemes): the comparison of
 -- fct_metric_comparison for the quarter, with each rate as an index of the network rate
--- (network = 100) and the unit's distance from its peer median, as the board paper states them.
+-- (network = 100) and the unit's distance from its peer median, as the board paper states them;
+-- its band against the network and a rank only where the band allows one (fct_metric_funnel).
 with comparison as (
     select * from {{ ref('fct_metric_comparison') }}
+),
+
+funnel as (
+    select * from {{ ref('fct_metric_funnel') }}
+    where base_name = 'population'
 ),
 
 quarters as (
@@ -34,7 +40,9 @@ final as (
         comparison.officers_as_at,
         comparison.per_100k_population,
         comparison.per_officer,
-        comparison.network_rank,
+        funnel.band_95,
+        funnel.rank_shown,
+        funnel.is_small_base,
         comparison.units_reporting,
         comparison.peer_group_id,
         comparison.peer_median_per_100k,
@@ -50,6 +58,11 @@ final as (
         on comparison.period_type = quarters.comparison_period_type
         and comparison.period = quarters.comparison_period
     inner join metrics on comparison.metric_id = metrics.metric_id
+    left join funnel
+        on comparison.rocu_code = funnel.rocu_code
+        and comparison.metric_id = funnel.metric_id
+        and comparison.period_type = funnel.period_type
+        and comparison.period = funnel.period
 )
 
 select * from final

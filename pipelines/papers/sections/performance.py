@@ -24,7 +24,10 @@ NETWORK_METRICS = ["DIS_TOTAL", "PUR_ARRESTS", "PUR_CONVICTIONS", "PRV_INTERVENT
 
 
 def _rank(r: pd.Series) -> str:
-    return "–" if missing(r.network_rank) else f"{int(r.network_rank)} of {int(r.units_reporting)}"
+    """A place only where the band allows one (fct_outcomes_quarterly.rank_shown); else the band."""
+    if not missing(r.rank_shown):
+        return f"{int(r.rank_shown)} of {int(r.units_reporting)} ({r.band_95})"
+    return "–" if missing(r.band_95) else f"{r.band_95}, no rank"
 
 
 def outcomes(ctx: Context) -> Section:
@@ -71,7 +74,7 @@ def outcomes(ctx: Context) -> Section:
                    "rank": ("Rank", None)}, note=note)
         raw = {"metric_id": "Metric id", "metric_name": "Outcome", "unit": "Unit of measure", "value": "Quarter total",
                "months_reported": "Months reported", "months_in_period": "Months in quarter", **RATE_COLUMNS,
-               "network_rank": "Rank", "units_reporting": "Units reporting", "population": "Population",
+               "band_95": "Against the network (95%)", "rank_shown": "Rank", "units_reporting": "Units reporting", "population": "Population",
                "officer_fte": "Police officers (FTE)"}
         t.data = mine[list(raw)].rename(columns=raw).reset_index(drop=True)
         section.tables.append(t)
