@@ -27,7 +27,8 @@ period_words = f"{PERIOD_TYPES[kind].lower()} {period}"
 rows = query(
     """
     select r.rocu_name as unit_name, c.rocu_code, c.value, c.per_100k_population, c.per_officer, c.network_rank,
-           c.population, c.population_year, c.officer_fte, c.months_reported, c.months_in_period, f.band_95
+           c.population, c.population_year, c.officer_fte, c.months_reported, c.months_in_period, f.band_95,
+           c.population_base_label, c.officer_base_label
     from marts.fct_metric_comparison c join marts.dim_rocu r using (rocu_code)
     left join marts.fct_metric_funnel f
         on f.rocu_code = c.rocu_code and f.metric_id = c.metric_id and f.period_type = c.period_type
@@ -42,7 +43,8 @@ if rows.empty:
 
 network = query(
     """
-    select national_value, national_per_100k, national_per_officer, units_reporting, population_year
+    select national_value, national_per_100k, national_per_officer, units_reporting, population_year,
+           population_base_label, officer_base_label
     from marts.fct_metric_network where metric_id = ? and period_type = ? and period = ?
     """,
     (metric, kind, period),
@@ -52,9 +54,11 @@ a, b, c = st.columns(3)
 a.metric(f"{names[metric]}, network, {period}", amount(national["national_value"], unit),
          help=f"Sum over the {national['units_reporting']} units that reported.")
 b.metric("Per 100,000 population", f"{national['national_per_100k']:,.2f}",
-         help="Network figure divided by the population of the reporting units' force areas.")
+         help="Network figure divided by the population of the reporting units' force areas: "
+              f"{national['population_base_label']}.")
 c.metric("Per police officer", f"{national['national_per_officer']:,.4f}",
-         help="Network figure divided by police officer FTE in the reporting units' forces.")
+         help="Network figure divided by police officer FTE in the reporting units' forces: "
+              f"{national['officer_base_label']}.")
 
 st.subheader(f"{names[metric]} per 100,000 population by unit, {period_words}")
 bars = alt.Chart(rows).mark_bar(color="#1f4e79").encode(
@@ -62,12 +66,14 @@ bars = alt.Chart(rows).mark_bar(color="#1f4e79").encode(
     y=alt.Y("unit_name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=300)),
     tooltip=[alt.Tooltip("unit_name:N", title="Unit"), alt.Tooltip("value:Q", title=names[metric], format=",.0f"),
              alt.Tooltip("population:Q", title="Population (base)", format=",.0f"),
-             alt.Tooltip("per_100k_population:Q", title="Per 100,000", format=",.2f")],
+             alt.Tooltip("per_100k_population:Q", title="Per 100,000", format=",.2f"),
+             alt.Tooltip("population_base_label:N", title="Base")],
 )
 rule = alt.Chart(network).mark_rule(strokeDash=[6, 3], color="black").encode(x="national_per_100k:Q")
 st.altair_chart(bars + rule, width="stretch")
-st.caption("Dashed line: the network rate. Population is the latest ONS estimate at or before the period "
-           f"(year {int(national['population_year'])}; Welsh forces approximate).")
+st.caption("Dashed line: the network rate. Bases: " + "; ".join(sorted(set(rows["population_base_label"])))
+           + "; " + "; ".join(sorted(set(rows["officer_base_label"])))
+           + " (the newest figures as at or before the period's last month).")
 
 table = rows.assign(**{
     "Figure": rows["value"].map(lambda v: flag_small(v, unit)),
@@ -79,9 +85,10 @@ table = rows.assign(**{
     "Rank": rows["network_rank"].where(rows["band_95"].isin(["higher", "lower"])
                                        & (rows["months_reported"] == rows["months_in_period"])).astype("Int64"),
 })[["unit_name", "Figure", "Per 100,000", "Per officer", "Against the network (95%)", "Rank", "Months reported",
-    "population", "officer_fte"]]
+    "population", "officer_fte", "population_base_label", "officer_base_label"]]
 table.columns = ["Unit", "Figure", "Per 100,000", "Per officer", "Against the network (95%)", "Rank",
-                 "Months reported", "Population (base)", "Officers FTE (base)"]
+                 "Months reported", "Population (base)", "Officers FTE (base)", "Base of per 100,000",
+                 "Base of per officer"]
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     "Population (base)": st.column_config.NumberColumn(format="localized"),
     "Officers FTE (base)": st.column_config.NumberColumn(format="localized")})

@@ -23,6 +23,13 @@ OUTCOME_SOURCES = ("monthly_return", "disruption_extract")  # not capacity, task
 NETWORK_METRICS = ["DIS_TOTAL", "PUR_ARRESTS", "PUR_CONVICTIONS", "PRV_INTERVENTIONS"]
 
 
+def bases_note(rows: pd.DataFrame) -> str:
+    """The bases the rates in `rows` are on, each named with its year or date and status, as the
+    marts word them ("per 100,000 population (mid-2024, provisional)"); provisional ones say so."""
+    labels = [*dict.fromkeys(rows["population_base_label"].dropna()), *dict.fromkeys(rows["officer_base_label"].dropna())]
+    return f"Rates {'; '.join(labels)}." if labels else ""
+
+
 def _rank(r: pd.Series) -> str:
     return "–" if missing(r.network_rank) else f"{int(r.network_rank)} of {int(r.units_reporting)}"
 
@@ -54,9 +61,9 @@ def outcomes(ctx: Context) -> Section:
                 f"{ctx.focus}: headline outcomes per 100,000 against peers and network, {ctx.quarter}"))
         base = mine.iloc[0] if len(mine) else None
         note = "" if base is None else (
-            f"Population {count(base.population)} ({int(base.population_year)} estimate"
-            f"{', approximate' if base.population_is_approximate else ''}); police officers "
-            f"{decimal(base.officer_fte)} FTE as at {long_date(base.officers_as_at)}. "
+            f"Population {count(base.population)} and police officers {decimal(base.officer_fte)} FTE: "
+            f"rates {base.population_base_label} and {base.officer_base_label}. Network rates "
+            f"{base.national_population_base_label} and {base.national_officer_base_label}. "
             f"Peer group: {base.peer_group_id}.")
         mine["total"] = [amount(v, u) for v, u in zip(mine["value"], mine["unit"])]
         mine["months"] = [f"{int(a)} of {int(b)}" for a, b in zip(mine["months_reported"], mine["months_in_period"])]
@@ -72,7 +79,8 @@ def outcomes(ctx: Context) -> Section:
         raw = {"metric_id": "Metric id", "metric_name": "Outcome", "unit": "Unit of measure", "value": "Quarter total",
                "months_reported": "Months reported", "months_in_period": "Months in quarter", **RATE_COLUMNS,
                "network_rank": "Rank", "units_reporting": "Units reporting", "population": "Population",
-               "officer_fte": "Police officers (FTE)"}
+               "officer_fte": "Police officers (FTE)", "population_base_label": "Base of per 100k",
+               "officer_base_label": "Base of per officer"}
         t.data = mine[list(raw)].rename(columns=raw).reset_index(drop=True)
         section.tables.append(t)
     else:
@@ -80,13 +88,15 @@ def outcomes(ctx: Context) -> Section:
     dis = rateable[rateable["metric_id"] == "DIS_TOTAL"].set_index("rocu_code").reindex(ctx.units)
     if dis["per_100k_population"].notna().any():
         national = dis["national_per_100k"].dropna().iloc[0]
+        base = dis["national_population_base_label"].dropna().iloc[0]
         section.charts.append(chart(
             "disruptions", charts.unit_bars(dis["per_100k_population"].to_dict(), ctx.focus,
                                             f"Disruptions per 100,000 population, {ctx.quarter}", label=rate_100k,
                                             reference=national, reference_label="network"),
             "Bar chart of disruptions per 100,000 population by unit: " + "; ".join(
-                f"{u} {rate_100k(v)}" for u, v in dis["per_100k_population"].items()) + f"; network {rate_100k(national)}.",
-            f"Disruptions per 100,000 population by unit, {ctx.quarter}"))
+                f"{u} {rate_100k(v)}" for u, v in dis["per_100k_population"].items()) + f"; network {rate_100k(national)}"
+            f" (base: {base}).",
+            f"Disruptions {base} by unit, {ctx.quarter}"))
     wide = rateable[rateable["metric_id"].isin(NETWORK_METRICS)]
     names = wide.drop_duplicates("metric_id").set_index("metric_id")["metric_name"]
     pivot = wide.pivot(index="rocu_code", columns="metric_id", values="per_100k_population").reindex(ctx.units)
@@ -98,7 +108,8 @@ def outcomes(ctx: Context) -> Section:
     for m in cols:
         spec[f"{m}__100k"] = (f"{names[m]} per 100k", rate_100k)
         spec[f"{m}__officer"] = (f"{names[m]} per officer", rate_officer)
-    section.tables.append(table(f"All units: selected outcomes per 100,000 and per officer, {ctx.quarter}", frame, spec))
+    section.tables.append(table(f"All units: selected outcomes per 100,000 and per officer, {ctx.quarter}", frame, spec,
+                                note=bases_note(wide)))
     return section
 
 
@@ -109,7 +120,8 @@ def _network_outcome_findings(ctx: Context, rateable: pd.DataFrame) -> list[str]
         if rows.empty:
             continue
         hi, lo = rows.loc[rows["per_100k_population"].idxmax()], rows.loc[rows["per_100k_population"].idxmin()]
-        lines.append(f"{hi.metric_name}: network {rate_100k(hi.national_per_100k)} per 100,000; highest "
+        lines.append(f"{hi.metric_name}: network {rate_100k(hi.national_per_100k)} "
+                     f"{hi.national_population_base_label}; highest "
                      f"{hi.rocu_code} ({rate_100k(hi.per_100k_population)}), lowest {lo.rocu_code} "
                      f"({rate_100k(lo.per_100k_population)}).")
     return lines
