@@ -63,3 +63,41 @@ def test_the_provisional_population_says_so_and_the_change_of_base_is_marked(mar
         where period_type = 'month' and officers_base_changed
     """).fetchall()
     assert changed == [("2025-03",)]
+
+
+def test_the_pages_name_the_bases_and_the_trend_marks_the_change(built_demo, monkeypatch):
+    """The regional page names each rate's base (provisional included) in its table, and its trend
+    chart, on the officer base, draws a rule and a 'new base' note in March 2025, when the rates
+    move to the 31 March 2025 officers (the demo starts after the mid-2024 population came in);
+    the national page's table carries both bases."""
+    import json
+
+    from tests.test_dashboard_apptest import chart_data, run, table
+
+    st_caches_clear()
+    monkeypatch.setenv("ROCU_VAR_DIR", str(built_demo))
+    at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="month", period="2025-06")
+    rows = table(at, "Bases of the rates")
+    mine = rows[rows["Unit"] == "East Midlands"].iloc[0]
+    assert mine["Bases of the rates"] == ("per 100,000 population (mid-2024, provisional); "
+                                          "per officer (31 March 2025)")
+    at.radio(key="trend_rate").set_value("per officer").run()
+    assert not at.exception, [e.value for e in at.exception]
+    charts = at.get("vega_lite_chart")
+    trend = chart_data(at, index=len(charts) - 1)
+    assert set(trend.loc[trend["base_changed"].astype(bool), "month"]) == {"2025-03"}
+    spec = json.dumps(json.loads(charts[-1].proto.spec))
+    assert "new base" in spec and '"rule"' in spec
+
+    st_caches_clear()
+    at = run("national", metric="PUR_ARRESTS", period_type="month", period="2025-06")
+    shown = next(d.value for d in at.dataframe if "Base of per 100,000" in d.value.columns)
+    assert set(shown["Base of per 100,000"]) == {"per 100,000 population (mid-2024, provisional)"}
+    assert set(shown["Base of per officer"]) == {"per officer (31 March 2025)"}
+
+
+def st_caches_clear() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()

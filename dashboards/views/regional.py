@@ -14,6 +14,12 @@ from dashboards.widgets import (drill_link, exports, metric_filter, no_data, per
 TREND_DEFAULTS = ["PUR_ARRESTS", "PUR_CHARGES", "PRV_INTERVENTIONS", "PRO_VICTIMS_SAFEGUARDED", "PRP_STAFF_TRAINED",
                   "PUR_CASH_SEIZED"]
 SERIES = ["This unit", "Peer median"]
+# The trend's rate: which mart columns hold it, its peer median, its base label and change-of-base flag.
+TREND_RATES = {
+    "per 100,000 population": ("per_100k_population", "peer_median_per_100k", "population_base_label",
+                               "population_base_changed"),
+    "per officer": ("per_officer", "peer_median_per_officer", "officer_base_label", "officers_base_changed"),
+}
 
 guard("view_regional")
 st.title("Regional comparison")
@@ -169,8 +175,9 @@ else:
     st.caption("Active OCGs on the register now (a snapshot, not the chosen period). The inspection found forces "
                "often keep higher-threat OCGs than their unit; a unit whose box sits left of its forces' does so.")
 
-st.subheader(f"{name} and other measures: {names[unit]} against its peer median, month by month "
-             "(per 100,000 population)")
+per = st.radio("Rate in the trend", list(TREND_RATES), horizontal=True, key="trend_rate")
+rate_col, median_col, base_col, changed_col = TREND_RATES[per]
+st.subheader(f"{name} and other measures: {names[unit]} against its peer median, month by month ({per})")
 reported = query("select distinct c.metric_id, m.metric_name from marts.fct_metric_comparison c"
                  " join marts.dim_metric m using (metric_id) where c.rocu_code = ? and c.period_type = 'month'"
                  " and m.is_rateable order by m.metric_name", (unit,))
@@ -185,26 +192,25 @@ if not picked:
     st.info("Choose one or more metrics to see their monthly trend.")
 else:
     trend = query(
-        """
-        select m.metric_name as metric, c.period as month, c.per_100k_population as "This unit",
-               c.peer_median_per_100k as "Peer median", c.population_base_label as base,
-               c.population_base_changed as base_changed
+        f"""
+        select m.metric_name as metric, c.period as month, c.{rate_col} as "This unit",
+               c.{median_col} as "Peer median", c.{base_col} as base, c.{changed_col} as base_changed
         from marts.fct_metric_comparison c join marts.dim_metric m using (metric_id)
         where c.rocu_code = ? and c.period_type = 'month' and list_contains(?, c.metric_id)
         order by list_position(?, c.metric_id), month
         """,
         (unit, picked, picked),
     )
-    long = trend.melt(["metric", "month", "base", "base_changed"], var_name="series", value_name="per_100k")
+    long = trend.melt(["metric", "month", "base", "base_changed"], var_name="series", value_name="rate")
     long["start"] = pd.to_datetime(long["month"] + "-01")
-    # The month the population base moved to newer figures: a dotted rule and a note in every panel.
+    # The month the rate's base moved to newer figures: a dotted rule and a note in every panel.
     changes = long[long["base_changed"] & (long["series"] == SERIES[0])].assign(note="new base")
     rates = alt.Chart().mark_line(point=alt.OverlayMarkDef(size=18)).encode(
         x=alt.X("start:T", title=None, axis=alt.Axis(format="%b %y", tickCount=6)),
-        y=alt.Y("per_100k:Q", title="per 100,000"),
+        y=alt.Y("rate:Q", title=per),
         color=alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=["#1f4e79", "#999999"]), title=None),
         strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=[[1, 0], [5, 3]]), title=None),
-        tooltip=["metric", "month", "series", alt.Tooltip("per_100k:Q", format=",.2f"),
+        tooltip=["metric", "month", "series", alt.Tooltip("rate:Q", title=per, format=",.2f" if rate_col == "per_100k_population" else ",.4f"),
                  alt.Tooltip("base:N", title="Base")],
     )
     base_rule = alt.Chart().transform_filter("datum.base_changed && datum.series == 'This unit'").mark_rule(
@@ -217,13 +223,13 @@ else:
         alt.layer(rates, base_rule, base_note, data=long).properties(width=200, height=140).facet(
             facet=alt.Facet("metric:N", title=None, sort=[trend_names[m] for m in picked]), columns=3)
         .resolve_scale(y="independent"),
-        alt=f"Small multiples of monthly rates per 100,000 for {names[unit]} and its peer median"
+        alt=f"Small multiples of monthly rates {per} for {names[unit]} and its peer median"
             + ("; a dotted line marks each change of base: " + ", ".join(
                 f"{r.month} ({r.base})" for r in changes.drop_duplicates("month").itertuples()) if len(changes) else "")
             + ".",
     )
     st.caption("Solid line: this unit; dashed line: the median of its peer group. Each panel has its own scale. "
                "Bases: " + "; ".join(dict.fromkeys(trend["base"].dropna()))
-               + (". Dotted line marked 'new base': the month the rates move to newer population figures"
+               + (". Dotted line marked 'new base': the month the rates move to newer figures for the base"
                   if len(changes) else "") + ".")
     exports(trend, f"regional_trend_{unit}")
