@@ -48,7 +48,7 @@ def outcomes(ctx: Context) -> Section:
         for r in head.itertuples():
             section.findings.append(findings.outcome(ctx.focus, r.metric_name, r.value, r.per_100k_population,
                                                      r.peer_median_per_100k, r.national_per_100k, r.unit,
-                                                     r.pct_above_peer_median))
+                                                     r.pct_above_peer_median, r.population_base_label))
         dots = [{"label": r.metric_name, "unit_index": r.index_vs_network, "peer_index": r.peer_index_vs_network}
                 for r in head.itertuples() if not missing(r.index_vs_network) and not missing(r.peer_index_vs_network)
                 and (r.unit != "count" or r.value >= SMALL_BASE)]
@@ -57,7 +57,8 @@ def outcomes(ctx: Context) -> Section:
                 "outcomes", charts.index_dots(dots),
                 f"Dot chart of {ctx.focus}'s rates per 100,000 for {len(dots)} headline outcomes as an index of the "
                 "network rate (network = 100): " + "; ".join(
-                    f"{d['label']} {d['unit_index']:.0f} (peers {d['peer_index']:.0f})" for d in dots) + ".",
+                    f"{d['label']} {d['unit_index']:.0f} (peers {d['peer_index']:.0f})" for d in dots) + ". "
+                + bases_note(mine),
                 f"{ctx.focus}: headline outcomes per 100,000 against peers and network, {ctx.quarter}"))
         base = mine.iloc[0] if len(mine) else None
         note = "" if base is None else (
