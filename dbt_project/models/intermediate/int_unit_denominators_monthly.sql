@@ -18,7 +18,7 @@ final as (
         population.month,
         population.rocu_code,
         population.base_value::bigint as population,
-        year(population.as_at) as population_year,
+        year(population.as_at)::integer as population_year,
         population.as_at as population_as_at,
         population.status as population_status,
         population.status = 'approximate' as population_is_approximate,
