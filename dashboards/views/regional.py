@@ -204,13 +204,14 @@ else:
     long = trend.melt(["metric", "month", "base", "base_changed"], var_name="series", value_name="rate")
     long["start"] = pd.to_datetime(long["month"] + "-01")
     # The month the rate's base moved to newer figures: a dotted rule and a note in every panel.
-    changes = long[long["base_changed"] & (long["series"] == SERIES[0])].assign(note="new base")
+    changes = long[long["base_changed"] & (long["series"] == SERIES[0])]
+    rate_format = ",.2f" if rate_col == "per_100k_population" else ",.4f"
     rates = alt.Chart().mark_line(point=alt.OverlayMarkDef(size=18)).encode(
         x=alt.X("start:T", title=None, axis=alt.Axis(format="%b %y", tickCount=6)),
         y=alt.Y("rate:Q", title=per),
         color=alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=["#1f4e79", "#999999"]), title=None),
         strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=[[1, 0], [5, 3]]), title=None),
-        tooltip=["metric", "month", "series", alt.Tooltip("rate:Q", title=per, format=",.2f" if rate_col == "per_100k_population" else ",.4f"),
+        tooltip=["metric", "month", "series", alt.Tooltip("rate:Q", title=per, format=rate_format),
                  alt.Tooltip("base:N", title="Base")],
     )
     base_rule = alt.Chart().transform_filter("datum.base_changed && datum.series == 'This unit'").mark_rule(
