@@ -71,8 +71,8 @@ bars = alt.Chart(rows).mark_bar(color="#1f4e79").encode(
 )
 rule = alt.Chart(network).mark_rule(strokeDash=[6, 3], color="black").encode(x="national_per_100k:Q")
 st.altair_chart(bars + rule, width="stretch")
-st.caption("Dashed line: the network rate. Bases: " + "; ".join(sorted(set(rows["population_base_label"])))
-           + "; " + "; ".join(sorted(set(rows["officer_base_label"])))
+bases = [*dict.fromkeys(rows["population_base_label"].dropna()), *dict.fromkeys(rows["officer_base_label"].dropna())]
+st.caption("Dashed line: the network rate. Bases: " + "; ".join(bases)
            + " (the newest figures as at or before the period's last month).")
 
 table = rows.assign(**{
