@@ -189,11 +189,12 @@ def test_pdf_figures_match_the_marts(published: Path, unit_text: str, demo: Path
     assert f"{UNIT}'s" in unit_text and f"mean MoRiLE score of {rocu_mean:.1f}" in unit_text
     assert f"average {forces_mean:.1f}" in unit_text
 
-    value, per_100k, peer, national, per_officer = sql(published, """
-        select value, per_100k_population, peer_median_per_100k, national_per_100k, per_officer
+    value, per_100k, peer, national, per_officer, base = sql(published, """
+        select value, per_100k_population, peer_median_per_100k, national_per_100k, per_officer, population_base_label
         from marts.fct_outcomes_quarterly where rocu_code = ? and metric_id = 'PUR_ARRESTS' and quarter = ?""",
-                                                       UNIT, QUARTER)[0]
-    assert (f"Arrests: {per_100k:.2f} per 100,000 population ({value:,.0f} in the quarter); "
+                                                             UNIT, QUARTER)[0]
+    assert base == "per 100,000 population (mid-2024, provisional)"
+    assert (f"Arrests: {per_100k:.2f} per 100,000 population (mid-2024, provisional), {value:,.0f} in the quarter; "
             f"peer median {peer:.2f}, network {national:.2f}") in unit_text
     assert f"{per_officer:.4f}" in unit_text  # per-officer rate in the outcomes table
 

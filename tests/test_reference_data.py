@@ -45,13 +45,32 @@ def test_every_current_force_has_population_and_officers(reference_db):
 
 def test_welsh_population_is_marked_approximate(reference_db):
     rows = reference_db.sql("""
-        select p.force_code, p.is_approximate from reference.population p
-        join reference.forces f using (force_code) where f.country = 'Wales' and f.effective_to is null
+        select p.force_code, p.status from reference.population p
+        join reference.forces f using (force_code)
+        where f.country = 'Wales' and f.effective_to is null and p.year = 2019
     """).fetchall()
-    assert len(rows) == 4 and all(approx for _, approx in rows)
-    english = reference_db.sql("select bool_or(is_approximate) from reference.population"
-                               " where force_code = 'CLEVELAND'").fetchone()[0]
-    assert english is False
+    assert len(rows) == 4 and all(status == "approximate" for _, status in rows)
+    english = reference_db.sql("select list_distinct(list(status)) from reference.population"
+                               " where force_code = 'CLEVELAND' and year <= 2019").fetchone()[0]
+    assert english == ["published"]
+
+
+def test_the_newest_bases_cover_every_force_with_their_date_and_status(reference_db):
+    """Mid-2024 population (provisional: a secondary copy of the ONS table) and officers at
+    31 March 2025, for every current force; the older series stay for the months they cover."""
+    newest = dict(reference_db.sql("""
+        select 'population', list_distinct(list(p.as_at::varchar || ' ' || p.status)) || [count(*)::varchar]
+        from reference.population p join reference.forces f using (force_code)
+        where f.effective_to is null and p.as_at = (select max(as_at) from reference.population)
+        union all
+        select 'officers', list_distinct(list(o.as_at::varchar || ' ' || o.status)) || [count(*)::varchar]
+        from reference.police_officers o join reference.forces f using (force_code)
+        where f.effective_to is null and o.as_at = (select max(as_at) from reference.police_officers)
+    """).fetchall())
+    current = reference_db.sql("select count(*)::varchar from reference.forces where effective_to is null").fetchone()[0]
+    assert newest == {"population": ["2024-06-30 provisional", current], "officers": ["2025-03-31 published", current]}
+    kept = reference_db.sql("select min(year) from reference.population").fetchone()[0]
+    assert kept == 2009
 
 
 def test_calendar_financial_years_run_april_to_march(reference_db):

@@ -26,7 +26,7 @@ rows = query(
     """
     select r.rocu_name as unit_name, c.rocu_code, c.value, c.per_100k_population, c.per_officer,
            c.population, c.population_year, c.officer_fte, c.months_reported, c.months_in_period, f.band_95,
-           f.rank_shown, f.units_ranked
+           f.rank_shown, f.units_ranked, c.population_base_label, c.officer_base_label
     from marts.fct_metric_comparison c join marts.dim_rocu r using (rocu_code)
     left join marts.fct_metric_funnel f
         on f.rocu_code = c.rocu_code and f.metric_id = c.metric_id and f.period_type = c.period_type
@@ -41,7 +41,8 @@ if rows.empty:
 
 network = query(
     """
-    select national_value, national_per_100k, national_per_officer, units_reporting, population_year
+    select national_value, national_per_100k, national_per_officer, units_reporting, population_year,
+           population_base_label, officer_base_label
     from marts.fct_metric_network where metric_id = ? and period_type = ? and period = ?
     """,
     (metric, kind, period),
@@ -51,9 +52,11 @@ a, b, c = st.columns(3)
 a.metric(f"{names[metric]}, network, {period}", amount(national["national_value"], unit),
          help=f"Sum over the {national['units_reporting']} units that reported.")
 b.metric("Per 100,000 population", f"{national['national_per_100k']:,.2f}",
-         help="Network figure divided by the population of the reporting units' force areas.")
+         help="Network figure divided by the population of the reporting units' force areas: "
+              f"{national['population_base_label']}.")
 c.metric("Per police officer", f"{national['national_per_officer']:,.4f}",
-         help="Network figure divided by police officer FTE in the reporting units' forces.")
+         help="Network figure divided by police officer FTE in the reporting units' forces: "
+              f"{national['officer_base_label']}.")
 
 st.subheader(f"{names[metric]} against the network: funnel plot, {period_words}")
 base_name = st.radio("Compared per", ["population", "officers"], horizontal=True, key="funnel_base",
@@ -111,6 +114,10 @@ else:
                + ("Part periods, compared on their monthly rate: " + "; ".join(
                    f"{u} ({m})" for u, m in zip(part["unit_name"], part["months_label"])) + "." if len(part)
                   else "Every unit reported every month of the period."))
+bases = [*dict.fromkeys(rows["population_base_label"].dropna()), *dict.fromkeys(rows["officer_base_label"].dropna())]
+if bases:
+    st.caption("Bases of the rates in the table below: " + "; ".join(bases)
+               + " (the newest figures as at or before the period's last month).")
 
 table = rows.assign(**{
     "Figure": rows["value"].map(lambda v: flag_small(v, unit)),
@@ -120,9 +127,10 @@ table = rows.assign(**{
     "Against the network (95%)": rows["band_95"].map(BANDS).fillna("not compared (not a count)"),
     "Rank": rows["rank_shown"].astype("Int64"),  # fct_metric_funnel: only outside the limits, whole periods
 })[["unit_name", "Figure", "Per 100,000", "Per officer", "Against the network (95%)", "Rank", "Months reported",
-    "population", "officer_fte"]]
+    "population", "officer_fte", "population_base_label", "officer_base_label"]]
 table.columns = ["Unit", "Figure", "Per 100,000", "Per officer", "Against the network (95%)", "Rank",
-                 "Months reported", "Population (base)", "Officers FTE (base)"]
+                 "Months reported", "Population (base)", "Officers FTE (base)", "Base of per 100,000",
+                 "Base of per officer"]
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     "Population (base)": st.column_config.NumberColumn(format="localized"),
     "Officers FTE (base)": st.column_config.NumberColumn(format="localized")})

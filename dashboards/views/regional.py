@@ -14,6 +14,12 @@ from dashboards.widgets import (BANDS, drill_link, exports, metric_filter, no_da
 TREND_DEFAULTS = ["PUR_ARRESTS", "PUR_CHARGES", "PRV_INTERVENTIONS", "PRO_VICTIMS_SAFEGUARDED", "PRP_STAFF_TRAINED",
                   "PUR_CASH_SEIZED"]
 SERIES = ["This unit", "Peer median"]
+# The trend's rate: which mart columns hold it, its peer median, its base label and change-of-base flag.
+TREND_RATES = {
+    "per 100,000 population": ("per_100k_population", "peer_median_per_100k", "population_base_label",
+                               "population_base_changed"),
+    "per officer": ("per_officer", "peer_median_per_officer", "officer_base_label", "officers_base_changed"),
+}
 
 guard("view_regional")
 st.title("Regional comparison")
@@ -61,11 +67,12 @@ a.caption((f"{BANDS[me['band_95']].capitalize()} at 95%" if me["band_95"] in BAN
 b.metric(f"Per 100,000 population, {unit}", f"{me['per_100k_population']:,.2f}",
          f"{me['per_100k_minus_peer_median']:+,.2f} against peer median",
          delta_color="normal" if metric["higher_is_better"] else "inverse",
-         help=f"Base: population {me['population']:,.0f} ({me['population_year']}).")
+         help=f"Base: population {me['population']:,.0f}, {me['population_base_label']}.")
 c.metric("Peer median per 100,000", f"{me['peer_median_per_100k']:,.2f}",
          help=f"Median of the {me['peer_units_reporting']} units in the peer group: {me['peer_group_name'].lower()}.")
 d.metric("Network per 100,000", f"{me['national_per_100k']:,.2f}",
-         help=f"Base: population {me['national_population']:,.0f} of the {me['units_reporting']} units reporting.")
+         help=f"Base: population {me['national_population']:,.0f} of the {me['units_reporting']} units reporting, "
+              f"{me['national_population_base_label']}.")
 
 peers = peers.assign(who=peers["rocu_code"].map(lambda code: "This unit" if code == unit else "Peer"))
 bars = alt.Chart(peers).mark_bar().encode(
@@ -75,7 +82,8 @@ bars = alt.Chart(peers).mark_bar().encode(
                     title=None),
     tooltip=[alt.Tooltip("unit_name:N", title="Unit"), alt.Tooltip("value:Q", title=name, format=",.0f"),
              alt.Tooltip("population:Q", title="Population (base)", format=",.0f"),
-             alt.Tooltip("per_100k_population:Q", title="Per 100,000", format=",.2f")],
+             alt.Tooltip("per_100k_population:Q", title="Per 100,000", format=",.2f"),
+             alt.Tooltip("population_base_label:N", title="Base")],
 )
 lines = pd.DataFrame({"line": ["Peer median", "Network"],
                       "x": [me["peer_median_per_100k"], me["national_per_100k"]]})
@@ -86,19 +94,23 @@ st.altair_chart(bars + rules, width="stretch",
                 alt=f"Bar chart of {name} per 100,000 population for {names[unit]} and its peers, {when}.")
 
 # The same comparison as text, with every base beside its rate.
-def line(who, figure_text, per_100k, per_officer, months, population, officers) -> dict:
+def line(who, figure_text, per_100k, per_officer, months, population, officers, bases) -> dict:
     return {"Unit": who, "Figure": figure_text, "Per 100,000": f"{per_100k:,.2f}", "Per officer": f"{per_officer:,.4f}",
-            "Months reported": months, "Base: population": population, "Base: officers (FTE)": officers}
+            "Months reported": months, "Base: population": population, "Base: officers (FTE)": officers,
+            "Bases of the rates": bases}
 
 
 table = pd.DataFrame([
     *(line(r["unit_name"], flag_small(r["value"], measure), r["per_100k_population"], r["per_officer"],
-           f"{r['months_reported']} of {r['months_in_period']}", f"{r['population']:,.0f}", f"{r['officer_fte']:,.0f}")
+           f"{r['months_reported']} of {r['months_in_period']}", f"{r['population']:,.0f}", f"{r['officer_fte']:,.0f}",
+           f"{r['population_base_label']}; {r['officer_base_label']}")
       for _, r in peers.iterrows()),
     line(f"Peer median ({me['peer_group_name']})", amount(me["peer_median_value"], measure),
-         me["peer_median_per_100k"], me["peer_median_per_officer"], "–", f"median of {me['peer_units_reporting']} units", "–"),
+         me["peer_median_per_100k"], me["peer_median_per_officer"], "–", f"median of {me['peer_units_reporting']} units", "–",
+         "the peers' own bases"),
     line("Network", amount(me["national_value"], measure), me["national_per_100k"], me["national_per_officer"], "–",
-         f"{me['national_population']:,.0f}", f"{me['national_officer_fte']:,.0f}"),
+         f"{me['national_population']:,.0f}", f"{me['national_officer_fte']:,.0f}",
+         f"{me['national_population_base_label']}; {me['national_officer_base_label']}"),
 ])
 show_table(table, f"regional_{unit}_{metric_id}_{period.replace('/', '-')}")
 if table["Figure"].str.contains("small base").any():
@@ -171,8 +183,9 @@ else:
     st.caption("Active OCGs on the register now (a snapshot, not the chosen period). The inspection found forces "
                "often keep higher-threat OCGs than their unit; a unit whose box sits left of its forces' does so.")
 
-st.subheader(f"{name} and other measures: {names[unit]} against its peer median, month by month "
-             "(per 100,000 population)")
+per = st.radio("Rate in the trend", list(TREND_RATES), horizontal=True, key="trend_rate")
+rate_col, median_col, base_col, changed_col = TREND_RATES[per]
+st.subheader(f"{name} and other measures: {names[unit]} against its peer median, month by month ({per})")
 reported = query("select distinct c.metric_id, m.metric_name from marts.fct_metric_comparison c"
                  " join marts.dim_metric m using (metric_id) where c.rocu_code = ? and c.period_type = 'month'"
                  " and m.is_rateable order by m.metric_name", (unit,))
@@ -187,28 +200,45 @@ if not picked:
     st.info("Choose one or more metrics to see their monthly trend.")
 else:
     trend = query(
-        """
-        select m.metric_name as metric, c.period as month, c.per_100k_population as "This unit",
-               c.peer_median_per_100k as "Peer median"
+        f"""
+        select m.metric_name as metric, c.period as month, c.{rate_col} as "This unit",
+               c.{median_col} as "Peer median", c.{base_col} as base, c.{changed_col} as base_changed
         from marts.fct_metric_comparison c join marts.dim_metric m using (metric_id)
         where c.rocu_code = ? and c.period_type = 'month' and list_contains(?, c.metric_id)
         order by list_position(?, c.metric_id), month
         """,
         (unit, picked, picked),
     )
-    long = trend.melt(["metric", "month"], var_name="series", value_name="per_100k")
+    long = trend.melt(["metric", "month", "base", "base_changed"], var_name="series", value_name="rate")
     long["start"] = pd.to_datetime(long["month"] + "-01")
+    # The month the rate's base moved to newer figures: a dotted rule and a note in every panel.
+    changes = long[long["base_changed"] & (long["series"] == SERIES[0])]
+    rate_format = ",.2f" if rate_col == "per_100k_population" else ",.4f"
+    rates = alt.Chart().mark_line(point=alt.OverlayMarkDef(size=18)).encode(
+        x=alt.X("start:T", title=None, axis=alt.Axis(format="%b %y", tickCount=6)),
+        y=alt.Y("rate:Q", title=per),
+        color=alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=["#1f4e79", "#999999"]), title=None),
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=[[1, 0], [5, 3]]), title=None),
+        tooltip=["metric", "month", "series", alt.Tooltip("rate:Q", title=per, format=rate_format),
+                 alt.Tooltip("base:N", title="Base")],
+    )
+    base_rule = alt.Chart().transform_filter("datum.base_changed && datum.series == 'This unit'").mark_rule(
+        color="#555555", strokeDash=[2, 2]).encode(
+        x="start:T", tooltip=["month", alt.Tooltip("base:N", title="Base from this month")])
+    base_note = alt.Chart().transform_filter("datum.base_changed && datum.series == 'This unit'").mark_text(
+        align="left", dx=3, dy=6, fontSize=9, color="#555555").encode(x="start:T", y=alt.value(0),
+                                                                      text=alt.value("new base"))
     st.altair_chart(
-        alt.Chart(long).mark_line(point=alt.OverlayMarkDef(size=18)).encode(
-            x=alt.X("start:T", title=None, axis=alt.Axis(format="%b %y", tickCount=6)),
-            y=alt.Y("per_100k:Q", title="per 100,000"),
-            color=alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=["#1f4e79", "#999999"]), title=None),
-            strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=[[1, 0], [5, 3]]), title=None),
-            tooltip=["metric", "month", "series", alt.Tooltip("per_100k:Q", format=",.2f")],
-        ).properties(width=200, height=140).facet(
+        alt.layer(rates, base_rule, base_note, data=long).properties(width=200, height=140).facet(
             facet=alt.Facet("metric:N", title=None, sort=[trend_names[m] for m in picked]), columns=3)
         .resolve_scale(y="independent"),
-        alt=f"Small multiples of monthly rates per 100,000 for {names[unit]} and its peer median.",
+        alt=f"Small multiples of monthly rates {per} for {names[unit]} and its peer median"
+            + ("; a dotted line marks each change of base: " + ", ".join(
+                f"{r.month} ({r.base})" for r in changes.drop_duplicates("month").itertuples()) if len(changes) else "")
+            + ".",
     )
-    st.caption("Solid line: this unit; dashed line: the median of its peer group. Each panel has its own scale.")
+    st.caption("Solid line: this unit; dashed line: the median of its peer group. Each panel has its own scale. "
+               "Bases: " + "; ".join(dict.fromkeys(trend["base"].dropna()))
+               + (". Dotted line marked 'new base': the month the rates move to newer figures for the base"
+                  if len(changes) else "") + ".")
     exports(trend, f"regional_trend_{unit}")

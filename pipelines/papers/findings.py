@@ -76,15 +76,20 @@ def data_quality(unit: str, rejected: int, files: int, errors: int, warnings: in
 
 
 def outcome(unit: str, metric: str, value: float, per_100k: float | None, peer_median: float | None,
-            national: float | None, measure: str = "count", pct_above_peers: float | None = None) -> str:
+            national: float | None, measure: str = "count", pct_above_peers: float | None = None,
+            base_label: str | None = None) -> str:
     """A rate beside its peers, or the count alone when the count is too small for a rate.
 
     pct_above_peers is fct_outcomes_quarterly.pct_above_peer_median (negative when below): within
-    20% either way the unit is "close to its peers"."""
+    20% either way the unit is "close to its peers". base_label is the mart's population_base_label,
+    naming the base's year and status ("per 100,000 population (mid-2024, provisional)")."""
     if missing(value) or (measure == "count" and value < SMALL_BASE):
         return (f"{metric}: {count(value)} in the quarter, too few to compare fairly as a rate "
                 f"(fewer than {SMALL_BASE}).")
-    text = f"{metric}: {rate(per_100k, measure)} per 100,000 population ({amount(value, measure)} in the quarter)"
+    if missing(base_label) or not base_label:
+        text = f"{metric}: {rate(per_100k, measure)} per 100,000 population ({amount(value, measure)} in the quarter)"
+    else:
+        text = f"{metric}: {rate(per_100k, measure)} {base_label}, {amount(value, measure)} in the quarter"
     comparisons = []
     if not missing(peer_median) and peer_median:
         comparisons.append(f"peer median {rate(peer_median, measure)}")

@@ -1,71 +1,38 @@
--- Population and police officers behind every rate, per unit and month. Published
--- figures lag: each month uses the latest year (population) or date (officers) at or
--- before it, and the latest available when the month is newer than all of them.
-with membership as (
-    select * from {{ ref('int_force_membership_monthly') }}
-),
-
-months as (
-    select * from {{ ref('calendar_months') }}
+-- Population and police officers behind every rate, per unit and month, side by side for the
+-- marts: a pivot of int_unit_bases_monthly, where the rule choosing each month's base lives.
+-- Each base comes with its as-at date, status, label and whether it changed that month.
+with unit_bases as (
+    select * from {{ ref('int_unit_bases_monthly') }}
 ),
 
 population as (
-    select * from {{ ref('population') }}
+    select * from unit_bases where base_code = 'population'
 ),
 
 officers as (
-    select * from {{ ref('police_officers') }}
-),
-
-force_population as (
-    select
-        membership.month,
-        membership.rocu_code,
-        membership.force_code,
-        population.year as population_year,
-        population.population,
-        population.is_approximate,
-        row_number() over (
-            partition by membership.month, membership.force_code
-            order by (population.year <= months.calendar_year) desc, population.year desc
-        ) as pick
-    from membership
-    inner join months on membership.month = months.month
-    inner join population on membership.force_code = population.force_code
-),
-
-force_officers as (
-    select
-        membership.month,
-        membership.force_code,
-        officers.as_at as officers_as_at,
-        officers.officer_fte,
-        row_number() over (
-            partition by membership.month, membership.force_code
-            order by (officers.as_at <= last_day(months.month_start)) desc, officers.as_at desc
-        ) as pick
-    from membership
-    inner join months on membership.month = months.month
-    inner join officers on membership.force_code = officers.force_code
+    select * from unit_bases where base_code = 'officers'
 ),
 
 final as (
     select
-        force_population.month,
-        force_population.rocu_code,
-        sum(force_population.population)::bigint as population,
-        max(force_population.population_year) as population_year,
-        bool_or(force_population.is_approximate) as population_is_approximate,
-        sum(force_officers.officer_fte) as officer_fte,
-        max(force_officers.officers_as_at) as officers_as_at,
-        count(*) as force_count
-    from force_population
-    inner join force_officers
-        on force_population.month = force_officers.month
-        and force_population.force_code = force_officers.force_code
-        and force_officers.pick = 1
-    where force_population.pick = 1
-    group by all
+        population.month,
+        population.rocu_code,
+        population.base_value::bigint as population,
+        year(population.as_at)::integer as population_year,
+        population.as_at as population_as_at,
+        population.status as population_status,
+        population.status = 'approximate' as population_is_approximate,
+        population.base_year_label as population_base_year_label,
+        population.rate_base_label as population_base_label,
+        population.base_changed as population_base_changed,
+        officers.base_value as officer_fte,
+        officers.as_at as officers_as_at,
+        officers.status as officers_status,
+        officers.base_year_label as officers_base_year_label,
+        officers.base_changed as officers_base_changed,
+        population.holder_count as force_count
+    from population
+    inner join officers on population.month = officers.month and population.rocu_code = officers.rocu_code
 )
 
 select * from final

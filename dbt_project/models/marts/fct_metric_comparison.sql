@@ -2,6 +2,9 @@
 -- the unit's rank in the network, the median of its peer group and the national figure,
 -- with the base (numerator and denominator) beside every rate. Rates are given only for
 -- additive figures (counts, money, weights, years); percentages and scores compare as they are.
+-- Every rate names its base, the base's year or date and its status (population_base_label,
+-- officer_base_label), taken at the period's last month; *_base_changed marks the period whose
+-- base differs from the previous period's, where trend charts draw the change.
 with by_period as (
     select * from {{ ref('int_metric_values__by_period') }}
 ),
@@ -27,9 +30,14 @@ with_base as (
         metrics.is_rateable,
         denominators.population,
         denominators.population_year,
+        denominators.population_as_at,
+        denominators.population_status,
         denominators.population_is_approximate,
+        denominators.population_base_label,
         denominators.officer_fte,
         denominators.officers_as_at,
+        denominators.officers_status,
+        'per officer (' || denominators.officers_base_year_label || ')' as officer_base_label,
         peer_groups.peer_group_id
     from by_period
     inner join metrics on by_period.metric_id = metrics.metric_id
@@ -41,7 +49,19 @@ rates as (
     select
         *,
         case when is_rateable then 100000.0 * value / population end as per_100k_population,
-        case when is_rateable then value / officer_fte end as per_officer
+        case when is_rateable then value / officer_fte end as per_officer,
+        coalesce(
+            population_base_label <> lag(population_base_label) over (
+                partition by rocu_code, metric_id, period_type, peer_group_id order by period
+            ),
+            false
+        ) as population_base_changed,
+        coalesce(
+            officer_base_label <> lag(officer_base_label) over (
+                partition by rocu_code, metric_id, period_type, peer_group_id order by period
+            ),
+            false
+        ) as officers_base_changed
     from with_base
 ),
 
@@ -55,7 +75,11 @@ national as (
         case when any_value(space_aggregation) = 'ratio'
             then 100.0 * sum(numerator) / nullif(sum(denominator), 0) end as national_ratio,
         sum(population)::bigint as national_population,
-        sum(officer_fte) as national_officer_fte
+        sum(officer_fte) as national_officer_fte,
+        -- the newest base any reporting unit used, a flagged status before a published one
+        arg_max(population_base_label, (population_as_at, population_status <> 'published'))
+            as national_population_base_label,
+        arg_max(officer_base_label, (officers_as_at, officers_status <> 'published')) as national_officer_base_label
     from rates
     group by all
 ),
@@ -75,11 +99,18 @@ final as (
         rates.denominator,
         rates.population,
         rates.population_year,
+        rates.population_as_at,
+        rates.population_status,
         rates.population_is_approximate,
         rates.officer_fte,
         rates.officers_as_at,
+        rates.officers_status,
         rates.per_100k_population,
         rates.per_officer,
+        rates.population_base_label,
+        rates.officer_base_label,
+        rates.population_base_changed,
+        rates.officers_base_changed,
         national.units_reporting,
         rates.peer_group_id,
         median(rates.per_100k_population) over (
@@ -103,7 +134,9 @@ final as (
         case when rates.is_rateable then 100000.0 * national.national_value / national.national_population end
             as national_per_100k,
         case when rates.is_rateable then national.national_value / national.national_officer_fte end
-            as national_per_officer
+            as national_per_officer,
+        national.national_population_base_label,
+        national.national_officer_base_label
     from rates
     inner join national
         on rates.metric_id = national.metric_id

@@ -46,9 +46,10 @@ on_bases as (
     cross join lateral (
         values
             ('population', 'population', 'mid-' || counts.population_year::varchar,
-                coalesce(counts.population_is_approximate, false), counts.population::double,
+                coalesce(counts.population_status, 'published') <> 'published', counts.population::double,
                 100000.0, 'per 100,000 population'),
-            ('officers', 'police officers (FTE)', counts.officers_as_at::varchar, false, counts.officer_fte::double,
+            ('officers', 'police officers (FTE)', counts.officers_as_at::varchar,
+                coalesce(counts.officers_status, 'published') <> 'published', counts.officer_fte::double,
                 100.0, 'per 100 officers')
     ) as base (base_name, base_label, base_as_at, base_is_provisional, base, rate_scale, rate_per)
     where base.base > 0

@@ -1,6 +1,7 @@
 -- The network's figure for each metric and period (month, calendar quarter, financial
 -- year): one row each, taken from the national columns of fct_metric_comparison (where
--- the network rule lives), with the newest population estimate any reporting unit's rate used.
+-- the network rule lives), with the newest population estimate any reporting unit's rate used
+-- and the bases the network rates are on (label with year or date and status).
 with comparison as (
     select * from {{ ref('fct_metric_comparison') }}
 ),
@@ -17,7 +18,9 @@ final as (
         any_value(national_officer_fte) as national_officer_fte,
         any_value(national_per_100k) as national_per_100k,
         any_value(national_per_officer) as national_per_officer,
-        max(population_year) as population_year
+        max(population_year) as population_year,
+        any_value(national_population_base_label) as population_base_label,
+        any_value(national_officer_base_label) as officer_base_label
     from comparison
     group by metric_id, period_type, period
 )

@@ -1,7 +1,8 @@
 -- The board scorecard: one row per unit, board quarter and indicator (seed scorecard_indicators),
 -- with the unit's figure, its base, the network median, minimum and maximum, and the unit's
 -- position among the units with a figure (1 = best in the indicator's direction; equal
--- figures share a position, marked joint).
+-- figures share a position, marked joint). A rate names its base (rate_base_label), which the
+-- indicator's label takes in place of {rate_base}.
 with board as (
     select * from {{ ref('fct_board_quarterly') }}
 ),
@@ -11,7 +12,7 @@ indicators as (
 ),
 
 disruptions as (
-    select rocu_code, quarter, per_100k_population
+    select rocu_code, quarter, per_100k_population, population_base_label
     from {{ ref('fct_outcomes_quarterly') }}
     where metric_id = 'DIS_TOTAL'
 ),
@@ -24,7 +25,9 @@ figures as (
         figure.indicator_code,
         figure.value,
         figure.numerator,
-        figure.base
+        figure.base,
+        case when figure.indicator_code = 'disruptions_per_100k' then disruptions.population_base_label end
+            as unit_rate_base_label
     from board
     left join disruptions on board.rocu_code = disruptions.rocu_code and board.quarter = disruptions.quarter
     cross join lateral (
@@ -63,6 +66,11 @@ ranked as (
                 order by case when indicators.higher_is_better then -figures.value else figures.value end
             )
         end as network_position,
+        -- a unit without the figure still names the base the others' rates are on
+        coalesce(
+            figures.unit_rate_base_label,
+            max(figures.unit_rate_base_label) over (partition by figures.quarter, figures.indicator_code)
+        ) as rate_base_label,
         count(figures.value) over (partition by figures.quarter, figures.indicator_code) as units_ranked,
         median(figures.value) over (partition by figures.quarter, figures.indicator_code) as network_median,
         min(figures.value) over (partition by figures.quarter, figures.indicator_code) as network_min,
@@ -87,6 +95,7 @@ final as (
         value,
         numerator,
         base,
+        rate_base_label,
         network_median,
         network_min,
         network_max,

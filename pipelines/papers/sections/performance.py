@@ -23,6 +23,13 @@ OUTCOME_SOURCES = ("monthly_return", "disruption_extract")  # not capacity, task
 NETWORK_METRICS = ["DIS_TOTAL", "PUR_ARRESTS", "PUR_CONVICTIONS", "PRV_INTERVENTIONS"]
 
 
+def bases_note(rows: pd.DataFrame) -> str:
+    """The bases the rates in `rows` are on, each named with its year or date and status, as the
+    marts word them ("per 100,000 population (mid-2024, provisional)"); provisional ones say so."""
+    labels = [*dict.fromkeys(rows["population_base_label"].dropna()), *dict.fromkeys(rows["officer_base_label"].dropna())]
+    return f"Rates {'; '.join(labels)}." if labels else ""
+
+
 def _rank(r: pd.Series) -> str:
     """A place only where the band allows one (fct_outcomes_quarterly.rank_shown); else the band."""
     if not missing(r.rank_shown):
@@ -44,7 +51,7 @@ def outcomes(ctx: Context) -> Section:
         for r in head.itertuples():
             section.findings.append(findings.outcome(ctx.focus, r.metric_name, r.value, r.per_100k_population,
                                                      r.peer_median_per_100k, r.national_per_100k, r.unit,
-                                                     r.pct_above_peer_median))
+                                                     r.pct_above_peer_median, r.population_base_label))
         dots = [{"label": r.metric_name, "unit_index": r.index_vs_network, "peer_index": r.peer_index_vs_network}
                 for r in head.itertuples() if not missing(r.index_vs_network) and not missing(r.peer_index_vs_network)
                 and (r.unit != "count" or r.value >= SMALL_BASE)]
@@ -53,13 +60,14 @@ def outcomes(ctx: Context) -> Section:
                 "outcomes", charts.index_dots(dots),
                 f"Dot chart of {ctx.focus}'s rates per 100,000 for {len(dots)} headline outcomes as an index of the "
                 "network rate (network = 100): " + "; ".join(
-                    f"{d['label']} {d['unit_index']:.0f} (peers {d['peer_index']:.0f})" for d in dots) + ".",
+                    f"{d['label']} {d['unit_index']:.0f} (peers {d['peer_index']:.0f})" for d in dots) + ". "
+                + bases_note(mine),
                 f"{ctx.focus}: headline outcomes per 100,000 against peers and network, {ctx.quarter}"))
         base = mine.iloc[0] if len(mine) else None
         note = "" if base is None else (
-            f"Population {count(base.population)} ({int(base.population_year)} estimate"
-            f"{', approximate' if base.population_is_approximate else ''}); police officers "
-            f"{decimal(base.officer_fte)} FTE as at {long_date(base.officers_as_at)}. "
+            f"Population {count(base.population)} and police officers {decimal(base.officer_fte)} FTE: "
+            f"rates {base.population_base_label} and {base.officer_base_label}. Network rates "
+            f"{base.national_population_base_label} and {base.national_officer_base_label}. "
             f"Peer group: {base.peer_group_id}.")
         mine["total"] = [amount(v, u) for v, u in zip(mine["value"], mine["unit"])]
         mine["months"] = [f"{int(a)} of {int(b)}" for a, b in zip(mine["months_reported"], mine["months_in_period"])]
@@ -74,8 +82,9 @@ def outcomes(ctx: Context) -> Section:
                    "rank": ("Rank", None)}, note=note)
         raw = {"metric_id": "Metric id", "metric_name": "Outcome", "unit": "Unit of measure", "value": "Quarter total",
                "months_reported": "Months reported", "months_in_period": "Months in quarter", **RATE_COLUMNS,
-               "band_95": "Against the network (95%)", "rank_shown": "Rank", "units_reporting": "Units reporting", "population": "Population",
-               "officer_fte": "Police officers (FTE)"}
+               "band_95": "Against the network (95%)", "rank_shown": "Rank", "units_reporting": "Units reporting",
+               "population": "Population", "officer_fte": "Police officers (FTE)",
+               "population_base_label": "Base of per 100k", "officer_base_label": "Base of per officer"}
         t.data = mine[list(raw)].rename(columns=raw).reset_index(drop=True)
         section.tables.append(t)
     else:
@@ -83,13 +92,15 @@ def outcomes(ctx: Context) -> Section:
     dis = rateable[rateable["metric_id"] == "DIS_TOTAL"].set_index("rocu_code").reindex(ctx.units)
     if dis["per_100k_population"].notna().any():
         national = dis["national_per_100k"].dropna().iloc[0]
+        base = dis["national_population_base_label"].dropna().iloc[0]
         section.charts.append(chart(
             "disruptions", charts.unit_bars(dis["per_100k_population"].to_dict(), ctx.focus,
                                             f"Disruptions per 100,000 population, {ctx.quarter}", label=rate_100k,
                                             reference=national, reference_label="network"),
             "Bar chart of disruptions per 100,000 population by unit: " + "; ".join(
-                f"{u} {rate_100k(v)}" for u, v in dis["per_100k_population"].items()) + f"; network {rate_100k(national)}.",
-            f"Disruptions per 100,000 population by unit, {ctx.quarter}"))
+                f"{u} {rate_100k(v)}" for u, v in dis["per_100k_population"].items()) + f"; network {rate_100k(national)}"
+            f" (base: {base}).",
+            f"Disruptions {base} by unit, {ctx.quarter}"))
     wide = rateable[rateable["metric_id"].isin(NETWORK_METRICS)]
     names = wide.drop_duplicates("metric_id").set_index("metric_id")["metric_name"]
     pivot = wide.pivot(index="rocu_code", columns="metric_id", values="per_100k_population").reindex(ctx.units)
@@ -101,7 +112,8 @@ def outcomes(ctx: Context) -> Section:
     for m in cols:
         spec[f"{m}__100k"] = (f"{names[m]} per 100k", rate_100k)
         spec[f"{m}__officer"] = (f"{names[m]} per officer", rate_officer)
-    section.tables.append(table(f"All units: selected outcomes per 100,000 and per officer, {ctx.quarter}", frame, spec))
+    section.tables.append(table(f"All units: selected outcomes per 100,000 and per officer, {ctx.quarter}", frame, spec,
+                                note=bases_note(wide)))
     return section
 
 
@@ -112,7 +124,8 @@ def _network_outcome_findings(ctx: Context, rateable: pd.DataFrame) -> list[str]
         if rows.empty:
             continue
         hi, lo = rows.loc[rows["per_100k_population"].idxmax()], rows.loc[rows["per_100k_population"].idxmin()]
-        lines.append(f"{hi.metric_name}: network {rate_100k(hi.national_per_100k)} per 100,000; highest "
+        lines.append(f"{hi.metric_name}: network {rate_100k(hi.national_per_100k)} "
+                     f"{hi.national_population_base_label}; highest "
                      f"{hi.rocu_code} ({rate_100k(hi.per_100k_population)}), lowest {lo.rocu_code} "
                      f"({rate_100k(lo.per_100k_population)}).")
     return lines

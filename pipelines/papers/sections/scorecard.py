@@ -21,7 +21,10 @@ FORMATS: dict[str, Callable[[float | None], str]] = {"months": plain, "pct": pct
 
 
 def _label(row: pd.Series) -> str:
-    return row.label.replace("{base}", plain(row.base))
+    """The indicator's label with its base: the count it is a share of, or the base of a rate
+    named with its year and status (the mart's rate_base_label)."""
+    rate_base = "" if missing(row.rate_base_label) else row.rate_base_label
+    return row.label.replace("{base}", plain(row.base)).replace("{rate_base}", rate_base)
 
 
 def _shown(row: pd.Series) -> str:
