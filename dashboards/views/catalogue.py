@@ -9,7 +9,7 @@ guard("view_national")
 st.title("Common performance framework")
 metrics = query(
     "select metric_id, metric_name, strand_name, threat_area_name, unit, definition, time_aggregation,"
-    " space_aggregation, higher_is_better, source from marts.dim_metric order by strand_code, metric_id"
+    " space_aggregation, higher_is_better, source, expected_from from marts.dim_metric order by strand_code, metric_id"
 )
 if metrics.empty:
     st.info("The warehouse has not been built yet. Run `make demo` to build it from the demo data.")

@@ -219,8 +219,9 @@ def show_month(month: str) -> None:
             rows = query(
                 """
                 select threat_area_name as "Threat area", strand as "Strand", impact_level as "Impact",
-                       disruptions as "Disruptions counted", rocu_led as "Led by the unit",
-                       force_led as "Led by a force", duplicate_claims as "Duplicate claims not counted",
+                       disruptions as "Disruptions counted", led as "Led by the unit",
+                       supported as "Supported by the unit", lead_not_recorded as "Lead not recorded",
+                       duplicate_claims as "Duplicate claims not counted",
                        metric_disruptions
                 from marts.fct_disruptions_by_metric
                 where rocu_code = ? and month = ? and metric_id = ? order by strand, impact_level

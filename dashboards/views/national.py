@@ -1,12 +1,18 @@
 """National overview: the network across the 4Ps, fair rates per unit, trends, strengths."""
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from dashboards.auth import guard
 from dashboards.data import query
-from pipelines.serving.formats import amount, flag_small
-from dashboards.widgets import BANDS, PERIOD_TYPES, drill_link, exports, metric_filter, no_data, period_filter
+from pipelines.serving.formats import amount, count, flag_small, share_with_base
+from dashboards.widgets import (BANDS, PERIOD_TYPES, drill_link, exports, metric_filter, no_data, period_filter,
+                                show_table)
+
+
+def led_share_text(led, base, share_pct, is_small) -> str:
+    return share_with_base(led, base, share_pct, is_small, "disruptions")
 
 guard("view_national")
 st.title("National overview")
@@ -146,6 +152,38 @@ if not rows.empty:
     pick = left.selectbox("See what a unit's figure is made of", list(units), format_func=units.get, key="drill_unit")
     drill_link(pick, metric, kind, period, f"Rows and files behind {units[pick]}'s {names[metric].lower()}, "
                f"{period_words}, month by month", right)
+
+st.subheader(f"Disruptions the units led and supported, {period_words}")
+lead = query(
+    """
+    select r.rocu_name as unit_name, s.led, s.supported, s.lead_not_recorded, s.lead_base, s.led_share_pct,
+           s.is_small_base, s.network_led, s.network_lead_base, s.network_led_share_pct, s.network_is_small_base
+    from marts.fct_disruptions_lead_share s join marts.dim_rocu r using (rocu_code)
+    where s.period_type = ? and s.period = ?
+    order by r.rocu_name
+    """,
+    (kind, period),
+)
+if lead.empty:
+    st.info(f"No validated disruptions for {period_words}.")
+else:
+    net = lead.iloc[0]
+    st.metric("Share of the region's disruptions led by the ROCU, network",
+              led_share_text(net["network_led"], net["network_lead_base"], net["network_led_share_pct"],
+                        net["network_is_small_base"]),
+              help="Disruptions the units led over the disruptions whose lead is recorded (led or supported), "
+                   "summed over the units: a ratio of counts, not an average of the units' percentages.")
+    show_table(pd.DataFrame({
+        "Unit": lead["unit_name"],
+        "Led by the unit": lead["led"].map(count),
+        "Supported by the unit": lead["supported"].map(count),
+        "Share led by the unit": [led_share_text(n, b, p, s) for n, b, p, s in
+                                  zip(lead["led"], lead["lead_base"], lead["led_share_pct"], lead["is_small_base"])],
+        "Lead not recorded": lead["lead_not_recorded"].map(count),
+    }), f"national_disruptions_led_{period.replace('/', '-')}")
+    st.caption("Led: the unit led the disruption; supported: a force (or another unit) led it and the unit "
+               "supported. Each disruption is counted once. Disruptions with no lead recorded are outside the base. "
+               "Small base: fewer than 10 disruptions, so the share is given as a count.")
 
 st.subheader("Trend: network total by month")
 trend = query(

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.data import query
-from pipelines.serving.formats import amount, flag_small, share
+from pipelines.serving.formats import amount, flag_small, share, share_with_base
 from dashboards.auth import guard
 from dashboards.widgets import (BANDS, drill_link, exports, metric_filter, no_data, period_filter, period_words,
                                 show_table, unit_filter, url_multiselect)
@@ -20,6 +20,10 @@ TREND_RATES = {
                                "population_base_changed"),
     "per officer": ("per_officer", "peer_median_per_officer", "officer_base_label", "officers_base_changed"),
 }
+
+
+def led_share_text(led, base, share_pct, is_small) -> str:
+    return share_with_base(led, base, share_pct, is_small, "disruptions")
 
 guard("view_regional")
 st.title("Regional comparison")
@@ -117,6 +121,30 @@ if table["Figure"].str.contains("small base").any():
     st.caption("Small base: fewer than 10 events in the period, so a rate moves a lot with one more or one fewer.")
 
 drill_link(unit, metric_id, kind, period, f"See the months, rows and files behind this figure for {when}")
+
+st.subheader(f"Disruptions {names[unit]} led and supported, {when}")
+lead = query(
+    """
+    select led, supported, lead_not_recorded, lead_base, led_share_pct, is_small_base,
+           network_led, network_lead_base, network_led_share_pct, network_is_small_base
+    from marts.fct_disruptions_lead_share where rocu_code = ? and period_type = ? and period = ?
+    """,
+    (unit, kind, period),
+)
+if lead.empty:
+    st.info(f"{names[unit]} has no validated disruptions for {when}.")
+else:
+    lr = lead.iloc[0]
+    left, right = st.columns(2)
+    left.metric(f"Share of the region's disruptions led by the ROCU, {unit}",
+                led_share_text(lr["led"], lr["lead_base"], lr["led_share_pct"], lr["is_small_base"]),
+                help=f"Led {lr['led']:,}, supported {lr['supported']:,}; {lr['lead_not_recorded']:,} with no lead "
+                     "recorded are outside the base.")
+    right.metric("Network", led_share_text(lr["network_led"], lr["network_lead_base"], lr["network_led_share_pct"],
+                                      lr["network_is_small_base"]),
+                 help="Summed over the units: a ratio of counts, not an average of the units' percentages.")
+    st.caption("Led: the unit led the disruption; supported: a force or another unit led it and the unit supported. "
+               "Each disruption is counted once.")
 
 st.subheader(f"Forces of {names[unit]}: {name}, {when}")
 forces_in_unit = query("select force_names from marts.dim_rocu where rocu_code = ?", (unit,)).iloc[0, 0]

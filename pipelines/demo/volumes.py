@@ -30,6 +30,9 @@ LOCAL_DECIMALS = {"count": 0, "gbp": 0, "gbp_thousands": 1, "kg": 3, "g": 0,
 # officers a month for prepare work (it follows the workforce, not the public).
 RATES: dict[str, tuple[str, float, str]] = {
     "PUR_ARRESTS": ("count", 14, "pop"), "PUR_CHARGES": ("count", 9, "pop"),
+    # Led and supported variants, reported by a few units only (seeds/framework/optional_metrics.csv).
+    "PUR_ARRESTS_LED": ("count", 6, "pop"), "PUR_ARRESTS_SUPPORTED": ("count", 8, "pop"),
+    "PUR_INVESTIGATIONS_LED": ("count", 0.8, "pop"), "PUR_INVESTIGATIONS_SUPPORTED": ("count", 1.6, "pop"),
     "PUR_CONVICTIONS": ("count", 6, "pop"), "PUR_SENTENCE_YEARS": ("amount", 28, "pop"),
     "PUR_WARRANTS": ("count", 5, "pop"), "PUR_CASH_SEIZED": ("amount", 60_000, "pop"),
     "PUR_CONFISCATION_VALUE": ("amount", 80_000, "pop"),
@@ -48,6 +51,7 @@ RATES: dict[str, tuple[str, float, str]] = {
     "PRO_VICTIMS_SAFEGUARDED": ("count", 2, "pop"), "PRO_CHILDREN_SAFEGUARDED": ("count", 3, "pop"),
     "PRO_CYBER_EVENTS": ("count", 2, "pop"), "PRO_CYBER_ATTENDEES": ("count", 60, "pop"),
     "PRO_CYBER_IMPROVED_PCT": ("percent", 55, "none"),
+    "PRO_CYBER_RESPONDENTS": ("count", 12, "pop"),  # the base of the share above
     "PRO_FRAUD_VICTIMS_SUPPORTED": ("count", 8, "pop"),
     "PRO_FRAUD_LOSS_PREVENTED": ("amount", 40_000, "pop"),
     "PRO_ORGANISATIONS_ADVISED": ("count", 6, "pop"),

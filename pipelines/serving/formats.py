@@ -65,6 +65,18 @@ def share(numerator: float | None, denominator: float | None) -> str:
     return f"{100 * numerator / denominator:.0f}% ({numerator:,.0f} of {denominator:,.0f})"
 
 
+def share_with_base(numerator: float | None, base: float | None, share_pct: float | None, is_small: bool,
+                    noun: str) -> str:
+    """A share computed in dbt, with its base: '54% (13 of 24 disruptions)'; a small base (the
+    mart's is_small_base) as '1 of 3 disruptions (small base)', never a bare percentage."""
+    if missing(base) or not base:
+        return f"no {noun}"
+    numerator = 0 if missing(numerator) else numerator
+    if is_small:
+        return f"{numerator:,.0f} of {base:,.0f} {noun} (small base)"
+    return f"{share_pct:.0f}% ({numerator:,.0f} of {base:,.0f} {noun})"
+
+
 def amount(value: float | None, unit: str) -> str:
     """A figure in its framework unit: £1,234, 12.5 kg, 1,234."""
     if missing(value):

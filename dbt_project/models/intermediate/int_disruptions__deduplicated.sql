@@ -2,9 +2,11 @@
 -- same disruption as a ROCU claim when both name the same OCG, date, threat area and
 -- strand, and the force belonged to that ROCU on the date. The ROCU's claim is kept and
 -- the force claim is marked as its duplicate (never deleted). Claims without an OCG
--- reference are never matched: there is nothing safe to match them on.
+-- reference are never matched: there is nothing safe to match them on. Who led a claim is
+-- int_disruptions__lead_role's rule: a ROCU claim is one the unit led, a force claim one
+-- a force led (force_code).
 with claims as (
-    select * from {{ ref('stg_apmis__disruptions') }}
+    select * from {{ ref('int_disruptions__lead_role') }}
 ),
 
 membership as (
@@ -12,7 +14,7 @@ membership as (
 ),
 
 rocu_claims as (
-    select * from claims where lead_agency_type = 'rocu'
+    select * from claims where lead_role = 'led'
 ),
 
 force_claims as (
@@ -21,9 +23,9 @@ force_claims as (
         membership.rocu_code as force_rocu_code
     from claims
     left join membership
-        on claims.lead_unit_code = membership.force_code
+        on claims.force_code = membership.force_code
         and claims.month = membership.month
-    where claims.lead_agency_type = 'force'
+    where claims.force_code is not null
 ),
 
 matches as (
@@ -36,14 +38,13 @@ matches as (
         and force_claims.disruption_date = rocu_claims.disruption_date
         and force_claims.threat_area_code = rocu_claims.threat_area_code
         and force_claims.strand = rocu_claims.strand
-        and force_claims.force_rocu_code = rocu_claims.lead_unit_code
+        and force_claims.force_rocu_code = rocu_claims.rocu_code
     group by 1
 ),
 
 final as (
     select
         claims.*,
-        case when claims.lead_agency_type = 'force' then claims.lead_unit_code end as force_code,
         matches.rocu_ref as duplicate_of,
         matches.rocu_ref is null as is_counted
     from claims

@@ -25,8 +25,9 @@ returned as (
     where f.source = 'monthly_return'
 ),
 
+-- the monthly-return metrics expected of each unit (optional ones only where its template maps them)
 framework_size as (
-    select count(*) as return_metrics from {{ ref('dim_metric') }} where source = 'monthly_return'
+    select rocu_code, count(*) as return_metrics from {{ ref('int_metrics_expected_by_unit') }} group by rocu_code
 ),
 
 timeliness as (
@@ -205,7 +206,7 @@ final as (
         coalesce(revisions.revised_months, 0) as revised_months_to_date
     from timeliness
     inner join quarters on timeliness.quarter = quarters.quarter
-    cross join framework_size
+    left join framework_size on timeliness.rocu_code = framework_size.rocu_code
     left join balance on timeliness.rocu_code = balance.rocu_code and timeliness.quarter = balance.quarter
     left join quality on timeliness.rocu_code = quality.rocu_code and timeliness.quarter = quality.quarter
     left join unmapped on timeliness.rocu_code = unmapped.rocu_code and timeliness.quarter = unmapped.quarter

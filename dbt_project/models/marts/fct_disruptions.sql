@@ -1,5 +1,6 @@
 -- Disruptions counted once (see int_disruptions__deduplicated for the matching rule), by
--- unit, month, threat area, strand and impact level, with the claims behind each count.
+-- unit, month, threat area, strand and impact level, with the claims behind each count, split
+-- by whether the unit led or supported them (int_disruptions__lead_role's rule).
 with disruptions as (
     select * from {{ ref('int_disruptions__deduplicated') }}
     where validation_status = 'validated'
@@ -19,8 +20,9 @@ final as (
         disruptions.strand,
         disruptions.impact_level,
         count(*) filter (where disruptions.is_counted) as disruptions,
-        count(*) filter (where disruptions.is_counted and disruptions.lead_agency_type = 'rocu') as rocu_led,
-        count(*) filter (where disruptions.is_counted and disruptions.lead_agency_type = 'force') as force_led,
+        count(*) filter (where disruptions.is_counted and disruptions.lead_role = 'led') as led,
+        count(*) filter (where disruptions.is_counted and disruptions.lead_role = 'supported') as supported,
+        count(*) filter (where disruptions.is_counted and disruptions.lead_role = 'not_recorded') as lead_not_recorded,
         count(*) filter (where not disruptions.is_counted) as duplicate_claims,
         count(*) as claims,
         count(*) filter (where disruptions.is_counted and length(trim(coalesce(disruptions.narrative, ''))) > 0)

@@ -1,7 +1,8 @@
 -- The disruption rows behind each disruption metric: per unit, month and metric, the
 -- validated claims it is made of by threat area, strand and impact level (the rule of
 -- which claims count toward which metric is int_disruptions__by_metric's), with the
--- month's count of disruptions behind the metric beside every row.
+-- month's count of disruptions behind the metric beside every row; led and supported
+-- follow int_disruptions__lead_role.
 with claims as (
     select * from {{ ref('int_disruptions__by_metric') }}
 ),
@@ -19,8 +20,9 @@ rows_by_metric as (
         claims.strand,
         claims.impact_level,
         count(*) filter (where claims.is_counted) as disruptions,
-        count(*) filter (where claims.is_counted and claims.lead_agency_type = 'rocu') as rocu_led,
-        count(*) filter (where claims.is_counted and claims.lead_agency_type = 'force') as force_led,
+        count(*) filter (where claims.is_counted and claims.lead_role = 'led') as led,
+        count(*) filter (where claims.is_counted and claims.lead_role = 'supported') as supported,
+        count(*) filter (where claims.is_counted and claims.lead_role = 'not_recorded') as lead_not_recorded,
         count(*) filter (where not claims.is_counted) as duplicate_claims
     from claims
     group by all
@@ -36,8 +38,9 @@ final as (
         rows_by_metric.strand,
         rows_by_metric.impact_level,
         rows_by_metric.disruptions,
-        rows_by_metric.rocu_led,
-        rows_by_metric.force_led,
+        rows_by_metric.led,
+        rows_by_metric.supported,
+        rows_by_metric.lead_not_recorded,
         rows_by_metric.duplicate_claims,
         sum(rows_by_metric.disruptions) over (
             partition by rows_by_metric.rocu_code, rows_by_metric.month, rows_by_metric.metric_id

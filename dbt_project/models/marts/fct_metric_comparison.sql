@@ -71,9 +71,14 @@ national as (
         period_type,
         period,
         count(*) as units_reporting,
-        case any_value(space_aggregation) when 'sum' then sum(value) else avg(value) end as national_value,
-        case when any_value(space_aggregation) = 'ratio'
-            then 100.0 * sum(numerator) / nullif(sum(denominator), 0) end as national_ratio,
+        -- a share is the units' summed numerators over their summed denominators, never a mean of shares
+        case any_value(space_aggregation)
+            when 'sum' then sum(value)
+            when 'ratio' then 100.0 * sum(numerator) / nullif(sum(denominator), 0)
+            else avg(value)
+        end as national_value,
+        sum(numerator) as national_numerator,
+        sum(denominator) as national_denominator,
         sum(population)::bigint as national_population,
         sum(officer_fte) as national_officer_fte,
         -- the newest base any reporting unit used, a flagged status before a published one
@@ -128,7 +133,9 @@ final as (
         median(rates.value) over (
             partition by rates.metric_id, rates.period_type, rates.period, rates.peer_group_id
         ) as peer_median_value,
-        coalesce(national.national_ratio, national.national_value) as national_value,
+        national.national_value,
+        national.national_numerator,
+        national.national_denominator,
         national.national_population,
         national.national_officer_fte,
         case when rates.is_rateable then 100000.0 * national.national_value / national.national_population end

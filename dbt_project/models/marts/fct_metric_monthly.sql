@@ -1,6 +1,6 @@
 -- One row per unit, month and framework metric: the figure every comparison starts from.
 -- Force splits are summed to the unit; ratios are recomputed from their numerator and
--- denominator, never averaged.
+-- denominator, never averaged (a return's shares get theirs in int_metric_values__with_bases).
 with from_returns as (
     select
         rocu_code,
@@ -9,13 +9,13 @@ with from_returns as (
         force_code,
         value,
         value_as_first_submitted,
-        null::double as numerator,
-        null::double as denominator,
+        numerator,
+        denominator,
         submission_id,
         file_sha256,
         source_cells,
         'monthly_return' as source
-    from {{ ref('int_metric_values__from_returns') }}
+    from {{ ref('int_metric_values__with_bases') }}
 ),
 
 from_extracts as (
@@ -54,7 +54,13 @@ per_unit as (
         all_values.rocu_code,
         all_values.month,
         all_values.metric_id,
-        case when metrics.space_aggregation = 'mean' then avg(all_values.value) else sum(all_values.value) end as value,
+        case
+            when metrics.space_aggregation = 'mean' then avg(all_values.value)
+            -- a share over several rows is its summed numerator over its summed denominator
+            when metrics.space_aggregation = 'ratio' and count(*) > 1
+                then 100.0 * sum(all_values.numerator) / nullif(sum(all_values.denominator), 0)
+            else sum(all_values.value)
+        end as value,
         case when metrics.space_aggregation = 'mean' then avg(all_values.value_as_first_submitted)
             else sum(all_values.value_as_first_submitted) end as value_as_first_submitted,
         sum(all_values.numerator) as numerator,

@@ -14,6 +14,8 @@ final as (
         any_value(months_in_period) as months_in_period,
         any_value(units_reporting) as units_reporting,
         any_value(national_value) as national_value,
+        any_value(national_numerator) as national_numerator,
+        any_value(national_denominator) as national_denominator,
         any_value(national_population) as national_population,
         any_value(national_officer_fte) as national_officer_fte,
         any_value(national_per_100k) as national_per_100k,

@@ -1,4 +1,5 @@
--- Framework monthly-return metrics a unit did not report in a board quarter, with the last
+-- Framework monthly-return metrics a unit did not report in a board quarter (of those it is
+-- expected to report, int_metrics_expected_by_unit), with the last
 -- month it ever reported them (up to the quarter's end; empty when never) and how many units
 -- had never reported the metric by then.
 with quarters as (
@@ -9,11 +10,11 @@ bridge as (
     select * from {{ ref('int_month_quarters') }}
 ),
 
+-- what each unit is expected to report (optional metrics only where its template maps them)
 expected as (
-    select r.rocu_code, d.metric_id, d.metric_name, d.strand_code
-    from {{ ref('dim_rocu') }} as r
-    cross join {{ ref('dim_metric') }} as d
-    where d.source = 'monthly_return'
+    select e.rocu_code, d.metric_id, d.metric_name, d.strand_code
+    from {{ ref('int_metrics_expected_by_unit') }} as e
+    inner join {{ ref('dim_metric') }} as d on e.metric_id = d.metric_id
 ),
 
 returned as (

@@ -28,7 +28,7 @@ def departures(ctx: Context) -> Section:
     if ctx.focus:
         r = per_unit.loc[ctx.focus]
         section.findings.append(findings.departures(ctx.focus, int(r.unmapped_labels), int(r.metrics_not_reported),
-                                                    int(r.metrics_never_reported), framework))
+                                                    int(r.metrics_never_reported), int(r.framework_return_metrics)))
         mine = gaps[gaps["rocu_code"] == ctx.focus].copy()
         strands = ctx.figures.strands
         by_strand = strands[strands["rocu_code"] == ctx.focus].set_index("strand_code").reindex(STRANDS)

@@ -36,7 +36,9 @@ def submissions(ctx: Context) -> Section:
         for r in own[own["status"] == "late"].itertuples():
             section.findings.append(f"The {month_label(r.month)} return came {plain(r.days_late)} days after its "
                                     f"deadline of {long_date(r.deadline_date)}.")
-        section.findings.append(findings.completeness(ctx.focus, int(row.metrics_reported), framework,
+        # the unit's own framework: optional metrics count only where its return includes them
+        section.findings.append(findings.completeness(ctx.focus, int(row.metrics_reported),
+                                                      int(row.framework_return_metrics),
                                                       or_none(net.median_metrics_reported)))
     else:
         section.findings.append(findings.network_count(f"returned every month on time ({due} of {due})",

@@ -1,0 +1,66 @@
+-- The headline "share of the region's disruptions led by the ROCU", per unit and period
+-- (month, calendar quarter, financial-year quarter, financial year), beside the network's.
+-- A ratio of counts: disruptions the unit led over the disruptions whose lead is recorded
+-- (led + supported, the base "n of N"); the network share is the sum of the units' led
+-- over the sum of their bases, never an average of the units' percentages. A base below
+-- var share_small_base is marked small: the share is then read as "n of N" only.
+with disruptions as (
+    select * from {{ ref('fct_disruptions') }}
+),
+
+months as (
+    select * from {{ ref('dim_month') }}
+),
+
+periods as (
+    select
+        disruptions.rocu_code,
+        disruptions.disruptions,
+        disruptions.led,
+        disruptions.supported,
+        disruptions.lead_not_recorded,
+        period.period_type,
+        period.period,
+        period.months_in_period
+    from disruptions
+    inner join months on disruptions.month = months.month
+    cross join lateral (
+        values
+            ('month', months.month, 1),
+            ('quarter', months.calendar_quarter, 3),
+            ('financial_quarter', months.financial_quarter, 3),
+            ('financial_year', months.financial_year, 12)
+    ) as period (period_type, period, months_in_period)
+),
+
+by_unit as (
+    select
+        rocu_code,
+        period_type,
+        period,
+        any_value(months_in_period) as months_in_period,
+        sum(disruptions)::bigint as disruptions,
+        sum(led)::bigint as led,
+        sum(supported)::bigint as supported,
+        sum(lead_not_recorded)::bigint as lead_not_recorded,
+        (sum(led) + sum(supported))::bigint as lead_base
+    from periods
+    group by rocu_code, period_type, period
+),
+
+final as (
+    select
+        by_unit.*,
+        round(100.0 * by_unit.led / nullif(by_unit.lead_base, 0), 1) as led_share_pct,
+        by_unit.lead_base < {{ var('share_small_base', 10) }} as is_small_base,
+        (sum(by_unit.led) over network_period)::bigint as network_led,
+        (sum(by_unit.lead_base) over network_period)::bigint as network_lead_base,
+        round(100.0 * sum(by_unit.led) over network_period
+            / nullif(sum(by_unit.lead_base) over network_period, 0), 1) as network_led_share_pct,
+        sum(by_unit.lead_base) over network_period < {{ var('share_small_base', 10) }} as network_is_small_base,
+        count(*) over network_period as units_in_network
+    from by_unit
+    window network_period as (partition by by_unit.period_type, by_unit.period)
+)
+
+select * from final
