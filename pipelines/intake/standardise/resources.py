@@ -28,11 +28,13 @@ from pipelines.settings import SEEDS_DIR
 SHEET = "Resources"
 REQUIRED_COLUMNS = ("unit", "quarter", "section", "item", "detail", "value", "confirmed_on")
 HEADER_SEARCH_ROWS = 10
+MONEY_SECTIONS = ("budget", "spend")
 RESOURCES_SCHEMA = {
     "rocu_code": pl.String, "period": pl.String, "section": pl.String, "item": pl.String,
     "detail": pl.String, "value": pl.Float64, "raw_value": pl.String, "confirmed_on": pl.String,
     "raw_confirmed_on": pl.String, "section_item": pl.String, "funding_source": pl.String,
-    "partner_agency": pl.String, "raw_item": pl.String, "raw_detail": pl.String,
+    "post_funding_source": pl.String, "partner_agency": pl.String, "money_value": pl.Float64,
+    "people_value": pl.Float64, "raw_item": pl.String, "raw_detail": pl.String,
     "source_sheet": pl.String, "source_row": pl.Int64, "source_column": pl.String,
     "item_column": pl.String, "detail_column": pl.String, "date_column": pl.String,
 }
@@ -202,18 +204,22 @@ def _row(cell: dict, value: float | None, confirmed: str | None, rocu_code: str,
     item_code = known.get(item or "", item) if known else item
     # An unknown section is the section rule's problem alone; a budget line's item is its funding source.
     section_item = f"{section}:{item_code}" if known and section != "budget" else None
-    funding = partner = None
+    funding = post_funding = partner = None
     if section == "budget":
         item_code = funding = _codes("funding_sources", "funding_source", "label").get(item or "", item)
     elif section == "staff_contract" and detail:
-        funding = _codes("funding_sources", "funding_source", "label").get(_key(detail) or "", detail)
+        post_funding = _codes("funding_sources", "funding_source", "label").get(_key(detail) or "", detail)
     elif section_item == "staff_role:partner_embeds" and detail:
         partner = _codes("partner_agencies", "agency_code", "agency_name").get(_key(detail) or "", detail)
     return {
         "rocu_code": rocu_code, "period": quarter, "section": section, "item": item_code,
-        "detail": partner or (funding if section == "staff_contract" else detail),
+        "detail": partner or post_funding or detail,
         "value": value, "raw_value": cell["value"], "confirmed_on": confirmed, "raw_confirmed_on": cell["confirmed_on"],
-        "section_item": section_item, "funding_source": funding, "partner_agency": partner,
+        "section_item": section_item, "funding_source": funding, "post_funding_source": post_funding,
+        "partner_agency": partner,
+        # the value again, by what it counts, so the suite's rules need no row conditions (each costs a query)
+        "money_value": value if section in MONEY_SECTIONS else None,
+        "people_value": value if section not in MONEY_SECTIONS else None,
         "raw_item": cell["item"], "raw_detail": cell["detail"], "source_sheet": sheet, "source_row": row,
         "source_column": letter["value"], "item_column": letter["item"], "detail_column": letter["detail"],
         "date_column": letter["confirmed_on"],
