@@ -142,3 +142,58 @@ def test_the_documented_template_is_accepted(tmp_path):
     template = Path("docs/templates/resources_return_template.csv")
     verdict = submit(LandingZone(tmp_path), template.read_bytes(), quarter="2025-Q1", name=template.name)
     assert verdict.submission.state == "accepted", [p.as_text() for p in verdict.problems]
+
+
+def test_a_resources_verdict_asks_for_one_whole_refresh(tmp_path):
+    """The returns sensor sees resources verdicts too: they need a reload, but no month slice."""
+    from dagster import DagsterInstance, build_sensor_context
+
+    from pipelines.orchestration.resources import LandingResource
+    from pipelines.orchestration.sensors import returns_sensor
+
+    landing = LandingResource(root=str(tmp_path / "landing"), extracts_dir=str(tmp_path / "extracts"))
+    context = build_sensor_context(resources={"landing": landing}, cursor="0", instance=DagsterInstance.ephemeral())
+    submit(landing.zone(), as_csv(good_rows()))
+    result = returns_sensor(context)
+    [request] = result.run_requests
+    assert request.run_key.startswith("resources|") and not request.run_config
+
+
+def test_demo_resources_are_plausible_against_public_figures_and_differ_between_units(tmp_path):
+    """Public figures (docs/reference-data.md): £166m network budget in 2018/19, about 30% Home
+    Office / 70% PCCs in 2025/26, 2,703 in post in March 2021 plus 725 uplift officers by 2023."""
+    from pipelines.demo.resources import write_resources
+
+    manifest = write_resources(tmp_path, [f"2025-{m:02d}" for m in range(4, 13)], seed=3)
+    frame = pl.concat([pl.read_csv(tmp_path / path, infer_schema=False).with_columns(pl.lit(unit).alias("u"))
+                       if path.endswith(".csv") else
+                       pl.read_excel(tmp_path / path, sheet_name="Resources", read_options={"header_row": 2},
+                                     infer_schema_length=0).with_columns(pl.lit(unit).alias("u"))
+                       for unit, quarter, path, _ in manifest if quarter == "2025-Q1"], how="diagonal_relaxed")
+    frame = frame.with_columns(pl.col("value").cast(pl.Float64))
+    budget = frame.filter(pl.col("section") == "budget")
+    staff = frame.filter(pl.col("section") == "staff_role")["value"].sum()
+    home_office = budget.filter(pl.col("item") == "home_office_rocu_grant")["value"].sum() / budget["value"].sum()
+    assert 3_000 < staff < 3_800  # 2,703 + 725
+    assert 166e6 < budget["value"].sum() < 260e6
+    assert 0.27 < home_office < 0.33
+    by_unit = budget.group_by("u", "item").agg(pl.col("value").sum()).pivot("item", index="u", values="value")
+    shares = by_unit["home_office_rocu_grant"] / by_unit.select(pl.exclude("u")).sum_horizontal()
+    assert shares.max() - shares.min() > 0.1  # funding mixes differ enough for comparisons to show something
+
+
+def test_cli_submits_a_resources_return(tmp_path, monkeypatch, capsys):
+    from pipelines.cli import main as rocu
+    from tests.conftest import PASSWORD, make_session
+
+    monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("TEST_PASSWORD", PASSWORD)
+    make_session(tmp_path, "unit_submitter", "NEROCU")
+    file = tmp_path / "NEROCU_resources.csv"
+    file.write_bytes(as_csv(good_rows()))
+    args = ["submit", str(file), "--unit", "NEROCU", "--kind", "resources", "--user", "unit_submitter.nerocu",
+            "--password-env", "TEST_PASSWORD"]
+    assert rocu([*args, "--period", QUARTER]) == 0
+    assert capsys.readouterr().out.startswith(f"ACCEPTED: NEROCU_resources.csv (resources return) for NEROCU {QUARTER}")
+    assert rocu([*args, "--period", "2025-Q9"]) == 2  # not a quarter: refused before anything is landed
+    assert "is not a quarter" in capsys.readouterr().err
