@@ -2,7 +2,8 @@
 
 One intake for both kinds of return a unit sends: the monthly performance return and the
 quarterly resources return (kind 'resources', for a financial-year quarter YYYY-Qn). Both are
-landed and versioned the same way; only the content checks and what is kept differ (CONTENT).
+landed and versioned the same way; only the content checks and what is kept differ
+(_check_content for a monthly return, _check_resources for a resources return).
 Whatever happens next, the file is stored as sent first. Content of a rejected file goes
 no further than its report; accepted content is saved beside the registry for the
 pipeline to load.
@@ -134,8 +135,8 @@ def _check(zone: LandingZone, submission: Submission, content: bytes,
     """Every check of one version: (problems, the standardised frames to keep by kind, when read)."""
     problems, standardised = check_arrival(content, name), {}
     if not problems:
-        standardised, problems = CONTENT[submission.return_kind](zone, zone.path_of(submission),
-                                                                 submission.rocu_code, submission.period, name)
+        check = _check_resources if submission.return_kind == "resources" else _check_content
+        standardised, problems = check(zone, zone.path_of(submission), submission.rocu_code, submission.period, name)
     problems += check_same_bytes_elsewhere([(s.rocu_code, s.period, s.version)
                                            for s in zone.registry.same_bytes_elsewhere(submission)], name)
     return problems, standardised
@@ -199,9 +200,6 @@ def _check_resources(zone: LandingZone, path: Path, rocu_code: str, quarter: str
     problems = dedupe([dataclasses.replace(p, file=name) for p in problems])
     return {"resources": parsed.rows}, problems
 
-
-# The content checks of each kind of return, and the standardised frames each keeps (by name).
-CONTENT = {"monthly": _check_content, "resources": _check_resources}
 
 
 def _history(zone: LandingZone, rocu_code: str, period: str) -> pl.DataFrame:
