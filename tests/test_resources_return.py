@@ -197,3 +197,14 @@ def test_cli_submits_a_resources_return(tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().out.startswith(f"ACCEPTED: NEROCU_resources.csv (resources return) for NEROCU {QUARTER}")
     assert rocu([*args, "--period", "2025-Q9"]) == 2  # not a quarter: refused before anything is landed
     assert "is not a quarter" in capsys.readouterr().err
+
+
+def test_the_inbox_takes_a_resources_return_by_its_quarter(tmp_path):
+    from pipelines.intake.api import take_in_inbox
+
+    zone = LandingZone(tmp_path)
+    (tmp_path / "inbox" / "NEROCU").mkdir(parents=True)
+    (tmp_path / "inbox" / "NEROCU" / f"NEROCU_resources_{QUARTER}.csv").write_bytes(as_csv(good_rows()))
+    assert take_in_inbox(zone, today=TODAY) == 1
+    [taken] = zone.registry.submissions(kind="resources")
+    assert (taken.period, taken.state) == (QUARTER, "accepted")
