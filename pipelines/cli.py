@@ -174,9 +174,9 @@ def cmd_status(args: argparse.Namespace, paths: Paths) -> int:
     if isinstance(session, int):
         return session
     allowed = allowed_units(session, "view_submissions")  # a unit's people see their own unit only
-    subs = [s for s in Registry(paths.landing / "registry.sqlite").submissions()
+    subs = [s for s in Registry(paths.landing / "registry.sqlite").submissions(kind=None)  # monthly and resources
             if (allowed == "all" or s.rocu_code in allowed) and (not args.unit or s.rocu_code == args.unit)]
-    print(f"{'id':>5} {'unit':8} {'month':7} {'ver':>3} {'state':24} {'err':>4} {'warn':>4}  submitted            file")
+    print(f"{'id':>5} {'unit':8} {'period':7} {'ver':>3} {'state':24} {'err':>4} {'warn':>4}  submitted            file")
     for s in subs:
         print(f"{s.submission_id:>5} {s.rocu_code:8} {s.period:7} {s.version:>3} {s.state:24} {s.error_count:>4}"
               f" {s.warning_count:>4}  {s.submitted_at[:19]:20} {s.original_name}")

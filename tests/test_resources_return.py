@@ -197,6 +197,8 @@ def test_cli_submits_a_resources_return(tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().out.startswith(f"ACCEPTED: NEROCU_resources.csv (resources return) for NEROCU {QUARTER}")
     assert rocu([*args, "--period", "2025-Q9"]) == 2  # not a quarter: refused before anything is landed
     assert "is not a quarter" in capsys.readouterr().err
+    assert rocu(["status", "--user", "unit_submitter.nerocu", "--password-env", "TEST_PASSWORD"]) == 0
+    assert f"NEROCU   {QUARTER}" in capsys.readouterr().out  # status lists resources returns too
 
 
 def test_the_inbox_takes_a_resources_return_by_its_quarter(tmp_path):
