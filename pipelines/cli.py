@@ -84,7 +84,7 @@ def cmd_submit(args: argparse.Namespace, paths: Paths) -> int:
                                       validate_request)
 
     try:  # before signing in: the permission check needs the exact unit code
-        request = validate_request(args.unit, args.period, datetime.now(UTC).date())
+        request = validate_request(args.unit, args.period, datetime.now(UTC).date(), args.kind)
     except InvalidRequest as unusable:
         print(str(unusable), file=sys.stderr)
         return Exit.USAGE
@@ -97,7 +97,8 @@ def cmd_submit(args: argparse.Namespace, paths: Paths) -> int:
         print(str(unusable), file=sys.stderr)
         return Exit.USAGE
     verdict = submit_return(LandingZone(paths.landing), content, original_name=Path(args.file).name,
-                            rocu_code=request.rocu_code, period=request.period, submitted_by=session.username)
+                            rocu_code=request.rocu_code, period=request.period, submitted_by=session.username,
+                            kind=args.kind)
     print(verdict.summary())
     for problem in verdict.problems:
         print("  " + problem.as_text())
@@ -173,9 +174,9 @@ def cmd_status(args: argparse.Namespace, paths: Paths) -> int:
     if isinstance(session, int):
         return session
     allowed = allowed_units(session, "view_submissions")  # a unit's people see their own unit only
-    subs = [s for s in Registry(paths.landing / "registry.sqlite").submissions()
+    subs = [s for s in Registry(paths.landing / "registry.sqlite").submissions(kind=None)  # monthly and resources
             if (allowed == "all" or s.rocu_code in allowed) and (not args.unit or s.rocu_code == args.unit)]
-    print(f"{'id':>5} {'unit':8} {'month':7} {'ver':>3} {'state':24} {'err':>4} {'warn':>4}  submitted            file")
+    print(f"{'id':>5} {'unit':8} {'period':7} {'ver':>3} {'state':24} {'err':>4} {'warn':>4}  submitted            file")
     for s in subs:
         print(f"{s.submission_id:>5} {s.rocu_code:8} {s.period:7} {s.version:>3} {s.state:24} {s.error_count:>4}"
               f" {s.warning_count:>4}  {s.submitted_at[:19]:20} {s.original_name}")
@@ -244,10 +245,13 @@ def cmd_audit(args: argparse.Namespace, paths: Paths) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = Parser(prog="rocu", description="ROCU performance warehouse")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("submit", help="submit a monthly return and print the verdict")
+    p = sub.add_parser("submit", help="submit a monthly (or quarterly resources) return and print the verdict")
     p.add_argument("file")
     p.add_argument("--unit", required=True, help="ROCU code, e.g. EMSOU")
-    p.add_argument("--period", required=True, help="month the return is for, YYYY-MM")
+    p.add_argument("--period", required=True, help="month the return is for, YYYY-MM (a resources return: "
+                                                    "the financial-year quarter, YYYY-Qn)")
+    p.add_argument("--kind", choices=("monthly", "resources"), default="monthly",
+                   help="monthly performance return (default) or quarterly resources return")
     add_user_options(p)
     p.set_defaults(func=cmd_submit)
     p = sub.add_parser("approve", help="sign off an accepted return (unit approvers)", allow_abbrev=False)

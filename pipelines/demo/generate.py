@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 from tqdm import tqdm
 
-from pipelines.demo import capacity, disruptions, ocg_register
+from pipelines.demo import capacity, disruptions, ocg_register, resources
 from pipelines.months import (add_months, financial_year_start, month_range,
                                      months_between, parse_month, submission_deadline,
                                      working_day)
@@ -36,7 +36,8 @@ SCENARIOS = {("SEROCU", 3): "late", ("TARIAN", 8): "missing", ("ROCUWM", 5): "br
 LATE_WORKING_DAY = 14
 MANIFEST_COLUMNS = ["rocu_code", "period", "path", "submitted_at", "scenario"]
 TRUTH_COLUMNS = ["rocu_code", "period", "metric_id", "force_code", "value"]
-OUTPUT_PARTS = ("returns", "extracts", "truth", "manifest.csv", "README.md")
+OUTPUT_PARTS = ("returns", "resources", "extracts", "truth", "manifest.csv", "resources_manifest.csv", "README.md")
+RESOURCES_MANIFEST_COLUMNS = ["rocu_code", "period", "path", "submitted_at"]
 
 
 def scenario_for(months: list[str]) -> dict[tuple[str, str], str]:
@@ -138,6 +139,10 @@ Nothing here describes real people, groups or operations.
 - `manifest.csv`: every expected return, its file (empty if missing), when it was
   submitted and its scenario (normal, late, missing, broken). The deadline is the 10th
   working day of the following month; normal returns arrive on working days 2 to 8.
+- `resources/<ROCU>/` and `resources_manifest.csv`: one quarterly resources return per unit
+  per whole financial-year quarter of the run (budget by funding source, spend, staff by
+  role and contract, leavers), in the template of docs/templates/resources-return.md; the
+  units' shapes are in pipelines/demo/resource_profiles.csv.
 - `extracts/disruptions/`: APMIS-style disruption records, one file per month. Some
   ROCU-led disruptions are also claimed by a force: same OCG, date, threat area and strand
   (listed in `truth/disruption_twins.csv`); count each once.
@@ -166,6 +171,8 @@ def generate(out: Path, months: int = DEFAULT_MONTHS, end_month: str = DEFAULT_E
     run = month_range(end_month, months)
     manifest = write_returns(out, run, seed, progress)
     manifest.write_csv(out / "manifest.csv")
+    pl.DataFrame(resources.write_resources(out, run, seed), schema=RESOURCES_MANIFEST_COLUMNS,
+                 orient="row").write_csv(out / "resources_manifest.csv")
     write_extracts(out, run, seed, progress)
     (out / "README.md").write_text(README.format(
         seed=seed, months=months, end=end_month, high=ocg_register.MORILE_HIGH,

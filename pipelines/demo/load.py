@@ -1,4 +1,5 @@
-"""Submit the generated demo returns through the real intake, as their units would have.
+"""Submit the generated demo returns through the real intake, as their units would have:
+the monthly returns, then the quarterly resources returns, each unit in order.
 
 Each return is submitted with the date in the demo manifest (so late returns are late),
 and the extracts are copied to the extracts folder the pipeline reads. Running it twice
@@ -28,13 +29,15 @@ from pipelines.intake.land.zone import LandingZone
 
 def _submit_unit(demo_dir: Path, zone_root: Path, rows: list[dict]) -> Counter:
     zone, states = LandingZone(zone_root), Counter()
-    for row in sorted(rows, key=lambda r: r["period"]):
+    for row in sorted(rows, key=lambda r: (r["kind"], r["period"])):
         path = demo_dir / row["path"]
-        if zone.registry.find(row["rocu_code"], row["period"], hashlib.sha256(path.read_bytes()).hexdigest()):
+        if zone.registry.find(row["rocu_code"], row["period"], hashlib.sha256(path.read_bytes()).hexdigest(),
+                              row["kind"]):
             continue
         verdict = submit_return(
             zone, path.read_bytes(), original_name=path.name, rocu_code=row["rocu_code"], period=row["period"],
             submitted_by=f"demo.{row['rocu_code'].lower()}.lead", submitted_at=datetime.fromisoformat(row["submitted_at"]),
+            kind=row["kind"],
         )
         states[verdict.submission.state] += 1
         if verdict.accepted:  # the unit's approver signs it off, as the workflow requires
@@ -42,12 +45,19 @@ def _submit_unit(demo_dir: Path, zone_root: Path, rows: list[dict]) -> Counter:
     return states
 
 
+# Each manifest and the kind of return it lists; a demo made before resources returns has no second one.
+MANIFESTS = {"manifest.csv": "monthly", "resources_manifest.csv": "resources"}
+
+
 def load_demo(demo_dir: Path, zone: LandingZone, workers: int | None = None) -> dict[str, int]:
-    with (demo_dir / "manifest.csv").open() as f:
-        by_unit: dict[str, list[dict]] = defaultdict(list)
-        for row in csv.DictReader(f):
-            if row["path"]:
-                by_unit[row["rocu_code"]].append(row)
+    by_unit: dict[str, list[dict]] = defaultdict(list)
+    for manifest, kind in MANIFESTS.items():
+        if not (demo_dir / manifest).exists():
+            continue
+        with (demo_dir / manifest).open() as f:
+            for row in csv.DictReader(f):
+                if row["path"]:
+                    by_unit[row["rocu_code"]].append({**row, "kind": kind})
     counts: Counter = Counter()
     # spawn, not fork: forking a process that already runs Polars/DuckDB threads can deadlock.
     context = multiprocessing.get_context("spawn")

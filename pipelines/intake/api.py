@@ -9,11 +9,12 @@ from pipelines.intake.inbox import take_in_inbox, waiting_in_inbox
 from pipelines.intake.land.registry import Registry, Submission
 from pipelines.intake.land.zone import LandingZone, read_offered_file
 from pipelines.intake.service import Verdict, approve, close_abandoned, load_report, submit_return
+from pipelines.intake.standardise.resources import RESOURCES_SCHEMA
 from pipelines.intake.standardise.returns import UNMAPPED_SCHEMA, VALUES_SCHEMA, unit_layout
 from pipelines.intake.types import Problem
 
 __all__ = [
-    "MAX_BYTES", "UNMAPPED_SCHEMA", "VALUES_SCHEMA", "VERDICT_WORDS", "InvalidRequest", "LandingZone", "Problem",
+    "MAX_BYTES", "RESOURCES_SCHEMA", "UNMAPPED_SCHEMA", "VALUES_SCHEMA", "VERDICT_WORDS", "InvalidRequest", "LandingZone", "Problem",
     "Registry", "ReturnRequest", "Submission", "Verdict", "approve", "close_abandoned", "load_report",
     "read_offered_file", "submit_return", "take_in_inbox", "unit_layout", "validate", "validate_request",
     "waiting_in_inbox",

@@ -17,10 +17,13 @@ from pipelines.intake.land.zone import LandingZone, read_offered_file
 from pipelines.intake.service import submit_return
 
 INBOX_NAME = re.compile(r"(?P<period>\d{4}-\d{2})", re.ASCII)  # inbox/<UNIT>/<anything with YYYY-MM>.csv|.xlsx
+# A quarterly resources return: inbox/<UNIT>/<anything with YYYY-Qn>.csv|.xlsx (a financial-year quarter)
+INBOX_QUARTER = re.compile(r"(?P<period>\d{4}-Q\d)", re.ASCII | re.IGNORECASE)
 
 
 def take_in_inbox(zone: LandingZone, today: date | None = None) -> int:
-    """Submit files dropped in inbox/<UNIT>/ (month from the file name), each moved aside first
+    """Submit files dropped in inbox/<UNIT>/ (month, or quarter for a resources return, from the
+    file name), each moved aside first
     (to .taken/, so a rerun never submits it twice) or refused (to .refused/, with the reason
     beside it): a link, a folder, a name without a month, or a unit or month that cannot be."""
     taken = 0
@@ -28,10 +31,13 @@ def take_in_inbox(zone: LandingZone, today: date | None = None) -> int:
     today = today or datetime.now(UTC).date()
     for path in waiting_in_inbox(zone):
         try:
-            match = INBOX_NAME.search(path.name)
+            kind, match = "resources", INBOX_QUARTER.search(path.name)
             if not match:
-                raise ValueError(f"{path.name} has no month (YYYY-MM) in its name, so it was not submitted.")
-            request = validate_request(path.parent.name, match["period"], today)
+                kind, match = "monthly", INBOX_NAME.search(path.name)
+            if not match:
+                raise ValueError(f"{path.name} has no month (YYYY-MM) in its name, nor a quarter (YYYY-Qn) for a "
+                                 "resources return, so it was not submitted.")
+            request = validate_request(path.parent.name, match["period"], today, kind)
             content = read_offered_file(path, MAX_BYTES)
         except ValueError as refused:  # InvalidRequest is a ValueError too
             _set_aside(inbox / ".refused" / path.parent.name, path, reason=str(refused))
@@ -39,7 +45,7 @@ def take_in_inbox(zone: LandingZone, today: date | None = None) -> int:
             continue
         _set_aside(inbox / ".taken" / path.parent.name, path)
         submit_return(zone, content, original_name=path.name, rocu_code=request.rocu_code, period=request.period,
-                      submitted_by=f"inbox:{request.rocu_code}")
+                      submitted_by=f"inbox:{request.rocu_code}", kind=kind)
         taken += 1
     return taken
 

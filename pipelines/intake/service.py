@@ -1,5 +1,9 @@
-"""Taking a monthly return in: land it, check it, give a verdict, keep the standardised values.
+"""Taking a return in: land it, check it, give a verdict, keep the standardised values.
 
+One intake for both kinds of return a unit sends: the monthly performance return and the
+quarterly resources return (kind 'resources', for a financial-year quarter YYYY-Qn). Both are
+landed and versioned the same way; only the content checks and what is kept differ
+(_check_content for a monthly return, _check_resources for a resources return).
 Whatever happens next, the file is stored as sent first. Content of a rejected file goes
 no further than its report; accepted content is saved beside the registry for the
 pipeline to load.
@@ -32,6 +36,8 @@ from pipelines.intake.land.registry import Submission
 from pipelines.intake.land.zone import LandingZone
 from pipelines.intake.standardise.read_tables import UnreadableFile, read_grids
 from pipelines.intake.standardise.returns import VALUES_SCHEMA, parse_return, unit_layout
+from pipelines.intake.check.resources import check_resources
+from pipelines.intake.standardise.resources import parse_resources
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +67,8 @@ class Verdict:
                  "failed": "NOT CHECKED (the check failed)"}[s.state]
         again = (f" (the same file as version {self.resent_of.version}, checked again under today's rules)"
                  if self.resent_of else "")
-        return (f"{words}: {s.original_name} for {s.rocu_code} {s.period}, version {s.version}, "
+        kind = " (resources return)" if s.return_kind == "resources" else ""
+        return (f"{words}: {s.original_name}{kind} for {s.rocu_code} {s.period}, version {s.version}, "
                 f"{s.error_count} errors, {s.warning_count} warnings{again}")
 
 
@@ -72,29 +79,31 @@ def state_for(problems: list[Problem]) -> str:
 
 
 def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu_code: str, period: str,
-                  submitted_by: str, submitted_at: datetime | None = None, today: date | None = None) -> Verdict:
+                  submitted_by: str, submitted_at: datetime | None = None, today: date | None = None,
+                  kind: str = "monthly") -> Verdict:
     """Land, check and judge one return; every call is a new version with a final state.
 
-    The unit and month are checked first (InvalidRequest, nothing written); then the file is
-    kept as sent, and whatever the checks do, even crash, the version ends in a final state.
+    The unit and month (quarter, for kind 'resources') are checked first (InvalidRequest,
+    nothing written); then the file is kept as sent, and whatever the checks do, even crash,
+    the version ends in a final state.
     """
     today = today or datetime.now(UTC).date()
-    request = validate_request(rocu_code, period, today)
+    request = validate_request(rocu_code, period, today, kind)
     rocu_code, period = request.rocu_code, request.period
     close_abandoned(zone)
     name = Path(original_name).name
-    resent_of = zone.registry.find(rocu_code, period, hashlib.sha256(content).hexdigest())
+    resent_of = zone.registry.find(rocu_code, period, hashlib.sha256(content).hexdigest(), kind)
     submission = zone.land(content, original_name=name, rocu_code=rocu_code, period=period,
-                           submitted_by=submitted_by, submitted_at=submitted_at)
+                           submitted_by=submitted_by, submitted_at=submitted_at, kind=kind)
     target = f"{rocu_code} {period} v{submission.version}"
     zone.audit.record(submitted_by, "upload", target, {"file": name, "sha256": submission.file_sha256,
-                                                       "bytes": len(content),
+                                                       "bytes": len(content), "kind": kind,
                                                        "resent_of": resent_of and resent_of.submission_id})
     try:
         problems, standardised = _check(zone, submission, content, name)
         state = state_for(problems)
         if state != "rejected":
-            _save_standardised(zone, submission.submission_id, *standardised)
+            _save_standardised(zone, submission.submission_id, standardised)
     except Exception:  # a fault of ours, not the sender's: record it, never leave the version 'received'
         log.exception("check of submission %s (%s) failed", submission.submission_id, target)
         problems, state = [Problem("error", "check_failed", CHECK_FAILED, file=name)], "failed"
@@ -122,13 +131,12 @@ def _record(zone: LandingZone, submission: Submission, problems: list[Problem], 
 
 
 def _check(zone: LandingZone, submission: Submission, content: bytes,
-           name: str) -> tuple[list[Problem], tuple[pl.DataFrame, pl.DataFrame] | None]:
-    """Every check of one version: (problems, (values, unmapped) when the content was read)."""
-    problems, standardised = check_arrival(content, name), None
+           name: str) -> tuple[list[Problem], dict[str, pl.DataFrame]]:
+    """Every check of one version: (problems, the standardised frames to keep by kind, when read)."""
+    problems, standardised = check_arrival(content, name), {}
     if not problems:
-        values, unmapped, problems = _check_content(zone, zone.path_of(submission), submission.rocu_code,
-                                                    submission.period, name)
-        standardised = (values, unmapped)
+        check = _check_resources if submission.return_kind == "resources" else _check_content
+        standardised, problems = check(zone, zone.path_of(submission), submission.rocu_code, submission.period, name)
     problems += check_same_bytes_elsewhere([(s.rocu_code, s.period, s.version)
                                            for s in zone.registry.same_bytes_elsewhere(submission)], name)
     return problems, standardised
@@ -151,7 +159,7 @@ def approve(zone: LandingZone, submission_id: int, approver: Session | str) -> S
 
 
 def _check_content(zone: LandingZone, path: Path, rocu_code: str, period: str,
-                   name: str) -> tuple[pl.DataFrame, pl.DataFrame, list[Problem]]:
+                   name: str) -> tuple[dict[str, pl.DataFrame], list[Problem]]:
     """Parse the stored file and run every content check on it."""
     parsed = parse_return(path, rocu_code, period, display_name=name)
     problems = list(parsed.problems)
@@ -174,7 +182,24 @@ def _check_content(zone: LandingZone, path: Path, rocu_code: str, period: str,
     # Messages name the file as the user sent it, not its stored (hash) name.
     problems.sort(key=lambda p: (p.severity != "error", p.sheet or "", p.row or 0, p.column or ""))
     problems = dedupe([dataclasses.replace(p, file=name) for p in problems])
-    return parsed.values, parsed.unmapped, problems
+    return {"values": parsed.values, "unmapped": parsed.unmapped}, problems
+
+
+def _check_resources(zone: LandingZone, path: Path, rocu_code: str, quarter: str,
+                     name: str) -> tuple[dict[str, pl.DataFrame], list[Problem]]:
+    """Parse a resources return and run its checks (expectations/resources.json and the row totals)."""
+    parsed = parse_resources(path, rocu_code, quarter, display_name=name)
+    problems = list(parsed.problems)
+    try:
+        problems += check_unit_named([g for g in read_grids(path) if not g.hidden], rocu_code, name)
+    except UnreadableFile:
+        pass  # already reported by the parser
+    if not parsed.errors:
+        problems += check_resources(parsed.rows, name)
+    problems.sort(key=lambda p: (p.severity != "error", p.sheet or "", p.row or 0, p.column or ""))
+    problems = dedupe([dataclasses.replace(p, file=name) for p in problems])
+    return {"resources": parsed.rows}, problems
+
 
 
 def _history(zone: LandingZone, rocu_code: str, period: str) -> pl.DataFrame:
@@ -187,11 +212,11 @@ def _history(zone: LandingZone, rocu_code: str, period: str) -> pl.DataFrame:
         else pl.DataFrame(schema=VALUES_SCHEMA)
 
 
-def _save_standardised(zone: LandingZone, submission_id: int, values: pl.DataFrame,
-                       unmapped: pl.DataFrame) -> None:
+def _save_standardised(zone: LandingZone, submission_id: int, frames: dict[str, pl.DataFrame]) -> None:
+    """Keep each standardised frame as standardised/<id>.<name>.parquet, for the raw assets to load."""
     folder = zone.root / "standardised"
     folder.mkdir(parents=True, exist_ok=True)
-    for kind, frame in (("values", values), ("unmapped", unmapped)):
+    for kind, frame in frames.items():
         frame = frame.with_columns(pl.lit(submission_id, pl.Int64).alias("submission_id"))
         with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as tmp:
             frame.write_parquet(tmp.name)

@@ -29,12 +29,11 @@ def inbox_sensor(context: SensorEvaluationContext, landing: LandingResource):
         description="Asks for a warehouse refresh of each unit-month whose submission got a verdict since the "
                     "last evaluation")
 def returns_sensor(context: SensorEvaluationContext, landing: LandingResource):
-    registry = landing.zone().registry
+    every_kind = landing.zone().registry.submissions(kind=None)
     # On its first evaluation the sensor starts from what is already there (the last full build
     # loaded it), so switching it on does not queue a run for every month ever submitted.
-    last_seen = int(context.cursor) if context.cursor else max((s.submission_id for s in registry.submissions()),
-                                                               default=0)
-    new = [s for s in registry.submissions() if s.submission_id > last_seen and s.state != "received"]
+    last_seen = int(context.cursor) if context.cursor else max((s.submission_id for s in every_kind), default=0)
+    new = [s for s in every_kind if s.submission_id > last_seen and s.state != "received"]
     if not new:
         return SensorResult(skip_reason=SkipReason("no new verdicts"), cursor=str(last_seen))
     requests = {
@@ -43,6 +42,12 @@ def returns_sensor(context: SensorEvaluationContext, landing: LandingResource):
             run_config={"ops": {"raw_returns": {"config": {"unit": s.rocu_code, "month": s.period}}}},
             tags={"rocu/unit": s.rocu_code, "rocu/month": s.period},
         )
-        for s in new
+        for s in new if s.return_kind == "monthly"
     }
+    # Resources returns are reloaded whole by every raw_returns run: a monthly refresh brings them
+    # too; without one, a single whole reload (no month slice) serves every new resources verdict.
+    resources = [s for s in new if s.return_kind == "resources"]
+    if resources and not requests:
+        last = max(s.submission_id for s in resources)
+        requests[("resources", "")] = RunRequest(run_key=f"resources|{last}", tags={"rocu/return_kind": "resources"})
     return SensorResult(run_requests=list(requests.values()), cursor=str(max(s.submission_id for s in new)))

@@ -1,5 +1,6 @@
 -- One row per unit and board quarter (both schemes, see dim_quarter): every figure the board
--- paper gives for a unit. Timeliness and completeness of the monthly returns, 4P balance,
+-- paper gives for a unit. Timeliness and completeness of the monthly returns (completeness of
+-- the metrics the unit's capabilities produce, int_unit_expected_metrics_monthly), 4P balance,
 -- data quality of the files sent, labels that map to nothing, threat against the forces,
 -- tasking and Gateway, capacity at the end of the quarter, departures and revisions.
 -- The network's medians and totals are in fct_board_network_quarterly, positions in
@@ -25,9 +26,27 @@ returned as (
     where f.source = 'monthly_return'
 ),
 
--- the monthly-return metrics expected of each unit (optional ones only where its template maps them)
-framework_size as (
-    select rocu_code, count(*) as return_metrics from {{ ref('int_metrics_expected_by_unit') }} group by rocu_code
+-- what the unit's capabilities produce in some month of the quarter: completeness is judged on these
+expected as (
+    select distinct e.rocu_code, bridge.quarter, e.metric_id
+    from {{ ref('int_unit_expected_metrics_monthly') }} as e
+    inner join bridge on e.month = bridge.month
+),
+
+expected_size as (
+    select rocu_code, quarter, count(*) as expected_metrics
+    from expected
+    group by all
+),
+
+expected_reported as (
+    select returned.rocu_code, returned.quarter, count(distinct returned.metric_id) as metrics
+    from returned
+    inner join expected
+        on returned.rocu_code = expected.rocu_code
+        and returned.quarter = expected.quarter
+        and returned.metric_id = expected.metric_id
+    group by all
 ),
 
 timeliness as (
@@ -163,9 +182,10 @@ final as (
         timeliness.months_late,
         timeliness.months_missing,
         100.0 * timeliness.months_on_time / timeliness.months_due as timeliness_pct,
-        coalesce(balance.metrics_reported, 0) as metrics_reported,
-        framework_size.return_metrics as framework_return_metrics,
-        100.0 * coalesce(balance.metrics_reported, 0) / framework_size.return_metrics as completeness_pct,
+        coalesce(expected_reported.metrics, 0) as metrics_reported,
+        coalesce(expected_size.expected_metrics, 0) as framework_return_metrics,
+        100.0 * coalesce(expected_reported.metrics, 0)
+        / nullif(coalesce(expected_size.expected_metrics, 0), 0) as completeness_pct,
         coalesce(balance.strands_reported, 0) as strands_reported,
         balance.non_pursue_figures,
         balance.figures_above_zero,
@@ -206,8 +226,11 @@ final as (
         coalesce(revisions.revised_months, 0) as revised_months_to_date
     from timeliness
     inner join quarters on timeliness.quarter = quarters.quarter
-    left join framework_size on timeliness.rocu_code = framework_size.rocu_code
     left join balance on timeliness.rocu_code = balance.rocu_code and timeliness.quarter = balance.quarter
+    left join expected_size
+        on timeliness.rocu_code = expected_size.rocu_code and timeliness.quarter = expected_size.quarter
+    left join expected_reported
+        on timeliness.rocu_code = expected_reported.rocu_code and timeliness.quarter = expected_reported.quarter
     left join quality on timeliness.rocu_code = quality.rocu_code and timeliness.quarter = quality.quarter
     left join unmapped on timeliness.rocu_code = unmapped.rocu_code and timeliness.quarter = unmapped.quarter
     left join ocg on timeliness.rocu_code = ocg.rocu_code

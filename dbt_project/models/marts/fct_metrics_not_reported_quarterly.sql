@@ -1,7 +1,7 @@
--- Framework monthly-return metrics a unit did not report in a board quarter (of those it is
--- expected to report, int_metrics_expected_by_unit), with the last
+-- Framework monthly-return metrics a unit did not report in a board quarter, with the last
 -- month it ever reported them (up to the quarter's end; empty when never) and how many units
--- had never reported the metric by then.
+-- had never reported the metric by then. Only metrics the unit was expected to report count:
+-- those its capabilities produce in some month of the quarter (int_unit_expected_metrics_monthly).
 with quarters as (
     select * from {{ ref('dim_quarter') }}
 ),
@@ -10,10 +10,10 @@ bridge as (
     select * from {{ ref('int_month_quarters') }}
 ),
 
--- what each unit is expected to report (optional metrics only where its template maps them)
 expected as (
-    select e.rocu_code, d.metric_id, d.metric_name, d.strand_code
-    from {{ ref('int_metrics_expected_by_unit') }} as e
+    select distinct e.rocu_code, bridge.quarter, d.metric_id, d.metric_name, d.strand_code
+    from {{ ref('int_unit_expected_metrics_monthly') }} as e
+    inner join bridge on e.month = bridge.month
     inner join {{ ref('dim_metric') }} as d on e.metric_id = d.metric_id
 ),
 
@@ -41,7 +41,7 @@ per_quarter as (
         max(returned.month) as last_month
     from quarters
     inner join active_quarters on quarters.quarter = active_quarters.quarter
-    cross join expected
+    inner join expected on quarters.quarter = expected.quarter
     left join returned
         on expected.rocu_code = returned.rocu_code
         and expected.metric_id = returned.metric_id

@@ -1,6 +1,7 @@
--- The 4Ps per unit and board quarter: for each strand, how many framework metrics it has, how
--- many the unit reported, in how many of the quarter's ended months it gave a figure above
--- zero, and the network median of those months.
+-- The 4Ps per unit and board quarter: for each strand, how many framework metrics the unit's
+-- capabilities produce (int_unit_expected_metrics_monthly), how many of those it reported, in
+-- how many of the quarter's ended months it gave a figure above zero, and the network median
+-- of those months.
 with bridge as (
     select * from {{ ref('int_month_quarters') }}
 ),
@@ -9,6 +10,20 @@ strands as (
     select strand_code, count(*) as framework_metrics
     from {{ ref('dim_metric') }}
     where source = 'monthly_return' and strand_code in ('pursue', 'prevent', 'protect', 'prepare')
+    group by all
+),
+
+-- the strand's metrics the unit's capabilities produce in some month of the quarter
+expected as (
+    select distinct e.rocu_code, bridge.quarter, d.strand_code, e.metric_id
+    from {{ ref('int_unit_expected_metrics_monthly') }} as e
+    inner join bridge on e.month = bridge.month
+    inner join {{ ref('dim_metric') }} as d on e.metric_id = d.metric_id
+),
+
+expected_per_strand as (
+    select rocu_code, quarter, strand_code, count(*) as expected_metrics
+    from expected
     group by all
 ),
 
@@ -25,13 +40,17 @@ returned as (
 
 per_strand as (
     select
-        rocu_code,
-        quarter,
-        strand_code,
-        count(distinct metric_id) as metrics_reported,
-        count(distinct month) filter (where value > 0) as months_with_figure,
-        count(*) filter (where value > 0) as figures_above_zero
+        returned.rocu_code,
+        returned.quarter,
+        returned.strand_code,
+        count(distinct expected.metric_id) as metrics_reported,
+        count(distinct returned.month) filter (where returned.value > 0) as months_with_figure,
+        count(*) filter (where returned.value > 0) as figures_above_zero
     from returned
+    left join expected
+        on returned.rocu_code = expected.rocu_code
+        and returned.quarter = expected.quarter
+        and returned.metric_id = expected.metric_id
     group by all
 ),
 
@@ -41,9 +60,10 @@ final as (
         board.quarter,
         board.quarter_scheme,
         strands.strand_code,
-        strands.framework_metrics,
+        coalesce(expected_per_strand.expected_metrics, 0) as framework_metrics,
         coalesce(per_strand.metrics_reported, 0) as metrics_reported,
-        strands.framework_metrics - coalesce(per_strand.metrics_reported, 0) as metrics_not_reported,
+        coalesce(expected_per_strand.expected_metrics, 0) - coalesce(per_strand.metrics_reported, 0)
+            as metrics_not_reported,
         coalesce(per_strand.months_with_figure, 0) as months_with_figure,
         coalesce(per_strand.figures_above_zero, 0) as figures_above_zero,
         board.months_due,
@@ -52,6 +72,10 @@ final as (
             as network_median_months_with_figure
     from board
     cross join strands
+    left join expected_per_strand
+        on board.rocu_code = expected_per_strand.rocu_code
+        and board.quarter = expected_per_strand.quarter
+        and strands.strand_code = expected_per_strand.strand_code
     left join per_strand
         on board.rocu_code = per_strand.rocu_code
         and board.quarter = per_strand.quarter

@@ -7,7 +7,9 @@ failing rows are named by the frame's source_file / source_sheet / source_row co
 A message may name the failing row's own cells as {column} (for example {raw_value} or
 {local_label}), and {where} for its place ("Row 7, column D of sheet 'Pursue' in f.xlsx"),
 so a rule's message says what was found where, as the parser's messages do; meta
-"value_column" names the cell shown as the value found, where it is not the figure itself.
+"value_column" names the cell shown as the value found, where it is not the figure itself,
+and meta "place_column" the frame column holding the column letter of that cell (default
+source_column, the figure's own cell).
 """
 
 from __future__ import annotations
@@ -112,12 +114,13 @@ def validate(name: str, frame: pl.DataFrame, file: str | None = None) -> list[Pr
             # where the frame keeps it, else the checked value.
             shown = meta.get("value_column") or ("raw_value" if "raw_value" in row else kwargs.get("column"))
             value = row.get(shown)
+            placed = meta.get("place_column", "source_column")
             place = Problem(
                 severity=meta.get("severity", "error"), rule=meta.get("rule", config.type), message="",
                 file=str(row.get("source_file") or file or ""),
                 sheet=row.get("source_sheet") if isinstance(row.get("source_sheet"), str) else None,
                 row=int(row["source_row"]) if "source_row" in row and row["source_row"] == row["source_row"] else None,
-                column=(row.get("source_column") if isinstance(row.get("source_column"), str) else column) or None,
+                column=(row.get(placed) if isinstance(row.get(placed), str) else column) or None,
                 value=None if value is None or value != value else str(value),
             )
             fields = {**row.to_dict(), "where": cell_place(place.file, place.sheet, place.row, place.column)}

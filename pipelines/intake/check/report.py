@@ -51,7 +51,7 @@ def render_html(submission: Submission, problems: list[Problem]) -> str:
 td,th{{border:1px solid #555;padding:.3rem .5rem;text-align:left;vertical-align:top}}</style></head>
 <body><main><h1>Validation report</h1>
 <dl><dt>File</dt><dd>{e(s.original_name)}</dd><dt>Unit</dt><dd>{e(s.rocu_code)}</dd>
-<dt>Month</dt><dd>{e(s.period)}</dd><dt>Version</dt><dd>{s.version}</dd>
+<dt>{"Quarter" if s.return_kind == "resources" else "Month"}</dt><dd>{e(s.period)}</dd><dt>Version</dt><dd>{s.version}</dd>
 <dt>Submitted</dt><dd>{e(s.submitted_at)} by {e(s.submitted_by)}</dd>
 <dt>Verdict</dt><dd><strong>{e(VERDICT_WORDS.get(s.state, s.state))}</strong>
 ({s.error_count} errors, {s.warning_count} warnings)</dd></dl>

@@ -16,6 +16,7 @@ from datetime import date
 from pipelines import reference
 
 PERIOD = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+QUARTER = re.compile(r"(\d{4})-Q(\d)", re.ASCII | re.IGNORECASE)
 UNIT = re.compile(r"[A-Za-z]{2,12}", re.ASCII)
 EARLIEST_YEAR = 2000
 
@@ -27,7 +28,7 @@ class InvalidRequest(ValueError):
 @dataclass(frozen=True)
 class ReturnRequest:
     rocu_code: str  # exactly as in seeds/reference/rocus.csv
-    period: str  # YYYY-MM, a month that has ended
+    period: str  # YYYY-MM, a month that has ended (YYYY-Qn, a quarter, for a resources return)
 
 
 def normalise_unit(raw: str) -> str:
@@ -51,7 +52,36 @@ def normalise_period(raw: str, today: date) -> str:
     return text
 
 
-def validate_request(rocu_code: str, period: str, today: date) -> ReturnRequest:
+def quarter_months(quarter: str) -> tuple[int, int, int]:
+    """Financial-year quarter 'YYYY-Qn' -> (year, first month, last month) of the calendar months
+    it covers: 2025-Q1 is April to June 2025, 2025-Q4 January to March 2026 (as dim_quarter)."""
+    match = QUARTER.fullmatch(quarter)
+    year, n = int(match[1]), int(match[2])
+    first = 3 * n + 1
+    return (year, first, first + 2) if n < 4 else (year + 1, 1, 3)
+
+
+def normalise_quarter(raw: str, today: date) -> str:
+    """`YYYY-Qn` (financial year, Q1 = April to June) for a quarter that has ended, or InvalidRequest."""
+    text = raw.strip(" \t\r\n") if isinstance(raw, str) else ""
+    match = QUARTER.fullmatch(text)
+    if not match or not 1 <= int(match[2]) <= 4 or int(match[1]) < EARLIEST_YEAR:
+        raise InvalidRequest(f"{raw!r} is not a quarter. Write the financial-year quarter the return is for as "
+                             "YYYY-Qn, for example 2025-Q1 for April to June 2025 or 2025-Q4 for January to "
+                             "March 2026.")
+    text = text.upper()
+    year, _, last = quarter_months(text)
+    if (year, last) >= (today.year, today.month):
+        raise InvalidRequest(f"{text} has not ended yet: a resources return can only be made for a quarter "
+                             "that has ended.")
+    return text
+
+
+# How each kind of return names its period: a monthly return a month, a resources return a quarter.
+PERIOD_RULES = {"monthly": normalise_period, "resources": normalise_quarter}
+
+
+def validate_request(rocu_code: str, period: str, today: date, kind: str = "monthly") -> ReturnRequest:
     """Both checks at once, so a person sees every problem with what they typed in one go."""
     problems, unit, month = [], None, None
     try:
@@ -59,7 +89,7 @@ def validate_request(rocu_code: str, period: str, today: date) -> ReturnRequest:
     except InvalidRequest as bad:
         problems.append(str(bad))
     try:
-        month = normalise_period(period, today)
+        month = PERIOD_RULES[kind](period, today)
     except InvalidRequest as bad:
         problems.append(str(bad))
     if problems:

@@ -2,6 +2,9 @@
 
 Every offer is a new version with its own verdict, even when the bytes were sent before
 (they are checked again under the rules of the day, and point at the one stored copy).
+A unit sends two kinds of return (return_kind): the monthly performance return, for a month
+(period YYYY-MM), and the quarterly resources return, for a financial-year quarter (period
+YYYY-Qn). Versions are numbered, and superseded, within one kind, unit and period.
 Every version ends in a final state: accepted, accepted_with_warnings, superseded,
 rejected, or failed (the check itself broke or was interrupted: not the sender's fault).
 
@@ -21,8 +24,9 @@ from collections.abc import Iterator
 SCHEMA = """
 create table if not exists submissions (
     submission_id   integer primary key autoincrement,
+    return_kind     text not null default 'monthly',  -- 'monthly' or 'resources' (RETURN_KINDS)
     rocu_code       text not null,
-    period          text not null,              -- YYYY-MM the return is for
+    period          text not null,              -- YYYY-MM the return is for (YYYY-Qn for a resources return)
     version         integer not null,           -- 1, 2, ... per unit and period
     file_sha256     text not null,
     stored_path     text not null,              -- relative to the landing zone
@@ -53,6 +57,7 @@ create table if not exists problems (
 FINAL_STATES = ("rejected", "accepted", "accepted_with_warnings", "superseded", "failed")
 STATES = ("received", *FINAL_STATES)
 ACCEPTED_STATES = ("accepted", "accepted_with_warnings")
+RETURN_KINDS = ("monthly", "resources")
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class Submission:
     error_count: int
     warning_count: int
     superseded_by: int | None
+    return_kind: str = "monthly"
 
 
 class Registry:
@@ -94,12 +100,12 @@ class Registry:
         finally:
             con.close()
 
-    def find(self, rocu_code: str, period: str, sha256: str) -> Submission | None:
+    def find(self, rocu_code: str, period: str, sha256: str, kind: str = "monthly") -> Submission | None:
         """The latest version of this unit-month that was these exact bytes, if any."""
         with self.connect() as con:
             row = con.execute(
-                "select * from submissions where rocu_code=? and period=? and file_sha256=?"
-                " order by version desc limit 1", (rocu_code, period, sha256),
+                "select * from submissions where return_kind=? and rocu_code=? and period=? and file_sha256=?"
+                " order by version desc limit 1", (kind, rocu_code, period, sha256),
             ).fetchone()
         return Submission(**row) if row else None
 
@@ -120,19 +126,21 @@ class Registry:
         return Submission(**row)
 
     def add(self, *, rocu_code: str, period: str, sha256: str, stored_path: str, original_name: str,
-            size_bytes: int, submitted_by: str, submitted_at: str, received_at: str) -> Submission:
-        """Register one offer of a file as the next version of its unit-month."""
+            size_bytes: int, submitted_by: str, submitted_at: str, received_at: str,
+            kind: str = "monthly") -> Submission:
+        """Register one offer of a file as the next version of its unit-month (unit-quarter)."""
+        assert kind in RETURN_KINDS, kind
         with self.connect() as con:
             con.execute("begin immediate")  # serialise version numbering between uploaders
             (version,) = con.execute(
-                "select coalesce(max(version), 0) + 1 from submissions where rocu_code=? and period=?",
-                (rocu_code, period),
+                "select coalesce(max(version), 0) + 1 from submissions where return_kind=? and rocu_code=?"
+                " and period=?", (kind, rocu_code, period),
             ).fetchone()
             cur = con.execute(
-                "insert into submissions (rocu_code, period, version, file_sha256, stored_path, original_name,"
-                " size_bytes, submitted_by, submitted_at, received_at, state)"
-                " values (?,?,?,?,?,?,?,?,?,?, 'received')",
-                (rocu_code, period, version, sha256, stored_path, original_name, size_bytes, submitted_by,
+                "insert into submissions (return_kind, rocu_code, period, version, file_sha256, stored_path,"
+                " original_name, size_bytes, submitted_by, submitted_at, received_at, state)"
+                " values (?,?,?,?,?,?,?,?,?,?,?, 'received')",
+                (kind, rocu_code, period, version, sha256, stored_path, original_name, size_bytes, submitted_by,
                  submitted_at, received_at),
             )
             con.execute("commit")
@@ -153,21 +161,21 @@ class Registry:
                 [(submission_id, p.severity, p.rule, p.message, p.file, p.sheet, p.row, p.column, p.value)
                  for p in problems],
             )
-            sub = con.execute("select rocu_code, period, version from submissions where submission_id=?",
-                              (submission_id,)).fetchone()
+            sub = con.execute("select return_kind, rocu_code, period, version from submissions"
+                              " where submission_id=?", (submission_id,)).fetchone()
             superseded_by = None
             if state in ACCEPTED_STATES:
                 newer = con.execute(
-                    "select submission_id from submissions where rocu_code=? and period=? and version>?"
-                    " and state in ('accepted','accepted_with_warnings') order by version desc limit 1",
-                    (sub["rocu_code"], sub["period"], sub["version"])).fetchone()
+                    "select submission_id from submissions where return_kind=? and rocu_code=? and period=?"
+                    " and version>? and state in ('accepted','accepted_with_warnings') order by version desc limit 1",
+                    (sub["return_kind"], sub["rocu_code"], sub["period"], sub["version"])).fetchone()
                 if newer:
                     state, superseded_by = "superseded", newer[0]
                 else:
                     con.execute(
-                        "update submissions set state='superseded', superseded_by=? where rocu_code=? and period=?"
-                        " and version<? and state in ('accepted','accepted_with_warnings')",
-                        (submission_id, sub["rocu_code"], sub["period"], sub["version"]),
+                        "update submissions set state='superseded', superseded_by=? where return_kind=?"
+                        " and rocu_code=? and period=? and version<? and state in ('accepted','accepted_with_warnings')",
+                        (submission_id, sub["return_kind"], sub["rocu_code"], sub["period"], sub["version"]),
                     )
             con.execute(
                 "update submissions set state=?, error_count=?, warning_count=?, superseded_by=?"
@@ -199,9 +207,11 @@ class Registry:
         with self.connect() as con:
             return [dict(r) for r in con.execute("select * from approvals order by submission_id").fetchall()]
 
-    def submissions(self) -> list[Submission]:
+    def submissions(self, kind: str | None = "monthly") -> list[Submission]:
+        """Every version of one kind of return (monthly unless asked; None for every kind)."""
         with self.connect() as con:
-            rows = con.execute("select * from submissions order by rocu_code, period, version").fetchall()
+            rows = con.execute("select * from submissions where ? is null or return_kind=?"
+                               " order by rocu_code, period, version", (kind, kind)).fetchall()
         return [Submission(**r) for r in rows]
 
     def problems(self, submission_id: int | None = None) -> list[dict]:
@@ -219,6 +229,11 @@ def _migrate(con: sqlite3.Connection) -> None:
     no received_at; SQLite cannot drop a constraint, so the table is rebuilt in place.
     """
     columns = [r[1] for r in con.execute("pragma table_info(submissions)").fetchall()]
+    if columns and "return_kind" not in columns:  # before resources returns: every version was monthly
+        try:
+            con.execute("alter table submissions add column return_kind text not null default 'monthly'")
+        except sqlite3.OperationalError:  # another process added it while this one looked
+            pass
     if not columns or "received_at" in columns:
         return
     table = SCHEMA.split(";")[0].replace("create table if not exists submissions", "create table submissions_new")

@@ -1,4 +1,8 @@
-"""Accepted monthly returns, from the landing-zone registry into the warehouse's raw tables.
+"""Accepted returns, from the landing-zone registry into the warehouse's raw tables.
+
+Monthly returns fill raw.submissions, raw.return_values and raw.unmapped_labels; quarterly
+resources returns (the second kind of return the intake takes) fill raw.resource_submissions
+and raw.resource_values, always reloaded whole (nine units, four quarters a year).
 
 Only accepted content is loaded: the standardised values of each accepted (or since
 superseded) version were saved beside the registry when its verdict was given. A run
@@ -15,12 +19,13 @@ import polars as pl
 from dagster import (AssetCheckResult, AssetCheckSpec, AssetExecutionContext, AssetKey, AssetSpec, Config,
                      MaterializeResult, multi_asset)
 
-from pipelines.intake.api import Problem, close_abandoned
+from pipelines.intake.api import Problem, Submission, close_abandoned
 from pipelines.orchestration.resources import LandingResource, WarehouseResource
-from pipelines.intake.api import UNMAPPED_SCHEMA, VALUES_SCHEMA
+from pipelines.intake.api import RESOURCES_SCHEMA, UNMAPPED_SCHEMA, VALUES_SCHEMA
 from pipelines.orchestration.warehouse import replace_table
 
-TABLES = ("submissions", "approvals", "submission_problems", "return_values", "unmapped_labels")
+TABLES = ("submissions", "approvals", "submission_problems", "return_values", "unmapped_labels",
+          "resource_submissions", "resource_values")
 LOADED_STATES = ("accepted", "accepted_with_warnings", "superseded")
 # Empty registries still need typed tables for dbt to build against. The column lists come
 # from where the rows are made (the Problem value, the parser's schemas), keyed by submission.
@@ -33,6 +38,11 @@ SCHEMAS = {
     # where the unmapped label itself sits (label_row/label_column) stays in the report only
     "unmapped_labels": {**SUBMISSION, **{k: t for k, t in UNMAPPED_SCHEMA.items()
                                          if k not in ("label_row", "label_column")}},
+    # the parser's working columns (codes to check, where each cell sits) stay in the report
+    "resource_values": {**SUBMISSION, **{k: t for k, t in RESOURCES_SCHEMA.items()
+                                         if k not in ("section_item", "funding_source", "post_funding_source",
+                                                      "partner_agency", "money_value", "people_value", "raw_item",
+                                                      "raw_detail", "item_column", "detail_column", "date_column")}},
 }
 
 
@@ -57,6 +67,12 @@ def _stored(zone_root: Path, table: str, kind: str, submission_ids: list[int]) -
     return pl.concat(frames) if frames else _typed([], table)
 
 
+def _registry_frame(subs: list) -> pl.DataFrame:
+    """Registry versions as a typed table (typed even when there are none, for dbt to build against)."""
+    schema = {f.name: pl.Int64 if f.type in ("int", "int | None") else pl.Utf8 for f in fields(Submission)}
+    return pl.DataFrame([asdict(s) for s in subs], schema=schema)
+
+
 def slice_filter(config: ReturnsSlice) -> str | None:
     """SQL selecting the rows a sliced reload replaces (values are validated, not user text)."""
     if not config.unit and not config.month:
@@ -77,24 +93,34 @@ def raw_returns(context: AssetExecutionContext, config: ReturnsSlice, landing: L
     zone = landing.zone()
     close_abandoned(zone)  # a check that died with its process still ends in a final state
     subs = zone.registry.submissions()
+    resource_subs = zone.registry.submissions(kind="resources")
+    monthly, approvals = {s.submission_id for s in subs}, zone.registry.approvals()
     where = slice_filter(config)
     loaded = [s.submission_id for s in subs if s.state in LOADED_STATES
               and (where is None or (s.rocu_code, s.period) == (config.unit, config.month))]
     frames = {
         # The registry mirror is small and always reloaded whole, so statuses are current.
-        "submissions": pl.DataFrame([asdict(s) for s in subs], infer_schema_length=None),
-        "approvals": _typed(zone.registry.approvals(), "approvals"),
-        "submission_problems": _typed(zone.registry.problems(), "submission_problems"),
+        "submissions": _registry_frame(subs),
+        # approvals and problems of monthly returns here; a resources return's sign-off rides on its row
+        "approvals": _typed([a for a in approvals if a["submission_id"] in monthly], "approvals"),
+        "submission_problems": _typed([p for p in zone.registry.problems() if p["submission_id"] in monthly],
+                                      "submission_problems"),
         "return_values": _stored(zone.root, "return_values", "values", loaded),
         "unmapped_labels": _stored(zone.root, "unmapped_labels", "unmapped", loaded),
+        "resource_submissions": _registry_frame(resource_subs).join(
+            _typed([a for a in approvals if a["submission_id"] not in monthly], "approvals"),
+            on="submission_id", how="left"),
+        "resource_values": _stored(zone.root, "resource_values", "resources",
+                                   [s.submission_id for s in resource_subs if s.state in LOADED_STATES]),
     }
     for table, frame in frames.items():
         rows = replace_table(Path(warehouse.path), table, frame,
                              where=where if table in ("return_values", "unmapped_labels") else None)
         context.log.info(f"raw.{table}: {rows} rows" + (f" for {config.unit} {config.month}" if where else ""))
         yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={"rows": rows})
-    states = {s.submission_id: s.state for s in subs}
-    loaded_ids = frames["return_values"]["submission_id"].unique().to_list()
+    states = {s.submission_id: s.state for s in subs + resource_subs}
+    loaded_ids = pl.concat([frames[t]["submission_id"] for t in ("return_values", "resource_values")]
+                           ).unique().to_list()
     yield AssetCheckResult(check_name="only_accepted_content", asset_key=AssetKey(["raw", "return_values"]),
                            passed=all(states.get(i) in LOADED_STATES for i in loaded_ids),
                            metadata={"submissions_loaded": len(loaded_ids)})
