@@ -14,6 +14,11 @@ denominators as (
     select * from {{ ref('int_unit_denominators_monthly') }}
 ),
 
+officer_scale as (
+    -- The scale a rate per officer is read at (per 100 officers), from seeds/framework/rate_scales.csv.
+    select per as officer_scale_per from {{ ref('rate_scales') }} where base_code = 'officers'
+),
+
 peer_groups as (
     select rocu_code, peer_group_id from {{ ref('peer_groups') }} where peer_group_id <> 'ALL'
 ),
@@ -30,18 +35,21 @@ with_base as (
         denominators.population_is_approximate,
         denominators.officer_fte,
         denominators.officers_as_at,
-        peer_groups.peer_group_id
+        peer_groups.peer_group_id,
+        officer_scale.officer_scale_per
     from by_period
     inner join metrics on by_period.metric_id = metrics.metric_id
     left join denominators on by_period.rocu_code = denominators.rocu_code and by_period.last_month = denominators.month
     left join peer_groups on by_period.rocu_code = peer_groups.rocu_code
+    cross join officer_scale
 ),
 
 rates as (
     select
         *,
         case when is_rateable then 100000.0 * value / population end as per_100k_population,
-        case when is_rateable then value / officer_fte end as per_officer
+        case when is_rateable then value / officer_fte end as per_officer,
+        case when is_rateable then officer_scale_per * value / officer_fte end as officer_rate
     from with_base
 ),
 
@@ -55,7 +63,8 @@ national as (
         case when any_value(space_aggregation) = 'ratio'
             then 100.0 * sum(numerator) / nullif(sum(denominator), 0) end as national_ratio,
         sum(population)::bigint as national_population,
-        sum(officer_fte) as national_officer_fte
+        sum(officer_fte) as national_officer_fte,
+        any_value(officer_scale_per) as officer_scale_per
     from rates
     group by all
 ),
@@ -108,7 +117,14 @@ final as (
         case when rates.is_rateable then 100000.0 * national.national_value / national.national_population end
             as national_per_100k,
         case when rates.is_rateable then national.national_value / national.national_officer_fte end
-            as national_per_officer
+            as national_per_officer,
+        rates.officer_rate,
+        median(rates.officer_rate) over (
+            partition by rates.metric_id, rates.period_type, rates.period, rates.peer_group_id
+        ) as peer_median_officer_rate,
+        case when rates.is_rateable
+            then national.officer_scale_per * national.national_value / national.national_officer_fte end
+            as national_officer_rate
     from rates
     inner join national
         on rates.metric_id = national.metric_id

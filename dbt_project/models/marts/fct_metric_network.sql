@@ -17,6 +17,7 @@ final as (
         any_value(national_officer_fte) as national_officer_fte,
         any_value(national_per_100k) as national_per_100k,
         any_value(national_per_officer) as national_per_officer,
+        any_value(national_officer_rate) as national_officer_rate,
         max(population_year) as population_year
     from comparison
     group by metric_id, period_type, period
