@@ -5,8 +5,10 @@ import streamlit as st
 
 from dashboards.auth import guard
 from dashboards.data import query
-from pipelines.serving.formats import amount, flag_small
-from dashboards.widgets import PERIOD_TYPES, drill_link, exports, metric_filter, no_data, period_filter
+from dashboards.format import ExportMetadata
+from pipelines.serving.formats import amount, axis_title, flag_small, scaled_rate
+from dashboards.widgets import (PERIOD_TYPES, drill_link, exports, figure_columns, metric_filter, metric_reading,
+                                no_data, period_filter, rate_scales, base_columns)
 
 BANDS = {"higher": "higher than the network", "similar": "similar to the network", "lower": "lower than the network"}
 
@@ -23,10 +25,12 @@ if chosen is None:
 metric, unit = chosen.name, chosen["unit"]
 names = {metric: chosen["metric_name"]}
 period_words = f"{PERIOD_TYPES[kind].lower()} {period}"
+reading, scales = metric_reading(metric), rate_scales()
+per_people, per_officers = scales.loc["population"], scales.loc["officers"]
 
 rows = query(
     """
-    select r.rocu_name as unit_name, c.rocu_code, c.value, c.per_100k_population, c.per_officer, c.network_rank,
+    select r.rocu_name as unit_name, c.rocu_code, c.value, c.per_100k_population, c.officer_rate, c.network_rank,
            c.population, c.population_year, c.officer_fte, c.months_reported, c.months_in_period, f.band_95
     from marts.fct_metric_comparison c join marts.dim_rocu r using (rocu_code)
     left join marts.fct_metric_funnel f
@@ -42,7 +46,7 @@ if rows.empty:
 
 network = query(
     """
-    select national_value, national_per_100k, national_per_officer, units_reporting, population_year
+    select national_value, national_per_100k, national_officer_rate, units_reporting, population_year
     from marts.fct_metric_network where metric_id = ? and period_type = ? and period = ?
     """,
     (metric, kind, period),
@@ -51,14 +55,16 @@ national = network.iloc[0]
 a, b, c = st.columns(3)
 a.metric(f"{names[metric]}, network, {period}", amount(national["national_value"], unit),
          help=f"Sum over the {national['units_reporting']} units that reported.")
-b.metric("Per 100,000 population", f"{national['national_per_100k']:,.2f}",
+b.metric(per_people["rate_label"].capitalize(),
+         scaled_rate(national["national_per_100k"], unit, per_people["rate_decimals"]),
          help="Network figure divided by the population of the reporting units' force areas.")
-c.metric("Per police officer", f"{national['national_per_officer']:,.4f}",
+c.metric(per_officers["rate_label"].capitalize(),
+         scaled_rate(national["national_officer_rate"], unit, per_officers["rate_decimals"]),
          help="Network figure divided by police officer FTE in the reporting units' forces.")
 
 st.subheader(f"{names[metric]} per 100,000 population by unit, {period_words}")
 bars = alt.Chart(rows).mark_bar(color="#1f4e79").encode(
-    x=alt.X("per_100k_population:Q", title=f"{names[metric]} per 100,000 population"),
+    x=alt.X("per_100k_population:Q", title=axis_title(names[metric], reading["axis_label"], per_people["rate_label"])),
     y=alt.Y("unit_name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=300)),
     tooltip=[alt.Tooltip("unit_name:N", title="Unit"), alt.Tooltip("value:Q", title=names[metric], format=",.0f"),
              alt.Tooltip("population:Q", title="Population (base)", format=",.0f"),
@@ -71,21 +77,32 @@ st.caption("Dashed line: the network rate. Population is the latest ONS estimate
 
 table = rows.assign(**{
     "Figure": rows["value"].map(lambda v: flag_small(v, unit)),
-    "Per 100,000": rows["per_100k_population"].map(lambda v: f"{v:,.2f}"),
-    "Per officer": rows["per_officer"].map(lambda v: f"{v:,.4f}"),
+    "Per 100,000": rows["per_100k_population"].map(lambda v: scaled_rate(v, unit, per_people["rate_decimals"])),
+    "Per 100 officers": rows["officer_rate"].map(lambda v: scaled_rate(v, unit, per_officers["rate_decimals"])),
     "Months reported": rows["months_reported"].astype(str) + " of " + rows["months_in_period"].astype(str),
     "Against the network (95%)": rows["band_95"].map(BANDS).fillna("not compared (not a count)"),
     # A rank only where the funnel says the unit differs, and never on a part period's total.
     "Rank": rows["network_rank"].where(rows["band_95"].isin(["higher", "lower"])
                                        & (rows["months_reported"] == rows["months_in_period"])).astype("Int64"),
-})[["unit_name", "Figure", "Per 100,000", "Per officer", "Against the network (95%)", "Rank", "Months reported",
+})[["unit_name", "Figure", "Per 100,000", "Per 100 officers", "Against the network (95%)", "Rank", "Months reported",
     "population", "officer_fte"]]
-table.columns = ["Unit", "Figure", "Per 100,000", "Per officer", "Against the network (95%)", "Rank",
+table.columns = ["Unit", "Figure", "Per 100,000", "Per 100 officers", "Against the network (95%)", "Rank",
                  "Months reported", "Population (base)", "Officers FTE (base)"]
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     "Population (base)": st.column_config.NumberColumn(format="localized"),
     "Officers FTE (base)": st.column_config.NumberColumn(format="localized")})
-exports(table, f"national_{metric}_{period.replace('/', '-')}")
+# The export holds the same rows as numbers (unit codes beside names), formatted only on screen.
+export = table.drop(columns=["Figure", "Per 100,000", "Per 100 officers", "Months reported"]).assign(**{
+    "Unit code": rows["rocu_code"], "Figure": rows["value"], "Per 100,000 population": rows["per_100k_population"],
+    "Per 100 officers": rows["officer_rate"], "Months reported": rows["months_reported"],
+    "Months in period": rows["months_in_period"]})[[
+        "Unit code", "Unit", "Figure", "Per 100,000 population", "Per 100 officers", "Against the network (95%)",
+        "Rank", "Months reported", "Months in period", "Population (base)", "Officers FTE (base)"]]
+exports(export, f"national_{metric}_{period.replace('/', '-')}", ExportMetadata(
+    title=f"{names[metric]} by unit, {period_words}", definition=reading["definition"],
+    base=reading["comparison_base"], period=period_words,
+    columns=figure_columns(reading, ["Figure"], {"Per 100,000 population": "population",
+                                                  "Per 100 officers": "officers"}) + base_columns()))
 st.caption("Against the network: higher, similar or lower than the network rate per 100,000 population at 95% "
            "(exact Poisson limits; a unit with months missing is compared on its monthly rate). A rank is shown "
            "only where a unit is higher or lower over the whole period: where it is similar, the order is chance.")
@@ -108,7 +125,7 @@ trend = query(
 )
 st.altair_chart(
     alt.Chart(trend).mark_line(point=True).encode(
-        x=alt.X("month:O", title="Month"), y=alt.Y("value:Q", title=names[metric]),
+        x=alt.X("month:O", title="Month"), y=alt.Y("value:Q", title=axis_title(names[metric], reading["axis_label"])),
         tooltip=["month", alt.Tooltip("value:Q", format=",.0f"), alt.Tooltip("units:Q", title="Units reporting")],
     ),
     width="stretch",
