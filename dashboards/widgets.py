@@ -206,7 +206,7 @@ def rate_scales() -> pd.DataFrame:
 
 def figure_columns(reading: pd.Series, value_columns: list[str], rate_columns: dict[str, str]) -> tuple:
     """The export columns of a metric's table: its figures in the metric's unit, its rates on their bases."""
-    scales = rate_scales()
+    scales = rate_scales() if rate_columns else None
     figures = [ExportColumn(c, reading["unit"], reading["unit_name"], int(reading["value_decimals"]))
                for c in value_columns]
     rates = [ExportColumn(c, f"{reading['unit']}_{base}", f"{reading['unit_name']} {scales.loc[base, 'rate_label']}",
