@@ -32,12 +32,12 @@ def test_every_metric_shows_its_definition_base_source_and_kind(var: Path):
         assert f"#### {name}" in plain
         assert definition in plain
         assert f"**Compared on:** {base}." in plain
-        assert f"**Comes from:** the {source.lower()}" in plain
+        assert f"**Comes from:** {source}:" in plain
         assert f"**Measures:** {kind}." in plain
     assert "**Compared on:** Rate per 100,000 population and per 100 officers" in plain
     assert "**Compared on:** Share of funded establishment" in plain  # the vacancy rate's own base
     assert "**Measures:** Outcome." in plain and "**Measures:** Activity." in plain
-    assert "**Comes from:** the monthly return" in plain
+    assert "**Comes from:** Monthly return: Each ROCU" in plain
     assert "**Reported by:** 9 of 9 units" in plain
 
 

@@ -24,7 +24,7 @@ guide = query(
 if guide.empty:
     no_data()
 
-kinds = guide.drop_duplicates("measures")[["measures_name", "measures_description"]]
+kinds = guide.drop_duplicates("measures").sort_values("measures_name")[["measures_name", "measures_description"]]
 st.markdown("Every monthly return and extract maps to these metrics. Each says what it counts, how units are "
             "compared on it, who reports it and whether it measures:\n\n"
             + "\n".join(f"- **{k.measures_name}**: {escape_markdown(k.measures_description)}"
@@ -52,7 +52,7 @@ def describe(m: pd.Series) -> str:
         "",
         f"- **Measures:** {m.measures_name}. {better}",
         f"- **Compared on:** {escape_markdown(m.comparison_base)}.",
-        f"- **Comes from:** the {escape_markdown(m.source_name.lower())}: {escape_markdown(m.reported_by_description)}. "
+        f"- **Comes from:** {escape_markdown(m.source_name)}: {escape_markdown(m.reported_by_description)}. "
         f"{escape_markdown(m.reporting_level)}.",
         f"- **Reported by:** {reporters(m)}",
         f"- **Unit:** {escape_markdown(m.unit_name)} (code `{m.unit}`); metric id `{m.metric_id}`.",
