@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from dashboards.data import query
-from dashboards.format import escape_markdown, to_csv_bytes, to_xlsx_bytes
+from dashboards.data import current_build, query
+from dashboards.format import (ExportColumn, ExportMetadata, escape_markdown, metadata_csv_bytes, rounded,
+                               to_csv_bytes, to_xlsx_bytes)
+from pipelines.serving.formats import moment
 
 PERIOD_TYPES = {"financial_year": "Financial year", "quarter": "Quarter", "month": "Month"}
 # The dim_month column that names each period type, to find the months inside a period.
@@ -162,26 +165,73 @@ def no_data(message: str = "The warehouse has not been built yet. Run `make demo
     st.stop()
 
 
-def exports(frame: pd.DataFrame, name: str) -> None:
-    """CSV and XLSX downloads of a table, safe to open in Excel; each download is audited."""
+def with_build(metadata: ExportMetadata | None, name: str) -> ExportMetadata:
+    """An export's metadata completed with the build it was read from (id, time) and the data date."""
+    build = current_build()
+    metadata = metadata or ExportMetadata(title=name)
+    if build is None:
+        return metadata
+    return replace(metadata, build_id=build.build_id, published_at=moment(build.published_at),
+                   data_date=metadata.data_date or f"returns and extracts received by {moment(build.published_at)}")
+
+
+def exports(frame: pd.DataFrame, name: str, metadata: ExportMetadata | None = None) -> None:
+    """CSV (with its metadata as a companion CSV) and XLSX (with a metadata sheet) downloads of a table.
+
+    Figures are rounded to the precision of their columns in ``metadata`` and stay numbers; text is
+    made safe to open in Excel. Each download is audited.
+    """
     from dashboards.auth import audit
 
+    metadata = with_build(metadata, name)
+    frame = rounded(frame, metadata.columns)
     row = st.container(horizontal=True)
     row.download_button("Download CSV", to_csv_bytes(frame), f"{name}.csv", "text/csv", key=f"csv_{name}",
                         on_click=audit, args=("export", f"{name}.csv", {"rows": len(frame)}))
-    row.download_button("Download XLSX", to_xlsx_bytes(frame, name), f"{name}.xlsx",
+    row.download_button("Download CSV metadata", metadata_csv_bytes(metadata), f"{name}-metadata.csv", "text/csv",
+                        key=f"csvmeta_{name}", on_click=audit, args=("export", f"{name}-metadata.csv", {}))
+    row.download_button("Download XLSX", to_xlsx_bytes(frame, name, metadata), f"{name}.xlsx",
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{name}",
                         on_click=audit, args=("export", f"{name}.xlsx", {"rows": len(frame)}))
 
 
-def show_table(frame: pd.DataFrame, name: str, typed: tuple[str, ...] = ()) -> None:
+def metric_reading(metric_id: str) -> pd.Series:
+    """How one metric's figures are read: unit name, axis label, precision and the base it is compared on."""
+    return query("select metric_id, metric_name, definition, unit, unit_name, axis_label, value_decimals,"
+                 " comparison_base from marts.dim_metric_guide where metric_id = ?", (metric_id,)).iloc[0]
+
+
+def rate_scales() -> pd.DataFrame:
+    """The bases rates are written on (population, officers), with their label and precision, by base code."""
+    return query("select base_code, rate_label, rate_decimals from marts.dim_rate_scale").set_index("base_code")
+
+
+def figure_columns(reading: pd.Series, value_columns: list[str], rate_columns: dict[str, str]) -> tuple:
+    """The export columns of a metric's table: its figures in the metric's unit, its rates on their bases."""
+    scales = rate_scales() if rate_columns else None
+    figures = [ExportColumn(c, reading["unit"], reading["unit_name"], int(reading["value_decimals"]))
+               for c in value_columns]
+    rates = [ExportColumn(c, f"{reading['unit']}_{base}", f"{reading['unit_name']} {scales.loc[base, 'rate_label']}",
+                          int(scales.loc[base, "rate_decimals"])) for c, base in rate_columns.items()]
+    return tuple(figures + rates)
+
+
+def base_columns(population: str = "Population (base)", officers: str = "Officers FTE (base)") -> tuple:
+    """The export columns of the bases themselves: people (whole) and officer FTE (one decimal, as the Home
+    Office publishes it)."""
+    return (ExportColumn(population, "people", "people", 0), ExportColumn(officers, "fte", "full-time equivalent", 1))
+
+
+def show_table(frame: pd.DataFrame, name: str, typed: tuple[str, ...] = (), export: pd.DataFrame | None = None,
+               metadata: ExportMetadata | None = None) -> None:
     """A small table as readable text, with its CSV and XLSX exports.
 
     ``typed`` names columns holding text from a user's file: escaped on screen so Markdown
-    cannot change it, exported exactly as sent.
+    cannot change it, exported exactly as sent. ``export`` is the same table with typed figures
+    (numbers, not the text shown), when the shown one formats them.
     """
     st.table(frame.assign(**{c: frame[c].map(escape_markdown) for c in typed}), hide_index=True)
-    exports(frame, name)
+    exports(frame if export is None else export, name, metadata)
 
 
 def show_problems(problems: pd.DataFrame, name: str) -> None:

@@ -11,11 +11,11 @@ import streamlit as st
 
 from dashboards.auth import can, guard
 from dashboards.data import query, stored_file
-from dashboards.format import escape_markdown
+from dashboards.format import ExportMetadata, escape_markdown
 from pipelines.months import month_label
 from pipelines.serving.formats import amount, moment
-from dashboards.widgets import (PERIOD_COLUMNS, PERIOD_TYPES, exports, no_data, page_link, period_filter,
-                                period_words, show_table, unit_filter, url_select)
+from dashboards.widgets import (PERIOD_COLUMNS, PERIOD_TYPES, exports, figure_columns, metric_reading, no_data,
+                                page_link, period_filter, period_words, show_table, unit_filter, url_select)
 
 SOURCES = {
     "disruption_extract": "the APMIS-style disruptions extract. Each validated disruption led by the unit or one of "
@@ -78,6 +78,22 @@ def cell_rows(cells: pd.DataFrame) -> pd.DataFrame:
         "Row": cells["source_row"].astype("Int64").astype(str), "Column": cells["source_column"]})
 
 
+def cell_export(cells: pd.DataFrame) -> pd.DataFrame:
+    """The same cells with typed figures (the value a number, version and row whole numbers) for export."""
+    return pd.DataFrame({
+        "Month": cells["month"].values, "Unit code": unit, "Force": cells["force_name"],
+        "Label in the return": cells["local_label"], "As typed": cells["raw_value"], "Value": cells["value"],
+        "File as sent": cells["original_name"], "Version": cells["version"].astype("Int64"),
+        "Sheet": cells["source_sheet"], "Row": cells["source_row"].astype("Int64"), "Column": cells["source_column"]})
+
+
+def drill_metadata(title: str, when: str) -> ExportMetadata:
+    """An export's metadata: the metric's definition and base, and the unit and precision of its Value/Figure."""
+    reading = metric_reading(metric)
+    return ExportMetadata(title=title, definition=reading["definition"], base=reading["comparison_base"],
+                          period=when, columns=figure_columns(reading, ["Figure", "Value"], {}))
+
+
 TYPED = ("Label in the return", "As typed", "File as sent", "Sheet")  # text from a unit's file, shown as typed
 CELLS = """
 select p.*, coalesce(f.force_name, 'Unit total') as force_name
@@ -127,7 +143,15 @@ def show_period() -> None:
         table.loc[len(table)] = {"Month": "Total", "Figure": amount(added, measure), "Cells": ""} | (
             {"File as sent": "", "Version": ""} if from_cells else {})
     st.markdown(f"#### Month by month ({len(months)} months)")
-    show_table(table.fillna(""), f"drill_months_{unit}_{metric}_{period.replace('/', '-')}", typed=("File as sent",))
+    typed = pd.DataFrame({"Unit code": unit, "Month": months["month"], "Figure": months["value"]})
+    if from_cells:
+        typed = typed.assign(**{"Cells": months["cells"].astype("Int64"), "File as sent": months["original_name"],
+                                "Version": months["version"].astype("Int64")})
+    if aggregation == "sum":
+        typed.loc[len(typed)] = {"Unit code": unit, "Month": "Total", "Figure": added}
+    show_table(table.fillna(""), f"drill_months_{unit}_{metric}_{period.replace('/', '-')}", typed=("File as sent",),
+               export=typed, metadata=drill_metadata(f"{name} for {names[unit]}, month by month",
+                                                     period_words(kind, period)))
     if aggregation == "sum":
         if adds_up:
             st.success(f"The {len(months)} months add up to {amount(added, measure)}, the figure for "
@@ -148,8 +172,8 @@ def show_period() -> None:
                 st.markdown(f"Counted from {SOURCES.get(source, source)}")
             month_link(month, f"Open {month_label(month)} on its own: versions, files and validation report")
     if not current.empty:
-        exports(cell_rows(current).assign(Month=current["month"].values),
-                f"drill_cells_{unit}_{metric}_{period.replace('/', '-')}")
+        exports(cell_export(current), f"drill_cells_{unit}_{metric}_{period.replace('/', '-')}",
+                drill_metadata(f"{name} for {names[unit]}: the cells behind it", period_words(kind, period)))
 
 
 def show_month(month: str) -> None:
@@ -189,7 +213,9 @@ def show_month(month: str) -> None:
             "Force": current["force_name"], "Label in the return": current["local_label"], "As typed": current["raw_value"],
             "Value": current["value"].map(lambda v: amount(v, measure)), "Sheet": current["source_sheet"].fillna(""),
             "Row": current["source_row"].astype("Int64").astype(str), "Column": current["source_column"]})
-        show_table(cell_table, f"drill_cells_{unit}_{metric}_{month}", typed=("Label in the return", "As typed", "Sheet"))
+        show_table(cell_table, f"drill_cells_{unit}_{metric}_{month}", typed=("Label in the return", "As typed", "Sheet"),
+                   export=cell_export(current), metadata=drill_metadata(f"{name} for {names[unit]}: the cells behind it",
+                                                                         month_label(month)))
 
         st.markdown("#### Versions and files")
         files = query("select version, original_name, file_sha256, is_current, is_first_accepted, submitted_at, cells,"

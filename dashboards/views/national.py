@@ -6,9 +6,10 @@ import streamlit as st
 
 from dashboards.auth import guard
 from dashboards.data import query
-from pipelines.serving.formats import amount, count, flag_small, share_with_base
-from dashboards.widgets import (BANDS, PERIOD_TYPES, drill_link, exports, metric_filter, no_data, period_filter,
-                                show_table)
+from dashboards.format import ExportMetadata
+from pipelines.serving.formats import amount, axis_title, count, flag_small, scaled_rate, share_with_base
+from dashboards.widgets import (BANDS, PERIOD_TYPES, base_columns, drill_link, exports, figure_columns, metric_filter,
+                                metric_reading, no_data, period_filter, rate_scales, show_table)
 
 
 def led_share_text(led, base, share_pct, is_small) -> str:
@@ -27,10 +28,12 @@ if chosen is None:
 metric, unit = chosen.name, chosen["unit"]
 names = {metric: chosen["metric_name"]}
 period_words = f"{PERIOD_TYPES[kind].lower()} {period}"
+reading, scales = metric_reading(metric), rate_scales()
+per_people, per_officers = scales.loc["population"], scales.loc["officers"]
 
 rows = query(
     """
-    select r.rocu_name as unit_name, c.rocu_code, c.value, c.per_100k_population, c.per_officer,
+    select r.rocu_name as unit_name, c.rocu_code, c.value, c.per_100k_population, c.officer_rate,
            c.population, c.population_year, c.officer_fte, c.months_reported, c.months_in_period, f.band_95,
            f.rank_shown, f.units_ranked, c.population_base_label, c.officer_base_label
     from marts.fct_metric_comparison c join marts.dim_rocu r using (rocu_code)
@@ -47,7 +50,7 @@ if rows.empty:
 
 network = query(
     """
-    select national_value, national_per_100k, national_per_officer, units_reporting, population_year,
+    select national_value, national_per_100k, national_officer_rate, units_reporting, population_year,
            population_base_label, officer_base_label
     from marts.fct_metric_network where metric_id = ? and period_type = ? and period = ?
     """,
@@ -57,10 +60,12 @@ national = network.iloc[0]
 a, b, c = st.columns(3)
 a.metric(f"{names[metric]}, network, {period}", amount(national["national_value"], unit),
          help=f"Sum over the {national['units_reporting']} units that reported.")
-b.metric("Per 100,000 population", f"{national['national_per_100k']:,.2f}",
+b.metric(per_people["rate_label"].capitalize(),
+         scaled_rate(national["national_per_100k"], unit, per_people["rate_decimals"]),
          help="Network figure divided by the population of the reporting units' force areas: "
               f"{national['population_base_label']}.")
-c.metric("Per police officer", f"{national['national_per_officer']:,.4f}",
+c.metric(per_officers["rate_label"].capitalize(),
+         scaled_rate(national["national_officer_rate"], unit, per_officers["rate_decimals"]),
          help="Network figure divided by police officer FTE in the reporting units' forces: "
               f"{national['officer_base_label']}.")
 
@@ -96,7 +101,7 @@ else:
                    "lower_998_rate": "99.8% limits", "upper_998_rate": "99.8% limits"}
     lines = lines.assign(line=lines["limit"].map(limit_names))
     funnel = alt.Chart(lines).mark_line(color="#555555").encode(
-        x=x, y=alt.Y("rate:Q", title=f"{names[metric]} {per}"), detail="limit:N",
+        x=x, y=alt.Y("rate:Q", title=axis_title(names[metric], reading["axis_label"], per)), detail="limit:N",
         strokeDash=alt.StrokeDash("line:N", title=None, scale=alt.Scale(
             domain=["Network rate", "95% limits", "99.8% limits"], range=[[1, 0], [6, 3], [2, 2]])))
     dots = alt.Chart(points).mark_point(size=90, filled=True).encode(
@@ -127,20 +132,32 @@ if bases:
 
 table = rows.assign(**{
     "Figure": rows["value"].map(lambda v: flag_small(v, unit)),
-    "Per 100,000": rows["per_100k_population"].map(lambda v: f"{v:,.2f}"),
-    "Per officer": rows["per_officer"].map(lambda v: f"{v:,.4f}"),
+    "Per 100,000": rows["per_100k_population"].map(lambda v: scaled_rate(v, unit, per_people["rate_decimals"])),
+    "Per 100 officers": rows["officer_rate"].map(lambda v: scaled_rate(v, unit, per_officers["rate_decimals"])),
     "Months reported": rows["months_reported"].astype(str) + " of " + rows["months_in_period"].astype(str),
     "Against the network (95%)": rows["band_95"].map(BANDS).fillna("not compared (not a count)"),
     "Rank": rows["rank_shown"].astype("Int64"),  # fct_metric_funnel: only outside the limits, whole periods
-})[["unit_name", "Figure", "Per 100,000", "Per officer", "Against the network (95%)", "Rank", "Months reported",
+})[["unit_name", "Figure", "Per 100,000", "Per 100 officers", "Against the network (95%)", "Rank", "Months reported",
     "population", "officer_fte", "population_base_label", "officer_base_label"]]
-table.columns = ["Unit", "Figure", "Per 100,000", "Per officer", "Against the network (95%)", "Rank",
+table.columns = ["Unit", "Figure", "Per 100,000", "Per 100 officers", "Against the network (95%)", "Rank",
                  "Months reported", "Population (base)", "Officers FTE (base)", "Base of per 100,000",
                  "Base of per officer"]
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     "Population (base)": st.column_config.NumberColumn(format="localized"),
     "Officers FTE (base)": st.column_config.NumberColumn(format="localized")})
-exports(table, f"national_{metric}_{period.replace('/', '-')}")
+# The export holds the same rows as numbers (unit codes beside names), formatted only on screen.
+export = table.drop(columns=["Figure", "Per 100,000", "Per 100 officers", "Months reported"]).assign(**{
+    "Unit code": rows["rocu_code"], "Figure": rows["value"], "Per 100,000 population": rows["per_100k_population"],
+    "Per 100 officers": rows["officer_rate"], "Months reported": rows["months_reported"],
+    "Months in period": rows["months_in_period"]})[[
+        "Unit code", "Unit", "Figure", "Per 100,000 population", "Per 100 officers", "Against the network (95%)",
+        "Rank", "Months reported", "Months in period", "Population (base)", "Officers FTE (base)",
+        "Base of per 100,000", "Base of per officer"]]
+exports(export, f"national_{metric}_{period.replace('/', '-')}", ExportMetadata(
+    title=f"{names[metric]} by unit, {period_words}", definition=reading["definition"],
+    base=reading["comparison_base"], period=period_words,
+    columns=figure_columns(reading, ["Figure"], {"Per 100,000 population": "population",
+                                                  "Per 100 officers": "officers"}) + base_columns()))
 st.caption("Against the network: higher, similar or lower than the network rate per 100,000 population at 95% "
            "(exact Poisson limits; a unit with months missing is compared on its monthly rate). A rank is shown "
            "only where a unit is higher or lower over the whole period: where it is similar, the order is chance.")
@@ -195,7 +212,7 @@ trend = query(
 )
 st.altair_chart(
     alt.Chart(trend).mark_line(point=True).encode(
-        x=alt.X("month:O", title="Month"), y=alt.Y("value:Q", title=names[metric]),
+        x=alt.X("month:O", title="Month"), y=alt.Y("value:Q", title=axis_title(names[metric], reading["axis_label"])),
         tooltip=["month", alt.Tooltip("value:Q", format=",.0f"), alt.Tooltip("units:Q", title="Units reporting")],
     ),
     width="stretch",

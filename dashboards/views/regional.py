@@ -6,10 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.data import query
-from pipelines.serving.formats import amount, flag_small, share, share_with_base
+from dashboards.format import ExportColumn, ExportMetadata
+from pipelines.serving.formats import amount, axis_title, flag_small, scaled_rate, share, share_with_base
 from dashboards.auth import guard
-from dashboards.widgets import (BANDS, drill_link, exports, metric_filter, no_data, period_filter, period_words,
-                                show_table, unit_filter, url_multiselect)
+from dashboards.widgets import (BANDS, base_columns, drill_link, exports, figure_columns, metric_filter, metric_reading,
+                                no_data, period_filter, period_words, rate_scales, show_table, unit_filter,
+                                url_multiselect)
 
 TREND_DEFAULTS = ["PUR_ARRESTS", "PUR_CHARGES", "PRV_INTERVENTIONS", "PRO_VICTIMS_SAFEGUARDED", "PRP_STAFF_TRAINED",
                   "PUR_CASH_SEIZED"]
@@ -38,6 +40,8 @@ if metric is None:
     no_data("No metric matches these filters. Choose another strand or threat area.")
 metric_id, name, measure = metric.name, metric["metric_name"], metric["unit"]
 when = period_words(kind, period)
+reading, scales = metric_reading(metric_id), rate_scales()
+per_people, per_officers = scales.loc["population"], scales.loc["officers"]
 
 rows = query(
     """
@@ -68,19 +72,21 @@ a.caption((f"{BANDS[me['band_95']].capitalize()} at 95%" if me["band_95"] in BAN
           + ("; no rank, the order is chance" if me["band_95"] == "similar" else "")
           + ("" if pd.isna(me["rank_shown"]) else f"; rank {int(me['rank_shown'])} of {int(me['units_ranked'])} "
              "(1 = highest rate)"))
-b.metric(f"Per 100,000 population, {unit}", f"{me['per_100k_population']:,.2f}",
-         f"{me['per_100k_minus_peer_median']:+,.2f} against peer median",
+b.metric(f"{per_people['rate_label'].capitalize()}, {unit}",
+         scaled_rate(me["per_100k_population"], measure, per_people["rate_decimals"]),
+         f"{me['per_100k_minus_peer_median']:+,.{per_people['rate_decimals']}f} against peer median",
          delta_color="normal" if metric["higher_is_better"] else "inverse",
          help=f"Base: population {me['population']:,.0f}, {me['population_base_label']}.")
-c.metric("Peer median per 100,000", f"{me['peer_median_per_100k']:,.2f}",
+c.metric("Peer median per 100,000", scaled_rate(me["peer_median_per_100k"], measure, per_people["rate_decimals"]),
          help=f"Median of the {me['peer_units_reporting']} units in the peer group: {me['peer_group_name'].lower()}.")
-d.metric("Network per 100,000", f"{me['national_per_100k']:,.2f}",
+d.metric("Network per 100,000", scaled_rate(me["national_per_100k"], measure, per_people["rate_decimals"]),
          help=f"Base: population {me['national_population']:,.0f} of the {me['units_reporting']} units reporting, "
               f"{me['national_population_base_label']}.")
 
 peers = peers.assign(who=peers["rocu_code"].map(lambda code: "This unit" if code == unit else "Peer"))
 bars = alt.Chart(peers).mark_bar().encode(
-    x=alt.X("per_100k_population:Q", title=f"{name} per 100,000 population, {period}"),
+    x=alt.X("per_100k_population:Q", title=axis_title(f"{name}, {period},", reading["axis_label"],
+                                                      per_people["rate_label"])),
     y=alt.Y("unit_name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=300)),
     color=alt.Color("who:N", scale=alt.Scale(domain=["This unit", "Peer"], range=["#1f4e79", "#a6bddb"]),
                     title=None),
@@ -97,26 +103,42 @@ rules = alt.Chart(lines).mark_rule(color="black").encode(
 st.altair_chart(bars + rules, width="stretch",
                 alt=f"Bar chart of {name} per 100,000 population for {names[unit]} and its peers, {when}.")
 
-# The same comparison as text, with every base beside its rate.
-def line(who, figure_text, per_100k, per_officer, months, population, officers, bases) -> dict:
-    return {"Unit": who, "Figure": figure_text, "Per 100,000": f"{per_100k:,.2f}", "Per officer": f"{per_officer:,.4f}",
-            "Months reported": months, "Base: population": population, "Base: officers (FTE)": officers,
-            "Bases of the rates": bases}
+# The same comparison as text, with every base beside its rate; exported as numbers.
+def line(code, who, value, per_100k, officer_rate, months, of_months, population, officers, bases) -> dict:
+    return {"Unit code": code, "Unit": who, "Figure": value, "Per 100,000 population": per_100k,
+            "Per 100 officers": officer_rate, "Months reported": months, "Months in period": of_months,
+            "Base: population": population, "Base: officers (FTE)": officers, "Bases of the rates": bases}
 
 
-table = pd.DataFrame([
-    *(line(r["unit_name"], flag_small(r["value"], measure), r["per_100k_population"], r["per_officer"],
-           f"{r['months_reported']} of {r['months_in_period']}", f"{r['population']:,.0f}", f"{r['officer_fte']:,.0f}",
-           f"{r['population_base_label']}; {r['officer_base_label']}")
-      for _, r in peers.iterrows()),
-    line(f"Peer median ({me['peer_group_name']})", amount(me["peer_median_value"], measure),
-         me["peer_median_per_100k"], me["peer_median_per_officer"], "–", f"median of {me['peer_units_reporting']} units", "–",
-         "the peers' own bases"),
-    line("Network", amount(me["national_value"], measure), me["national_per_100k"], me["national_per_officer"], "–",
-         f"{me['national_population']:,.0f}", f"{me['national_officer_fte']:,.0f}",
+typed = pd.DataFrame([
+    *(line(r["rocu_code"], r["unit_name"], r["value"], r["per_100k_population"], r["officer_rate"],
+           r["months_reported"], r["months_in_period"], r["population"], r["officer_fte"],
+           f"{r['population_base_label']}; {r['officer_base_label']}") for _, r in peers.iterrows()),
+    line(None, f"Peer median ({me['peer_group_name']})", me["peer_median_value"], me["peer_median_per_100k"],
+         me["peer_median_officer_rate"], None, None, None, None, "the peers' own bases"),
+    line(None, "Network", me["national_value"], me["national_per_100k"], me["national_officer_rate"], None, None,
+         me["national_population"], me["national_officer_fte"],
          f"{me['national_population_base_label']}; {me['national_officer_base_label']}"),
-])
-show_table(table, f"regional_{unit}_{metric_id}_{period.replace('/', '-')}")
+]).astype({"Months reported": "Int64", "Months in period": "Int64"})
+units_row = typed["Unit code"].notna()
+table = pd.DataFrame({
+    "Unit": typed["Unit"],
+    "Figure": [flag_small(v, measure) if u else amount(v, measure) for v, u in zip(typed["Figure"], units_row)],
+    "Per 100,000": typed["Per 100,000 population"].map(lambda v: scaled_rate(v, measure, per_people["rate_decimals"])),
+    "Per 100 officers": typed["Per 100 officers"].map(lambda v: scaled_rate(v, measure, per_officers["rate_decimals"])),
+    "Months reported": [f"{m} of {n}" if u else "–" for m, n, u in
+                        zip(typed["Months reported"], typed["Months in period"], units_row)],
+    "Base: population": [f"{v:,.0f}" if pd.notna(v) else f"median of {me['peer_units_reporting']} units"
+                         for v in typed["Base: population"]],
+    "Base: officers (FTE)": typed["Base: officers (FTE)"].map(lambda v: "–" if pd.isna(v) else f"{v:,.0f}"),
+    "Bases of the rates": typed["Bases of the rates"],
+})
+show_table(table, f"regional_{unit}_{metric_id}_{period.replace('/', '-')}", export=typed, metadata=ExportMetadata(
+    title=f"{name}: {names[unit]} beside its peers and the network, {when}", definition=reading["definition"],
+    base=reading["comparison_base"], period=when,
+    columns=figure_columns(reading, ["Figure"], {"Per 100,000 population": "population",
+                                                 "Per 100 officers": "officers"})
+    + base_columns("Base: population", "Base: officers (FTE)")))
 if table["Figure"].str.contains("small base").any():
     st.caption("Small base: fewer than 10 events in the period, so a rate moves a lot with one more or one fewer.")
 
@@ -269,4 +291,8 @@ else:
                "Bases: " + "; ".join(dict.fromkeys(trend["base"].dropna()))
                + (". Dotted line marked 'new base': the month the rates move to newer figures for the base"
                   if len(changes) else "") + ".")
-    exports(trend, f"regional_trend_{unit}")
+    rate = ExportColumn("", f"rate_{rate_col}", f"the metric's unit {per}", 2 if rate_col == "per_100k_population" else 4)
+    exports(trend, f"regional_trend_{unit}", ExportMetadata(
+        title=f"{names[unit]} against its peer median, month by month ({per})", base=per,
+        period="every month published",
+        columns=tuple(ExportColumn(c, rate.unit_code, rate.unit_name, rate.decimals) for c in SERIES)))

@@ -51,6 +51,22 @@ def rate(value: float | None, unit: str, per: str = "100k") -> str:
     return f"{text} kg" if unit == "kg" else text
 
 
+def scaled_rate(value: float | None, unit: str, decimals: int) -> str:
+    """A rate at a scale people read, to its base's precision (dim_rate_scale): 3.39, 2.15 kg; money
+    in whole pounds (£573 per 100 officers), never pennies."""
+    if missing(value):
+        return "–"
+    if unit == "gbp":
+        return f"£{value:,.0f}"
+    text = decimal(value, decimals)
+    return f"{text} kg" if unit == "kg" else text
+
+
+def axis_title(name: str, axis_label: str, per: str = "") -> str:
+    """A chart axis naming its unit: 'Cash seized per 100 officers (£)', 'Arrests (number)'."""
+    return f"{name}{' ' + per if per else ''} ({axis_label})"
+
+
 def pct(value: float | None) -> str:
     return "–" if missing(value) else f"{float(value):.0f}%"
 

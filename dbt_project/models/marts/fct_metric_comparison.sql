@@ -17,6 +17,11 @@ denominators as (
     select * from {{ ref('int_unit_denominators_monthly') }}
 ),
 
+officer_scale as (
+    -- The scale a rate per officer is read at (per 100 officers), from seeds/framework/rate_scales.csv.
+    select per as officer_scale_per from {{ ref('rate_scales') }} where base_code = 'officers'
+),
+
 peer_groups as (
     select rocu_code, peer_group_id from {{ ref('peer_groups') }} where peer_group_id <> 'ALL'
 ),
@@ -38,11 +43,13 @@ with_base as (
         denominators.officers_as_at,
         denominators.officers_status,
         'per officer (' || denominators.officers_base_year_label || ')' as officer_base_label,
-        peer_groups.peer_group_id
+        peer_groups.peer_group_id,
+        officer_scale.officer_scale_per
     from by_period
     inner join metrics on by_period.metric_id = metrics.metric_id
     left join denominators on by_period.rocu_code = denominators.rocu_code and by_period.last_month = denominators.month
     left join peer_groups on by_period.rocu_code = peer_groups.rocu_code
+    cross join officer_scale
 ),
 
 rates as (
@@ -61,7 +68,8 @@ rates as (
                 partition by rocu_code, metric_id, period_type, peer_group_id order by period
             ),
             false
-        ) as officers_base_changed
+        ) as officers_base_changed,
+        case when is_rateable then officer_scale_per * value / officer_fte end as officer_rate
     from with_base
 ),
 
@@ -84,7 +92,8 @@ national as (
         -- the newest base any reporting unit used, a flagged status before a published one
         arg_max(population_base_label, (population_as_at, population_status <> 'published'))
             as national_population_base_label,
-        arg_max(officer_base_label, (officers_as_at, officers_status <> 'published')) as national_officer_base_label
+        arg_max(officer_base_label, (officers_as_at, officers_status <> 'published')) as national_officer_base_label,
+        any_value(officer_scale_per) as officer_scale_per
     from rates
     group by all
 ),
@@ -143,7 +152,14 @@ final as (
         case when rates.is_rateable then national.national_value / national.national_officer_fte end
             as national_per_officer,
         national.national_population_base_label,
-        national.national_officer_base_label
+        national.national_officer_base_label,
+        rates.officer_rate,
+        median(rates.officer_rate) over (
+            partition by rates.metric_id, rates.period_type, rates.period, rates.peer_group_id
+        ) as peer_median_officer_rate,
+        case when rates.is_rateable
+            then national.officer_scale_per * national.national_value / national.national_officer_fte end
+            as national_officer_rate
     from rates
     inner join national
         on rates.metric_id = national.metric_id

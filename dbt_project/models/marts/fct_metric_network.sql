@@ -20,6 +20,7 @@ final as (
         any_value(national_officer_fte) as national_officer_fte,
         any_value(national_per_100k) as national_per_100k,
         any_value(national_per_officer) as national_per_officer,
+        any_value(national_officer_rate) as national_officer_rate,
         max(population_year) as population_year,
         any_value(national_population_base_label) as population_base_label,
         any_value(national_officer_base_label) as officer_base_label
