@@ -120,7 +120,7 @@ def test_a_board_paper_names_its_build_and_audit_head_and_shows_its_figures(own_
     assert f'content="{info.audit_head_hash}"' in html  # the full hash, for `rocu audit verify` to check against
     ((value,),) = sql(own_var, "select value from marts.fct_outcomes_quarterly where rocu_code = 'EMSOU' and metric_id"
                                " = 'PUR_ARRESTS' and quarter = '2026-Q1'")
-    assert f"({value:,.0f} in the quarter)" in html
+    assert f"{value:,.0f} in the quarter" in html
 
 
 def test_the_reports_page_makes_the_paper_of_the_build_it_names(own_var: Path, tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ def test_reloading_after_a_new_build_shows_its_figure_and_its_build(own_var: Pat
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         open_as(page, url, ANALYST)
-        heading = page.get_by_text(re.compile(r"Arrests per 100,000 population by unit, financial year (20\d\d/\d\d)"))
+        heading = page.get_by_text(re.compile(r"Arrests against the network: funnel plot, financial year (20\d\d/\d\d)"))
         expect(heading).to_be_visible(timeout=WAIT)
         year = re.search(r"20\d\d/\d\d", heading.inner_text()).group(0)
         before = figure_of(own_var, year)
