@@ -11,10 +11,6 @@ from pipelines.serving.formats import amount, axis_title, count, flag_small, sca
 from dashboards.widgets import (BANDS, PERIOD_TYPES, base_columns, drill_link, exports, figure_columns, metric_filter,
                                 metric_reading, no_data, period_filter, rate_scales, show_table)
 
-
-def led_share_text(led, base, share_pct, is_small) -> str:
-    return share_with_base(led, base, share_pct, is_small, "disruptions")
-
 guard("view_national")
 st.title("National overview")
 if query("select 1 from marts.fct_metric_comparison limit 1").empty:
@@ -186,15 +182,15 @@ if lead.empty:
 else:
     net = lead.iloc[0]
     st.metric("Share of the region's disruptions led by the ROCU, network",
-              led_share_text(net["network_led"], net["network_lead_base"], net["network_led_share_pct"],
-                        net["network_is_small_base"]),
+              share_with_base(net["network_led"], net["network_lead_base"], net["network_led_share_pct"],
+                              net["network_is_small_base"], "disruptions"),
               help="Disruptions the units led over the disruptions whose lead is recorded (led or supported), "
                    "summed over the units: a ratio of counts, not an average of the units' percentages.")
     show_table(pd.DataFrame({
         "Unit": lead["unit_name"],
         "Led by the unit": lead["led"].map(count),
         "Supported by the unit": lead["supported"].map(count),
-        "Share led by the unit": [led_share_text(n, b, p, s) for n, b, p, s in
+        "Share led by the unit": [share_with_base(n, b, p, s, "disruptions") for n, b, p, s in
                                   zip(lead["led"], lead["lead_base"], lead["led_share_pct"], lead["is_small_base"])],
         "Lead not recorded": lead["lead_not_recorded"].map(count),
     }), f"national_disruptions_led_{period.replace('/', '-')}")

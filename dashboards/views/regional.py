@@ -23,10 +23,6 @@ TREND_RATES = {
     "per officer": ("per_officer", "peer_median_per_officer", "officer_base_label", "officers_base_changed"),
 }
 
-
-def led_share_text(led, base, share_pct, is_small) -> str:
-    return share_with_base(led, base, share_pct, is_small, "disruptions")
-
 guard("view_regional")
 st.title("Regional comparison")
 if query("select 1 from marts.fct_metric_comparison limit 1").empty:
@@ -159,11 +155,11 @@ else:
     lr = lead.iloc[0]
     left, right = st.columns(2)
     left.metric(f"Share of the region's disruptions led by the ROCU, {unit}",
-                led_share_text(lr["led"], lr["lead_base"], lr["led_share_pct"], lr["is_small_base"]),
+                share_with_base(lr["led"], lr["lead_base"], lr["led_share_pct"], lr["is_small_base"], "disruptions"),
                 help=f"Led {lr['led']:,}, supported {lr['supported']:,}; {lr['lead_not_recorded']:,} with no lead "
                      "recorded are outside the base.")
-    right.metric("Network", led_share_text(lr["network_led"], lr["network_lead_base"], lr["network_led_share_pct"],
-                                      lr["network_is_small_base"]),
+    right.metric("Network", share_with_base(lr["network_led"], lr["network_lead_base"], lr["network_led_share_pct"],
+                                            lr["network_is_small_base"], "disruptions"),
                  help="Summed over the units: a ratio of counts, not an average of the units' percentages.")
     st.caption("Led: the unit led the disruption; supported: a force or another unit led it and the unit supported. "
                "Each disruption is counted once.")

@@ -20,13 +20,7 @@ periods as (
         period.months_in_period
     from monthly
     inner join metrics on monthly.metric_id = metrics.metric_id
-    cross join lateral (
-        values
-            ('month', monthly.month, 1),
-            ('quarter', monthly.calendar_quarter, 3),
-            ('financial_quarter', monthly.financial_quarter, 3),
-            ('financial_year', monthly.financial_year, 12)
-    ) as period (period_type, period, months_in_period)
+    cross join lateral {{ month_periods('monthly') }}
 ),
 
 final as (

@@ -24,13 +24,7 @@ periods as (
         period.months_in_period
     from disruptions
     inner join months on disruptions.month = months.month
-    cross join lateral (
-        values
-            ('month', months.month, 1),
-            ('quarter', months.calendar_quarter, 3),
-            ('financial_quarter', months.financial_quarter, 3),
-            ('financial_year', months.financial_year, 12)
-    ) as period (period_type, period, months_in_period)
+    cross join lateral {{ month_periods('months') }}
 ),
 
 by_unit as (
