@@ -72,4 +72,7 @@ def wait_until_idle(page, timeout: float = 30_000) -> None:
     be overtaken by that run (a page link's new filters written back by the old run's widgets)."""
     from playwright.sync_api import expect
 
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=timeout)
+    # The app root carries the script's state from the first instant of a run; the status widget
+    # shows only after a run has lasted a moment, so a run just started could pass for idle.
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning",
+                                                          timeout=timeout)

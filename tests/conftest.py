@@ -82,11 +82,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def run_dbt(args: list[str], warehouse: Path, target: Path) -> subprocess.CompletedProcess:
-    """Run the real dbt CLI against a given DuckDB file."""
+    """Run the real dbt CLI against a given DuckDB file. Its log goes beside its artifacts, never into
+    the project: a test on the other worker checks that nothing writes there."""
     env = {**os.environ, "ROCU_WAREHOUSE_PATH": str(warehouse)}
     return subprocess.run(
         [str(BIN / "dbt"), *args, "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir",
-         str(ROOT / "dbt_project"), "--target-path", str(target)],
+         str(ROOT / "dbt_project"), "--target-path", str(target), "--log-path", str(target)],
         capture_output=True, text=True, env=env, timeout=600,
     )
 
