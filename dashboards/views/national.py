@@ -6,10 +6,14 @@ import streamlit as st
 
 from dashboards.auth import guard
 from dashboards.data import query
-from dashboards.format import ExportMetadata
+from dashboards.format import ExportColumn, ExportMetadata
 from pipelines.serving.formats import amount, axis_title, count, flag_small, scaled_rate, share_with_base
 from dashboards.widgets import (BANDS, PERIOD_TYPES, base_columns, drill_link, exports, figure_columns, metric_filter,
                                 metric_reading, no_data, period_filter, rate_scales, show_table)
+
+# The share funnel's export columns, in the order of fct_share_funnel's columns the page reads.
+SHARE_EXPORT = ["Unit code", "Unit", "Cases", "Out of", "Share (%)", "Lower 95% limit (%)", "Upper 95% limit (%)",
+                "Against the network (95%)", "Rank", "Months reported"]
 
 guard("view_national")
 st.title("National overview")
@@ -100,7 +104,8 @@ else:
         x=x, y=alt.Y("rate:Q", title=axis_title(names[metric], reading["axis_label"], per)), detail="limit:N",
         strokeDash=alt.StrokeDash("line:N", title=None, scale=alt.Scale(
             domain=["Network rate", "95% limits", "99.8% limits"], range=[[1, 0], [6, 3], [2, 2]])))
-    dots = alt.Chart(points).mark_point(size=90, filled=True).encode(
+    # Filled: whole periods; hollow: part periods (months missing), compared on their monthly rate.
+    dot = dict(
         x=x, y="observed_rate:Q",
         color=alt.Color("band_95:N", title="Against the network (95%)", scale=alt.Scale(
             domain=["higher", "similar", "lower"], range=["#b2182b", "#8c8c8c", "#2166ac"])),
@@ -110,6 +115,9 @@ else:
                  alt.Tooltip("expected:Q", title="Expected at the network rate", format=",.1f"),
                  alt.Tooltip("observed_rate:Q", title=per, format=",.2f"),
                  alt.Tooltip("band_95:N", title="Against the network"), alt.Tooltip("months_label:N", title="Months")])
+    dots = (alt.Chart(points).transform_filter("!datum.is_part_period").mark_point(size=90, filled=True).encode(**dot)
+            + alt.Chart(points).transform_filter("datum.is_part_period").mark_point(
+                size=90, filled=False, strokeWidth=2).encode(**dot))
     labels = alt.Chart(points).mark_text(align="left", dx=7, fontSize=11).encode(
         x=x, y="observed_rate:Q", text="unit_name:N")
     st.altair_chart(funnel + dots + labels, width="stretch")
@@ -118,7 +126,7 @@ else:
                "the 95% and 99.8% limits (exact Poisson) a unit of that size would fall inside by chance. A dot "
                "outside the dashed lines is higher or lower than the network; inside, the difference is chance. "
                "Triangles: small base (fewer than 10 expected). "
-               + ("Part periods, compared on their monthly rate: " + "; ".join(
+               + ("Hollow: part periods, compared on their monthly rate: " + "; ".join(
                    f"{u} ({m})" for u, m in zip(part["unit_name"], part["months_label"])) + "." if len(part)
                   else "Every unit reported every month of the period."))
 bases = [*dict.fromkeys(rows["population_base_label"].dropna()), *dict.fromkeys(rows["officer_base_label"].dropna())]
@@ -198,27 +206,121 @@ else:
                "supported. Each disruption is counted once. Disruptions with no lead recorded are outside the base. "
                "Small base: fewer than 10 disruptions, so the share is given as a count.")
 
+st.subheader(f"Shares against the network: funnel plot, {period_words}")
+shares = query("select distinct share_id, share_name from marts.fct_share_funnel where period_type = ? and period = ?"
+               " order by share_name", (kind, period))
+if shares.empty:
+    st.info(f"No unit reported a share with its base for {period_words}.")
+else:
+    share_names = dict(zip(shares["share_id"], shares["share_name"]))
+    share_id = st.selectbox("Share", list(share_names), key="share_funnel", format_func=share_names.get,
+                            index=list(share_names).index("DIS_LED_SHARE") if "DIS_LED_SHARE" in share_names else 0)
+    share_points = query(
+        """
+        select r.rocu_name as unit_name, s.rocu_code, s.numerator, s.denominator, s.observed_pct, s.expected,
+               s.network_pct, s.band_95, s.is_small_base, s.months_label, s.is_part_period, s.rank_shown,
+               s.units_ranked, s.lower_95_pct, s.upper_95_pct
+        from marts.fct_share_funnel s join marts.dim_rocu r using (rocu_code)
+        where s.share_id = ? and s.period_type = ? and s.period = ?
+        order by s.rank_shown nulls last, r.rocu_name
+        """,
+        (share_id, kind, period),
+    )
+    share_curves = query(
+        """
+        select denominator, network_pct, lower_998_pct, lower_95_pct, upper_95_pct, upper_998_pct
+        from marts.fct_share_funnel_limits where share_id = ? and period_type = ? and period = ? order by step
+        """,
+        (share_id, kind, period),
+    )
+    sx = alt.X("denominator:Q", title="Base: cases the share is out of (n)", axis=alt.Axis(format="~s"))
+    share_lines = share_curves.melt(id_vars="denominator", var_name="limit", value_name="pct")
+    share_lines = share_lines.assign(line=share_lines["limit"].map(
+        {"network_pct": "Network share", "lower_95_pct": "95% limits", "upper_95_pct": "95% limits",
+         "lower_998_pct": "99.8% limits", "upper_998_pct": "99.8% limits"}))
+    share_funnel = alt.Chart(share_lines).mark_line(color="#555555", interpolate="step-after").encode(
+        x=sx, y=alt.Y("pct:Q", title=f"{share_names[share_id]} (%)", scale=alt.Scale(domain=[0, 100])),
+        detail="limit:N", strokeDash=alt.StrokeDash("line:N", title=None, scale=alt.Scale(
+            domain=["Network share", "95% limits", "99.8% limits"], range=[[1, 0], [6, 3], [2, 2]])))
+    share_dot = dict(
+        x=sx, y="observed_pct:Q",
+        color=alt.Color("band_95:N", title="Against the network (95%)", scale=alt.Scale(
+            domain=["higher", "similar", "lower"], range=["#b2182b", "#8c8c8c", "#2166ac"])),
+        shape=alt.Shape("is_small_base:N", title="Small base", scale=alt.Scale(
+            domain=[False, True], range=["circle", "triangle"])),
+        tooltip=[alt.Tooltip("unit_name:N", title="Unit"), alt.Tooltip("numerator:Q", title="Cases", format=",.0f"),
+                 alt.Tooltip("denominator:Q", title="Out of", format=",.0f"),
+                 alt.Tooltip("observed_pct:Q", title="Share (%)", format=".1f"),
+                 alt.Tooltip("expected:Q", title="Expected at the network share", format=",.1f"),
+                 alt.Tooltip("band_95:N", title="Against the network"), alt.Tooltip("months_label:N", title="Months")])
+    share_dots = (alt.Chart(share_points).transform_filter("!datum.is_part_period").mark_point(
+        size=90, filled=True).encode(**share_dot) + alt.Chart(share_points).transform_filter(
+        "datum.is_part_period").mark_point(size=90, filled=False, strokeWidth=2).encode(**share_dot))
+    share_labels = alt.Chart(share_points).mark_text(align="left", dx=7, fontSize=11).encode(
+        x=sx, y="observed_pct:Q", text="unit_name:N")
+    st.altair_chart(share_funnel + share_dots + share_labels, width="stretch")
+    share_part = share_points[share_points["is_part_period"]]
+    st.caption("Each dot is a unit's share against the number of cases it is out of; the solid line is the network "
+               "share (the units' cases summed over their bases, not an average of percentages), the dashed and "
+               "dotted lines the 95% and 99.8% limits (exact binomial). Triangles: small base (fewer than 10 cases). "
+               + ("Hollow: part periods: " + "; ".join(f"{u} ({m})" for u, m in zip(
+                   share_part["unit_name"], share_part["months_label"])) + "." if len(share_part)
+                  else "Every unit reported every month of the period."))
+    share_table = pd.DataFrame({
+        "Unit": share_points["unit_name"],
+        "Share": [share_with_base(n, b, p, s, "cases") for n, b, p, s in zip(
+            share_points["numerator"], share_points["denominator"], share_points["observed_pct"],
+            share_points["is_small_base"])],
+        "95% limits": [f"{lo:.0f}% to {hi:.0f}%" for lo, hi in zip(share_points["lower_95_pct"],
+                                                                   share_points["upper_95_pct"])],
+        "Against the network (95%)": share_points["band_95"].map(BANDS),
+        "Rank": share_points["rank_shown"].map(lambda r: "" if pd.isna(r) else f"{r:.0f}"),
+        "Months reported": share_points["months_label"],
+    })
+    show_table(share_table, f"national_share_{share_id}_{period.replace('/', '-')}",
+               export=share_points[["rocu_code", "unit_name", "numerator", "denominator", "observed_pct",
+                                    "lower_95_pct", "upper_95_pct", "band_95", "rank_shown", "months_label"]].rename(
+                   columns=dict(zip(["rocu_code", "unit_name", "numerator", "denominator", "observed_pct",
+                                     "lower_95_pct", "upper_95_pct", "band_95", "rank_shown", "months_label"],
+                                    SHARE_EXPORT))),
+               metadata=ExportMetadata(
+                   title=f"{share_names[share_id]} by unit against the network, {period_words}", period=period_words,
+                   base="the cases each share is out of (Out of)",
+                   columns=(ExportColumn("Cases", "count", "cases", 0), ExportColumn("Out of", "count", "cases", 0),
+                            *(ExportColumn(c, "percent", "per cent", 1) for c in SHARE_EXPORT[4:7]))))
+    st.caption("A rank is shown only where a unit's share is higher or lower than the network over the whole period.")
+
 st.subheader("Trend: network total by month")
 trend = query(
     """
-    select period as month, national_value as value, units_reporting as units
+    select period as month, national_value as value, units_reporting as units,
+           units_reporting < (select count(*) from marts.dim_rocu) as is_part_network
     from marts.fct_metric_network where metric_id = ? and period_type = 'month' order by period
     """,
     (metric,),
 )
+trend_x = alt.X("month:O", title="Month")
+trend_y = alt.Y("value:Q", title=axis_title(names[metric], reading["axis_label"]))
+trend_tip = ["month", alt.Tooltip("value:Q", format=",.0f"), alt.Tooltip("units:Q", title="Units reporting")]
+# Hollow points: months not every unit reported, so the total is not the whole network's.
 st.altair_chart(
-    alt.Chart(trend).mark_line(point=True).encode(
-        x=alt.X("month:O", title="Month"), y=alt.Y("value:Q", title=axis_title(names[metric], reading["axis_label"])),
-        tooltip=["month", alt.Tooltip("value:Q", format=",.0f"), alt.Tooltip("units:Q", title="Units reporting")],
-    ),
+    alt.Chart(trend).mark_line().encode(x=trend_x, y=trend_y)
+    + alt.Chart(trend).transform_filter("!datum.is_part_network").mark_point(filled=True, size=40).encode(
+        x=trend_x, y=trend_y, tooltip=trend_tip)
+    + alt.Chart(trend).transform_filter("datum.is_part_network").mark_point(filled=False, size=60, strokeWidth=2)
+    .encode(x=trend_x, y=trend_y, tooltip=trend_tip),
     width="stretch",
 )
+if trend["is_part_network"].any():
+    st.caption("Hollow points: months some units had not reported, so the total is not the whole network's: "
+               + "; ".join(f"{m} ({u} units)" for m, u in zip(trend.loc[trend["is_part_network"], "month"],
+                                                              trend.loc[trend["is_part_network"], "units"])) + ".")
 
 st.subheader(f"Where units are strong or weak: differences from the network by strand, {period_words}")
 bands = query(
     """
     select r.rocu_name as unit_name, b.strand_name as strand, b.net_better_share, b.summary_label,
-           b.metrics_compared, b.metrics_small_base
+           b.metrics_compared, b.metrics_small_base, b.has_part_period
     from marts.fct_strand_bands b join marts.dim_rocu r using (rocu_code)
     where b.period_type = ? and b.period = ?
     order by r.rocu_name, b.strand_sort_order
@@ -229,6 +331,8 @@ if bands.empty:
     st.info("Units are compared by strand over a quarter or a financial year: choose one of those periods.")
 else:
     strands = ["Pursue", "Prevent", "Protect", "Prepare"]
+    bands = bands.assign(summary_label=bands["summary_label"] + bands["has_part_period"].map(
+        {True: " (part period)", False: ""}))
     st.altair_chart(
         alt.Chart(bands).mark_rect().encode(
             x=alt.X("strand:N", sort=strands, title=None),
@@ -245,4 +349,5 @@ else:
     st.caption("For each unit and strand, how many of its count metrics were better, worse or similar to the "
                "network at 95% (per 100,000 population, exact Poisson limits; better and worse follow the way "
                "each metric should go). No mean of ranks: a rank between similar units is chance. A blank cell "
-               "means the unit reported none of that strand's count metrics in the period.")
+               "means the unit reported none of that strand's count metrics in the period. '(part period)': some of the "
+               "unit's metrics were reported for only part of the period, and compared on their monthly rate.")

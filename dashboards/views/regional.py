@@ -16,6 +16,8 @@ from dashboards.widgets import (BANDS, base_columns, drill_link, exports, figure
 TREND_DEFAULTS = ["PUR_ARRESTS", "PUR_CHARGES", "PRV_INTERVENTIONS", "PRO_VICTIMS_SAFEGUARDED", "PRP_STAFF_TRAINED",
                   "PUR_CASH_SEIZED"]
 SERIES = ["This unit", "Peer median"]
+# The periods the trend against the network's limits can be drawn in (fct_metric_trend_limits.period_type).
+LIMIT_PERIODS = {"month": "Months", "quarter": "Quarters", "financial_year": "Financial years"}
 # The trend's rate: which mart columns hold it, its peer median, its base label and change-of-base flag.
 TREND_RATES = {
     "per 100,000 population": ("per_100k_population", "peer_median_per_100k", "population_base_label",
@@ -79,7 +81,11 @@ d.metric("Network per 100,000", scaled_rate(me["national_per_100k"], measure, pe
          help=f"Base: population {me['national_population']:,.0f} of the {me['units_reporting']} units reporting, "
               f"{me['national_population_base_label']}.")
 
-peers = peers.assign(who=peers["rocu_code"].map(lambda code: "This unit" if code == unit else "Peer"))
+peers = peers.assign(who=peers["rocu_code"].map(lambda code: "This unit" if code == unit else "Peer"),
+                     months=peers["months_reported"].astype(str) + " of " + peers["months_in_period"].astype(str)
+                     + " months",
+                     part=(peers["months_reported"] < peers["months_in_period"]).map({True: "part period",
+                                                                                     False: "whole period"}))
 bars = alt.Chart(peers).mark_bar().encode(
     x=alt.X("per_100k_population:Q", title=axis_title(f"{name}, {period},", reading["axis_label"],
                                                       per_people["rate_label"])),
@@ -89,7 +95,11 @@ bars = alt.Chart(peers).mark_bar().encode(
     tooltip=[alt.Tooltip("unit_name:N", title="Unit"), alt.Tooltip("value:Q", title=name, format=",.0f"),
              alt.Tooltip("population:Q", title="Population (base)", format=",.0f"),
              alt.Tooltip("per_100k_population:Q", title="Per 100,000", format=",.2f"),
-             alt.Tooltip("population_base_label:N", title="Base")],
+             alt.Tooltip("population_base_label:N", title="Base"), alt.Tooltip("months:N", title="Months")],
+    # A part period (months missing) is drawn pale with a dark outline, and named below.
+    opacity=alt.Opacity("part:N", title=None, scale=alt.Scale(domain=["whole period", "part period"],
+                                                              range=[1.0, 0.35])),
+    stroke=alt.value("#1f4e79"),
 )
 lines = pd.DataFrame({"line": ["Peer median", "Network"],
                       "x": [me["peer_median_per_100k"], me["national_per_100k"]]})
@@ -98,6 +108,10 @@ rules = alt.Chart(lines).mark_rule(color="black").encode(
                                                                                range=[[6, 3], [1, 0]])))
 st.altair_chart(bars + rules, width="stretch",
                 alt=f"Bar chart of {name} per 100,000 population for {names[unit]} and its peers, {when}.")
+part_peers = peers[peers["part"] == "part period"]
+if len(part_peers):
+    st.caption("Pale bars are part periods, their rate over the months reported: " + "; ".join(
+        f"{u} ({m})" for u, m in zip(part_peers["unit_name"], part_peers["months"])) + ".")
 
 # The same comparison as text, with every base beside its rate; exported as numbers.
 def line(code, who, value, per_100k, officer_rate, months, of_months, population, officers, bases) -> dict:
@@ -228,6 +242,107 @@ else:
     show_table(ocg_table, f"regional_ocgs_{unit}")
     st.caption("Active OCGs on the register now (a snapshot, not the chosen period). The inspection found forces "
                "often keep higher-threat OCGs than their unit; a unit whose box sits left of its forces' does so.")
+
+st.subheader(f"{name}: {names[unit]} against the network over time, with the funnel's limits")
+limits_kind = st.radio("Periods", list(LIMIT_PERIODS), horizontal=True, key="limits_period",
+                       format_func=LIMIT_PERIODS.get)
+limit_bases = query("select base_name, any_value(rate_per) as rate_per from marts.fct_metric_trend_limits"
+                    " where rocu_code = ? and metric_id = ? group by base_name order by base_name desc",
+                    (unit, metric_id))
+if limit_bases.empty:
+    st.info(f"{name} is compared with the network on counts only; {names[unit]} has no such figures for it.")
+else:
+    limit_base = st.radio("Compared per", limit_bases["base_name"].tolist(), horizontal=True, key="limits_base",
+                          format_func=dict(zip(limit_bases["base_name"], limit_bases["rate_per"])).get)
+    history = query(
+        """
+        select period, period_start, months_label, is_part_period, observed, expected, observed_rate, network_rate,
+               lower_998_rate, lower_95_rate, upper_95_rate, upper_998_rate, band_95, is_small_base, rate_per,
+               base_label, base_as_at, base_is_provisional, base_changed, base_changed_month, previous_base_label,
+               new_base_label
+        from marts.fct_metric_trend_limits
+        where rocu_code = ? and metric_id = ? and base_name = ? and period_type = ?
+        order by period_start
+        """,
+        (unit, metric_id, limit_base, limits_kind),
+    )
+    if history.empty:
+        st.info(f"{names[unit]} has no {name.lower()} in these periods to compare with the network.")
+    else:
+        limit_per = history["rate_per"].iloc[0]
+        history = history.assign(base=history["base_label"] + " (" + history["base_as_at"]
+                                 + history["base_is_provisional"].map({True: ", provisional", False: ""}) + ")")
+        x = alt.X("period_start:T", title=None,
+                  axis=alt.Axis(format="%b %y" if limits_kind == "month" else "%Y", tickCount=8))
+        y_title = axis_title(name, reading["axis_label"], limit_per)
+        outer = alt.Chart().mark_area(color="#d9d9d9", opacity=0.6).encode(
+            x=x, y=alt.Y("lower_998_rate:Q", title=y_title), y2="upper_998_rate:Q")
+        inner = alt.Chart().mark_area(color="#bdbdbd", opacity=0.7).encode(x=x, y="lower_95_rate:Q",
+                                                                          y2="upper_95_rate:Q")
+        network_line = alt.Chart().mark_line(color="#555555", strokeDash=[6, 3]).encode(x=x, y="network_rate:Q")
+        unit_line = alt.Chart().mark_line(color="#1f4e79").encode(x=x, y="observed_rate:Q")
+        tooltip = [alt.Tooltip("period:N", title="Period"), alt.Tooltip("months_label:N", title="Months"),
+                   alt.Tooltip("observed:Q", title=name, format=",.0f"),
+                   alt.Tooltip("expected:Q", title="Expected at the network rate", format=",.1f"),
+                   alt.Tooltip("observed_rate:Q", title=limit_per, format=",.2f"),
+                   alt.Tooltip("network_rate:Q", title="Network", format=",.2f"),
+                   alt.Tooltip("lower_95_rate:Q", title="95% limits from", format=",.2f"),
+                   alt.Tooltip("upper_95_rate:Q", title="95% limits to", format=",.2f"),
+                   alt.Tooltip("band_95:N", title="Against the network"), alt.Tooltip("base:N", title="Base")]
+        # Filled circles: whole periods; hollow diamonds: part periods (months missing), compared on their
+        # monthly rate.
+        band_colour = alt.Color("band_95:N", title="Against the network (95%)", scale=alt.Scale(
+            domain=["higher", "similar", "lower"], range=["#b2182b", "#8c8c8c", "#2166ac"]))
+        whole_dots = alt.Chart().transform_filter("!datum.is_part_period").mark_point(
+            size=70, filled=True, shape="circle").encode(x=x, y="observed_rate:Q", color=band_colour, tooltip=tooltip)
+        part_dots = alt.Chart().transform_filter("datum.is_part_period").mark_point(
+            size=90, filled=False, shape="diamond", strokeWidth=2).encode(
+            x=x, y="observed_rate:Q", color=band_colour, tooltip=tooltip)
+        changes = history[history["base_changed"]]
+        change_rule = alt.Chart().transform_filter("datum.base_changed").mark_rule(
+            color="#555555", strokeDash=[2, 2]).encode(
+            x=x, tooltip=[alt.Tooltip("base_changed_month:N", title="Base changed in"),
+                          alt.Tooltip("previous_base_label:N", title="From"),
+                          alt.Tooltip("new_base_label:N", title="To")])
+        change_note = alt.Chart().transform_filter("datum.base_changed").mark_text(
+            align="left", dx=3, dy=6, fontSize=9, color="#555555").encode(x=x, y=alt.value(0),
+                                                                           text=alt.value("new base"))
+        st.altair_chart(
+            alt.layer(outer, inner, network_line, unit_line, whole_dots, part_dots, change_rule, change_note,
+                      data=history),
+            width="stretch",
+            alt=f"{name} {limit_per} for {names[unit]} against the network, with the 95% and 99.8% limits"
+                + ("; a dotted line marks each change of base: " + ", ".join(
+                    f"{r.base_changed_month} ({r.previous_base_label} to {r.new_base_label})"
+                    for r in changes.itertuples()) if len(changes) else "") + ".")
+        part = history[history["is_part_period"]]
+        st.caption(
+            f"Solid line and points: {names[unit]}; dashed line: the network rate. The dark band is where the "
+            "unit's rate would fall 95 times in 100 by chance at the network rate for its base, the light band "
+            "99.8 times (exact Poisson limits); a point outside the dark band is higher or lower than the network. "
+            + ("Hollow diamonds are part periods, compared on their monthly rate: " + "; ".join(
+                f"{p} ({m})" for p, m in zip(part["period"], part["months_label"])) + ". " if len(part) else "")
+            + ("Dotted lines marked 'new base': the period the base moved to newer figures ("
+               + "; ".join(f"{r.base_changed_month}: {r.previous_base_label} to {r.new_base_label}"
+                           for r in changes.itertuples()) + ")." if len(changes) else "")
+        )
+        limits_export = history[["period", "months_label", "observed", "expected", "observed_rate", "network_rate",
+                                 "lower_998_rate", "lower_95_rate", "upper_95_rate", "upper_998_rate", "band_95",
+                                 "base", "base_changed_month"]].rename(columns={
+            "period": "Period", "months_label": "Months reported", "observed": "Figure",
+            "expected": "Expected at the network rate", "observed_rate": "Rate", "network_rate": "Network rate",
+            "lower_998_rate": "Lower 99.8% limit", "lower_95_rate": "Lower 95% limit",
+            "upper_95_rate": "Upper 95% limit", "upper_998_rate": "Upper 99.8% limit",
+            "band_95": "Against the network (95%)", "base": "Base", "base_changed_month": "Base changed in"})
+        limit_rate = ExportColumn("", f"{measure}_{limit_base}", f"{reading['unit_name']} {limit_per}", 2)
+        exports(limits_export, f"regional_limits_{unit}_{metric_id}_{limits_kind}", ExportMetadata(
+            title=f"{name}: {names[unit]} against the network with 95% and 99.8% limits", base=limit_per,
+            definition=reading["definition"], period=f"every {LIMIT_PERIODS[limits_kind].lower().rstrip('s')} published",
+            columns=figure_columns(reading, ["Figure"], {}) + (ExportColumn(
+                "Expected at the network rate", reading["unit"], reading["unit_name"], 1),) + tuple(
+                ExportColumn(c, limit_rate.unit_code, limit_rate.unit_name, limit_rate.decimals)
+                for c in ["Rate", "Network rate", "Lower 99.8% limit", "Lower 95% limit", "Upper 95% limit",
+                          "Upper 99.8% limit"])))
 
 per = st.radio("Rate in the trend", list(TREND_RATES), horizontal=True, key="trend_rate")
 rate_col, median_col, base_col, changed_col = TREND_RATES[per]
