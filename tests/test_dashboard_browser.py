@@ -74,7 +74,8 @@ def test_national_overview_reads_the_published_warehouse(page, app_url, artifact
     # The period picker is filled from the warehouse, so only real data shows a financial year.
     expect(page.get_by_text(re.compile(r"Arrests against the network: funnel plot, financial year 20\d\d/\d\d"))
            ).to_be_visible(timeout=WAIT)
-    expect(page.get_by_text("Where units are strong or weak", exact=False)).to_be_visible()
+    expect(page.get_by_text("Where units are strong or weak", exact=False)).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(re.compile(r"Shares against the network: funnel plot, financial year"))).to_be_visible()
     # Issue 12: the funnel plot is drawn, with its legend of bands, and the table bands every unit.
     funnel = page.locator("[data-testid='stVegaLiteChart'], .vega-embed").first
     expect(funnel).to_be_visible(timeout=WAIT)

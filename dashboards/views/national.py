@@ -331,8 +331,9 @@ if bands.empty:
     st.info("Units are compared by strand over a quarter or a financial year: choose one of those periods.")
 else:
     strands = ["Pursue", "Prevent", "Protect", "Prepare"]
-    bands = bands.assign(summary_label=bands["summary_label"] + bands["has_part_period"].map(
-        {True: " (part period)", False: ""}))
+    bands = bands.assign(summary_label=bands["summary_label"] + bands["has_part_period"].map({True: " †", False: ""}),
+                         months=bands["has_part_period"].map({True: "part period for some metrics",
+                                                              False: "whole period"}))
     st.altair_chart(
         alt.Chart(bands).mark_rect().encode(
             x=alt.X("strand:N", sort=strands, title=None),
@@ -341,7 +342,8 @@ else:
                             scale=alt.Scale(scheme="redblue", domain=[-1, 1])),
             tooltip=[alt.Tooltip("unit_name:N", title="Unit"), "strand",
                      alt.Tooltip("summary_label:N", title="Against the network (95%)"),
-                     alt.Tooltip("metrics_small_base:Q", title="Of which small base")],
+                     alt.Tooltip("metrics_small_base:Q", title="Of which small base"),
+                     alt.Tooltip("months:N", title="Months")],
         ) + alt.Chart(bands).mark_text(baseline="middle", fontSize=10).encode(
             x=alt.X("strand:N", sort=strands), y="unit_name:N", text="summary_label:N"),
         width="stretch",
@@ -349,5 +351,5 @@ else:
     st.caption("For each unit and strand, how many of its count metrics were better, worse or similar to the "
                "network at 95% (per 100,000 population, exact Poisson limits; better and worse follow the way "
                "each metric should go). No mean of ranks: a rank between similar units is chance. A blank cell "
-               "means the unit reported none of that strand's count metrics in the period. '(part period)': some of the "
-               "unit's metrics were reported for only part of the period, and compared on their monthly rate.")
+               "means the unit reported none of that strand's count metrics in the period. †: part period, some of the "
+               "unit's metrics were reported for only part of the period and compared on their monthly rate.")
