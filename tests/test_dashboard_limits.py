@@ -109,3 +109,15 @@ def _layers(spec: dict):
     for layer in spec.get("layer", []):
         yield layer
         yield from _layers(layer)
+
+
+def test_regional_led_share_is_banded_against_the_network_and_a_part_period_says_so(var):
+    ((period, band, months, part),) = sql(
+        var, "select period, band_95, months_label, is_part_period from marts.fct_share_funnel"
+             " where share_id = 'DIS_LED_SHARE' and rocu_code = 'EMSOU' and period_type = 'financial_year'"
+             " order by period desc limit 1")
+    at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period=period)
+    caption = texts(at.caption)
+    assert "Against the network at 95% (exact binomial limits" in caption
+    assert f"{band} than the network" in caption or f"{band} to the network" in caption
+    assert (f"Part period: the disruption extract covers {months}." in caption) == part

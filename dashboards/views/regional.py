@@ -175,8 +175,16 @@ else:
     right.metric("Network", share_with_base(lr["network_led"], lr["network_lead_base"], lr["network_led_share_pct"],
                                             lr["network_is_small_base"], "disruptions"),
                  help="Summed over the units: a ratio of counts, not an average of the units' percentages.")
+    led_band = query("select band_95, months_label, is_part_period, lower_95_pct, upper_95_pct"
+                     " from marts.fct_share_funnel where share_id = 'DIS_LED_SHARE' and rocu_code = ?"
+                     " and period_type = ? and period = ?", (unit, kind, period))
+    band_words = "" if led_band.empty else (
+        f" Against the network at 95% (exact binomial limits {led_band['lower_95_pct'].iloc[0]:.0f}% to "
+        f"{led_band['upper_95_pct'].iloc[0]:.0f}% for this base): {BANDS[led_band['band_95'].iloc[0]]}."
+        + (f" Part period: the disruption extract covers {led_band['months_label'].iloc[0]}."
+           if led_band["is_part_period"].iloc[0] else ""))
     st.caption("Led: the unit led the disruption; supported: a force or another unit led it and the unit supported. "
-               "Each disruption is counted once.")
+               "Each disruption is counted once." + band_words)
 
 st.subheader(f"Forces of {names[unit]}: {name}, {when}")
 forces_in_unit = query("select force_names from marts.dim_rocu where rocu_code = ?", (unit,)).iloc[0, 0]
