@@ -296,13 +296,16 @@ else:
                    alt.Tooltip("network_rate:Q", title="Network", format=",.2f"),
                    alt.Tooltip("lower_95_rate:Q", title="95% limits from", format=",.2f"),
                    alt.Tooltip("upper_95_rate:Q", title="95% limits to", format=",.2f"),
-                   alt.Tooltip("band_95:N", title="Against the network"), alt.Tooltip("base:N", title="Base")]
+                   alt.Tooltip("band_95:N", title="Against the network"), alt.Tooltip("base:N", title="Base"),
+                   alt.Tooltip("is_small_base:N", title="Small base (under 10 expected)")]
         # Filled circles: whole periods; hollow diamonds: part periods (months missing), compared on their
         # monthly rate.
         band_colour = alt.Color("band_95:N", title="Against the network (95%)", scale=alt.Scale(
             domain=["higher", "similar", "lower"], range=["#b2182b", "#8c8c8c", "#2166ac"]))
-        whole_dots = alt.Chart().transform_filter("!datum.is_part_period").mark_point(
-            size=70, filled=True, shape="circle").encode(x=x, y="observed_rate:Q", color=band_colour, tooltip=tooltip)
+        whole_dots = alt.Chart().transform_filter("!datum.is_part_period").mark_point(size=70, filled=True).encode(
+            x=x, y="observed_rate:Q", color=band_colour, tooltip=tooltip,
+            shape=alt.Shape("is_small_base:N", title="Small base", scale=alt.Scale(domain=[False, True],
+                                                                                  range=["circle", "triangle"])))
         part_dots = alt.Chart().transform_filter("datum.is_part_period").mark_point(
             size=90, filled=False, shape="diamond", strokeWidth=2).encode(
             x=x, y="observed_rate:Q", color=band_colour, tooltip=tooltip)
@@ -328,6 +331,8 @@ else:
             f"Solid line and points: {names[unit]}; dashed line: the network rate. The dark band is where the "
             "unit's rate would fall 95 times in 100 by chance at the network rate for its base, the light band "
             "99.8 times (exact Poisson limits); a point outside the dark band is higher or lower than the network. "
+            + ("Triangles: small base (fewer than 10 expected), where only a large difference can show. "
+               if history["is_small_base"].any() else "")
             + ("Hollow diamonds are part periods, compared on their monthly rate: " + "; ".join(
                 f"{p} ({m})" for p, m in zip(part["period"], part["months_label"])) + ". " if len(part) else "")
             + ("Dotted lines marked 'new base': the period the base moved to newer figures ("
