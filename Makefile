@@ -7,13 +7,16 @@ export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 TEST_WORKERS ?= 2  # pytest-xdist workers for `make test`; TEST_WORKERS=0 runs the suite in one process
 
-.PHONY: demo test lint install browser build bench clean docs manifest
+.PHONY: demo serve test lint install browser build bench clean docs manifest
 
 demo: install manifest  ## install, generate demo data, build the warehouse, serve Dagster and Streamlit on 127.0.0.1
 	bash scripts/run.sh
 
+serve: install manifest  ## serve the warehouse already built (after `make build` or `make demo`), without rebuilding
+	bash scripts/run.sh --serve-only
+
 test: install browser lint manifest  ## the whole test suite (installs the venv and Debian's chromium if missing)
-	time $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
+	time $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=30
 
 lint: install  ## ruff, the import contracts that keep the layers apart (pyproject.toml), sqlfluff on the dbt SQL (.sqlfluff)
 	$(VENV)/bin/ruff check .
