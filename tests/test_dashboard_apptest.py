@@ -160,10 +160,12 @@ def test_national_threat_area_filter_narrows_the_metrics(var):
 def test_regional_puts_a_unit_beside_its_peer_group_and_the_network(var):
     year = complete_year(var)
     at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period=year)
-    peers = {r[0] for r in sql(var, "select distinct r.rocu_name from marts.fct_metric_comparison c"
-                                    " join marts.dim_rocu r using (rocu_code) where c.peer_group_id ="
-                                    " (select any_value(peer_group_id) from marts.fct_metric_comparison"
-                                    " where rocu_code = 'EMSOU')")}
+    # the default grouping's group that year, of the units reporting arrests in it
+    peers = {r[0] for r in sql(var, "select r.rocu_name from marts.fct_metric_comparison c join marts.dim_rocu r"
+                                    " using (rocu_code) where c.metric_id = 'PUR_ARRESTS' and c.period_type ="
+                                    " 'financial_year' and c.period = ? and c.peer_group_id = (select peer_group_id"
+                                    " from marts.fct_metric_comparison where rocu_code = 'EMSOU' and metric_id ="
+                                    " 'PUR_ARRESTS' and period_type = 'financial_year' and period = ?)", year, year)}
     rows = table(at, "Per 100,000")
     assert set(rows["Unit"][:-2]) == peers
     assert rows["Unit"].iloc[-2].startswith("Peer median") and rows["Unit"].iloc[-1] == "Network"
@@ -172,6 +174,33 @@ def test_regional_puts_a_unit_beside_its_peer_group_and_the_network(var):
                                 " and period = ?", year)
     mine = rows[rows["Unit"] == "East Midlands"].iloc[0]
     assert (mine["Figure"], mine["Per 100,000"]) == (f"{value:,.0f}", f"{rate:,.2f}")
+
+
+def test_regional_offers_the_peer_groupings_and_names_the_group_and_why(var):
+    year = complete_year(var)
+    at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period=year)
+    groupings = sql(var, "select grouping_code, grouping_name, is_default_grouping from marts.dim_unit_peer_group"
+                         " where rocu_code = 'EMSOU' and financial_year = ? order by grouping_order", year)
+    choice = at.selectbox(key="w_peers")
+    assert choice.options == [name for _, name, _ in groupings] and "All units" in choice.options
+    assert len(groupings) == 4 and choice.value == next(code for code, _, default in groupings if default)
+    for code, name, _ in groupings:
+        at.selectbox(key="w_peers").set_value(code).run()
+        assert not at.exception and param(at, "peers") == code
+        ((label, grouped, members, group),) = sql(
+            var, "select peer_group_label, is_grouped, group_units, peer_group_name from marts.dim_unit_peer_group"
+                 " where rocu_code = 'EMSOU' and financial_year = ? and grouping_code = ?", year, code)
+        assert label.startswith("All units" if code == "ALL" else f"Peers by {name.lower()}, {year}: ")
+        shown = texts(at.markdown) + texts(at.warning)
+        assert label in shown, (code, label)
+        rows = table(at, "Per 100,000")
+        if grouped:
+            names = {r[0] for r in sql(var, "select rocu_name from marts.dim_rocu where list_contains(?, rocu_code)",
+                                       members.split(", "))}
+            assert set(rows["Unit"][:-2]) <= names and "East Midlands" in set(rows["Unit"])
+            assert rows["Unit"].iloc[-2] == f"Peer median ({group})"
+        else:
+            assert "no peer median" in shown and list(rows["Unit"]) == ["East Midlands", "Network"]
 
 
 def test_regional_splits_a_unit_by_its_forces_or_says_why_not(var):
