@@ -1,10 +1,14 @@
 -- Every unit sits in exactly one group of every grouping (All units included) in every financial
 -- year: its group or NOT_GROUPED, never two and never none. Returns the unit, year and grouping
 -- that break it, with how many rows it has.
-with expected as (
+with years as (
+    select distinct financial_year from {{ ref('dim_month') }}
+),
+
+expected as (
     select rocus.rocu_code, years.financial_year, groupings.grouping_code
     from {{ ref('rocus') }} as rocus
-    cross join (select distinct financial_year from {{ ref('dim_month') }}) as years
+    cross join years
     cross join {{ ref('peer_groupings') }} as groupings
 ),
 

@@ -134,7 +134,7 @@ matched as (
         on measured.grouping_code = rules.grouping_code
         and (
             measured.method = 'all'
-            or (measured.method = 'ranked' and rules.rank_band = ranked.rank_band)
+            or (measured.method = 'ranked' and ranked.rank_band = rules.rank_band)
             or (
                 measured.method = 'rules'
                 and (rules.min_core_missing is null or measured.core_missing >= rules.min_core_missing)
