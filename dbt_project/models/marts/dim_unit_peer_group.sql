@@ -180,7 +180,8 @@ labelled as (
                 measure_value, led, lead_base)
         end as measure_label,
         case
-            when not is_grouped then 'not grouped: ' || not_grouped_when
+            when not is_grouped and measure_value is null then 'not grouped: ' || not_grouped_when
+            when not is_grouped then 'not grouped: no rule of the grouping fits its figure'
             when measure_code = 'budget_per_head'
                 then printf('units with £%.2f–£%.2f per head', group_min_value, group_max_value)
             when measure_code = 'staff_in_post'
