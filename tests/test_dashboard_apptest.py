@@ -203,6 +203,33 @@ def test_regional_offers_the_peer_groupings_and_names_the_group_and_why(var):
             assert "no peer median" in shown and list(rows["Unit"]) == ["East Midlands", "Network"]
 
 
+def test_regional_says_when_a_unit_is_not_grouped_and_shows_no_peer_median(built_demo_copy):
+    """A unit with no resources return for the year is not grouped by size (dim_unit_peer_group's unit test
+    shows the model doing so); the page says so and why, and shows the unit beside the network only."""
+    year = complete_year(built_demo_copy)
+    con = duckdb.connect(str(Paths(built_demo_copy).published))
+    try:
+        reason = "not grouped: no resources return in the financial year"
+        con.execute("update marts.dim_unit_peer_group set peer_group_code = 'NOT_GROUPED', peer_group_name ="
+                    " 'Not grouped', is_grouped = false, measure_value = null, measure_label = null,"
+                    " group_units = null, group_rule_label = ?, peer_group_label = 'Peers by size, ' ||"
+                    " financial_year || ': ' || ? where rocu_code = 'EMSOU' and grouping_code = 'SIZE'",
+                    [reason, reason])
+        con.execute("update marts.fct_metric_peer_comparison p set peer_group_code = g.peer_group_code,"
+                    " peer_group_name = g.peer_group_name, peer_group_label = g.peer_group_label, peer_is_grouped ="
+                    " false, peer_median_per_100k = null, peer_units_reporting = null, per_100k_minus_peer_median ="
+                    " null, peer_median_per_officer = null, peer_median_value = null, peer_median_officer_rate = null"
+                    " from marts.dim_unit_peer_group g where p.rocu_code = 'EMSOU' and p.grouping_code = 'SIZE'"
+                    " and g.rocu_code = p.rocu_code and g.grouping_code = p.grouping_code"
+                    " and g.financial_year = p.peer_group_year")
+    finally:
+        con.close()
+    at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period=year, peers="SIZE")
+    warning = texts(at.warning)
+    assert f"Peers by size, {year}: {reason}" in warning and "no peer median" in warning
+    assert list(table(at, "Per 100,000")["Unit"]) == ["East Midlands", "Network"]
+
+
 def test_regional_splits_a_unit_by_its_forces_or_says_why_not(var):
     year = complete_year(var)
     at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period=year)
