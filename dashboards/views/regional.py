@@ -88,7 +88,8 @@ if not group.empty:
     own = "" if pd.isna(g["measure_label"]) else (f" {names[unit]}: {g['measure_label']}"
                                                   + ("" if pd.isna(g["basis_label"]) else f", {g['basis_label']}") + ".")
     if grouped:
-        st.markdown(f"**{g['peer_group_label']}.**{own} Peers: {g['group_units']}.",
+        members = ", ".join(names.get(code, code) for code in g["group_units"].split(", "))
+        st.markdown(f"**{g['peer_group_label']}.**{own} Units in the group: {members}.",
                     help=f"{g['grouping_name']}: {g['grouping_description']}")
     else:
         st.warning(f"{g['peer_group_label']}: {names[unit]} has no peers by {g['grouping_name'].lower()} for "
