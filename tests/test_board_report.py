@@ -197,6 +197,10 @@ def test_pdf_figures_match_the_marts(published: Path, unit_text: str, demo: Path
     assert (f"Arrests: {per_100k:.2f} per 100,000 population (mid-2024, provisional), {value:,.0f} in the quarter; "
             f"peer median {peer:.2f}, network {national:.2f}") in unit_text
     assert f"{per_officer:.4f}" in unit_text  # per-officer rate in the outcomes table
+    # the peers are named with the grouping, the year and why (dim_unit_peer_group's default grouping)
+    ((label,),) = sql(published, "select any_value(peer_group_label) from marts.fct_outcomes_quarterly"
+                                 " where rocu_code = ? and quarter = ?", UNIT, QUARTER)
+    assert label.startswith("Peers by funding per head, 20") and f"{label}." in unit_text
 
     # Tasking from the demo's own extracts: meetings in the quarter, and the longest gap to a meeting in it.
     dates = sorted(date.fromisoformat(r["meeting_date"]) for f in (demo / "extracts" / "tasking").glob(

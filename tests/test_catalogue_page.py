@@ -13,12 +13,21 @@ def test_catalogue_is_a_document_with_a_heading_per_strand_and_threat_area(var: 
     at = run("catalogue")
     strands = [r[0] for r in sql(var, "select distinct strand_name, strand_sort_order from marts.dim_metric_guide"
                                      " order by strand_sort_order")]
-    assert [h.value for h in at.header] == strands
+    assert [h.value for h in at.header] == [*strands, "Peer groups"]
     subheadings = texts(at.subheader)
     for (area,) in sql(var, "select distinct threat_area_name from marts.dim_metric where threat_area_name is not null"):
         assert area in subheadings
     assert "All threat areas" in subheadings
     assert not at.dataframe, "the catalogue is a document, not a table dump"
+
+
+def test_catalogue_says_how_units_are_grouped_into_peers(var: Path):
+    at = run("catalogue")
+    shown = texts(at.markdown)
+    for name, description, default in sql(var, "select distinct grouping_name, grouping_description,"
+                                               " is_default_grouping from marts.dim_unit_peer_group"):
+        assert f"**{name}**{' (the default)' if default else ''}: " in shown
+        assert description.split(",")[0] in shown
 
 
 def test_every_metric_shows_its_definition_base_source_and_kind(var: Path):

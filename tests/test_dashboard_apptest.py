@@ -160,10 +160,12 @@ def test_national_threat_area_filter_narrows_the_metrics(var):
 def test_regional_puts_a_unit_beside_its_peer_group_and_the_network(var):
     year = complete_year(var)
     at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period=year)
-    peers = {r[0] for r in sql(var, "select distinct r.rocu_name from marts.fct_metric_comparison c"
-                                    " join marts.dim_rocu r using (rocu_code) where c.peer_group_id ="
-                                    " (select any_value(peer_group_id) from marts.fct_metric_comparison"
-                                    " where rocu_code = 'EMSOU')")}
+    # the default grouping's group that year, of the units reporting arrests in it
+    peers = {r[0] for r in sql(var, "select r.rocu_name from marts.fct_metric_comparison c join marts.dim_rocu r"
+                                    " using (rocu_code) where c.metric_id = 'PUR_ARRESTS' and c.period_type ="
+                                    " 'financial_year' and c.period = ? and c.peer_group_id = (select peer_group_id"
+                                    " from marts.fct_metric_comparison where rocu_code = 'EMSOU' and metric_id ="
+                                    " 'PUR_ARRESTS' and period_type = 'financial_year' and period = ?)", year, year)}
     rows = table(at, "Per 100,000")
     assert set(rows["Unit"][:-2]) == peers
     assert rows["Unit"].iloc[-2].startswith("Peer median") and rows["Unit"].iloc[-1] == "Network"
@@ -172,6 +174,60 @@ def test_regional_puts_a_unit_beside_its_peer_group_and_the_network(var):
                                 " and period = ?", year)
     mine = rows[rows["Unit"] == "East Midlands"].iloc[0]
     assert (mine["Figure"], mine["Per 100,000"]) == (f"{value:,.0f}", f"{rate:,.2f}")
+
+
+def test_regional_offers_the_peer_groupings_and_names_the_group_and_why(var):
+    year = complete_year(var)
+    at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period=year)
+    groupings = sql(var, "select grouping_code, grouping_name, is_default_grouping from marts.dim_unit_peer_group"
+                         " where rocu_code = 'EMSOU' and financial_year = ? order by grouping_order", year)
+    choice = at.selectbox(key="w_peers")
+    assert choice.options == [name for _, name, _ in groupings] and "All units" in choice.options
+    assert len(groupings) == 4 and choice.value == next(code for code, _, default in groupings if default)
+    for code, name, _ in groupings:
+        at.selectbox(key="w_peers").set_value(code).run()
+        assert not at.exception and param(at, "peers") == code
+        ((label, grouped, members, group),) = sql(
+            var, "select peer_group_label, is_grouped, group_units, peer_group_name from marts.dim_unit_peer_group"
+                 " where rocu_code = 'EMSOU' and financial_year = ? and grouping_code = ?", year, code)
+        assert label.startswith("All units" if code == "ALL" else f"Peers by {name.lower()}, {year}: ")
+        shown = texts(at.markdown) + texts(at.warning)
+        assert label in shown, (code, label)
+        rows = table(at, "Per 100,000")
+        if grouped:
+            names = {r[0] for r in sql(var, "select rocu_name from marts.dim_rocu where list_contains(?, rocu_code)",
+                                       members.split(", "))}
+            assert set(rows["Unit"][:-2]) <= names and "East Midlands" in set(rows["Unit"])
+            assert rows["Unit"].iloc[-2] == f"Peer median ({group})"
+        else:
+            assert "no peer median" in shown and list(rows["Unit"]) == ["East Midlands", "Network"]
+
+
+def test_regional_says_when_a_unit_is_not_grouped_and_shows_no_peer_median(built_demo_copy):
+    """A unit with no resources return for the year is not grouped by size (dim_unit_peer_group's unit test
+    shows the model doing so); the page says so and why, and shows the unit beside the network only."""
+    year = complete_year(built_demo_copy)
+    con = duckdb.connect(str(Paths(built_demo_copy).published))
+    try:
+        reason = "not grouped: no resources return in the financial year"
+        con.execute("update marts.dim_unit_peer_group set peer_group_code = 'NOT_GROUPED', peer_group_name ="
+                    " 'Not grouped', is_grouped = false, measure_value = null, measure_label = null,"
+                    " group_units = null, group_rule_label = ?, peer_group_label = 'Peers by size, ' ||"
+                    " financial_year || ': ' || ? where rocu_code = 'EMSOU' and grouping_code = 'SIZE'",
+                    [reason, reason])
+        con.execute("update marts.fct_metric_peer_comparison p set peer_group_code = g.peer_group_code,"
+                    " peer_group_name = g.peer_group_name, peer_group_label = g.peer_group_label, peer_is_grouped ="
+                    " false, peer_median_per_100k = null, peer_units_reporting = null, per_100k_minus_peer_median ="
+                    " null, peer_median_per_officer = null, peer_median_value = null, peer_median_officer_rate = null"
+                    " from marts.dim_unit_peer_group g where p.rocu_code = 'EMSOU' and p.grouping_code = 'SIZE'"
+                    " and g.rocu_code = p.rocu_code and g.grouping_code = p.grouping_code"
+                    " and g.financial_year = p.peer_group_year")
+    finally:
+        con.close()
+    at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period=year, peers="SIZE")
+    warning = texts(at.warning)
+    assert f"Peers by size, {year}: {reason}" in warning and "no peer median" in warning
+    assert list(table(at, "Per 100,000")["Unit"]) == ["East Midlands", "Network"]
 
 
 def test_regional_splits_a_unit_by_its_forces_or_says_why_not(var):

@@ -103,6 +103,10 @@ def test_regional_comparison_and_its_link_to_the_drill_through(page, app_url, ar
            ).to_be_visible(timeout=WAIT)
     expect(cell(page, "Network")).to_be_visible(timeout=WAIT)
     expect(page.get_by_role("cell", name=re.compile(r"^Peer median \("))).to_be_visible()
+    # peers grouped by the default grouping, named with the year and why; the other groupings offered
+    expect(page.get_by_text(re.compile(r"^Peers by funding per head, 20\d\d/\d\d: units with £[\d.]+–£[\d.]+ per head")).first
+           ).to_be_visible()
+    expect(page.get_by_label(re.compile("^Peers by")).first).to_be_visible()
     forces = reference.current_forces()
     for force in forces.filter(forces["rocu_code"] == "EMSOU")["force_name"]:
         expect(cell(page, force)).to_be_visible()

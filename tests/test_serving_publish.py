@@ -15,7 +15,7 @@ from pipelines.serving.publish import publish_copy
 from pipelines.settings import Paths
 
 OUTSIDE = ["staging.stg_intake__submissions", "staging.stg_intake__problems",
-           "intermediate.int_disruptions__deduplicated", "reference.threat_areas", "reference.peer_groups"]
+           "intermediate.int_disruptions__deduplicated", "reference.threat_areas", "reference.peer_group_rules"]
 
 
 def tables(path: Path) -> dict[str, dict[str, str]]:

@@ -69,3 +69,15 @@ for _, in_strand in guide.groupby("strand_sort_order", sort=True):
         for _, m in in_area.iterrows():
             st.markdown(f"#### {escape_markdown(m.metric_name)}")
             st.markdown(describe(m))
+
+# How units are grouped into peers, from the seeds behind dim_unit_peer_group (docs/peer-groups.md).
+groupings = query("select distinct grouping_name, grouping_description, grouping_order, is_default_grouping"
+                  " from marts.dim_unit_peer_group order by grouping_order")
+if not groupings.empty:
+    st.header("Peer groups", divider="gray")
+    st.markdown("A unit's rates are set beside the median of its peers as well as the network. Peers are built "
+                "each financial year from the units' resources returns, capability register and disruptions, so a "
+                "unit can move group from one year to the next; a unit the data cannot place is shown as not "
+                "grouped, never put in a group by default.\n\n"
+                + "\n".join(f"- **{g.grouping_name}**{' (the default)' if g.is_default_grouping else ''}: "
+                            f"{escape_markdown(g.grouping_description)}" for g in groupings.itertuples()))

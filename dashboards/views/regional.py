@@ -1,5 +1,7 @@
 """Regional comparison: one unit beside its peers, the peer median and the network; its forces;
-the threat of its OCGs against those its forces keep; and its trends against the peer median."""
+the threat of its OCGs against those its forces keep; and its trends against the peer median.
+The reader chooses how peers are grouped (dim_unit_peer_group: all units, funding per head, size,
+operating model); the page names the unit's group that year and why."""
 
 import altair as alt
 import pandas as pd
@@ -11,7 +13,7 @@ from pipelines.serving.formats import amount, axis_title, flag_small, scaled_rat
 from dashboards.auth import guard
 from dashboards.widgets import (BANDS, base_columns, drill_link, exports, figure_columns, metric_filter, metric_reading,
                                 no_data, period_filter, period_words, rate_scales, show_table, unit_filter,
-                                url_multiselect)
+                                url_multiselect, url_select)
 
 TREND_DEFAULTS = ["PUR_ARRESTS", "PUR_CHARGES", "PRV_INTERVENTIONS", "PRO_VICTIMS_SAFEGUARDED", "PRP_STAFF_TRAINED",
                   "PUR_CASH_SEIZED"]
@@ -41,27 +43,60 @@ when = period_words(kind, period)
 reading, scales = metric_reading(metric_id), rate_scales()
 per_people, per_officers = scales.loc["population"], scales.loc["officers"]
 
+# How peers are grouped: the reader's choice, the seeded default first chosen, "All units" always there.
+groupings = query("select distinct grouping_code, grouping_name, grouping_order, is_default_grouping"
+                  " from marts.dim_unit_peer_group order by grouping_order")
+grouping_names = dict(zip(groupings["grouping_code"], groupings["grouping_name"]))
+codes = list(grouping_names)
+with st.columns([1.3, 3.9])[0]:
+    grouping = url_select("Peers by", codes, "peers", format_func=grouping_names.get,
+                          default_index=int(groupings["is_default_grouping"].idxmax()) if len(groupings) else 0)
+
 rows = query(
     """
-    select c.*, r.rocu_name as unit_name, r.peer_group_name, f.band_95, f.rank_shown,
-           f.units_ranked
+    select c.* exclude (peer_grouping_code, peer_group_id, peer_group_name, peer_group_label, peer_is_grouped,
+                        peer_median_per_100k, peer_units_reporting, per_100k_minus_peer_median,
+                        peer_median_per_officer, peer_median_value, peer_median_officer_rate),
+           p.peer_group_code as peer_group_id, p.peer_group_name, p.peer_group_label, p.peer_is_grouped,
+           p.peer_median_per_100k, p.peer_units_reporting, p.per_100k_minus_peer_median,
+           p.peer_median_per_officer, p.peer_median_value, p.peer_median_officer_rate,
+           r.rocu_name as unit_name, f.band_95, f.rank_shown, f.units_ranked
     from marts.fct_metric_comparison c join marts.dim_rocu r using (rocu_code)
+    join marts.fct_metric_peer_comparison p
+        on p.rocu_code = c.rocu_code and p.metric_id = c.metric_id and p.period_type = c.period_type
+        and p.period = c.period and p.grouping_code = ?
     left join marts.fct_metric_funnel f
         on f.rocu_code = c.rocu_code and f.metric_id = c.metric_id and f.period_type = c.period_type
         and f.period = c.period and f.base_name = 'population'
     where c.metric_id = ? and c.period_type = ? and c.period = ?
     order by c.per_100k_population desc
     """,
-    (metric_id, kind, period),
+    (grouping, metric_id, kind, period),
 )
 mine = rows[rows["rocu_code"] == unit]
 if mine.empty:
     no_data(f"{names[unit]} reported no {name.lower()} for {when}, so there is nothing to compare. "
             "Choose another metric or period.")
 me = mine.iloc[0]
-peers = rows[rows["peer_group_id"] == me["peer_group_id"]]
+grouped = bool(me["peer_is_grouped"])
+peers = rows[rows["peer_group_id"] == me["peer_group_id"]] if grouped else mine
+group = query("select * from marts.dim_unit_peer_group where rocu_code = ? and financial_year = ? and grouping_code = ?",
+              (unit, me["peer_group_year"], grouping))
 
 st.subheader(f"{names[unit]} beside its peers: {name} per 100,000 population, {when}")
+# Which group and why: the group's rule or range that year, the unit's own figure and where it comes from.
+if not group.empty:
+    g = group.iloc[0]
+    own = "" if pd.isna(g["measure_label"]) else (f" {names[unit]}: {g['measure_label']}"
+                                                  + ("" if pd.isna(g["basis_label"]) else f", {g['basis_label']}") + ".")
+    if grouped:
+        members = ", ".join(names.get(code, code) for code in g["group_units"].split(", "))
+        st.markdown(f"**{g['peer_group_label']}.**{own} Units in the group: {members}.",
+                    help=f"{g['grouping_name']}: {g['grouping_description']}")
+    else:
+        st.warning(f"{g['peer_group_label']}: {names[unit]} has no peers by {g['grouping_name'].lower()} for "
+                   f"{g['financial_year']}, so no peer median is shown.{own} Choose All units or another grouping.",
+                   icon=":material/group_off:")
 a, b, c, d = st.columns(4)
 a.metric(f"{name}, {unit}, {period}", flag_small(me["value"], measure),
          help=f"{me['months_reported']} of {me['months_in_period']} months reported.")
@@ -72,11 +107,13 @@ a.caption((f"{BANDS[me['band_95']].capitalize()} at 95%" if me["band_95"] in BAN
              "(1 = highest rate)"))
 b.metric(f"{per_people['rate_label'].capitalize()}, {unit}",
          scaled_rate(me["per_100k_population"], measure, per_people["rate_decimals"]),
-         f"{me['per_100k_minus_peer_median']:+,.{per_people['rate_decimals']}f} against peer median",
+         None if pd.isna(me["per_100k_minus_peer_median"])
+         else f"{me['per_100k_minus_peer_median']:+,.{per_people['rate_decimals']}f} against peer median",
          delta_color="normal" if metric["higher_is_better"] else "inverse",
          help=f"Base: population {me['population']:,.0f}, {me['population_base_label']}.")
 c.metric("Peer median per 100,000", scaled_rate(me["peer_median_per_100k"], measure, per_people["rate_decimals"]),
-         help=f"Median of the {me['peer_units_reporting']} units in the peer group: {me['peer_group_name'].lower()}.")
+         help=f"Median of the {me['peer_units_reporting']:.0f} units reporting in the peer group: "
+              f"{me['peer_group_label']}." if grouped else f"No peer median: {me['peer_group_label']}.")
 d.metric("Network per 100,000", scaled_rate(me["national_per_100k"], measure, per_people["rate_decimals"]),
          help=f"Base: population {me['national_population']:,.0f} of the {me['units_reporting']} units reporting, "
               f"{me['national_population_base_label']}.")
@@ -102,7 +139,7 @@ bars = alt.Chart(peers).mark_bar().encode(
     stroke=alt.value("#1f4e79"),
 )
 lines = pd.DataFrame({"line": ["Peer median", "Network"],
-                      "x": [me["peer_median_per_100k"], me["national_per_100k"]]})
+                      "x": [me["peer_median_per_100k"], me["national_per_100k"]]}).dropna()
 rules = alt.Chart(lines).mark_rule(color="black").encode(
     x="x:Q", strokeDash=alt.StrokeDash("line:N", title=None, scale=alt.Scale(domain=["Peer median", "Network"],
                                                                                range=[[6, 3], [1, 0]])))
@@ -124,8 +161,8 @@ typed = pd.DataFrame([
     *(line(r["rocu_code"], r["unit_name"], r["value"], r["per_100k_population"], r["officer_rate"],
            r["months_reported"], r["months_in_period"], r["population"], r["officer_fte"],
            f"{r['population_base_label']}; {r['officer_base_label']}") for _, r in peers.iterrows()),
-    line(None, f"Peer median ({me['peer_group_name']})", me["peer_median_value"], me["peer_median_per_100k"],
-         me["peer_median_officer_rate"], None, None, None, None, "the peers' own bases"),
+    *([line(None, f"Peer median ({me['peer_group_name']})", me["peer_median_value"], me["peer_median_per_100k"],
+            me["peer_median_officer_rate"], None, None, None, None, "the peers' own bases")] if grouped else []),
     line(None, "Network", me["national_value"], me["national_per_100k"], me["national_officer_rate"], None, None,
          me["national_population"], me["national_officer_fte"],
          f"{me['national_population_base_label']}; {me['national_officer_base_label']}"),
@@ -138,14 +175,14 @@ table = pd.DataFrame({
     "Per 100 officers": typed["Per 100 officers"].map(lambda v: scaled_rate(v, measure, per_officers["rate_decimals"])),
     "Months reported": [f"{m} of {n}" if u else "–" for m, n, u in
                         zip(typed["Months reported"], typed["Months in period"], units_row)],
-    "Base: population": [f"{v:,.0f}" if pd.notna(v) else f"median of {me['peer_units_reporting']} units"
+    "Base: population": [f"{v:,.0f}" if pd.notna(v) else f"median of {me['peer_units_reporting']:.0f} units"
                          for v in typed["Base: population"]],
     "Base: officers (FTE)": typed["Base: officers (FTE)"].map(lambda v: "–" if pd.isna(v) else f"{v:,.0f}"),
     "Bases of the rates": typed["Bases of the rates"],
 })
 show_table(table, f"regional_{unit}_{metric_id}_{period.replace('/', '-')}", export=typed, metadata=ExportMetadata(
-    title=f"{name}: {names[unit]} beside its peers and the network, {when}", definition=reading["definition"],
-    base=reading["comparison_base"], period=when,
+    title=f"{name}: {names[unit]} beside its peers and the network, {when}. {me['peer_group_label']}",
+    definition=reading["definition"], base=reading["comparison_base"], period=when,
     columns=figure_columns(reading, ["Figure"], {"Per 100,000 population": "population",
                                                  "Per 100 officers": "officers"})
     + base_columns("Base: population", "Base: officers (FTE)")))
@@ -376,12 +413,15 @@ else:
     trend = query(
         f"""
         select m.metric_name as metric, c.period as month, c.{rate_col} as "This unit",
-               c.{median_col} as "Peer median", c.{base_col} as base, c.{changed_col} as base_changed
+               p.{median_col} as "Peer median", c.{base_col} as base, c.{changed_col} as base_changed
         from marts.fct_metric_comparison c join marts.dim_metric m using (metric_id)
+        join marts.fct_metric_peer_comparison p
+            on p.rocu_code = c.rocu_code and p.metric_id = c.metric_id and p.period_type = c.period_type
+            and p.period = c.period and p.grouping_code = ?
         where c.rocu_code = ? and c.period_type = 'month' and list_contains(?, c.metric_id)
         order by list_position(?, c.metric_id), month
         """,
-        (unit, picked, picked),
+        (grouping, unit, picked, picked),
     )
     long = trend.melt(["metric", "month", "base", "base_changed"], var_name="series", value_name="rate")
     long["start"] = pd.to_datetime(long["month"] + "-01")
@@ -411,7 +451,8 @@ else:
                 f"{r.month} ({r.base})" for r in changes.drop_duplicates("month").itertuples()) if len(changes) else "")
             + ".",
     )
-    st.caption("Solid line: this unit; dashed line: the median of its peer group. Each panel has its own scale. "
+    st.caption(f"Solid line: this unit; dashed line: the median of its peer group by {grouping_names[grouping].lower()} "
+               "(each financial year's group; none in a year the unit is not grouped). Each panel has its own scale. "
                "Bases: " + "; ".join(dict.fromkeys(trend["base"].dropna()))
                + (". Dotted line marked 'new base': the month the rates move to newer figures for the base"
                   if len(changes) else "") + ".")

@@ -17,12 +17,16 @@ import polars as pl
 
 from pipelines.months import days_in_month, month_start
 from pipelines.demo.ocg_register import draw_threat_area
+from pipelines.demo.resources import profiles
 from pipelines.demo.volumes import Region, seasonal_factor
 
 DISRUPTIONS_PER_MILLION = 7.0
 TWIN_SHARE = 0.115  # of ROCU-led disruptions with an OCG: about 8% of all ROCU-led ones
 WEAK_PREVENT_PROTECT = frozenset({"ROCUWM", "SWROCU"})
 SPARSE_NARRATIVE = {"ROCUWM": 0.3, "SWROCU": 0.2}
+# Share of its disruptions each unit leads, by its operating model (resource_profiles.csv): some
+# units lead most investigations, others mostly support their forces', as the inspection found.
+LED_SHARE = {p["rocu_code"]: float(p["led_share"]) for p in profiles()}
 IMPACTS = (["major", "moderate", "minor"], [0.15, 0.40, 0.45])
 NARRATIVES = {
     "pursue": {
@@ -97,7 +101,7 @@ def month_disruptions(rng: np.random.Generator, region: Region, month: str,
     out: list[Disruption] = []
     for _ in range(int(rng.poisson(mu))):
         day = month_start(month) + timedelta(days=int(rng.integers(0, days_in_month(month))))
-        rocu_led = rng.random() < 0.55
+        rocu_led = rng.random() < LED_SHARE.get(code, 0.55)
         lead = code if rocu_led else _pick(rng, forces, shares)
         strand = _pick(rng, ["pursue", "prevent", "protect", "prepare"], strand_w)
         threat, ocg = draw_threat_area(rng), ""

@@ -12,10 +12,6 @@ current_forces as (
     group by rocu_code
 ),
 
-peer_groups as (
-    select rocu_code, peer_group_id, peer_group_name from {{ ref('peer_groups') }} where peer_group_id <> 'ALL'
-),
-
 final as (
     select
         rocus.rocu_code,
@@ -25,12 +21,9 @@ final as (
         rocus.country,
         rocus.lead_force_code,
         current_forces.force_count,
-        current_forces.force_names,
-        peer_groups.peer_group_id,
-        peer_groups.peer_group_name
+        current_forces.force_names
     from rocus
     left join current_forces on rocus.rocu_code = current_forces.rocu_code
-    left join peer_groups on rocus.rocu_code = peer_groups.rocu_code
 )
 
 select * from final

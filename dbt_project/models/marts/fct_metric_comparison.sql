@@ -22,8 +22,14 @@ officer_scale as (
     select per as officer_scale_per from {{ ref('rate_scales') }} where base_code = 'officers'
 ),
 
+months as (
+    select month, financial_year from {{ ref('dim_month') }}
+),
+
 peer_groups as (
-    select rocu_code, peer_group_id from {{ ref('peer_groups') }} where peer_group_id <> 'ALL'
+    -- The default grouping's group of each unit and financial year (dim_unit_peer_group, where the
+    -- grouping rules live); fct_metric_peer_comparison gives the medians of every grouping.
+    select * from {{ ref('dim_unit_peer_group') }} where is_default_grouping
 ),
 
 with_base as (
@@ -43,12 +49,20 @@ with_base as (
         denominators.officers_as_at,
         denominators.officers_status,
         'per officer (' || denominators.officers_base_year_label || ')' as officer_base_label,
-        peer_groups.peer_group_id,
+        months.financial_year as peer_group_year,
+        peer_groups.grouping_code as peer_grouping_code,
+        peer_groups.peer_group_code as peer_group_id,
+        peer_groups.peer_group_name,
+        peer_groups.peer_group_label,
+        coalesce(peer_groups.is_grouped, false) as peer_is_grouped,
         officer_scale.officer_scale_per
     from by_period
     inner join metrics on by_period.metric_id = metrics.metric_id
     left join denominators on by_period.rocu_code = denominators.rocu_code and by_period.last_month = denominators.month
-    left join peer_groups on by_period.rocu_code = peer_groups.rocu_code
+    left join months on by_period.last_month = months.month
+    left join peer_groups
+        on by_period.rocu_code = peer_groups.rocu_code
+        and months.financial_year = peer_groups.financial_year
     cross join officer_scale
 ),
 
@@ -59,13 +73,13 @@ rates as (
         case when is_rateable then value / officer_fte end as per_officer,
         coalesce(
             population_base_label <> lag(population_base_label) over (
-                partition by rocu_code, metric_id, period_type, peer_group_id order by period
+                partition by rocu_code, metric_id, period_type order by period
             ),
             false
         ) as population_base_changed,
         coalesce(
             officer_base_label <> lag(officer_base_label) over (
-                partition by rocu_code, metric_id, period_type, peer_group_id order by period
+                partition by rocu_code, metric_id, period_type order by period
             ),
             false
         ) as officers_base_changed,
@@ -126,22 +140,13 @@ final as (
         rates.population_base_changed,
         rates.officers_base_changed,
         national.units_reporting,
+        rates.peer_group_year,
+        rates.peer_grouping_code,
         rates.peer_group_id,
-        median(rates.per_100k_population) over (
-            partition by rates.metric_id, rates.period_type, rates.period, rates.peer_group_id
-        ) as peer_median_per_100k,
-        count(*) over (
-            partition by rates.metric_id, rates.period_type, rates.period, rates.peer_group_id
-        ) as peer_units_reporting,
-        rates.per_100k_population - median(rates.per_100k_population) over (
-            partition by rates.metric_id, rates.period_type, rates.period, rates.peer_group_id
-        ) as per_100k_minus_peer_median,
-        median(rates.per_officer) over (
-            partition by rates.metric_id, rates.period_type, rates.period, rates.peer_group_id
-        ) as peer_median_per_officer,
-        median(rates.value) over (
-            partition by rates.metric_id, rates.period_type, rates.period, rates.peer_group_id
-        ) as peer_median_value,
+        rates.peer_group_name,
+        rates.peer_group_label,
+        rates.peer_is_grouped,
+        {{ peer_median_columns('rates', 'peer_group_id', 'peer_is_grouped') }},
         national.national_value,
         national.national_numerator,
         national.national_denominator,
@@ -154,9 +159,6 @@ final as (
         national.national_population_base_label,
         national.national_officer_base_label,
         rates.officer_rate,
-        median(rates.officer_rate) over (
-            partition by rates.metric_id, rates.period_type, rates.period, rates.peer_group_id
-        ) as peer_median_officer_rate,
         case when rates.is_rateable
             then national.officer_scale_per * national.national_value / national.national_officer_fte end
             as national_officer_rate

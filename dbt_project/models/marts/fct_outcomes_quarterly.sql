@@ -51,6 +51,7 @@ final as (
         funnel.is_small_base,
         comparison.units_reporting,
         comparison.peer_group_id,
+        comparison.peer_group_label,
         comparison.peer_median_per_100k,
         comparison.peer_median_per_officer,
         comparison.national_per_100k,

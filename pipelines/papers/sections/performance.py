@@ -42,8 +42,9 @@ def outcomes(ctx: Context) -> Section:
     rateable = out[out["per_100k_population"].notna() & out["source"].isin(OUTCOME_SOURCES)].copy()
     section = Section("outcomes", "Outcomes against peers, per 100,000 population and per officer",
                       "Counts are set against the population the unit serves and the police officers of its "
-                      "forces, so that regions of different size compare fairly. The peer group is the unit's "
-                      "most similar group of units; the network figure is all units reporting. Rates on counts "
+                      "forces, so that regions of different size compare fairly. The peer group is the units "
+                      "grouped with it by the default peer grouping (docs/peer-groups.md), named below with the "
+                      "reason; the network figure is all units reporting. Rates on counts "
                       f"under {SMALL_BASE} are shown but not compared.")
     if ctx.focus:
         mine = rateable[rateable["rocu_code"] == ctx.focus].copy()
@@ -68,7 +69,7 @@ def outcomes(ctx: Context) -> Section:
             f"Population {count(base.population)} and police officers {decimal(base.officer_fte)} FTE: "
             f"rates {base.population_base_label} and {base.officer_base_label}. Network rates "
             f"{base.national_population_base_label} and {base.national_officer_base_label}. "
-            f"Peer group: {base.peer_group_id}.")
+            + ("" if missing(base.peer_group_label) else f"{base.peer_group_label}."))
         mine["total"] = [amount(v, u) for v, u in zip(mine["value"], mine["unit"])]
         mine["months"] = [f"{int(a)} of {int(b)}" for a, b in zip(mine["months_reported"], mine["months_in_period"])]
         mine["rank"] = [_rank(r) for r in mine.itertuples()]
