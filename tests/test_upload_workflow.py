@@ -178,3 +178,75 @@ def test_rocu_submit_dry_run_and_reason(demo, tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().out.startswith("ACCEPTED")
     upload = next(r for r in AuditLog.at(Paths(tmp_path)).records() if r.action == "upload")
     assert upload.detail["reason"] == "Sent late: system outage."
+
+
+# The page (Streamlit's AppTest): the same steps as a person takes them.
+
+def upload_page(as_role: str, unit: str, month: str):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboards" / "views" / "upload.py"),
+                           default_timeout=60)
+    at.session_state["rocu_session"] = make_session(Paths.from_env().var, as_role, unit)
+    at.query_params.update(unit=unit, month=month)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(elements) -> str:
+    return "\n".join(e.value for e in elements)
+
+
+@pytest.fixture
+def fresh_caches():
+    import streamlit as st
+
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def test_the_page_checks_without_submitting_then_submits_with_a_reason(demo, tmp_path, monkeypatch, fresh_caches):
+    monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path))
+    zone = LandingZone(Paths(tmp_path).landing)
+    path = demo_return(demo)
+    at = upload_page("unit_submitter", "NEROCU", PERIOD)
+    at.file_uploader[0].upload(path.name, path.read_bytes(), "text/csv")
+    at.run()
+    at.button(key="check").click().run()
+    assert f"Checked, not submitted: {path.name} would be accepted" in texts(at.success) + texts(at.warning)
+    assert landing_contents(zone)["registry"] == 0 and landing_contents(zone)["files"] == []
+    assert LATE in texts(at.warning)  # the warning is there before the person submits
+
+    at.button(key="submit").click().run()  # no reason typed: the intake refuses it
+    assert texts(at.error).startswith(f"Not submitted. {LATE}")
+    assert landing_contents(zone)["registry"] == 0
+
+    at.text_area(key="reason").input("The return was held up by the force's figures.")
+    at.button(key="submit").click().run()
+    assert f"{path.name} for North East, September 2025, version 1" in texts(at.success) + texts(at.warning)
+    actions = [(r.action, r.detail.get("reason")) for r in AuditLog.at(Paths(tmp_path)).records()
+               if r.action in ("dry_run", "upload", "upload_refused")]
+    assert [a for a, _ in actions] == ["dry_run", "upload_refused", "upload"]
+    assert actions[-1][1] == "The return was held up by the force's figures."
+
+
+def test_the_page_shows_the_months_deadline_and_status_from_the_mart(built_demo, monkeypatch, fresh_caches):
+    monkeypatch.setenv("ROCU_VAR_DIR", str(built_demo))
+    con = duckdb.connect(str(Paths(built_demo).published), read_only=True)
+    try:
+        rows = con.execute("select rocu_code, month, deadline_date, workflow_status, arrived_late"
+                           " from marts.fct_return_workflow").fetchall()
+    finally:
+        con.close()
+    statuses = {status for *_, status, _ in rows}
+    assert {"missing", "signed_off"} <= statuses
+    late = next(r for r in rows if r[3] == "signed_off" and r[4])
+    missing = next(r for r in rows if r[3] == "missing")
+    for unit, month, deadline, status, _ in (late, missing):
+        at = upload_page("unit_submitter", unit, month)
+        shown = texts(at.markdown)
+        assert f"**Deadline:** end of {deadline.day} {deadline:%B %Y}." in shown
+        assert {"missing": "**Status:** Missing: no accepted return, and the deadline has passed.",
+                "signed_off": "**Status:** Signed off (it arrived after the deadline)."}[status] in shown
