@@ -250,3 +250,18 @@ def test_the_page_shows_the_months_deadline_and_status_from_the_mart(built_demo,
         assert f"**Deadline:** end of {deadline.day} {deadline:%B %Y}." in shown
         assert {"missing": "**Status:** Missing: no accepted return, and the deadline has passed.",
                 "signed_off": "**Status:** Signed off (it arrived after the deadline)."}[status] in shown
+
+
+def test_the_submissions_grid_shows_warnings_and_sign_off(built_demo, monkeypatch, fresh_caches):
+    from tests.test_dashboard_apptest import chart_data, run, scenario, table
+
+    monkeypatch.setenv("ROCU_VAR_DIR", str(built_demo))
+    late = scenario(built_demo, "late")
+    at = run("submissions", unit=late["rocu_code"], month=late["period"])
+    grid = chart_data(at).set_index(["rocu_code", "month"])
+    assert grid.loc[(late["rocu_code"], late["period"]), "signoff"] == "Signed off"  # the demo's approver signed it
+    attention = table(at, "Days late")
+    assert {"Warnings in latest", "Sign-off"} <= set(attention.columns)
+    assert set(attention["Sign-off"]) <= {"Signed off", "Waiting for sign-off", "No accepted version"}
+    assert "Sign-off: signed off." in texts(at.markdown)
+    assert f"Signed off by demo.{late['rocu_code'].lower()}.approver on" in texts(at.markdown)
