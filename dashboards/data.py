@@ -118,6 +118,12 @@ def versions(rocu_code: str, period: str) -> list[Submission]:
     return [s for s in Registry(path).submissions() if s.rocu_code == rocu_code and s.period == period]
 
 
+def sign_offs() -> dict[int, dict]:
+    """Who signed off which version and when, by submission id (empty if nothing has landed)."""
+    path = landing_path() / "registry.sqlite"
+    return {a["submission_id"]: a for a in Registry(path).approvals()} if path.exists() else {}
+
+
 def problem_frame(rows: list[dict], submission: Submission) -> pd.DataFrame:
     """Problems as a table, naming the file as the user sent it.
 

@@ -4,6 +4,8 @@ Commands acting on returns and reports sign in (--user NAME, password on stdin o
 --password-env VAR) and are checked against the role and unit, as the pages are:
 
     rocu submit FILE --unit EMSOU --period 2025-03 --user lead.emsou   verdict; exit 1 if rejected
+        [--dry-run]   check only: nothing is stored (the check is audited)
+        [--reason R]  required when late or replacing a signed-off return (exit 2 without it)
     rocu status --user NAME                          submissions by unit and month
     rocu approve ID --user NAME                      sign off a return (password from stdin)
     rocu demo generate | load | accounts             the bundled demo data and demo sign-ins
@@ -80,8 +82,8 @@ def add_user_options(parser: argparse.ArgumentParser) -> None:
 def cmd_submit(args: argparse.Namespace, paths: Paths) -> int:
     from datetime import datetime
 
-    from pipelines.intake.api import (MAX_BYTES, InvalidRequest, LandingZone, read_offered_file, submit_return,
-                                      validate_request)
+    from pipelines.intake.api import (MAX_BYTES, InvalidRequest, LandingZone, ReasonRequired, read_offered_file,
+                                      submit, validate_request)
 
     try:  # before signing in: the permission check needs the exact unit code
         request = validate_request(args.unit, args.period, datetime.now(UTC).date(), args.kind)
@@ -96,14 +98,36 @@ def cmd_submit(args: argparse.Namespace, paths: Paths) -> int:
     except ValueError as unusable:
         print(str(unusable), file=sys.stderr)
         return Exit.USAGE
-    verdict = submit_return(LandingZone(paths.landing), content, original_name=Path(args.file).name,
-                            rocu_code=request.rocu_code, period=request.period, submitted_by=session.username,
-                            kind=args.kind)
+    if args.dry_run:
+        return dry_run(args, paths, request, content, session.username)
+    try:
+        verdict = submit(LandingZone(paths.landing), content, original_name=Path(args.file).name,
+                         rocu_code=request.rocu_code, period=request.period, submitted_by=session.username,
+                         reason=args.reason, kind=args.kind)
+    except ReasonRequired as refused:  # late, or replacing a signed-off return: nothing was landed
+        print(f"NOT SUBMITTED: {refused} Run the command again with --reason \"...\".", file=sys.stderr)
+        return Exit.USAGE
     print(verdict.summary())
     for problem in verdict.problems:
         print("  " + problem.as_text())
     print(f"Report: {paths.landing / 'reports' / f'{verdict.submission.submission_id}.html'}")
     return Exit.OK if verdict.accepted else Exit.REJECTED
+
+
+def dry_run(args: argparse.Namespace, paths: Paths, request, content: bytes, who: str) -> int:
+    """`rocu submit --dry-run`: the verdict the file would get, with nothing stored but the audit line."""
+    from pipelines.intake.api import LandingZone, check_return
+
+    result = check_return(LandingZone(paths.landing), content, original_name=Path(args.file).name,
+                          rocu_code=request.rocu_code, period=request.period, checked_by=who, kind=args.kind)
+    print(f"CHECKED, NOT SUBMITTED: {result.original_name} for {result.rocu_code} {result.period} would be "
+          f"{result.state.replace('_', ' ')}: "
+          f"{result.error_count} errors, {result.warning_count} warnings. Nothing was stored.")
+    for problem in result.problems:
+        print("  " + problem.as_text())
+    for needed in result.needs_reason:
+        print(f"  To submit it, give --reason: {needed.warning}")
+    return Exit.OK if result.state != "rejected" else Exit.REJECTED
 
 
 def cmd_approve(args: argparse.Namespace, paths: Paths) -> int:
@@ -252,6 +276,10 @@ def main(argv: list[str] | None = None) -> int:
                                                     "the financial-year quarter, YYYY-Qn)")
     p.add_argument("--kind", choices=("monthly", "resources"), default="monthly",
                    help="monthly performance return (default) or quarterly resources return")
+    p.add_argument("--dry-run", action="store_true",
+                   help="check the file without submitting it: nothing is stored, the check is audited")
+    p.add_argument("--reason", help="why it is sent after the deadline or replaces a signed-off return "
+                                    "(required then; kept in the audit trail)")
     add_user_options(p)
     p.set_defaults(func=cmd_submit)
     p = sub.add_parser("approve", help="sign off an accepted return (unit approvers)", allow_abbrev=False)

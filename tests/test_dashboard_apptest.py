@@ -325,6 +325,7 @@ def test_upload_gives_the_verdict_and_every_problem_at_once_and_takes_a_correcti
              month=broken["period"])
     at.file_uploader[0].upload(Path(broken["path"]).name, content, "text/csv")
     at.run()
+    at.text_area(key="reason").input("Resent after the deadline to test the page.")
     at.button(key="submit").click().run()
     assert texts(at.error).startswith("Rejected")
     problems = table(at, "Value found")
@@ -333,6 +334,7 @@ def test_upload_gives_the_verdict_and_every_problem_at_once_and_takes_a_correcti
     fixed = content.replace(b";tbc;", b";3;").replace(b";-3;", b";3;")
     at.file_uploader[0].clear().upload("corrected.csv", fixed, "text/csv")
     at.run()
+    at.text_area(key="reason").input("Corrected after the deadline.")
     at.button(key="submit").click().run()
     assert "version 2" in texts(at.warning)  # the unmapped label is still a warning
     versions = table(at, "Verdict")
@@ -352,6 +354,7 @@ def test_upload_sign_off_is_not_offered_to_the_person_who_submitted(tmp_path, mo
     path = tmp_path / "demo" / row["path"]
     at.file_uploader[0].upload(path.name, path.read_bytes(), "text/csv")
     at.run()
+    at.text_area(key="reason").input("Sent after the deadline.")
     at.button(key="submit").click().run()
     assert not at.exception and "version 1" in texts(at.success) + texts(at.warning)
     assert not [b for b in at.button if b.key.startswith("approve_")]

@@ -74,15 +74,16 @@ def test_cli_submit_prints_verdict_and_exits_non_zero_on_rejection(demo, tmp_pat
         return rocu([*args, "--user", name, "--password-env", "TEST_PASSWORD"])
 
     good = manifest(demo, rocu_code="EMSOU")[0]
+    late = ["--reason", "The demo's months are past their deadlines."]
     assert as_user("unit_submitter.emsou", "submit", str(demo / good["path"]), "--unit", "EMSOU",
-                   "--period", good["period"]) == 0
+                   "--period", good["period"], *late) == 0
     out = capsys.readouterr().out
     assert out.startswith("ACCEPTED") and "EMSOU" in out
     bad = tmp_path / "bad.csv"
     bad.write_text("Period,Force,Measure,Value\n2025-09,Regional,Arrests,-3\n")
     assert as_user("unit_submitter.emsou", "submit", str(bad), "--unit", "NEROCU", "--period", "2025-09") == 1
     assert "does not allow you to" in capsys.readouterr().err  # not for another unit
-    assert as_user("unit_submitter.nerocu", "submit", str(bad), "--unit", "NEROCU", "--period", "2025-09") == 1
+    assert as_user("unit_submitter.nerocu", "submit", str(bad), "--unit", "NEROCU", "--period", "2025-09", *late) == 1
     out = capsys.readouterr().out
     assert out.startswith("REJECTED") and "row 2, column D" in out and "'-3'" in out
     assert as_user("nocc_analyst.network", "status") == 0

@@ -72,7 +72,7 @@ def test_cli_refuses_an_unusable_unit_or_month_with_its_own_exit_code(demo, tmp_
     assert rocu(["submit", path, "--unit", "NEROCU", "--period", "2025-13", *me]) == Exit.USAGE == 2
     assert "'2025-13' is not a month" in capsys.readouterr().err
     # a lower-case code is the unit's own code: checked against the permission as NEROCU
-    assert rocu(["submit", path, "--unit", "nerocu", "--period", "2025-08", *me]) == Exit.OK
+    assert rocu(["submit", path, "--unit", "nerocu", "--period", "2025-08", "--reason", "Late.", *me]) == Exit.OK
     monkeypatch.setenv("TEST_PASSWORD", "not the password at all")
     assert rocu(["submit", path, "--unit", "NEROCU", "--period", "2025-08", *me]) == Exit.NOT_SIGNED_IN == 3
     zone = LandingZone(tmp_path / "landing")

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.auth import can, guard, units_for
-from dashboards.data import problems, query, report_file, versions
+from dashboards.data import problems, query, report_file, sign_offs, versions
 from dashboards.format import escape_markdown
 from pipelines.months import month_label
 from pipelines.serving.formats import counted, day, moment, share
@@ -23,6 +23,15 @@ STATUS = {
     "failed": ("Check failed", "F", "#6a3d9a", "#ffffff"),
     "pending": ("Pending", "P", "#F0E442", "#000000"),
 }
+
+
+
+def sign_off_words(current_submission_id, awaiting_approval: bool) -> str:
+    """The sign-off state of a unit-month's current accepted version, as fct_submission_status has it."""
+    if pd.isna(current_submission_id):
+        return "No accepted version"
+    return "Waiting for sign-off" if awaiting_approval else "Signed off"
+
 
 session = guard("view_submissions")
 st.title("Submissions")
@@ -57,7 +66,8 @@ shown = shown.assign(
     words=shown["status"].map(lambda s: STATUS[s][0]),
     mark=[STATUS[s][1] + ("+" if v > 1 else "") for s, v in zip(shown["status"], shown["versions"])],
     ink=shown["status"].map(lambda s: STATUS[s][3]),
-    deadline=shown["deadline_date"].map(day))
+    deadline=shown["deadline_date"].map(day),
+    signoff=[sign_off_words(c, w) for c, w in zip(shown["current_submission_id"], shown["awaiting_approval"])])
 cell = alt.selection_point(name="cell", fields=["rocu_code", "month"], on="click", clear="dblclick")
 base = alt.Chart(shown).encode(x=alt.X("month:O", title=None, axis=alt.Axis(labelAngle=-90, orient="top")),
                                y=alt.Y("rocu_name:N", title=None, axis=alt.Axis(labelLimit=300)))
@@ -69,7 +79,9 @@ rects = base.mark_rect(stroke="white", strokeWidth=2).encode(
     tooltip=[alt.Tooltip("rocu_name:N", title="Unit"), alt.Tooltip("month_label:N", title="Month"),
              alt.Tooltip("words:N", title="Status"), alt.Tooltip("deadline:N", title="Deadline"),
              alt.Tooltip("days_late:Q", title="Days late"), alt.Tooltip("versions:Q", title="Versions"),
-             alt.Tooltip("latest_errors:Q", title="Errors in latest version")],
+             alt.Tooltip("latest_errors:Q", title="Errors in latest version"),
+             alt.Tooltip("latest_warnings:Q", title="Warnings in latest version"),
+             alt.Tooltip("signoff:N", title="Sign-off")],
 ).add_params(cell)
 marks = base.mark_text(fontSize=13, fontWeight="bold").encode(text="mark:N", color=alt.Color("ink:N", scale=None))
 event = st.altair_chart((rects + marks).properties(height=alt.Step(30)), width="stretch",
@@ -96,10 +108,11 @@ else:
         "Unit": attention["rocu_name"], "Month": attention["month_label"], "Status": attention["words"],
         "Deadline": attention["deadline"],
         "Days late": attention["days_late"].map(lambda v: "" if pd.isna(v) else str(v)),
-        "Versions": attention["versions"].astype(str), "Errors in latest": attention["latest_errors"].astype(str)}),
+        "Versions": attention["versions"].astype(str), "Errors in latest": attention["latest_errors"].astype(str),
+        "Warnings in latest": attention["latest_warnings"].astype(str), "Sign-off": attention["signoff"]}),
         f"submissions_attention_{year.replace('/', '-')}")
 page_grid = shown[["rocu_code", "rocu_name", "month", "words", "deadline", "days_late", "versions",
-                   "superseded_versions", "failed_versions", "latest_errors", "latest_warnings", "latest_submission_id"]]
+                   "superseded_versions", "failed_versions", "latest_errors", "latest_warnings", "signoff", "latest_submission_id"]]
 with st.expander("The whole grid as a table"):
     st.dataframe(page_grid, hide_index=True, width="stretch")
     exports(page_grid, f"submissions_grid_{year.replace('/', '-')}")
@@ -123,7 +136,8 @@ detail = {"on_time": f"Accepted {moment(row['first_accepted_at'])}, before the d
           "failed": "The check of the newest version broke or was interrupted (a fault of the service, not of the "
                     "file): nothing from it was loaded. The NOCC should look; the unit can send the file again.",
           "pending": "The deadline has not passed yet."}[row["status"]]
-st.markdown(f"**{names[unit]}, {month_label(month)}: {words}.** Deadline {day(row['deadline_date'])}. {detail}")
+st.markdown(f"**{names[unit]}, {month_label(month)}: {words}.** Deadline {day(row['deadline_date'])}. {detail} "
+            f"Sign-off: {sign_off_words(row['current_submission_id'], row['awaiting_approval']).lower()}.")
 
 sent = versions(unit, month)
 if not sent:
@@ -131,12 +145,16 @@ if not sent:
 if len(sent) > row["versions"]:
     st.caption(f"{len(sent) - row['versions']} version(s) arrived after the last warehouse build: they are listed "
                "here now, and the grid and figures include them after the next build.")
+signed = sign_offs()
 for version in reversed(sent):
     with st.container(border=True):
         st.markdown(f"**Version {version.version}: {VERDICT_WORDS.get(version.state, version.state)}**  \n"
                     f"{escape_markdown(version.original_name)}, sent {moment(version.submitted_at)} by "
                     f"{escape_markdown(version.submitted_by)}: {counted(version.error_count, 'error')}, "
-                    f"{counted(version.warning_count, 'warning')}.")
+                    f"{counted(version.warning_count, 'warning')}."
+                    + (f" Signed off by {escape_markdown(signed[version.submission_id]['approved_by'])} on "
+                       f"{moment(signed[version.submission_id]['approved_at'])}."
+                       if version.submission_id in signed else ""))
         show_problems(problems(version), f"problems_{unit}_{month}_v{version.version}")
         html = report_file(version.submission_id, ".html")
         if html and can(session, "download_files", unit):

@@ -1,21 +1,128 @@
-"""Upload a return: a unit lead downloads their unit's template, sends the completed file and gets
-the verdict and every problem at once, through the same intake the pipeline uses; then resubmits."""
+"""Upload a return, as a workflow: a unit lead sees the month's deadline and status, downloads their
+unit's template, checks the completed file without submitting it (nothing is stored), then submits it
+and gets the verdict and every problem at once, through the same intake the pipeline uses; a late
+return, or one replacing a signed-off return, needs a reason. An approver signs off what waits."""
 
 from datetime import date
+from types import SimpleNamespace
 
 import pandas as pd
 import streamlit as st
 
-from dashboards.auth import can, guard, units_for
-from dashboards.data import landing_path, problem_frame, report_file, versions
+from dashboards.auth import guard, units_for
+from dashboards.data import landing_path, problem_frame, query, report_file, versions
+from dashboards.format import escape_markdown
 from pipelines.months import month_label
-from pipelines.serving.formats import counted, moment
+from pipelines.serving.formats import counted, day, moment
 from dashboards.template import build_template, layout_description
 from dashboards.widgets import show_problems, show_table, url_select
 from pipelines import reference
 from pipelines.access import PermissionDenied, require
 from pipelines.access.four_eyes import blocks as four_eyes_blocks
-from pipelines.intake.api import VERDICT_WORDS, LandingZone, approve, submit_return
+from pipelines.intake.api import (VERDICT_WORDS, LandingZone, ReasonRequired, approve, awaiting_sign_off,
+                                  check_return, reasons_needed, submit)
+
+# fct_return_workflow.workflow_status -> how the page says it
+MONTH_STATUS = {
+    "due": "Due: no accepted return yet, and the deadline has not passed",
+    "missing": "Missing: no accepted return, and the deadline has passed",
+    "accepted": "Accepted by the deadline, waiting for sign-off",
+    "late": "Late: accepted after the deadline, waiting for sign-off",
+    "signed_off": "Signed off",
+}
+
+
+def show_month_status(unit: str, month: str) -> None:
+    """The month's deadline and where its return stands, as of the last warehouse build (fct_return_workflow)."""
+    row = query("select * from marts.fct_return_workflow where rocu_code = ? and month = ?", (unit, month))
+    if row.empty:
+        st.caption(f"The deadline and status for {month_label(month)} show here after the next warehouse build.")
+        return
+    r = row.iloc[0]
+    words = MONTH_STATUS[r["workflow_status"]]
+    if r["workflow_status"] == "signed_off" and r["arrived_late"]:
+        words += " (it arrived after the deadline)"
+    st.markdown(f"**Deadline:** end of {day(r['deadline_date'])}. **Status:** {words}.")
+    st.caption("Status as of the last warehouse build; versions sent since are listed below at once.")
+
+
+def check_only(zone: LandingZone, file, unit: str, month: str, who: str) -> None:
+    """'Check without submitting': the verdict the file would get, with nothing stored (only the check audited)."""
+    require(session, "submit_return", unit=unit)
+    with st.spinner("Checking the file…"):
+        st.session_state["checked"] = check_return(zone, file.getvalue(), original_name=file.name, rocu_code=unit,
+                                                   period=month, checked_by=who)
+    st.session_state.pop("verdict", None)
+
+
+def show_check(unit: str, month: str) -> None:
+    checked = st.session_state.get("checked")
+    if not checked or (checked.rocu_code, checked.period) != (unit, month):
+        return
+    text = (f"Checked, not submitted: {checked.original_name} would be "
+            f"{VERDICT_WORDS.get(checked.state, checked.state).split(':')[0].lower()}: "
+            f"{counted(checked.error_count, 'error')}, {counted(checked.warning_count, 'warning')}. "
+            "Nothing was stored; submit it below when you are ready.")
+    {"accepted": st.success, "accepted_with_warnings": st.warning}.get(checked.state, st.error)(text)
+    show_problems(problem_frame([p.as_dict() for p in checked.problems], _as_sent(checked)),
+                  f"check_{unit}_{month}_{checked.file_sha256[:12]}")
+
+
+def _as_sent(checked) -> object:
+    """What problem_frame needs to name the file as sent (a check has no stored copy)."""
+    return SimpleNamespace(stored_path=checked.original_name, original_name=checked.original_name)
+
+
+def submit_step(zone: LandingZone, file, unit: str, month: str, who: str) -> None:
+    """'Submit': a clear warning, and a reason asked for, when the return is late or replaces a signed-off one.
+    The intake refuses such a submission without a reason whatever this form sends."""
+    needed = reasons_needed(zone, unit, month)
+    for item in needed:
+        st.warning(item.warning)
+    reason = (st.text_area("Reason (required: it is kept in the audit trail with the submission)", key="reason")
+              if needed else None)
+    if st.button("Submit", type="primary", disabled=file is None, key="submit"):
+        require(session, "submit_return", unit=unit)
+        try:
+            with st.spinner("Checking the return…"):
+                st.session_state["verdict"] = submit(zone, file.getvalue(), original_name=file.name, rocu_code=unit,
+                                                     period=month, submitted_by=who, reason=reason)
+        except ReasonRequired as refused:
+            st.error(f"Not submitted. {refused}")
+        else:
+            st.session_state.pop("checked", None)
+
+
+def sign_off_queue(units: list[str]) -> None:
+    """Returns waiting for sign-off across months, for the units this person may sign off (four eyes kept)."""
+    zone = LandingZone(landing_path())
+    waiting = awaiting_sign_off(zone, units)
+    st.subheader("Returns waiting for your sign-off")
+    if not waiting:
+        st.caption("No accepted return is waiting for sign-off.")
+        return
+    st.caption(f"{counted(len(waiting), 'return')} across every month, oldest first. A return counts in published "
+               "figures once it is signed off.")
+    for v in waiting:
+        kind = " (resources return)" if v.return_kind == "resources" else ""
+        period = month_label(v.period) if v.return_kind == "monthly" else v.period
+        with st.container(border=True):
+            st.markdown(f"**{names.get(v.rocu_code, v.rocu_code)}, {period}{kind}: version {v.version}**  \n"
+                        f"{escape_markdown(v.original_name)}, sent {moment(v.submitted_at)} by "
+                        f"{escape_markdown(v.submitted_by)}: {VERDICT_WORDS.get(v.state, v.state)}, "
+                        f"{counted(v.warning_count, 'warning')}.")
+            if four_eyes_blocks(v, session.username):  # not offered; approve() refuses it anyway
+                st.caption(f"You submitted version {v.version}, so someone else in your unit must sign it off "
+                           "(four-eyes rule).")
+            elif st.button(f"Sign off version {v.version} ({v.original_name})", key=f"approve_{v.submission_id}"):
+                try:
+                    approve(zone, v.submission_id, session)  # checks role, unit and four eyes again
+                except PermissionDenied as refused:
+                    st.error(str(refused))
+                else:
+                    st.success(f"Version {v.version} signed off by {session.username}. It counts in published "
+                               "figures after the next warehouse build.")
+
 
 session = guard("submit_return")
 st.title("Upload a monthly return")
@@ -37,25 +144,28 @@ with top[2]:
     who = session.username
     st.text_input("Submitted by (kept in the audit trail)", value=who, disabled=True, key="who")
 
+show_month_status(unit, month)
+
 st.subheader("1. Download the template")
 name, content, mime = build_template(unit, month)
 st.download_button(f"Download the {unit} template for {month_label(month)}", content, name, mime, key="template")
 st.caption(f"{layout_description(unit)} You can also send your usual spreadsheet if it keeps this layout and "
            "wording. Leave a figure empty if it is not collected; write 0 for none.")
 
-st.subheader("2. Upload the completed return")
+st.subheader("2. Check the completed return")
 file = st.file_uploader("Return file (CSV or XLSX)", type=["csv", "xlsx"], key="file")
-if st.button("Check and submit", type="primary", disabled=file is None, key="submit"):
-    require(session, "submit_return", unit=unit)
-    with st.spinner("Checking the return…"):
-        st.session_state["verdict"] = submit_return(
-            LandingZone(landing_path()), file.getvalue(), original_name=file.name, rocu_code=unit, period=month,
-            submitted_by=who)
+zone = LandingZone(landing_path())
+if st.button("Check without submitting", disabled=file is None, key="check"):
+    check_only(zone, file, unit, month, who)
+show_check(unit, month)
+
+st.subheader("3. Submit it")
+submit_step(zone, file, unit, month, who)
 
 verdict = st.session_state.get("verdict")
 if verdict and (verdict.submission.rocu_code, verdict.submission.period) == (unit, month):
     s = verdict.submission
-    st.subheader("3. Verdict")
+    st.subheader("4. Verdict")
     text = (f"{VERDICT_WORDS.get(s.state, s.state)}. {s.original_name} for {names[unit]}, {month_label(month)}, "
             f"version {s.version}: {counted(s.error_count, 'error')}, {counted(s.warning_count, 'warning')}.")
     if verdict.resent_of:
@@ -86,26 +196,11 @@ else:
     st.caption("Nothing sent is ever overwritten: each upload is kept as a new version. The warehouse uses the "
                "latest accepted version.")
 
-if can(session, "approve_return", unit):
-    st.subheader("Sign-off")
-    zone = LandingZone(landing_path())
-    signed = {a["submission_id"]: a for a in zone.registry.approvals()}
-    waiting = [v for v in sent if v.state in ("accepted", "accepted_with_warnings") and v.submission_id not in signed]
-    if not waiting:
-        st.caption("No accepted version of this month is waiting for sign-off.")
-    for v in waiting:
-        if four_eyes_blocks(v, session.username):  # not offered; approve() refuses it anyway
-            st.caption(f"You submitted version {v.version}, so someone else in your unit must sign it off "
-                       "(four-eyes rule).")
-        elif st.button(f"Sign off version {v.version} ({v.original_name})", key=f"approve_{v.submission_id}"):
-            try:
-                approve(zone, v.submission_id, session)  # checks role, unit and four eyes again
-            except PermissionDenied as refused:
-                st.error(str(refused))
-            else:
-                st.success(f"Version {v.version} signed off by {session.username}. It counts in published "
-                           "figures after the next warehouse build.")
-    for sid, a in signed.items():
-        match = [v for v in sent if v.submission_id == sid]
-        if match:
-            st.caption(f"Version {match[0].version} signed off by {a['approved_by']} on {moment(a['approved_at'])}.")
+signed = {a["submission_id"]: a for a in zone.registry.approvals()}
+for v in sent:
+    if v.submission_id in signed:
+        a = signed[v.submission_id]
+        st.caption(f"Version {v.version} signed off by {a['approved_by']} on {moment(a['approved_at'])}.")
+
+if approvable := units_for(session, "approve_return", list(names)):
+    sign_off_queue(approvable)

@@ -21,7 +21,7 @@ from pipelines.access.policy import iso, utc_now
 from pipelines.settings import Paths
 
 ACTIONS = frozenset({
-    "sign_in_success", "sign_in_failure", "lockout", "upload", "upload_refused", "verdict", "approval",
+    "sign_in_success", "sign_in_failure", "lockout", "upload", "upload_refused", "dry_run", "verdict", "approval",
     "approval_refused",    "resubmission", "mapping_change", "window_change", "export", "user_change", "report",
 })
 GENESIS_HASH = "0" * 64

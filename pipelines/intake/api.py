@@ -2,6 +2,7 @@
 assets may call. Anything not named here is the intake's own business and may change."""
 
 from pipelines.intake.check.arrival import MAX_BYTES
+from pipelines.intake.check.reasons import Justification, ReasonRequired, deadline_at
 from pipelines.intake.check.expectations import validate
 from pipelines.intake.check.report import VERDICT_WORDS
 from pipelines.intake.check.request import InvalidRequest, ReturnRequest, validate_request
@@ -12,10 +13,12 @@ from pipelines.intake.service import Verdict, approve, close_abandoned, load_rep
 from pipelines.intake.standardise.resources import RESOURCES_SCHEMA
 from pipelines.intake.standardise.returns import UNMAPPED_SCHEMA, VALUES_SCHEMA, unit_layout
 from pipelines.intake.types import Problem
+from pipelines.intake.workflow import CheckResult, awaiting_sign_off, check_return, reasons_needed, submit
 
 __all__ = [
     "MAX_BYTES", "RESOURCES_SCHEMA", "UNMAPPED_SCHEMA", "VALUES_SCHEMA", "VERDICT_WORDS", "InvalidRequest", "LandingZone", "Problem",
     "Registry", "ReturnRequest", "Submission", "Verdict", "approve", "close_abandoned", "load_report",
     "read_offered_file", "submit_return", "take_in_inbox", "unit_layout", "validate", "validate_request",
-    "waiting_in_inbox",
+    "waiting_in_inbox", "CheckResult", "Justification", "ReasonRequired", "awaiting_sign_off", "check_return",
+    "deadline_at", "reasons_needed", "submit",
 ]

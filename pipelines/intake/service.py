@@ -80,8 +80,12 @@ def state_for(problems: list[Problem]) -> str:
 
 def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu_code: str, period: str,
                   submitted_by: str, submitted_at: datetime | None = None, today: date | None = None,
-                  kind: str = "monthly") -> Verdict:
+                  kind: str = "monthly", reason: str | None = None, justified: tuple[str, ...] = ()) -> Verdict:
     """Land, check and judge one return; every call is a new version with a final state.
+
+    This is the machine route (the inbox, the demo loader), which takes no reason: people
+    submit through `submit`, which first asks for a reason where the workflow needs one and
+    passes it here (`reason`, and the rules it answers in `justified`) for the audit trail.
 
     The unit and month (quarter, for kind 'resources') are checked first (InvalidRequest,
     nothing written); then the file is kept as sent, and whatever the checks do, even crash,
@@ -98,7 +102,9 @@ def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu
     target = f"{rocu_code} {period} v{submission.version}"
     zone.audit.record(submitted_by, "upload", target, {"file": name, "sha256": submission.file_sha256,
                                                        "bytes": len(content), "kind": kind,
-                                                       "resent_of": resent_of and resent_of.submission_id})
+                                                       "resent_of": resent_of and resent_of.submission_id,
+                                                       **({"reason": reason, "justifies": list(justified)}
+                                                          if reason else {})})
     try:
         problems, standardised = _check(zone, submission, content, name)
         state = state_for(problems)

@@ -111,10 +111,14 @@ class Registry:
 
     def same_bytes_elsewhere(self, submission: Submission) -> list[Submission]:
         """Other unit-months that were sent exactly these bytes (a return is for one month only)."""
+        return self.sent_elsewhere(submission.file_sha256, submission.rocu_code, submission.period)
+
+    def sent_elsewhere(self, sha256: str, rocu_code: str, period: str) -> list[Submission]:
+        """Versions of other unit-months with these bytes (also for a file checked but not submitted)."""
         with self.connect() as con:
             rows = con.execute(
                 "select * from submissions where file_sha256=? and not (rocu_code=? and period=?)"
-                " order by submission_id", (submission.file_sha256, submission.rocu_code, submission.period),
+                " order by submission_id", (sha256, rocu_code, period),
             ).fetchall()
         return [Submission(**r) for r in rows]
 
