@@ -66,8 +66,9 @@ c.metric(per_officers["rate_label"].capitalize(),
               f"{national['officer_base_label']}.")
 
 st.subheader(f"{names[metric]} against the network: funnel plot, {period_words}")
-base_name = st.radio("Compared per", ["population", "officers"], horizontal=True, key="funnel_base",
-                     format_func={"population": "100,000 population", "officers": "100 police officers"}.get)
+# The bases are rows of seeds/framework/rate_scales.csv (dim_rate_scale): a new base needs no change here.
+base_name = st.radio("Compared", list(scales.index), horizontal=True, key="funnel_base",
+                     format_func=lambda code: scales.loc[code, "rate_label"])
 points = query(
     """
     select r.rocu_name as unit_name, f.base, f.observed, f.observed_rate, f.expected, f.band_95, f.is_small_base,
@@ -137,7 +138,7 @@ table = rows.assign(**{
     "population", "officer_fte", "population_base_label", "officer_base_label"]]
 table.columns = ["Unit", "Figure", "Per 100,000", "Per 100 officers", "Against the network (95%)", "Rank",
                  "Months reported", "Population (base)", "Officers FTE (base)", "Base of per 100,000",
-                 "Base of per officer"]
+                 "Base of per 100 officers"]
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     "Population (base)": st.column_config.NumberColumn(format="localized"),
     "Officers FTE (base)": st.column_config.NumberColumn(format="localized")})
@@ -148,7 +149,7 @@ export = table.drop(columns=["Figure", "Per 100,000", "Per 100 officers", "Month
     "Months in period": rows["months_in_period"]})[[
         "Unit code", "Unit", "Figure", "Per 100,000 population", "Per 100 officers", "Against the network (95%)",
         "Rank", "Months reported", "Months in period", "Population (base)", "Officers FTE (base)",
-        "Base of per 100,000", "Base of per officer"]]
+        "Base of per 100,000", "Base of per 100 officers"]]
 exports(export, f"national_{metric}_{period.replace('/', '-')}", ExportMetadata(
     title=f"{names[metric]} by unit, {period_words}", definition=reading["definition"],
     base=reading["comparison_base"], period=period_words,

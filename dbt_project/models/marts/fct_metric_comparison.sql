@@ -42,7 +42,7 @@ with_base as (
         denominators.officer_fte,
         denominators.officers_as_at,
         denominators.officers_status,
-        'per officer (' || denominators.officers_base_year_label || ')' as officer_base_label,
+        denominators.officers_base_label as officer_base_label,
         peer_groups.peer_group_id,
         officer_scale.officer_scale_per
     from by_period
