@@ -167,6 +167,48 @@ if not rows.empty:
     drill_link(pick, metric, kind, period, f"Rows and files behind {units[pick]}'s {names[metric].lower()}, "
                f"{period_words}, month by month", right)
 
+st.subheader(f"Spend per {names[metric].lower()}, {period_words}")
+costing = query("select has_cost_per_outcome, cost_per_outcome_note from marts.dim_metric_guide where metric_id = ?",
+                (metric,))
+note = costing["cost_per_outcome_note"].iloc[0] if not costing.empty else None
+if costing.empty or not costing["has_cost_per_outcome"].iloc[0]:
+    st.caption(note or f"No cost per outcome is given for {names[metric].lower()}: only the outcomes listed in the "
+               "metric guide are costed.")
+else:
+    cost = query(
+        """
+        select r.rocu_name as unit_name, c.rocu_code, c.spend_gbp, c.outcomes, c.cost_per_outcome_gbp,
+               c.months_label, c.is_part_period, c.is_small_count, c.network_spend_gbp, c.network_outcomes,
+               c.network_cost_per_outcome_gbp, c.units_included, c.units_part_period
+        from marts.fct_cost_per_outcome c join marts.dim_rocu r using (rocu_code)
+        where c.metric_id = ? and c.period_type = ? and c.period = ?
+        order by r.rocu_name
+        """,
+        (metric, kind, period),
+    )
+    if cost.empty:
+        st.info(f"No cost per {names[metric].lower()} for {period_words}: spend comes from the quarterly "
+                "resources returns, so a month alone is not costed, and a unit needs both the outcome and its "
+                "spend for the same months.")
+    else:
+        net = cost.iloc[0]
+        st.metric(f"Spend per {names[metric].lower()}, network", amount(net["network_cost_per_outcome_gbp"], "gbp"),
+                  help=f"Spend {amount(net['network_spend_gbp'], 'gbp')} over {count(net['network_outcomes'])} "
+                       f"outcomes, summed over the {net['units_included']} units with both: a ratio of sums, not "
+                       "an average of the units' costs.")
+        show_table(pd.DataFrame({
+            "Unit": cost["unit_name"],
+            "Spend": cost["spend_gbp"].map(lambda v: amount(v, "gbp")),
+            names[metric]: [count(v) + (" (small count)" if small else "")
+                            for v, small in zip(cost["outcomes"], cost["is_small_count"])],
+            "Spend per outcome": cost["cost_per_outcome_gbp"].map(lambda v: amount(v, "gbp")),
+            "Months with both": cost["months_label"] + cost["is_part_period"].map({True: " (part period)",
+                                                                                    False: ""}),
+        }), f"national_cost_{metric}_{period.replace('/', '-')}")
+        st.caption(f"{note} Spend is each quarter's spend in the unit's resources return, spread over its three "
+                   "months, counted only for the months the unit also reported the outcome; units are listed by "
+                   "name, not ranked. Small count: fewer than 10, so one more or one fewer moves the cost a lot.")
+
 st.subheader(f"Disruptions the units led and supported, {period_words}")
 lead = query(
     """
