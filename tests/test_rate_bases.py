@@ -170,3 +170,36 @@ def test_rates_per_rocu_staff_and_per_1m_of_budget_come_from_the_current_resourc
         group by all order by s.base_code
     """).fetchall()
     assert all(n > 0 and scale == per and words == label for _, per, label, n, scale, words in offered), offered
+
+
+def test_the_national_page_compares_per_staff_and_per_budget_and_shows_cost_per_outcome(built_demo, monkeypatch):
+    """The funnel offers every base of dim_rate_scale (a new base needs no page change) and, per 100
+    ROCU staff, plots the staff figures; the cost per arrest is shown per unit beside the network
+    figure, not ranked, with its part periods marked; a money outcome says why it is not costed."""
+    from tests.test_dashboard_apptest import chart_data, run, sql, table, texts
+
+    st_caches_clear()
+    monkeypatch.setenv("ROCU_VAR_DIR", str(built_demo))
+    year = "2025/26"
+    at = run("national", metric="PUR_ARRESTS", period_type="financial_year", period=year)
+    radio = at.radio(key="funnel_base")
+    assert list(radio.options) == ["per 100,000 population", "per 100 officers", "per 100 ROCU staff",
+                                   "per £1m of budget"]
+    radio.set_value("staff").run()
+    assert not at.exception, [e.value for e in at.exception]
+    points = next(d for d in (chart_data(at, i) for i in range(len(at.get("vega_lite_chart"))))
+                  if "observed_rate" in d.columns)
+    assert set(points["rate_per"]) == {"per 100 ROCU staff"}
+    assert set(points["base_label"]) == {"ROCU staff in post (headcount)"}
+
+    costs = table(at, "Spend per outcome")
+    expected = sql(built_demo, "select count(*), any_value(network_cost_per_outcome_gbp) from marts.fct_cost_per_outcome"
+                               " where metric_id = 'PUR_ARRESTS' and period_type = 'financial_year' and period = ?",
+                   year)[0]
+    assert len(costs) == expected[0] == 9 and "Rank" not in costs.columns
+    assert f"£{expected[1]:,.0f}" in [m.value for m in at.metric]
+    assert "Spend per arrest" in texts(at.caption)
+
+    st_caches_clear()
+    at = run("national", metric="PUR_CASH_SEIZED", period_type="financial_year", period=year)
+    assert "Not costed: pounds spent per pound seized" in texts(at.caption)
