@@ -176,7 +176,7 @@ def test_the_national_page_compares_per_staff_and_per_budget_and_shows_cost_per_
     """The funnel offers every base of dim_rate_scale (a new base needs no page change) and, per 100
     ROCU staff, plots the staff figures; the cost per arrest is shown per unit beside the network
     figure, not ranked, with its part periods marked; a money outcome says why it is not costed."""
-    from tests.test_dashboard_apptest import chart_data, run, sql, table, texts
+    from tests.test_dashboard_apptest import run, sql, table, texts
 
     st_caches_clear()
     monkeypatch.setenv("ROCU_VAR_DIR", str(built_demo))
@@ -187,8 +187,7 @@ def test_the_national_page_compares_per_staff_and_per_budget_and_shows_cost_per_
                                    "per £1m of budget"]
     radio.set_value("staff").run()
     assert not at.exception, [e.value for e in at.exception]
-    points = next(d for d in (chart_data(at, i) for i in range(len(at.get("vega_lite_chart"))))
-                  if "observed_rate" in d.columns)
+    points = next(d for d in chart_datasets(at) if "rate_per" in d.columns)
     assert set(points["rate_per"]) == {"per 100 ROCU staff"}
     assert set(points["base_label"]) == {"ROCU staff in post (headcount)"}
 
@@ -203,3 +202,10 @@ def test_the_national_page_compares_per_staff_and_per_budget_and_shows_cost_per_
     st_caches_clear()
     at = run("national", metric="PUR_CASH_SEIZED", period_type="financial_year", period=year)
     assert "Not costed: pounds spent per pound seized" in texts(at.caption)
+
+
+def chart_datasets(at) -> list:
+    """Every dataset of every chart on the page (a layered chart carries one per layer)."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df as to_frame
+
+    return [to_frame(d.data.data) for chart in at.get("vega_lite_chart") for d in chart.proto.datasets]
