@@ -110,12 +110,13 @@ def landing_path() -> Path:
     return Paths.from_env().landing
 
 
-def versions(rocu_code: str, period: str) -> list[Submission]:
-    """Every version received for one unit and month, oldest first (empty if nothing has landed)."""
+def versions(rocu_code: str, period: str, kind: str = "monthly") -> list[Submission]:
+    """Every version of one kind of return (monthly, or resources for a quarter) received for one unit and
+    period, oldest first (empty if nothing has landed)."""
     path = landing_path() / "registry.sqlite"
     if not path.exists():
         return []
-    return [s for s in Registry(path).submissions() if s.rocu_code == rocu_code and s.period == period]
+    return [s for s in Registry(path).submissions(kind) if s.rocu_code == rocu_code and s.period == period]
 
 
 def sign_offs() -> dict[int, dict]:

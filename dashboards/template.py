@@ -180,3 +180,15 @@ def build_template(rocu_code: str, period: str) -> tuple[str, bytes, str]:
 
 def layout_description(rocu_code: str) -> str:
     return _layout(rocu_code)["description"]
+
+
+RESOURCES_HEADER = ["unit", "quarter", "section", "item", "detail", "value", "confirmed_on"]
+
+
+def build_resources_template(rocu_code: str, quarter: str) -> tuple[str, bytes, str]:
+    """(file name, bytes, MIME type) of a blank quarterly resources return (docs/templates/resources-return.md):
+    one row per item of seeds/resources/resource_items.csv, values empty; an item whose detail is required
+    (an agency, a funding source) has one row to copy for each."""
+    rows = [RESOURCES_HEADER] + [[rocu_code, quarter, item["section"], item["item"], "", "", ""]
+                                 for item in reference.resource_items().iter_rows(named=True)]
+    return f"{rocu_code}_resources_template_{quarter}.csv", _csv(rows), "text/csv"

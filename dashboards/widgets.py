@@ -202,8 +202,10 @@ def metric_reading(metric_id: str) -> pd.Series:
 
 
 def rate_scales() -> pd.DataFrame:
-    """The bases rates are written on (population, officers), with their label and precision, by base code."""
-    return query("select base_code, rate_label, rate_decimals from marts.dim_rate_scale").set_index("base_code")
+    """The bases rates are written on (population, officers, ROCU staff, budget), with their label and precision,
+    by base code, in the seed's order."""
+    return query("select base_code, rate_label, rate_decimals from marts.dim_rate_scale order by sort_order"
+                 ).set_index("base_code")
 
 
 def figure_columns(reading: pd.Series, value_columns: list[str], rate_columns: dict[str, str]) -> tuple:

@@ -83,3 +83,37 @@ def submission_deadline(period: str) -> date:
 def month_label(month: str) -> str:
     """'2025-03' -> 'March 2025', the way people write it."""
     return month_start(month).strftime("%B %Y")
+
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")
+
+
+def financial_quarter(month: str) -> str:
+    """The financial-year quarter 'YYYY-Qn' holding ``month`` (Q1 = April to June): '2026-02' -> '2025-Q4'."""
+    year, mon = parse_month(month)
+    first_april = year if mon >= 4 else year - 1
+    return f"{first_april:04d}-Q{(mon - 4) % 12 // 3 + 1}"
+
+
+def quarter_label(quarter: str) -> str:
+    """'2025-Q1' -> 'April to June 2025 (2025/26 Q1)', the words the resources return's quarter is read in."""
+    year, n = int(quarter[:4]), int(quarter[-1])
+    first = add_months(f"{year:04d}-04", 3 * (n - 1))
+    last = add_months(first, 2)
+    fy = f"{year}/{(year + 1) % 100:02d}"
+    return f"{MONTH_NAMES[parse_month(first)[1] - 1]} to {MONTH_NAMES[parse_month(last)[1] - 1]} {last[:4]} ({fy} Q{n})"
+
+
+def ended_quarters(today: date, count: int) -> list[str]:
+    """The ``count`` financial-year quarters that ended before ``today``, newest first (a resources
+    return is for a quarter that has ended)."""
+    this_month = f"{today.year:04d}-{today.month:02d}"
+    current = financial_quarter(this_month)
+    out, month = [], this_month
+    while len(out) < count:
+        month = add_months(month, -1)
+        quarter = financial_quarter(month)
+        if quarter != current and quarter not in out:
+            out.append(quarter)
+    return out

@@ -81,6 +81,11 @@ def unit_layouts() -> pl.DataFrame:
     return _read("mappings/unit_layouts.csv")
 
 
+def resource_items() -> pl.DataFrame:
+    """What a quarterly resources return may hold (section, item, label, detail rule, definition)."""
+    return _read("resources/resource_items.csv")
+
+
 def population() -> pl.DataFrame:
     return _read("reference/population.csv")
 

@@ -189,14 +189,14 @@ def test_pdf_figures_match_the_marts(published: Path, unit_text: str, demo: Path
     assert f"{UNIT}'s" in unit_text and f"mean MoRiLE score of {rocu_mean:.1f}" in unit_text
     assert f"average {forces_mean:.1f}" in unit_text
 
-    value, per_100k, peer, national, per_officer, base = sql(published, """
-        select value, per_100k_population, peer_median_per_100k, national_per_100k, per_officer, population_base_label
+    value, per_100k, peer, national, officer_rate, base = sql(published, """
+        select value, per_100k_population, peer_median_per_100k, national_per_100k, officer_rate, population_base_label
         from marts.fct_outcomes_quarterly where rocu_code = ? and metric_id = 'PUR_ARRESTS' and quarter = ?""",
                                                              UNIT, QUARTER)[0]
     assert base == "per 100,000 population (mid-2024, provisional)"
     assert (f"Arrests: {per_100k:.2f} per 100,000 population (mid-2024, provisional), {value:,.0f} in the quarter; "
             f"peer median {peer:.2f}, network {national:.2f}") in unit_text
-    assert f"{per_officer:.4f}" in unit_text  # per-officer rate in the outcomes table
+    assert f"{officer_rate:.2f}" in unit_text  # the rate per 100 officers in the outcomes table
     # the peers are named with the grouping, the year and why (dim_unit_peer_group's default grouping)
     ((label,),) = sql(published, "select any_value(peer_group_label) from marts.fct_outcomes_quarterly"
                                  " where rocu_code = ? and quarter = ?", UNIT, QUARTER)

@@ -163,7 +163,7 @@ def test_submissions_grid_shows_late_missing_and_rejected_and_opens_a_cell(page,
 
 def upload(page, app_url: str, unit: str, month: str, path: Path) -> None:
     open_as(page, f"{app_url}/upload?unit={unit}&month={month}", f"unit_submitter.{unit.lower()}")
-    expect(page.get_by_role("heading", name="Upload a monthly return")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_role("heading", name="Upload a return")).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("after the next warehouse build", exact=False)).to_be_visible()
     page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(path))
     expect(page.get_by_text(path.name).first).to_be_visible(timeout=WAIT)

@@ -14,7 +14,7 @@ import pytest
 from pipelines.settings import Paths
 
 POPULATION_LABEL = re.compile(r"^per 100,000 population \(mid-\d{4}(, provisional|, approximate)?\)$")
-OFFICER_LABEL = re.compile(r"^per officer \(\d{1,2} [A-Z][a-z]+ \d{4}(, provisional|, approximate)?\)$")
+OFFICER_LABEL = re.compile(r"^per 100 officers \(\d{1,2} [A-Z][a-z]+ \d{4}(, provisional|, approximate)?\)$")
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,8 @@ def test_months_after_march_2025_use_the_2025_officers_base(marts):
     """).fetchall())
     assert any(p > "2025-03" for p in used)
     for period, labels in used.items():
-        expected = "per officer (31 March 2025)" if period >= "2025-03" else "per officer (30 September 2019)"
+        expected = ("per 100 officers (31 March 2025)" if period >= "2025-03"
+                    else "per 100 officers (30 September 2019)")
         assert labels == [expected], (period, labels)
 
 
@@ -63,7 +64,7 @@ def test_the_provisional_population_says_so_and_the_change_of_base_is_marked(mar
     wrong = marts.sql("""
         with series as (
             select rocu_code, metric_id, period, officers_base_changed, officer_base_label,
-                min(period) filter (where officer_base_label = 'per officer (31 March 2025)')
+                min(period) filter (where officer_base_label = 'per 100 officers (31 March 2025)')
                     over (partition by rocu_code, metric_id) as first_on_2025,
                 min(period) over (partition by rocu_code, metric_id) as first_reported
             from marts.fct_metric_comparison where period_type = 'month'
@@ -95,8 +96,8 @@ def test_the_pages_name_the_bases_and_the_trend_marks_the_change(built_demo, mon
     rows = table(at, "Bases of the rates")
     mine = rows[rows["Unit"] == "East Midlands"].iloc[0]
     assert mine["Bases of the rates"] == ("per 100,000 population (mid-2024, provisional); "
-                                          "per officer (31 March 2025)")
-    at.radio(key="trend_rate").set_value("per officer").run()
+                                          "per 100 officers (31 March 2025)")
+    at.radio(key="trend_rate").set_value("per 100 officers").run()
     assert not at.exception, [e.value for e in at.exception]
     charts = at.get("vega_lite_chart")
     trend = chart_data(at, index=len(charts) - 1)
@@ -108,7 +109,7 @@ def test_the_pages_name_the_bases_and_the_trend_marks_the_change(built_demo, mon
     at = run("national", metric="PUR_ARRESTS", period_type="month", period="2025-06")
     shown = next(d.value for d in at.dataframe if "Base of per 100,000" in d.value.columns)
     assert set(shown["Base of per 100,000"]) == {"per 100,000 population (mid-2024, provisional)"}
-    assert set(shown["Base of per officer"]) == {"per officer (31 March 2025)"}
+    assert set(shown["Base of per 100 officers"]) == {"per 100 officers (31 March 2025)"}
 
 
 def st_caches_clear() -> None:
@@ -116,3 +117,95 @@ def st_caches_clear() -> None:
 
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+STAFF_LABEL = re.compile(r"^per 100 ROCU staff \(\d{1,2} [A-Z][a-z]+ \d{4}, provisional\)$")
+BUDGET_LABEL = re.compile(r"^per £1m of budget \(\d{1,2} [A-Z][a-z]+ \d{4}, provisional\)$")
+
+
+def test_rates_per_rocu_staff_and_per_1m_of_budget_come_from_the_current_resources_return(marts):
+    """Staff in post and budget are bases held by the unit, from its current resources return as at
+    the quarter's end: each month takes the newest quarter ended at or before it, a month before the
+    unit's first return has no such base, and every rate on them names the base, date and status."""
+    labels = dict(marts.sql("""
+        select base_code, list_distinct(list(rate_base_label)) from marts.fct_metric_rates group by base_code
+    """).fetchall())
+    assert set(labels) == {"population", "officers", "staff", "budget"}
+    assert all(STAFF_LABEL.match(x) for x in labels["staff"]) and all(BUDGET_LABEL.match(x) for x in labels["budget"])
+    # the base of each month is the current return of the newest quarter ended at or before it
+    wrong = marts.sql("""
+        with quarters as (
+            select rocu_code, last_day(strptime(last_month || '-01', '%Y-%m-%d'))::date as quarter_end,
+                staff_in_post, total_budget_gbp
+            from marts.fct_unit_resources_quarterly
+        ),
+        expected as (
+            select r.rocu_code, r.period, r.base_code, r.base_value,
+                max_by(case r.base_code when 'staff' then q.staff_in_post else q.total_budget_gbp end, q.quarter_end)
+                    as from_return,
+                max(q.quarter_end) as quarter_end, any_value(r.base_as_at) as base_as_at
+            from marts.fct_metric_rates r
+            join quarters q on q.rocu_code = r.rocu_code
+                and q.quarter_end <= last_day(strptime(r.period || '-01', '%Y-%m-%d'))
+            where r.period_type = 'month' and r.base_code in ('staff', 'budget')
+            group by all
+        )
+        select * from expected where base_value <> from_return or base_as_at <> quarter_end
+    """).fetchall()
+    assert wrong == []
+    first_return, first_month = marts.sql("""
+        select min(last_month), (select min(period) from marts.fct_metric_rates where period_type = 'month')
+        from marts.fct_unit_resources_quarterly
+    """).fetchone()
+    assert first_month < first_return, "the demo should have months before the first resources return"
+    before = marts.sql("""
+        select count(*) filter (where base_code in ('staff', 'budget')), count(*) filter (where base_code = 'population')
+        from marts.fct_metric_rates where period_type = 'month' and period < ?
+    """, params=[first_return]).fetchone()
+    assert before[0] == 0 and before[1] > 0
+    # the funnel offers every base the seed lists, scaled and worded as the seed says
+    offered = marts.sql("""
+        select s.base_code, s.per, s.rate_label, count(f.rocu_code), min(f.rate_scale), min(f.rate_per)
+        from marts.dim_rate_scale s left join marts.fct_metric_funnel f on f.base_name = s.base_code
+        group by all order by s.base_code
+    """).fetchall()
+    assert all(n > 0 and scale == per and words == label for _, per, label, n, scale, words in offered), offered
+
+
+def test_the_national_page_compares_per_staff_and_per_budget_and_shows_cost_per_outcome(built_demo, monkeypatch):
+    """The funnel offers every base of dim_rate_scale (a new base needs no page change) and, per 100
+    ROCU staff, plots the staff figures; the cost per arrest is shown per unit beside the network
+    figure, not ranked, with its part periods marked; a money outcome says why it is not costed."""
+    from tests.test_dashboard_apptest import run, sql, table, texts
+
+    st_caches_clear()
+    monkeypatch.setenv("ROCU_VAR_DIR", str(built_demo))
+    year = "2025/26"
+    at = run("national", metric="PUR_ARRESTS", period_type="financial_year", period=year)
+    radio = at.radio(key="funnel_base")
+    assert list(radio.options) == ["per 100,000 population", "per 100 officers", "per 100 ROCU staff",
+                                   "per £1m of budget"]
+    radio.set_value("staff").run()
+    assert not at.exception, [e.value for e in at.exception]
+    points = next(d for d in chart_datasets(at) if "rate_per" in d.columns)
+    assert set(points["rate_per"]) == {"per 100 ROCU staff"}
+    assert set(points["base_label"]) == {"ROCU staff in post (headcount)"}
+
+    costs = table(at, "Spend per outcome")
+    expected = sql(built_demo, "select count(*), any_value(network_cost_per_outcome_gbp) from marts.fct_cost_per_outcome"
+                               " where metric_id = 'PUR_ARRESTS' and period_type = 'financial_year' and period = ?",
+                   year)[0]
+    assert len(costs) == expected[0] == 9 and "Rank" not in costs.columns
+    assert f"£{expected[1]:,.0f}" in [m.value for m in at.metric]
+    assert "Spend per arrest" in texts(at.caption)
+
+    st_caches_clear()
+    at = run("national", metric="PUR_CASH_SEIZED", period_type="financial_year", period=year)
+    assert "Not costed: pounds spent per pound seized" in texts(at.caption)
+
+
+def chart_datasets(at) -> list:
+    """Every dataset of every chart on the page (a layered chart carries one per layer)."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df as to_frame
+
+    return [to_frame(d.data.data) for chart in at.get("vega_lite_chart") for d in chart.proto.datasets]

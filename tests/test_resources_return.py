@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from pathlib import Path
 
@@ -210,3 +211,48 @@ def test_the_inbox_takes_a_resources_return_by_its_quarter(tmp_path):
     assert take_in_inbox(zone, today=TODAY) == 1
     [taken] = zone.registry.submissions(kind="resources")
     assert (taken.period, taken.state) == (QUARTER, "accepted")
+
+
+def test_the_upload_page_takes_a_resources_return_with_the_same_checks_and_messages(tmp_path, monkeypatch):
+    """A unit submitter chooses 'Quarterly resources return' and a quarter on the Upload page: the
+    template is the resources one, a bad file gets the verdict and the problems the intake gives
+    (the same as `rocu submit --kind resources`), and the correction is version 2 of the quarter,
+    listed apart from the unit's monthly returns."""
+    from pipelines.months import ended_quarters, quarter_label
+    from tests.test_dashboard_apptest import run, table, texts
+
+    quarter = ended_quarters(date.today(), 8)[1]
+    profile = next(p for p in profiles() if p["rocu_code"] == "NEROCU")
+    good = as_csv(resource_rows(np.random.default_rng(7), profile, quarter, 0))
+    bad = as_csv(changed(resource_rows(np.random.default_rng(7), profile, quarter, 0),
+                         "budget", "home_office_rocu_grant", 5, "-250000"))
+    expected = submit_return(LandingZone(tmp_path / "direct"), bad, original_name="resources.csv",
+                             rocu_code="NEROCU", period=quarter, submitted_by="lead", kind="resources")
+
+    monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path / "var"))  # a landing zone of its own
+    at = run("upload", as_role="unit_submitter", as_unit="NEROCU", unit="NEROCU", kind="resources",
+             quarter=quarter)
+    assert [s.value for s in at.selectbox if s.label == "Kind of return"] == ["resources"]
+    assert at.selectbox(key="w_quarter").options == [quarter_label(q) for q in ended_quarters(date.today(), 8)]
+    assert any(b.label == f"Download the NEROCU resources return template for {quarter_label(quarter)}"
+               for b in at.get("download_button"))
+
+    at.file_uploader[0].upload("resources.csv", bad, "text/csv")
+    at.run()
+    at.button(key="submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert texts(at.error).startswith("Rejected") and "(quarterly resources return), version 1: 1 error" in texts(at.error)
+    problems = table(at, "Value found").map(lambda text: re.sub(r"\\(.)", r"\1", text))  # unescape the Markdown
+    assert list(problems["Value found"]) == [p.value for p in expected.problems] == ["-250000"]
+    assert list(problems["What to do"]) == [p.message for p in expected.problems]
+    assert list(problems["Row"]) == [str(p.row) for p in expected.problems]
+
+    at.file_uploader[0].clear().upload("resources-corrected.csv", good, "text/csv")
+    at.run()
+    at.button(key="submit").click().run()
+    assert texts(at.success).startswith("Accepted") and "version 2: 0 errors" in texts(at.success)
+    versions = table(at, "Verdict")
+    assert list(versions["Version"]) == ["1", "2"]
+    registry = LandingZone(tmp_path / "var" / "landing").registry
+    assert [s.return_kind for s in registry.submissions(kind=None)] == ["resources", "resources"]
+    assert registry.submissions() == []  # no monthly return was made

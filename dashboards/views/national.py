@@ -70,8 +70,9 @@ c.metric(per_officers["rate_label"].capitalize(),
               f"{national['officer_base_label']}.")
 
 st.subheader(f"{names[metric]} against the network: funnel plot, {period_words}")
-base_name = st.radio("Compared per", ["population", "officers"], horizontal=True, key="funnel_base",
-                     format_func={"population": "100,000 population", "officers": "100 police officers"}.get)
+# The bases are rows of seeds/framework/rate_scales.csv (dim_rate_scale): a new base needs no change here.
+base_name = st.radio("Compared", list(scales.index), horizontal=True, key="funnel_base",
+                     format_func=lambda code: scales.loc[code, "rate_label"])
 points = query(
     """
     select r.rocu_name as unit_name, f.base, f.observed, f.observed_rate, f.expected, f.band_95, f.is_small_base,
@@ -145,7 +146,7 @@ table = rows.assign(**{
     "population", "officer_fte", "population_base_label", "officer_base_label"]]
 table.columns = ["Unit", "Figure", "Per 100,000", "Per 100 officers", "Against the network (95%)", "Rank",
                  "Months reported", "Population (base)", "Officers FTE (base)", "Base of per 100,000",
-                 "Base of per officer"]
+                 "Base of per 100 officers"]
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     "Population (base)": st.column_config.NumberColumn(format="localized"),
     "Officers FTE (base)": st.column_config.NumberColumn(format="localized")})
@@ -156,7 +157,7 @@ export = table.drop(columns=["Figure", "Per 100,000", "Per 100 officers", "Month
     "Months in period": rows["months_in_period"]})[[
         "Unit code", "Unit", "Figure", "Per 100,000 population", "Per 100 officers", "Against the network (95%)",
         "Rank", "Months reported", "Months in period", "Population (base)", "Officers FTE (base)",
-        "Base of per 100,000", "Base of per officer"]]
+        "Base of per 100,000", "Base of per 100 officers"]]
 exports(export, f"national_{metric}_{period.replace('/', '-')}", ExportMetadata(
     title=f"{names[metric]} by unit, {period_words}", definition=reading["definition"],
     base=reading["comparison_base"], period=period_words,
@@ -173,6 +174,48 @@ if not rows.empty:
     pick = left.selectbox("See what a unit's figure is made of", list(units), format_func=units.get, key="drill_unit")
     drill_link(pick, metric, kind, period, f"Rows and files behind {units[pick]}'s {names[metric].lower()}, "
                f"{period_words}, month by month", right)
+
+st.subheader(f"Spend per {names[metric].lower()}, {period_words}")
+costing = query("select has_cost_per_outcome, cost_per_outcome_note from marts.dim_metric_guide where metric_id = ?",
+                (metric,))
+note = costing["cost_per_outcome_note"].iloc[0] if not costing.empty else None
+if costing.empty or not costing["has_cost_per_outcome"].iloc[0]:
+    st.caption(note or f"No cost per outcome is given for {names[metric].lower()}: only the outcomes listed in the "
+               "metric guide are costed.")
+else:
+    cost = query(
+        """
+        select r.rocu_name as unit_name, c.rocu_code, c.spend_gbp, c.outcomes, c.cost_per_outcome_gbp,
+               c.months_label, c.is_part_period, c.is_small_count, c.network_spend_gbp, c.network_outcomes,
+               c.network_cost_per_outcome_gbp, c.units_included, c.units_part_period
+        from marts.fct_cost_per_outcome c join marts.dim_rocu r using (rocu_code)
+        where c.metric_id = ? and c.period_type = ? and c.period = ?
+        order by r.rocu_name
+        """,
+        (metric, kind, period),
+    )
+    if cost.empty:
+        st.info(f"No cost per {names[metric].lower()} for {period_words}: spend comes from the quarterly "
+                "resources returns, so a month alone is not costed, and a unit needs both the outcome and its "
+                "spend for the same months.")
+    else:
+        net = cost.iloc[0]
+        st.metric(f"Spend per {names[metric].lower()}, network", amount(net["network_cost_per_outcome_gbp"], "gbp"),
+                  help=f"Spend {amount(net['network_spend_gbp'], 'gbp')} over {count(net['network_outcomes'])} "
+                       f"outcomes, summed over the {net['units_included']} units with both: a ratio of sums, not "
+                       "an average of the units' costs.")
+        show_table(pd.DataFrame({
+            "Unit": cost["unit_name"],
+            "Spend": cost["spend_gbp"].map(lambda v: amount(v, "gbp")),
+            names[metric]: [count(v) + (" (small count)" if small else "")
+                            for v, small in zip(cost["outcomes"], cost["is_small_count"])],
+            "Spend per outcome": cost["cost_per_outcome_gbp"].map(lambda v: amount(v, "gbp")),
+            "Months with both": cost["months_label"] + cost["is_part_period"].map({True: " (part period)",
+                                                                                    False: ""}),
+        }), f"national_cost_{metric}_{period.replace('/', '-')}")
+        st.caption(f"{note} Spend is each quarter's spend in the unit's resources return, spread over its three "
+                   "months, counted only for the months the unit also reported the outcome; units are listed by "
+                   "name, not ranked. Small count: fewer than 10, so one more or one fewer moves the cost a lot.")
 
 st.subheader(f"Disruptions the units led and supported, {period_words}")
 lead = query(

@@ -24,7 +24,7 @@ LIMIT_PERIODS = {"month": "Months", "quarter": "Quarters", "financial_year": "Fi
 TREND_RATES = {
     "per 100,000 population": ("per_100k_population", "peer_median_per_100k", "population_base_label",
                                "population_base_changed"),
-    "per officer": ("per_officer", "peer_median_per_officer", "officer_base_label", "officers_base_changed"),
+    "per 100 officers": ("officer_rate", "peer_median_officer_rate", "officer_base_label", "officers_base_changed"),
 }
 
 guard("view_regional")
@@ -427,7 +427,7 @@ else:
     long["start"] = pd.to_datetime(long["month"] + "-01")
     # The month the rate's base moved to newer figures: a dotted rule and a note in every panel.
     changes = long[long["base_changed"] & (long["series"] == SERIES[0])]
-    rate_format = ",.2f" if rate_col == "per_100k_population" else ",.4f"
+    rate_format = ",.2f"
     rates = alt.Chart().mark_line(point=alt.OverlayMarkDef(size=18)).encode(
         x=alt.X("start:T", title=None, axis=alt.Axis(format="%b %y", tickCount=6)),
         y=alt.Y("rate:Q", title=per),

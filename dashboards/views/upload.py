@@ -1,7 +1,8 @@
-"""Upload a return, as a workflow: a unit lead sees the month's deadline and status, downloads their
-unit's template, checks the completed file without submitting it (nothing is stored), then submits it
-and gets the verdict and every problem at once, through the same intake the pipeline uses; a late
-return, or one replacing a signed-off return, needs a reason. An approver signs off what waits."""
+"""Upload a return, as a workflow: a unit lead chooses the monthly return or the quarterly resources
+return, sees the month's deadline and status, downloads the template, checks the completed file without
+submitting it (nothing is stored), then submits it and gets the verdict and every problem at once,
+through the same intake the pipeline uses (as `rocu submit --kind`); a late return, or one replacing a
+signed-off return, needs a reason. An approver signs off what waits."""
 
 from datetime import date
 from types import SimpleNamespace
@@ -12,9 +13,9 @@ import streamlit as st
 from dashboards.auth import guard, units_for
 from dashboards.data import landing_path, problem_frame, query, report_file, versions
 from dashboards.format import escape_markdown
-from pipelines.months import month_label
+from pipelines.months import ended_quarters, month_label, quarter_label
 from pipelines.serving.formats import counted, day, moment
-from dashboards.template import build_template, layout_description
+from dashboards.template import build_resources_template, build_template, layout_description
 from dashboards.widgets import show_problems, show_table, url_select
 from pipelines import reference
 from pipelines.access import PermissionDenied, require
@@ -46,12 +47,12 @@ def show_month_status(unit: str, month: str) -> None:
     st.caption("Status as of the last warehouse build; versions sent since are listed below at once.")
 
 
-def check_only(zone: LandingZone, file, unit: str, month: str, who: str) -> None:
+def check_only(zone: LandingZone, file, unit: str, month: str, who: str, kind: str) -> None:
     """'Check without submitting': the verdict the file would get, with nothing stored (only the check audited)."""
     require(session, "submit_return", unit=unit)
     with st.spinner("Checking the file…"):
         st.session_state["checked"] = check_return(zone, file.getvalue(), original_name=file.name, rocu_code=unit,
-                                                   period=month, checked_by=who)
+                                                   period=month, checked_by=who, kind=kind)
     st.session_state.pop("verdict", None)
 
 
@@ -73,10 +74,10 @@ def _as_sent(checked) -> object:
     return SimpleNamespace(stored_path=checked.original_name, original_name=checked.original_name)
 
 
-def submit_step(zone: LandingZone, file, unit: str, month: str, who: str) -> None:
+def submit_step(zone: LandingZone, file, unit: str, month: str, who: str, kind: str) -> None:
     """'Submit': a clear warning, and a reason asked for, when the return is late or replaces a signed-off one.
     The intake refuses such a submission without a reason whatever this form sends."""
-    needed = reasons_needed(zone, unit, month)
+    needed = reasons_needed(zone, unit, month, kind)
     for item in needed:
         st.warning(item.warning)
     reason = (st.text_area("Reason (required: it is kept in the audit trail with the submission)", key="reason")
@@ -86,7 +87,8 @@ def submit_step(zone: LandingZone, file, unit: str, month: str, who: str) -> Non
         try:
             with st.spinner("Checking the return…"):
                 st.session_state["verdict"] = submit(zone, file.getvalue(), original_name=file.name, rocu_code=unit,
-                                                     period=month, submitted_by=who, reason=reason)
+                                                     period=month, submitted_by=who, reason=reason,
+                                                     kind=kind)
         except ReasonRequired as refused:
             st.error(f"Not submitted. {refused}")
         else:
@@ -125,49 +127,70 @@ def sign_off_queue(units: list[str]) -> None:
 
 
 session = guard("submit_return")
-st.title("Upload a monthly return")
+# The two kinds of return a unit sends, as the intake names them (submit_return(kind=...)).
+KINDS = {"monthly": "Monthly return", "resources": "Quarterly resources return"}
+st.title("Upload a return")
 st.info("Your figures appear in the dashboards after the next warehouse build. The verdict below is immediate.")
 
 units = reference.rocus()
 names = dict(zip(units["rocu_code"], units["rocu_name"]))
 this_month = pd.Period(date.today(), "M")
 months = [str(this_month - k) for k in range(1, 25)]  # a return is for a month that has ended
-top = st.columns([1, 1, 2])
+quarters = ended_quarters(date.today(), 8)  # a resources return is for a financial-year quarter that has ended
+top = st.columns([1, 1, 1, 1.4])
 with top[0]:
     # A submitter may only submit for their own unit: the choice offers no other, and the
     # intake call below is checked again whatever the browser sends.
     unit = url_select("Your unit", units_for(session, "submit_return", list(names)), "unit",
                       format_func=lambda c: f"{names[c]} ({c})")
 with top[1]:
-    month = url_select("Month the return is for", months, "month", format_func=month_label)
+    kind = url_select("Kind of return", list(KINDS), "kind", format_func=KINDS.get)
 with top[2]:
+    if kind == "resources":
+        month = url_select("Quarter the return is for", quarters, "quarter", format_func=quarter_label)
+    else:
+        month = url_select("Month the return is for", months, "month", format_func=month_label)
+period_words = quarter_label(month) if kind == "resources" else month_label(month)
+with top[3]:
     who = session.username
     st.text_input("Submitted by (kept in the audit trail)", value=who, disabled=True, key="who")
 
-show_month_status(unit, month)
+if kind == "monthly":  # deadlines and statuses are for monthly returns (fct_return_workflow)
+    show_month_status(unit, month)
 
 st.subheader("1. Download the template")
-name, content, mime = build_template(unit, month)
-st.download_button(f"Download the {unit} template for {month_label(month)}", content, name, mime, key="template")
-st.caption(f"{layout_description(unit)} You can also send your usual spreadsheet if it keeps this layout and "
-           "wording. Leave a figure empty if it is not collected; write 0 for none.")
+if kind == "resources":
+    name, content, mime = build_resources_template(unit, month)
+    st.download_button(f"Download the {unit} resources return template for {period_words}", content, name, mime,
+                       key="template")
+    st.caption("One table, one row per figure: budget for the financial year by funding source with the date "
+               "each was confirmed, spend in the quarter, staff in post at the quarter's end by role and by "
+               "contract (with the funding a post depends on), partner-agency embeds by agency, and leavers by "
+               "destination. Copy a row for each agency or funding source; staff by role and by contract must "
+               "add up.")
+else:
+    name, content, mime = build_template(unit, month)
+    st.download_button(f"Download the {unit} template for {period_words}", content, name, mime, key="template")
+    st.caption(f"{layout_description(unit)} You can also send your usual spreadsheet if it keeps this layout and "
+               "wording. Leave a figure empty if it is not collected; write 0 for none.")
 
 st.subheader("2. Check the completed return")
 file = st.file_uploader("Return file (CSV or XLSX)", type=["csv", "xlsx"], key="file")
 zone = LandingZone(landing_path())
 if st.button("Check without submitting", disabled=file is None, key="check"):
-    check_only(zone, file, unit, month, who)
+    check_only(zone, file, unit, month, who, kind)
 show_check(unit, month)
 
 st.subheader("3. Submit it")
-submit_step(zone, file, unit, month, who)
+submit_step(zone, file, unit, month, who, kind)
 
 verdict = st.session_state.get("verdict")
-if verdict and (verdict.submission.rocu_code, verdict.submission.period) == (unit, month):
+if verdict and (verdict.submission.rocu_code, verdict.submission.period, verdict.submission.return_kind) == (
+        unit, month, kind):
     s = verdict.submission
     st.subheader("4. Verdict")
-    text = (f"{VERDICT_WORDS.get(s.state, s.state)}. {s.original_name} for {names[unit]}, {month_label(month)}, "
-            f"version {s.version}: {counted(s.error_count, 'error')}, {counted(s.warning_count, 'warning')}.")
+    text = (f"{VERDICT_WORDS.get(s.state, s.state)}. {s.original_name} for {names[unit]}, {period_words} "
+            f"({KINDS[kind].lower()}), version {s.version}: {counted(s.error_count, 'error')}, {counted(s.warning_count, 'warning')}.")
     if verdict.resent_of:
         text += (f" This exact file was sent before as version {verdict.resent_of.version}; it was checked again "
                  "under today's rules (the file is stored once).")
@@ -182,8 +205,8 @@ if verdict and (verdict.submission.rocu_code, verdict.submission.period) == (uni
         st.download_button("Download this validation report (HTML)", html.read_bytes(), html.name, "text/html",
                            key="report")
 
-sent = versions(unit, month)
-st.subheader(f"Versions received for {names[unit]}, {month_label(month)}")
+sent = versions(unit, month, kind)
+st.subheader(f"Versions received for {names[unit]}, {period_words} ({KINDS[kind].lower()})")
 if not sent:
     st.caption("None yet.")
 else:
@@ -192,7 +215,7 @@ else:
         "Sent": [moment(v.submitted_at) for v in sent], "By": [v.submitted_by for v in sent],
         "Verdict": [VERDICT_WORDS.get(v.state, v.state) for v in sent],
         "Errors": [str(v.error_count) for v in sent], "Warnings": [str(v.warning_count) for v in sent]}),
-        f"versions_{unit}_{month}", typed=("File as sent", "By"))
+        f"versions_{kind}_{unit}_{month}", typed=("File as sent", "By"))
     st.caption("Nothing sent is ever overwritten: each upload is kept as a new version. The warehouse uses the "
                "latest accepted version.")
 

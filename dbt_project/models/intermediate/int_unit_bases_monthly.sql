@@ -1,15 +1,22 @@
 -- The base of every rate, per unit, base and month: the one place the rule lives. Each holder
 -- (force, or the unit itself) contributes its newest figure as at or before the month's last
 -- day; so a month newer than every figure takes the newest, and a month older than every
--- figure takes the oldest. A unit's base is the sum over the forces in it that month, as at
+-- figure takes the oldest where the base fills back (denominator_bases.fills_back: the force
+-- tables), and has no base where it does not (a unit's own resources return says nothing about
+-- the months before its first one). A unit's base is the sum over the forces in it that month, as at
 -- the newest of their dates, with the least sure status of their figures. base_changed marks
--- the month a unit's base moved to another table (date or status), for trend charts.
+-- the month a unit's base moved to another table (date or status), for trend charts. A rate's
+-- scale and wording come from seeds/framework/rate_scales.csv, the one place they are written.
 with observations as (
     select * from {{ ref('int_denominator_observations') }}
 ),
 
 bases as (
     select * from {{ ref('denominator_bases') }}
+),
+
+rate_scales as (
+    select * from {{ ref('rate_scales') }}
 ),
 
 statuses as (
@@ -69,6 +76,7 @@ candidates as (
     inner join observations
         on bases.base_code = observations.base_code
         and holders.holder_code = observations.holder_code
+    where observations.as_at <= last_day(months.month_start) or bases.fills_back
 ),
 
 per_unit as (
@@ -92,13 +100,14 @@ labelled as (
     select
         per_unit.*,
         bases.base_name,
-        bases.rate_scale,
-        bases.rate_per,
+        rate_scales.per as rate_scale,
+        rate_scales.rate_label as rate_per,
         {{ as_at_label('per_unit.as_at', 'bases.as_at_style') }} as as_at_label,
         {{ as_at_label('per_unit.as_at', 'bases.as_at_style') }}
         || case when statuses.shown_in_label then ', ' || per_unit.status else '' end as base_year_label
     from per_unit
     inner join bases on per_unit.base_code = bases.base_code
+    inner join rate_scales on per_unit.base_code = rate_scales.base_code
     inner join statuses on per_unit.status = statuses.status
 ),
 

@@ -29,6 +29,7 @@ final as (
         officers.as_at as officers_as_at,
         officers.status as officers_status,
         officers.base_year_label as officers_base_year_label,
+        officers.rate_base_label as officers_base_label,
         officers.base_changed as officers_base_changed,
         population.holder_count as force_count
     from population

@@ -37,6 +37,10 @@ rate_bases as (
     from {{ ref('rate_scales') }}
 ),
 
+cost_outcomes as (
+    select * from {{ ref('cost_outcomes') }}
+),
+
 units_in_network as (
     select count(*) as units from {{ ref('dim_rocu') }}
 ),
@@ -94,7 +98,10 @@ final as (
         units_in_network.units as units_in_network,
         reporting.units_reporting_names,
         reporting.first_month,
-        reporting.last_month
+        reporting.last_month,
+        -- whether fct_cost_per_outcome costs it, and why or why not (seeds/framework/cost_outcomes.csv)
+        coalesce(cost_outcomes.costed, false) as has_cost_per_outcome,
+        cost_outcomes.reason as cost_per_outcome_note
     from metrics
     inner join units on metrics.unit = units.unit_code
     inner join sources on metrics.source = sources.source_code
@@ -103,6 +110,7 @@ final as (
     left join threat_areas on metrics.threat_area_code = threat_areas.threat_area_code
     left join metrics as denominators on metrics.denominator_metric_id = denominators.metric_id
     left join reporting on metrics.metric_id = reporting.metric_id
+    left join cost_outcomes on metrics.metric_id = cost_outcomes.metric_id
     cross join rate_bases
     cross join units_in_network
 )

@@ -48,7 +48,7 @@ with_base as (
         denominators.officer_fte,
         denominators.officers_as_at,
         denominators.officers_status,
-        'per officer (' || denominators.officers_base_year_label || ')' as officer_base_label,
+        denominators.officers_base_label as officer_base_label,
         months.financial_year as peer_group_year,
         peer_groups.grouping_code as peer_grouping_code,
         peer_groups.peer_group_code as peer_group_id,

@@ -1,58 +1,52 @@
 -- Funnel comparison of units (Spiegelhalter 2005; docs in _marts__funnel.yml): each count
--- against the network on each base (population, police officers), with exact Poisson 95% and
+-- against the network on each base fct_metric_rates offers (population, force officers, ROCU
+-- staff, budget: every row of seeds/framework/rate_scales.csv with figures), with exact Poisson 95% and
 -- 99.8% limits and a band 'higher' / 'similar' / 'lower' instead of a rank. Only counts that
 -- add up over months and across units (unit 'count', summed in time and space) are Poisson
 -- counts; money, weights and years are not. A unit with months missing is compared on its
 -- monthly rate over the months it reported (exposure = base x months reported), never on the
 -- raw total for the period; the rates are scaled to the whole period so they read as the
 -- period's rate.
-with comparison as (
-    select * from {{ ref('fct_metric_comparison') }}
+with rates as (
+    select * from {{ ref('fct_metric_rates') }}
 ),
 
 metrics as (
     select * from {{ ref('dim_metric') }}
 ),
 
-counts as (
-    select comparison.*
-    from comparison
-    inner join metrics on comparison.metric_id = metrics.metric_id
-    where metrics.is_rateable
-        and metrics.unit = 'count'
-        and metrics.time_aggregation = 'sum'
-        and metrics.space_aggregation = 'sum'
-        and comparison.value is not null
-        and comparison.months_reported > 0
+-- The scale and wording of a rate on each base: seeds/framework/rate_scales.csv, so a new base
+-- is a seed row (and its figures in int_denominator_observations), not SQL here.
+rate_scales as (
+    select * from {{ ref('rate_scales') }}
 ),
 
 on_bases as (
     select
-        counts.rocu_code,
-        counts.metric_id,
-        counts.period_type,
-        counts.period,
-        counts.months_in_period,
-        counts.months_reported,
-        counts.value as observed,
-        base.base_name,
-        base.base_label,
-        base.base_as_at,
-        base.base_is_provisional,
-        base.base,
-        base.rate_scale,
-        base.rate_per
-    from counts
-    cross join lateral (
-        values
-            ('population', 'population', 'mid-' || counts.population_year::varchar,
-                coalesce(counts.population_status, 'published') <> 'published', counts.population::double,
-                100000.0, 'per 100,000 population'),
-            ('officers', 'police officers (FTE)', counts.officers_as_at::varchar,
-                coalesce(counts.officers_status, 'published') <> 'published', counts.officer_fte::double,
-                100.0, 'per 100 officers')
-    ) as base (base_name, base_label, base_as_at, base_is_provisional, base, rate_scale, rate_per)
-    where base.base > 0
+        rates.rocu_code,
+        rates.metric_id,
+        rates.period_type,
+        rates.period,
+        rates.months_in_period,
+        rates.months_reported,
+        rates.value as observed,
+        rates.base_code as base_name,
+        rates.base_name as base_label,
+        rates.base_as_at_label as base_as_at,
+        rates.base_is_provisional,
+        rates.base_value::double as base,
+        rate_scales.per::double as rate_scale,
+        rate_scales.rate_label as rate_per
+    from rates
+    inner join metrics on rates.metric_id = metrics.metric_id
+    inner join rate_scales on rates.base_code = rate_scales.base_code
+    where metrics.is_rateable
+        and metrics.unit = 'count'
+        and metrics.time_aggregation = 'sum'
+        and metrics.space_aggregation = 'sum'
+        and rates.value is not null
+        and rates.months_reported > 0
+        and rates.base_value > 0
 ),
 
 network as (

@@ -56,6 +56,9 @@ final as (
         comparison.peer_median_per_officer,
         comparison.national_per_100k,
         comparison.national_per_officer,
+        comparison.officer_rate,
+        comparison.peer_median_officer_rate,
+        comparison.national_officer_rate,
         100.0 * comparison.per_100k_population / nullif(comparison.national_per_100k, 0) as index_vs_network,
         100.0 * comparison.peer_median_per_100k / nullif(comparison.national_per_100k, 0) as peer_index_vs_network,
         100.0 * (comparison.per_100k_population / nullif(comparison.peer_median_per_100k, 0) - 1)

@@ -10,15 +10,15 @@ import pandas as pd
 
 from pipelines.papers import charts, findings
 from pipelines.papers.model import Section
-from pipelines.serving.formats import (SMALL_BASE, amount, count, decimal, long_date, missing, rate, rate_100k,
-                                      rate_officer)
+from pipelines.serving.formats import SMALL_BASE, amount, count, decimal, long_date, missing, rate, rate_100k
 from pipelines.papers.sections.common import Context, chart, table
 
 HEADLINE = ["DIS_TOTAL", "DIS_MAJOR", "PUR_ARRESTS", "PUR_CHARGES", "PUR_CONVICTIONS", "PUR_CASH_SEIZED",
             "PRV_INTERVENTIONS", "PRO_VICTIMS_SAFEGUARDED", "PRO_ORGANISATIONS_ADVISED", "PRP_EXERCISES"]
 RATE_COLUMNS = {"per_100k_population": "Per 100k", "peer_median_per_100k": "Peer median per 100k",
-                "national_per_100k": "Network per 100k", "per_officer": "Per officer",
-                "peer_median_per_officer": "Peer median per officer", "national_per_officer": "Network per officer"}
+                "national_per_100k": "Network per 100k", "officer_rate": "Per 100 officers",
+                "peer_median_officer_rate": "Peer median per 100 officers",
+                "national_officer_rate": "Network per 100 officers"}
 OUTCOME_SOURCES = ("monthly_return", "disruption_extract")  # not capacity, tasking or the OCG register
 NETWORK_METRICS = ["DIS_TOTAL", "PUR_ARRESTS", "PUR_CONVICTIONS", "PRV_INTERVENTIONS"]
 
@@ -40,7 +40,7 @@ def _rank(r: pd.Series) -> str:
 def outcomes(ctx: Context) -> Section:
     out = ctx.figures.outcomes
     rateable = out[out["per_100k_population"].notna() & out["source"].isin(OUTCOME_SOURCES)].copy()
-    section = Section("outcomes", "Outcomes against peers, per 100,000 population and per officer",
+    section = Section("outcomes", "Outcomes against peers, per 100,000 population and per 100 officers",
                       "Counts are set against the population the unit serves and the police officers of its "
                       "forces, so that regions of different size compare fairly. The peer group is the units "
                       "grouped with it by the default peer grouping (docs/peer-groups.md), named below with the "
@@ -74,10 +74,10 @@ def outcomes(ctx: Context) -> Section:
         mine["months"] = [f"{int(a)} of {int(b)}" for a, b in zip(mine["months_reported"], mine["months_in_period"])]
         mine["rank"] = [_rank(r) for r in mine.itertuples()]
         for col in RATE_COLUMNS:
-            per = "officer" if col.endswith("officer") else "100k"
-            mine[f"{col}__shown"] = [rate(v, u, per) for v, u in zip(mine[col], mine["unit"])]
+            # both scales read to two places (pounds whole), as dim_rate_scale gives them to the pages
+            mine[f"{col}__shown"] = [rate(v, u) for v, u in zip(mine[col], mine["unit"])]
         mine = mine.sort_values(["strand_code", "metric_name"])
-        t = table(f"{ctx.focus}: outcomes in {ctx.quarter} per 100,000 population and per officer", mine,
+        t = table(f"{ctx.focus}: outcomes in {ctx.quarter} per 100,000 population and per 100 officers", mine,
                   {"metric_name": ("Outcome", None), "total": ("Quarter total", None), "months": ("Months", None),
                    **{f"{col}__shown": (heading, None) for col, heading in RATE_COLUMNS.items()},
                    "rank": ("Rank", None)}, note=note)
@@ -85,7 +85,7 @@ def outcomes(ctx: Context) -> Section:
                "months_reported": "Months reported", "months_in_period": "Months in quarter", **RATE_COLUMNS,
                "band_95": "Against the network (95%)", "rank_shown": "Rank", "units_reporting": "Units reporting",
                "population": "Population", "officer_fte": "Police officers (FTE)",
-               "population_base_label": "Base of per 100k", "officer_base_label": "Base of per officer"}
+               "population_base_label": "Base of per 100k", "officer_base_label": "Base of per 100 officers"}
         t.data = mine[list(raw)].rename(columns=raw).reset_index(drop=True)
         section.tables.append(t)
     else:
@@ -105,16 +105,16 @@ def outcomes(ctx: Context) -> Section:
     wide = rateable[rateable["metric_id"].isin(NETWORK_METRICS)]
     names = wide.drop_duplicates("metric_id").set_index("metric_id")["metric_name"]
     pivot = wide.pivot(index="rocu_code", columns="metric_id", values="per_100k_population").reindex(ctx.units)
-    per_officer = wide.pivot(index="rocu_code", columns="metric_id", values="per_officer").reindex(ctx.units)
+    per_100_officers = wide.pivot(index="rocu_code", columns="metric_id", values="officer_rate").reindex(ctx.units)
     cols = [m for m in NETWORK_METRICS if m in pivot.columns]
-    frame = pd.concat([pivot[cols].add_suffix("__100k"), per_officer[cols].add_suffix("__officer")], axis=1)
+    frame = pd.concat([pivot[cols].add_suffix("__100k"), per_100_officers[cols].add_suffix("__officer")], axis=1)
     frame = frame.reset_index(names="rocu_code")
     spec = {"rocu_code": ("Unit", None)}
     for m in cols:
         spec[f"{m}__100k"] = (f"{names[m]} per 100k", rate_100k)
-        spec[f"{m}__officer"] = (f"{names[m]} per officer", rate_officer)
-    section.tables.append(table(f"All units: selected outcomes per 100,000 and per officer, {ctx.quarter}", frame, spec,
-                                note=bases_note(wide)))
+        spec[f"{m}__officer"] = (f"{names[m]} per 100 officers", rate_100k)
+    section.tables.append(table(f"All units: selected outcomes per 100,000 and per 100 officers, {ctx.quarter}", frame,
+                                spec, note=bases_note(wide)))
     return section
 
 
