@@ -6,4 +6,4 @@ from {{ ref('morile_bands') }} as a
 inner join {{ ref('morile_bands') }} as b
     on a.morile_band < b.morile_band
     and a.min_score <= b.max_score
-    and b.min_score <= a.max_score
+    and a.max_score >= b.min_score

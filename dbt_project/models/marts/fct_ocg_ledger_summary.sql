@@ -3,13 +3,18 @@
 -- untouched, what was dismantled after disruption, and who holds the high-band groups.
 -- Each group counts once per period, with what the register said about it in its last
 -- month of the period (band, owner, threat area, untouched), so the threat areas of a unit
--- sum to the unit. Shares come with their base (n of N), never alone.
+-- sum to the unit's row (threat_area_code 'ALL'). Shares come with their base (n of N);
+-- a base below var share_small_base is marked small.
 with ledger as (
     select * from {{ ref('fct_ocg_ledger_monthly') }}
 ),
 
 months as (
     select * from {{ ref('dim_month') }}
+),
+
+threat_areas as (
+    select * from {{ ref('threat_areas') }}
 ),
 
 periods as (
@@ -44,10 +49,10 @@ group_periods as (
     group by ocg_ref, period_type, period
 ),
 
-final as (
+counts as (
     select
         rocu_code,
-        threat_area_code,
+        case when grouping(threat_area_code) = 1 then 'ALL' else coalesce(threat_area_code, 'UNKNOWN') end as area_code,
         period_type,
         period,
         any_value(months_in_period) as months_in_period,
@@ -68,7 +73,33 @@ final as (
         count(*) filter (where morile_band = 'high' and status = 'active' and owner_type = 'rocu')
             as high_band_rocu_held
     from group_periods
-    group by rocu_code, threat_area_code, period_type, period
+    group by grouping sets ((rocu_code, threat_area_code, period_type, period), (rocu_code, period_type, period))
+),
+
+final as (
+    select
+        counts.rocu_code,
+        counts.area_code as threat_area_code,
+        coalesce(threat_areas.threat_area_name, 'All threat areas') as threat_area_name,
+        counts.period_type,
+        counts.period,
+        counts.months_in_period,
+        counts.last_month,
+        counts.ocgs,
+        counts.high_band_ocgs,
+        counts.high_band_disrupted,
+        counts.high_band_disrupted_pct,
+        counts.high_band_ocgs < {{ var('share_small_base', 10) }} as is_small_base,
+        counts.high_band_untouched_6m,
+        counts.high_band_untouched_unknown,
+        counts.archived,
+        counts.dismantled_after_disruption,
+        counts.disruptions,
+        counts.impact_weighted_disruptions,
+        counts.high_band_force_held,
+        counts.high_band_rocu_held
+    from counts
+    left join threat_areas on counts.area_code = threat_areas.threat_area_code
 )
 
 select * from final
