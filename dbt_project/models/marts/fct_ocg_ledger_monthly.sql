@@ -117,6 +117,11 @@ final as (
         end as is_untouched_6m,
         ledger.archived_in_month and ledger.archive_reason = 'dismantled'
         and ledger.last_disrupted_start is not null as is_dismantled_after_disruption,
+        ledger.date_reviewed,
+        datediff('month', date_trunc('month', ledger.date_reviewed), ledger.month_start) as months_since_review,
+        ledger.status = 'active'
+        and datediff('month', date_trunc('month', ledger.date_reviewed), ledger.month_start)
+        > {{ var('ocg_review_months', 6) }} as is_review_overdue,
         before_6.morile_score as score_6m_before,
         before_3.morile_score as score_3m_before,
         after_3.morile_score as score_3m_after,

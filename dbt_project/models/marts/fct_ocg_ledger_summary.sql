@@ -41,6 +41,7 @@ group_periods as (
         arg_max(owner_type, month) as owner_type,
         arg_max(status, month) as status,
         arg_max(is_untouched_6m, month) as is_untouched_6m,
+        arg_max(is_review_overdue, month) as is_review_overdue,
         sum(disruptions) as disruptions,
         sum(impact_weighted_disruptions) as impact_weighted_disruptions,
         bool_or(archived_in_month) as archived,
@@ -71,7 +72,9 @@ counts as (
         count(*) filter (where morile_band = 'high' and status = 'active' and owner_type = 'force')
             as high_band_force_held,
         count(*) filter (where morile_band = 'high' and status = 'active' and owner_type = 'rocu')
-            as high_band_rocu_held
+            as high_band_rocu_held,
+        count(*) filter (where status = 'active') as active_ocgs,
+        count(*) filter (where is_review_overdue) as reviews_overdue
     from group_periods
     group by grouping sets ((rocu_code, threat_area_code, period_type, period), (rocu_code, period_type, period))
 ),
@@ -97,7 +100,9 @@ final as (
         counts.disruptions,
         counts.impact_weighted_disruptions,
         counts.high_band_force_held,
-        counts.high_band_rocu_held
+        counts.high_band_rocu_held,
+        counts.active_ocgs,
+        counts.reviews_overdue
     from counts
     left join threat_areas on counts.area_code = threat_areas.threat_area_code
 )
