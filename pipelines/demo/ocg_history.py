@@ -11,6 +11,7 @@ archived soon after being disrupted is more often recorded as dismantled.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -63,73 +64,78 @@ class Group:
     states: list[State] = field(default_factory=list)
 
 
-def _other_threats(rng: np.random.Generator, principal: str) -> str:
+def _other_threats(rng: random.Random, principal: str) -> str:
     names = [n for n in THREAT_WEIGHTS if n != principal]
-    weights = np.array([THREAT_WEIGHTS[n] for n in names])
-    extra = rng.choice(len(names), size=int(rng.choice(3, p=[0.6, 0.3, 0.1])), replace=False,
-                       p=weights / weights.sum())
-    return ";".join([principal, *sorted(names[int(i)] for i in extra)])
+    extra: set[str] = set()
+    for _ in range(rng.choices([0, 1, 2], [0.6, 0.3, 0.1])[0]):
+        left = [n for n in names if n not in extra]
+        extra.add(rng.choices(left, [THREAT_WEIGHTS[n] for n in left])[0])
+    return ";".join([principal, *sorted(extra)])
 
 
-def _new_owner(rng: np.random.Generator, region: Region, state: State) -> tuple[str, str]:
+def _new_owner(rng: random.Random, region: Region, state: State) -> tuple[str, str]:
     if state.owner_type == "force":
         return "rocu", region.rocu_code
-    forces = [f[0] for f in region.forces]
-    return "force", forces[int(rng.integers(0, len(forces)))]
+    return "force", rng.choice([f[0] for f in region.forces])
 
 
-def _lro(rng: np.random.Generator, rocu_code: str) -> str:
-    return f"LRO-{REGION_SHORT[rocu_code]}-{int(rng.integers(1, 400)):03d}"
+def _lro(rng: random.Random, rocu_code: str) -> str:
+    return f"LRO-{REGION_SHORT[rocu_code]}-{rng.randrange(1, 400):03d}"
 
 
-def _history(rng: np.random.Generator, region: Region, row: dict, hits: list[tuple[date, str]],
+def _history(rng: random.Random, region: Region, row: dict, hits: list[tuple[date, str]],
              until: date) -> Group:
     """One group's states from its mapping to ``until`` (or its archiving)."""
     mapped, archived = row["date_mapped"], row["date_archived"]
     end = min(until, archived) if archived else until
     state = State(mapped, row["owner_type"], row["owner_code"], _lro(rng, row["rocu_code"]),
-                  row["morile_score"], mapped, mapped, bool(rng.random() < 0.75), False)
+                  row["morile_score"], mapped, mapped, rng.random() < 0.75, False)
     states = [state]
     changes_owner = rng.random() < OWNER_CHANGE_SHARE
     review = mapped + timedelta(days=REVIEW_DAYS)
     while True:
         if rng.random() < LATE_REVIEW_SHARE:
-            review += timedelta(days=int(rng.integers(60, 150)))
+            review += timedelta(days=rng.randrange(60, 150))
         if review > end:
             break
         score, scored = state.score, state.date_scored
         if rng.random() < RESCORE_SHARE:
             drop = sum(SCORE_DROP.get(impact, 0) for day, impact in hits if scored < day <= review)
-            score = int(np.clip(round(score + rng.normal(0, 6)) - drop, 1, 99))
+            score = min(99, max(1, round(score + rng.gauss(0, 6)) - drop))
             scored = review
         owner_type, owner_code, lro = state.owner_type, state.owner_code, state.lro_ref
         if changes_owner and rng.random() < 0.35:
             owner_type, owner_code = _new_owner(rng, region, state)
             lro, changes_owner = _lro(rng, row["rocu_code"]), False
-        plan = state.plan_in_place or bool(rng.random() < 0.5)
+        plan = state.plan_in_place or rng.random() < 0.5
         state = replace(state, since=review, owner_type=owner_type, owner_code=owner_code, lro_ref=lro,
                         score=score, date_scored=scored, date_reviewed=review, plan_in_place=plan,
-                        plan_reviewed=plan and bool(rng.random() < 0.8))
+                        plan_reviewed=plan and rng.random() < 0.8)
         states.append(state)
         review += timedelta(days=REVIEW_DAYS)
     reason = None
     if archived:
         recent = any(archived - timedelta(days=183) <= day <= archived for day, _ in hits)
         p = [0.75, 0.15, 0.10] if recent else [0.30, 0.50, 0.20]
-        reason = ARCHIVE_REASONS[int(rng.choice(3, p=p))]
-    geography = GEOGRAPHY[0][int(rng.choice(4, p=GEOGRAPHY[1]))]
+        reason = rng.choices(ARCHIVE_REASONS, p)[0]
+    geography = rng.choices(*GEOGRAPHY)[0]
     return Group(row["ocg_ref"], row["rocu_code"], row["threat_area_code"],
-                 _other_threats(rng, row["threat_area_code"]), int(np.clip(rng.lognormal(2.2, 0.6), 3, 80)),
+                 _other_threats(rng, row["threat_area_code"]), int(min(80, max(3, rng.lognormvariate(2.2, 0.6)))),
                  geography, mapped, archived, reason, states)
 
 
 def histories(rng: np.random.Generator, regions: dict[str, Region], register: pl.DataFrame,
               disruptions: pl.DataFrame, until: date) -> list[Group]:
-    """Every group's history; ``disruptions`` are the validated claims (ocg_ref, date, impact)."""
+    """Every group's history; ``disruptions`` are the validated claims (ocg_ref, date, impact).
+
+    Scalar draws come from a Random seeded by ``rng``: per-group draws are many and small, where
+    numpy's per-call cost would slow the default demo run.
+    """
+    draws = random.Random(int(rng.integers(2**63)))
     hits: dict[str, list[tuple[date, str]]] = {}
     for ref, day, impact in disruptions.select("ocg_ref", "disruption_date", "impact_level").iter_rows():
         hits.setdefault(ref, []).append((day, impact))
-    return [_history(rng, regions[row["rocu_code"]], row, hits.get(row["ocg_ref"], []), until)
+    return [_history(draws, regions[row["rocu_code"]], row, hits.get(row["ocg_ref"], []), until)
             for row in register.iter_rows(named=True)]
 
 
