@@ -22,6 +22,7 @@ st.set_page_config(page_title="ROCU performance", layout="wide")
 PAGES = [
     ("Performance", "National overview", "national"),
     ("Performance", "Regional comparison", "regional"),
+    ("Performance", "Disruptions and threat", "threat"),
     ("Performance", "Drill-through", "drill"),
     ("Returns", "Submissions", "submissions"),
     ("Returns", "Upload a return", "upload"),

@@ -21,6 +21,7 @@ SESSION_KEY = "rocu_session"
 PAGE_PERMISSIONS = {
     "national": ("view_national",),
     "regional": ("view_regional",),
+    "threat": ("view_national",),
     "drill": ("view_drill",),
     "submissions": ("view_submissions",),
     "upload": ("submit_return",),

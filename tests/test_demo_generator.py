@@ -18,6 +18,7 @@ import pytest
 from pipelines import reference
 from pipelines.months import add_months, submission_deadline, working_day
 from pipelines.demo.generate import generate
+from pipelines.demo.ocg_history import EXTRACT_COLUMNS
 from pipelines.demo.ocg_register import MORILE_HIGH, MORILE_MEDIUM
 from pipelines.demo.volumes import regions
 from pipelines.settings import SEEDS_DIR
@@ -44,7 +45,7 @@ def first_return(demo: Path, rocu_code: str) -> Path:
 def test_same_seed_gives_identical_bytes_and_another_seed_does_not(demo: Path, tmp_path: Path) -> None:
     again = generate(tmp_path / "again", months=MONTHS, end_month=END, progress=False)
     for name in ("manifest.csv", "truth/expected_values.csv", "truth/disruption_twins.csv",
-                 "extracts/ocg_register/ocg_register.csv"):
+                 f"extracts/ocg_register/ocg_register_{END}.csv"):
         assert (demo / name).read_bytes() == (again / name).read_bytes(), name
     for path in sorted((demo / "returns").rglob("*.*")):
         assert path.read_bytes() == (again / path.relative_to(demo)).read_bytes(), path
@@ -205,20 +206,51 @@ def test_twins_obey_the_matching_rule_and_nothing_else_does(demo: Path) -> None:
     assert d.filter(pl.col("ocg_ref").is_not_null()).select(keys).is_duplicated().sum() == 2 * twins.height
 
 
+def register_extracts(demo: Path) -> pl.DataFrame:
+    """Every monthly register extract the generator wrote, one after another."""
+    files = sorted((demo / "extracts/ocg_register").glob("ocg_register_*.csv"))
+    assert [f.name for f in files] == [f"ocg_register_{add_months(END, k - MONTHS + 1)}.csv" for k in range(MONTHS)]
+    return pl.concat([pl.read_csv(f, schema_overrides={"extract_month": pl.String}, try_parse_dates=True) for f in files])
+
+
 def test_ocg_register_bands_and_force_held_threat(demo: Path) -> None:
-    ocg = pl.read_csv(demo / "extracts/ocg_register/ocg_register.csv")
-    assert ocg.columns == ["ocg_ref", "owner_type", "owner_code", "rocu_code", "threat_area_code",
-                           "morile_score", "morile_band", "date_mapped", "date_archived"]
+    ocg = pl.read_csv(demo / f"extracts/ocg_register/ocg_register_{END}.csv")
+    assert ocg.columns == EXTRACT_COLUMNS
     assert 300 <= ocg.height <= 1500 and ocg["ocg_ref"].n_unique() == ocg.height
     band = (pl.when(pl.col("morile_score") >= MORILE_HIGH).then(pl.lit("high"))
             .when(pl.col("morile_score") >= MORILE_MEDIUM).then(pl.lit("medium")).otherwise(pl.lit("low")))
     assert ocg.select((band == pl.col("morile_band")).all()).item()
     assert ocg["date_archived"].null_count() > ocg.height / 3
+    assert ocg.select(((pl.col("status") == "archived") == pl.col("date_archived").is_not_null()).all()).item()
+    assert ocg.select(((pl.col("status") == "archived") == pl.col("archive_reason").is_not_null()).all()).item()
     active = ocg.filter(pl.col("date_archived").is_null())
     means = active.group_by("rocu_code", "owner_type").agg(pl.col("morile_score").mean())
     wide = means.pivot(on="owner_type", index="rocu_code", values="morile_score")
     assert wide.filter(pl.col("force") > pl.col("rocu") + 5).height >= 2
     assert wide.filter(pl.col("rocu") > pl.col("force") + 5).height >= 2
+
+
+def test_ocg_register_history_moves_scores_owners_and_status(demo: Path) -> None:
+    """Each month's file is the whole register as at that month end, and between the first and the
+    last month groups are re-scored, change owner and are archived for each of the three reasons."""
+    ocg = register_extracts(demo)
+    assert ocg.select("ocg_ref", "extract_month").is_duplicated().sum() == 0
+    first, last = ocg["extract_month"].min(), ocg["extract_month"].max()
+    start = ocg.filter(pl.col("extract_month") == first)
+    end = ocg.filter(pl.col("extract_month") == last)
+    assert set(start["ocg_ref"]) <= set(end["ocg_ref"])  # the register keeps archived groups
+    both = start.join(end, on="ocg_ref", suffix="_end")
+    assert both.filter(pl.col("morile_score") != pl.col("morile_score_end")).height >= 20
+    assert both.filter(pl.col("owner_code") != pl.col("owner_code_end")).height >= 1
+    newly = both.filter((pl.col("status") == "active") & (pl.col("status_end") == "archived"))
+    assert newly.height >= 20 and set(newly["archive_reason_end"]) == {"dismantled", "inactive", "merged"}
+    assert both.filter((pl.col("status") == "archived") & (pl.col("status_end") == "active")).height == 0
+    month_ends = pl.col("extract_month").str.to_date("%Y-%m").dt.month_end()
+    assert ocg.select((pl.col("date_scored") <= month_ends).all(), (pl.col("date_reviewed") <= month_ends).all(),
+                      (pl.col("date_mapped") <= pl.col("date_scored")).all()).row(0) == (True, True, True)
+    assert set(ocg["geography"]) == {"force", "regional", "national", "international"}
+    assert ocg.select(pl.col("threat_areas").str.split(";").list.first() == pl.col("threat_area_code")).to_series().all()
+    assert ocg["lro_ref"].str.contains(r"^LRO-[A-Z]{2}-\d{3}$").all()
 
 
 def test_capacity_and_tasking_extracts(demo: Path) -> None:

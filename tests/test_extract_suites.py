@@ -38,6 +38,16 @@ class BadCell:
 BAD_CELLS = [
     BadCell("disruptions", "impact_level", "catastrophic", "impact_level_allowed_values"),
     BadCell("ocg_register", "morile_score", "high-ish", "morile_score_format"),
+    BadCell("ocg_register", "extract_month", "March 2025", "extract_month_format"),
+    BadCell("ocg_register", "threat_areas", "drugs and guns", "threat_areas_format"),
+    BadCell("ocg_register", "membership_size", "about 20", "membership_size_format"),
+    BadCell("ocg_register", "geography", "galactic", "geography_allowed_values"),
+    BadCell("ocg_register", "date_scored", "1/2/2025", "date_scored_format"),
+    BadCell("ocg_register", "date_reviewed", "last spring", "date_reviewed_format"),
+    BadCell("ocg_register", "status", "closed", "status_allowed_values"),
+    BadCell("ocg_register", "archive_reason", "retired", "archive_reason_allowed_values"),
+    BadCell("ocg_register", "plan_4p_in_place", "maybe", "plan_4p_in_place_allowed_values"),
+    BadCell("ocg_register", "plan_4p_reviewed", "yes", "plan_4p_reviewed_allowed_values"),
     BadCell("capacity", "leavers", "-1", "leavers_format"),
     BadCell("tasking_meetings", "meeting_date", "31/12/2025", "meeting_date_format"),
     BadCell("gateway_requests", "force_code", "ATLANTIS", "force_code_allowed_values"),
@@ -48,7 +58,7 @@ def first_file(demo: Path, table: str) -> Path:
     return sorted((demo / "extracts").glob(SPECS[table].pattern))[-1]
 
 
-def spoil(source: Path, target: Path, column: str, value: str) -> None:
+def spoil(source: Path, target: Path, column: str, value: str | None) -> None:
     """A copy of `source` whose first record has `value` in `column` (everything else as sent)."""
     frame = pl.read_csv(source, infer_schema=False)
     assert column in frame.columns, (source.name, frame.columns)
@@ -58,7 +68,7 @@ def spoil(source: Path, target: Path, column: str, value: str) -> None:
     frame.write_csv(target)
 
 
-@pytest.mark.parametrize("bad", BAD_CELLS, ids=lambda b: b.table)
+@pytest.mark.parametrize("bad", BAD_CELLS, ids=lambda b: f"{b.table}-{b.column}")
 def test_each_extract_suite_rejects_a_bad_extract(demo, tmp_path, bad):
     source = first_file(demo, bad.table)
     good = [p for p in validate(bad.table, read_extract_file(source), file=source.name) if p.severity == "error"]
@@ -104,3 +114,32 @@ def test_the_asset_loads_good_capacity_files_and_keeps_a_rejected_one_out(demo, 
     finally:
         con.close()
     assert loaded == {good.name: pl.read_csv(good).height}
+
+
+def test_an_archived_group_without_a_reason_rejects_the_register_and_a_missing_officer_only_warns(demo, tmp_path):
+    """Row conditions: 'archive_reason' is required only where 'status' is archived; an empty lead
+    responsible officer is a warning (the file still loads)."""
+    source = first_file(demo, "ocg_register")
+    target = tmp_path / "extracts" / "ocg_register" / source.name
+    spoil(source, target, "status", "archived")
+    spoil(target, target, "archive_reason", None)
+    problems = validate("ocg_register", read_extract_file(target), file=target.name)
+    assert [(p.severity, p.rule, p.row, p.column) for p in problems] == \
+        [("error", "archived_needs_reason", 2, "archive_reason")]
+    assert "archived" in problems[0].message and "dismantled, inactive or merged" in problems[0].message
+
+    spoil(source, target, "lro_ref", None)
+    problems = validate("ocg_register", read_extract_file(target), file=target.name)
+    assert [(p.severity, p.rule, p.row) for p in problems] == [("warning", "lead_responsible_officer_recorded", 2)]
+    frame, rejected = read_extract(tmp_path / "extracts", SPECS["ocg_register"])
+    assert rejected == {} and frame.height == pl.read_csv(source).height
+
+
+def test_every_monthly_register_extract_is_loaded_not_only_the_newest(demo):
+    """The register's history is derived from every landed month, so every file is read."""
+    files = sorted((demo / "extracts").glob(SPECS["ocg_register"].pattern))
+    assert len(files) == 2
+    frame, rejected = read_extract(demo / "extracts", SPECS["ocg_register"])
+    assert rejected == {}
+    assert sorted(frame["source_file"].unique()) == [f.name for f in files]
+    assert sorted(frame["extract_month"].unique()) == [f.stem.removeprefix("ocg_register_") for f in files]

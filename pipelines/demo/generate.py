@@ -21,8 +21,8 @@ import numpy as np
 import polars as pl
 from tqdm import tqdm
 
-from pipelines.demo import capacity, disruptions, ocg_register, resources
-from pipelines.months import (add_months, financial_year_start, month_range,
+from pipelines.demo import capacity, disruptions, ocg_history, ocg_register, resources
+from pipelines.months import (add_months, financial_year_start, month_end, month_range,
                                      months_between, parse_month, submission_deadline,
                                      working_day)
 from pipelines.demo.returns import write_return
@@ -85,12 +85,15 @@ def write_returns(out: Path, months: list[str], seed: int, progress: bool) -> pl
 
 
 def write_extracts(out: Path, months: list[str], seed: int, progress: bool) -> None:
-    """OCG register (snapshot), then month by month disruptions, capacity and tasking."""
+    """Month by month disruptions, capacity and tasking, then the OCG register as at each month end.
+
+    The register's groups are drawn first (disruptions are claimed against them); their history
+    (re-scoring, owners, archive reasons) follows the disruptions against them.
+    """
     regs = regions()
     register = ocg_register.ocg_register(np.random.default_rng([seed, 2]), regs, months[-1])
-    (out / "extracts" / "ocg_register").mkdir(parents=True, exist_ok=True)
-    register.write_csv(out / "extracts" / "ocg_register" / "ocg_register.csv")
     groups = ocg_register.active_groups(register)
+    claims: list[pl.DataFrame] = []
     rng_d = np.random.default_rng([seed, 3])
     rng_c = np.random.default_rng([seed, 4])
     staffing = capacity.CapacityModel(rng_c, regs)
@@ -106,6 +109,7 @@ def write_extracts(out: Path, months: list[str], seed: int, progress: bool) -> N
         number += table.height
         pairs += twins
         table.write_csv(out / "extracts" / "disruptions" / f"disruptions_{month}.csv")
+        claims.append(table.filter(pl.col("ocg_ref").is_not_null() & (pl.col("validation_status") == "validated")))
         staffing.month(month).write_csv(out / "extracts" / "capacity" / f"capacity_{month}.csv")
         tasking = out / "extracts" / "tasking"
         capacity.tasking_meetings(rng_c, regs, month).write_csv(
@@ -113,6 +117,18 @@ def write_extracts(out: Path, months: list[str], seed: int, progress: bool) -> N
         capacity.gateway_requests(rng_c, regs, month, acceptance).write_csv(
             tasking / f"gateway_requests_{month}.csv")
     write_twins(out, pairs)
+    write_register(out, months, seed, register, pl.concat(claims))
+
+
+def write_register(out: Path, months: list[str], seed: int, register: pl.DataFrame,
+                   claims: pl.DataFrame) -> None:
+    """One register extract per month, network-wide, as at the month end."""
+    folder = out / "extracts" / "ocg_register"
+    folder.mkdir(parents=True, exist_ok=True)
+    history = ocg_history.histories(np.random.default_rng([seed, 6]), regions(), register, claims,
+                                    month_end(months[-1]))
+    for month in months:
+        ocg_history.month_extract(history, month).write_csv(folder / f"ocg_register_{month}.csv")
 
 
 def write_twins(out: Path, pairs: list[tuple[str, str]]) -> None:
@@ -146,8 +162,11 @@ Nothing here describes real people, groups or operations.
 - `extracts/disruptions/`: APMIS-style disruption records, one file per month. Some
   ROCU-led disruptions are also claimed by a force: same OCG, date, threat area and strand
   (listed in `truth/disruption_twins.csv`); count each once.
-- `extracts/ocg_register/ocg_register.csv`: OCGs as at the end of {end}. MoRiLE score is an
-  integer 1-99; band high = {high} and over, medium = {medium} to {high_1}, low = under {medium}.
+- `extracts/ocg_register/ocg_register_<month>.csv`: the whole OCG register as at each month
+  end (archived groups included, with date and reason), network-wide. MoRiLE score is an
+  integer 1-99; band high = {high} and over, medium = {medium} to {high_1}, low = under {medium}
+  (seeds/reference/morile_bands.csv). Groups are re-scored at reviews about every six months,
+  some change owner, some are archived (dismantled, inactive or merged).
 - `extracts/capacity/`, `extracts/tasking/`: staffing, tasking meetings, Gateway requests.
 - `truth/expected_values.csv`: every figure of every non-broken return for its own
   period, in the framework unit (after the label map's multiplier).

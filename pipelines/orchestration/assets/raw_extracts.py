@@ -1,7 +1,8 @@
 """APMIS-style record extracts, each loaded as its own raw table.
 
-Extracts arrive as CSV files in one folder per kind. Monthly extracts are all loaded;
-a snapshot (the OCG register) is loaded from its newest file only. Values stay as text
+Extracts arrive as CSV files in one folder per kind. Monthly extracts are all loaded (the
+OCG register too: one file per month, each the register as at that month end, from which
+dbt derives each group's history); a snapshot kind is loaded from its newest file only. Values stay as text
 here: staging models cast them, so a bad value is visible rather than lost.
 """
 
@@ -29,8 +30,8 @@ class ExtractSpec:
 
 EXTRACTS = (
     ExtractSpec("disruptions", "disruptions/disruptions_*.csv", description="APMIS disruption claims"),
-    ExtractSpec("ocg_register", "ocg_register/ocg_register*.csv", snapshot=True,
-                description="OCG register snapshot with MoRiLE scores"),
+    ExtractSpec("ocg_register", "ocg_register/ocg_register_*.csv",
+                description="OCG register as at each month end, with MoRiLE scores (every month kept)"),
     ExtractSpec("capacity", "capacity/capacity_*.csv", description="Establishment, in post, fixed-term, leavers"),
     ExtractSpec("tasking_meetings", "tasking/tasking_meetings_*.csv", description="Regional tasking meetings held"),
     ExtractSpec("gateway_requests", "tasking/gateway_requests_*.csv", description="Gateway requests from forces"),

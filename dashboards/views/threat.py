@@ -1,0 +1,116 @@
+"""Disruptions and threat: how far each unit's disruptions reach its high-threat OCGs (the OCG ledger).
+
+Reads only fct_ocg_ledger_summary and fct_ocg_ledger_monthly; OCGs are shown by reference, never by name.
+"""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboards.auth import guard
+from dashboards.data import query
+from dashboards.widgets import no_data, period_filter, period_words, show_table, unit_filter, url_select
+from pipelines.serving.formats import count, share_with_base
+
+guard("view_national")
+st.title("Disruptions and threat")
+if query("select 1 from marts.fct_ocg_ledger_summary limit 1").empty:
+    no_data()
+
+top = st.columns([1.2, 1.6, 1.4])
+kind, period = period_filter(top[0])
+unit, names = unit_filter(top[1])
+areas = query("select distinct threat_area_code, threat_area_name from marts.fct_ocg_ledger_summary"
+              " where rocu_code = ? order by threat_area_code = 'ALL' desc, threat_area_name", (unit,))
+area_names = dict(zip(areas["threat_area_code"], areas["threat_area_name"]))
+with top[2]:
+    area = url_select("Threat area", list(area_names), "threat", format_func=area_names.get)
+when = period_words(kind, period)
+
+row = query(
+    """
+    select ocgs, high_band_ocgs, high_band_disrupted, high_band_disrupted_pct, is_small_base, high_band_untouched_6m,
+           high_band_untouched_unknown, dismantled_after_disruption, archived, disruptions, impact_weighted_disruptions,
+           last_month
+    from marts.fct_ocg_ledger_summary where rocu_code = ? and threat_area_code = ? and period_type = ? and period = ?
+    """,
+    (unit, area, kind, period),
+)
+if row.empty:
+    no_data(f"The OCG ledger holds no groups for {names[unit]} ({area_names.get(area, area)}) in {when}.")
+r = row.iloc[0]
+a, b, c, d = st.columns(4)
+a.metric(f"High-band OCGs disrupted, {period}",
+         share_with_base(r["high_band_disrupted"], r["high_band_ocgs"], r["high_band_disrupted_pct"],
+                         bool(r["is_small_base"]), "high-band OCGs"),
+         help="High-band groups (MoRiLE band in their last month of the period) with at least one validated "
+              "disruption against them in the period, each disruption counted once.")
+b.metric(f"High-band OCGs untouched six months or more, {r['last_month']}", count(r["high_band_untouched_6m"]),
+         help="Active high-band groups on the register for six months or more with no disruption in the last six.")
+c.metric(f"OCGs dismantled after disruption, {period}", count(r["dismantled_after_disruption"]),
+         help=f"Archived as dismantled in the period having been disrupted before; {count(r['archived'])} "
+              "archived for any reason.")
+d.metric(f"Impact-weighted disruptions, {period}", count(r["impact_weighted_disruptions"]),
+         help=f"{count(r['disruptions'])} disruptions weighted major 3, moderate 2, minor 1.")
+
+st.subheader(f"High-band OCGs held by forces and by {names[unit]}, month by month")
+held = query(
+    """
+    select period as month, 'Held by a force' as held_by, high_band_force_held as ocgs
+    from marts.fct_ocg_ledger_summary where rocu_code = ? and threat_area_code = ? and period_type = 'month'
+    union all
+    select period, 'Held by the unit', high_band_rocu_held
+    from marts.fct_ocg_ledger_summary where rocu_code = ? and threat_area_code = ? and period_type = 'month'
+    order by 1, 2
+    """,
+    (unit, area, unit, area),
+)
+st.altair_chart(alt.Chart(held).mark_line(point=True).encode(
+    x=alt.X("month:N", title="Month"), y=alt.Y("ocgs:Q", title="Active high-band OCGs"),
+    color=alt.Color("held_by:N", title=None), tooltip=["month", "held_by", "ocgs"]), width="stretch",
+    alt=f"Active high-band OCGs in {names[unit]} held by its forces and by the unit, month by month.")
+st.caption("The inspection found forces often keep higher-threat OCGs than their unit.")
+
+st.subheader(f"By threat area, {when}")
+areas_rows = query(
+    """
+    select threat_area_name, ocgs, high_band_ocgs, high_band_disrupted, high_band_disrupted_pct, is_small_base,
+           high_band_untouched_6m, dismantled_after_disruption, impact_weighted_disruptions
+    from marts.fct_ocg_ledger_summary
+    where rocu_code = ? and period_type = ? and period = ? and threat_area_code <> 'ALL' order by threat_area_name
+    """,
+    (unit, kind, period),
+)
+show_table(pd.DataFrame({
+    "Threat area": areas_rows["threat_area_name"],
+    "OCGs": areas_rows["ocgs"].map(count),
+    "High-band OCGs disrupted": [share_with_base(n, base, pct, bool(small), "high-band OCGs") for n, base, pct, small in
+                                 zip(areas_rows["high_band_disrupted"], areas_rows["high_band_ocgs"],
+                                     areas_rows["high_band_disrupted_pct"], areas_rows["is_small_base"])],
+    "Untouched six months or more": areas_rows["high_band_untouched_6m"].map(count),
+    "Dismantled after disruption": areas_rows["dismantled_after_disruption"].map(count),
+    "Impact-weighted disruptions": areas_rows["impact_weighted_disruptions"].map(count),
+}), f"threat_areas_{unit}_{period.replace('/', '-')}", export=areas_rows)
+
+st.subheader(f"High-band OCGs untouched six months or more, {r['last_month']}")
+untouched = query(
+    """
+    select ocg_ref, owner_type, owner_code, threat_area_code, morile_score, months_on_register, last_disrupted_month
+    from marts.fct_ocg_ledger_monthly
+    where rocu_code = ? and month = ? and morile_band = 'high' and is_untouched_6m
+        and (? = 'ALL' or threat_area_code = ?)
+    order by morile_score desc, ocg_ref
+    """,
+    (unit, r["last_month"], area, area),
+)
+if untouched.empty:
+    st.info(f"No high-band OCG in {names[unit]} has gone six months or more without a disruption.")
+else:
+    show_table(pd.DataFrame({
+        "OCG reference": untouched["ocg_ref"],
+        "Held by": [f"{code} ({kind_})" for kind_, code in zip(untouched["owner_type"], untouched["owner_code"])],
+        "Threat area": untouched["threat_area_code"],
+        "MoRiLE score": untouched["morile_score"].map(count),
+        "Months on the register": untouched["months_on_register"].map(count),
+        "Last disrupted": untouched["last_disrupted_month"].fillna("not on the ledger"),
+    }), f"untouched_{unit}_{r['last_month']}", export=untouched)

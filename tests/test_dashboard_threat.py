@@ -1,0 +1,51 @@
+"""The Disruptions and threat page shows the OCG ledger's figures as the marts compute them: the
+share of high-band OCGs disrupted with its base, the untouched groups by reference (never a name),
+force-held against unit-held high-band groups month by month."""
+
+from __future__ import annotations
+
+from pipelines.serving.formats import share_with_base
+from tests.test_dashboard_apptest import chart_data, fresh_caches, run, sql, table, var  # noqa: F401
+
+
+def test_the_page_shows_the_ledger_for_a_unit_and_year_as_the_marts_say(var):
+    ((year,),) = sql(var, "select max(period) from marts.fct_ocg_ledger_summary where period_type = 'financial_year'"
+                          " and months_in_period = 12 and last_month like '%-03'")
+    at = run("threat", unit="NWROCU", period_type="financial_year", period=year)
+    ((high, disrupted, pct, small, untouched, last_month),) = sql(
+        var, "select high_band_ocgs, high_band_disrupted, high_band_disrupted_pct, is_small_base,"
+             " high_band_untouched_6m, last_month from marts.fct_ocg_ledger_summary"
+             " where rocu_code = 'NWROCU' and threat_area_code = 'ALL' and period_type = 'financial_year' and period = ?",
+        year)
+    headline = next(m for m in at.metric if m.label.startswith("High-band OCGs disrupted"))
+    assert headline.value == share_with_base(disrupted, high, pct, small, "high-band OCGs")
+    assert next(m for m in at.metric if m.label.startswith("High-band OCGs untouched")).value == f"{untouched:,}"
+
+    refs = [r for (r,) in sql(var, "select ocg_ref from marts.fct_ocg_ledger_monthly where rocu_code = 'NWROCU'"
+                                   " and month = ? and morile_band = 'high' and is_untouched_6m", last_month)]
+    shown = table(at, "OCG reference")
+    assert len(refs) == untouched and sorted(shown["OCG reference"]) == sorted(refs)
+    assert shown["OCG reference"].str.fullmatch(r"OCG-NW-\d{4}").all()
+
+    held = chart_data(at)
+    months = sql(var, "select period, high_band_force_held, high_band_rocu_held from marts.fct_ocg_ledger_summary"
+                      " where rocu_code = 'NWROCU' and threat_area_code = 'ALL' and period_type = 'month'")
+    assert len(held) == 2 * len(months)
+    force = dict(zip(held[held["held_by"] == "Held by a force"]["month"], held[held["held_by"] == "Held by a force"]["ocgs"]))
+    assert force == {m: f for m, f, _ in months}
+
+
+def test_a_threat_area_narrows_every_figure(var):
+    ((period, area, high, disrupted),) = sql(
+        var, "select period, threat_area_code, high_band_ocgs, high_band_disrupted from marts.fct_ocg_ledger_summary"
+             " where rocu_code = 'EMSOU' and period_type = 'quarter' and threat_area_code = 'DRUGS'"
+             " order by period desc limit 1")
+    at = run("threat", unit="EMSOU", period_type="quarter", period=period, threat=area)
+    headline = next(m for m in at.metric if m.label.startswith("High-band OCGs disrupted"))
+    assert f"{disrupted:,} of {high:,} high-band OCGs" in headline.value
+
+
+def test_the_page_explains_itself_when_no_warehouse_exists(tmp_path, monkeypatch):
+    monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path))
+    at = run("threat")
+    assert "has not been built yet" in "\n".join(e.value for e in at.info)
