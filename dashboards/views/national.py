@@ -8,6 +8,7 @@ from dashboards.auth import guard
 from dashboards.data import query
 from dashboards.format import ExportColumn, ExportMetadata
 from pipelines.serving.formats import amount, axis_title, count, flag_small, scaled_rate, share_with_base
+from dashboards.charts import band_colour, small_base_shape
 from dashboards.widgets import (BANDS, PERIOD_TYPES, base_columns, drill_link, exports, figure_columns, metric_filter,
                                 metric_reading, no_data, period_filter, rate_scales, show_table)
 
@@ -108,10 +109,8 @@ else:
     # Filled: whole periods; hollow: part periods (months missing), compared on their monthly rate.
     dot = dict(
         x=x, y="observed_rate:Q",
-        color=alt.Color("band_95:N", title="Against the network (95%)", scale=alt.Scale(
-            domain=["higher", "similar", "lower"], range=["#b2182b", "#8c8c8c", "#2166ac"])),
-        shape=alt.Shape("is_small_base:N", title="Small base", scale=alt.Scale(
-            domain=[False, True], range=["circle", "triangle"])),
+        color=band_colour(),
+        shape=small_base_shape(),
         tooltip=[alt.Tooltip("unit_name:N", title="Unit"), alt.Tooltip("observed:Q", title=names[metric], format=",.0f"),
                  alt.Tooltip("expected:Q", title="Expected at the network rate", format=",.1f"),
                  alt.Tooltip("observed_rate:Q", title=per, format=",.2f"),
@@ -287,10 +286,8 @@ else:
             domain=["Network share", "95% limits", "99.8% limits"], range=[[1, 0], [6, 3], [2, 2]])))
     share_dot = dict(
         x=sx, y="observed_pct:Q",
-        color=alt.Color("band_95:N", title="Against the network (95%)", scale=alt.Scale(
-            domain=["higher", "similar", "lower"], range=["#b2182b", "#8c8c8c", "#2166ac"])),
-        shape=alt.Shape("is_small_base:N", title="Small base", scale=alt.Scale(
-            domain=[False, True], range=["circle", "triangle"])),
+        color=band_colour(),
+        shape=small_base_shape(),
         tooltip=[alt.Tooltip("unit_name:N", title="Unit"), alt.Tooltip("numerator:Q", title="Cases", format=",.0f"),
                  alt.Tooltip("denominator:Q", title="Out of", format=",.0f"),
                  alt.Tooltip("observed_pct:Q", title="Share (%)", format=".1f"),

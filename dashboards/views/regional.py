@@ -11,6 +11,7 @@ from dashboards.data import query
 from dashboards.format import ExportColumn, ExportMetadata
 from pipelines.serving.formats import amount, axis_title, flag_small, scaled_rate, share, share_with_base
 from dashboards.auth import guard
+from dashboards.charts import band_colour, small_base_shape
 from dashboards.widgets import (BANDS, base_columns, drill_link, exports, figure_columns, metric_filter, metric_reading,
                                 no_data, period_filter, period_words, rate_scales, show_table, unit_filter,
                                 url_multiselect, url_select)
@@ -337,15 +338,13 @@ else:
                    alt.Tooltip("is_small_base:N", title="Small base (under 10 expected)")]
         # Filled circles: whole periods; hollow diamonds: part periods (months missing), compared on their
         # monthly rate.
-        band_colour = alt.Color("band_95:N", title="Against the network (95%)", scale=alt.Scale(
-            domain=["higher", "similar", "lower"], range=["#b2182b", "#8c8c8c", "#2166ac"]))
+        colour = band_colour()
         whole_dots = alt.Chart().transform_filter("!datum.is_part_period").mark_point(size=70, filled=True).encode(
-            x=x, y="observed_rate:Q", color=band_colour, tooltip=tooltip,
-            shape=alt.Shape("is_small_base:N", title="Small base", scale=alt.Scale(domain=[False, True],
-                                                                                  range=["circle", "triangle"])))
+            x=x, y="observed_rate:Q", color=colour, tooltip=tooltip,
+            shape=small_base_shape())
         part_dots = alt.Chart().transform_filter("datum.is_part_period").mark_point(
             size=90, filled=False, shape="diamond", strokeWidth=2).encode(
-            x=x, y="observed_rate:Q", color=band_colour, tooltip=tooltip)
+            x=x, y="observed_rate:Q", color=colour, tooltip=tooltip)
         changes = history[history["base_changed"]]
         change_rule = alt.Chart().transform_filter("datum.base_changed").mark_rule(
             color="#555555", strokeDash=[2, 2]).encode(
