@@ -17,10 +17,10 @@ ROLES = [("unit_submitter", "EMSOU"), ("unit_approver", "EMSOU"), ("nocc_analyst
          ("board_member", "EMSOU"), ("admin", None)]
 # What each role may open, written out by hand from the brief (not derived from the code under test).
 EXPECTED = {
-    "unit_submitter": {"national", "regional", "submissions", "upload", "catalogue", "reports"},
-    "unit_approver": {"national", "regional", "submissions", "upload", "catalogue", "reports"},
-    "nocc_analyst": {"national", "regional", "drill", "submissions", "catalogue", "reports", "audit"},
-    "board_member": {"national", "catalogue", "reports"},
+    "unit_submitter": {"national", "threat", "regional", "submissions", "upload", "catalogue", "reports"},
+    "unit_approver": {"national", "threat", "regional", "submissions", "upload", "catalogue", "reports"},
+    "nocc_analyst": {"national", "threat", "regional", "drill", "submissions", "catalogue", "reports", "audit"},
+    "board_member": {"national", "threat", "catalogue", "reports"},
     "admin": {"audit"},
 }
 

@@ -225,7 +225,7 @@ def test_the_page_checks_without_submitting_then_submits_with_a_reason(demo, tmp
 
     at.text_area(key="reason").input("The return was held up by the force's figures.")
     at.button(key="submit").click().run()
-    assert f"{path.name} for North East, September 2025, version 1" in texts(at.success) + texts(at.warning)
+    assert f"{path.name} for North East, September 2025 (monthly return), version 1" in texts(at.success) + texts(at.warning)
     actions = [(r.action, r.detail.get("reason")) for r in AuditLog.at(Paths(tmp_path)).records()
                if r.action in ("dry_run", "upload", "upload_refused")]
     assert [a for a, _ in actions] == ["dry_run", "upload_refused", "upload"]

@@ -333,8 +333,7 @@ else:
 st.subheader("Trend: network total by month")
 trend = query(
     """
-    select period as month, national_value as value, units_reporting as units,
-           units_reporting < (select count(*) from marts.dim_rocu) as is_part_network
+    select period as month, national_value as value, units_reporting as units, is_part_network
     from marts.fct_metric_network where metric_id = ? and period_type = 'month' order by period
     """,
     (metric,),

@@ -292,9 +292,10 @@ else:
 st.subheader(f"{name}: {names[unit]} against the network over time, with the funnel's limits")
 limits_kind = st.radio("Periods", list(LIMIT_PERIODS), horizontal=True, key="limits_period",
                        format_func=LIMIT_PERIODS.get)
-limit_bases = query("select base_name, any_value(rate_per) as rate_per from marts.fct_metric_trend_limits"
-                    " where rocu_code = ? and metric_id = ? group by base_name order by base_name desc",
-                    (unit, metric_id))
+# The bases this unit's figure has limits on, in the catalogue's order (population first).
+limit_bases = query("select base_code as base_name, rate_label as rate_per from marts.dim_rate_scale as scale"
+                    " where exists (select 1 from marts.fct_metric_trend_limits as t where t.base_name = scale.base_code"
+                    " and t.rocu_code = ? and t.metric_id = ?) order by sort_order", (unit, metric_id))
 if limit_bases.empty:
     st.info(f"{name} is compared with the network on counts only; {names[unit]} has no such figures for it.")
 else:

@@ -1,9 +1,14 @@
 -- The network's figure for each metric and period (month, calendar quarter, financial
 -- year): one row each, taken from the national columns of fct_metric_comparison (where
 -- the network rule lives), with the newest population estimate any reporting unit's rate used
--- and the bases the network rates are on (label with year or date and status).
+-- and the bases the network rates are on (label with year or date and status). A period some
+-- units had no figure for is a part of the network (is_part_network), marked on trend charts.
 with comparison as (
     select * from {{ ref('fct_metric_comparison') }}
+),
+
+rocus as (
+    select count(*) as units_in_network from {{ ref('dim_rocu') }}
 ),
 
 final as (
@@ -28,4 +33,9 @@ final as (
     group by metric_id, period_type, period
 )
 
-select * from final
+select
+    final.*,
+    rocus.units_in_network,
+    final.units_reporting < rocus.units_in_network as is_part_network
+from final
+cross join rocus
