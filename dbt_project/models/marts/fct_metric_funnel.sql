@@ -121,16 +121,8 @@ final as (
             / with_expected.base_months as upper_95_rate,
         limits.upper_998 * with_expected.months_in_period * with_expected.rate_scale
             / with_expected.base_months as upper_998_rate,
-        case
-            when with_expected.observed > limits.upper_95 then 'higher'
-            when with_expected.observed < limits.lower_95 then 'lower'
-            else 'similar'
-        end as band_95,
-        case
-            when with_expected.observed > limits.upper_998 then 'higher'
-            when with_expected.observed < limits.lower_998 then 'lower'
-            else 'similar'
-        end as band_998,
+        {{ band_against_limits('with_expected.observed', 'limits.lower_95', 'limits.upper_95') }} as band_95,
+        {{ band_against_limits('with_expected.observed', 'limits.lower_998', 'limits.upper_998') }} as band_998,
         with_expected.expected < {{ var('funnel_small_expected', 10) }} as is_small_base
     from with_expected
     inner join limits on with_expected.expected = limits.expected

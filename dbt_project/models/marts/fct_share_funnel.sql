@@ -136,16 +136,8 @@ final as (
         100.0 * limits.lower_95 / with_network.denominator as lower_95_pct,
         100.0 * limits.upper_95 / with_network.denominator as upper_95_pct,
         100.0 * limits.upper_998 / with_network.denominator as upper_998_pct,
-        case
-            when with_network.numerator > limits.upper_95 then 'higher'
-            when with_network.numerator < limits.lower_95 then 'lower'
-            else 'similar'
-        end as band_95,
-        case
-            when with_network.numerator > limits.upper_998 then 'higher'
-            when with_network.numerator < limits.lower_998 then 'lower'
-            else 'similar'
-        end as band_998,
+        {{ band_against_limits('with_network.numerator', 'limits.lower_95', 'limits.upper_95') }} as band_95,
+        {{ band_against_limits('with_network.numerator', 'limits.lower_998', 'limits.upper_998') }} as band_998,
         with_network.denominator < {{ var('share_small_base', 10) }} as is_small_base
     from with_network
     inner join limits
