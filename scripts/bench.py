@@ -1,8 +1,11 @@
 """Benchmarks: print figures, compare ratios within one run (machines here are shared and noisy).
 
     python scripts/bench.py intake            upload -> verdict, and upload -> raw tables loaded
-    python scripts/bench.py warehouse         dbt build at demo scale and at --scale x volume, beside
-                                              the same compiled SQL run directly in DuckDB
+    python scripts/bench.py warehouse         dbt build at demo scale and at --scale x volume, beside its
+                                              floor: the same seeds, models and tests in one DuckDB
+                                              connection, both as processes, interleaved and repeated
+    python scripts/bench.py refresh           a refresh_returns run as a new Dagster process (one unit's
+                                              month), with and without the last run's dbt parse kept
     python scripts/bench.py hostile           hostile files under the 20 MB upload limit: each must be read
                                               or refused within 5 s and 500 MB (reading child's peak)
 """
@@ -219,43 +222,81 @@ def bench_hostile(args) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-def run_dbt(args: list[str], warehouse: Path, target: Path) -> float:
-    env = {**os.environ, "ROCU_WAREHOUSE_PATH": str(warehouse)}
+def child_seconds(command: list[str], env: dict | None = None) -> tuple[float, float]:
+    """(wall, CPU) seconds of one child process, its own children included: on a shared machine
+    the CPU figure is the steadier one."""
+    before = os.times()
     start = time.perf_counter()
-    subprocess.run([str(BIN / "dbt"), *args, "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir",
-                    str(ROOT / "dbt_project"), "--target-path", str(target), "--quiet"], env=env, check=True)
-    return time.perf_counter() - start
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = os.times()
+    return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
 
 
-def direct_sql_seconds(warehouse: Path, manifest: Path) -> float:
-    """Run every model's compiled SQL straight in DuckDB, in dependency order (no dbt)."""
+def dbt_command(args: list[str], warehouse: Path, target: Path) -> list[str]:
+    """dbt as Dagster runs it (--vars names the warehouse), artifacts and logs outside the project."""
+    from pipelines.orchestration.manifest import dbt_vars
+
+    return [str(BIN / "dbt"), *args, "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir",
+            str(ROOT / "dbt_project"), "--target-path", str(target), "--log-path", str(target), "--quiet",
+            *dbt_vars(warehouse)]
+
+
+def floor_statements(manifest: Path, warehouse: Path) -> list[tuple[str, str]]:
+    """(kind, SQL) of the work `dbt build` does, in dependency order: every seed loaded from its CSV
+    (with the column types dbt gave it), every model's compiled SQL, every data test's query."""
     import duckdb
 
-    nodes = json.loads(manifest.read_text())["nodes"]
-    models = {k: v for k, v in nodes.items() if v["resource_type"] == "model"}
+    data = json.loads(manifest.read_text())
+    nodes = {k: v for k, v in data["nodes"].items()
+             if v["resource_type"] in ("seed", "model", "test") and v.get("config", {}).get("enabled", True)
+             and (v["resource_type"] == "seed" or v.get("compiled_code"))
+             and v["config"].get("materialized") != "ephemeral"}
     done, order = set(), []
 
     def visit(key):
         if key in done:
             return
-        for dep in models[key]["depends_on"]["nodes"]:
-            if dep in models:
-                visit(dep)
         done.add(key)
+        for dep in nodes[key]["depends_on"].get("nodes", []):
+            if dep in nodes:
+                visit(dep)
         order.append(key)
 
-    for key in sorted(models):
+    for key in sorted(nodes):
         visit(key)
-    con = duckdb.connect(str(warehouse))
-    start = time.perf_counter()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    statements = []
     for key in order:
-        node = models[key]
-        kind = "view" if node["config"]["materialized"] == "view" else "table"
-        con.execute(f"create schema if not exists {node['schema']}")
-        con.execute(f"create or replace {kind} {node['schema']}.{node['alias']} as {node['compiled_code']}")
-    elapsed = time.perf_counter() - start
+        node = nodes[key]
+        kind = node["resource_type"]
+        if kind == "seed":
+            columns = con.execute("select column_name, data_type from information_schema.columns where "
+                                  "table_schema = ? and table_name = ? order by ordinal_position",
+                                  [node["schema"], node["alias"]]).fetchall()
+            csv = Path(node["root_path"]) / node["original_file_path"]
+            types = "{" + ", ".join(f"'{c}': '{t}'" for c, t in columns) + "}"
+            sql = (f"create or replace table {node['relation_name']} as select * from "
+                   f"read_csv('{csv}', header = true, columns = {types})")
+        elif kind == "model":
+            relation = "view" if node["config"]["materialized"] == "view" else "table"
+            sql = f"create or replace {relation} {node['relation_name']} as {node['compiled_code']}"
+        else:
+            sql = f"select count(*) from ({node['compiled_code']}) as failures"
+        statements.append((kind, sql))
+    schemas = sorted({data["nodes"][k]["schema"] for k in order if data["nodes"][k]["resource_type"] != "test"})
     con.close()
-    return elapsed
+    return [("schema", f"create schema if not exists {s}") for s in schemas] + statements
+
+
+def run_floor(statements_file: Path, warehouse: Path) -> None:
+    """The floor's own process: the same statements in one DuckDB connection, nothing else."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))
+    for _, sql in json.loads(statements_file.read_text()):
+        con.execute(sql).fetchall()
+    con.close()
 
 
 def scale_raw(warehouse: Path, factor: int) -> None:
@@ -291,30 +332,100 @@ def scale_raw(warehouse: Path, factor: int) -> None:
 
 
 def bench_warehouse(args) -> None:
+    """`dbt build` against its floor, like for like: the floor is the same seeds, models and data
+    tests (compiled by that dbt build) in one DuckDB connection, in a process of its own, so both
+    pay an interpreter's start. The two run interleaved, each on its own copy of the warehouse,
+    `--repeat` times; medians and the ratio are printed."""
+    import duckdb
+
     from pipelines.settings import Paths
 
     source = Paths.from_env()
     if not source.warehouse.exists():
         sys.exit(f"No warehouse at {source.warehouse}: run `make build` first.")
     tmp = Path(tempfile.mkdtemp(prefix="rocu-bench-wh-"))
-    print(f"{'scale':>6} {'raw rows':>10} {'dbt run s':>10} {'dbt build s':>12} {'direct SQL s':>13} {'dbt/direct':>11}")
+    print(f"{'scale':>6} {'raw rows':>10} {'nodes':>6} {'dbt build s':>12} {'floor s':>8} {'ratio':>6} "
+          f"{'dbt CPU s':>10} {'floor CPU s':>12} {'ratio':>6}")
     for factor in (1, args.scale):
-        db = tmp / f"w{factor}.duckdb"
-        shutil.copyfile(source.warehouse, db)
+        dbt_db, floor_db, target = tmp / f"dbt{factor}.duckdb", tmp / f"floor{factor}.duckdb", tmp / f"t{factor}"
+        shutil.copyfile(source.warehouse, dbt_db)
         if factor > 1:
-            scale_raw(db, factor)
-        import duckdb
-
-        con = duckdb.connect(str(db), read_only=True)
+            scale_raw(dbt_db, factor)
+        con = duckdb.connect(str(dbt_db), read_only=True)
         rows = con.sql("select (select count(*) from raw.return_values) + (select count(*) from raw.disruptions)"
                        ).fetchone()[0]
         con.close()
-        target = tmp / f"target{factor}"
-        run_s = run_dbt(["run"], db, target)
-        build_s = run_dbt(["build"], db, target)
-        direct_s = direct_sql_seconds(db, target / "manifest.json")
-        print(f"{factor:>5}x {rows:>10,} {run_s:>10.2f} {build_s:>12.2f} {direct_s:>13.2f} {run_s / direct_s:>10.1f}x")
-    print("dbt run includes process start-up and parsing; build adds seeds and every test.")
+        subprocess.run(dbt_command(["build"], dbt_db, target), check=True, stdout=subprocess.DEVNULL)  # compiles
+        statements = floor_statements(target / "manifest.json", dbt_db)
+        plan = tmp / f"floor{factor}.json"
+        plan.write_text(json.dumps(statements))
+        dbt_times, floor_times = [], []
+        for round_ in range(args.repeat):
+            shutil.copyfile(dbt_db, floor_db)
+            runs = [(dbt_times, dbt_command(["build"], dbt_db, target)),
+                    (floor_times, [sys.executable, __file__, "floor", str(plan), str(floor_db)])]
+            for times, command in runs if round_ % 2 == 0 else runs[::-1]:  # interleaved, order alternating
+                times.append(child_seconds(command))
+        wall_d, cpu_d = (statistics.median(t[i] for t in dbt_times) for i in (0, 1))
+        wall_f, cpu_f = (statistics.median(t[i] for t in floor_times) for i in (0, 1))
+        print(f"{factor:>5}x {rows:>10,} {len(statements):>6} {wall_d:>12.2f} {wall_f:>8.2f} {wall_d / wall_f:>5.2f}x "
+              f"{cpu_d:>10.2f} {cpu_f:>12.2f} {cpu_d / cpu_f:>5.2f}x")
+    print(f"Medians of {args.repeat} interleaved rounds. Both sides are processes doing the same seeds, models and "
+          "data tests (dbt's unit tests have no floor and are left in dbt's time); CPU includes child processes.")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_folder_parse(var: Path) -> tuple[str, float]:
+    """How the newest dbt run under `var` parsed the project ('partial' or 'full') and how long
+    its parse took (dbt's own perf_info.json)."""
+    newest = max((var / "dbt_runs").iterdir(), key=lambda p: p.stat().st_mtime)
+    info = json.loads((newest / "perf_info.json").read_text())
+    log = (newest / "dbt.log").read_text()
+    partial = "Partial parsing enabled" in log and "Unable to do partial parsing" not in log
+    return ("partial" if partial else "full"), float(info.get("load_all_elapsed") or 0.0)
+
+
+def bench_refresh(args) -> None:
+    """The per-run tax of dbt inside a real `refresh_returns` run (pipelines/orchestration/jobs.py),
+    each run a new `dagster job execute` process on a copy of the built var folder. Rounds alternate
+    a run whose kept parse (var/dbt_parse) was removed first, as every run was before, with one that
+    reuses it. The `dbt --version` process dagster-dbt used to start before each run is timed apart."""
+    from pipelines.settings import Paths
+
+    source = Paths.from_env()
+    if not source.warehouse.exists():
+        sys.exit(f"No warehouse at {source.warehouse}: run `make build` first.")
+    tmp = Path(tempfile.mkdtemp(prefix="rocu-bench-refresh-"))
+    var = tmp / "var"
+    shutil.copytree(source.var, var, ignore=shutil.ignore_patterns("dbt_runs", "published", "dagster_home", "*.log"))
+    (var / "dagster_home").mkdir()
+    shutil.copyfile(ROOT / "pipelines" / "orchestration" / "dagster.yaml", var / "dagster_home" / "dagster.yaml")
+    config = tmp / "slice.yaml"
+    config.write_text(f"ops:\n  raw_returns:\n    config:\n      unit: {args.unit}\n      month: '{args.month}'\n")
+    env = {**os.environ, "ROCU_VAR_DIR": str(var), "DAGSTER_HOME": str(var / "dagster_home")}
+    command = [str(BIN / "dagster"), "job", "execute", "-m", "pipelines.orchestration.definitions",
+               "-j", "refresh_returns", "-c", str(config)]
+    child_seconds(command, env)  # the first run after the copy makes this warehouse's parse
+    rows = {"full parse (before: no parse kept)": [], "partial parse (kept from the last run)": []}
+    for round_ in range(args.repeat):
+        for kept in ((False, True) if round_ % 2 == 0 else (True, False)):
+            if not kept:
+                shutil.rmtree(var / "dbt_parse", ignore_errors=True)
+            wall, cpu = child_seconds(command, env)
+            mode, parse = run_folder_parse(var)
+            assert (mode == "partial") == kept, f"expected {'partial' if kept else 'full'} parse, dbt did {mode}"
+            rows[list(rows)[kept]].append((wall, cpu, parse))
+    version = [child_seconds([str(BIN / "dbt"), "--version"]) for _ in range(args.repeat)]
+    print(f"refresh_returns for {args.unit} {args.month}, medians of {args.repeat} interleaved rounds")
+    print(f"{'run':44} {'wall s':>7} {'CPU s':>6} {'dbt parse s':>12}")
+    for name, times in rows.items():
+        print(f"{name:44} {statistics.median(t[0] for t in times):7.2f} {statistics.median(t[1] for t in times):6.2f} "
+              f"{statistics.median(t[2] for t in times):12.2f}")
+    full, partial = (statistics.median(t[1] for t in times) for times in rows.values())
+    print(f"{'dbt --version (no longer started per run)':44} {statistics.median(v[0] for v in version):7.2f} "
+          f"{statistics.median(v[1] for v in version):6.2f}")
+    print(f"CPU ratio full-parse run / partial-parse run: {full / partial:.2f}x; "
+          f"with the --version process added back: {(full + statistics.median(v[1] for v in version)) / partial:.2f}x")
     shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -331,7 +442,17 @@ def main() -> None:
     p.set_defaults(func=bench_hostile)
     p = sub.add_parser("warehouse")
     p.add_argument("--scale", type=int, default=100)
+    p.add_argument("--repeat", type=int, default=3)
     p.set_defaults(func=bench_warehouse)
+    p = sub.add_parser("floor", help="(used by warehouse) run a floor plan's statements in one connection")
+    p.add_argument("plan", type=Path)
+    p.add_argument("warehouse", type=Path)
+    p.set_defaults(func=lambda a: run_floor(a.plan, a.warehouse))
+    p = sub.add_parser("refresh")
+    p.add_argument("--unit", default="YHROCU")
+    p.add_argument("--month", default="2025-09")
+    p.add_argument("--repeat", type=int, default=3)
+    p.set_defaults(func=bench_refresh)
     args = parser.parse_args()
     args.func(args)
 
