@@ -83,8 +83,9 @@ def cmd_submit(args: argparse.Namespace, paths: Paths) -> int:
     from datetime import datetime
 
     from pipelines.intake.api import (MAX_BYTES, InvalidRequest, LandingZone, ReasonRequired, read_offered_file,
-                                      submit, validate_request)
+                                      submit, validate_request, warm_up_checks)
 
+    warm_up_checks()  # Great Expectations imports while the password is checked and the file is read
     try:  # before signing in: the permission check needs the exact unit code
         request = validate_request(args.unit, args.period, datetime.now(UTC).date(), args.kind)
     except InvalidRequest as unusable:

@@ -21,7 +21,7 @@ from pipelines import reference
 from pipelines.access import PermissionDenied, require
 from pipelines.access.four_eyes import blocks as four_eyes_blocks
 from pipelines.intake.api import (VERDICT_WORDS, LandingZone, ReasonRequired, approve, awaiting_sign_off,
-                                  check_return, reasons_needed, submit)
+                                  check_return, reasons_needed, submit, warm_up_checks)
 
 # fct_return_workflow.workflow_status -> how the page says it
 MONTH_STATUS = {
@@ -127,6 +127,7 @@ def sign_off_queue(units: list[str]) -> None:
 
 
 session = guard("submit_return")
+warm_up_checks()  # once per server: Great Expectations imports while the person picks a file
 # The two kinds of return a unit sends, as the intake names them (submit_return(kind=...)).
 KINDS = {"monthly": "Monthly return", "resources": "Quarterly resources return"}
 st.title("Upload a return")

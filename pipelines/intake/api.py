@@ -3,7 +3,7 @@ assets may call. Anything not named here is the intake's own business and may ch
 
 from pipelines.intake.check.arrival import MAX_BYTES
 from pipelines.intake.check.reasons import Justification, ReasonRequired, deadline_at
-from pipelines.intake.check.expectations import validate
+from pipelines.intake.check.expectations import validate, warm_up as warm_up_checks
 from pipelines.intake.check.report import VERDICT_WORDS
 from pipelines.intake.check.request import InvalidRequest, ReturnRequest, validate_request
 from pipelines.intake.inbox import take_in_inbox, waiting_in_inbox
@@ -20,5 +20,5 @@ __all__ = [
     "Registry", "ReturnRequest", "Submission", "Verdict", "approve", "close_abandoned", "load_report",
     "read_offered_file", "submit_return", "take_in_inbox", "unit_layout", "validate", "validate_request",
     "waiting_in_inbox", "CheckResult", "Justification", "ReasonRequired", "awaiting_sign_off", "check_return",
-    "deadline_at", "reasons_needed", "submit",
+    "deadline_at", "reasons_needed", "submit", "warm_up_checks",
 ]

@@ -18,6 +18,7 @@ import dataclasses
 import json
 import math
 import os
+import threading
 from functools import cache
 from string import Formatter
 from typing import Any
@@ -46,9 +47,34 @@ def load_suite_spec(name: str) -> dict:
     return spec
 
 
-@cache
+_BUILDING = threading.Lock()  # the warm-up thread and a check may ask for the same suite at once
+WARMED_SUITES = ("return_values", "resources")  # the suites a verdict runs
+_warming: dict[tuple[str, ...], threading.Thread] = {}
+
+
+def warm_up(names: tuple[str, ...] = WARMED_SUITES) -> threading.Thread:
+    """Import Great Expectations and build `names`' suites on a background thread, and return it.
+
+    Importing GX is most of a cold verdict's time (about 80% of its CPU). A caller that will
+    soon ask for a verdict (the command line before it signs in and reads the file, the Upload
+    page while the person picks a file) starts it here, so the import overlaps with that wait;
+    a check that comes first simply waits for the same suite to be ready. Started once per process."""
+    with _BUILDING:
+        if names not in _warming:
+            _warming[names] = threading.Thread(target=lambda: [_validator(name) for name in names],
+                                               name="gx-warm-up", daemon=True)
+            _warming[names].start()
+        return _warming[names]
+
+
 def _validator(name: str):
-    """A batch definition and suite in an ephemeral (in-memory, write-nothing) GX context."""
+    """A batch definition and suite in an ephemeral (in-memory, write-nothing) GX context, built once."""
+    with _BUILDING:
+        return _build_validator(name)
+
+
+@cache
+def _build_validator(name: str):
     import great_expectations as gx
     from great_expectations.core import ExpectationSuite
     from great_expectations.data_context.types.base import ProgressBarsConfig
