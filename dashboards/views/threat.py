@@ -10,7 +10,7 @@ import streamlit as st
 from dashboards.auth import guard
 from dashboards.data import query
 from dashboards.widgets import no_data, period_filter, period_words, show_table, unit_filter, url_select
-from pipelines.serving.formats import count, share_with_base
+from pipelines.serving.formats import count, decimal, share_with_base
 
 guard("view_national")
 st.title("Disruptions and threat")
@@ -91,6 +91,36 @@ show_table(pd.DataFrame({
     "Dismantled after disruption": areas_rows["dismantled_after_disruption"].map(count),
     "Impact-weighted disruptions": areas_rows["impact_weighted_disruptions"].map(count),
 }), f"threat_areas_{unit}_{period.replace('/', '-')}", export=areas_rows)
+
+
+def show_strand_matrix(unit: str, unit_name: str, kind: str, period: str, when: str) -> None:
+    """Threat area x 4P matrix of impact-weighted disruptions (fct_strand_impact_matrix): the 4Ps by
+    substance, so one prevent disruption never weighs as much as 500 pursue ones."""
+    st.subheader(f"The 4Ps by impact, threat area by strand, {when}")
+    cells = query(
+        """
+        select threat_area_code, threat_area_name, strand_name, disruptions, impact_weighted_disruptions,
+               impact_weighted_share_pct
+        from marts.fct_strand_impact_matrix where rocu_code = ? and period_type = ? and period = ?
+        order by threat_area_sort_order, strand_sort_order
+        """,
+        (unit, kind, period),
+    )
+    if cells.empty:
+        st.info(f"{unit_name} recorded no validated disruptions in {when}.")
+        return
+    cells["cell"] = [f"{count(w)} ({decimal(s)}%)" if n else "none" for n, w, s in zip(
+        cells["disruptions"], cells["impact_weighted_disruptions"], cells["impact_weighted_share_pct"])]
+    order = list(dict.fromkeys(cells["strand_name"]))
+    matrix = cells.pivot(index="threat_area_name", columns="strand_name", values="cell")
+    matrix = matrix.loc[list(dict.fromkeys(cells["threat_area_name"])), order].reset_index()
+    show_table(matrix.rename(columns={"threat_area_name": "Threat area"}),
+               f"strand_matrix_{unit}_{period.replace('/', '-')}", export=cells)
+    st.caption("Each cell: validated disruptions, each counted once, weighted by impact level, and the strand's share "
+               "of the threat area's weighted disruptions (so one minor prevent disruption is not one strand of two).")
+
+
+show_strand_matrix(unit, names[unit], kind, period, when)
 
 st.subheader(f"High-band OCGs untouched six months or more, {r['last_month']}")
 untouched = query(
