@@ -23,6 +23,7 @@ PAGES = [
     ("Performance", "National overview", "national"),
     ("Performance", "Regional comparison", "regional"),
     ("Performance", "Disruptions and threat", "threat"),
+    ("Performance", "Does effort follow the threat?", "alignment"),
     ("Performance", "Drill-through", "drill"),
     ("Returns", "Submissions", "submissions"),
     ("Returns", "Upload a return", "upload"),

@@ -22,6 +22,7 @@ PAGE_PERMISSIONS = {
     "national": ("view_national",),
     "regional": ("view_regional",),
     "threat": ("view_national",),
+    "alignment": ("view_alignment",),
     "drill": ("view_drill",),
     "submissions": ("view_submissions",),
     "upload": ("submit_return",),

@@ -17,10 +17,10 @@ ROLES = [("unit_submitter", "EMSOU"), ("unit_approver", "EMSOU"), ("nocc_analyst
          ("board_member", "EMSOU"), ("admin", None)]
 # What each role may open, written out by hand from the brief (not derived from the code under test).
 EXPECTED = {
-    "unit_submitter": {"national", "threat", "regional", "submissions", "upload", "catalogue", "reports"},
-    "unit_approver": {"national", "threat", "regional", "submissions", "upload", "catalogue", "reports"},
-    "nocc_analyst": {"national", "threat", "regional", "drill", "submissions", "catalogue", "reports", "audit"},
-    "board_member": {"national", "threat", "catalogue", "reports"},
+    "unit_submitter": {"national", "threat", "alignment", "regional", "submissions", "upload", "catalogue", "reports"},
+    "unit_approver": {"national", "threat", "alignment", "regional", "submissions", "upload", "catalogue", "reports"},
+    "nocc_analyst": {"national", "threat", "alignment", "regional", "drill", "submissions", "catalogue", "reports", "audit"},
+    "board_member": {"national", "threat", "alignment", "catalogue", "reports"},
     "admin": {"audit"},
 }
 

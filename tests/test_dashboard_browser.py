@@ -245,3 +245,29 @@ def test_a_submitter_sees_only_their_own_units_submissions(page, app_url, artifa
     expect(page.get_by_role("heading", name="Open a return")).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("East Midlands, ", exact=False).first).to_be_visible()
     screenshot(page, artifacts / "submissions_own_unit.png")
+
+
+def test_effort_against_threat_for_the_unit_whose_priorities_depart(page, app_url, artifacts, built_demo):
+    """Issue 15: SWROCU's regional priorities depart from the national ones; the page shows its index as
+    the mart has it, the departure, and drills through to the operations behind an area's effort."""
+    from tests.test_dashboard_apptest import sql
+
+    ((year, index),) = sql(built_demo, "select financial_year, effort_follows_threat_index"
+                                       " from marts.fct_effort_alignment_index where rocu_code = 'SWROCU'"
+                                       " and not is_part_year order by financial_year desc limit 1")
+    ((operation,),) = sql(built_demo, "select min(operation_ref) from marts.fct_operations_by_year"
+                                      " where rocu_code = 'SWROCU' and financial_year = ? and threat_area_code = 'OAC'",
+                          year)
+    open_as(page, f"{app_url}/alignment?unit=SWROCU&year={year}", ANALYST)
+    expect(page.get_by_role("heading", name="Does effort follow the threat?")).to_be_visible(timeout=WAIT)
+    metric = page.get_by_test_id("stMetric").filter(has_text="Effort-follows-threat index")
+    expect(metric).to_contain_text(f"{index:.1f}", timeout=WAIT)
+    row = page.get_by_role("row").filter(has=page.get_by_role("cell", name="Organised acquisitive crime", exact=True))
+    expect(row.first).to_contain_text("raised", timeout=WAIT)
+    expect(page.get_by_text("Rhythm: ", exact=False).first).to_contain_text(
+        "Neither more nor fewer meetings is better", timeout=WAIT)
+    screenshot(page, artifacts / "alignment.png")
+
+    # The drill-through to an area's operations is a shareable address.
+    open_as(page, f"{app_url}/alignment?unit=SWROCU&year={year}&threat=OAC", ANALYST)
+    expect(cell(page, operation)).to_be_visible(timeout=WAIT)

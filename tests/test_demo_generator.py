@@ -266,12 +266,36 @@ def test_capacity_and_tasking_extracts(demo: Path) -> None:
     assert gw.height == reference.current_forces().height * MONTHS
     meetings = pl.concat([pl.read_csv(f, schema_overrides={"meeting_date": pl.Date})
                           for f in sorted(tasking.glob("tasking_meetings_*.csv"))])
-    assert meetings.columns == ["rocu_code", "meeting_date", "meeting_type"]
+    assert meetings.columns == ["rocu_code", "meeting_date", "meeting_type", "forces_represented",
+                                "partners_represented", "national_tasking_attended", "operations_discussed"]
+    forces = dict(reference.current_forces().select("force_code", "rocu_code").iter_rows())
+    for code, present in meetings.select("rocu_code", "forces_represented").iter_rows():
+        assert present and all(forces[f] == code for f in present.split(";")), (code, present)
+    assert set(meetings["national_tasking_attended"]) == {"yes", "no"}
     assert set(meetings["meeting_type"]) == {"regional tasking"}
     per_unit = dict(meetings.group_by("rocu_code").len().iter_rows())
     assert per_unit["NEROCU"] >= MONTHS - 2  # monthly
     assert per_unit["ROCUWM"] <= 3  # every 12 weeks
     assert len(set(per_unit.values())) >= 3  # irregular between units
+
+
+def test_operations_follow_regional_priorities_and_one_unit_departs(demo: Path) -> None:
+    """Every unit leads operations; SWROCU, whose regional priorities raise organised acquisitive
+    crime (seeds/priorities/regional_priorities.csv), puts a larger share of its operations there
+    than the other units do; closed operations have an end date and open ones none."""
+    (path,) = sorted((demo / "extracts/operations").glob("operations_*.csv"))
+    assert path.name == f"operations_{END}.csv"  # a snapshot as at the last month
+    ops = pl.read_csv(path, schema_overrides={"start_date": pl.Date, "end_date": pl.Date})
+    assert ops.columns == ["operation_ref", "rocu_code", "tasked_by", "threat_area_code", "ocg_refs",
+                           "start_date", "end_date", "status"]
+    assert ops["operation_ref"].is_unique().all()
+    assert set(ops["rocu_code"]) == set(reference.current_forces()["rocu_code"])
+    assert set(ops["tasked_by"]) == {"national_tasking", "regional_ttcg", "force_gateway", "self_generated"}
+    closed = ops["status"] == "closed"
+    assert ops.filter(closed)["end_date"].is_not_null().all() and ops.filter(~closed)["end_date"].is_null().all()
+    oac = ops.group_by(pl.col("rocu_code") == "SWROCU").agg((pl.col("threat_area_code") == "OAC").mean())
+    shares = dict(oac.iter_rows())
+    assert shares[True] > 2 * shares[False], shares
 
 
 def test_default_run_is_fast(tmp_path: Path) -> None:

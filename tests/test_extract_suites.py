@@ -51,6 +51,14 @@ BAD_CELLS = [
     BadCell("capacity", "leavers", "-1", "leavers_format"),
     BadCell("tasking_meetings", "meeting_date", "31/12/2025", "meeting_date_format"),
     BadCell("gateway_requests", "force_code", "ATLANTIS", "force_code_allowed_values"),
+    BadCell("tasking_meetings", "national_tasking_attended", "sometimes", "national_tasking_attended_allowed_values"),
+    BadCell("tasking_meetings", "forces_represented", "Kent, Essex", "forces_represented_format"),
+    BadCell("operations", "tasked_by", "the chief", "tasked_by_allowed_values"),
+    BadCell("operations", "threat_area_code", "SHOPLIFTING", "threat_area_code_allowed_values"),
+    BadCell("operations", "status", "paused", "status_allowed_values"),
+    BadCell("operations", "start_date", "1/4/2025", "start_date_format"),
+    BadCell("operations", "ocg_refs", "OCG-1, OCG-2", "ocg_refs_format"),
+    BadCell("operations", "rocu_code", "MARS", "rocu_code_allowed_values"),
 ]
 
 
@@ -143,3 +151,33 @@ def test_every_monthly_register_extract_is_loaded_not_only_the_newest(demo):
     assert rejected == {}
     assert sorted(frame["source_file"].unique()) == [f.name for f in files]
     assert sorted(frame["extract_month"].unique()) == [f.stem.removeprefix("ocg_register_") for f in files]
+
+
+def test_a_closed_operation_needs_an_end_date_and_each_operation_is_listed_once(demo, tmp_path):
+    """Row condition: 'end_date' is required where 'status' is closed; a reference twice is refused."""
+    source = first_file(demo, "operations")
+    target = tmp_path / "extracts" / "operations" / source.name
+    spoil(source, target, "status", "closed")
+    spoil(target, target, "end_date", None)
+    problems = validate("operations", read_extract_file(target), file=target.name)
+    ref = pl.read_csv(source, infer_schema=False)["operation_ref"][0]
+    assert [(p.severity, p.rule, p.row, p.column) for p in problems] == \
+        [("error", "closed_needs_end_date", 2, "end_date")]
+    assert ref in problems[0].message and "closed" in problems[0].message
+
+    second = pl.read_csv(source, infer_schema=False)["operation_ref"][1]
+    spoil(source, target, "operation_ref", second)
+    problems = validate("operations", read_extract_file(target), file=target.name)
+    assert [(p.rule, p.row, p.value) for p in problems] == \
+        [("operation_ref_unique", 2, second), ("operation_ref_unique", 3, second)]
+
+
+def test_only_the_newest_operations_snapshot_is_read(demo, tmp_path):
+    """Operations arrive as a snapshot: an older file, even a bad one, is neither loaded nor checked."""
+    source = first_file(demo, "operations")
+    folder = tmp_path / "extracts"
+    spoil(source, folder / "operations" / "operations_2000-01.csv", "status", "paused")
+    shutil.copy(source, folder / "operations" / source.name)
+    frame, rejected = read_extract(folder, SPECS["operations"])
+    assert rejected == {} and set(frame["source_file"]) == {source.name}
+    assert frame.height == pl.read_csv(source).height

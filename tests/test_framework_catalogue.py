@@ -60,3 +60,11 @@ def test_framework_page_is_generated_from_the_catalogue():
     text = framework_docs.TARGET.read_text()
     for metric_id in reference.metrics()["metric_id"]:
         assert f"`{metric_id}`" in text
+
+
+def test_the_catalogue_does_not_say_more_tasking_meetings_is_better():
+    """Issue 15: units meet on their own rhythms and more meetings is not better; the question is whether
+    regional tasking is in step with the national cycle (fct_tasking_rhythm), so no direction is given."""
+    metrics = reference.metrics()
+    meetings = metrics.filter(pl.col("metric_id") == "TSK_MEETINGS_HELD")
+    assert meetings["higher_is_better"].to_list() == [None]

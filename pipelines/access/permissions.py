@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, str] = {
     "view_national": "see national figures",
     "view_regional": "see the regional comparison",
     "view_drill": "drill through to the records behind a figure",
+    "view_alignment": "see whether effort follows the threat",
     "view_submissions": "see submissions",
     "download_files": "download submitted files",
     "submit_return": "submit returns",

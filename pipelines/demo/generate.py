@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 from tqdm import tqdm
 
-from pipelines.demo import capacity, disruptions, ocg_history, ocg_register, resources
+from pipelines.demo import capacity, disruptions, ocg_history, ocg_register, operations, resources
 from pipelines.months import (add_months, financial_year_start, month_end, month_range,
                                      months_between, parse_month, submission_deadline,
                                      working_day)
@@ -85,7 +85,7 @@ def write_returns(out: Path, months: list[str], seed: int, progress: bool) -> pl
 
 
 def write_extracts(out: Path, months: list[str], seed: int, progress: bool) -> None:
-    """Month by month disruptions, capacity and tasking, then the OCG register as at each month end.
+    """Operations, then month by month disruptions, capacity and tasking, then the OCG register as at each month end.
 
     The register's groups are drawn first (disruptions are claimed against them); their history
     (re-scoring, owners, archive reasons) follows the disruptions against them.
@@ -101,7 +101,10 @@ def write_extracts(out: Path, months: list[str], seed: int, progress: bool) -> N
     used: set[tuple] = set()
     pairs: list[tuple[str, str]] = []
     number = 1
-    for folder in ("disruptions", "capacity", "tasking"):
+    rng_t = np.random.default_rng([seed, 7])
+    ops = operations.operations(rng_t, regs, groups, months)
+    partners = operations.partner_codes()
+    for folder in ("disruptions", "capacity", "tasking", "operations"):
         (out / "extracts" / folder).mkdir(parents=True, exist_ok=True)
     for month in tqdm(months, desc="extracts", disable=not progress, file=sys.stderr):
         recent = month in months[-2:]
@@ -112,10 +115,12 @@ def write_extracts(out: Path, months: list[str], seed: int, progress: bool) -> N
         claims.append(table.filter(pl.col("ocg_ref").is_not_null() & (pl.col("validation_status") == "validated")))
         staffing.month(month).write_csv(out / "extracts" / "capacity" / f"capacity_{month}.csv")
         tasking = out / "extracts" / "tasking"
-        capacity.tasking_meetings(rng_c, regs, month).write_csv(
+        meetings = capacity.tasking_meetings(rng_c, regs, month)
+        operations.with_attendance(rng_t, regs, meetings, ops, partners).write_csv(
             tasking / f"tasking_meetings_{month}.csv")
         capacity.gateway_requests(rng_c, regs, month, acceptance).write_csv(
             tasking / f"gateway_requests_{month}.csv")
+    ops.write_csv(out / "extracts" / "operations" / f"operations_{months[-1]}.csv")
     write_twins(out, pairs)
     write_register(out, months, seed, register, pl.concat(claims))
 
@@ -167,7 +172,13 @@ Nothing here describes real people, groups or operations.
   integer 1-99; band high = {high} and over, medium = {medium} to {high_1}, low = under {medium}
   (seeds/reference/morile_bands.csv). Groups are re-scored at reviews about every six months,
   some change owner, some are archived (dismantled, inactive or merged).
-- `extracts/capacity/`, `extracts/tasking/`: staffing, tasking meetings, Gateway requests.
+- `extracts/capacity/`, `extracts/tasking/`: staffing, tasking meetings (with the forces and
+  partners represented, whether the unit attended the national tasking group, and the operations
+  discussed), Gateway requests.
+- `extracts/operations/operations_<month>.csv`: every operation the units led that was open
+  in the run, as at the last month end (a snapshot: only the newest file is loaded): reference,
+  lead unit, tasked by, threat area, OCGs targeted (";"-separated), start, end, status. Effort
+  follows each unit's regional priorities (seeds/priorities/); SWROCU's depart from the national ones.
 - `truth/expected_values.csv`: every figure of every non-broken return for its own
   period, in the framework unit (after the label map's multiplier).
 """

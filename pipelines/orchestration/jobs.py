@@ -19,7 +19,7 @@ refresh_returns = define_asset_job(
     "refresh_returns",
     selection=AssetSelection.assets(raw_returns, raw_config).downstream() - AssetSelection.keys(
         *[AssetKey(["raw", t]) for t in ("disruptions", "ocg_register", "capacity", "tasking_meetings",
-                                         "gateway_requests")]),
+                                         "gateway_requests", "operations")]),
     executor_def=in_process_executor,
     description="Reload returns (all, or one unit's month) and the configuration, rebuild the warehouse and publish")
 

@@ -33,8 +33,11 @@ EXTRACTS = (
     ExtractSpec("ocg_register", "ocg_register/ocg_register_*.csv",
                 description="OCG register as at each month end, with MoRiLE scores (every month kept)"),
     ExtractSpec("capacity", "capacity/capacity_*.csv", description="Establishment, in post, fixed-term, leavers"),
-    ExtractSpec("tasking_meetings", "tasking/tasking_meetings_*.csv", description="Regional tasking meetings held"),
+    ExtractSpec("tasking_meetings", "tasking/tasking_meetings_*.csv",
+                description="Regional tasking meetings held, with attendance and the operations discussed"),
     ExtractSpec("gateway_requests", "tasking/gateway_requests_*.csv", description="Gateway requests from forces"),
+    ExtractSpec("operations", "operations/operations_*.csv", snapshot=True,
+                description="Operations and taskings the units led, as at the newest extract (a snapshot)"),
 )
 
 

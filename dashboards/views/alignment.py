@@ -1,0 +1,171 @@
+"""Does effort follow the threat? Per unit and financial year: the effort-follows-threat index with its
+components, each threat area's share of the high-band threat against its share of effort, national and
+regional priorities, the operations and tasking meetings behind the figures, and the tasking rhythm
+against the national cycle.
+
+Reads only the golden-thread marts (fct_effort_alignment_index, fct_effort_alignment, fct_operations_by_year,
+fct_tasking_rhythm, fct_tasking_meetings, dim_alignment_measure) and dim_rocu; every figure is computed in dbt.
+"""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboards.auth import guard
+from dashboards.data import query
+from dashboards.widgets import no_data, show_table, unit_filter, url_select
+from pipelines.serving.formats import count, day, decimal, pct
+
+guard("view_alignment")
+st.title("Does effort follow the threat?")
+if query("select 1 from marts.fct_effort_alignment_index limit 1").empty:
+    no_data()
+
+measures = query("select measure_id, measure_name, definition, components, reading from marts.dim_alignment_measure")
+about = measures.set_index("measure_id")
+
+
+def explained(measure_id: str) -> str:
+    """The catalogue's definition and reading of a measure, for a figure's help text."""
+    row = about.loc[measure_id]
+    return f"{row['definition']}. {row['reading']}."
+
+
+top = st.columns([1.4, 1])
+unit, names = unit_filter(top[0], permission="view_alignment")
+years = query("select distinct financial_year from marts.fct_effort_alignment_index order by 1 desc")["financial_year"]
+with top[1]:
+    year = url_select("Financial year", years.tolist(), "year")
+
+index = query(
+    """
+    select effort_follows_threat_index, is_part_year, months_in_period, high_band_ocg_months, operations, disruptions,
+           priority_areas, areas_departing_from_national, priorities_without_operation, operations_off_priority,
+           widest_gap_threat_area_code, widest_gap_pts
+    from marts.fct_effort_alignment_index where rocu_code = ? and financial_year = ?
+    """,
+    (unit, year),
+)
+if index.empty:
+    no_data(f"No alignment figures for {names[unit]} in {year}.")
+r = index.iloc[0]
+if r["is_part_year"]:
+    st.warning(f"{year} is a part year here: the data covers {count(r['months_in_period'])} of its 12 months.")
+
+a, b, c, d, e = st.columns(5)
+a.metric("Effort-follows-threat index", decimal(r["effort_follows_threat_index"]),
+         help=explained("effort_follows_threat_index"))
+b.metric("High-band OCG-months", count(r["high_band_ocg_months"]), help=explained("threat_share_pct"))
+c.metric("Operations led / disruptions led", f"{count(r['operations'])} / {count(r['disruptions'])}",
+         help=explained("effort_share_pct"))
+d.metric("Priorities with no operation", f"{count(r['priorities_without_operation'])} of {count(r['priority_areas'])}",
+         help=explained("priorities_without_operation"))
+e.metric("Operations on non-priority areas", count(r["operations_off_priority"]),
+         help=explained("operations_off_priority"))
+if r["widest_gap_threat_area_code"] is not None and not pd.isna(r["widest_gap_threat_area_code"]):
+    st.caption(f"Widest gap: {r['widest_gap_threat_area_code']}, effort share {decimal(r['widest_gap_pts'])} "
+               "percentage points against its threat share. The index says where effort and threat part, not why.")
+
+st.subheader(f"Threat and effort by threat area, {year}")
+areas = query(
+    """
+    select threat_area_code, threat_area_name, national_priority_level, regional_priority_level, departure,
+           high_band_ocg_months, operations, disruptions, threat_share_pct, effort_share_pct, effort_gap_pts,
+           is_priority_without_operation, operations_off_priority
+    from marts.fct_effort_alignment where rocu_code = ? and financial_year = ? order by threat_area_order
+    """,
+    (unit, year),
+)
+chart = pd.concat([
+    pd.DataFrame({"Threat area": areas["threat_area_name"], "Share": "Share of the high-band threat",
+                  "Percent": areas["threat_share_pct"]}),
+    pd.DataFrame({"Threat area": areas["threat_area_name"], "Share": "Share of effort",
+                  "Percent": areas["effort_share_pct"]}),
+])
+st.altair_chart(alt.Chart(chart).mark_bar().encode(
+    y=alt.Y("Threat area:N", sort=areas["threat_area_name"].tolist(), title=None),
+    x=alt.X("Percent:Q", title="Share of the unit's total (%)"), yOffset="Share:N",
+    color=alt.Color("Share:N", title=None), tooltip=["Threat area", "Share", alt.Tooltip("Percent:Q", format=".1f")]),
+    width="stretch", alt=f"Each threat area's share of {names[unit]}'s high-band threat and of its effort in {year}.")
+show_table(pd.DataFrame({
+    "Threat area": areas["threat_area_name"],
+    "National priority": areas["national_priority_level"].fillna("–"),
+    "Regional priority": areas["regional_priority_level"].fillna("–"),
+    "Departs from national": areas["departure"].fillna(""),
+    "Threat share": areas["threat_share_pct"].map(pct),
+    "Effort share": areas["effort_share_pct"].map(pct),
+    "Gap (points)": areas["effort_gap_pts"].map(decimal),
+    "High-band OCG-months": areas["high_band_ocg_months"].map(count),
+    "Operations": areas["operations"].map(count),
+    "Disruptions": areas["disruptions"].map(count),
+    "Priority with no operation": areas["is_priority_without_operation"].map({True: "yes", False: ""}),
+}), f"alignment_{unit}_{year.replace('/', '-')}", export=areas)
+
+st.subheader("Operations behind the figures")
+area_names = {"ALL": "All threat areas"} | dict(zip(areas["threat_area_code"], areas["threat_area_name"]))
+area = url_select("Threat area", list(area_names), "threat", format_func=area_names.get)
+ops = query(
+    """
+    select operation_ref, threat_area_name, tasked_by_name, ocg_refs, ocgs_targeted, start_date, end_date, status,
+           is_off_priority
+    from marts.fct_operations_by_year
+    where rocu_code = ? and financial_year = ? and (? = 'ALL' or threat_area_code = ?)
+    order by start_date, operation_ref
+    """,
+    (unit, year, area, area),
+)
+if ops.empty:
+    st.info(f"{names[unit]} led no operation in {area_names.get(area, area).lower()} open in {year}.")
+else:
+    show_table(pd.DataFrame({
+        "Operation": ops["operation_ref"],
+        "Threat area": ops["threat_area_name"],
+        "Tasked by": ops["tasked_by_name"],
+        "OCGs targeted": ops["ocg_refs"].fillna("none mapped"),
+        "Started": ops["start_date"].map(day),
+        "Ended": ops["end_date"].map(day),
+        "Status": ops["status"],
+        "Priority": ops["is_off_priority"].map({True: "neither national nor regional", False: "yes"}),
+    }), f"operations_{unit}_{year.replace('/', '-')}_{area}", export=ops)
+
+st.subheader(f"Tasking rhythm, {year}")
+rhythm = query(
+    """
+    select meetings_held, national_cycle_meetings, national_cycle_days, mean_days_between_meetings,
+           rhythm_against_national, national_tasking_attended_pct, mean_forces_represented, mean_partners_represented
+    from marts.fct_tasking_rhythm where rocu_code = ? and financial_year = ?
+    """,
+    (unit, year),
+)
+if not rhythm.empty:
+    t = rhythm.iloc[0]
+    f, g, h = st.columns(3)
+    f.metric("Regional tasking meetings", f"{count(t['meetings_held'])} (national cycle {decimal(t['national_cycle_meetings'])})",
+             help=explained("meetings_against_national_cycle"))
+    g.metric("Mean days between meetings", decimal(t["mean_days_between_meetings"]),
+             help=f"The national group meets every {count(t['national_cycle_days'])} days.")
+    h.metric("Meetings recording the unit at national tasking", pct(t["national_tasking_attended_pct"]))
+    st.caption(f"Rhythm: {t['rhythm_against_national'] or 'no meetings'}. Neither more nor fewer meetings is better in "
+               "itself; what matters is whether regional tasking falls in step with national tasking.")
+meetings = query(
+    """
+    select meeting_date, days_since_previous, forces_represented, partners_represented, national_tasking_attended,
+           operations_discussed
+    from marts.fct_tasking_meetings where rocu_code = ? and financial_year = ? order by meeting_date
+    """,
+    (unit, year),
+)
+if not meetings.empty:
+    show_table(pd.DataFrame({
+        "Meeting": meetings["meeting_date"].map(day),
+        "Days since the one before": meetings["days_since_previous"].map(count),
+        "Forces represented": meetings["forces_represented"].fillna("–"),
+        "Partners represented": meetings["partners_represented"].fillna("none"),
+        "Unit at national tasking": meetings["national_tasking_attended"].map({True: "yes", False: "no"}),
+        "Operations discussed": meetings["operations_discussed"].fillna("none"),
+    }), f"meetings_{unit}_{year.replace('/', '-')}", export=meetings)
+
+with st.expander("How these measures are defined"):
+    show_table(measures.rename(columns={"measure_name": "Measure", "definition": "Definition",
+                                        "components": "Shown beside it", "reading": "How to read it"})
+               .drop(columns="measure_id"), "alignment_measures")

@@ -1,0 +1,140 @@
+-- Does effort follow the threat? Per unit, threat area and financial year: the area's share of
+-- the unit's high-band threat (high-band OCG-months on the OCG ledger) beside its share of the
+-- unit's effort (operations it led open in the year, disruptions it led), with the national and
+-- regional priority of the area. Definitions: seeds/priorities/alignment_measures.csv; effort
+-- weights: seeds/priorities/effort_components.csv.
+with priorities as (
+    select * from {{ ref('fct_priorities') }}
+),
+
+periods as (
+    select * from {{ ref('int_alignment_periods') }}
+),
+
+months as (
+    select * from {{ ref('dim_month') }}
+),
+
+operations_weight as (
+    select weight from {{ ref('effort_components') }} where component = 'operations'
+),
+
+disruptions_weight as (
+    select weight from {{ ref('effort_components') }} where component = 'disruptions'
+),
+
+threat as (
+    select
+        ledger.rocu_code,
+        ledger.threat_area_code,
+        months.financial_year,
+        count(*)::integer as high_band_ocg_months
+    from {{ ref('fct_ocg_ledger_monthly') }} as ledger
+    inner join months on ledger.month = months.month
+    where ledger.morile_band = 'high' and not ledger.archived_in_month
+    group by all
+),
+
+operations as (
+    select
+        rocu_code,
+        threat_area_code,
+        financial_year,
+        count(*)::integer as operations
+    from {{ ref('fct_operations_by_year') }}
+    group by all
+),
+
+disruptions as (
+    select
+        claims.rocu_code,
+        claims.threat_area_code,
+        months.financial_year,
+        count(*)::integer as disruptions
+    from {{ ref('int_disruptions__deduplicated') }} as claims
+    inner join months on claims.month = months.month
+    inner join periods on months.financial_year = periods.financial_year
+        and months.month between periods.first_month and periods.last_month
+    where claims.is_counted and claims.validation_status = 'validated' and claims.lead_agency_type = 'rocu'
+    group by all
+),
+
+counts as (
+    select
+        priorities.*,
+        coalesce(threat.high_band_ocg_months, 0) as high_band_ocg_months,
+        coalesce(operations.operations, 0) as operations,
+        coalesce(disruptions.disruptions, 0) as disruptions
+    from priorities
+    left join threat
+        on priorities.rocu_code = threat.rocu_code
+        and priorities.threat_area_code = threat.threat_area_code
+        and priorities.financial_year = threat.financial_year
+    left join operations
+        on priorities.rocu_code = operations.rocu_code
+        and priorities.threat_area_code = operations.threat_area_code
+        and priorities.financial_year = operations.financial_year
+    left join disruptions
+        on priorities.rocu_code = disruptions.rocu_code
+        and priorities.threat_area_code = disruptions.threat_area_code
+        and priorities.financial_year = disruptions.financial_year
+),
+
+shares as (
+    select
+        *,
+        100.0 * high_band_ocg_months
+        / nullif(sum(high_band_ocg_months) over (partition by rocu_code, financial_year), 0) as threat_share_pct,
+        100.0 * operations
+        / nullif(sum(operations) over (partition by rocu_code, financial_year), 0) as operations_share_pct,
+        100.0 * disruptions
+        / nullif(sum(disruptions) over (partition by rocu_code, financial_year), 0) as disruptions_share_pct
+    from counts
+),
+
+-- A component with nothing in the year is left out and the other weights rescaled.
+with_effort as (
+    select
+        shares.*,
+        (
+            coalesce(ops_w.weight * shares.operations_share_pct, 0)
+            + coalesce(dis_w.weight * shares.disruptions_share_pct, 0)
+        )
+        / nullif(
+            case when shares.operations_share_pct is not null then ops_w.weight else 0 end
+            + case when shares.disruptions_share_pct is not null then dis_w.weight else 0 end,
+            0
+        ) as effort_share_pct
+    from shares
+    cross join operations_weight as ops_w
+    cross join disruptions_weight as dis_w
+),
+
+final as (
+    select
+        rocu_code,
+        financial_year,
+        threat_area_code,
+        threat_area_name,
+        threat_area_order,
+        national_priority_level,
+        regional_priority_level,
+        is_national_priority,
+        is_regional_priority,
+        departs_from_national,
+        departure,
+        high_band_ocg_months,
+        operations,
+        disruptions,
+        threat_share_pct,
+        operations_share_pct,
+        disruptions_share_pct,
+        effort_share_pct,
+        effort_share_pct - threat_share_pct as effort_gap_pts,
+        (is_national_priority or is_regional_priority) and operations = 0 as is_priority_without_operation,
+        case when not (is_national_priority or is_regional_priority) then operations else 0 end
+            as operations_off_priority
+    from with_effort
+)
+
+select * from final

@@ -1,0 +1,58 @@
+"""The "Does effort follow the threat?" page shows the golden-thread marts' figures as they are: the
+index with its components, each threat area's shares and priorities, the operations and meetings
+behind them, and a tasking rhythm described against the national cycle, never scored."""
+
+from __future__ import annotations
+
+from pipelines.serving.formats import count, decimal, pct
+from tests.test_dashboard_apptest import fresh_caches, run, sql, table, var  # noqa: F401
+
+
+def newest_whole_year(var) -> str:
+    ((year,),) = sql(var, "select max(financial_year) from marts.fct_effort_alignment_index where not is_part_year")
+    return year
+
+
+def test_the_index_components_and_areas_are_the_marts_figures(var):
+    year = newest_whole_year(var)
+    at = run("alignment", unit="SWROCU", year=year)
+    ((index, ocg_months, without, priorities, off),) = sql(
+        var, "select effort_follows_threat_index, high_band_ocg_months, priorities_without_operation, priority_areas,"
+             " operations_off_priority from marts.fct_effort_alignment_index where rocu_code = 'SWROCU'"
+             " and financial_year = ?", year)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Effort-follows-threat index"] == decimal(index)
+    assert metrics["High-band OCG-months"] == count(ocg_months)
+    assert metrics["Priorities with no operation"] == f"{count(without)} of {count(priorities)}"
+    assert metrics["Operations on non-priority areas"] == count(off)
+    help_text = next(m for m in at.metric if m.label == "Effort-follows-threat index").proto.help
+    assert "total variation distance" in help_text  # the catalogue's definition beside the figure
+
+    areas = table(at, "Threat share")
+    expected = sql(var, "select threat_area_name, threat_share_pct, effort_share_pct, coalesce(departure, '')"
+                        " from marts.fct_effort_alignment where rocu_code = 'SWROCU' and financial_year = ?"
+                        " order by threat_area_order", year)
+    assert areas[["Threat area", "Threat share", "Effort share", "Departs from national"]].values.tolist() == \
+        [[name, pct(t), pct(e), d] for name, t, e, d in expected]
+    assert "raised" in set(areas["Departs from national"])  # SWROCU's regional priorities depart
+
+
+def test_a_threat_area_drills_to_its_operations_and_the_meetings_are_listed(var):
+    year = newest_whole_year(var)
+    at = run("alignment", unit="SWROCU", year=year, threat="OAC")
+    refs = [r for (r,) in sql(var, "select operation_ref from marts.fct_operations_by_year where rocu_code = 'SWROCU'"
+                                   " and financial_year = ? and threat_area_code = 'OAC'"
+                                   " order by start_date, operation_ref", year)]
+    assert refs and table(at, "Tasked by")["Operation"].tolist() == refs
+    ((held,),) = sql(var, "select meetings_held from marts.fct_tasking_rhythm where rocu_code = 'SWROCU'"
+                          " and financial_year = ?", year)
+    assert len(table(at, "Unit at national tasking")) == held
+    words = " ".join(c.value for c in at.caption).lower()
+    assert "neither more nor fewer meetings is better" in words and "more is better" not in words
+
+
+def test_a_unit_sees_only_its_own_alignment(var):
+    at = run("alignment", as_role="unit_submitter", as_unit="EMSOU", unit="SWROCU")
+    assert any("does not allow you to" in e.value for e in at.error)
+    own = run("alignment", as_role="unit_submitter", as_unit="EMSOU")
+    assert own.selectbox(key="w_unit").options == ["East Midlands (EMSOU)"]
