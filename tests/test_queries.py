@@ -180,3 +180,46 @@ def test_every_kind_of_problem_is_reported_in_one_round(demo, tmp_path):
     assert {("error", "non_numeric_value"), ("query", "implausible_jump"), ("query", "missing_metric")} <= found
     missing = [p.value for p in verdict.problems if p.rule == "missing_metric"]
     assert "Warrants executed" in missing and "Charged" not in missing
+
+
+# -- explanations from the file ------------------------------------------------------------------
+
+def test_a_notes_column_answers_the_query_on_the_figure_beside_it(demo, tmp_path):
+    """ROCUWM's hand-typed file has a Notes column: the note on the Arrests row answers the query on
+    Arrests (and no other); a queried figure with no note beside it stays open."""
+    unit = "ROCUWM"
+    path = demo_file(demo, unit, PERIOD)
+    lines = path.read_bytes().decode("cp1252").splitlines()
+    arrests = next(i for i, line in enumerate(lines) if line.lower().startswith("arrests"))
+    charged = next(i for i, line in enumerate(lines) if line.lower().startswith("charged"))
+    for i, figure in ((arrests, "2.5"), (charged, "3.5")):
+        label, _, note = lines[i].split(";")
+        lines[i] = ";".join([label, figure, note])
+    assert lines[arrests].endswith(";includes joint operations") and lines[charged].endswith(";")
+    paths = Paths(tmp_path)
+    zone = LandingZone(paths.landing)
+    verdict = submit_return(zone, ("\r\n".join(lines) + "\r\n").encode("cp1252"), original_name=path.name,
+                            rocu_code=unit, period=PERIOD, submitted_by="unit_submitter.rocuwm", today=TODAY)
+
+    by_row = {q.row: q for q in queries(zone, verdict.submission) if q.rule == "fractional_count"}
+    answered, still_open = by_row[arrests + 1], by_row[charged + 1]
+    assert (answered.status, answered.explanation, answered.source, answered.answered_by, answered.column) == (
+        "answered", "includes joint operations", "file", "unit_submitter.rocuwm", "B")
+    assert (still_open.status, still_open.explanation) == ("open", None)
+    record = next(r for r in AuditLog.at(paths).records() if r.action == "query_answer")
+    assert (record.actor, record.detail["source"], record.detail["rule"]) == (
+        "unit_submitter.rocuwm", "file", "fractional_count")
+    with pytest.raises(OpenQueries, match=f"Row {charged + 1}, column B"):
+        approve(zone, verdict.submission.submission_id, make_session(tmp_path, "unit_approver", unit))
+
+
+def test_a_resources_return_reports_its_unreadable_and_its_negative_figures_in_one_round(tmp_path):
+    """A resources return with a figure that is not a number and, on another row, negative money:
+    both come back in the one verdict (the old intake ran the suite only once the file read cleanly)."""
+    from tests.test_resources_return import as_csv, changed, good_rows, submit
+
+    rows = changed(good_rows(), "budget", "home_office_rocu_grant", 5, "-250000")
+    rows = changed(rows, "spend", next(r[3] for r in rows if r[2] == "spend"), 5, "lots")
+    verdict = submit(LandingZone(tmp_path), as_csv(rows))
+    assert {(p.rule, p.value) for p in verdict.problems} >= {("non_numeric_value", "lots"),
+                                                               ("negative_money", "-250000")}

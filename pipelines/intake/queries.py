@@ -123,6 +123,15 @@ def answer_query(zone: LandingZone, submission_id: int, key: str, explanation: s
     return next(q for q in queries(zone, submission) if q.key == key)
 
 
+def answer_from_file(zone: LandingZone, submission: Submission, comments: list[dict]) -> list[Query]:
+    """Answer each open query with the explanation the unit wrote beside its figure in the file (a
+    Comments or Notes cell on the figure's row), as the person who sent the file."""
+    beside = {(c["source_sheet"], c["source_row"], c["source_column"]): c["comment"] for c in comments}
+    return [answer_query(zone, q.submission_id, q.key, beside[(q.sheet, q.row, q.column)], submission.submitted_by,
+                         source="file")
+            for q in open_queries(zone, submission) if (q.sheet, q.row, q.column) in beside]
+
+
 def refuse_open_queries(zone: LandingZone, submission: Submission, approver: str) -> None:
     """Raise OpenQueries, after recording the refusal, if any query of `submission` is open."""
     still_open = open_queries(zone, submission)

@@ -26,6 +26,7 @@ from pipelines.access.four_eyes import require_four_eyes
 from pipelines.access.permissions import require
 from pipelines.access.sessions import Session
 from pipelines.intake.check.arrival import check_arrival, check_same_bytes_elsewhere
+from pipelines.intake.check.expectations import validate
 from pipelines.intake.check.period_signals import check_period_signals
 from pipelines.intake.types import Problem, counts
 from pipelines.intake.check.report import write_report
@@ -34,7 +35,7 @@ from pipelines.intake.check.structure import (HISTORY_MONTHS, check_jumps, check
                                        check_suite, check_unit_named, dedupe)
 from pipelines.intake.land.registry import Submission
 from pipelines.intake.land.zone import LandingZone
-from pipelines.intake.queries import refuse_open_queries
+from pipelines.intake.queries import answer_from_file, refuse_open_queries
 from pipelines.intake.standardise.read_tables import UnreadableFile, read_grids
 from pipelines.intake.standardise.returns import VALUES_SCHEMA, parse_return, unit_layout
 from pipelines.intake.check.resources import check_resources
@@ -114,8 +115,10 @@ def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu
             _save_standardised(zone, submission.submission_id, standardised)
     except Exception:  # a fault of ours, not the sender's: record it, never leave the version 'received'
         log.exception("check of submission %s (%s) failed", submission.submission_id, target)
-        problems, state = [Problem("error", "check_failed", CHECK_FAILED, file=name)], "failed"
+        problems, state, standardised = [Problem("error", "check_failed", CHECK_FAILED, file=name)], "failed", {}
     submission = _record(zone, submission, problems, state)
+    if "comments" in standardised and submission.state in ("accepted", "accepted_with_warnings"):
+        answer_from_file(zone, submission, standardised["comments"].to_dicts())
     if submission.version > 1:
         zone.audit.record(submitted_by, "resubmission", target, {"state": submission.state})
     return Verdict(submission, problems, resent_of)
@@ -192,7 +195,7 @@ def _check_content(zone: LandingZone, path: Path, rocu_code: str, period: str,
     # Messages name the file as the user sent it, not its stored (hash) name.
     problems.sort(key=lambda p: (p.severity != "error", p.sheet or "", p.row or 0, p.column or ""))
     problems = dedupe([dataclasses.replace(p, file=name) for p in problems])
-    return {"values": parsed.values, "unmapped": parsed.unmapped}, problems
+    return {"values": parsed.values, "unmapped": parsed.unmapped, "comments": parsed.comments}, problems
 
 
 def _check_resources(zone: LandingZone, path: Path, rocu_code: str, quarter: str,
@@ -206,6 +209,8 @@ def _check_resources(zone: LandingZone, path: Path, rocu_code: str, quarter: str
         pass  # already reported by the parser
     if not parsed.errors:
         problems += check_resources(parsed.rows, name)
+    elif not parsed.rows.is_empty():  # one round: the rows read get the suite's rules now; the rules across
+        problems += validate("resources", parsed.rows, name)  # rows wait, as an unread row would skew them
     problems.sort(key=lambda p: (p.severity != "error", p.sheet or "", p.row or 0, p.column or ""))
     problems = dedupe([dataclasses.replace(p, file=name) for p in problems])
     return {"resources": parsed.rows}, problems

@@ -46,6 +46,7 @@ class Mapped:
     unmapped: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     unread_metrics: set[str] = field(default_factory=set)  # measures found whose figure an error kept out
+    comments: list[dict] = field(default_factory=list)  # the unit's explanations beside figures (COMMENTS_SCHEMA)
 
 
 def label_rules(rocu_code: str) -> dict[str, LabelRule]:
@@ -98,6 +99,10 @@ def map_found(found: list[Found], rocu_code: str, period: str, file: str) -> Map
     for f in found:
         label = str(f.label)
         rule = rules.get(normalise_label(label))
+        if f.comment:
+            out.comments.append({"local_label": label.strip(), "metric_id": rule.metric_id if rule else None,
+                                 "comment": f.comment, "source_sheet": f.sheet, "source_row": f.row,
+                                 "source_column": f.column})
         if rule is None:
             _unmapped(out, f, rocu_code, period, file, warned)
             continue

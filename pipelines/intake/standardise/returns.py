@@ -28,6 +28,10 @@ VALUES_SCHEMA = {
     "raw_value": pl.String, "source_sheet": pl.String, "source_row": pl.Int64,
     "source_column": pl.String,
 }
+COMMENTS_SCHEMA = {  # an explanation the unit wrote beside a figure (a Comments or Notes column)
+    "local_label": pl.String, "metric_id": pl.String, "comment": pl.String,
+    "source_sheet": pl.String, "source_row": pl.Int64, "source_column": pl.String,
+}
 UNMAPPED_SCHEMA = {
     "rocu_code": pl.String, "period": pl.String, "local_label": pl.String,
     "raw_value": pl.String, "source_sheet": pl.String, "source_row": pl.Int64,
@@ -43,6 +47,7 @@ class ParsedReturn:
     unmapped: pl.DataFrame  # UNMAPPED_SCHEMA; labels found but not in the label map
     problems: list[Problem] = field(default_factory=list)
     unread_metrics: frozenset[str] = frozenset()  # measures in the file whose figure an error kept out
+    comments: pl.DataFrame = field(default_factory=lambda: _empty(COMMENTS_SCHEMA))  # COMMENTS_SCHEMA
 
     @property
     def errors(self) -> list[Problem]:
@@ -138,4 +143,6 @@ def parse_return(path: Path | str, rocu_code: str, period: str, display_name: st
         if mapped.values else _empty(VALUES_SCHEMA)
     unmapped = pl.DataFrame(mapped.unmapped, schema=UNMAPPED_SCHEMA, orient="row") \
         if mapped.unmapped else _empty(UNMAPPED_SCHEMA)
-    return ParsedReturn(values, unmapped, problems, frozenset(mapped.unread_metrics))
+    comments = pl.DataFrame(mapped.comments, schema=COMMENTS_SCHEMA, orient="row") \
+        if mapped.comments else _empty(COMMENTS_SCHEMA)
+    return ParsedReturn(values, unmapped, problems, frozenset(mapped.unread_metrics), comments)
