@@ -223,3 +223,40 @@ def test_a_resources_return_reports_its_unreadable_and_its_negative_figures_in_o
     verdict = submit(LandingZone(tmp_path), as_csv(rows))
     assert {(p.rule, p.value) for p in verdict.problems} >= {("non_numeric_value", "lots"),
                                                                ("negative_money", "-250000")}
+
+
+# -- the upload page -----------------------------------------------------------------------------
+
+def test_the_upload_page_shows_each_query_with_an_answer_box_and_the_queue_waits_for_it(demo, tmp_path,
+                                                                                       monkeypatch):
+    import streamlit as st
+
+    from dashboards.format import escape_markdown
+    from tests.test_upload_workflow import texts, upload_page
+
+    st.cache_data.clear()
+    monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path))
+    zone = LandingZone(Paths(tmp_path).landing)
+    text, row = with_figure(demo_file(demo, UNIT, PERIOD).read_text(), "Arrests", "2.5")
+    verdict = send(zone, text)
+    sid = verdict.submission.submission_id
+
+    approver_page = upload_page("unit_approver", UNIT, PERIOD)
+    assert "1 query still open" in texts(approver_page.caption)
+    assert not [b for b in approver_page.button if b.key == f"approve_{sid}"]  # no sign-off offered
+
+    at = upload_page("unit_submitter", UNIT, PERIOD)
+    assert "Queries on version 1" in texts(at.subheader)
+    place = escape_markdown(f"Row {row}, column D in {UNIT}_return_{PERIOD}.csv")
+    assert f"**Query 1: {place}** (value {escape_markdown('2.5')})" in texts(at.markdown)
+    at.text_area(key=f"answer_{sid}_1").input("A joint operation shared with Cleveland.")
+    at.button(key=f"save_{sid}_1").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Answered by unit_submitter.nerocu" in texts(at.success)
+    assert "A joint operation shared with Cleveland." in texts(at.success)
+    assert open_queries(zone, verdict.submission) == []
+
+    approver_page = upload_page("unit_approver", UNIT, PERIOD)
+    approver_page.button(key=f"approve_{sid}").click().run()
+    assert [a["submission_id"] for a in zone.registry.approvals()] == [sid]
+    st.cache_data.clear()
