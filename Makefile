@@ -7,7 +7,7 @@ export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 TEST_WORKERS ?= 2  # pytest-xdist workers for `make test`; TEST_WORKERS=0 runs the suite in one process
 
-.PHONY: demo serve test lint install browser build bench clean docs manifest
+.PHONY: demo serve test lint install browser build bench clean docs manifest suites
 
 demo: install manifest  ## install, generate demo data, build the warehouse, serve Dagster and Streamlit on 127.0.0.1
 	bash scripts/run.sh
@@ -40,6 +40,9 @@ browser:  ## Debian's chromium (browser tests, PDF printing) and poppler-utils (
 
 build: install manifest  ## generate demo data and build the warehouse, without serving
 	bash scripts/build_demo.sh
+
+suites: install  ## write each rule's severity and message (expectations/rules.yml) into the Great Expectations suites
+	$(PY) -m pipelines.intake.check.rules
 
 docs: install  ## regenerate docs/framework.md from the catalogue
 	$(PY) -m pipelines.framework_docs

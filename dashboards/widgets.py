@@ -236,13 +236,18 @@ def show_table(frame: pd.DataFrame, name: str, typed: tuple[str, ...] = (), expo
     exports(frame if export is None else export, name, metadata)
 
 
+# Each severity (expectations/rules.yml) as the table says it; "warning" is how returns checked earlier recorded it.
+SEVERITY_WORDS = {"error": "Error: must be fixed", "query": "Query: confirm it or correct it before sign-off",
+                  "information": "Information", "warning": "Warning: check it"}
+
+
 def show_problems(problems: pd.DataFrame, name: str) -> None:
     """Every problem of a return, in the words and places a performance lead can act on."""
     if problems.empty:
         st.success("No problems were found.")
         return
     table = pd.DataFrame({
-        "Severity": problems["severity"].map({"error": "Error: must be fixed", "warning": "Warning: check it"}),
+        "Severity": problems["severity"].map(SEVERITY_WORDS),
         "Sheet": problems["sheet"].fillna(""),
         "Row": problems["row"].map(lambda v: "" if pd.isna(v) else f"{v:.0f}"),
         "Column": problems["column"].fillna(""), "Value found": problems["value"].fillna(""),

@@ -117,13 +117,13 @@ def cmd_submit(args: argparse.Namespace, paths: Paths) -> int:
 
 def dry_run(args: argparse.Namespace, paths: Paths, request, content: bytes, who: str) -> int:
     """`rocu submit --dry-run`: the verdict the file would get, with nothing stored but the audit line."""
-    from pipelines.intake.api import LandingZone, check_return
+    from pipelines.intake.api import LandingZone, check_return, counts
 
     result = check_return(LandingZone(paths.landing), content, original_name=Path(args.file).name,
                           rocu_code=request.rocu_code, period=request.period, checked_by=who, kind=args.kind)
     print(f"CHECKED, NOT SUBMITTED: {result.original_name} for {result.rocu_code} {result.period} would be "
           f"{result.state.replace('_', ' ')}: "
-          f"{result.error_count} errors, {result.warning_count} warnings. Nothing was stored.")
+          f"{counts(result.problems)}. Nothing was stored.")
     for problem in result.problems:
         print("  " + problem.as_text())
     for needed in result.needs_reason:

@@ -126,7 +126,7 @@ def test_the_asset_loads_good_capacity_files_and_keeps_a_rejected_one_out(demo, 
 
 def test_an_archived_group_without_a_reason_rejects_the_register_and_a_missing_officer_only_warns(demo, tmp_path):
     """Row conditions: 'archive_reason' is required only where 'status' is archived; an empty lead
-    responsible officer is a warning (the file still loads)."""
+    responsible officer is information (the file still loads)."""
     source = first_file(demo, "ocg_register")
     target = tmp_path / "extracts" / "ocg_register" / source.name
     spoil(source, target, "status", "archived")
@@ -138,7 +138,7 @@ def test_an_archived_group_without_a_reason_rejects_the_register_and_a_missing_o
 
     spoil(source, target, "lro_ref", None)
     problems = validate("ocg_register", read_extract_file(target), file=target.name)
-    assert [(p.severity, p.rule, p.row) for p in problems] == [("warning", "lead_responsible_officer_recorded", 2)]
+    assert [(p.severity, p.rule, p.row) for p in problems] == [("information", "lead_responsible_officer_recorded", 2)]
     frame, rejected = read_extract(tmp_path / "extracts", SPECS["ocg_register"])
     assert rejected == {} and frame.height == pl.read_csv(source).height
 

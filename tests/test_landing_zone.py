@@ -41,7 +41,7 @@ def test_resubmission_is_a_new_version_that_supersedes_the_accepted_one(tmp_path
     v1 = land(zone, b"v1")
     zone.registry.record_verdict(v1.submission_id, [], "accepted")
     v2 = land(zone, b"v2")
-    warning = Problem("warning", "unmapped_label", "not in the framework", file="r.csv", row=4, column="A",
+    warning = Problem("information", "unmapped_label", "not in the framework", file="r.csv", row=4, column="A",
                       value="Drones recovered")
     zone.registry.record_verdict(v2.submission_id, [warning], "accepted_with_warnings")
     v1_now, v2_now = zone.registry.get(v1.submission_id), zone.registry.get(v2.submission_id)

@@ -196,13 +196,13 @@ def test_a_file_name_for_another_month_is_rejected_naming_the_file(demo, tmp_pat
 
 
 @pytest.mark.parametrize("unit", LAYOUTS)
-def test_a_file_that_states_no_month_gets_a_warning(demo, tmp_path, unit):
+def test_a_file_that_states_no_month_gets_information(demo, tmp_path, unit):
     path = demo_file(demo, unit, MONTH)
     strip = LAYOUTS[unit][0]
     verdict = _submit(LandingZone(tmp_path), strip(path), "return" + path.suffix, unit, MONTH)
     rules = {p.rule: p for p in verdict.problems}
     assert "period_mismatch" not in rules
-    assert rules["period_not_stated"].severity == "warning"
+    assert rules["period_not_stated"].severity == "information"
     assert verdict.submission.state == "accepted_with_warnings"
 
 

@@ -83,7 +83,8 @@ def test_a_dry_run_stores_nothing_and_audits_who_checked_which_fingerprint(built
     assert (record.actor, record.action, record.target) == ("lead.someone", "dry_run",
                                                             f"{broken['rocu_code']} {broken['period']}")
     assert record.detail == {"sha256": hashlib.sha256(content).hexdigest(), "verdict": "rejected", "errors": 2,
-                             "warnings": result.warning_count, "kind": "monthly"}
+                             "queries": result.query_count,
+                             "information": result.warning_count - result.query_count, "kind": "monthly"}
     assert audit.verify() is None
 
 

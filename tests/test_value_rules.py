@@ -66,7 +66,7 @@ RULES = [
     Rule("negative_value", with_figure("Cash seized (£)", "-1000"), "-1000"),
     Rule("negative_value", with_figure("Cyber protect improved practice (%)", "-5"), "-5"),
     Rule("percent_out_of_range", with_figure("Cyber protect improved practice (%)", "145"), "145"),
-    Rule("fractional_count", with_figure("Arrests", "2.5"), "2.5", severity="warning"),
+    Rule("fractional_count", with_figure("Arrests", "2.5"), "2.5", severity="query"),
     Rule("implausible_value", with_figure("Arrests", "1e12"), "1e12"),
     Rule("duplicate_value", repeated("Arrests"), "", last_row=True),
 ]

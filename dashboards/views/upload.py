@@ -20,8 +20,9 @@ from dashboards.widgets import show_problems, show_table, url_select
 from pipelines import reference
 from pipelines.access import PermissionDenied, require
 from pipelines.access.four_eyes import blocks as four_eyes_blocks
-from pipelines.intake.api import (VERDICT_WORDS, LandingZone, ReasonRequired, approve, awaiting_sign_off,
-                                  check_return, reasons_needed, submit, warm_up_checks)
+from pipelines.intake.api import (ACCEPTED_STATES, VERDICT_WORDS, LandingZone, ReasonRequired, answer_query, approve,
+                                  awaiting_sign_off, check_return, counts, open_queries, queries, reasons_needed,
+                                  submit, warm_up_checks)
 
 # fct_return_workflow.workflow_status -> how the page says it
 MONTH_STATUS = {
@@ -62,7 +63,7 @@ def show_check(unit: str, month: str) -> None:
         return
     text = (f"Checked, not submitted: {checked.original_name} would be "
             f"{VERDICT_WORDS.get(checked.state, checked.state).split(':')[0].lower()}: "
-            f"{counted(checked.error_count, 'error')}, {counted(checked.warning_count, 'warning')}. "
+            f"{counts(checked.problems)}. "
             "Nothing was stored; submit it below when you are ready.")
     {"accepted": st.success, "accepted_with_warnings": st.warning}.get(checked.state, st.error)(text)
     show_problems(problem_frame([p.as_dict() for p in checked.problems], _as_sent(checked)),
@@ -111,19 +112,52 @@ def sign_off_queue(units: list[str]) -> None:
         with st.container(border=True):
             st.markdown(f"**{names.get(v.rocu_code, v.rocu_code)}, {period}{kind}: version {v.version}**  \n"
                         f"{escape_markdown(v.original_name)}, sent {moment(v.submitted_at)} by "
-                        f"{escape_markdown(v.submitted_by)}: {VERDICT_WORDS.get(v.state, v.state)}, "
-                        f"{counted(v.warning_count, 'warning')}.")
-            if four_eyes_blocks(v, session.username):  # not offered; approve() refuses it anyway
+                        f"{escape_markdown(v.submitted_by)}: {VERDICT_WORDS.get(v.state, v.state)}.")
+            still_open = open_queries(zone, v)
+            if still_open:  # not offered; approve() refuses it anyway, naming them
+                st.caption(f"{len(still_open)} quer{'y' if len(still_open) == 1 else 'ies'} still open: the unit must answer each "
+                           "(confirm the figure with an explanation, or correct it in a new version) before sign-off.")
+            elif four_eyes_blocks(v, session.username):  # not offered; approve() refuses it anyway
                 st.caption(f"You submitted version {v.version}, so someone else in your unit must sign it off "
                            "(four-eyes rule).")
             elif st.button(f"Sign off version {v.version} ({v.original_name})", key=f"approve_{v.submission_id}"):
                 try:
-                    approve(zone, v.submission_id, session)  # checks role, unit and four eyes again
-                except PermissionDenied as refused:
+                    approve(zone, v.submission_id, session)  # checks role, unit, four eyes and queries again
+                except (PermissionDenied, ValueError) as refused:
                     st.error(str(refused))
                 else:
                     st.success(f"Version {v.version} signed off by {session.username}. It counts in published "
                                "figures after the next warehouse build.")
+
+
+def show_queries(zone: LandingZone, sent: list) -> None:
+    """The queries on the current accepted version, each with its answer or a box to answer it."""
+    current = next((v for v in reversed(sent) if v.state in ACCEPTED_STATES), None)
+    asked = queries(zone, current) if current else []
+    if not asked:
+        return
+    st.subheader(f"Queries on version {current.version}")
+    st.caption("A query is a figure that looks unusual. The return is accepted, but it cannot be signed off until "
+               "each query is answered: if the figure is right, say why below (the explanation is kept with the "
+               "figure and in the audit trail); if it is wrong, correct the file and upload it again.")
+    for q in asked:
+        with st.container(border=True):
+            st.markdown(f"**Query {q.number}: {escape_markdown(q.place())}**" +
+                        (f" (value {escape_markdown(q.value)})" if q.value and q.row is not None else "") +
+                        f"  \n{escape_markdown(q.message)}")
+            if q.status == "answered":
+                by = "from the file" if q.source == "file" else f"by {q.answered_by}"
+                st.success(f"Answered {by} on {moment(q.answered_at)}: {q.explanation}")
+                continue
+            text = st.text_area(f"Explanation for query {q.number}", key=f"answer_{q.submission_id}_{q.number}",
+                                max_chars=2000)
+            if st.button(f"Save the explanation for query {q.number}", key=f"save_{q.submission_id}_{q.number}"):
+                try:
+                    answer_query(zone, q.submission_id, q.key, text, session)  # role and unit checked again
+                except (PermissionDenied, ValueError) as refused:
+                    st.error(str(refused))
+                else:
+                    st.rerun()
 
 
 session = guard("submit_return")
@@ -191,7 +225,7 @@ if verdict and (verdict.submission.rocu_code, verdict.submission.period, verdict
     s = verdict.submission
     st.subheader("4. Verdict")
     text = (f"{VERDICT_WORDS.get(s.state, s.state)}. {s.original_name} for {names[unit]}, {period_words} "
-            f"({KINDS[kind].lower()}), version {s.version}: {counted(s.error_count, 'error')}, {counted(s.warning_count, 'warning')}.")
+            f"({KINDS[kind].lower()}), version {s.version}: {counts(verdict.problems)}.")
     if verdict.resent_of:
         text += (f" This exact file was sent before as version {verdict.resent_of.version}; it was checked again "
                  "under today's rules (the file is stored once).")
@@ -215,10 +249,13 @@ else:
         "Version": [str(v.version) for v in sent], "File as sent": [v.original_name for v in sent],
         "Sent": [moment(v.submitted_at) for v in sent], "By": [v.submitted_by for v in sent],
         "Verdict": [VERDICT_WORDS.get(v.state, v.state) for v in sent],
-        "Errors": [str(v.error_count) for v in sent], "Warnings": [str(v.warning_count) for v in sent]}),
+        "Errors": [str(v.error_count) for v in sent],
+        "Queries and information": [str(v.warning_count) for v in sent]}),
         f"versions_{kind}_{unit}_{month}", typed=("File as sent", "By"))
     st.caption("Nothing sent is ever overwritten: each upload is kept as a new version. The warehouse uses the "
                "latest accepted version.")
+
+show_queries(zone, sent)
 
 signed = {a["submission_id"]: a for a in zone.registry.approvals()}
 for v in sent:

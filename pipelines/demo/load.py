@@ -23,8 +23,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from pipelines.intake.queries import answer_query, open_queries
 from pipelines.intake.service import approve, submit_return
 from pipelines.intake.land.zone import LandingZone
+
+DEMO_EXPLANATION = "Checked by the unit: the figure is right (demo data)."
 
 
 def _submit_unit(demo_dir: Path, zone_root: Path, rows: list[dict]) -> Counter:
@@ -40,8 +43,11 @@ def _submit_unit(demo_dir: Path, zone_root: Path, rows: list[dict]) -> Counter:
             kind=row["kind"],
         )
         states[verdict.submission.state] += 1
-        if verdict.accepted:  # the unit's approver signs it off, as the workflow requires
-            approve(zone, verdict.submission.submission_id, f"demo.{row['rocu_code'].lower()}.approver")
+        if verdict.accepted:  # the unit's lead answers its queries, its approver signs it off, as the workflow requires
+            unit = row["rocu_code"].lower()
+            for query in open_queries(zone, verdict.submission):
+                answer_query(zone, query.submission_id, query.key, DEMO_EXPLANATION, f"demo.{unit}.lead")
+            approve(zone, verdict.submission.submission_id, f"demo.{unit}.approver")
     return states
 
 

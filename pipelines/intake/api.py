@@ -7,12 +7,13 @@ from pipelines.intake.check.expectations import validate, warm_up as warm_up_che
 from pipelines.intake.check.report import VERDICT_WORDS
 from pipelines.intake.check.request import InvalidRequest, ReturnRequest, validate_request
 from pipelines.intake.inbox import take_in_inbox, waiting_in_inbox
-from pipelines.intake.land.registry import Registry, Submission
+from pipelines.intake.land.registry import ACCEPTED_STATES, Registry, Submission
 from pipelines.intake.land.zone import LandingZone, read_offered_file
+from pipelines.intake.queries import OpenQueries, Query, answer_query, open_queries, queries
 from pipelines.intake.service import Verdict, approve, close_abandoned, load_report, submit_return
 from pipelines.intake.standardise.resources import RESOURCES_SCHEMA
 from pipelines.intake.standardise.returns import UNMAPPED_SCHEMA, VALUES_SCHEMA, unit_layout
-from pipelines.intake.types import Problem
+from pipelines.intake.types import Problem, counts
 from pipelines.intake.workflow import CheckResult, awaiting_sign_off, check_return, reasons_needed, submit
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "Registry", "ReturnRequest", "Submission", "Verdict", "approve", "close_abandoned", "load_report",
     "read_offered_file", "submit_return", "take_in_inbox", "unit_layout", "validate", "validate_request",
     "waiting_in_inbox", "CheckResult", "Justification", "ReasonRequired", "awaiting_sign_off", "check_return",
-    "deadline_at", "reasons_needed", "submit", "warm_up_checks",
+    "deadline_at", "reasons_needed", "submit", "warm_up_checks", "OpenQueries", "Query", "answer_query",
+    "open_queries", "queries", "counts", "ACCEPTED_STATES",
 ]

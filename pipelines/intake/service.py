@@ -26,14 +26,16 @@ from pipelines.access.four_eyes import require_four_eyes
 from pipelines.access.permissions import require
 from pipelines.access.sessions import Session
 from pipelines.intake.check.arrival import check_arrival, check_same_bytes_elsewhere
+from pipelines.intake.check.expectations import validate
 from pipelines.intake.check.period_signals import check_period_signals
-from pipelines.intake.types import Problem
+from pipelines.intake.types import Problem, counts
 from pipelines.intake.check.report import write_report
 from pipelines.intake.check.request import validate_request
 from pipelines.intake.check.structure import (HISTORY_MONTHS, check_jumps, check_missing_metrics, check_required_sheets,
                                        check_suite, check_unit_named, dedupe)
 from pipelines.intake.land.registry import Submission
 from pipelines.intake.land.zone import LandingZone
+from pipelines.intake.queries import answer_from_file, refuse_open_queries
 from pipelines.intake.standardise.read_tables import UnreadableFile, read_grids
 from pipelines.intake.standardise.returns import VALUES_SCHEMA, parse_return, unit_layout
 from pipelines.intake.check.resources import check_resources
@@ -62,14 +64,15 @@ class Verdict:
 
     def summary(self) -> str:
         s = self.submission
-        words = {"accepted": "ACCEPTED", "accepted_with_warnings": "ACCEPTED WITH WARNINGS", "rejected": "REJECTED",
+        words = {"accepted": "ACCEPTED", "accepted_with_warnings": "ACCEPTED WITH QUERIES OR INFORMATION",
+                 "rejected": "REJECTED",
                  "superseded": "ACCEPTED (since superseded)", "received": "RECEIVED",
                  "failed": "NOT CHECKED (the check failed)"}[s.state]
         again = (f" (the same file as version {self.resent_of.version}, checked again under today's rules)"
                  if self.resent_of else "")
         kind = " (resources return)" if s.return_kind == "resources" else ""
         return (f"{words}: {s.original_name}{kind} for {s.rocu_code} {s.period}, version {s.version}, "
-                f"{s.error_count} errors, {s.warning_count} warnings{again}")
+                f"{counts(self.problems)}{again}")
 
 
 def state_for(problems: list[Problem]) -> str:
@@ -112,8 +115,10 @@ def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu
             _save_standardised(zone, submission.submission_id, standardised)
     except Exception:  # a fault of ours, not the sender's: record it, never leave the version 'received'
         log.exception("check of submission %s (%s) failed", submission.submission_id, target)
-        problems, state = [Problem("error", "check_failed", CHECK_FAILED, file=name)], "failed"
+        problems, state, standardised = [Problem("error", "check_failed", CHECK_FAILED, file=name)], "failed", {}
     submission = _record(zone, submission, problems, state)
+    if "comments" in standardised and submission.state in ("accepted", "accepted_with_warnings"):
+        answer_from_file(zone, submission, standardised["comments"].to_dicts())
     if submission.version > 1:
         zone.audit.record(submitted_by, "resubmission", target, {"state": submission.state})
     return Verdict(submission, problems, resent_of)
@@ -150,7 +155,8 @@ def _check(zone: LandingZone, submission: Submission, content: bytes,
 
 def approve(zone: LandingZone, submission_id: int, approver: Session | str) -> Submission:
     """Sign off an accepted return. A signed-in approver must hold approve_return for the
-    return's unit (checked here, on the server, whatever the page showed)."""
+    return's unit, and every query on the version must be answered (both checked here, on the
+    server, whatever the page showed)."""
     submission = zone.registry.get(submission_id)
     if isinstance(approver, Session):
         require(approver, "approve_return", unit=submission.rocu_code)
@@ -158,6 +164,7 @@ def approve(zone: LandingZone, submission_id: int, approver: Session | str) -> S
     else:
         who = approver  # the demo loader and operators at the server's shell
     require_four_eyes(submission, who, zone.audit)  # the submitter cannot sign off their own version
+    refuse_open_queries(zone, submission, who)  # OpenQueries names each query still open
     approved = zone.registry.approve(submission_id, who, datetime.now(UTC).isoformat(timespec="seconds"))
     zone.audit.record(who, "approval", f"{submission.rocu_code} {submission.period} v{submission.version}",
                       {"submission_id": submission_id})
@@ -182,13 +189,13 @@ def _check_content(zone: LandingZone, path: Path, rocu_code: str, period: str,
                                 file=name))
     suite = check_suite(parsed.values, name)  # every figure that was read, even beside an unreadable one
     problems += suite
-    if not parsed.errors and not any(p.severity == "error" for p in suite) and not parsed.values.is_empty():
-        problems += check_missing_metrics(parsed.values, rocu_code, name)
-        problems += check_jumps(parsed.values, _history(zone, rocu_code, period), name)
+    if not parsed.values.is_empty():  # every kind of problem in one round, wherever the file could be read
+        problems += check_missing_metrics(parsed.values, rocu_code, name, parsed.unread_metrics)
+        problems += check_jumps(_without_errors(parsed.values, problems), _history(zone, rocu_code, period), name)
     # Messages name the file as the user sent it, not its stored (hash) name.
     problems.sort(key=lambda p: (p.severity != "error", p.sheet or "", p.row or 0, p.column or ""))
     problems = dedupe([dataclasses.replace(p, file=name) for p in problems])
-    return {"values": parsed.values, "unmapped": parsed.unmapped}, problems
+    return {"values": parsed.values, "unmapped": parsed.unmapped, "comments": parsed.comments}, problems
 
 
 def _check_resources(zone: LandingZone, path: Path, rocu_code: str, quarter: str,
@@ -202,10 +209,22 @@ def _check_resources(zone: LandingZone, path: Path, rocu_code: str, quarter: str
         pass  # already reported by the parser
     if not parsed.errors:
         problems += check_resources(parsed.rows, name)
+    elif not parsed.rows.is_empty():  # one round: the rows read get the suite's rules now; the rules across
+        problems += validate("resources", parsed.rows, name)  # rows wait, as an unread row would skew them
     problems.sort(key=lambda p: (p.severity != "error", p.sheet or "", p.row or 0, p.column or ""))
     problems = dedupe([dataclasses.replace(p, file=name) for p in problems])
     return {"resources": parsed.rows}, problems
 
+
+
+def _without_errors(values: pl.DataFrame, problems: list[Problem]) -> pl.DataFrame:
+    """The figures no error was found in: an error already says what is wrong with the others."""
+    wrong = [(p.sheet, p.row, p.column) for p in problems if p.severity == "error" and p.row is not None]
+    if not wrong:
+        return values
+    places = pl.DataFrame(wrong, schema={"source_sheet": pl.String, "source_row": pl.Int64,
+                                         "source_column": pl.String}, orient="row")
+    return values.join(places, on=["source_sheet", "source_row", "source_column"], how="anti", nulls_equal=True)
 
 
 def _history(zone: LandingZone, rocu_code: str, period: str) -> pl.DataFrame:

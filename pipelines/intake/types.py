@@ -1,7 +1,9 @@
 """Problems found in a submitted file, as values a performance lead can act on.
 
 A problem names where it is (file, sheet, row, column), what was found (value), which
-rule it broke and how bad it is: an ``error`` blocks acceptance, a ``warning`` does not.
+rule it broke and how bad it is (expectations/rules.yml): an ``error`` blocks acceptance; a
+``query`` is accepted but must be answered (confirmed with an explanation, or corrected by a new
+version) before the return can be signed off; ``information`` asks nothing.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "query", "information"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,14 @@ class Problem:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def counts(problems: list[Problem]) -> str:
+    """'1 error, 2 queries, 0 for information': a verdict's problems by severity."""
+    errors, asked = (sum(p.severity == s for p in problems) for s in ("error", "query"))
+    told = len(problems) - errors - asked
+    return (f"{errors} error{'s' * (errors != 1)}, {asked} quer{'ies' if asked != 1 else 'y'}, "
+            f"{told} for information")
 
 
 def cell_place(file: str, sheet: str | None, row: int | None, column: str | None) -> str:

@@ -45,7 +45,12 @@ class CheckResult:
 
     @property
     def warning_count(self) -> int:
+        """Problems that do not block acceptance: queries and information."""
         return len(self.problems) - self.error_count
+
+    @property
+    def query_count(self) -> int:
+        return sum(p.severity == "query" for p in self.problems)
 
 
 def signed_off_versions(zone: LandingZone, rocu_code: str, period: str, kind: str = "monthly") -> list[int]:
@@ -82,7 +87,8 @@ def check_return(zone: LandingZone, content: bytes, *, original_name: str, rocu_
     state = state_for(problems)
     zone.audit.record(checked_by, "dry_run", f"{rocu_code} {period}",
                       {"sha256": sha, "verdict": state, "errors": sum(p.severity == "error" for p in problems),
-                       "warnings": sum(p.severity == "warning" for p in problems), "kind": kind})
+                       "queries": sum(p.severity == "query" for p in problems),
+                       "information": sum(p.severity == "information" for p in problems), "kind": kind})
     return CheckResult(rocu_code, period, kind, name, sha, state, problems,
                        reasons_needed(zone, rocu_code, period, kind))
 

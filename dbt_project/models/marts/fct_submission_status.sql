@@ -39,7 +39,8 @@ problem_counts as (
     select
         submission_id,
         count(*) filter (where severity = 'error') as errors,
-        count(*) filter (where severity = 'warning') as warnings
+        -- queries and information (warning: a problem recorded before rules had three severities)
+        count(*) filter (where severity <> 'error') as warnings
     from problems
     group by all
 ),

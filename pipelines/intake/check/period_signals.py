@@ -21,7 +21,7 @@ month rows or columns of the layouts whose table carries months (a period column
 across or down the page), where the reader's own ``period_not_found`` check decides.
 
 A disagreement is an error naming where the other month was written; a file of a
-period-less layout that states no month anywhere gets a warning.
+period-less layout that states no month anywhere gets information (period_not_stated).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Iterator
 
+from pipelines.intake.check.rules import severity_of
 from pipelines.intake.types import Problem, column_letter
 from pipelines.intake.standardise.cells import normalise_label
 from pipelines.intake.standardise.layouts import FORCE_HEADERS, LABEL_HEADERS, PERIOD_HEADERS, VALUE_HEADERS
@@ -217,7 +218,7 @@ def check_period_signals(grids: list[Grid], file: str, period: str, layout: str)
                 break
     if not stated and not table_months:
         problems.append(Problem(
-            "warning", "period_not_stated",
+            severity_of("period_not_stated"), "period_not_stated",
             f"Neither the file name nor the titles of {file} say which month it is for, so we could "
             f"not check it is the return for {_label(period)}. Check it is, and next time write the "
             "month in the title row (for example 'Return for October 2025') or in the file name.", file))

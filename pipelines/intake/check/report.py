@@ -7,12 +7,12 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from pipelines.intake.types import Problem
+from pipelines.intake.types import Problem, counts
 from pipelines.intake.land.registry import Submission
 
 VERDICT_WORDS = {
     "accepted": "Accepted",
-    "accepted_with_warnings": "Accepted with warnings",
+    "accepted_with_warnings": "Accepted with queries or information (answer each query before sign-off)",
     "rejected": "Rejected: fix the errors below and upload the file again",
     "superseded": "Accepted, since replaced by a later version",
     "failed": "Not checked: the check failed on our side, not because of the file. Nothing was loaded; "
@@ -54,6 +54,6 @@ td,th{{border:1px solid #555;padding:.3rem .5rem;text-align:left;vertical-align:
 <dt>{"Quarter" if s.return_kind == "resources" else "Month"}</dt><dd>{e(s.period)}</dd><dt>Version</dt><dd>{s.version}</dd>
 <dt>Submitted</dt><dd>{e(s.submitted_at)} by {e(s.submitted_by)}</dd>
 <dt>Verdict</dt><dd><strong>{e(VERDICT_WORDS.get(s.state, s.state))}</strong>
-({s.error_count} errors, {s.warning_count} warnings)</dd></dl>
+({counts(problems)})</dd></dl>
 {table}</main></body></html>
 """

@@ -11,6 +11,7 @@ import polars as pl
 
 from pipelines import reference
 from pipelines.intake.check.expectations import validate
+from pipelines.intake.check.rules import severity_of
 from pipelines.intake.types import Problem
 from pipelines.intake.standardise.grid import Grid
 
@@ -21,6 +22,9 @@ TITLE_ROWS = 6  # units name themselves in the title rows above the header
 JUMP_FACTORS = {"count": 5.0, "gbp": 100.0, "kg": 100.0}
 JUMP_MIN_BASE = 10.0
 HISTORY_MONTHS = 6
+# What a query asks of the unit (the sign-off waits for it).
+ANSWER = ("This is a query: add or correct the figure and upload again, or, if the file is right, explain why "
+          "(in a Comments column beside the figure, or in the answer box on the upload page) before sign-off.")
 
 
 @cache
@@ -60,14 +64,17 @@ def check_required_sheets(grids: list[Grid], rocu_code: str, file: str) -> list[
     ] if any(g.sheet for g in grids) else []
 
 
-def check_missing_metrics(values: pl.DataFrame, rocu_code: str, file: str) -> list[Problem]:
-    """Measures the unit's layout normally carries but this file does not: a warning each."""
+def check_missing_metrics(values: pl.DataFrame, rocu_code: str, file: str,
+                          unread: frozenset[str] = frozenset()) -> list[Problem]:
+    """Measures the unit's layout normally carries but this file does not: a query each. A measure
+    whose figure is in the file but was kept out by an error (`unread`) is that error's business."""
     expected = reference.label_map().filter(pl.col("rocu_code") == rocu_code)
-    missing = expected.filter(~pl.col("metric_id").is_in(values["metric_id"].unique().implode()))
+    present = [*values["metric_id"].unique().to_list(), *unread]
+    missing = expected.filter(~pl.col("metric_id").is_in(pl.Series(present, dtype=pl.String).implode()))
     return [
-        Problem("warning", "missing_metric",
+        Problem(severity_of("missing_metric"), "missing_metric",
                 f"'{label}' ({metric_id}) is usually in this unit's return but is not in this file. "
-                "Add it (0 if nothing happened) or explain why in the notes.",
+                f"{ANSWER}",
                 file=file, value=label)
         for label, metric_id in missing.select("local_label", "metric_id").unique("metric_id")
         .sort("metric_id").iter_rows()
@@ -96,7 +103,7 @@ def suite_frame(values: pl.DataFrame) -> pl.DataFrame:
 
 
 def check_jumps(values: pl.DataFrame, history: pl.DataFrame, file: str) -> list[Problem]:
-    """Warn where a figure jumps far from the unit's own recent median (likely a typo or a unit slip)."""
+    """Query a figure far from the unit's own recent median (likely a typo or a unit slip)."""
     if history.is_empty() or values.is_empty():
         return []
     keys = ["metric_id", "force_code"]
@@ -109,10 +116,10 @@ def check_jumps(values: pl.DataFrame, history: pl.DataFrame, file: str) -> list[
         & ((pl.col("value") > pl.col("median") * pl.col("k")) | (pl.col("value") * pl.col("k") < pl.col("median")))
     )
     return [
-        Problem("warning", "implausible_jump",
+        Problem(severity_of("implausible_jump"), "implausible_jump",
                 f"{row['local_label'].strip()} is {row['value']:,.6g} this month against a median of "
                 f"{row['median']:,.6g} over the unit's last {HISTORY_MONTHS} returns. Check the figure and its "
-                "units (for example pounds against thousands of pounds); if it is right, say why in the notes.",
+                f"units (for example pounds against thousands of pounds). {ANSWER}",
                 file=file, sheet=row["source_sheet"], row=row["source_row"], column=row["source_column"],
                 value=row["raw_value"])
         for row in joined.iter_rows(named=True)

@@ -52,6 +52,19 @@ create table if not exists problems (
     severity text not null, rule text not null, message text not null,
     file text not null, sheet text, row integer, "column" text, value text
 );
+create table if not exists query_answers (      -- append-only: a later answer to a query stands over an earlier one
+    answer_id integer primary key autoincrement,
+    submission_id integer not null references submissions(submission_id),
+    query_key text not null,                    -- the query answered (pipelines/intake/queries.py, query_key)
+    explanation text not null,
+    source text not null,                       -- 'file' (a Comments or Notes cell beside the figure) or 'page'
+    answered_by text not null,
+    answered_at text not null                   -- ISO timestamp (UTC)
+);
+create trigger if not exists query_answers_no_update before update on query_answers
+begin select raise(abort, 'Answers to queries are append-only: give a new answer instead.'); end;
+create trigger if not exists query_answers_no_delete before delete on query_answers
+begin select raise(abort, 'Answers to queries are append-only: they cannot be deleted.'); end;
 """
 
 FINAL_STATES = ("rejected", "accepted", "accepted_with_warnings", "superseded", "failed")
@@ -207,6 +220,21 @@ class Registry:
                         (submission_id, approved_by, approved_at))
         return sub
 
+    def add_answer(self, submission_id: int, query_key: str, explanation: str, source: str, answered_by: str,
+                   answered_at: str) -> None:
+        """Keep one answer to a query of a version (never changed or removed: a new answer stands over it)."""
+        with self.connect() as con:
+            con.execute("insert into query_answers (submission_id, query_key, explanation, source, answered_by,"
+                        " answered_at) values (?,?,?,?,?,?)",
+                        (submission_id, query_key, explanation, source, answered_by, answered_at))
+
+    def answers(self, submission_id: int | None = None) -> list[dict]:
+        """Answers to queries, oldest first (of one version, or of all)."""
+        with self.connect() as con:
+            return [dict(r) for r in con.execute(
+                "select * from query_answers where ? is null or submission_id=? order by answer_id",
+                (submission_id, submission_id)).fetchall()]
+
     def approvals(self) -> list[dict]:
         with self.connect() as con:
             return [dict(r) for r in con.execute("select * from approvals order by submission_id").fetchall()]
@@ -219,9 +247,11 @@ class Registry:
         return [Submission(**r) for r in rows]
 
     def problems(self, submission_id: int | None = None) -> list[dict]:
+        """Problems in the order they were recorded (the order of the verdict's report)."""
         sql, args = "select * from problems", ()
         if submission_id is not None:
             sql, args = sql + " where submission_id=?", (submission_id,)
+        sql += " order by rowid"
         with self.connect() as con:
             return [dict(r) for r in con.execute(sql, args).fetchall()]
 

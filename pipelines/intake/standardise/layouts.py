@@ -20,6 +20,8 @@ LABEL_HEADERS = frozenset({"measure", "indicator", "metric", "measure name", "it
 VALUE_HEADERS = frozenset({"value", "this month", "figure", "count", "number", "actual"})
 FORCE_HEADERS = frozenset({"force", "force area", "force name", "area"})
 PERIOD_HEADERS = frozenset({"period", "month", "reporting period", "reporting month"})
+# A column of the unit's own explanations: its cell is attached to the figures of its row.
+COMMENT_HEADERS = frozenset({"comments", "comment", "notes", "note", "explanation", "explanations"})
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Found:
     label_row: int
     label_column: str
     by_force: bool = False  # the table has a force dimension (a Force column or force rows)
+    comment: str | None = None  # the unit's explanation beside the figure (a Comments or Notes cell)
 
 
 Result = tuple[list[Found], list[Problem]]
@@ -61,6 +64,12 @@ def _first(headers: dict[str, int], names: frozenset[str]) -> int | None:
     return min(cols) if cols else None
 
 
+def _comment(grid: Grid, row: int, column: int | None) -> str | None:
+    """The explanation in a Comments or Notes column on `row`, if the table has one and it is filled."""
+    text = None if column is None else grid.cell(row, column)
+    return None if is_blank(text) else " ".join(str(text).split())
+
+
 def read_long(grids: list[Grid], period: str, file: str, is_force: IsForce) -> Result:
     """A label column and a value column (plus optional force and period columns)."""
     found: list[Found] = []
@@ -76,6 +85,7 @@ def read_long(grids: list[Grid], period: str, file: str, is_force: IsForce) -> R
             continue
         tables += 1
         force_col, period_col = _first(head, FORCE_HEADERS), _first(head, PERIOD_HEADERS)
+        comment_col = _first(head, COMMENT_HEADERS)
         other_periods = 0
         for i in range(r + 1, len(grid.cells)):
             label = grid.cell(i, label_col)
@@ -98,7 +108,8 @@ def read_long(grids: list[Grid], period: str, file: str, is_force: IsForce) -> R
             found.append(Found(label, grid.cell(i, value_col),
                                grid.cell(i, force_col) if force_col is not None else None,
                                grid.sheet, i + 1, column_letter(value_col), i + 1,
-                               column_letter(label_col), by_force=force_col is not None))
+                               column_letter(label_col), by_force=force_col is not None,
+                               comment=_comment(grid, i, comment_col)))
         if other_periods and not found:
             problems.append(_problem(
                 file, grid, "period_not_found",
@@ -128,9 +139,10 @@ def read_wide_months(grids: list[Grid], period: str, file: str, is_force: IsForc
                                      f"The header row has no column for {period}, so this "
                                      "month's figures could not be found. Add the month's column.",
                                      r + 1)]
-            col = months[period]
+            col, comment_col = months[period], _first(_headers(grid, r), COMMENT_HEADERS)
             found = [Found(grid.cell(i, label_col), grid.cell(i, col), None, grid.sheet, i + 1,
-                           column_letter(col), i + 1, column_letter(label_col))
+                           column_letter(col), i + 1, column_letter(label_col),
+                           comment=_comment(grid, i, comment_col))
                      for i in range(r + 1, len(grid.cells)) if not is_blank(grid.cell(i, label_col))]
             return found, []
     return [], [Problem("error", "header_not_found",
@@ -154,8 +166,10 @@ def read_months_as_rows(grids: list[Grid], period: str, file: str, is_force: IsF
                                      "so this month's figures could not be found.",
                                      r + 1, column_letter(month_col))]
             i = rows[0]
+            comment_col = next((c for c in filled[1:] if normalise_label(grid.cell(r, c)) in COMMENT_HEADERS), None)
             found = [Found(grid.cell(r, c), grid.cell(i, c), None, grid.sheet, i + 1,
-                           column_letter(c), r + 1, column_letter(c)) for c in filled[1:]]
+                           column_letter(c), r + 1, column_letter(c), comment=_comment(grid, i, comment_col))
+                     for c in filled[1:] if c != comment_col]
             return found, []
     return [], [Problem("error", "header_not_found",
                         "No header row starting with 'Month' was found, so no figures could "
@@ -176,6 +190,8 @@ def read_force_grid(grids: list[Grid], period: str, file: str, is_force: IsForce
         if header is None:
             continue
         labels = [c for c in range(force_col + 1, grid.width) if not is_blank(grid.cell(header, c))]
+        comment_col = next((c for c in labels if normalise_label(grid.cell(header, c)) in COMMENT_HEADERS), None)
+        labels = [c for c in labels if c != comment_col]
         found: list[Found] = []
         for i in range(first, len(grid.cells)):
             who = grid.cell(i, force_col)
@@ -183,7 +199,8 @@ def read_force_grid(grids: list[Grid], period: str, file: str, is_force: IsForce
                 continue
             for c in labels:
                 found.append(Found(grid.cell(header, c), grid.cell(i, c), who, grid.sheet, i + 1,
-                                   column_letter(c), header + 1, column_letter(c), by_force=True))
+                                   column_letter(c), header + 1, column_letter(c), by_force=True,
+                                   comment=_comment(grid, i, comment_col)))
         return found, []
     return [], [Problem("error", "header_not_found",
                         "No table with force names down the side and measures across the top "

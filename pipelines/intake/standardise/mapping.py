@@ -21,6 +21,7 @@ from functools import cache
 import polars as pl
 
 from pipelines import reference
+from pipelines.intake.check.rules import severity_of
 from pipelines.intake.types import Problem, cell_place
 from pipelines.intake.standardise.cells import is_blank, normalise_label, parse_number
 from pipelines.intake.standardise.layouts import Found
@@ -44,6 +45,8 @@ class Mapped:
     values: list[dict] = field(default_factory=list)
     unmapped: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    unread_metrics: set[str] = field(default_factory=set)  # measures found whose figure an error kept out
+    comments: list[dict] = field(default_factory=list)  # the unit's explanations beside figures (COMMENTS_SCHEMA)
 
 
 def label_rules(rocu_code: str) -> dict[str, LabelRule]:
@@ -96,6 +99,10 @@ def map_found(found: list[Found], rocu_code: str, period: str, file: str) -> Map
     for f in found:
         label = str(f.label)
         rule = rules.get(normalise_label(label))
+        if f.comment:
+            out.comments.append({"local_label": label.strip(), "metric_id": rule.metric_id if rule else None,
+                                 "comment": f.comment, "source_sheet": f.sheet, "source_row": f.row,
+                                 "source_column": f.column})
         if rule is None:
             _unmapped(out, f, rocu_code, period, file, warned)
             continue
@@ -103,9 +110,11 @@ def map_found(found: list[Found], rocu_code: str, period: str, file: str) -> Map
             continue  # nothing reported for this measure (not the same as zero)
         force_code = _force(out, f, file)
         if force_code is False:
+            out.unread_metrics.add(rule.metric_id)
             continue
         if f.by_force and (wrong := _wrong_level(f, rule, force_code, file)):
             out.problems.append(wrong)
+            out.unread_metrics.add(rule.metric_id)
             continue
         number = parse_number(f.raw_value)
         if number is None:
@@ -115,6 +124,7 @@ def map_found(found: list[Found], rocu_code: str, period: str, file: str) -> Map
                 "number. Rule: every figure must be a number (use 0 for none, or leave the cell "
                 "empty if the figure is not collected). Correct the cell and upload again.",
                 f, file, f.raw_value))
+            out.unread_metrics.add(rule.metric_id)
             continue
         value = number * rule.multiplier
         out.values.append({
@@ -177,7 +187,7 @@ def _unmapped(out: Mapped, f: Found, rocu_code: str, period: str, file: str,
     warned.add(place)
     sheet = f" of sheet '{f.sheet}'" if f.sheet else ""
     out.problems.append(Problem(
-        "warning", "unmapped_label",
+        severity_of("unmapped_label"), "unmapped_label",
         f"The label '{label.strip()}' (row {f.label_row}, column {f.label_column}{sheet} in "
         f"{file}) is not in {rocu_code}'s label map, so its figures are kept but not counted "
         "in any framework measure. If it should count, ask the NOCC to add it to the map.",

@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines import reference
+from pipelines.intake.check.rules import severity_of
 from pipelines.intake.types import Problem, column_letter
 from pipelines.intake.standardise.cells import normalise_label
 from pipelines.intake.standardise.layouts import LAYOUT_READERS
@@ -26,6 +27,10 @@ VALUES_SCHEMA = {
     "force_code": pl.String, "value": pl.Float64, "local_label": pl.String,
     "raw_value": pl.String, "source_sheet": pl.String, "source_row": pl.Int64,
     "source_column": pl.String,
+}
+COMMENTS_SCHEMA = {  # an explanation the unit wrote beside a figure (a Comments or Notes column)
+    "local_label": pl.String, "metric_id": pl.String, "comment": pl.String,
+    "source_sheet": pl.String, "source_row": pl.Int64, "source_column": pl.String,
 }
 UNMAPPED_SCHEMA = {
     "rocu_code": pl.String, "period": pl.String, "local_label": pl.String,
@@ -41,6 +46,8 @@ class ParsedReturn:
     values: pl.DataFrame  # VALUES_SCHEMA; force_code null for unit-level figures
     unmapped: pl.DataFrame  # UNMAPPED_SCHEMA; labels found but not in the label map
     problems: list[Problem] = field(default_factory=list)
+    unread_metrics: frozenset[str] = frozenset()  # measures in the file whose figure an error kept out
+    comments: pl.DataFrame = field(default_factory=lambda: _empty(COMMENTS_SCHEMA))  # COMMENTS_SCHEMA
 
     @property
     def errors(self) -> list[Problem]:
@@ -48,14 +55,15 @@ class ParsedReturn:
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
+        """Queries and information: problems that do not block acceptance."""
+        return [p for p in self.problems if p.severity != "error"]
 
     @property
     def verdict(self) -> str:
-        """'rejected', 'accepted with warnings' or 'accepted', as the uploader is told."""
+        """'rejected', 'accepted with queries or information' or 'accepted', as the uploader is told."""
         if self.errors:
             return "rejected"
-        return "accepted with warnings" if self.warnings else "accepted"
+        return "accepted with queries or information" if self.warnings else "accepted"
 
 
 def unit_layout(rocu_code: str) -> str:
@@ -77,7 +85,7 @@ def _hidden_sheet_problems(hidden: list[Grid], rocu_code: str, file: str) -> lis
         if any(cell is not None and normalise_label(cell) in labels
                for row in grid.cells for cell in row):
             out.append(Problem(
-                "warning", "hidden_sheet_ignored",
+                severity_of("hidden_sheet_ignored"), "hidden_sheet_ignored",
                 f"Sheet '{grid.sheet}' in {file} is hidden and appears to hold measures; "
                 "hidden sheets are not read. Unhide it or move the figures to the main sheet.",
                 file, grid.sheet))
@@ -135,4 +143,6 @@ def parse_return(path: Path | str, rocu_code: str, period: str, display_name: st
         if mapped.values else _empty(VALUES_SCHEMA)
     unmapped = pl.DataFrame(mapped.unmapped, schema=UNMAPPED_SCHEMA, orient="row") \
         if mapped.unmapped else _empty(UNMAPPED_SCHEMA)
-    return ParsedReturn(values, unmapped, problems)
+    comments = pl.DataFrame(mapped.comments, schema=COMMENTS_SCHEMA, orient="row") \
+        if mapped.comments else _empty(COMMENTS_SCHEMA)
+    return ParsedReturn(values, unmapped, problems, frozenset(mapped.unread_metrics), comments)
