@@ -29,13 +29,14 @@ OWN, OTHER = "EMSOU", "NWROCU"
 # accidental change to the CSV fails here. "own" = own unit only, "all" = any unit, absent = never.
 EXPECTED: dict[str, dict[str, str]] = {
     "unit_submitter": {"view_national": "all", "view_regional": "own", "view_submissions": "own",
-                       "download_files": "own", "submit_return": "own", "view_reports": "own", "export_data": "own"},
+                       "download_files": "own", "submit_return": "own", "view_reports": "own", "export_data": "own",
+                       "view_reconciliation": "own"},
     "unit_approver": {"view_national": "all", "view_regional": "own", "view_submissions": "own",
                       "download_files": "own", "submit_return": "own", "approve_return": "own",
-                      "view_reports": "own", "export_data": "own"},
+                      "view_reports": "own", "export_data": "own", "view_reconciliation": "own"},
     "nocc_analyst": {p: "all" for p in ("view_national", "view_regional", "view_drill", "view_submissions",
                                         "download_files", "view_reports", "view_network_reports", "export_data",
-                                        "view_narratives", "view_audit", "export_audit")},
+                                        "view_narratives", "view_audit", "export_audit", "view_reconciliation")},
     "board_member": {"view_national": "all", "view_reports": "own", "view_network_reports": "all"},
     "admin": {p: "all" for p in ("manage_users", "manage_mappings", "manage_windows", "view_audit",
                                  "export_audit")},
