@@ -33,7 +33,7 @@ PERMISSIONS: dict[str, str] = {
     "view_regional": "see the regional comparison",
     "view_drill": "drill through to the records behind a figure",
     "view_submissions": "see submissions",
-    "view_reconciliation": "see where the figures disagree (reconciliation)",
+    "view_reconciliation": "see where the figures disagree",
     "download_files": "download submitted files",
     "submit_return": "submit returns",
     "approve_return": "sign off returns",
