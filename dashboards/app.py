@@ -27,6 +27,7 @@ PAGES = [
     ("Performance", "Drill-through", "drill"),
     ("Returns", "Submissions", "submissions"),
     ("Returns", "Upload a return", "upload"),
+    ("Returns", "Reconciliation", "reconciliation"),
     ("Reference", "Framework catalogue", "catalogue"),
     ("Reference", "Board reports", "reports"),
     ("Administration", "Audit trail", "audit"),

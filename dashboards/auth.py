@@ -25,6 +25,7 @@ PAGE_PERMISSIONS = {
     "alignment": ("view_alignment",),
     "drill": ("view_drill",),
     "submissions": ("view_submissions",),
+    "reconciliation": ("view_reconciliation",),
     "upload": ("submit_return",),
     "catalogue": ("view_national",),
     "reports": ("view_reports", "view_network_reports"),

@@ -228,7 +228,7 @@ def cmd_demo(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def cmd_report(args: argparse.Namespace, paths: Paths) -> int:
-    from pipelines.papers import NETWORK, ReportError, Request, default_name, make_report, write
+    from pipelines.papers import NETWORK, PaperRegister, ReportError, Request, default_name, issue, make_report, write
 
     try:
         request = Request(NETWORK if args.network else (args.unit or ""), args.quarter, args.marking)
@@ -239,19 +239,25 @@ def cmd_report(args: argparse.Namespace, paths: Paths) -> int:
                    else signed_in(args, paths, "view_reports", request.unit))
         if isinstance(session, int):
             return session
-        report = make_report(request, paths.published)
+        register = PaperRegister.at(paths)
+        report = make_report(request, paths.published, register)
         out = Path(args.out) if args.out else paths.var / "reports" / default_name(request, args.format)
         write(report, args.format, out)
+        entry = issue(report, args.format, out.read_bytes(), out.name, session.username, register)
     except ReportError as problem:
         print(str(problem), file=sys.stderr)
         return Exit.USAGE
     from pipelines.access import AuditLog
 
     AuditLog.at(paths).record(session.username, "report", f"{request.unit} {args.quarter} {args.format}",
-                              {"out": str(out), "marking": args.marking})
+                              {"out": str(out), "marking": args.marking, "register_entry": entry.issue_id,
+                               "file_sha256": entry.file_sha256})
     print(f"{report.title}, {report.period_label}: {out}")
     print(f"Made from warehouse build {report.build.build_id}, published {report.build.published_at}; "
           f"audit trail head {report.build.audit_head}")
+    print(f"Entered in the register of issued papers as number {entry.issue_id} (file SHA-256 {entry.file_sha256})"
+          + (f"; revisions listed since paper {report.previous.issue_id} of {report.previous.issued_at[:10]}"
+             if report.previous else "; no earlier paper to this board"))
     return Exit.OK
 
 

@@ -17,9 +17,12 @@ ROLES = [("unit_submitter", "EMSOU"), ("unit_approver", "EMSOU"), ("nocc_analyst
          ("board_member", "EMSOU"), ("admin", None)]
 # What each role may open, written out by hand from the brief (not derived from the code under test).
 EXPECTED = {
-    "unit_submitter": {"national", "threat", "alignment", "regional", "submissions", "upload", "catalogue", "reports"},
-    "unit_approver": {"national", "threat", "alignment", "regional", "submissions", "upload", "catalogue", "reports"},
-    "nocc_analyst": {"national", "threat", "alignment", "regional", "drill", "submissions", "catalogue", "reports", "audit"},
+    "unit_submitter": {"national", "threat", "alignment", "regional", "submissions", "upload", "reconciliation",
+                       "catalogue", "reports"},
+    "unit_approver": {"national", "threat", "alignment", "regional", "submissions", "upload", "reconciliation",
+                      "catalogue", "reports"},
+    "nocc_analyst": {"national", "threat", "alignment", "regional", "drill", "submissions", "reconciliation",
+                     "catalogue", "reports", "audit"},
     "board_member": {"national", "threat", "alignment", "catalogue", "reports"},
     "admin": {"audit"},
 }

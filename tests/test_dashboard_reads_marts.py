@@ -29,6 +29,7 @@ PAGE_VIEWS = {
                                 {"unit": "EMSOU", "metric": "OCG_ACTIVE", "period_type": "month", "period": "LATEST"},
                                 {"unit": "MISSING", "metric": "PUR_ARRESTS", "period_type": "month", "period": "MISSING"}]),
     "submissions_dashboard": ("submissions", [{}]),
+    "reconciliation_dashboard": ("reconciliation", [{}]),
     "framework_catalogue": ("catalogue", [{}]),
     "board_reports_page": ("reports", [{}]),
 }

@@ -8,8 +8,8 @@ import streamlit as st
 from dashboards.auth import audit, can, current_session, guard, units_for
 from dashboards.data import BuildChanged, current_build, published_path, query
 from dashboards.widgets import no_data, url_select
-from pipelines.papers import NETWORK, ReportError, Request, default_name, make_report, render
-from pipelines.papers.model import DEFAULT_MARKING, Build
+from pipelines.papers import NETWORK, PaperRegister, Report, ReportError, Request, default_name, issue, make_report, render
+from pipelines.papers.model import DEFAULT_MARKING
 
 MIME = {"pdf": "application/pdf", "html": "text/html",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -17,16 +17,18 @@ FORMAT_NAMES = {"pdf": "PDF (board paper)", "html": "HTML (accessible web page)"
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _paper(unit: str, quarter: str, fmt: str, marking: str, build_id: str) -> tuple[bytes, list[str], Build]:
-    """The file, its key findings and the build it came from; cached per published build.
+def _paper(unit: str, quarter: str, fmt: str, marking: str, build_id: str, previous_issue: int | None
+           ) -> tuple[bytes, Report]:
+    """The file and the paper (findings, build, figures); cached per published build and per the
+    paper last issued to the board (its revisions are listed since that paper).
 
     The paper reads its build row with its figures; if that is not the build this page
     shows (a new one was swapped in meanwhile), nothing is cached and the page reruns.
     """
-    report = make_report(Request(unit, quarter, marking), published_path())
+    report = make_report(Request(unit, quarter, marking), published_path(), PaperRegister.at())
     if report.build.build_id != build_id:
         raise BuildChanged(build_id)
-    return render(report, fmt), report.sections[0].findings, report.build
+    return render(report, fmt), report
 
 
 session = current_session()
@@ -76,15 +78,20 @@ else:
 if st.button("Generate report", type="primary"):
     with st.spinner(f"Making the {fmt.upper()} report for {unit}, {quarter}…"):
         try:
-            data, headlines, made_from = _paper(unit, quarter, fmt, marking, build.build_id)
+            previous = PaperRegister.at().last_issued(unit, build.build_id)
+            data, report = _paper(unit, quarter, fmt, marking, build.build_id, previous and previous.issue_id)
         except ReportError as problem:
             st.error(str(problem))
             st.stop()
         except BuildChanged:
             st.rerun()  # a new build was swapped in: the page (and this button) start again on it
+    headlines, made_from = report.sections[0].findings, report.build
+    entry = issue(report, fmt, data, default_name(Request(unit, quarter, marking), fmt), session.username,
+                  PaperRegister.at())
     st.session_state["board_report"] = (unit, quarter, fmt, marking, data, headlines, made_from)
     audit("report", f"{unit} {quarter} {fmt}", {"marking": marking, "build_id": made_from.build_id,
-                                                "figures_sha256": made_from.figures_sha256})
+                                                "figures_sha256": made_from.figures_sha256,
+                                                "register_entry": entry.issue_id, "file_sha256": entry.file_sha256})
 
 made = st.session_state.get("board_report")
 if made and made[:4] == (unit, quarter, fmt, marking):

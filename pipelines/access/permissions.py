@@ -34,6 +34,7 @@ PERMISSIONS: dict[str, str] = {
     "view_drill": "drill through to the records behind a figure",
     "view_alignment": "see whether effort follows the threat",
     "view_submissions": "see submissions",
+    "view_reconciliation": "see where the figures disagree",
     "download_files": "download submitted files",
     "submit_return": "submit returns",
     "approve_return": "sign off returns",

@@ -16,15 +16,19 @@ from pathlib import Path
 
 from pipelines.papers.data import build_of, open_published, read_figures
 from pipelines.papers.model import FORMATS, NETWORK, QUARTER_HELP, Report, ReportError, Request
+from pipelines.papers.register import IssuedPaper, PaperRegister, revisions_since
 from pipelines.serving.formats import long_date
 from pipelines.papers.sections import build_sections
 from pipelines.papers.sections.common import Context
 
-__all__ = ["FORMATS", "NETWORK", "QUARTER_HELP", "Report", "ReportError", "Request", "make_report", "render", "write",
-           "default_name"]
+__all__ = ["FORMATS", "NETWORK", "QUARTER_HELP", "IssuedPaper", "PaperRegister", "Report", "ReportError", "Request",
+           "make_report", "render", "write", "issue", "default_name"]
 
 
-def make_report(request: Request, published: Path) -> Report:
+def make_report(request: Request, published: Path, register: PaperRegister | None = None) -> Report:
+    """The paper for `request` from the published warehouse. With the register of issued papers,
+    its revisions section lists the figures that changed since the paper last issued to the same
+    board (from another build); without it, or before any, every change since first submission."""
     with open_published(published) as con:  # the build and its figures through one connection
         build = build_of(con)
         figures = read_figures(con, request)
@@ -33,7 +37,9 @@ def make_report(request: Request, published: Path) -> Report:
         digest.update(name.encode())
         digest.update(frame.to_csv(index=False).encode())
     build.figures_sha256 = digest.hexdigest()
-    ctx = Context(request, figures)
+    previous = register.last_issued(request.unit, build.build_id) if register else None
+    changed = revisions_since(register.figures(previous.issue_id), figures.monthly) if previous else None
+    ctx = Context(request, figures, previous, changed)
     units = figures.units.set_index("rocu_code")
     subject = "the ROCU network (all nine units)" if request.is_network else \
         f"{request.unit} ({units.loc[request.unit, 'rocu_name']})"
@@ -45,7 +51,18 @@ def make_report(request: Request, published: Path) -> Report:
         data_date=_data_date(build.published_at),
         build=build,
         sections=build_sections(ctx),
+        figures_held=figures.monthly,
+        previous=previous,
     )
+
+
+def issue(report: Report, fmt: str, data: bytes, file_name: str, issued_by: str,
+          register: PaperRegister) -> IssuedPaper:
+    """Enter a paper made for a board in the register: who, which board, which build, the file's hash."""
+    return register.issue(issued_by=issued_by, board=report.request.unit, quarter=report.request.quarter, fmt=fmt,
+                          file_name=file_name, file_sha256=hashlib.sha256(data).hexdigest(),
+                          build_id=report.build.build_id, build_published_at=report.build.published_at,
+                          figures_sha256=report.build.figures_sha256, figures=report.figures_held)
 
 
 def render(report: Report, fmt: str) -> bytes:

@@ -26,7 +26,8 @@ TREND_QUARTERS = 6
 MARTS = ("dim_rocu", "dim_quarter", "dim_month", "fct_board_quarterly", "fct_board_network_quarterly",
          "fct_scorecard_quarterly", "fct_submission_status", "fct_strand_coverage_quarterly",
          "fct_submission_problems", "fct_outcomes_quarterly", "fct_ocg_threat", "fct_capacity_tasking",
-         "fct_unmapped_labels_quarterly", "fct_metrics_not_reported_quarterly", "fct_revised_figures")
+         "fct_unmapped_labels_quarterly", "fct_metrics_not_reported_quarterly", "fct_revised_figures",
+         "fct_metric_monthly", "dim_metric")
 
 
 @dataclass
@@ -48,6 +49,7 @@ class Figures:
     unmapped: pd.DataFrame
     not_reported: pd.DataFrame
     revisions: pd.DataFrame  # every revised figure up to the quarter's end
+    monthly: pd.DataFrame  # every unit's framework figures, months to the quarter's end (kept in the register)
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -106,6 +108,7 @@ def read_figures(con: duckdb.DuckDBPyConnection, request: Request) -> Figures:
         not_reported=q("select * from marts.fct_metrics_not_reported_quarterly where quarter = ? "
                        "order by rocu_code, strand_code, metric_id", quarter),
         revisions=q(_REVISIONS, quarter),
+        monthly=q(_MONTHLY, quarter),
     )
 
 
@@ -166,4 +169,13 @@ from marts.fct_revised_figures as r
 inner join marts.dim_quarter as q on r.month <= q.last_month
 where q.quarter = ?
 order by r.rocu_code, r.month, r.metric_id
+"""
+
+_MONTHLY = """
+select m.rocu_code, m.month, m.metric_id, d.metric_name, m.unit, m.value
+from marts.fct_metric_monthly as m
+inner join marts.dim_metric as d on m.metric_id = d.metric_id
+inner join marts.dim_quarter as q on m.month <= q.last_month
+where q.quarter = ?
+order by m.rocu_code, m.month, m.metric_id
 """

@@ -175,6 +175,14 @@ def revisions(subject: str, revised: int, months_affected: int, largest: str | N
     return text + ". Earlier papers that quoted the first figures should be read with this in mind."
 
 
+def revisions_since_paper(subject: str, changed: int, issued: str, build_id: str) -> str:
+    if not changed:
+        return (f"No figure for {subject} has changed since the paper issued to this board on {issued} "
+                f"(warehouse build {build_id[:8]}).")
+    return (f"{plain(changed)} figure{'s' if changed != 1 else ''} for {subject} changed since the paper issued to "
+            f"this board on {issued} (warehouse build {build_id[:8]}); each is listed under Revisions.")
+
+
 def partial_quarter(quarter: str, ended: int) -> str:
     return (f"Only {months(ended, 3)} of {quarter} had ended when the warehouse was built: every figure for the "
             "quarter is partial and will change.")

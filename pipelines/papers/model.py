@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from pipelines.papers.register import IssuedPaper
+
 NETWORK = "NETWORK"
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
 FORMATS = ("pdf", "html", "xlsx")
@@ -120,6 +122,8 @@ class Report:
     data_date: str  # e.g. "25 November 2026"
     build: Build
     sections: list[Section]
+    figures_held: pd.DataFrame | None = None  # the framework figures read (kept in the register when issued)
+    previous: IssuedPaper | None = None  # the paper last issued to this board (register), if any
 
     @property
     def quarter_note(self) -> str:

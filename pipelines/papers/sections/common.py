@@ -10,12 +10,15 @@ import pandas as pd
 from pipelines.papers.charts import prefix_ids
 from pipelines.papers.data import Figures
 from pipelines.papers.model import Chart, Request, Table
+from pipelines.papers.register import IssuedPaper
 
 
 @dataclass
 class Context:
     request: Request
     figures: Figures
+    previous: IssuedPaper | None = None  # the paper last issued to this board (register), if any
+    changed: pd.DataFrame | None = None  # the figures that changed since it (register.revisions_since)
 
     @property
     def focus(self) -> str | None:

@@ -7,6 +7,8 @@ fct_metrics_not_reported_quarterly and fct_revised_figures.
 
 from __future__ import annotations
 
+from datetime import date
+
 from pipelines.papers import charts, findings
 from pipelines.papers.model import Section
 from pipelines.months import month_label
@@ -91,6 +93,7 @@ def revisions(ctx: Context) -> Section:
                       "Figures that a resubmission changed after they were first accepted: the value first "
                       f"submitted against the value now held, for every month to {month_label(ctx.months[-1])}. "
                       "Earlier papers quoted the first figures where they predate the resubmission.")
+    _since_last_paper(ctx, section)
     largest = None
     if not rev.empty:
         big = rev.sort_values("absolute_change", ascending=False, kind="stable").iloc[0]
@@ -115,3 +118,31 @@ def revisions(ctx: Context) -> Section:
         raw_extra={"value_as_first_submitted": "First submitted (value)", "value": "Now (value)",
                    "change": "Change (value)", "unit": "Unit of measure"}))
     return section
+
+
+def _since_last_paper(ctx: Context, section: Section) -> None:
+    """The figures that changed since the paper last issued to this board (the register of issued
+    papers keeps the figures that paper's build held); first in the section, so its finding heads it."""
+    if ctx.previous is None:  # no paper issued to this board yet: the section is as before
+        return
+    changed = ctx.changed
+    if ctx.focus:
+        changed = changed[changed["rocu_code"] == ctx.focus]
+    names = ctx.figures.monthly.drop_duplicates("metric_id").set_index("metric_id")
+    changed = changed.assign(
+        metric_name=changed["metric_id"].map(names["metric_name"]).fillna(changed["metric_id"]),
+        unit=changed["metric_id"].map(names["unit"]).fillna("count"))
+    changed = changed.assign(
+        then=[amount(v, u) if not missing(v) else "not held" for v, u in zip(changed["value_then"], changed["unit"])],
+        now=[amount(v, u) if not missing(v) else "withdrawn" for v, u in zip(changed["value_now"], changed["unit"])],
+        month_name=changed["month"].map(month_label))
+    issued = f"{long_date(date.fromisoformat(ctx.previous.issued_at[:10]))} ({ctx.previous.quarter})"
+    section.findings.append(findings.revisions_since_paper(ctx.subject, len(changed), issued,
+                                                           ctx.previous.build_id))
+    section.tables.append(table(
+        f"Figures changed since the paper issued to this board on {issued}", changed, {
+            "rocu_code": ("Unit", None), "month_name": ("Month", None), "metric_name": ("Metric", None),
+            "then": ("In that paper", None), "now": ("Now", None)},
+        note="No figure has changed since that paper." if changed.empty else "",
+        raw_extra={"month": "Month (YYYY-MM)", "metric_id": "Metric id", "value_then": "In that paper (value)",
+                   "value_now": "Now (value)", "unit": "Unit of measure"}))
