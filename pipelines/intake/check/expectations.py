@@ -101,7 +101,8 @@ def validate(name: str, frame: pl.DataFrame, file: str | None = None) -> list[Pr
                                                          "unexpected_index_column_names": []})
         config = res.expectation_config
         meta, kwargs = config.meta or {}, config.kwargs
-        column = kwargs.get("column") or ", ".join(kwargs.get("column_list", []))
+        # A rule on a pair of columns is placed in the column its meta names (value_column).
+        column = kwargs.get("column") or meta.get("value_column") or ", ".join(kwargs.get("column_list", []))
         indexes = res.result.get("unexpected_index_list") or []
         if not indexes:  # table-level expectation: one problem for the file
             problems.append(Problem(meta.get("severity", "error"), meta.get("rule", config.type),
