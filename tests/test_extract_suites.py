@@ -142,6 +142,20 @@ def test_the_disruption_suite_rejects_a_record_whose_columns_disagree(demo, tmp_
     assert bad.words in problems[0].message
 
 
+def test_a_file_without_the_new_columns_is_told_which_columns_it_lacks(demo, tmp_path):
+    """A unit's older extract, sent without the columns added for issue 13: one plain problem per
+    missing column, not a rule about its (absent) values with the rule's {placeholders} left in."""
+    source = first_file(demo, "disruptions")
+    target = tmp_path / source.name
+    new = ["against_type", "claiming_agency", "claim_date", "validation_date"]
+    pl.read_csv(source, infer_schema=False).drop(new).write_csv(target)
+    problems = validate("disruptions", read_extract_file(target), file=target.name)
+    assert [(p.severity, p.rule, p.file, p.column) for p in problems] == \
+        [("error", "missing_column", target.name, c) for c in sorted(new)]
+    for p, column in zip(problems, sorted(new)):
+        assert f"no '{column}' column" in p.message and "{" not in p.message
+
+
 def test_the_asset_loads_good_capacity_files_and_keeps_a_rejected_one_out(demo, tmp_path):
     """Through the real Dagster asset: the spoilt month's records are not in raw.capacity, the
     asset check fails naming the file and the rule, and the good month is loaded."""
