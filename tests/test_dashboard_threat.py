@@ -1,10 +1,11 @@
 """The Disruptions and threat page shows the OCG ledger's figures as the marts compute them: the
 share of high-band OCGs disrupted with its base, the untouched groups by reference (never a name),
-force-held against unit-held high-band groups month by month."""
+force-held against unit-held high-band groups month by month; every unit's disruption records (how
+fresh, the share linked to an OCG) and the unit's disruptions by threat area, strand, impact and lead."""
 
 from __future__ import annotations
 
-from pipelines.serving.formats import share_with_base
+from pipelines.serving.formats import day, share_with_base
 from tests.test_dashboard_apptest import chart_data, fresh_caches, run, sql, table, var  # noqa: F401
 
 
@@ -33,6 +34,41 @@ def test_the_page_shows_the_ledger_for_a_unit_and_year_as_the_marts_say(var):
     assert len(held) == 2 * len(months)
     force = dict(zip(held[held["held_by"] == "Held by a force"]["month"], held[held["held_by"] == "Held by a force"]["ocgs"]))
     assert force == {m: f for m, f, _ in months}
+
+
+def test_the_page_shows_every_units_disruption_records_and_the_units_disruptions_by_lead(var):
+    ((year,),) = sql(var, "select max(period) from marts.fct_ocg_ledger_summary where period_type = 'financial_year'"
+                          " and months_in_period = 12 and last_month like '%-03'")
+    at = run("threat", unit="NWROCU", period_type="financial_year", period=year)
+
+    records = table(at, "Linked to an OCG").set_index("Unit")
+    expected = sql(var, "select f.rocu_name, f.latest_disruption_date, f.latest_extract_file, r.disruptions,"
+                        " r.unit_disruptions, r.share_pct, r.is_small_base"
+                        " from marts.fct_disruption_extract_freshness f join marts.fct_disruption_recording r"
+                        " on r.rocu_code = f.rocu_code and r.against_type = 'ocg'"
+                        " and r.period_type = 'financial_year' and r.period = ?", year)
+    assert len(records) == len(expected) == 9
+    for name, latest, file, linked, base, pct, small in expected:
+        assert records.loc[name, "Newest disruption"] == day(latest)
+        assert records.loc[name, "Newest extract with its records"] == file
+        assert records.loc[name, "Linked to an OCG"] == share_with_base(linked, base, pct, small, "disruptions")
+        assert 0 < linked < base  # the demo's units link most, not all, of a year's disruptions to an OCG
+    ((network_linked, network_base),) = sql(
+        var, "select sum(disruptions), sum(unit_disruptions) from marts.fct_disruption_recording"
+             " where against_type = 'ocg' and period_type = 'financial_year' and period = ?", year)
+    assert f"({network_linked:,} of {network_base:,} validated disruptions)" in "\n".join(c.value for c in at.caption)
+
+    matrix = table(at, "Force-led, unit supported")
+    ((counted, led, supported),) = sql(  # the same disruptions as the lead-share headline counts
+        var, "select sum(disruptions), sum(led), sum(supported) from marts.fct_disruptions_lead_share"
+             " where rocu_code = 'NWROCU' and period_type = 'financial_year' and period = ?", year)
+    shown = matrix[["Disruptions", "Led by the unit", "Force-led, unit supported", "Another ROCU led, unit supported"]]
+    totals = shown.map(lambda v: int(v.replace(",", ""))).sum()
+    assert totals["Disruptions"] == counted > 0
+    assert totals["Led by the unit"] == led > 0
+    assert totals["Force-led, unit supported"] + totals["Another ROCU led, unit supported"] == supported > 0
+    assert set(matrix["Strand"]) <= {"Pursue", "Prevent", "Protect", "Prepare"} and "Pursue" in set(matrix["Strand"])
+    assert set(matrix["Impact"]) == {"Major", "Moderate", "Minor"}
 
 
 def test_a_threat_area_narrows_every_figure(var):

@@ -172,7 +172,8 @@ def test_disruption_extract_columns_and_values(demo: Path) -> None:
     d = disruptions(demo)
     assert d.columns == ["disruption_ref", "disruption_date", "lead_agency_type", "lead_unit_code",
                          "rocu_code", "threat_area_code", "strand", "impact_level", "ocg_ref",
-                         "narrative", "validation_status"]
+                         "against_type", "claiming_agency", "narrative", "validation_status",
+                         "claim_date", "validation_date"]
     assert d["disruption_ref"].n_unique() == d.height
     assert d["disruption_ref"].str.contains(r"^APM-\d{6}$").all()
     assert set(d["lead_agency_type"]) == {"rocu", "force"}
@@ -191,16 +192,30 @@ def test_disruption_extract_columns_and_values(demo: Path) -> None:
     assert d["ocg_ref"].drop_nulls().str.contains(r"^OCG-[A-Z]{2}-\d{4}$").all()
 
 
+def test_disruptions_say_what_they_were_against_who_claimed_them_and_when(demo: Path) -> None:
+    d = disruptions(demo)
+    assert ((d["against_type"] == "ocg") == d["ocg_ref"].is_not_null()).all()
+    assert set(d["against_type"]) == set(pl.read_csv(SEEDS_DIR / "reference/disruption_against_types.csv")["against_type"])
+    agencies = set(pl.read_csv(SEEDS_DIR / "reference/claiming_agencies.csv")["claiming_agency"])
+    assert {"rocu", "force", "nca", "hmrc", "border_force"} <= set(d["claiming_agency"]) <= agencies
+    assert (d["claim_date"] >= d["disruption_date"]).all()
+    assert (d["claim_date"].str.slice(0, 7) == d["disruption_date"].str.slice(0, 7)).all()
+    assert ((d["validation_status"] == "pending") == d["validation_date"].is_null()).all()
+    decided = d.filter(pl.col("validation_date").is_not_null())
+    assert (decided["validation_date"] >= decided["claim_date"]).all()
+
+
 def test_twins_obey_the_matching_rule_and_nothing_else_does(demo: Path) -> None:
     d = disruptions(demo)
     keys = ["rocu_code", "ocg_ref", "disruption_date", "threat_area_code", "strand"]
-    rocu = d.filter((pl.col("lead_agency_type") == "rocu") & pl.col("ocg_ref").is_not_null())
-    force = d.filter((pl.col("lead_agency_type") == "force") & pl.col("ocg_ref").is_not_null())
-    matched = rocu.join(force, on=keys, suffix="_force")
+    rocu = d.filter((pl.col("claiming_agency") == "rocu") & pl.col("ocg_ref").is_not_null())
+    others = d.filter((pl.col("claiming_agency") != "rocu") & pl.col("ocg_ref").is_not_null())
+    matched = rocu.join(others, on=keys, suffix="_force")
     found = set(zip(matched["disruption_ref"], matched["disruption_ref_force"]))
     twins = pl.read_csv(demo / "truth/disruption_twins.csv", infer_schema=False)
     assert found == set(zip(twins["rocu_disruption_ref"], twins["force_disruption_ref"]))
     assert twins["ocg_ref"].is_not_null().all()
+    assert {"force", "nca"} <= set(matched["claiming_agency_force"])  # partners' claims are twins too
     share = twins.height / d.filter(pl.col("lead_agency_type") == "rocu").height
     assert 0.04 < share < 0.13
     assert d.filter(pl.col("ocg_ref").is_not_null()).select(keys).is_duplicated().sum() == 2 * twins.height

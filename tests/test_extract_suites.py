@@ -95,6 +95,75 @@ def test_each_extract_suite_rejects_a_bad_extract(demo, tmp_path, bad):
     assert bad.rule in text and bad.value in text and "row 2" in text and bad.column in text
 
 
+@dataclass(frozen=True)
+class BadRecord:
+    """A disruption record whose cells break one rule that ties columns together."""
+    cells: dict[str, str | None]  # what the first record holds instead of what was sent
+    rule: str  # the one rule that must reject it
+    column: str  # the column the problem names
+    words: str  # part of the plain-English message
+
+
+DATED = {"disruption_date": "2025-05-01", "claim_date": "2025-05-02"}
+BAD_RECORDS = [
+    BadRecord({"against_type": "gang", "ocg_ref": None}, "against_type_allowed_values", "against_type",
+              "must be ocg, priority_individual, vulnerability or other"),
+    BadRecord({"against_type": None, "ocg_ref": None}, "against_type_required", "against_type",
+              "say what the disruption was against"),
+    BadRecord({"against_type": "ocg", "ocg_ref": None}, "ocg_needs_reference", "ocg_ref", "against an OCG"),
+    BadRecord({"against_type": "vulnerability", "ocg_ref": "OCG-NW-0001"}, "ocg_reference_only_against_ocg", "ocg_ref",
+              "belongs only on a disruption against an OCG"),
+    BadRecord({"claiming_agency": "interpol"}, "claiming_agency_allowed_values", "claiming_agency",
+              "rocu, force, nca, hmrc, border_force or other"),
+    BadRecord({"claiming_agency": None}, "claiming_agency_required", "claiming_agency", "which agency claimed"),
+    BadRecord({**DATED, "claim_date": None, "validation_status": "pending", "validation_date": None},
+              "claim_date_required", "claim_date", "date it was made"),
+    BadRecord({**DATED, "claim_date": "3 May 2025", "validation_status": "pending", "validation_date": None},
+              "claim_date_format", "claim_date", "YYYY-MM-DD"),
+    BadRecord({**DATED, "claim_date": "2025-04-30", "validation_status": "pending", "validation_date": None},
+              "claim_before_disruption", "claim_date", "claimed on or after the day it happened"),
+    BadRecord({**DATED, "validation_status": "rejected", "validation_date": "May 9 2025"},
+              "validation_date_format", "validation_date", "YYYY-MM-DD"),
+    BadRecord({**DATED, "validation_status": "validated", "validation_date": None},
+              "validated_needs_date", "validation_date", "give the date it was validated"),
+    BadRecord({**DATED, "validation_status": "pending", "validation_date": "2025-05-09"},
+              "pending_has_no_validation_date", "validation_date", "stays empty until the claim is validated"),
+    BadRecord({**DATED, "validation_status": "validated", "validation_date": "2025-05-01"},
+              "validation_before_claim", "validation_date", "cannot be validated before it is made"),
+]
+
+
+@pytest.mark.parametrize("bad", BAD_RECORDS, ids=lambda b: b.rule)
+def test_the_disruption_suite_rejects_a_record_whose_columns_disagree(demo, tmp_path, bad):
+    """What a disruption was against, who claimed it, and its claim and validation dates: each
+    rule rejects the file alone, in plain English, naming the row and the column."""
+    source = first_file(demo, "disruptions")
+    target = tmp_path / "extracts" / source.relative_to(demo / "extracts")
+    target.parent.mkdir(parents=True)
+    frame = pl.read_csv(source, infer_schema=False)
+    first = pl.int_range(pl.len()) == 0
+    frame.with_columns(pl.when(first).then(pl.lit(value, dtype=pl.String)).otherwise(pl.col(column)).alias(column)
+                       for column, value in bad.cells.items()).write_csv(target)
+    problems = [p for p in validate("disruptions", read_extract_file(target), file=target.name)
+                if p.severity == "error"]
+    assert [(p.rule, p.file, p.row, p.column) for p in problems] == [(bad.rule, target.name, 2, bad.column)]
+    assert bad.words in problems[0].message
+
+
+def test_a_file_without_the_new_columns_is_told_which_columns_it_lacks(demo, tmp_path):
+    """A unit's older extract, sent without the columns added for issue 13: one plain problem per
+    missing column, not a rule about its (absent) values with the rule's {placeholders} left in."""
+    source = first_file(demo, "disruptions")
+    target = tmp_path / source.name
+    new = ["against_type", "claiming_agency", "claim_date", "validation_date"]
+    pl.read_csv(source, infer_schema=False).drop(new).write_csv(target)
+    problems = validate("disruptions", read_extract_file(target), file=target.name)
+    assert [(p.severity, p.rule, p.file, p.column) for p in problems] == \
+        [("error", "missing_column", target.name, c) for c in sorted(new)]
+    for p, column in zip(problems, sorted(new)):
+        assert f"no '{column}' column" in p.message and "{" not in p.message
+
+
 def test_the_asset_loads_good_capacity_files_and_keeps_a_rejected_one_out(demo, tmp_path):
     """Through the real Dagster asset: the spoilt month's records are not in raw.capacity, the
     asset check fails naming the file and the rule, and the good month is loaded."""

@@ -1,6 +1,8 @@
-"""Disruptions and threat: how far each unit's disruptions reach its high-threat OCGs (the OCG ledger).
+"""Disruptions and threat: how far each unit's disruptions reach its high-threat OCGs (the OCG ledger),
+how fresh every unit's disruption records are and how many are linked to an OCG, and the unit's
+disruptions by threat area, 4P strand, impact level and who led them.
 
-Reads only fct_ocg_ledger_summary and fct_ocg_ledger_monthly; OCGs are shown by reference, never by name.
+Reads only the marts declared for it in _exposures.yml; OCGs are shown by reference, never by name.
 """
 
 import altair as alt
@@ -10,7 +12,7 @@ import streamlit as st
 from dashboards.auth import guard
 from dashboards.data import query
 from dashboards.widgets import no_data, period_filter, period_words, show_table, unit_filter, url_select
-from pipelines.serving.formats import count, decimal, share_with_base
+from pipelines.serving.formats import count, day, decimal, share_with_base
 
 guard("view_national")
 st.title("Disruptions and threat")
@@ -144,3 +146,60 @@ else:
         "Months on the register": untouched["months_on_register"].map(count),
         "Last disrupted": untouched["last_disrupted_month"].fillna("not on the ledger"),
     }), f"untouched_{unit}_{r['last_month']}", export=untouched)
+
+st.subheader(f"Disruption records of every unit: how fresh, and how many are linked to an OCG, {when}")
+records = query(
+    """
+    select f.rocu_name, f.latest_disruption_date, f.latest_claim_date, f.latest_extract_file, f.months_behind_network,
+           f.network_latest_month, r.disruptions, r.unit_disruptions, r.share_pct, r.is_small_base,
+           r.network_disruptions, r.network_unit_disruptions, r.network_share_pct
+    from marts.fct_disruption_extract_freshness f
+    left join marts.fct_disruption_recording r
+        on r.rocu_code = f.rocu_code and r.against_type = 'ocg' and r.period_type = ? and r.period = ?
+    order by f.rocu_name
+    """,
+    (kind, period),
+)
+linked = [share_with_base(n, base, pct, bool(small), "disruptions")
+          for n, base, pct, small in zip(records["disruptions"], records["unit_disruptions"], records["share_pct"],
+                                         records["is_small_base"].fillna(True))]
+show_table(pd.DataFrame({
+    "Unit": records["rocu_name"],
+    "Newest disruption": records["latest_disruption_date"].map(day),
+    "Newest claim": records["latest_claim_date"].map(day),
+    "Newest extract with its records": records["latest_extract_file"].fillna("none landed"),
+    "Months behind the network": records["months_behind_network"].map(count),
+    "Linked to an OCG": linked,
+}), f"disruption_records_{period.replace('/', '-')}", export=records)
+if not records.empty and records["network_unit_disruptions"].notna().any():
+    n = records.dropna(subset=["network_unit_disruptions"]).iloc[0]
+    network = share_with_base(n["network_disruptions"], n["network_unit_disruptions"], n["network_share_pct"], False,
+                              "validated disruptions")
+    st.caption(f"Across the network, {network} in {when} were against an OCG on the register. Newest disruption "
+               f"month landed for any unit: {n['network_latest_month']}. A unit far below the network's share may be "
+               "recording disruptions without their OCG.")
+
+st.subheader(f"{names[unit]}'s disruptions by threat area, 4P strand and impact level, {when}")
+matrix = query(
+    """
+    select threat_area_name, strand_name, impact_level, disruptions, led, force_led, other_rocu_led, lead_not_recorded
+    from marts.fct_disruptions_threat_matrix
+    where rocu_code = ? and period_type = ? and period = ? and (? = 'ALL' or threat_area_code = ?)
+    order by threat_area_name, strand_sort_order, impact_rank
+    """,
+    (unit, kind, period, area, area),
+)
+if matrix.empty:
+    st.info(f"{names[unit]} has no validated disruptions in {when}.")
+else:
+    show_table(pd.DataFrame({
+        "Threat area": matrix["threat_area_name"],
+        "Strand": matrix["strand_name"],
+        "Impact": matrix["impact_level"].str.capitalize(),
+        "Disruptions": matrix["disruptions"].map(count),
+        "Led by the unit": matrix["led"].map(count),
+        "Force-led, unit supported": matrix["force_led"].map(count),
+        "Another ROCU led, unit supported": matrix["other_rocu_led"].map(count),
+        "Lead not recorded": matrix["lead_not_recorded"].map(count),
+    }), f"disruptions_matrix_{unit}_{period.replace('/', '-')}", export=matrix)
+    st.caption("Validated disruptions, each counted once however many agencies claimed it.")

@@ -1,4 +1,4 @@
--- The counting rule holds end to end: every claim marked duplicate points at a ROCU claim
+-- The counting rule holds end to end: every claim marked duplicate points at the unit's own claim
 -- of the same OCG, date, threat area and strand, and the mart counts each disruption once.
 with claims as (
     select * from {{ ref('int_disruptions__deduplicated') }}
@@ -9,7 +9,8 @@ bad_duplicates as (
     from claims as d
     left join claims as r on d.duplicate_of = r.disruption_ref
     where d.duplicate_of is not null
-        and (r.lead_agency_type <> 'rocu' or r.ocg_ref <> d.ocg_ref or r.disruption_date <> d.disruption_date
+        and (r.claiming_agency <> 'rocu' or d.claiming_agency = 'rocu'
+            or r.ocg_ref <> d.ocg_ref or r.disruption_date <> d.disruption_date
             or r.threat_area_code <> d.threat_area_code or r.strand <> d.strand or r.disruption_ref is null)
 ),
 

@@ -4,7 +4,12 @@ About 8% of ROCU-led disruptions against an OCG are also claimed by one of the R
 forces: a second record with its own reference but the same OCG, date, threat area and
 strand. That is the matching rule the warehouse uses to count a disruption once, so the
 generator makes sure no two other records share those four things (and never twins a
-record without an OCG), and lists the true pairs for tests.
+record without an OCG), and lists the true pairs for tests. Most second claims come from a
+force; some from the NCA, HMRC or Border Force, which the same rule counts once.
+
+Each record says what it was against (an OCG exactly when it names one), which agency claimed
+it, when it was claimed and, once validated or rejected, when. These details are drawn from a
+random stream of their own, so adding them left every other figure of the demo as it was.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from pipelines.months import days_in_month, month_start
+from pipelines.months import days_in_month, month_end, month_start
 from pipelines.demo.ocg_register import draw_threat_area
 from pipelines.demo.resources import profiles
 from pipelines.demo.volumes import Region, seasonal_factor
@@ -52,9 +57,23 @@ NARRATIVES = {
     "prepare": ["Multi-agency exercise tested the response to a linked incident.",
                 "Structured debrief after an operation; lessons shared with forces."],
 }
+# Other agencies' claims: a partner's second claim of a ROCU-led disruption, and the few records
+# a partner claims alone.
+PARTNER_TWIN_SHARE = 0.25
+PARTNER_CLAIM_SHARE = 0.02
+PARTNERS = ["nca", "hmrc", "border_force"]
+# What a disruption without an OCG was against, by strand.
+AGAINST = {"pursue": (["priority_individual", "other"], [0.7, 0.3]),
+           "prevent": (["priority_individual", "vulnerability", "other"], [0.5, 0.3, 0.2]),
+           "protect": (["vulnerability", "other"], [0.8, 0.2]),
+           "prepare": (["other", "vulnerability"], [0.8, 0.2])}
+# Mean days from claim to validation: most units validate within their 28-day target, two lag.
+VALIDATION_DAYS = {"ROCUWM": 40.0, "SWROCU": 34.0}
+DEFAULT_VALIDATION_DAYS = 14.0
 DISRUPTION_COLUMNS = ["disruption_ref", "disruption_date", "lead_agency_type", "lead_unit_code",
                       "rocu_code", "threat_area_code", "strand", "impact_level", "ocg_ref",
-                      "narrative", "validation_status"]
+                      "against_type", "claiming_agency", "narrative", "validation_status",
+                      "claim_date", "validation_date"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +89,10 @@ class Disruption:
     narrative: str
     validation_status: str
     twin_of: int | None = None  # index of the ROCU record this force claim duplicates
+    against_type: str = "other"
+    claiming_agency: str = "rocu"
+    claim_date: date | None = None
+    validation_date: date | None = None
 
 
 def _pick(rng: np.random.Generator, options: list[str], weights: list[float] | None = None) -> str:
@@ -122,11 +145,53 @@ def month_disruptions(rng: np.random.Generator, region: Region, month: str,
         if rocu_led and ocg and rng.random() < TWIN_SHARE:
             owner = next(g[3] for g in groups if g[0] == ocg)
             force = owner if owner in forces else _pick(rng, forces, shares)
-            out.append(replace(record, lead_agency_type="force", lead_unit_code=force,
+            out.append(replace(record, lead_agency_type="force", lead_unit_code=force, claiming_agency="force",
                                narrative=_narrative(rng, code, strand, threat),
                                validation_status=_status(rng, recent),
                                twin_of=len(out) - 1))
     return out
+
+
+def claim_details(rng: np.random.Generator, records: list[Disruption], as_at: date) -> list[Disruption]:
+    """``records`` with what each was against, who claimed it and its claim and validation dates.
+
+    A claim is made within the month of the disruption; a validated or rejected one is decided
+    some days later, by ``as_at`` at the latest (the extract's date: its status is already drawn).
+    A partner agency's second claim of a ROCU-led disruption names the ROCU as its lead.
+    """
+    twinned = {r.twin_of for r in records if r.twin_of is not None}  # the unit's claims a partner claims too
+    n = len(records)  # draws made for all records at once: a draw per call costs more than the rest
+    shares, picks, lags, spans = rng.random(n), rng.random(n), rng.geometric(0.3, n) - 1, rng.gamma(2.0, 0.5, n)
+    out = []
+    for i, r in enumerate(records):
+        options, weights = AGAINST[r.strand]
+        against = "ocg" if r.ocg_ref else _choose(options, weights, picks[i])
+        agency = r.claiming_agency
+        lead_type, lead_unit = r.lead_agency_type, r.lead_unit_code
+        if r.twin_of is not None and shares[i] < PARTNER_TWIN_SHARE:
+            agency, lead_type, lead_unit = _choose(PARTNERS, None, picks[i]), "rocu", r.rocu_code
+        elif r.twin_of is None and i not in twinned and shares[i] < PARTNER_CLAIM_SHARE:
+            agency = _choose([*PARTNERS, "other"], None, picks[i])
+        claimed = min(r.disruption_date + timedelta(days=int(lags[i])),
+                      month_end(r.disruption_date.strftime("%Y-%m")))
+        decided = None
+        if r.validation_status != "pending":
+            mean = VALIDATION_DAYS.get(r.rocu_code, DEFAULT_VALIDATION_DAYS)
+            decided = min(claimed + timedelta(days=int(spans[i] * mean)), as_at)
+        out.append(replace(r, against_type=against, claiming_agency=agency, lead_agency_type=lead_type,
+                           lead_unit_code=lead_unit, claim_date=claimed, validation_date=decided))
+    return out
+
+
+def _choose(options: list[str], weights: list[float] | None, u: float) -> str:
+    """The option a uniform draw ``u`` falls on, by ``weights`` (equal when None)."""
+    weights = weights or [1.0] * len(options)
+    edge, total = 0.0, sum(weights)
+    for option, weight in zip(options, weights):
+        edge += weight / total
+        if u < edge:
+            return option
+    return options[-1]
 
 
 def number_records(records: list[Disruption], rng: np.random.Generator,
@@ -140,19 +205,24 @@ def number_records(records: list[Disruption], rng: np.random.Generator,
         r = records[i]
         rows.append([refs[i], r.disruption_date, r.lead_agency_type, r.lead_unit_code,
                      r.rocu_code, r.threat_area_code, r.strand, r.impact_level,
-                     r.ocg_ref or None, r.narrative or None, r.validation_status])
+                     r.ocg_ref or None, r.against_type, r.claiming_agency, r.narrative or None,
+                     r.validation_status, r.claim_date, r.validation_date])
     pairs = [(refs[r.twin_of], refs[i]) for i, r in enumerate(records) if r.twin_of is not None]
-    schema = {c: pl.String for c in DISRUPTION_COLUMNS} | {"disruption_date": pl.Date}
+    schema = {c: pl.String for c in DISRUPTION_COLUMNS} | {c: pl.Date for c in DISRUPTION_COLUMNS if "date" in c}
     return pl.DataFrame(rows, schema=schema, orient="row"), pairs
 
 
 def month_extract(rng: np.random.Generator, regions: dict[str, Region], month: str,
                   groups: dict[str, list[tuple]], used: set[tuple], recent: bool,
-                  first_number: int) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
-    """All regions' disruptions for ``month``, numbered from ``first_number``."""
+                  first_number: int, details: np.random.Generator,
+                  as_at: date) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
+    """All regions' disruptions for ``month``, numbered from ``first_number``, as at ``as_at``.
+
+    ``details`` draws each record's claim details (claim_details), apart from ``rng``.
+    """
     records: list[Disruption] = []
     for code, region in regions.items():
         base = len(records)
         for r in month_disruptions(rng, region, month, groups.get(code, []), used, recent):
             records.append(r if r.twin_of is None else replace(r, twin_of=base + r.twin_of))
-    return number_records(records, rng, first_number)
+    return number_records(claim_details(details, records, as_at), rng, first_number)

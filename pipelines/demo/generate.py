@@ -96,6 +96,7 @@ def write_extracts(out: Path, months: list[str], seed: int, progress: bool) -> N
     claims: list[pl.DataFrame] = []
     rng_d = np.random.default_rng([seed, 3])
     rng_c = np.random.default_rng([seed, 4])
+    rng_details = np.random.default_rng([seed, 7])
     staffing = capacity.CapacityModel(rng_c, regs)
     acceptance = {c: float(rng_c.uniform(0.55, 0.9)) for c in regs}
     used: set[tuple] = set()
@@ -108,7 +109,8 @@ def write_extracts(out: Path, months: list[str], seed: int, progress: bool) -> N
         (out / "extracts" / folder).mkdir(parents=True, exist_ok=True)
     for month in tqdm(months, desc="extracts", disable=not progress, file=sys.stderr):
         recent = month in months[-2:]
-        table, twins = disruptions.month_extract(rng_d, regs, month, groups, used, recent, number)
+        table, twins = disruptions.month_extract(rng_d, regs, month, groups, used, recent, number,
+                                                 rng_details, month_end(months[-1]))
         number += table.height
         pairs += twins
         table.write_csv(out / "extracts" / "disruptions" / f"disruptions_{month}.csv")
@@ -165,8 +167,11 @@ Nothing here describes real people, groups or operations.
   role and contract, leavers), in the template of docs/templates/resources-return.md; the
   units' shapes are in pipelines/demo/resource_profiles.csv.
 - `extracts/disruptions/`: APMIS-style disruption records, one file per month. Some
-  ROCU-led disruptions are also claimed by a force: same OCG, date, threat area and strand
-  (listed in `truth/disruption_twins.csv`); count each once.
+  ROCU-led disruptions are also claimed by a force, the NCA, HMRC or Border Force
+  (claiming_agency): same OCG, date, threat area and strand (listed in
+  `truth/disruption_twins.csv`); count each once. Each record says what it was against
+  (against_type; an OCG exactly when ocg_ref is given), its claim_date and, once validated or
+  rejected, its validation_date.
 - `extracts/ocg_register/ocg_register_<month>.csv`: the whole OCG register as at each month
   end (archived groups included, with date and reason), network-wide. MoRiLE score is an
   integer 1-99; band high = {high} and over, medium = {medium} to {high_1}, low = under {medium}

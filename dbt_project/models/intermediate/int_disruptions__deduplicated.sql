@@ -1,10 +1,11 @@
--- Rule: a disruption claimed by a force and by its ROCU counts once. A force claim is the
--- same disruption as a ROCU claim when both name the same OCG, date, threat area and
--- strand, and the force belonged to that ROCU on the date. The ROCU's claim is kept and
--- the force claim is marked as its duplicate (never deleted). Claims without an OCG
--- reference are never matched: there is nothing safe to match them on. Who led a claim is
--- int_disruptions__lead_role's rule: a ROCU claim is one the unit led, a force claim one
--- a force led (force_code).
+-- Rule: a disruption claimed by the unit and by another agency counts once. Another agency's
+-- claim (claiming_agency force, nca, hmrc, border_force or other) is the same disruption as
+-- the unit's own claim (claiming_agency rocu, whoever led it) when both name the same OCG,
+-- date, threat area and strand in the same unit; a force's claim that names its force
+-- (force_code, int_disruptions__lead_role) matches only if that force belonged to the unit
+-- on the date. The unit's claim is kept and the other claim is marked as its duplicate
+-- (never deleted). Claims without an OCG reference are never matched: there is nothing safe
+-- to match them on.
 with claims as (
     select * from {{ ref('int_disruptions__lead_role') }}
 ),
@@ -13,42 +14,45 @@ membership as (
     select * from {{ ref('int_force_membership_monthly') }}
 ),
 
-rocu_claims as (
-    select * from claims where lead_role = 'led'
+unit_claims as (
+    select * from claims where claiming_agency = 'rocu'
 ),
 
-force_claims as (
+other_claims as (
     select
         claims.*,
-        membership.rocu_code as force_rocu_code
+        case
+            when claims.claiming_agency = 'force' and claims.force_code is not null then membership.rocu_code
+            else claims.rocu_code
+        end as matching_rocu_code
     from claims
     left join membership
         on claims.force_code = membership.force_code
         and claims.month = membership.month
-    where claims.force_code is not null
+    where claims.claiming_agency <> 'rocu'
 ),
 
 matches as (
     select
-        force_claims.disruption_ref as force_ref,
-        min(rocu_claims.disruption_ref) as rocu_ref
-    from force_claims
-    inner join rocu_claims
-        on force_claims.ocg_ref = rocu_claims.ocg_ref
-        and force_claims.disruption_date = rocu_claims.disruption_date
-        and force_claims.threat_area_code = rocu_claims.threat_area_code
-        and force_claims.strand = rocu_claims.strand
-        and force_claims.force_rocu_code = rocu_claims.rocu_code
+        other_claims.disruption_ref as other_ref,
+        min(unit_claims.disruption_ref) as unit_ref
+    from other_claims
+    inner join unit_claims
+        on other_claims.ocg_ref = unit_claims.ocg_ref
+        and other_claims.disruption_date = unit_claims.disruption_date
+        and other_claims.threat_area_code = unit_claims.threat_area_code
+        and other_claims.strand = unit_claims.strand
+        and other_claims.matching_rocu_code = unit_claims.rocu_code
     group by 1
 ),
 
 final as (
     select
         claims.*,
-        matches.rocu_ref as duplicate_of,
-        matches.rocu_ref is null as is_counted
+        matches.unit_ref as duplicate_of,
+        matches.unit_ref is null as is_counted
     from claims
-    left join matches on claims.disruption_ref = matches.force_ref
+    left join matches on claims.disruption_ref = matches.other_ref
 )
 
 select * from final

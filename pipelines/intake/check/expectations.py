@@ -18,6 +18,7 @@ import dataclasses
 import json
 import math
 import os
+import re
 import threading
 from functools import cache
 from string import Formatter
@@ -108,26 +109,52 @@ def _words(value: Any) -> str:
     return str(value).strip()
 
 
+def _columns(expectation) -> set[str]:
+    """The columns an expectation reads, those its row condition names included."""
+    kwargs = expectation.configuration.kwargs
+    named = {kwargs[k] for k in ("column", "column_A", "column_B") if kwargs.get(k)} | set(kwargs.get("column_list") or [])
+    condition = kwargs.get("row_condition") or ""
+    if isinstance(condition, dict):  # GX keeps a pandas condition as {"pass_through_filter": "..."}
+        condition = condition.get("pass_through_filter") or ""
+    return named | set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*(?=\s*[=!<>])", condition))
+
+
+def _missing_columns(name: str, suite, frame: pl.DataFrame, file: str | None) -> list[Problem]:
+    """One problem per column the suite reads that the file lacks: its rules cannot say more."""
+    absent = sorted(set().union(*(_columns(e) for e in suite.expectations)) - set(frame.columns))
+    kind = name.replace("_", " ")
+    return [Problem("error", "missing_column",
+                    f"The file has no '{column}' column, which every {kind} extract needs: add the column "
+                    "(its name in the header row, a value in each row) and send the file again.",
+                    file=file or "", column=column) for column in absent]
+
+
 def validate(name: str, frame: pl.DataFrame, file: str | None = None) -> list[Problem]:
-    """Validate `frame` against suite `name`; one Problem per failing row (capped per expectation)."""
+    """Validate `frame` against suite `name`; one Problem per failing row (capped per expectation).
+
+    A column the suite reads but the file lacks is one problem, and the rules on it are not run.
+    """
     if frame.is_empty():
         return []
     batch_definition, suite = _validator(name)
+    missing = _missing_columns(name, suite, frame, file)
+    absent = {p.column for p in missing}
     pdf = frame.to_pandas()
     batch = batch_definition.get_batch(batch_parameters={"dataframe": pdf})
     # Most files pass every expectation: a pass/fail answer costs about a third of a full result
     # (the failing rows, their values), so only the expectations that failed are run again for it.
     verdicts = batch.validate(suite, result_format="BOOLEAN_ONLY")
     failed = {res.expectation_config.id for res in verdicts.results if not res.success}
-    problems: list[Problem] = []
+    problems: list[Problem] = missing
     for expectation in suite.expectations:
-        if expectation.id not in failed:
+        if expectation.id not in failed or _columns(expectation) & absent:
             continue
         res = batch.validate(expectation, result_format={"result_format": "COMPLETE",
                                                          "unexpected_index_column_names": []})
         config = res.expectation_config
         meta, kwargs = config.meta or {}, config.kwargs
-        column = kwargs.get("column") or ", ".join(kwargs.get("column_list", []))
+        # A rule on a pair of columns is placed in the column its meta names (value_column).
+        column = kwargs.get("column") or meta.get("value_column") or ", ".join(kwargs.get("column_list", []))
         indexes = res.result.get("unexpected_index_list") or []
         if not indexes:  # table-level expectation: one problem for the file
             problems.append(Problem(meta.get("severity", "error"), meta.get("rule", config.type),

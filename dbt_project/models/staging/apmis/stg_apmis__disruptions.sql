@@ -13,8 +13,12 @@ select
     lower(strand) as strand,
     lower(impact_level) as impact_level,
     nullif(trim(ocg_ref), '') as ocg_ref,
+    lower(against_type) as against_type,
+    lower(claiming_agency) as claiming_agency,
     narrative,
     lower(validation_status) as validation_status,
+    cast(claim_date as date) as claim_date,
+    cast(nullif(trim(validation_date), '') as date) as validation_date,
     source_file,
     source_row
 from source
