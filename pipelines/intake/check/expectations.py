@@ -26,6 +26,7 @@ from typing import Any
 
 import polars as pl
 
+from pipelines.intake.check.rules import severity_of
 from pipelines.intake.types import Problem, cell_place
 from pipelines.settings import EXPECTATIONS_DIR, SEEDS_DIR
 
@@ -123,7 +124,7 @@ def _missing_columns(name: str, suite, frame: pl.DataFrame, file: str | None) ->
     """One problem per column the suite reads that the file lacks: its rules cannot say more."""
     absent = sorted(set().union(*(_columns(e) for e in suite.expectations)) - set(frame.columns))
     kind = name.replace("_", " ")
-    return [Problem("error", "missing_column",
+    return [Problem(severity_of("missing_column"), "missing_column",
                     f"The file has no '{column}' column, which every {kind} extract needs: add the column "
                     "(its name in the header row, a value in each row) and send the file again.",
                     file=file or "", column=column) for column in absent]
