@@ -202,10 +202,10 @@ def metric_reading(metric_id: str) -> pd.Series:
 
 
 def rate_scales() -> pd.DataFrame:
-    """The bases rates are written on (population, officers, ROCU staff, budget), with their label and precision,
-    by base code, in the seed's order."""
-    return query("select base_code, rate_label, rate_decimals from marts.dim_rate_scale order by sort_order"
-                 ).set_index("base_code")
+    """The bases rates are written on (population, officers, ROCU staff, budget), with their label and precision
+    and what the base itself is counted in, by base code, in the seed's order."""
+    return query("select base_code, rate_label, rate_decimals, base_unit, base_short_name from marts.dim_rate_scale"
+                 " order by sort_order").set_index("base_code")
 
 
 def figure_columns(reading: pd.Series, value_columns: list[str], rate_columns: dict[str, str]) -> tuple:
@@ -218,10 +218,20 @@ def figure_columns(reading: pd.Series, value_columns: list[str], rate_columns: d
     return tuple(figures + rates)
 
 
+# What a base is counted in (dim_rate_scale.base_unit), named and rounded for exports: officer FTE to
+# one decimal, as the Home Office publishes it; people and pounds whole.
+BASE_UNITS = {"people": ("people", 0), "fte": ("full-time equivalent", 1), "gbp": ("pounds", 0)}
+
+
+def base_column(name: str, base_unit: str) -> ExportColumn:
+    """The export column of a base itself, in its unit."""
+    unit_name, decimals = BASE_UNITS[base_unit]
+    return ExportColumn(name, base_unit, unit_name, decimals)
+
+
 def base_columns(population: str = "Population (base)", officers: str = "Officers FTE (base)") -> tuple:
-    """The export columns of the bases themselves: people (whole) and officer FTE (one decimal, as the Home
-    Office publishes it)."""
-    return (ExportColumn(population, "people", "people", 0), ExportColumn(officers, "fte", "full-time equivalent", 1))
+    """The export columns of the two force bases: people and officer FTE."""
+    return (base_column(population, "people"), base_column(officers, "fte"))
 
 
 def show_table(frame: pd.DataFrame, name: str, typed: tuple[str, ...] = (), export: pd.DataFrame | None = None,

@@ -59,20 +59,25 @@ def test_the_provisional_population_says_so_and_the_change_of_base_is_marked(mar
     for period, labels in used.items():
         if period >= "2024-06":
             assert labels == ["per 100,000 population (mid-2024, provisional)"], (period, labels)
-    # The change of base sits on the first month of each unit's series on the new officers: March
-    # 2025, or the first month after it the unit reported; population changed before the demo starts.
+    # The change of base sits on the first month of each unit's series of rates on the new officers:
+    # March 2025, or the first month after it the unit reported; population changed before the demo
+    # starts. A figure that is not rateable has no base to change.
     wrong = marts.sql("""
         with series as (
             select rocu_code, metric_id, period, officers_base_changed, officer_base_label,
                 min(period) filter (where officer_base_label = 'per 100 officers (31 March 2025)')
                     over (partition by rocu_code, metric_id) as first_on_2025,
                 min(period) over (partition by rocu_code, metric_id) as first_reported
-            from marts.fct_metric_comparison where period_type = 'month'
+            from marts.fct_metric_comparison where period_type = 'month' and per_officer is not null
         )
         select rocu_code, metric_id, period from series
         where officers_base_changed <> (period = first_on_2025 and first_reported < first_on_2025)
     """).fetchall()
     assert wrong == []
+    assert not marts.sql("""
+        select 1 from marts.fct_metric_comparison c inner join marts.dim_metric m on c.metric_id = m.metric_id
+        where not m.is_rateable and (c.officers_base_changed or c.population_base_changed)
+    """).fetchall()
     changed = marts.sql("""
         select period, count(distinct rocu_code) from marts.fct_metric_comparison
         where period_type = 'month' and officers_base_changed group by period order by period
@@ -96,7 +101,23 @@ def test_the_pages_name_the_bases_and_the_trend_marks_the_change(built_demo, mon
     rows = table(at, "Bases of the rates")
     mine = rows[rows["Unit"] == "East Midlands"].iloc[0]
     assert mine["Bases of the rates"] == ("per 100,000 population (mid-2024, provisional); "
-                                          "per 100 officers (31 March 2025)")
+                                          "per 100 officers (31 March 2025); "
+                                          "per 100 ROCU staff (30 June 2025, provisional); "
+                                          "per £1m of budget (30 June 2025, provisional)")
+    # The rates on the unit's own resources stand beside the force bases, as the rates mart has them,
+    # with their bases; the peer median is of the force bases only, and the network has its own.
+    with duckdb.connect(str(built_demo / "published" / "rocu.duckdb"), read_only=True) as marts:
+        own = {(code, base): (rate, base_value, network_rate) for code, base, rate, base_value, network_rate in
+               marts.sql("""select rocu_code, base_code, rate, base_value, network_rate from marts.fct_metric_rates
+                            where metric_id = 'PUR_ARRESTS' and period_type = 'month' and period = '2025-06'
+                            and base_code in ('staff', 'budget')""").fetchall()}
+    assert mine["Per 100 ROCU staff"] == f"{own['EMSOU', 'staff'][0]:,.2f}"
+    assert mine["Per £1m of budget"] == f"{own['EMSOU', 'budget'][0]:,.2f}"
+    assert mine["Base: ROCU staff in post (headcount)"] == f"{own['EMSOU', 'staff'][1]:,.0f}"
+    assert mine["Base: ROCU budget (£)"] == f"£{own['EMSOU', 'budget'][1]:,.0f}"
+    network = rows[rows["Unit"] == "Network"].iloc[0]
+    assert network["Per 100 ROCU staff"] == f"{own['EMSOU', 'staff'][2]:,.2f}"
+    assert rows[rows["Unit"].str.startswith("Peer median")]["Per 100 ROCU staff"].tolist() in ([], ["–"])
     at.radio(key="trend_rate").set_value("per 100 officers").run()
     assert not at.exception, [e.value for e in at.exception]
     charts = at.get("vega_lite_chart")

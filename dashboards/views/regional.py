@@ -12,7 +12,7 @@ from dashboards.format import ExportColumn, ExportMetadata
 from pipelines.serving.formats import amount, axis_title, flag_small, scaled_rate, share, share_with_base
 from dashboards.auth import guard
 from dashboards.charts import band_colour, small_base_shape
-from dashboards.widgets import (BANDS, base_columns, drill_link, exports, figure_columns, metric_filter, metric_reading,
+from dashboards.widgets import (BANDS, base_column, base_columns, drill_link, exports, figure_columns, metric_filter, metric_reading,
                                 no_data, period_filter, period_words, rate_scales, show_table, unit_filter,
                                 url_multiselect, url_select)
 
@@ -168,6 +168,30 @@ typed = pd.DataFrame([
          me["national_population"], me["national_officer_fte"],
          f"{me['national_population_base_label']}; {me['national_officer_base_label']}"),
 ]).astype({"Months reported": "Int64", "Months in period": "Int64"})
+# Rates on the units' own resources (fct_metric_rates: ROCU staff in post, budget) beside the two force
+# bases of fct_metric_comparison; a unit with no resources return for the period has none ("–"), and the
+# peer median is of the force bases only.
+resource_scales = scales[~scales.index.isin(["population", "officers"])]
+own = query("select rocu_code, base_code, rate, base_value, rate_base_label, network_rate, network_base_value,"
+            " network_rate_base_label from marts.fct_metric_rates"
+            " where metric_id = ? and period_type = ? and period = ? and list_contains(?, base_code)",
+            (metric_id, kind, period, list(resource_scales.index)))
+network_row = typed["Unit"] == "Network"
+resource_columns = {}
+for base, scale in resource_scales.iterrows():
+    on = own[own["base_code"] == base].set_index("rocu_code")
+    rate_column = scale["rate_label"][:1].upper() + scale["rate_label"][1:]  # "Per 100 ROCU staff"
+    base_column_name = f"Base: {scale['base_short_name']}"
+    resource_columns[base] = (rate_column, base_column_name)
+    typed[rate_column] = typed["Unit code"].map(on["rate"]).astype(float)
+    typed[base_column_name] = typed["Unit code"].map(on["base_value"]).astype(float)
+    labels = typed["Unit code"].map(on["rate_base_label"])
+    if not on.empty:
+        typed.loc[network_row, [rate_column, base_column_name]] = [on["network_rate"].iloc[0],
+                                                                   on["network_base_value"].iloc[0]]
+        labels[network_row] = on["network_rate_base_label"].iloc[0]
+    typed["Bases of the rates"] = [f"{text}; {label}" if isinstance(label, str) else text
+                                   for text, label in zip(typed["Bases of the rates"], labels)]
 units_row = typed["Unit code"].notna()
 table = pd.DataFrame({
     "Unit": typed["Unit"],
@@ -181,12 +205,20 @@ table = pd.DataFrame({
     "Base: officers (FTE)": typed["Base: officers (FTE)"].map(lambda v: "–" if pd.isna(v) else f"{v:,.0f}"),
     "Bases of the rates": typed["Bases of the rates"],
 })
+for position, (base, (rate_column, base_column_name)) in enumerate(resource_columns.items()):
+    scale = resource_scales.loc[base]
+    table.insert(4 + position, rate_column,
+                 typed[rate_column].map(lambda v, d=scale["rate_decimals"]: scaled_rate(v, measure, d)))
+    table[base_column_name] = typed[base_column_name].map(lambda v, u=scale["base_unit"]: amount(v, u))
 show_table(table, f"regional_{unit}_{metric_id}_{period.replace('/', '-')}", export=typed, metadata=ExportMetadata(
     title=f"{name}: {names[unit]} beside its peers and the network, {when}. {me['peer_group_label']}",
     definition=reading["definition"], base=reading["comparison_base"], period=when,
     columns=figure_columns(reading, ["Figure"], {"Per 100,000 population": "population",
-                                                 "Per 100 officers": "officers"})
-    + base_columns("Base: population", "Base: officers (FTE)")))
+                                                 "Per 100 officers": "officers",
+                                                 **{rate: base for base, (rate, _) in resource_columns.items()}})
+    + base_columns("Base: population", "Base: officers (FTE)")
+    + tuple(base_column(name, resource_scales.loc[base, "base_unit"])
+            for base, (_, name) in resource_columns.items())))
 if table["Figure"].str.contains("small base").any():
     st.caption("Small base: fewer than 10 events in the period, so a rate moves a lot with one more or one fewer.")
 

@@ -5,8 +5,9 @@
 -- tables), and has no base where it does not (a unit's own resources return says nothing about
 -- the months before its first one). A unit's base is the sum over the forces in it that month, as at
 -- the newest of their dates, with the least sure status of their figures. base_changed marks
--- the month a unit's base moved to another table (date or status), for trend charts. A rate's
--- scale and wording come from seeds/framework/rate_scales.csv, the one place they are written.
+-- the month a unit's base moved to another table (date or status) and base_since_month the
+-- month the base in use began: the one rule of a change of base; fct_metric_rates compares two
+-- periods' base_since_month. A rate's scale and wording come from seeds/framework/rate_scales.csv.
 with observations as (
     select * from {{ ref('int_denominator_observations') }}
 ),
@@ -135,6 +136,22 @@ final as (
             false
         ) as base_changed
     from labelled
+),
+
+-- The first month of the run of months on the same base: the month the base in use began. A
+-- period's rate compares it with the previous period's (fct_metric_rates) to say the base changed.
+with_runs as (
+    select
+        *,
+        max(case when base_changed then month end) over (
+            partition by rocu_code, base_code order by month rows unbounded preceding
+        ) as changed_at
+    from final
 )
 
-select * from final
+select
+    * exclude (changed_at),
+    coalesce(
+        changed_at, min(month) over (partition by rocu_code, base_code)
+    ) as base_since_month
+from with_runs

@@ -1,6 +1,6 @@
 -- Population and police officers behind every rate, per unit and month, side by side for the
 -- marts: a pivot of int_unit_bases_monthly, where the rule choosing each month's base lives.
--- Each base comes with its as-at date, status, label and whether it changed that month.
+-- Each base comes with its as-at date, status and label.
 with unit_bases as (
     select * from {{ ref('int_unit_bases_monthly') }}
 ),
@@ -24,13 +24,11 @@ final as (
         population.status = 'approximate' as population_is_approximate,
         population.base_year_label as population_base_year_label,
         population.rate_base_label as population_base_label,
-        population.base_changed as population_base_changed,
         officers.base_value as officer_fte,
         officers.as_at as officers_as_at,
         officers.status as officers_status,
         officers.base_year_label as officers_base_year_label,
         officers.rate_base_label as officers_base_label,
-        officers.base_changed as officers_base_changed,
         population.holder_count as force_count
     from population
     inner join officers on population.month = officers.month and population.rocu_code = officers.rocu_code

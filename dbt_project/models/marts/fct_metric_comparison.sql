@@ -4,7 +4,7 @@
 -- additive figures (counts, money, weights, years); percentages and scores compare as they are.
 -- Every rate names its base, the base's year or date and its status (population_base_label,
 -- officer_base_label), taken at the period's last month; *_base_changed marks the period whose
--- base differs from the previous period's, where trend charts draw the change.
+-- base differs from the previous period's (decided in fct_metric_rates), where trends draw it.
 with by_period as (
     select * from {{ ref('int_metric_values__by_period') }}
 ),
@@ -24,6 +24,19 @@ officer_scale as (
 
 months as (
     select month, financial_year from {{ ref('dim_month') }}
+),
+
+base_changes as (
+    -- Where the base changed between two periods of a unit's series is decided once, in fct_metric_rates.
+    select
+        rocu_code,
+        metric_id,
+        period_type,
+        period,
+        bool_or(base_changed) filter (where base_code = 'population') as population_base_changed,
+        bool_or(base_changed) filter (where base_code = 'officers') as officers_base_changed
+    from {{ ref('fct_metric_rates') }}
+    group by rocu_code, metric_id, period_type, period
 ),
 
 peer_groups as (
@@ -71,18 +84,6 @@ rates as (
         *,
         case when is_rateable then 100000.0 * value / population end as per_100k_population,
         case when is_rateable then value / officer_fte end as per_officer,
-        coalesce(
-            population_base_label <> lag(population_base_label) over (
-                partition by rocu_code, metric_id, period_type order by period
-            ),
-            false
-        ) as population_base_changed,
-        coalesce(
-            officer_base_label <> lag(officer_base_label) over (
-                partition by rocu_code, metric_id, period_type order by period
-            ),
-            false
-        ) as officers_base_changed,
         case when is_rateable then officer_scale_per * value / officer_fte end as officer_rate
     from with_base
 ),
@@ -137,8 +138,8 @@ final as (
         rates.per_officer,
         rates.population_base_label,
         rates.officer_base_label,
-        rates.population_base_changed,
-        rates.officers_base_changed,
+        coalesce(base_changes.population_base_changed, false) as population_base_changed,
+        coalesce(base_changes.officers_base_changed, false) as officers_base_changed,
         national.units_reporting,
         rates.peer_group_year,
         rates.peer_grouping_code,
@@ -167,6 +168,11 @@ final as (
         on rates.metric_id = national.metric_id
         and rates.period_type = national.period_type
         and rates.period = national.period
+    left join base_changes
+        on rates.rocu_code = base_changes.rocu_code
+        and rates.metric_id = base_changes.metric_id
+        and rates.period_type = base_changes.period_type
+        and rates.period = base_changes.period
 )
 
 select * from final

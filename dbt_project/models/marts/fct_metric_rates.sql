@@ -41,6 +41,8 @@ on_bases as (
         unit_bases.source as base_source,
         rate_scales.per as rate_scale,
         rate_scales.rate_label as rate_per,
+        unit_bases.base_year_label,
+        unit_bases.base_since_month,
         rate_scales.rate_label || ' (' || unit_bases.base_year_label || ')' as rate_base_label,
         rate_scales.per * by_period.value / unit_bases.base_value as rate
     from by_period
@@ -52,6 +54,20 @@ on_bases as (
     where metrics.is_rateable
         and by_period.value is not null
         and unit_bases.base_value > 0
+),
+
+-- A period's base changed when it rests on another run of the base than the unit's previous
+-- period with a figure (int_unit_bases_monthly.base_since_month): the one place the change
+-- between two points of a series is decided, for the comparison and the trend charts.
+with_changes as (
+    select
+        *,
+        coalesce(
+            base_since_month <> lag(base_since_month) over series, false
+        ) as base_changed,
+        lag(base_year_label) over series as previous_base_year_label
+    from on_bases
+    window series as (partition by rocu_code, metric_id, period_type, base_code order by period)
 ),
 
 network as (
@@ -72,45 +88,42 @@ network as (
 
 final as (
     select
-        on_bases.rocu_code,
-        on_bases.metric_id,
-        on_bases.period_type,
-        on_bases.period,
-        on_bases.months_in_period,
-        on_bases.months_reported,
-        on_bases.months_reported < on_bases.months_in_period as is_part_period,
-        on_bases.last_month,
-        on_bases.value,
-        on_bases.base_code,
-        on_bases.base_name,
-        on_bases.base_value,
-        on_bases.base_as_at,
-        on_bases.base_as_at_label,
-        on_bases.base_status,
-        on_bases.base_is_provisional,
-        on_bases.base_source,
-        on_bases.rate_scale,
-        on_bases.rate_per,
-        on_bases.rate_base_label,
-        coalesce(
-            on_bases.rate_base_label <> lag(on_bases.rate_base_label) over (
-                partition by on_bases.rocu_code, on_bases.metric_id, on_bases.period_type, on_bases.base_code
-                order by on_bases.period
-            ),
-            false
-        ) as base_changed,
-        on_bases.rate,
+        with_changes.rocu_code,
+        with_changes.metric_id,
+        with_changes.period_type,
+        with_changes.period,
+        with_changes.months_in_period,
+        with_changes.months_reported,
+        with_changes.months_reported < with_changes.months_in_period as is_part_period,
+        with_changes.last_month,
+        with_changes.value,
+        with_changes.base_code,
+        with_changes.base_name,
+        with_changes.base_value,
+        with_changes.base_as_at,
+        with_changes.base_as_at_label,
+        with_changes.base_status,
+        with_changes.base_is_provisional,
+        with_changes.base_source,
+        with_changes.rate_scale,
+        with_changes.rate_per,
+        with_changes.rate_base_label,
+        with_changes.base_year_label,
+        with_changes.base_changed,
+        case when with_changes.base_changed then with_changes.base_since_month end as base_changed_month,
+        case when with_changes.base_changed then with_changes.previous_base_year_label end as previous_base_year_label,
+        with_changes.rate,
         network.units_on_base,
         network.network_value,
         network.network_base_value,
         network.network_rate,
         network.network_rate_base_label
-    from on_bases
+    from with_changes
     inner join network
-        on on_bases.metric_id = network.metric_id
-        and on_bases.period_type = network.period_type
-        and on_bases.period = network.period
-        and on_bases.base_code = network.base_code
+        on with_changes.metric_id = network.metric_id
+        and with_changes.period_type = network.period_type
+        and with_changes.period = network.period
+        and with_changes.base_code = network.base_code
 )
 
 select * from final
