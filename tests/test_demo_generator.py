@@ -7,7 +7,6 @@ what the intake, the warehouse and the dashboards will receive.
 from __future__ import annotations
 
 import re
-import time
 from datetime import date
 from pathlib import Path
 
@@ -313,10 +312,9 @@ def test_operations_follow_regional_priorities_and_one_unit_departs(demo: Path) 
     assert shares[True] > 2 * shares[False], shares
 
 
-def test_default_run_is_fast(tmp_path: Path) -> None:
-    started = time.perf_counter()
+def test_default_run_covers_two_years_with_its_scenarios(tmp_path: Path) -> None:
+    # How long it takes is not asserted: timings on shared machines are noise (see scripts/bench.py).
     out = generate(tmp_path / "full", progress=False)
-    assert time.perf_counter() - started < 20
     m = manifest(out)
     assert m.height == 9 * 24 and m["period"].max() == "2026-10" and m["period"].min() == "2024-11"
     special = dict(zip(zip(m["rocu_code"], m["scenario"]), m["period"]))
