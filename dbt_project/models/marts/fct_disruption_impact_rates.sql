@@ -1,5 +1,5 @@
 -- Impact-weighted disruptions per ROCU staff and per £1m of budget, by unit and period: the
--- unit's validated disruptions, each counted once (int_disruptions__deduplicated), weighted by
+-- unit's validated disruptions, each counted once (int_disruptions__counted), weighted by
 -- impact level (seeds/reference/impact_levels.csv), over the bases the unit holds itself
 -- (denominator_bases.held_by = 'unit': its resources return). The base is the unit's as at the
 -- period's last month covered by the disruption extract, by the one rule in
@@ -7,12 +7,7 @@
 -- unit with no resources return by then has no row on that base. A period the extract covers
 -- only in part is marked (is_part_period): its rate is of fewer months.
 with claims as (
-    select * from {{ ref('int_disruptions__deduplicated') }}
-    where is_counted and validation_status = 'validated'
-),
-
-impact_levels as (
-    select * from {{ ref('impact_levels') }}
+    select * from {{ ref('int_disruptions__counted') }}
 ),
 
 months as (
@@ -50,11 +45,10 @@ per_month as (
         claims.rocu_code,
         claims.month,
         count(*) as disruptions,
-        sum(impact_levels.weight) as impact_weighted_disruptions,
-        coalesce(sum(impact_levels.weight) filter (where claims.lead_role = 'led'), 0)
+        sum(claims.impact_weight) as impact_weighted_disruptions,
+        coalesce(sum(claims.impact_weight) filter (where claims.lead_role = 'led'), 0)
             as led_impact_weighted_disruptions
     from claims
-    inner join impact_levels on claims.impact_level = impact_levels.impact_level
     group by all
 ),
 

@@ -5,8 +5,7 @@
 -- is the share linked to the OCG register. Every unit has a row for every covered month, so a
 -- unit recording nothing shows zeros rather than vanishing.
 with disruptions as (
-    select * from {{ ref('int_disruptions__deduplicated') }}
-    where validation_status = 'validated' and is_counted
+    select * from {{ ref('int_disruptions__counted') }}
 ),
 
 against_types as (

@@ -1,10 +1,9 @@
 -- Disruptions by threat area, 4P strand and impact level, per unit and period (month_periods),
 -- split by who led them: the unit, a force (the unit supported), or another ROCU (the unit
--- supported). Validated disruptions counted once (int_disruptions__deduplicated); the lead is
+-- supported). Validated disruptions counted once (int_disruptions__counted); the lead is
 -- int_disruptions__lead_role's rule, whose "supported" is split here by the lead agency.
 with disruptions as (
-    select * from {{ ref('int_disruptions__deduplicated') }}
-    where validation_status = 'validated' and is_counted
+    select * from {{ ref('int_disruptions__counted') }}
 ),
 
 months as (

@@ -51,11 +51,11 @@ disruptions as (
         claims.threat_area_code,
         months.financial_year,
         count(*)::integer as disruptions
-    from {{ ref('int_disruptions__deduplicated') }} as claims
+    from {{ ref('int_disruptions__counted') }} as claims
     inner join months on claims.month = months.month
     inner join periods on months.financial_year = periods.financial_year
         and months.month between periods.first_month and periods.last_month
-    where claims.is_counted and claims.validation_status = 'validated' and claims.lead_agency_type = 'rocu'
+    where claims.lead_role = 'led'
     group by all
 ),
 

@@ -4,7 +4,7 @@
 -- 6 months before and after, and whether it was dismantled after being disrupted. Rebuilt in
 -- full at every build from dim_ocg_history and the disruptions, so a late disruption or a
 -- re-scored group changes the earlier rows it touches.
--- Disruptions counted as everywhere else: validated, each once (int_disruptions__deduplicated).
+-- Disruptions counted as everywhere else: validated, each once (int_disruptions__counted).
 with history as (
     select * from {{ ref('dim_ocg_history') }}
 ),
@@ -14,12 +14,8 @@ months as (
 ),
 
 claims as (
-    select * from {{ ref('int_disruptions__deduplicated') }}
-    where is_counted and validation_status = 'validated' and ocg_ref is not null
-),
-
-impact_levels as (
-    select * from {{ ref('impact_levels') }}
+    select * from {{ ref('int_disruptions__counted') }}
+    where ocg_ref is not null
 ),
 
 window_months as (
@@ -59,9 +55,8 @@ disruptions as (
         count(*) filter (where claims.impact_level = 'major') as major_disruptions,
         count(*) filter (where claims.impact_level = 'moderate') as moderate_disruptions,
         count(*) filter (where claims.impact_level = 'minor') as minor_disruptions,
-        coalesce(sum(impact_levels.weight), 0) as impact_weighted_disruptions
+        coalesce(sum(claims.impact_weight), 0) as impact_weighted_disruptions
     from claims
-    left join impact_levels on claims.impact_level = impact_levels.impact_level
     group by claims.ocg_ref, claims.month
 ),
 

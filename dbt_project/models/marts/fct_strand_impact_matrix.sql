@@ -1,17 +1,12 @@
 -- The 4Ps by substance, not by presence: for each unit, period, threat area and strand, the
--- unit's validated disruptions (each counted once, int_disruptions__deduplicated) and the same
+-- unit's validated disruptions (each counted once, int_disruptions__counted) and the same
 -- weighted by impact level (seeds/reference/impact_levels.csv), with the strand's share of the
 -- area's impact-weighted disruptions. Every threat area x strand cell is present (zero when
 -- nothing was done), so a gap in coverage shows. threat_area_code 'ALL' is the unit's strand
 -- mix over every area: one minor prevent disruption beside 500 major pursue ones is 1 of 1,501
 -- weighted, not one strand of two "with a figure".
 with claims as (
-    select * from {{ ref('int_disruptions__deduplicated') }}
-    where is_counted and validation_status = 'validated'
-),
-
-impact_levels as (
-    select * from {{ ref('impact_levels') }}
+    select * from {{ ref('int_disruptions__counted') }}
 ),
 
 months as (
@@ -38,9 +33,8 @@ weighted as (
         period.period,
         period.months_in_period,
         claims.month,
-        impact_levels.weight
+        claims.impact_weight as weight
     from claims
-    inner join impact_levels on claims.impact_level = impact_levels.impact_level
     inner join months on claims.month = months.month
     cross join lateral {{ month_periods('months') }}
 ),
