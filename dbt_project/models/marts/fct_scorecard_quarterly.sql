@@ -60,7 +60,8 @@ ranked as (
         indicators.higher_is_better,
         indicators.figure_format,
         indicators.shown_as_share,
-        case when figures.value is not null then
+        -- a figure with no direction (tasking meetings: more is not better) is described, never ranked
+        case when figures.value is not null and indicators.higher_is_better is not null then
             rank() over (
                 partition by figures.quarter, figures.indicator_code, figures.value is null
                 order by case when indicators.higher_is_better then -figures.value else figures.value end
@@ -100,11 +101,15 @@ final as (
         network_min,
         network_max,
         network_position,
-        coalesce(value is not null and units_with_same_value > 1, false) as is_joint_position,
-        units_ranked,
         coalesce(
-            case when higher_is_better then value >= network_median else value <= network_median end, false
-        ) as is_at_or_better_than_median
+            value is not null and higher_is_better is not null and units_with_same_value > 1, false
+        ) as is_joint_position,
+        units_ranked,
+        case
+            when higher_is_better is null then null
+            when higher_is_better then coalesce(value >= network_median, false)
+            else coalesce(value <= network_median, false)
+        end as is_at_or_better_than_median
     from ranked
 )
 
@@ -112,5 +117,5 @@ select
     *,
     count(*) filter (where is_at_or_better_than_median) over (partition by quarter, rocu_code)
         as indicators_at_or_better_than_median,
-    count(*) over (partition by quarter, rocu_code) as indicators
+    count(*) filter (where higher_is_better is not null) over (partition by quarter, rocu_code) as indicators
 from final

@@ -63,7 +63,8 @@ def scorecard(ctx: Context, headlines: list[str]) -> Section:
         rows, raw, strip = [], [], []
         for r in mine.itertuples():
             label = _label(r)
-            better = "higher" if r.higher_is_better else "lower"
+            better = "no direction, not ranked" if missing(r.higher_is_better) else (
+                "higher" if r.higher_is_better else "lower")
             rows.append([label, _shown(r), _median_shown(r, r.network_median, due), _position(r), better])
             raw.append([label, r.value, r.network_median, _position(r), better])
             values = card.loc[(card["indicator_code"] == r.indicator_code) & card["value"].notna(), "value"]
@@ -73,7 +74,7 @@ def scorecard(ctx: Context, headlines: list[str]) -> Section:
                           "low_label": "" if missing(r.network_min) else _median_shown(r, r.network_min, due),
                           "high_label": "" if missing(r.network_max) else _median_shown(r, r.network_max, due),
                           "focus": None if missing(r.value) else r.value, "focus_label": _shown(r),
-                          "lower_is_better": not r.higher_is_better})
+                          "lower_is_better": not missing(r.higher_is_better) and not r.higher_is_better})
         section.tables.append(rows_table(f"{ctx.focus} scorecard, {ctx.quarter}",
                                          ["Indicator", ctx.focus, "Network median", "Position", "Better when"], rows,
                                          raw_rows=raw))
