@@ -9,12 +9,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboards.auth import guard
+from dashboards.auth import can, guard
 from dashboards.data import query
-from dashboards.widgets import no_data, period_filter, period_words, show_table, unit_filter, url_select
+from dashboards.widgets import drill_link, no_data, period_filter, period_words, show_table, unit_filter, url_select
 from pipelines.serving.formats import count, day, decimal, share_with_base
 
-guard("view_national")
+session = guard("view_national")
 st.title("Disruptions and threat")
 if query("select 1 from marts.fct_ocg_ledger_summary limit 1").empty:
     no_data()
@@ -203,3 +203,6 @@ else:
         "Lead not recorded": matrix["lead_not_recorded"].map(count),
     }), f"disruptions_matrix_{unit}_{period.replace('/', '-')}", export=matrix)
     st.caption("Validated disruptions, each counted once however many agencies claimed it.")
+# The records behind these figures, for the roles that may open them (no link a role cannot follow).
+if can(session, "view_drill", unit):
+    drill_link(unit, "DIS_TOTAL", kind, period, f"See every disruption record behind {names[unit]}'s figures for {when}")
