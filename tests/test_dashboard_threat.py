@@ -98,3 +98,30 @@ def test_the_disruptions_lead_to_their_records_for_roles_that_may_open_them(var)
     board = run("threat", as_role="board_member", as_unit="NWROCU", unit="NWROCU", period_type="financial_year",
                 period=year)
     assert not [m.value for m in board.markdown if "drill?" in m.value]
+
+
+def test_the_page_shows_the_score_change_after_disruption_and_the_rates_on_the_units_own_bases(var):
+    """The score change of disrupted groups against undisrupted ones, with the groups on each side, and the
+    impact-weighted disruptions per 100 ROCU staff and per £1m, as fct_ocg_disruption_effect and
+    fct_disruption_impact_rates give them."""
+    ((year,),) = sql(var, "select max(period) from marts.fct_ocg_disruption_effect where period_type = 'financial_year'"
+                          " and rocu_code = 'NWROCU' and threat_area_code = 'ALL' and disrupted_groups_3m > 0")
+    at = run("threat", unit="NWROCU", period_type="financial_year", period=year)
+    shown = table(at, "Undisrupted: mean score change").set_index("Score read")
+    ((groups, mean, compared, compared_mean, difference),) = sql(
+        var, "select disrupted_groups_3m, disrupted_mean_change_3m, comparison_groups_3m, comparison_mean_change_3m,"
+             " difference_3m from marts.fct_ocg_disruption_effect where rocu_code = 'NWROCU'"
+             " and threat_area_code = 'ALL' and period_type = 'financial_year' and period = ?", year)
+    three = shown.loc["3 months later"]
+    assert three["Disrupted groups"].split(" ")[0] == f"{groups:,}"
+    assert three["Disrupted: mean score change"] == f"{mean:,.2f}"
+    assert three["Undisrupted groups compared"] == f"{compared:,}"
+    assert three["Undisrupted: mean score change"] == f"{compared_mean:,.2f}"
+    assert three["Difference"] == f"{difference:,.2f}"
+
+    rates = sql(var, "select rate_per, impact_weighted_rate from marts.fct_disruption_impact_rates"
+                     " where rocu_code = 'NWROCU' and period_type = 'financial_year' and period = ?", year)
+    assert {r for r, _ in rates} == {"per 100 ROCU staff", "per £1m of budget"}
+    metrics = {m.label: m.value for m in at.metric}
+    for per, value in rates:
+        assert metrics[f"Impact-weighted disruptions {per}, {year}"] == f"{value:,.2f}"

@@ -124,6 +124,67 @@ def show_strand_matrix(unit: str, unit_name: str, kind: str, period: str, when: 
 
 show_strand_matrix(unit, names[unit], kind, period, when)
 
+
+def show_effect_and_rates(unit: str, unit_name: str, area: str, kind: str, period: str, when: str) -> None:
+    """What followed a disruption (fct_ocg_disruption_effect: the score change of disrupted groups against
+    undisrupted groups of the same band, area and month) and the unit's impact-weighted disruptions on
+    its own staff and budget (fct_disruption_impact_rates). Association over time, never cause."""
+    st.subheader(f"After a major or moderate disruption: MoRiLE score change against undisrupted groups, {when}")
+    effect = query(
+        """
+        select events_3m, disrupted_groups_3m, disrupted_mean_change_3m, comparison_groups_3m,
+               comparison_mean_change_3m, difference_3m, is_small_base_3m, events_unmatched_3m,
+               events_6m, disrupted_groups_6m, disrupted_mean_change_6m, comparison_groups_6m,
+               comparison_mean_change_6m, difference_6m, is_small_base_6m, events_unmatched_6m
+        from marts.fct_ocg_disruption_effect
+        where rocu_code = ? and threat_area_code = ? and period_type = ? and period = ?
+        """,
+        (unit, area, kind, period),
+    )
+    if effect.empty:
+        st.info(f"No major or moderate disruption of {unit_name}'s groups in {when} can be followed yet.")
+    else:
+        e = effect.iloc[0]
+        after = [(f"{m} months later", m) for m in (3, 6)]
+        show_table(pd.DataFrame({
+            "Score read": [label for label, _ in after],
+            "Disrupted groups": [count(e[f"disrupted_groups_{m}m"]) + (" (small base)" if e[f"is_small_base_{m}m"]
+                                                                    else "") for _, m in after],
+            "Disrupted: mean score change": [decimal(e[f"disrupted_mean_change_{m}m"], 2) for _, m in after],
+            "Undisrupted groups compared": [count(e[f"comparison_groups_{m}m"]) for _, m in after],
+            "Undisrupted: mean score change": [decimal(e[f"comparison_mean_change_{m}m"], 2) for _, m in after],
+            "Difference": [decimal(e[f"difference_{m}m"], 2) for _, m in after],
+            "Disruptions with no group to compare": [count(e[f"events_unmatched_{m}m"]) for _, m in after],
+        }), f"disruption_effect_{unit}_{area}_{period.replace('/', '-')}", export=effect)
+        st.caption("A negative difference: disrupted groups' threat scores fell further than those of undisrupted "
+                   "groups of the same band and threat area in the same month. An association over time, not proof "
+                   "that the disruption caused it; a small base moves a lot with one group. Method: "
+                   "docs/disruption-effect.md.")
+
+    rates = query(
+        """
+        select base_code, rate_per, rate_base_label, impact_weighted_disruptions, impact_weighted_rate,
+               led_impact_weighted_rate, months_covered, months_in_period, is_part_period
+        from marts.fct_disruption_impact_rates where rocu_code = ? and period_type = ? and period = ?
+        order by base_code desc
+        """,
+        (unit, kind, period),
+    )
+    if rates.empty:
+        st.caption(f"No impact-weighted rate on {unit_name}'s own staff or budget for {when}: no resources "
+                   "return covers it yet.")
+        return
+    for column, rate in zip(st.columns(len(rates)), rates.itertuples()):
+        column.metric(f"Impact-weighted disruptions {rate.rate_per}, {period}", decimal(rate.impact_weighted_rate, 2),
+                      help=f"{count(rate.impact_weighted_disruptions)} weighted disruptions, "
+                           f"{rate.rate_base_label}; led by the unit: {decimal(rate.led_impact_weighted_rate, 2)}.")
+        if rate.is_part_period:
+            column.caption(f"Part period: the disruption extract covers {rate.months_covered} of "
+                           f"{rate.months_in_period} months.")
+
+
+show_effect_and_rates(unit, names[unit], area, kind, period, when)
+
 st.subheader(f"High-band OCGs untouched six months or more, {r['last_month']}")
 untouched = query(
     """
