@@ -14,7 +14,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from pipelines import reference
-from pipelines.settings import Paths
+from pipelines.settings import SEEDS_DIR, Paths
 from tests.conftest import make_session
 
 VIEWS = Path(__file__).resolve().parents[1] / "dashboards" / "views"
@@ -311,6 +311,13 @@ def test_drill_explains_extract_metrics_and_missing_figures(var):
     counted = claims[claims["Counted"] == "yes"]
     assert len(counted) == rows["Disruptions counted"].sum()
     assert (claims["Narrative"].str.len() > 0).any()
+    # Each claim says who claimed it and what it was against; a duplicate is another agency's claim of
+    # the unit's own disruption.
+    agencies = set(pd.read_csv(SEEDS_DIR / "reference" / "claiming_agencies.csv")["claiming_agency"])
+    assert set(claims["Claimed by"]) <= agencies and "rocu" in set(claims["Claimed by"])
+    assert set(claims["Against"]) <= set(pd.read_csv(SEEDS_DIR / "reference" / "disruption_against_types.csv")[
+        "against_type"])
+    assert (claims.loc[claims["Counted"] != "yes", "Claimed by"] != "rocu").all()
 
     missing = scenario(var, "missing")
     at = run("drill", unit=missing["rocu_code"], metric="PUR_ARRESTS", month=missing["period"])

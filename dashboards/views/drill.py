@@ -261,9 +261,11 @@ def show_month(month: str) -> None:
             narratives = can(session, "view_narratives", unit)
             claims = query(
                 f"""
-                select disruption_ref as "Reference", disruption_date as "Date", lead_unit_code as "Claimed by",
+                select disruption_ref as "Reference", disruption_date as "Date", claiming_agency as "Claimed by",
+                       coalesce(lead_unit_code, lead_agency_type) as "Led by", against_type as "Against",
                        threat_area_code as "Threat area", strand as "Strand", impact_level as "Impact",
-                       coalesce(ocg_ref, '') as "OCG", case when is_counted then 'yes' else 'no: ' || duplicate_of end
+                       coalesce(ocg_ref, '') as "OCG", validation_date as "Validated",
+                       case when is_counted then 'yes' else 'no: ' || duplicate_of end
                        as "Counted"{', narrative as "Narrative"' if narratives else ''}
                 from marts.fct_disruption_claims
                 where rocu_code = ? and month = ? order by disruption_date
