@@ -167,6 +167,10 @@ def upload(page, app_url: str, unit: str, month: str, path: Path) -> None:
     expect(page.get_by_text("after the next warehouse build", exact=False)).to_be_visible()
     page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(path))
     expect(page.get_by_text(path.name).first).to_be_visible(timeout=WAIT)
+    # The file's name shows while it is still uploading: wait until the page's script has the file (its
+    # buttons are enabled only then), so the reason's rerun below cannot overtake the upload.
+    wait_until_idle(page)
+    expect(page.get_by_role("button", name="Check without submitting")).to_be_enabled(timeout=WAIT)
     reason = page.get_by_label(re.compile("^Reason"))  # the demo's months are past their deadlines
     reason.fill("Sent after the deadline by the browser test.")
     reason.press("Control+Enter")

@@ -46,6 +46,7 @@ def test_check_then_submit_with_a_reason_then_sign_off_from_the_queue(built_demo
         page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(good))
         expect(page.get_by_text(good.name).first).to_be_visible(timeout=WAIT)
         wait_until_idle(page)
+        expect(page.get_by_role("button", name="Check without submitting")).to_be_enabled(timeout=WAIT)
         page.get_by_role("button", name="Check without submitting").click()
         expect(page.get_by_text(re.compile(rf"^Checked, not submitted: {re.escape(good.name)} would be accepted"))
                ).to_be_visible(timeout=WAIT)
