@@ -78,7 +78,7 @@ final as (
         disruptions::bigint as disruptions,
         unit_disruptions::bigint as unit_disruptions,
         round(100.0 * disruptions / nullif(unit_disruptions, 0), 1) as share_pct,
-        unit_disruptions < {{ var('share_small_base', 10) }} as is_small_base,
+        {{ is_small_base('unit_disruptions') }} as is_small_base,
         network_disruptions::bigint as network_disruptions,
         network_unit_disruptions::bigint as network_unit_disruptions,
         round(100.0 * network_disruptions / nullif(network_unit_disruptions, 0), 1) as network_share_pct

@@ -102,7 +102,7 @@ final as (
         p90_days_to_validation,
         validated_within_target,
         round(100.0 * validated_within_target / nullif(validated, 0), 1) as validated_within_target_pct,
-        validated < {{ var('share_small_base', 10) }} as is_small_base
+        {{ is_small_base('validated') }} as is_small_base
     from by_unit
 )
 

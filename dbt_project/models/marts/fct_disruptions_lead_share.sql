@@ -46,12 +46,12 @@ final as (
     select
         by_unit.*,
         round(100.0 * by_unit.led / nullif(by_unit.lead_base, 0), 1) as led_share_pct,
-        by_unit.lead_base < {{ var('share_small_base', 10) }} as is_small_base,
+        {{ is_small_base('by_unit.lead_base') }} as is_small_base,
         (sum(by_unit.led) over network_period)::bigint as network_led,
         (sum(by_unit.lead_base) over network_period)::bigint as network_lead_base,
         round(100.0 * sum(by_unit.led) over network_period
             / nullif(sum(by_unit.lead_base) over network_period, 0), 1) as network_led_share_pct,
-        sum(by_unit.lead_base) over network_period < {{ var('share_small_base', 10) }} as network_is_small_base,
+        {{ is_small_base('sum(by_unit.lead_base) over network_period') }} as network_is_small_base,
         count(*) over network_period as units_in_network
     from by_unit
     window network_period as (partition by by_unit.period_type, by_unit.period)

@@ -197,8 +197,8 @@ final as (
         round(wide.disrupted_mean_change_3m, 2) as disrupted_mean_change_3m,
         round(wide.comparison_mean_change_3m, 2) as comparison_mean_change_3m,
         round(wide.disrupted_mean_change_3m - wide.comparison_mean_change_3m, 2) as difference_3m,
-        coalesce(wide.disrupted_groups_3m, 0) < {{ var('share_small_base', 10) }}
-        or coalesce(wide.comparison_groups_3m, 0) < {{ var('share_small_base', 10) }} as is_small_base_3m,
+        {{ is_small_base('coalesce(wide.disrupted_groups_3m, 0)') }}
+        or {{ is_small_base('coalesce(wide.comparison_groups_3m, 0)') }} as is_small_base_3m,
         coalesce(wide.events_6m, 0) as events_6m,
         coalesce(wide.disrupted_groups_6m, 0) as disrupted_groups_6m,
         coalesce(wide.events_unmatched_6m, 0) as events_unmatched_6m,
@@ -206,8 +206,8 @@ final as (
         round(wide.disrupted_mean_change_6m, 2) as disrupted_mean_change_6m,
         round(wide.comparison_mean_change_6m, 2) as comparison_mean_change_6m,
         round(wide.disrupted_mean_change_6m - wide.comparison_mean_change_6m, 2) as difference_6m,
-        coalesce(wide.disrupted_groups_6m, 0) < {{ var('share_small_base', 10) }}
-        or coalesce(wide.comparison_groups_6m, 0) < {{ var('share_small_base', 10) }} as is_small_base_6m
+        {{ is_small_base('coalesce(wide.disrupted_groups_6m, 0)') }}
+        or {{ is_small_base('coalesce(wide.comparison_groups_6m, 0)') }} as is_small_base_6m
     from wide
     left join threat_areas on wide.area_code = threat_areas.threat_area_code
 )

@@ -92,7 +92,7 @@ final as (
         counts.high_band_ocgs,
         counts.high_band_disrupted,
         counts.high_band_disrupted_pct,
-        counts.high_band_ocgs < {{ var('share_small_base', 10) }} as is_small_base,
+        {{ is_small_base('counts.high_band_ocgs') }} as is_small_base,
         counts.high_band_untouched_6m,
         counts.high_band_untouched_unknown,
         counts.archived,

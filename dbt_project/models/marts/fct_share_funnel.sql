@@ -138,7 +138,7 @@ final as (
         100.0 * limits.upper_998 / with_network.denominator as upper_998_pct,
         {{ band_against_limits('with_network.numerator', 'limits.lower_95', 'limits.upper_95') }} as band_95,
         {{ band_against_limits('with_network.numerator', 'limits.lower_998', 'limits.upper_998') }} as band_998,
-        with_network.denominator < {{ var('share_small_base', 10) }} as is_small_base
+        {{ is_small_base('with_network.denominator') }} as is_small_base
     from with_network
     inner join limits
         on with_network.denominator = limits.n
