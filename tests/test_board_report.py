@@ -170,6 +170,40 @@ def test_paper_reads_only_the_marts(published: Path, tmp_path: Path) -> None:
             assert call not in text, f"{path.name} calls {call}"
 
 
+def test_the_scorecard_bands_units_against_the_network_and_never_ranks_them(published: Path) -> None:
+    """The scorecard says better, similar or worse than the network (from the mart's 95% bands) and
+    never puts a unit 1st to 9th: with nine small units most differences in position are chance."""
+    unit_paper = make_report(Request(UNIT, QUARTER), published)
+    (table,) = [t for s in unit_paper.sections if s.key == "scorecard" for t in s.tables]
+    assert list(table.shown.columns) == ["Indicator", UNIT, "Network", "Against the network", "Better when"]
+    rows = sql(published, """select comparison, band_998, is_small_base, value is null
+                             from marts.fct_scorecard_quarterly where rocu_code = ? and quarter = ? order by sort_order""",
+               UNIT, QUARTER)
+    said = table.shown["Against the network"].tolist()
+    assert len(said) == len(rows) > 0
+    for words, (comparison, band_998, small, no_figure) in zip(said, rows):
+        if no_figure:
+            assert words == "–"
+        elif comparison is None:
+            assert words == "not compared (no base)"
+        else:
+            assert words.startswith(comparison)
+            assert ("outside 99.8%" in words) == (band_998 not in (None, "similar"))
+            assert words.endswith("(small base)") == small
+    assert {w.split(" (")[0].split(",")[0] for w in said} <= {"better", "similar", "worse", "higher", "lower",
+                                                              "not compared", "–"}
+    network_paper = make_report(Request("NETWORK", QUARTER), published)
+    scorecard_text = " ".join(
+        " ".join(map(str, t.shown.to_numpy().ravel())) + t.caption
+        for s in (*unit_paper.sections, *network_paper.sections) if s.key == "scorecard" for t in s.tables)
+    assert not re.search(r"\b\d+(st|nd|rd|th) of \d\b", scorecard_text), "a position among the units"
+    (better,) = sql(published, "select count(*) from marts.fct_scorecard_quarterly where quarter = ? and comparison = "
+                               "'better'", QUARTER)[0:1]
+    marks = sum(str(cell).endswith(" ▲") for s in network_paper.sections if s.key == "scorecard"
+                for t in s.tables for cell in t.shown.to_numpy().ravel())
+    assert marks == better[0]
+
+
 # --- figures in the PDF match the marts ---------------------------------------------------
 
 def test_pdf_figures_match_the_marts(published: Path, unit_text: str, demo: Path) -> None:

@@ -234,8 +234,8 @@ def stacked_rows(rows: list[str], parts: dict[str, list[float]], xlabel: str) ->
     return to_svg(fig)
 
 
-def position_strip(rows: list[dict]) -> str:
-    """Scorecard: every unit's position on each indicator, scaled from the network's worst
+def value_strip(rows: list[dict]) -> str:
+    """Scorecard: every unit's figure on each indicator, scaled from the network's worst
     (left) to best (right); the unit in focus as a large black diamond with its value beside it."""
     rows = rows[::-1]
     fig, ax = plt.subplots(figsize=(WIDTH, 0.24 * len(rows) + 0.5))

@@ -47,6 +47,7 @@ final as (
         comparison.per_100k_population,
         comparison.per_officer,
         funnel.band_95,
+        funnel.band_998,
         funnel.rank_shown,
         funnel.is_small_base,
         comparison.units_reporting,

@@ -1,8 +1,12 @@
 -- The board scorecard: one row per unit, board quarter and indicator (seed scorecard_indicators),
--- with the unit's figure, its base, the network median, minimum and maximum, and the unit's
--- position among the units with a figure (1 = best in the indicator's direction; equal
--- figures share a position, marked joint). A rate names its base (rate_base_label), which the
--- indicator's label takes in place of {rate_base}.
+-- with the unit's figure, its base and the network's figure, and a band against the network
+-- instead of a position (never a 1-to-9 rank: with nine small units most differences are
+-- chance). A share (a part of a base: months on time of months due, files rejected of files) is
+-- compared with the network's pooled share by exact binomial limits on the unit's base; a rate
+-- takes its funnel band (fct_metric_funnel, through fct_outcomes_quarterly); a figure with no
+-- base (a count, a difference of means) has no interval and is described beside the network
+-- median, never banded. A rate names its base (rate_base_label), which the indicator's label
+-- takes in place of {rate_base}.
 with board as (
     select * from {{ ref('fct_board_quarterly') }}
 ),
@@ -12,7 +16,15 @@ indicators as (
 ),
 
 disruptions as (
-    select rocu_code, quarter, per_100k_population, population_base_label
+    select
+        rocu_code,
+        quarter,
+        per_100k_population,
+        population_base_label,
+        national_per_100k,
+        band_95,
+        band_998,
+        is_small_base
     from {{ ref('fct_outcomes_quarterly') }}
     where metric_id = 'DIS_TOTAL'
 ),
@@ -27,7 +39,14 @@ figures as (
         figure.numerator,
         figure.base,
         case when figure.indicator_code = 'disruptions_per_100k' then disruptions.population_base_label end
-            as unit_rate_base_label
+            as unit_rate_base_label,
+        -- a rate is banded by its funnel (exact Poisson limits on the unit's expected count)
+        case when figure.indicator_code = 'disruptions_per_100k' then disruptions.national_per_100k end
+            as rate_network_value,
+        case when figure.indicator_code = 'disruptions_per_100k' then disruptions.band_95 end as rate_band_95,
+        case when figure.indicator_code = 'disruptions_per_100k' then disruptions.band_998 end as rate_band_998,
+        case when figure.indicator_code = 'disruptions_per_100k' then disruptions.is_small_base end
+            as rate_is_small_base
     from board
     left join disruptions on board.rocu_code = disruptions.rocu_code and board.quarter = disruptions.quarter
     cross join lateral (
@@ -52,7 +71,7 @@ figures as (
     ) as figure (indicator_code, value, numerator, base)
 ),
 
-ranked as (
+with_network as (
     select
         figures.*,
         indicators.sort_order,
@@ -60,26 +79,71 @@ ranked as (
         indicators.higher_is_better,
         indicators.figure_format,
         indicators.shown_as_share,
-        -- a figure with no direction (tasking meetings: more is not better) is described, never ranked
-        case when figures.value is not null and indicators.higher_is_better is not null then
-            rank() over (
-                partition by figures.quarter, figures.indicator_code, figures.value is null
-                order by case when indicators.higher_is_better then -figures.value else figures.value end
-            )
-        end as network_position,
+        figures.numerator is not null and figures.base > 0 as is_share,
         -- a unit without the figure still names the base the others' rates are on
         coalesce(
             figures.unit_rate_base_label,
-            max(figures.unit_rate_base_label) over (partition by figures.quarter, figures.indicator_code)
+            max(figures.unit_rate_base_label) over network_quarter
         ) as rate_base_label,
-        count(figures.value) over (partition by figures.quarter, figures.indicator_code) as units_ranked,
-        median(figures.value) over (partition by figures.quarter, figures.indicator_code) as network_median,
-        min(figures.value) over (partition by figures.quarter, figures.indicator_code) as network_min,
-        max(figures.value) over (partition by figures.quarter, figures.indicator_code) as network_max,
-        count(figures.value) over (partition by figures.quarter, figures.indicator_code, figures.value)
-            as units_with_same_value
+        count(figures.value) over network_quarter as units_with_figure,
+        sum(figures.numerator) filter (where figures.base > 0) over network_quarter as network_numerator,
+        sum(figures.base) filter (where figures.base > 0 and figures.numerator is not null) over network_quarter
+            as network_base,
+        median(figures.value) over network_quarter as network_median,
+        min(figures.value) over network_quarter as network_min,
+        max(figures.value) over network_quarter as network_max
     from figures
     inner join indicators on figures.indicator_code = indicators.indicator_code
+    window network_quarter as (partition by figures.quarter, figures.indicator_code)
+),
+
+shares as (
+    select
+        *,
+        network_numerator / nullif(network_base, 0) as network_proportion
+    from with_network
+),
+
+share_rows as (
+    select * from shares
+    where is_share
+),
+
+limits as (
+    {{ binomial_limits('share_rows', 'base', 'network_proportion') }}
+),
+
+banded as (
+    select
+        shares.*,
+        case
+            when shares.is_share then 100.0 * shares.network_proportion
+            else coalesce(shares.rate_network_value, shares.network_median)
+        end as network_value,
+        case
+            when shares.is_share then 'pooled share'
+            when shares.rate_network_value is not null then 'network rate'
+            when shares.value is not null then 'median'
+        end as network_value_kind,
+        case
+            when shares.is_share and limits.n is not null
+                then {{ band_against_limits('shares.numerator', 'limits.lower_95', 'limits.upper_95') }}
+            else shares.rate_band_95
+        end as band_95,
+        case
+            when shares.is_share and limits.n is not null
+                then {{ band_against_limits('shares.numerator', 'limits.lower_998', 'limits.upper_998') }}
+            else shares.rate_band_998
+        end as band_998,
+        case
+            when shares.is_share then {{ is_small_base('shares.base') }}
+            else coalesce(shares.rate_is_small_base, false)
+        end as is_small_base
+    from shares
+    left join limits
+        on shares.is_share
+        and shares.base = limits.n
+        and shares.network_proportion = limits.p
 ),
 
 final as (
@@ -97,25 +161,33 @@ final as (
         numerator,
         base,
         rate_base_label,
+        network_value,
+        network_value_kind,
+        network_numerator,
+        network_base,
         network_median,
         network_min,
         network_max,
-        network_position,
-        coalesce(
-            value is not null and higher_is_better is not null and units_with_same_value > 1, false
-        ) as is_joint_position,
-        units_ranked,
+        units_with_figure,
+        band_95,
+        band_998,
+        -- in the indicator's direction where it has one; 'higher' / 'lower' where more is not better
         case
-            when higher_is_better is null then null
-            when higher_is_better then coalesce(value >= network_median, false)
-            else coalesce(value <= network_median, false)
-        end as is_at_or_better_than_median
-    from ranked
+            when band_95 is null then null
+            when band_95 = 'similar' then 'similar'
+            when higher_is_better is null then band_95
+            when (band_95 = 'higher') = higher_is_better then 'better'
+            else 'worse'
+        end as comparison,
+        is_small_base
+    from banded
 )
 
 select
     *,
-    count(*) filter (where is_at_or_better_than_median) over (partition by quarter, rocu_code)
-        as indicators_at_or_better_than_median,
-    count(*) filter (where higher_is_better is not null) over (partition by quarter, rocu_code) as indicators
+    count(*) filter (where comparison = 'better') over unit_quarter as indicators_better,
+    count(*) filter (where comparison = 'similar') over unit_quarter as indicators_similar,
+    count(*) filter (where comparison = 'worse') over unit_quarter as indicators_worse,
+    count(*) filter (where comparison is not null) over unit_quarter as indicators_compared
 from final
+window unit_quarter as (partition by quarter, rocu_code)

@@ -1,7 +1,8 @@
-"""The one-page scorecard: every headline indicator, the unit beside the network median and
-its position among the nine units, plus the first finding of each section.
+"""The one-page scorecard: every headline indicator, the unit beside the network and how it
+compares (better, similar or worse on 95% limits; never a position among the nine units, which
+would rank chance), plus the first finding of each section.
 
-Figures, medians and positions come from fct_scorecard_quarterly (indicators, their order,
+Figures, network figures and bands come from fct_scorecard_quarterly (indicators, their order,
 labels and direction from the seed scorecard_indicators); this module only writes them.
 """
 
@@ -13,7 +14,7 @@ import pandas as pd
 
 from pipelines.papers import charts
 from pipelines.papers.model import Section
-from pipelines.serving.formats import SMALL_BASE, decimal, missing, ordinal, pct, plain, rate_100k
+from pipelines.serving.formats import SMALL_BASE, decimal, missing, pct, plain, rate_100k
 from pipelines.papers.sections.common import Context, chart, rows_table
 
 FORMATS: dict[str, Callable[[float | None], str]] = {"months": plain, "pct": pct, "count": plain,
@@ -43,10 +44,30 @@ def _median_shown(row: pd.Series, value: float | None, months_due: float) -> str
     return FORMATS[row.figure_format](value)
 
 
-def _position(row: pd.Series) -> str:
-    if missing(row.network_position):
+def _network_shown(row: pd.Series, months_due: float) -> str:
+    """The network figure the unit is compared with: a pooled share, the network rate, or the median."""
+    if row.network_value_kind == "pooled share":
+        return pct(row.network_value)
+    if row.network_value_kind == "network rate":
+        return rate_100k(row.network_value)
+    if row.network_value_kind == "median":
+        return f"median {_median_shown(row, row.network_value, months_due)}"
+    return "–"
+
+
+def _against(row: pd.Series) -> str:
+    """How the unit compares, in words: the band at 95% (and an outlier at 99.8%), its small base."""
+    if missing(row.value):
         return "–"
-    return f"{'joint ' if row.is_joint_position else ''}{ordinal(int(row.network_position))} of {int(row.units_ranked)}"
+    if missing(row.comparison):
+        return "not compared (no base)"
+    words = str(row.comparison)
+    if not missing(row.band_998) and row.band_998 != "similar":
+        words += ", outside 99.8%"
+    return f"{words} (small base)" if row.is_small_base else words
+
+
+MARKS = {"better": " ▲", "worse": " ▼", "higher": " ↑", "lower": " ↓"}
 
 
 def scorecard(ctx: Context, headlines: list[str]) -> Section:
@@ -55,7 +76,10 @@ def scorecard(ctx: Context, headlines: list[str]) -> Section:
     codes = card.drop_duplicates("indicator_code").sort_values("sort_order")
     section = Section("scorecard", "Scorecard",
                       f"Headline indicators for {ctx.quarter}: {'the unit beside' if ctx.focus else 'each unit and'} "
-                      "the network median. Position 1st is best (the direction is in the last column)"
+                      "the network. A share is compared with the network's pooled share on exact binomial 95% limits "
+                      "for its base, a rate with the network rate on its funnel; each is better, similar or worse "
+                      "(higher or lower where neither is better), never a position among the nine units. A figure "
+                      "with no base is only described beside the network median"
                       f"{'; in the chart, right is better' if ctx.focus else ''}. Shares on a base under "
                       f"{SMALL_BASE} are shown as counts (\"2 of 3\").", findings=headlines)
     if ctx.focus:
@@ -63,10 +87,10 @@ def scorecard(ctx: Context, headlines: list[str]) -> Section:
         rows, raw, strip = [], [], []
         for r in mine.itertuples():
             label = _label(r)
-            better = "no direction, not ranked" if missing(r.higher_is_better) else (
+            better = "neither (described only)" if missing(r.higher_is_better) else (
                 "higher" if r.higher_is_better else "lower")
-            rows.append([label, _shown(r), _median_shown(r, r.network_median, due), _position(r), better])
-            raw.append([label, r.value, r.network_median, _position(r), better])
+            rows.append([label, _shown(r), _network_shown(r, due), _against(r), better])
+            raw.append([label, r.value, r.network_value, _against(r), better])
             values = card.loc[(card["indicator_code"] == r.indicator_code) & card["value"].notna(), "value"]
             strip.append({"label": label, "values": values.tolist(), "median": r.network_median,
                           "low": 0 if missing(r.network_min) else r.network_min,
@@ -76,31 +100,34 @@ def scorecard(ctx: Context, headlines: list[str]) -> Section:
                           "focus": None if missing(r.value) else r.value, "focus_label": _shown(r),
                           "lower_is_better": not missing(r.higher_is_better) and not r.higher_is_better})
         section.tables.append(rows_table(f"{ctx.focus} scorecard, {ctx.quarter}",
-                                         ["Indicator", ctx.focus, "Network median", "Position", "Better when"], rows,
+                                         ["Indicator", ctx.focus, "Network", "Against the network", "Better when"], rows,
                                          raw_rows=raw))
         section.charts.append(chart(
-            "scorecard", charts.position_strip(strip),
+            "scorecard", charts.value_strip(strip),
             f"Strip chart placing {ctx.focus} among the nine units on each scorecard indicator: " + "; ".join(
                 f"{r[0]} {r[1]} ({r[3]})" for r in rows) + ".",
             f"{ctx.focus} among the nine units on each indicator, {ctx.quarter}"))
     else:
         by_unit = card.set_index(["indicator_code", "rocu_code"])
-        head = ["Indicator", *ctx.units, "Median"]
+        head = ["Indicator", *ctx.units, "Network"]
         rows, raw = [], []
         for c in codes.itertuples():
             unit_rows = [by_unit.loc[(c.indicator_code, u)] if (c.indicator_code, u) in by_unit.index else None
                          for u in ctx.units]
-            rows.append([_label(c), *["–" if r is None else _shown(r) for r in unit_rows],
-                         _median_shown(c, c.network_median, due)])
-            raw.append([_label(c), *[None if r is None else r.value for r in unit_rows], c.network_median])
-        section.tables.append(rows_table(f"Network scorecard, {ctx.quarter}", head, rows, raw_rows=raw))
+            rows.append([_label(c), *["–" if r is None else _shown(r) + MARKS.get(r.comparison, "")
+                                      for r in unit_rows], _network_shown(c, due)])
+            raw.append([_label(c), *[None if r is None else r.value for r in unit_rows], c.network_value])
+        section.tables.append(rows_table(
+            f"Network scorecard, {ctx.quarter} (▲ better, ▼ worse than the network at 95%; ↑ higher, ↓ lower where "
+            "neither is better; no mark: similar, or no base to compare)", head, rows, raw_rows=raw))
         per_unit = card.drop_duplicates("rocu_code").set_index("rocu_code").reindex(ctx.units)
-        better = per_unit["indicators_at_or_better_than_median"].fillna(0).astype(int).to_dict()
-        total = int(per_unit["indicators"].max())
+        counts = {kind: per_unit[f"indicators_{kind}"].fillna(0).astype(int).tolist()
+                  for kind in ("better", "similar", "worse")}
         section.charts.append(chart(
-            "scorecard", charts.unit_bars(better, None, f"Indicators at or better than the network median "
-                                                        f"(of {total})"),
-            "Bar chart of how many scorecard indicators each unit meets at or better than the network median: "
-            + "; ".join(f"{u} {v} of {total}" for u, v in better.items()) + ".",
-            f"Indicators at or better than the network median, by unit, {ctx.quarter}"))
+            "scorecard", charts.stacked_rows(list(ctx.units), counts, "Indicators compared with the network at 95%"),
+            "Stacked bar chart of how many scorecard indicators each unit is better than, similar to or worse than "
+            "the network on: " + "; ".join(
+                f"{u} {b} better, {m} similar, {w} worse" for u, b, m, w in
+                zip(ctx.units, counts["better"], counts["similar"], counts["worse"])) + ".",
+            f"Indicators better, similar or worse than the network, by unit, {ctx.quarter}"))
     return section
