@@ -149,6 +149,25 @@ def test_national_funnel_plot_draws_each_unit_in_its_band_inside_the_marts_limit
     assert "mean rank" not in texts(at.subheader).lower()  # differences by strand, not a mean of ranks
 
 
+def test_national_funnel_reports_the_units_overdispersion_without_widening_its_limits(var):
+    """Issue 12 item 3 (STATS.md): beside the funnel, how many units fall outside the 95% limits against
+    chance alone, and the overdispersion factor from the mart, reported as a caution; the limits drawn
+    stay the exact Poisson ones."""
+    year = complete_year(var)
+    at = run("national", metric="PUR_ARRESTS", period_type="financial_year", period=year)
+    ((outside, units, chance, phi, over, factor, widened),) = sql(
+        var, "select units_outside_95, units_compared, units_outside_95_by_chance, phi, is_overdispersed,"
+             " limit_widening_factor, units_outside_widened_95 from marts.fct_metric_funnel_overdispersion"
+             " where metric_id = 'PUR_ARRESTS' and period_type = 'financial_year' and period = ?"
+             " and base_name = 'population'", year)
+    (caption,) = [c.value for c in at.caption if c.value.startswith("Spread of the units")]
+    assert f"{outside} of {units} outside the 95% limits" in caption
+    assert f"about {chance:.1f}" in caption and f"φ = {phi:.2f}" in caption
+    assert (f"limits widened by {factor:.2f} would leave {widened} outside" in caption) == over
+    assert ("No more spread than chance alone" in caption) == (not over)
+    assert "not widened" in caption
+
+
 def test_national_threat_area_filter_narrows_the_metrics(var):
     at = run("national", threat="Cyber-crime")
     metric = at.selectbox(key="w_metric")

@@ -129,6 +129,26 @@ else:
                + ("Hollow: part periods, compared on their monthly rate: " + "; ".join(
                    f"{u} ({m})" for u, m in zip(part["unit_name"], part["months_label"])) + "." if len(part)
                   else "Every unit reported every month of the period."))
+    spread = query(
+        """
+        select units_compared, units_outside_95, units_outside_95_by_chance, phi, is_overdispersed,
+               limit_widening_factor, units_outside_widened_95
+        from marts.fct_metric_funnel_overdispersion
+        where metric_id = ? and period_type = ? and period = ? and base_name = ?
+        """,
+        (metric, kind, period, base_name),
+    )
+    if not spread.empty:
+        s = spread.iloc[0]
+        st.caption(
+            f"Spread of the units: {int(s['units_outside_95'])} of {int(s['units_compared'])} outside the 95% limits, "
+            f"where chance alone would put about {s['units_outside_95_by_chance']:.1f}; overdispersion factor "
+            f"φ = {s['phi']:.2f} (about 1 when the spread is chance). "
+            + (f"The units differ more than chance alone would make them: limits widened by "
+               f"{s['limit_widening_factor']:.2f} would leave {int(s['units_outside_widened_95'])} outside. "
+               if s["is_overdispersed"] else "No more spread than chance alone. ")
+            + f"From {int(s['units_compared'])} units the factor is unstable, so the limits above are not widened by "
+              "it: read it as a caution, not a verdict.")
 bases = [*dict.fromkeys(rows["population_base_label"].dropna()), *dict.fromkeys(rows["officer_base_label"].dropna())]
 if bases:
     st.caption("Bases of the rates in the table below: " + "; ".join(bases)
