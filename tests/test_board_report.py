@@ -24,6 +24,7 @@ import yaml
 from pipelines.cli import main as rocu
 from pipelines.papers import ReportError, Request, findings, make_report, render
 from pipelines.papers.data import MARTS
+from pipelines.papers.sections import BODY
 from pipelines.serving.formats import share
 from pipelines.papers.pdf import CHROMIUM, CHROMIUM_ARGS
 from pipelines.settings import Paths
@@ -185,13 +186,13 @@ def test_the_scorecard_bands_units_against_the_network_and_never_ranks_them(publ
         if no_figure:
             assert words == "–"
         elif comparison is None:
-            assert words == "not compared (no base)"
+            assert words == "not compared"
         else:
             assert words.startswith(comparison)
-            assert ("outside 99.8%" in words) == (band_998 not in (None, "similar"))
-            assert words.endswith("(small base)") == small
-    assert {w.split(" (")[0].split(",")[0] for w in said} <= {"better", "similar", "worse", "higher", "lower",
-                                                              "not compared", "–"}
+            assert words.endswith("(99.8%)") == (band_998 not in (None, "similar"))
+            assert (f"{comparison}*" in words) == small
+    assert {w.split(" (")[0].rstrip("*") for w in said} <= {"better", "similar", "worse", "higher", "lower",
+                                                           "not compared", "–"}
     network_paper = make_report(Request("NETWORK", QUARTER), published)
     scorecard_text = " ".join(
         " ".join(map(str, t.shown.to_numpy().ravel())) + t.caption
@@ -202,6 +203,37 @@ def test_the_scorecard_bands_units_against_the_network_and_never_ranks_them(publ
     marks = sum(str(cell).endswith(" ▲") for s in network_paper.sections if s.key == "scorecard"
                 for t in s.tables for cell in t.shown.to_numpy().ravel())
     assert marks == better[0]
+
+
+def test_the_effort_against_threat_section_describes_the_index_and_bands_only_the_share(published: Path) -> None:
+    """Issue 15 item 5: a section per unit on whether effort follows the threat, against national and
+    regional priorities, from the marts; the network paper compares the units only on the share of
+    operations on priority areas, banded on binomial limits, and describes the index (no interval)."""
+    ((year,),) = sql(published, "select max(financial_year) from marts.dim_month where fy_quarter = ?", QUARTER)
+    unit_paper = make_report(Request(UNIT, QUARTER), published)
+    (section,) = [s for s in unit_paper.sections if s.key == "alignment"]
+    ((index, area, on, ops, band, network),) = sql(published, """
+        select i.effort_follows_threat_index, a.threat_area_name, p.operations_on_priority, p.operations, p.band_95,
+               p.network_on_priority_pct
+        from marts.fct_effort_alignment_index i
+        join marts.fct_effort_on_priorities p using (rocu_code, financial_year)
+        join marts.fct_effort_alignment a on a.rocu_code = i.rocu_code and a.financial_year = i.financial_year
+             and a.threat_area_code = i.widest_gap_threat_area_code
+        where i.rocu_code = ? and i.financial_year = ?""", UNIT, year)
+    text = " ".join(section.findings)
+    assert f"{UNIT}'s effort-follows-threat index was {index:.0f} of 100" in text and area in text
+    assert f"({on:,} of {ops:,} operations) were on national or regional priority areas" in text
+    assert f"{band} to the network's {network:.0f}%" in text or f"{band} than the network's {network:.0f}%" in text
+    ((areas,),) = sql(published, "select count(*) from marts.fct_effort_alignment where rocu_code = ? and "
+                                 "financial_year = ?", UNIT, year)
+    assert len(section.tables[0].shown) == areas
+    network_paper = make_report(Request("NETWORK", QUARTER), published)
+    (table,) = [t for s in network_paper.sections if s.key == "alignment" for t in s.tables]
+    bands = dict(sql(published, "select rocu_code, band_95 from marts.fct_effort_on_priorities where financial_year = ?",
+                     year))
+    assert {u: words.split(" (")[0].split(",")[0] for u, words in zip(table.shown["Unit"],
+                                                                       table.shown["Against the network"])} == bands
+    assert "Rank" not in table.shown.columns and "Position" not in table.shown.columns
 
 
 # --- figures in the PDF match the marts ---------------------------------------------------
@@ -269,7 +301,7 @@ def test_every_page_has_marking_period_data_date_and_number(unit_pdf: Path) -> N
 def test_contents_page_numbers_are_right(unit_pdf: Path) -> None:
     pages = pdf_pages(unit_pdf, layout=True)
     entries = re.findall(r"^\s*(\d+)\. (.+?)\s{2,}(?:page )?(\d+)\s*$", pages[0], flags=re.M)
-    assert len(entries) == 10
+    assert len(entries) == 1 + len(BODY)  # the scorecard, then every section
     for number, title, page in entries:
         assert f"{number}. {title}" in flat(pages[int(page) - 1]), f"'{title}' is not on page {page}"
     assert entries[0][1] == "Scorecard" and entries[1][2] == "3", "the scorecard must hold to one page"

@@ -27,7 +27,8 @@ MARTS = ("dim_rocu", "dim_quarter", "dim_month", "fct_board_quarterly", "fct_boa
          "fct_scorecard_quarterly", "fct_submission_status", "fct_strand_coverage_quarterly",
          "fct_submission_problems", "fct_outcomes_quarterly", "fct_ocg_threat", "fct_capacity_tasking",
          "fct_unmapped_labels_quarterly", "fct_metrics_not_reported_quarterly", "fct_revised_figures",
-         "fct_metric_monthly", "dim_metric")
+         "fct_metric_monthly", "dim_metric", "fct_effort_alignment", "fct_effort_alignment_index",
+         "fct_effort_on_priorities")
 
 
 @dataclass
@@ -50,6 +51,9 @@ class Figures:
     not_reported: pd.DataFrame
     revisions: pd.DataFrame  # every revised figure up to the quarter's end
     monthly: pd.DataFrame  # every unit's framework figures, months to the quarter's end (kept in the register)
+    alignment: pd.DataFrame  # fct_effort_alignment, every unit, the financial year the quarter ends in
+    alignment_index: pd.DataFrame  # fct_effort_alignment_index, the same year
+    on_priorities: pd.DataFrame  # fct_effort_on_priorities, the same year
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -109,6 +113,12 @@ def read_figures(con: duckdb.DuckDBPyConnection, request: Request) -> Figures:
                        "order by rocu_code, strand_code, metric_id", quarter),
         revisions=q(_REVISIONS, quarter),
         monthly=q(_MONTHLY, quarter),
+        alignment=q(f"select * from marts.fct_effort_alignment where financial_year = ({_QUARTER_YEAR}) "
+                    "order by rocu_code, threat_area_order", quarter),
+        alignment_index=q(f"select * from marts.fct_effort_alignment_index where financial_year = ({_QUARTER_YEAR}) "
+                          "order by rocu_code", quarter),
+        on_priorities=q(f"select * from marts.fct_effort_on_priorities where financial_year = ({_QUARTER_YEAR}) "
+                        "order by rocu_code", quarter),
     )
 
 
@@ -134,6 +144,9 @@ def _read(con: duckdb.DuckDBPyConnection, sql: str, *params) -> duckdb.DuckDBPyC
                           "release). Rebuild the warehouse (make build, or the build_warehouse job), then make the "
                           "report again.") from missing
 
+
+# The financial year the paper's quarter ends in (a calendar quarter too): the golden-thread marts are by year.
+_QUARTER_YEAR = "select max(financial_year) from marts.dim_month where ? in (fy_quarter, calendar_quarter_code)"
 
 _TREND_QUARTERS = """
 select q.*

@@ -7,7 +7,7 @@ is too small to bear one.
 
 from __future__ import annotations
 
-from pipelines.serving.formats import SMALL_BASE, amount, count, decimal, missing, pct, plain, rate, share
+from pipelines.serving.formats import SMALL_BASE, amount, count, decimal, missing, pct, plain, rate, share, share_with_base
 
 STRAND_NAMES = {"pursue": "Pursue", "prevent": "Prevent", "protect": "Protect", "prepare": "Prepare"}
 
@@ -195,3 +195,53 @@ def leavers(unit: str, n: int) -> str:
 def network_count(what: str, n: int, of: int) -> str:
     """'7 of 9 units returned every month on time.' Nine units are a small base: never a percentage."""
     return f"{plain(n)} of {plain(of)} units {what}."
+
+
+def effort_index(unit: str, year: str, months_: int, index: float | None, widest_area: str | None,
+                 widest_gap: float | None) -> str:
+    """The effort-follows-threat index is described (it has no interval), with the area that parts most."""
+    period = f"In {year} ({months(months_, 12)} on the OCG ledger)"
+    if missing(index):
+        return f"{period} {unit} has no effort-follows-threat index: it held no high-band threat or led no effort."
+    text = f"{period} {unit}'s effort-follows-threat index was {index:.0f} of 100"
+    if not missing(widest_area) and not missing(widest_gap):
+        side = "above" if widest_gap > 0 else "below"
+        text += f"; effort parts most from threat in {widest_area} ({abs(widest_gap):.0f} points {side} its threat share)"
+    return text + "."
+
+
+BAND_WORDS = {"higher": "higher than the network's", "lower": "lower than the network's",
+              "similar": "similar to the network's"}
+
+
+def effort_on_priorities(unit: str, on_priority: int, operations: int, share_pct: float | None, is_small: bool,
+                         network_pct: float, band: str) -> str:
+    """The share of a unit's operations on priority areas, banded against the network's (95% limits)."""
+    shown = share_with_base(on_priority, operations, share_pct, is_small, "operations")
+    return (f"Of the operations {unit} led, {shown} were on national or regional priority areas: "
+            f"{BAND_WORDS[band]} {network_pct:.0f}% (95% limits).")
+
+
+def priorities_without_operation(unit: str, areas: list[str]) -> str:
+    if not areas:
+        return f"Every priority area of {unit} had an operation."
+    return f"{plain(len(areas))} priority area{'' if len(areas) == 1 else 's'} of {unit} had no operation: " \
+           f"{', '.join(areas)}."
+
+
+def departures_from_national(unit: str, departures: list[str]) -> str:
+    if not departures:
+        return f"{unit}'s regional priorities agree with the national ones."
+    return f"{unit}'s regional assessment departs from the national one in {', '.join(departures)}."
+
+
+def network_on_priorities(bands: dict[str, str], network_pct: float) -> str:
+    """How many units' share of operations on priorities is similar to the network's; who differs."""
+    similar = [u for u, b in bands.items() if b == "similar"]
+    parts = [f"{plain(len(similar))} of {plain(len(bands))} units put a share of their operations on priority "
+             f"areas similar to the network's {network_pct:.0f}%"]
+    for band in ("higher", "lower"):
+        units = [u for u, b in bands.items() if b == band]
+        if units:
+            parts.append(f"{band}: {', '.join(units)}")
+    return "; ".join(parts) + " (95% limits)."

@@ -44,14 +44,15 @@ def _median_shown(row: pd.Series, value: float | None, months_due: float) -> str
     return FORMATS[row.figure_format](value)
 
 
-def _network_shown(row: pd.Series, months_due: float) -> str:
+def _network_shown(row: pd.Series, months_due: float, say_median: bool = True) -> str:
     """The network figure the unit is compared with: a pooled share, the network rate, or the median."""
     if row.network_value_kind == "pooled share":
         return pct(row.network_value)
     if row.network_value_kind == "network rate":
         return rate_100k(row.network_value)
     if row.network_value_kind == "median":
-        return f"median {_median_shown(row, row.network_value, months_due)}"
+        median = _median_shown(row, row.network_value, months_due)
+        return f"{median}†" if say_median else median
     return "–"
 
 
@@ -60,13 +61,14 @@ def _against(row: pd.Series) -> str:
     if missing(row.value):
         return "–"
     if missing(row.comparison):
-        return "not compared (no base)"
-    words = str(row.comparison)
+        return "not compared"
+    words = str(row.comparison) + ("*" if row.is_small_base else "")
     if not missing(row.band_998) and row.band_998 != "similar":
-        words += ", outside 99.8%"
-    return f"{words} (small base)" if row.is_small_base else words
+        words += " (99.8%)"
+    return words
 
 
+AGAINST_NOTE = f"* small base (under {SMALL_BASE}); (99.8%): outside the 99.8% limits too; † median of the units."
 MARKS = {"better": " ▲", "worse": " ▼", "higher": " ↑", "lower": " ↓"}
 
 
@@ -76,18 +78,15 @@ def scorecard(ctx: Context, headlines: list[str]) -> Section:
     codes = card.drop_duplicates("indicator_code").sort_values("sort_order")
     section = Section("scorecard", "Scorecard",
                       f"Headline indicators for {ctx.quarter}: {'the unit beside' if ctx.focus else 'each unit and'} "
-                      "the network. A share is compared with the network's pooled share on exact binomial 95% limits "
-                      "for its base, a rate with the network rate on its funnel; each is better, similar or worse "
-                      "(higher or lower where neither is better), never a position among the nine units. A figure "
-                      "with no base is only described beside the network median"
-                      f"{'; in the chart, right is better' if ctx.focus else ''}. Shares on a base under "
-                      f"{SMALL_BASE} are shown as counts (\"2 of 3\").", findings=headlines)
+                      "the network, compared on 95% limits (better, similar or worse; never a position)"
+                      f"{'. In the chart, right is better' if ctx.focus else ''}. Shares on a base under {SMALL_BASE} "
+                      "are shown as counts (\"2 of 3\").", findings=headlines)
     if ctx.focus:
         mine = card[card["rocu_code"] == ctx.focus].sort_values("sort_order")
         rows, raw, strip = [], [], []
         for r in mine.itertuples():
             label = _label(r)
-            better = "neither (described only)" if missing(r.higher_is_better) else (
+            better = "neither" if missing(r.higher_is_better) else (
                 "higher" if r.higher_is_better else "lower")
             rows.append([label, _shown(r), _network_shown(r, due), _against(r), better])
             raw.append([label, r.value, r.network_value, _against(r), better])
@@ -101,7 +100,7 @@ def scorecard(ctx: Context, headlines: list[str]) -> Section:
                           "lower_is_better": not missing(r.higher_is_better) and not r.higher_is_better})
         section.tables.append(rows_table(f"{ctx.focus} scorecard, {ctx.quarter}",
                                          ["Indicator", ctx.focus, "Network", "Against the network", "Better when"], rows,
-                                         raw_rows=raw))
+                                         raw_rows=raw, note=AGAINST_NOTE))
         section.charts.append(chart(
             "scorecard", charts.value_strip(strip),
             f"Strip chart placing {ctx.focus} among the nine units on each scorecard indicator: " + "; ".join(
@@ -115,11 +114,13 @@ def scorecard(ctx: Context, headlines: list[str]) -> Section:
             unit_rows = [by_unit.loc[(c.indicator_code, u)] if (c.indicator_code, u) in by_unit.index else None
                          for u in ctx.units]
             rows.append([_label(c), *["–" if r is None else _shown(r) + MARKS.get(r.comparison, "")
-                                      for r in unit_rows], _network_shown(c, due)])
+                                      for r in unit_rows], _network_shown(c, due, say_median=False)])
             raw.append([_label(c), *[None if r is None else r.value for r in unit_rows], c.network_value])
         section.tables.append(rows_table(
-            f"Network scorecard, {ctx.quarter} (▲ better, ▼ worse than the network at 95%; ↑ higher, ↓ lower where "
-            "neither is better; no mark: similar, or no base to compare)", head, rows, raw_rows=raw))
+            f"Network scorecard, {ctx.quarter}", head, rows, raw_rows=raw,
+            note="▲ better, ▼ worse than the network at 95%; ↑ higher, ↓ lower where neither is better; no mark: "
+                 "similar, or no base to compare. Network: the pooled share of a share, the network rate of a rate, "
+                 "else the median of the units."))
         per_unit = card.drop_duplicates("rocu_code").set_index("rocu_code").reindex(ctx.units)
         counts = {kind: per_unit[f"indicators_{kind}"].fillna(0).astype(int).tolist()
                   for kind in ("better", "similar", "worse")}
