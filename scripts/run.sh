@@ -21,6 +21,9 @@ DAGSTER_PID=$!
 setsid .venv/bin/streamlit run dashboards/app.py --server.address 127.0.0.1 --server.port "$STREAMLIT_PORT" \
     --browser.gatherUsageStats false >"$VAR/streamlit.log" 2>&1 &
 STREAMLIT_PID=$!
+# The intake worker keeps Great Expectations loaded for every verdict (pipelines/intake/check/worker.py).
+ROCU_VAR_DIR="$VAR" setsid .venv/bin/python -m pipelines.intake.check.worker >"$VAR/intake-worker.log" 2>&1 &
+WORKER_PID=$!
 
 stop() {
     trap - EXIT INT TERM
@@ -28,11 +31,13 @@ stop() {
     # there after a grace period is killed.
     kill -INT -- -"$DAGSTER_PID" 2>/dev/null || true
     kill -TERM -- -"$STREAMLIT_PID" 2>/dev/null || true
+    kill -TERM -- -"$WORKER_PID" 2>/dev/null || true
     for _ in $(seq 50); do
-        kill -0 -- -"$DAGSTER_PID" 2>/dev/null || kill -0 -- -"$STREAMLIT_PID" 2>/dev/null || break
+        kill -0 -- -"$DAGSTER_PID" 2>/dev/null || kill -0 -- -"$STREAMLIT_PID" 2>/dev/null \
+            || kill -0 -- -"$WORKER_PID" 2>/dev/null || break
         sleep 0.2
     done
-    kill -KILL -- -"$DAGSTER_PID" -"$STREAMLIT_PID" 2>/dev/null || true
+    kill -KILL -- -"$DAGSTER_PID" -"$STREAMLIT_PID" -"$WORKER_PID" 2>/dev/null || true
     echo "Stopped."
 }
 trap stop EXIT
@@ -44,7 +49,7 @@ if [[ -f "$VAR/demo-accounts.txt" ]]; then
 else
     echo "No demo accounts in $VAR yet: make them with .venv/bin/rocu demo accounts"
 fi
-echo "Logs: $VAR/build.log, $VAR/dagster.log, $VAR/streamlit.log."
+echo "Logs: $VAR/build.log, $VAR/dagster.log, $VAR/streamlit.log, $VAR/intake-worker.log."
 echo "Dagster UI: http://127.0.0.1:${DAGSTER_PORT}"
 echo "Dashboards: http://127.0.0.1:${STREAMLIT_PORT}"
 echo "Press Ctrl+C to stop."

@@ -1,6 +1,6 @@
-"""The main job's servers as `make demo` starts them: both answer on 127.0.0.1, the console ends
-with what a person needs, and Ctrl+C leaves no process behind (Dagster's webserver, daemon and
-code servers included)."""
+"""The main job's servers as `make demo` starts them: both answer on 127.0.0.1 and the intake worker
+listens, the console ends with what a person needs, and Ctrl+C leaves no process behind (Dagster's
+webserver, daemon and code servers, and the intake worker, included)."""
 
 import os
 import signal
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.intake.check import worker as intake_worker
 from tests.browser import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +54,8 @@ def test_ctrl_c_stops_both_servers_and_every_process_they_started(built_demo_cop
         deadline = time.monotonic() + 180
         dagster = f"http://127.0.0.1:{dagster_port}/server_info"
         streamlit = f"http://127.0.0.1:{streamlit_port}/_stcore/health"
-        while not (answers(dagster) and answers(streamlit)):
+        # the intake worker too: it keeps Great Expectations loaded for every verdict
+        while not (answers(dagster) and answers(streamlit) and intake_worker.is_running(var)):
             assert job.poll() is None, job.stdout.read()
             assert time.monotonic() < deadline, "the servers did not answer within 180 s"
             time.sleep(0.5)
@@ -67,6 +69,7 @@ def test_ctrl_c_stops_both_servers_and_every_process_they_started(built_demo_cop
     while processes_of(var) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert processes_of(var) == []
+    assert not intake_worker.socket_path(var).exists()
     lines = [line for line in output.splitlines() if line.strip()]
     assert not [line for line in lines if "DEBUG" in line or "Traceback" in line], output
     # What a person needs, last: the addresses, then how to stop.

@@ -27,6 +27,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.intake.check.rules import severity_of
+from pipelines.intake.check.worker import ask_worker, is_running
 from pipelines.intake.types import Problem, cell_place
 from pipelines.settings import EXPECTATIONS_DIR, SEEDS_DIR
 
@@ -54,17 +55,25 @@ WARMED_SUITES = ("return_values", "resources")  # the suites a verdict runs
 _warming: dict[tuple[str, ...], threading.Thread] = {}
 
 
+def prepare(name: str) -> None:
+    """Import Great Expectations and build suite `name` now (the intake worker, before it listens)."""
+    _validator(name)
+
+
 def warm_up(names: tuple[str, ...] = WARMED_SUITES) -> threading.Thread:
     """Import Great Expectations and build `names`' suites on a background thread, and return it.
 
     Importing GX is most of a cold verdict's time (about 80% of its CPU). A caller that will
     soon ask for a verdict (the command line before it signs in and reads the file, the Upload
     page while the person picks a file) starts it here, so the import overlaps with that wait;
-    a check that comes first simply waits for the same suite to be ready. Started once per process."""
+    a check that comes first simply waits for the same suite to be ready. Started once per process,
+    and not at all while an intake worker runs (the checks go to it)."""
+    worker = names not in _warming and is_running()
     with _BUILDING:
         if names not in _warming:
-            _warming[names] = threading.Thread(target=lambda: [_validator(name) for name in names],
-                                               name="gx-warm-up", daemon=True)
+            _warming[names] = threading.Thread(
+                target=(lambda: None) if worker else (lambda: [_validator(name) for name in names]),
+                name="gx-warm-up", daemon=True)
             _warming[names].start()
         return _warming[names]
 
@@ -133,8 +142,18 @@ def _missing_columns(name: str, suite, frame: pl.DataFrame, file: str | None) ->
 def validate(name: str, frame: pl.DataFrame, file: str | None = None) -> list[Problem]:
     """Validate `frame` against suite `name`; one Problem per failing row (capped per expectation).
 
-    A column the suite reads but the file lacks is one problem, and the rules on it are not run.
+    Asked of the intake worker when one runs (Great Expectations already loaded there), else
+    checked in this process: the same problems either way.
     """
+    if frame.is_empty():
+        return []
+    answered = ask_worker(name, frame, file)
+    return check_here(name, frame, file) if answered is None else answered
+
+
+def check_here(name: str, frame: pl.DataFrame, file: str | None = None) -> list[Problem]:
+    """`validate` in this process. A column the suite reads but the file lacks is one problem,
+    and the rules on it are not run."""
     if frame.is_empty():
         return []
     batch_definition, suite = _validator(name)
