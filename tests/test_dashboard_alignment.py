@@ -56,3 +56,30 @@ def test_a_unit_sees_only_its_own_alignment(var):
     assert any("does not allow you to" in e.value for e in at.error)
     own = run("alignment", as_role="unit_submitter", as_unit="EMSOU")
     assert own.selectbox(key="w_unit").options == ["East Midlands (EMSOU)"]
+
+
+def test_escalations_from_forces_and_the_share_on_priorities_are_the_marts_figures(var):
+    """Issue 15 item 2 and 3: the groups forces escalated, what the unit decided and how long it took,
+    banded against the network (never ranked), with every escalation listed behind the figures."""
+    year = newest_whole_year(var)
+    at = run("alignment", unit="SWROCU", year=year)
+    ((requested, accepted, decided, band, network, median_days, reason),) = sql(
+        var, "select requested, accepted, decided, band_95, network_accepted_pct, median_days_to_decision,"
+             " commonest_decline_reason from marts.fct_escalation_decisions where rocu_code = 'SWROCU'"
+             " and financial_year = ?", year)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Groups escalated by forces"] == count(requested)
+    assert f"({count(accepted)} of {count(decided)})" in metrics["Accepted, of those decided"] \
+        or metrics["Accepted, of those decided"] == f"{count(accepted)} of {count(decided)}"
+    assert metrics["Days from request to decision (median)"] == decimal(median_days)
+    words = " ".join(c.value for c in at.caption)
+    assert f"Accepted: {band} to the network's {pct(network)}" in words
+    assert reason.lower() in words
+    listed = table(at, "Why declined")
+    refs = [r for (r,) in sql(var, "select escalation_ref from marts.fct_escalations where rocu_code = 'SWROCU'"
+                                   " and financial_year = ? order by requested_date, escalation_ref", year)]
+    assert listed["Escalation"].tolist() == refs and len(refs) == requested
+    ((on, ops, share_band),) = sql(var, "select operations_on_priority, operations, band_95 from"
+                                        " marts.fct_effort_on_priorities where rocu_code = 'SWROCU'"
+                                        " and financial_year = ?", year)
+    assert f"({count(on)} of {count(ops)}), {share_band} to the network's" in words

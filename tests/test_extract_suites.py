@@ -59,6 +59,10 @@ BAD_CELLS = [
     BadCell("operations", "start_date", "1/4/2025", "start_date_format"),
     BadCell("operations", "ocg_refs", "OCG-1, OCG-2", "ocg_refs_format"),
     BadCell("operations", "rocu_code", "MARS", "rocu_code_allowed_values"),
+    BadCell("escalations", "decision", "maybe", "decision_allowed_values"),
+    BadCell("escalations", "force_code", "ATLANTIS", "force_code_allowed_values"),
+    BadCell("escalations", "requested_date", "1/4/2025", "requested_date_format"),
+    BadCell("escalations", "threat_area_code", "SHOPLIFTING", "threat_area_code_allowed_values"),
 ]
 
 
@@ -250,3 +254,36 @@ def test_only_the_newest_operations_snapshot_is_read(demo, tmp_path):
     frame, rejected = read_extract(folder, SPECS["operations"])
     assert rejected == {} and set(frame["source_file"]) == {source.name}
     assert frame.height == pl.read_csv(source).height
+
+
+ASKED = {"requested_date": "2025-05-01"}
+BAD_ESCALATIONS = [
+    BadRecord({**ASKED, "decision": "declined", "decision_date": "2025-05-20", "decline_reason": None},
+              "declined_needs_reason", "decline_reason", "say why the unit declined it"),
+    BadRecord({**ASKED, "decision": "accepted", "decision_date": "2025-05-20", "decline_reason": "capacity"},
+              "reason_only_when_declined", "decline_reason", "belongs only on a declined escalation"),
+    BadRecord({**ASKED, "decision": "accepted", "decision_date": None, "decline_reason": None},
+              "decided_needs_date", "decision_date", "give the day the unit decided"),
+    BadRecord({**ASKED, "decision": "pending", "decision_date": "2025-05-20", "decline_reason": None},
+              "pending_has_no_decision_date", "decision_date", "stays empty until the unit decides"),
+    BadRecord({**ASKED, "decision": "accepted", "decision_date": "2025-04-20", "decline_reason": None},
+              "decision_before_request", "decision_date", "cannot decide before it is asked"),
+    BadRecord({**ASKED, "decision": "declined", "decision_date": "2025-05-20", "decline_reason": "bored"},
+              "decline_reason_allowed_values", "decline_reason", "a reason from the reference list"),
+]
+
+
+@pytest.mark.parametrize("bad", BAD_ESCALATIONS, ids=lambda b: b.rule)
+def test_the_escalation_suite_rejects_a_record_whose_decision_disagrees(demo, tmp_path, bad):
+    """Issue 15 item 2: an escalation's decision, its date and the reason for declining agree, or the
+    file is rejected with one plain-English problem naming the row and the column."""
+    source = first_file(demo, "escalations")
+    target = tmp_path / source.name
+    frame = pl.read_csv(source, infer_schema=False)
+    first = pl.int_range(pl.len()) == 0
+    frame.with_columns(pl.when(first).then(pl.lit(value, dtype=pl.String)).otherwise(pl.col(column)).alias(column)
+                       for column, value in bad.cells.items()).write_csv(target)
+    problems = [p for p in validate("escalations", read_extract_file(target), file=target.name)
+                if p.severity == "error"]
+    assert [(p.rule, p.file, p.row, p.column) for p in problems] == [(bad.rule, target.name, 2, bad.column)]
+    assert bad.words in problems[0].message and "{" not in problems[0].message

@@ -1,10 +1,11 @@
 """Does effort follow the threat? Per unit and financial year: the effort-follows-threat index with its
 components, each threat area's share of the high-band threat against its share of effort, national and
-regional priorities, the operations and tasking meetings behind the figures, and the tasking rhythm
-against the national cycle.
+regional priorities, the operations and tasking meetings behind the figures, the tasking rhythm
+against the national cycle, and the groups forces escalated and what the unit decided.
 
-Reads only the golden-thread marts (fct_effort_alignment_index, fct_effort_alignment, fct_operations_by_year,
-fct_tasking_rhythm, fct_tasking_meetings, dim_alignment_measure) and dim_rocu; every figure is computed in dbt.
+Reads only the golden-thread marts (fct_effort_alignment_index, fct_effort_alignment, fct_effort_on_priorities,
+fct_operations_by_year, fct_tasking_rhythm, fct_tasking_meetings, fct_escalation_decisions, fct_escalations,
+dim_alignment_measure) and dim_rocu; every figure is computed in dbt.
 """
 
 import altair as alt
@@ -62,6 +63,21 @@ d.metric("Priorities with no operation", f"{count(r['priorities_without_operatio
          help=explained("priorities_without_operation"))
 e.metric("Operations on non-priority areas", count(r["operations_off_priority"]),
          help=explained("operations_off_priority"))
+on_priority = query(
+    """
+    select operations_on_priority, operations, on_priority_pct, network_on_priority_pct, band_95, is_small_base
+    from marts.fct_effort_on_priorities where rocu_code = ? and financial_year = ?
+    """,
+    (unit, year),
+)
+if not on_priority.empty:
+    o = on_priority.iloc[0]
+    share_words = (f"{count(o['operations_on_priority'])} of {count(o['operations'])}" if o["is_small_base"]
+                   else f"{pct(o['on_priority_pct'])} ({count(o['operations_on_priority'])} of {count(o['operations'])})")
+    st.caption(f"Operations on national or regional priority areas: {share_words}, {o['band_95']} to the network's "
+               f"{pct(o['network_on_priority_pct'])} (exact binomial 95% limits"
+               + ("; small base" if o["is_small_base"] else "") + "). The units are compared on this share only: "
+               "the index has no interval, so it is described, never ranked.")
 if r["widest_gap_threat_area_code"] is not None and not pd.isna(r["widest_gap_threat_area_code"]):
     st.caption(f"Widest gap: {r['widest_gap_threat_area_code']}, effort share {decimal(r['widest_gap_pts'])} "
                "percentage points against its threat share. The index says where effort and threat part, not why.")
@@ -164,6 +180,53 @@ if not meetings.empty:
         "Unit at national tasking": meetings["national_tasking_attended"].map({True: "yes", False: "no"}),
         "Operations discussed": meetings["operations_discussed"].fillna("none"),
     }), f"meetings_{unit}_{year.replace('/', '-')}", export=meetings)
+
+st.subheader(f"Escalations from forces, {year}")
+decisions = query(
+    """
+    select requested, accepted, declined, pending, decided, accepted_pct, network_accepted_pct, band_95,
+           is_small_base, median_days_to_decision, p90_days_to_decision, commonest_decline_reason, high_band_requested
+    from marts.fct_escalation_decisions where rocu_code = ? and financial_year = ?
+    """,
+    (unit, year),
+)
+if decisions.empty:
+    st.info(f"No force escalated a group to {names[unit]} in {year}.")
+else:
+    x = decisions.iloc[0]
+    accepted = (f"{count(x['accepted'])} of {count(x['decided'])}" if x["is_small_base"]
+                else f"{pct(x['accepted_pct'])} ({count(x['accepted'])} of {count(x['decided'])})")
+    i, j, k = st.columns(3)
+    i.metric("Groups escalated by forces", count(x["requested"]),
+             help=f"{count(x['high_band_requested'])} of them high band when escalated; {count(x['pending'])} pending.")
+    j.metric("Accepted, of those decided", accepted, help=explained("escalations_accepted_pct"))
+    k.metric("Days from request to decision (median)", decimal(x["median_days_to_decision"]),
+             help=f"{explained('days_to_decision')} 90th percentile: {decimal(x['p90_days_to_decision'])} days.")
+    st.caption(f"Accepted: {x['band_95'] or 'not compared'} to the network's {pct(x['network_accepted_pct'])} "
+               "(exact binomial 95% limits" + ("; small base" if x["is_small_base"] else "") + "). "
+               + (f"The reason given most often for declining: {x['commonest_decline_reason'].lower()}. "
+                  if isinstance(x["commonest_decline_reason"], str) else "")
+               + "Saying no is a question for the board, not a failure: forces choose what to escalate.")
+    asked = query(
+        """
+        select escalation_ref, force_code, ocg_ref, morile_band_when_asked, threat_area_name, requested_date,
+               decision_name, decision_date, days_to_decision, decline_reason_name
+        from marts.fct_escalations where rocu_code = ? and financial_year = ? order by requested_date, escalation_ref
+        """,
+        (unit, year),
+    )
+    show_table(pd.DataFrame({
+        "Escalation": asked["escalation_ref"],
+        "Force": asked["force_code"],
+        "OCG": asked["ocg_ref"],
+        "Band when escalated": asked["morile_band_when_asked"].fillna("–"),
+        "Threat area": asked["threat_area_name"],
+        "Asked": asked["requested_date"].map(day),
+        "Decision": asked["decision_name"],
+        "Decided": asked["decision_date"].map(day),
+        "Days": asked["days_to_decision"].map(count),
+        "Why declined": asked["decline_reason_name"].fillna(""),
+    }), f"escalations_{unit}_{year.replace('/', '-')}", export=asked)
 
 with st.expander("How these measures are defined"):
     show_table(measures.rename(columns={"measure_name": "Measure", "definition": "Definition",

@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 from tqdm import tqdm
 
-from pipelines.demo import capacity, disruptions, ocg_history, ocg_register, operations, resources
+from pipelines.demo import capacity, disruptions, escalations, ocg_history, ocg_register, operations, resources
 from pipelines.months import (add_months, financial_year_start, month_end, month_range,
                                      months_between, parse_month, submission_deadline,
                                      working_day)
@@ -105,7 +105,7 @@ def write_extracts(out: Path, months: list[str], seed: int, progress: bool) -> N
     rng_t = np.random.default_rng([seed, 7])
     ops = operations.operations(rng_t, regs, groups, months)
     partners = operations.partner_codes()
-    for folder in ("disruptions", "capacity", "tasking", "operations"):
+    for folder in ("disruptions", "capacity", "tasking", "operations", "escalations"):
         (out / "extracts" / folder).mkdir(parents=True, exist_ok=True)
     for month in tqdm(months, desc="extracts", disable=not progress, file=sys.stderr):
         recent = month in months[-2:]
@@ -123,6 +123,8 @@ def write_extracts(out: Path, months: list[str], seed: int, progress: bool) -> N
         capacity.gateway_requests(rng_c, regs, month, acceptance).write_csv(
             tasking / f"gateway_requests_{month}.csv")
     ops.write_csv(out / "extracts" / "operations" / f"operations_{months[-1]}.csv")
+    escalations.escalations(np.random.default_rng([seed, 8]), groups, months).write_csv(
+        out / "extracts" / "escalations" / f"escalations_{months[-1]}.csv")
     write_twins(out, pairs)
     write_register(out, months, seed, register, pl.concat(claims))
 
@@ -184,6 +186,10 @@ Nothing here describes real people, groups or operations.
   in the run, as at the last month end (a snapshot: only the newest file is loaded): reference,
   lead unit, tasked by, threat area, OCGs targeted (";"-separated), start, end, status. Effort
   follows each unit's regional priorities (seeds/priorities/); SWROCU's depart from the national ones.
+- `extracts/escalations/escalations_<month>.csv`: every OCG a force escalated to its unit in the
+  run, with the unit's decision as at the last month end (a snapshot): accepted, declined with a
+  reason (seeds/reference/escalation_decline_reasons.csv) or pending. SWROCU declines more; in
+  NWROCU's region forces escalate few of their groups.
 - `truth/expected_values.csv`: every figure of every non-broken return for its own
   period, in the framework unit (after the label map's multiplier).
 """

@@ -38,6 +38,9 @@ EXTRACTS = (
     ExtractSpec("gateway_requests", "tasking/gateway_requests_*.csv", description="Gateway requests from forces"),
     ExtractSpec("operations", "operations/operations_*.csv", snapshot=True,
                 description="Operations and taskings the units led, as at the newest extract (a snapshot)"),
+    ExtractSpec("escalations", "escalations/escalations_*.csv", snapshot=True,
+                description="OCGs forces escalated to their unit and the unit's decisions, as at the newest "
+                            "extract (a snapshot)"),
 )
 
 
