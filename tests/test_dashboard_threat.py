@@ -125,3 +125,19 @@ def test_the_page_shows_the_score_change_after_disruption_and_the_rates_on_the_u
     metrics = {m.label: m.value for m in at.metric}
     for per, value in rates:
         assert metrics[f"Impact-weighted disruptions {per}, {year}"] == f"{value:,.2f}"
+
+
+def test_prevent_and_protect_are_set_beside_later_outcomes_as_associations_never_causes(var):
+    """Issue 13 item 5: each link of seeds/framework/outcome_links.csv the unit's returns hold both sides
+    of, with its rank correlation, interval and association from the mart, and its caveat."""
+    ((unit,),) = sql(var, "select min(rocu_code) from marts.fct_outcome_associations")
+    at = run("threat", unit=unit)
+    rows = sql(var, "select question, spearman_r, lower_95, upper_95, coalesce(association, 'not estimated'), caveat"
+                    " from marts.fct_outcome_associations where rocu_code = ? order by link_id", unit)
+    shown = table(at, "Rank correlation (95% interval)")
+    assert shown["Question"].tolist() == [q for q, *_ in rows]
+    assert shown["Association"].tolist() == [a for *_, a, _ in rows]
+    for cell, (_, r, lo, hi, *_) in zip(shown["Rank correlation (95% interval)"], rows):
+        assert cell == "too few months" or cell == f"{r:.2f} ({lo:.2f} to {hi:.2f})"
+    words = " ".join(c.value for c in at.caption)
+    assert "never a cause" in words and all(caveat in words for *_, caveat in rows)

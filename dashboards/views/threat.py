@@ -267,3 +267,30 @@ else:
 # The records behind these figures, for the roles that may open them (no link a role cannot follow).
 if can(session, "view_drill", unit):
     drill_link(unit, "DIS_TOTAL", kind, period, f"See every disruption record behind {names[unit]}'s figures for {when}")
+
+st.subheader(f"Prevent and protect beside later outcomes, {names[unit]}")
+links = query(
+    """
+    select question, activity_name, outcome_name, lag_months, months_paired, first_month, last_month, spearman_r,
+           lower_95, upper_95, association, is_too_few_months, caveat
+    from marts.fct_outcome_associations where rocu_code = ? order by link_id
+    """,
+    (unit,),
+)
+if links.empty:
+    st.info(f"{names[unit]}'s returns do not hold both sides of any link in seeds/framework/outcome_links.csv "
+            "(for example young people diverted from county lines and county lines closed).")
+else:
+    show_table(pd.DataFrame({
+        "Question": links["question"],
+        "Months paired": [f"{count(n)} ({a} to {b})" for n, a, b in
+                          zip(links["months_paired"], links["first_month"], links["last_month"])],
+        "Rank correlation (95% interval)": [
+            "too few months" if few else f"{decimal(r, 2)} ({decimal(lo, 2)} to {decimal(hi, 2)})"
+            for r, lo, hi, few in zip(links["spearman_r"], links["lower_95"], links["upper_95"],
+                                      links["is_too_few_months"])],
+        "Association": links["association"].fillna("not estimated"),
+    }), f"outcome_links_{unit}", export=links)
+    st.caption("Each is an association over time, never a cause: " + " ".join(
+        dict.fromkeys(f"{c}." for c in links["caveat"])) + " Spearman's rank correlation over the months the unit "
+        "reported both; positive or negative only where the 95% interval lies wholly on one side of zero.")
