@@ -260,3 +260,34 @@ def test_the_upload_page_shows_each_query_with_an_answer_box_and_the_queue_waits
     approver_page.button(key=f"approve_{sid}").click().run()
     assert [a["submission_id"] for a in zone.registry.approvals()] == [sid]
     st.cache_data.clear()
+
+
+def test_a_notes_sheet_answers_the_query_on_the_figure_it_names(demo, tmp_path):
+    """Issue 14 item 1: YHROCU keeps its explanations on a sheet of their own (a table of measure and
+    note, no figures) rather than beside the figures: the note naming its arrests measure answers the
+    query on that figure, at the figure's own place; a measure with no note stays open."""
+    from openpyxl import load_workbook
+
+    unit = "YHROCU"
+    book = load_workbook(demo_file(demo, unit, PERIOD))
+    sheet = book["Pursue"]
+    header = next(r for r in sheet.iter_rows() if [c.value for c in r[:3]] == ["Indicator", "This month", "Comments"])
+    rows = [r for r in sheet.iter_rows(min_row=header[0].row + 1) if isinstance(r[0].value, str) and r[1].value]
+    arrests = next(r for r in rows if r[0].value.lower().startswith("arrest"))
+    other = next(r for r in rows if r is not arrests)
+    for row, figure in ((arrests, 2.5), (other, 3.5)):  # fractional counts: a query each
+        row[1].value, row[2].value = figure, None  # no note beside the figure
+    notes = book.create_sheet("Explanations for the NOCC")
+    notes.append(["Measure", "Notes"])
+    notes.append([arrests[0].value.upper() + "  ", "Two arrests shared with a force, counted as halves"])
+    notes.append(["A measure not on the return", "nothing to attach this to"])
+    path = tmp_path / f"{unit}_{PERIOD}.xlsx"
+    book.save(path)
+    zone = LandingZone(Paths(tmp_path).landing)
+    verdict = submit_return(zone, path.read_bytes(), original_name=path.name, rocu_code=unit, period=PERIOD,
+                            submitted_by="unit_submitter.yhrocu", today=TODAY)
+    by_row = {q.row: q for q in queries(zone, verdict.submission) if q.rule == "fractional_count"}
+    answered, still_open = by_row[arrests[1].row], by_row[other[1].row]
+    assert (answered.status, answered.explanation, answered.source, answered.sheet) == (
+        "answered", "Two arrests shared with a force, counted as halves", "file", "Pursue")
+    assert (still_open.status, still_open.explanation) == ("open", None)

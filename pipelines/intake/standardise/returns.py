@@ -20,6 +20,7 @@ from pipelines.intake.types import Problem, column_letter
 from pipelines.intake.standardise.cells import normalise_label
 from pipelines.intake.standardise.layouts import LAYOUT_READERS
 from pipelines.intake.standardise.mapping import is_known_force, label_rules, map_found
+from pipelines.intake.standardise.notes import notes_sheet_comments
 from pipelines.intake.standardise.read_tables import Grid, UnreadableFile, read_grids
 
 VALUES_SCHEMA = {
@@ -143,6 +144,6 @@ def parse_return(path: Path | str, rocu_code: str, period: str, display_name: st
         if mapped.values else _empty(VALUES_SCHEMA)
     unmapped = pl.DataFrame(mapped.unmapped, schema=UNMAPPED_SCHEMA, orient="row") \
         if mapped.unmapped else _empty(UNMAPPED_SCHEMA)
-    comments = pl.DataFrame(mapped.comments, schema=COMMENTS_SCHEMA, orient="row") \
-        if mapped.comments else _empty(COMMENTS_SCHEMA)
+    noted = mapped.comments + notes_sheet_comments(visible, mapped.values)  # a Comments column, a notes sheet
+    comments = pl.DataFrame(noted, schema=COMMENTS_SCHEMA, orient="row") if noted else _empty(COMMENTS_SCHEMA)
     return ParsedReturn(values, unmapped, problems, frozenset(mapped.unread_metrics), comments)
