@@ -75,10 +75,14 @@ BUILDS_A_WAREHOUSE = {"built_demo", "built_demo_copy"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that needs a built warehouse is `slow`, however it reaches the fixture."""
+    """Every test that needs the shared built warehouse is `slow`, however it reaches the fixture, and
+    runs after the others: pytest-xdist's worksteal hands each worker a contiguous part of this order,
+    so one worker builds the demo while the other runs tests that need no build, instead of both
+    waiting on the build's lock at the start."""
     for item in items:
         if BUILDS_A_WAREHOUSE & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: bool(BUILDS_A_WAREHOUSE & set(getattr(item, "fixturenames", ()))))
 
 
 def run_dbt(args: list[str], warehouse: Path, target: Path) -> subprocess.CompletedProcess:
