@@ -103,3 +103,24 @@ def test_a_run_starts_dbt_once_and_the_next_run_for_the_same_warehouse_reuses_it
     assert any("Unable to do partial parsing" in m for m in first)  # the project's parse is for another warehouse
     assert not any("Unable to do partial parsing" in m for m in second)
     assert any(m.startswith("Partial parsing enabled") for m in second)
+
+
+def test_a_kept_parse_is_reused_only_by_the_project_that_made_it(tmp_path):
+    """A parse holds the project's absolute paths. A var folder built by a checkout elsewhere (copied or
+    moved with the project) once made every seed fail ('No files found ... /other/checkout/seeds/...')
+    until var/dbt_parse was deleted by hand; now a parse made elsewhere is left unused."""
+    from pipelines.orchestration.dbt_cli import PARTIAL_PARSE, keep_parse, reuse_parse
+
+    here, elsewhere = tmp_path / "here" / "dbt_project", tmp_path / "elsewhere" / "dbt_project"
+    finished = tmp_path / "runs" / "first"
+    finished.mkdir(parents=True)
+    (finished / PARTIAL_PARSE).write_bytes(b"parse made from here")
+    cache = tmp_path / "var" / "dbt_parse"
+    keep_parse(finished, cache, here)
+
+    assert reuse_parse(cache, tmp_path / "runs" / "second", here)
+    assert (tmp_path / "runs" / "second" / PARTIAL_PARSE).read_bytes() == b"parse made from here"
+    assert not reuse_parse(cache, tmp_path / "runs" / "third", elsewhere)
+    assert not (tmp_path / "runs" / "third" / PARTIAL_PARSE).exists()
+    (cache / "project.txt").unlink()  # a parse kept before parses named their project
+    assert not reuse_parse(cache, tmp_path / "runs" / "fourth", here)

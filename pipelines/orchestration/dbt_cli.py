@@ -25,6 +25,7 @@ from dagster_dbt import DbtCliResource
 from packaging.version import Version
 
 PARTIAL_PARSE = "partial_parse.msgpack"
+MADE_FOR = "project.txt"  # beside a kept parse: the dbt project it was made from
 
 
 class DbtCli(DbtCliResource):
@@ -38,22 +39,31 @@ class DbtCli(DbtCliResource):
         return None  # dagster-dbt then skips row counts and column metadata, which no asset asks for
 
 
-def reuse_parse(cache: Path, run_folder: Path) -> bool:
+def reuse_parse(cache: Path, run_folder: Path, project: Path) -> bool:
     """Put the last parse made for this warehouse into a new run's folder (dagster-dbt copies the
-    project's own only when the run folder has none). True when there was one."""
-    if not (cache / PARTIAL_PARSE).exists():
+    project's own only when the run folder has none). True when there was one.
+
+    A parse holds the project's absolute paths: one made by a checkout elsewhere (a var folder
+    copied or moved with the project) names seed files that are not there, and dbt then fails
+    every seed. It is used only when it was made from `project`."""
+    made_for = cache / MADE_FOR
+    if not (cache / PARTIAL_PARSE).exists() or not made_for.exists() \
+            or made_for.read_text() != str(project.resolve()):
         return False
     run_folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(cache / PARTIAL_PARSE, run_folder / PARTIAL_PARSE)
     return True
 
 
-def keep_parse(run_folder: Path, cache: Path) -> None:
-    """Keep a finished run's parse for the next run against the same warehouse (replaced whole,
-    so a reader never sees half a file)."""
+def keep_parse(run_folder: Path, cache: Path, project: Path) -> None:
+    """Keep a finished run's parse for the next run against the same warehouse, with the project
+    it was made from (each replaced whole, so a reader never sees half a file)."""
     made = run_folder / PARTIAL_PARSE
     if made.exists():
         cache.mkdir(parents=True, exist_ok=True)
         partial = cache / f".{PARTIAL_PARSE}.{os.getpid()}"
         shutil.copyfile(made, partial)
         os.replace(partial, cache / PARTIAL_PARSE)
+        named = cache / f".{MADE_FOR}.{os.getpid()}"
+        named.write_text(str(project.resolve()))
+        os.replace(named, cache / MADE_FOR)

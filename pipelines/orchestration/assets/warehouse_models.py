@@ -32,10 +32,10 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     database.parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates the file, not its folder
     var = warehouse.paths().var
     runs, run_folder = var / "dbt_runs", var / "dbt_runs" / context.run_id
-    reuse_parse(var / "dbt_parse", run_folder)
+    reuse_parse(var / "dbt_parse", run_folder, DBT_PROJECT_DIR)
     try:
         yield from dbt.cli(["build", *dbt_vars(database)], context=context, target_path=run_folder).stream()
-        keep_parse(run_folder, var / "dbt_parse")
+        keep_parse(run_folder, var / "dbt_parse", DBT_PROJECT_DIR)
     finally:
         prune_run_folders(runs, keep=RUN_FOLDERS_KEPT)
 
