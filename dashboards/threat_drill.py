@@ -42,8 +42,10 @@ LEDGER = {
                                           "g.is_disrupted", "OCGs disrupted"),
 }
 CELL = "disruptions_cell"  # a threat area x 4P strand x impact level cell of the unit's disruptions
+LINKED = "ocg_linked"  # the share of the unit's disruptions linked to an OCG (fct_disruption_recording)
 FIGURES = {**{key: f.label for key, f in LEDGER.items()},
-           CELL: "Disruptions of one threat area, 4P strand and impact level"}
+           CELL: "Disruptions of one threat area, 4P strand and impact level",
+           LINKED: "Disruptions linked to an OCG"}
 LEAD_WORDS = {"led": "the unit", "force_led": "a force (unit supported)",
               "other_rocu_led": "another ROCU (unit supported)", "not_recorded": "not recorded"}
 
@@ -62,16 +64,21 @@ def show_figure() -> None:
     kind, period = period_filter(top[1])
     with top[3]:
         figure = url_select("Figure", list(FIGURES), "figure", format_func=FIGURES.get)
-    # The threat areas the figure's mart holds for the unit: the ledger's groups, or its disruptions.
-    source = "fct_disruptions_threat_matrix" if figure == CELL else "fct_ocg_ledger_summary"
-    areas = query(f"select distinct threat_area_code, threat_area_name from marts.{source}"
-                  " where rocu_code = ? and threat_area_code <> 'ALL' order by threat_area_name", (unit,))
-    area_names = {"ALL": "All threat areas", **dict(zip(areas["threat_area_code"], areas["threat_area_name"]))}
+    # The threat areas the figure's mart holds for the unit: the ledger's groups, or its disruptions (the
+    # OCG-linked share is the unit's, across threat areas).
+    area_names = {"ALL": "All threat areas"}
+    if figure != LINKED:
+        source = "fct_disruptions_threat_matrix" if figure == CELL else "fct_ocg_ledger_summary"
+        areas = query(f"select distinct threat_area_code, threat_area_name from marts.{source}"
+                      " where rocu_code = ? and threat_area_code <> 'ALL' order by threat_area_name", (unit,))
+        area_names |= dict(zip(areas["threat_area_code"], areas["threat_area_name"]))
     with top[2]:
         area = url_select("Threat area", list(area_names), "threat", format_func=area_names.get)
     when, where = period_words(kind, period), area_names.get(area, area)
     if figure == CELL:
         show_cell(unit, names[unit], area, where, kind, period, when)
+    elif figure == LINKED:
+        show_linked(unit, names[unit], kind, period, when)
     else:
         show_ledger_figure(LEDGER[figure], unit, names[unit], area, where, kind, period, when)
 
@@ -197,12 +204,43 @@ def show_cell(unit: str, unit_name: str, area: str, where: str, kind: str, perio
                "counts them.")
 
 
+def show_linked(unit: str, unit_name: str, kind: str, period: str, when: str) -> None:
+    """The share of the unit's disruptions linked to an OCG: every disruption of the base, those against
+    an OCG first, so a reader sees which were recorded without their OCG."""
+    share = query("select disruptions, unit_disruptions, share_pct, is_small_base from marts.fct_disruption_recording"
+                  " where rocu_code = ? and against_type = 'ocg' and period_type = ? and period = ?",
+                  (unit, kind, period))
+    if share.empty:
+        no_data(f"The disruption extracts do not cover {when}.")
+    s = share.iloc[0]
+    st.subheader(f"{unit_name}'s disruptions linked to an OCG, {when}")
+    st.metric(f"Linked to an OCG, {period}", share_with_base(s["disruptions"], s["unit_disruptions"], s["share_pct"],
+                                                            bool(s["is_small_base"]), "disruptions"))
+    rows = query(
+        f"""
+        select c.disruption_ref, c.disruption_date, c.against_type, c.ocg_ref, c.rocu_code, c.claiming_agency, c.lead,
+               c.threat_area_name, c.strand_name, c.impact_level, c.impact_weight, c.validation_date
+        from marts.fct_counted_disruptions c
+        join marts.dim_month d on c.month = d.month
+        where c.rocu_code = ? and d.{PERIOD_COLUMNS[kind]} = ?
+        order by c.against_type <> 'ocg', c.against_type, c.disruption_date, c.disruption_ref
+        """,
+        (unit, period),
+    )
+    st.markdown(f"#### The {len(rows)} validated disruptions of {unit_name} in {when}")
+    show_disruptions(rows, f"drill_ocg_linked_{unit}_{period.replace('/', '-')}",
+                     f"{unit_name} has no validated disruptions in {when}.")
+    st.caption("Against: what the extract says each disruption was against; only those against an OCG carry its "
+               "reference. A unit recording disruptions without their OCG shows many against 'other'.")
+
+
 def show_disruptions(rows: pd.DataFrame, name: str, empty: str) -> None:
     if rows.empty:
         st.info(empty)
         return
     show_table(pd.DataFrame({
         "Reference": rows["disruption_ref"], "Date": rows["disruption_date"].map(day),
+        **({"Against": rows["against_type"]} if "against_type" in rows else {}),
         "OCG reference": rows["ocg_ref"].fillna(""), "Unit": rows["rocu_code"],
         "Claim kept": rows["claiming_agency"], "Led by": rows["lead"].map(LEAD_WORDS).fillna(rows["lead"]),
         "Threat area": rows["threat_area_name"], "Strand": rows["strand_name"],

@@ -30,7 +30,8 @@ PAGE_VIEWS = {
                                 {"unit": "MISSING", "metric": "PUR_ARRESTS", "period_type": "month", "period": "MISSING"},
                                 # a threat-page figure and a threat area x 4P x impact cell (dashboards/threat_drill.py)
                                 {"unit": "EMSOU", "figure": "high_band_disrupted", "period_type": "financial_year"},
-                                {"unit": "EMSOU", "figure": "disruptions_cell", "period_type": "financial_year"}]),
+                                {"unit": "EMSOU", "figure": "disruptions_cell", "period_type": "financial_year"},
+                                {"unit": "EMSOU", "figure": "ocg_linked", "period_type": "financial_year"}]),
     "submissions_dashboard": ("submissions", [{}]),
     "reconciliation_dashboard": ("reconciliation", [{}]),
     "framework_catalogue": ("catalogue", [{}]),

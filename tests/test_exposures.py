@@ -145,6 +145,8 @@ def page_runs(page: str, var: Path) -> list[tuple[str, str | None, dict]]:
                                 "period_type": "financial_year", "period": year}))
         runs.append((*analyst, {"unit": "EMSOU", "figure": "disruptions_cell", "threat": "ALL",
                                 "period_type": "financial_year", "period": year}))
+        runs.append((*analyst, {"unit": "EMSOU", "figure": "ocg_linked", "threat": "ALL",
+                                "period_type": "financial_year", "period": year}))
         return runs
     if page == "submissions":
         missing = scenario(var, "missing")

@@ -91,13 +91,27 @@ def test_a_threat_area_strand_and_impact_cell_opens_on_its_disruptions(var):
     assert led_by.get("another ROCU (unit supported)", 0) == other
 
 
+def test_the_share_linked_to_an_ocg_opens_on_every_disruption_of_its_base(var):
+    year = busiest_year(var)
+    at = drill(var, "ocg_linked", year)
+    ((linked, base, pct, small),) = sql(
+        var, "select disruptions, unit_disruptions, share_pct, is_small_base from marts.fct_disruption_recording"
+             " where rocu_code = ? and against_type = 'ocg' and period_type = 'financial_year' and period = ?",
+        UNIT, year)
+    assert at.metric[0].value == share_with_base(linked, base, pct, small, "disruptions")
+    rows = table(at, "Against")
+    assert len(rows) == base > 0 and (rows["Against"] == "ocg").sum() == linked > 0
+    assert (rows.loc[rows["Against"] == "ocg", "OCG reference"].str.fullmatch(r"OCG-\w+-\d{4}")).all()
+    assert (rows.loc[rows["Against"] != "ocg", "OCG reference"] == "").all()
+
+
 def test_the_threat_page_links_each_figure_for_roles_that_may_open_the_drill_through(var):
     year = busiest_year(var)
     at = run("threat", unit=UNIT, period_type="financial_year", period=year)
     links = [m.value for m in at.markdown if "drill?" in m.value and "figure=" in m.value]
     figures = {re.search(r"figure=(\w+)", link)[1] for link in links}
     assert figures == {"high_band_disrupted", "high_band_untouched_6m", "dismantled_after_disruption",
-                       "impact_weighted_disruptions", "disruptions_cell"}
+                       "impact_weighted_disruptions", "disruptions_cell", "ocg_linked"}
     for link in links:  # the page's filters travel in the link
         assert f"unit={UNIT}" in link and "period_type=financial_year" in link and f"period={year.replace('/', '%2F')}" in link
     cell = next(link for link in links if "figure=disruptions_cell" in link)

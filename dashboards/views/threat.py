@@ -252,6 +252,8 @@ if not records.empty and records["network_unit_disruptions"].notna().any():
     st.caption(f"Across the network, {network} in {when} were against an OCG on the register. Newest disruption "
                f"month landed for any unit: {n['network_latest_month']}. A unit far below the network's share may be "
                "recording disruptions without their OCG.")
+if drill:
+    figure_link(unit, "ocg_linked", kind, period, "ALL", f"{names[unit]}'s disruptions and what each was against")
 
 
 show_validation(kind, period, when)
