@@ -1,6 +1,6 @@
 """The Disruptions and threat page as a person sees it (a real Streamlit server and chromium): its
-sections draw with data, and the link under "High-band OCGs untouched six months or more" lands on
-the drill-through with the OCG months behind that figure."""
+sections draw with data, and the link under "High-band OCGs untouched six months or more" ("Untouched
+OCGs by month") lands on the drill-through with the OCG months behind that figure."""
 
 import re
 
@@ -57,7 +57,7 @@ def test_threat_page_sections_and_the_drill_to_the_untouched_ocgs_months(page, a
     screenshot(page, artifacts / "threat.png")
 
     wait_until_idle(page)  # a run still going when the link is followed writes its own filters back
-    page.get_by_text("The untouched OCGs and their months").click()
+    page.get_by_text("Untouched OCGs by month", exact=True).click()
     expect(page).to_have_url(re.compile(r"figure=high_band_untouched_6m"), timeout=WAIT)
     expect(page.get_by_role("heading", name=re.compile(
         f"High-band OCGs untouched six months or more: {re.escape(name)}, All threat areas, financial year"))

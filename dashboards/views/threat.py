@@ -59,10 +59,10 @@ c.metric(f"OCGs dismantled after disruption, {period}", count(r["dismantled_afte
 d.metric(f"Impact-weighted disruptions, {period}", count(r["impact_weighted_disruptions"]),
          help=f"{count(r['disruptions'])} disruptions weighted major 3, moderate 2, minor 1.")
 if drill:
-    for column, figure, label in ((a, "high_band_disrupted", "The high-band OCGs and their disruptions"),
-                                  (b, "high_band_untouched_6m", "The untouched OCGs and their months"),
-                                  (c, "dismantled_after_disruption", "The dismantled OCGs and their months"),
-                                  (d, "impact_weighted_disruptions", "The disruptions and the OCGs they hit")):
+    for column, figure, label in ((a, "high_band_disrupted", "OCGs and disruptions"),
+                                  (b, "high_band_untouched_6m", "Untouched OCGs by month"),
+                                  (c, "dismantled_after_disruption", "Dismantled OCGs by month"),
+                                  (d, "impact_weighted_disruptions", "Disruptions behind it")):
         figure_link(unit, figure, kind, period, area, label, column)
 
 st.subheader(f"High-band OCGs held by forces and by {names[unit]}, month by month")
