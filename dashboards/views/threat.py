@@ -289,7 +289,7 @@ else:
                                             matrix["strand_name"], matrix["impact_level"])}
         pick, go = st.columns([2, 1], vertical_alignment="bottom")
         cell = pick.selectbox("Open the disruptions of one row", list(words), format_func=words.get, key="drill_cell")
-        figure_link(unit, "disruptions_cell", kind, period, cell[0], f"The disruptions of {words[cell]}", go,
+        figure_link(unit, "disruptions_cell", kind, period, cell[0], "Open these disruptions", go,
                     strand=cell[1], impact=cell[2])
 # The records behind these figures, for the roles that may open them (no link a role cannot follow).
 if drill:
