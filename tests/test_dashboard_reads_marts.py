@@ -27,7 +27,11 @@ PAGE_VIEWS = {
                                 {"unit": "EMSOU", "metric": "DIS_MAJOR", "period_type": "month", "period": "LATEST"},
                                 {"unit": "EMSOU", "metric": "CAP_IN_POST", "period_type": "month", "period": "LATEST"},
                                 {"unit": "EMSOU", "metric": "OCG_ACTIVE", "period_type": "month", "period": "LATEST"},
-                                {"unit": "MISSING", "metric": "PUR_ARRESTS", "period_type": "month", "period": "MISSING"}]),
+                                {"unit": "MISSING", "metric": "PUR_ARRESTS", "period_type": "month", "period": "MISSING"},
+                                # a threat-page figure and a threat area x 4P x impact cell (dashboards/threat_drill.py)
+                                {"unit": "EMSOU", "figure": "high_band_disrupted", "period_type": "financial_year"},
+                                {"unit": "EMSOU", "figure": "disruptions_cell", "period_type": "financial_year"},
+                                {"unit": "EMSOU", "figure": "ocg_linked", "period_type": "financial_year"}]),
     "submissions_dashboard": ("submissions", [{}]),
     "reconciliation_dashboard": ("reconciliation", [{}]),
     "framework_catalogue": ("catalogue", [{}]),

@@ -140,6 +140,13 @@ def page_runs(page: str, var: Path) -> list[tuple[str, str | None, dict]]:
         missing = scenario(var, "missing")
         runs.append((*analyst, {"unit": missing["rocu_code"], "metric": "PUR_ARRESTS", "period_type": "month",
                                 "period": missing["period"]}))
+        # A ledger figure and a threat area x 4P x impact cell of the threat page (dashboards/threat_drill.py).
+        runs.append((*analyst, {"unit": "EMSOU", "figure": "high_band_disrupted", "threat": "ALL",
+                                "period_type": "financial_year", "period": year}))
+        runs.append((*analyst, {"unit": "EMSOU", "figure": "disruptions_cell", "threat": "ALL",
+                                "period_type": "financial_year", "period": year}))
+        runs.append((*analyst, {"unit": "EMSOU", "figure": "ocg_linked", "threat": "ALL",
+                                "period_type": "financial_year", "period": year}))
         return runs
     if page == "submissions":
         missing = scenario(var, "missing")

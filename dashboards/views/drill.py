@@ -1,4 +1,6 @@
-"""Drill-through: from one figure (?unit=..&metric=..&period_type=..&period=..) to what it is made of.
+"""Drill-through: from one figure (?unit=..&metric=..&period_type=..&period=..) to what it is made of;
+a figure of the Disruptions and threat page (?figure=..) opens on its OCG months and disruptions
+(dashboards/threat_drill.py).
 
 A month's figure opens on its cells, versions and files (or for extract metrics the extract
 rows and a plain account of where they come from); a quarter's or a year's figure breaks
@@ -12,6 +14,7 @@ import streamlit as st
 from dashboards.auth import can, guard
 from dashboards.data import query, stored_file
 from dashboards.format import ExportMetadata, escape_markdown
+from dashboards.threat_drill import show_figure
 from pipelines.months import month_label
 from pipelines.serving.formats import amount, moment
 from dashboards.widgets import (PERIOD_COLUMNS, PERIOD_TYPES, exports, figure_columns, metric_reading, no_data,
@@ -36,6 +39,11 @@ session = guard("view_drill")
 st.title("Drill-through")
 if query("select 1 from marts.fct_metric_monthly limit 1").empty:
     no_data()
+
+# A figure of the Disruptions and threat page (?figure=..): the OCG months and disruptions behind it.
+if st.query_params.get("figure"):
+    show_figure()
+    st.stop()
 
 # Links made before periods could be drilled name one month: ?month=2026-03.
 if "month" in st.query_params and "period" not in st.query_params:

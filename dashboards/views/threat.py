@@ -11,6 +11,8 @@ import streamlit as st
 
 from dashboards.auth import can, guard
 from dashboards.data import query
+from dashboards.threat_drill import figure_link
+from dashboards.threat_validation import show_validation
 from dashboards.widgets import drill_link, no_data, period_filter, period_words, show_table, unit_filter, url_select
 from pipelines.serving.formats import count, day, decimal, share_with_base
 
@@ -28,6 +30,8 @@ area_names = dict(zip(areas["threat_area_code"], areas["threat_area_name"]))
 with top[2]:
     area = url_select("Threat area", list(area_names), "threat", format_func=area_names.get)
 when = period_words(kind, period)
+# Links to the rows behind a figure, only for roles that may open the drill-through (it checks again).
+drill = can(session, "view_drill", unit)
 
 row = query(
     """
@@ -54,6 +58,12 @@ c.metric(f"OCGs dismantled after disruption, {period}", count(r["dismantled_afte
               "archived for any reason.")
 d.metric(f"Impact-weighted disruptions, {period}", count(r["impact_weighted_disruptions"]),
          help=f"{count(r['disruptions'])} disruptions weighted major 3, moderate 2, minor 1.")
+if drill:
+    for column, figure, label in ((a, "high_band_disrupted", "OCGs and disruptions"),
+                                  (b, "high_band_untouched_6m", "Untouched OCGs by month"),
+                                  (c, "dismantled_after_disruption", "Dismantled OCGs by month"),
+                                  (d, "impact_weighted_disruptions", "Disruptions behind it")):
+        figure_link(unit, figure, kind, period, area, label, column)
 
 st.subheader(f"High-band OCGs held by forces and by {names[unit]}, month by month")
 held = query(
@@ -207,6 +217,9 @@ else:
         "Months on the register": untouched["months_on_register"].map(count),
         "Last disrupted": untouched["last_disrupted_month"].fillna("not on the ledger"),
     }), f"untouched_{unit}_{r['last_month']}", export=untouched)
+    if drill:
+        figure_link(unit, "high_band_untouched_6m", kind, period, area,
+                    f"These OCGs' months on the ledger in {when}")
 
 st.subheader(f"Disruption records of every unit: how fresh, and how many are linked to an OCG, {when}")
 records = query(
@@ -239,11 +252,17 @@ if not records.empty and records["network_unit_disruptions"].notna().any():
     st.caption(f"Across the network, {network} in {when} were against an OCG on the register. Newest disruption "
                f"month landed for any unit: {n['network_latest_month']}. A unit far below the network's share may be "
                "recording disruptions without their OCG.")
+if drill:
+    figure_link(unit, "ocg_linked", kind, period, "ALL", f"{names[unit]}'s disruptions and what each was against")
+
+
+show_validation(kind, period, when)
 
 st.subheader(f"{names[unit]}'s disruptions by threat area, 4P strand and impact level, {when}")
 matrix = query(
     """
-    select threat_area_name, strand_name, impact_level, disruptions, led, force_led, other_rocu_led, lead_not_recorded
+    select threat_area_code, threat_area_name, strand, strand_name, impact_level, disruptions, led, force_led,
+           other_rocu_led, lead_not_recorded
     from marts.fct_disruptions_threat_matrix
     where rocu_code = ? and period_type = ? and period = ? and (? = 'ALL' or threat_area_code = ?)
     order by threat_area_name, strand_sort_order, impact_rank
@@ -264,8 +283,16 @@ else:
         "Lead not recorded": matrix["lead_not_recorded"].map(count),
     }), f"disruptions_matrix_{unit}_{period.replace('/', '-')}", export=matrix)
     st.caption("Validated disruptions, each counted once however many agencies claimed it.")
+    if drill:
+        words = {(code, strand, impact): f"{name} · {strand_name} · {impact.capitalize()}" for code, name, strand,
+                 strand_name, impact in zip(matrix["threat_area_code"], matrix["threat_area_name"], matrix["strand"],
+                                            matrix["strand_name"], matrix["impact_level"])}
+        pick, go = st.columns([2, 1], vertical_alignment="bottom")
+        cell = pick.selectbox("Open the disruptions of one row", list(words), format_func=words.get, key="drill_cell")
+        figure_link(unit, "disruptions_cell", kind, period, cell[0], "Open these disruptions", go,
+                    strand=cell[1], impact=cell[2])
 # The records behind these figures, for the roles that may open them (no link a role cannot follow).
-if can(session, "view_drill", unit):
+if drill:
     drill_link(unit, "DIS_TOTAL", kind, period, f"See every disruption record behind {names[unit]}'s figures for {when}")
 
 st.subheader(f"Prevent and protect beside later outcomes, {names[unit]}")

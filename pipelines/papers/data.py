@@ -27,8 +27,13 @@ MARTS = ("dim_rocu", "dim_quarter", "dim_month", "fct_board_quarterly", "fct_boa
          "fct_scorecard_quarterly", "fct_submission_status", "fct_strand_coverage_quarterly",
          "fct_submission_problems", "fct_outcomes_quarterly", "fct_ocg_threat", "fct_capacity_tasking",
          "fct_unmapped_labels_quarterly", "fct_metrics_not_reported_quarterly", "fct_revised_figures",
-         "fct_metric_monthly", "dim_metric", "fct_effort_alignment", "fct_effort_alignment_index",
-         "fct_effort_on_priorities")
+         "fct_metric_monthly", "dim_metric",
+         # the effort-against-threat section (sections/alignment.py)
+         "fct_effort_alignment", "fct_effort_alignment_index", "fct_effort_on_priorities",
+         # the Disruptions and threat section (sections/disruptions.py)
+         "fct_ocg_ledger_summary", "fct_ocg_ledger_period_groups", "fct_disruptions_threat_matrix",
+         "fct_disruptions_threat_matrix_network", "fct_disruptions_lead_share", "fct_share_funnel",
+         "fct_disruption_recording", "fct_disruption_extract_freshness")
 
 
 @dataclass
@@ -54,6 +59,13 @@ class Figures:
     alignment: pd.DataFrame  # fct_effort_alignment, every unit, the financial year the quarter ends in
     alignment_index: pd.DataFrame  # fct_effort_alignment_index, the same year
     on_priorities: pd.DataFrame  # fct_effort_on_priorities, the same year
+    ledger: pd.DataFrame  # fct_ocg_ledger_summary, the quarter, every unit and threat area (ALL = all areas)
+    untouched: pd.DataFrame  # the high-band OCGs untouched six months or more at the quarter's end, by reference
+    threat_matrix: pd.DataFrame  # fct_disruptions_threat_matrix, the quarter, every unit
+    network_matrix: pd.DataFrame  # fct_disruptions_threat_matrix_network, the quarter
+    lead_share: pd.DataFrame  # led and supported, with the band against the network (fct_share_funnel)
+    recording: pd.DataFrame  # share of the quarter's disruptions linked to an OCG, every unit
+    freshness: pd.DataFrame  # how fresh each unit's disruption extract is (as at the build)
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -119,6 +131,22 @@ def read_figures(con: duckdb.DuckDBPyConnection, request: Request) -> Figures:
                           "order by rocu_code", quarter),
         on_priorities=q(f"select * from marts.fct_effort_on_priorities where financial_year = ({_QUARTER_YEAR}) "
                         "order by rocu_code", quarter),
+        ledger=q(_IN_QUARTER + "select s.* from marts.fct_ocg_ledger_summary as s inner join paper_period as p "
+                 "on s.period_type = p.period_type and s.period = p.period order by s.rocu_code, s.threat_area_code",
+                 quarter),
+        untouched=q(_UNTOUCHED, quarter),
+        threat_matrix=q(_IN_QUARTER + "select m.* from marts.fct_disruptions_threat_matrix as m inner join "
+                        "paper_period as p on m.period_type = p.period_type and m.period = p.period "
+                        "order by m.rocu_code, m.threat_area_name, m.strand_sort_order, m.impact_rank",
+                        quarter),
+        network_matrix=q(_IN_QUARTER + "select m.* from marts.fct_disruptions_threat_matrix_network as m inner join "
+                         "paper_period as p on m.period_type = p.period_type and m.period = p.period "
+                         "order by m.threat_area_name, m.strand_sort_order, m.impact_rank", quarter),
+        lead_share=q(_LEAD_SHARE, quarter),
+        recording=q(_IN_QUARTER + "select r.* from marts.fct_disruption_recording as r inner join paper_period as p "
+                    "on r.period_type = p.period_type and r.period = p.period where r.against_type = 'ocg' "
+                    "order by r.rocu_code", quarter),
+        freshness=q("select * from marts.fct_disruption_extract_freshness order by rocu_code"),
     )
 
 
@@ -191,4 +219,38 @@ inner join marts.dim_metric as d on m.metric_id = d.metric_id
 inner join marts.dim_quarter as q on m.month <= q.last_month
 where q.quarter = ?
 order by m.rocu_code, m.month, m.metric_id
+"""
+
+# The paper's quarter as the disruption marts name periods: 2026-Q3 is financial_quarter '2026/27 Q3',
+# 2026-C1 is (calendar) quarter '2026-Q1' (dim_month). Its one parameter is the quarter.
+_IN_QUARTER = """
+with asked as (select cast(? as varchar) as quarter),
+paper_period as (
+    select distinct
+        case when m.fy_quarter = asked.quarter then 'financial_quarter' else 'quarter' end as period_type,
+        case when m.fy_quarter = asked.quarter then m.financial_quarter else m.calendar_quarter end as period
+    from marts.dim_month as m
+    inner join asked on asked.quarter in (m.fy_quarter, m.calendar_quarter_code)
+)
+"""
+
+_UNTOUCHED = _IN_QUARTER + """
+select g.rocu_code, g.ocg_ref, g.threat_area_code, g.morile_score, g.owner_type, g.owner_code, g.last_month,
+       g.last_disrupted_month, g.months_since_last_disrupted
+from marts.fct_ocg_ledger_period_groups as g
+inner join paper_period as p on g.period_type = p.period_type and g.period = p.period
+where g.morile_band = 'high' and g.is_untouched_6m
+order by g.rocu_code, g.morile_score desc, g.ocg_ref
+"""
+
+_LEAD_SHARE = _IN_QUARTER + """
+select l.rocu_code, l.disruptions, l.led, l.supported, l.lead_not_recorded, l.lead_base, l.led_share_pct,
+       l.is_small_base, l.network_led, l.network_lead_base, l.network_led_share_pct, l.network_is_small_base,
+       f.band_95
+from marts.fct_disruptions_lead_share as l
+inner join paper_period as p on l.period_type = p.period_type and l.period = p.period
+left join marts.fct_share_funnel as f
+    on f.share_id = 'DIS_LED_SHARE' and l.rocu_code = f.rocu_code and l.period_type = f.period_type
+    and l.period = f.period
+order by l.rocu_code
 """

@@ -2,52 +2,16 @@
 -- quarter, financial year): how much of the high-band threat was disrupted, what was left
 -- untouched, what was dismantled after disruption, and who holds the high-band groups.
 -- Each group counts once per period, with what the register said about it in its last
--- month of the period (band, owner, threat area, untouched), so the threat areas of a unit
--- sum to the unit's row (threat_area_code 'ALL'). Shares come with their base (n of N);
+-- month of the period (band, owner, threat area, untouched): the rows of
+-- fct_ocg_ledger_period_groups, which the drill-through lists behind each figure. So the
+-- threat areas of a unit sum to the unit's row (threat_area_code 'ALL'). Shares come with their base (n of N);
 -- a base below var share_small_base is marked small.
-with ledger as (
-    select * from {{ ref('fct_ocg_ledger_monthly') }}
-),
-
-months as (
-    select * from {{ ref('dim_month') }}
+with group_periods as (
+    select * from {{ ref('fct_ocg_ledger_period_groups') }}
 ),
 
 threat_areas as (
     select * from {{ ref('threat_areas') }}
-),
-
-periods as (
-    select
-        ledger.*,
-        period.period_type,
-        period.period,
-        period.months_in_period
-    from ledger
-    inner join months on ledger.month = months.month
-    cross join lateral {{ month_periods('months') }}
-),
-
-group_periods as (
-    select
-        ocg_ref,
-        period_type,
-        period,
-        any_value(months_in_period) as months_in_period,
-        max(month) as last_month,
-        arg_max(rocu_code, month) as rocu_code,
-        arg_max(threat_area_code, month) as threat_area_code,
-        arg_max(morile_band, month) as morile_band,
-        arg_max(owner_type, month) as owner_type,
-        arg_max(status, month) as status,
-        arg_max(is_untouched_6m, month) as is_untouched_6m,
-        arg_max(is_review_overdue, month) as is_review_overdue,
-        sum(disruptions) as disruptions,
-        sum(impact_weighted_disruptions) as impact_weighted_disruptions,
-        bool_or(archived_in_month) as archived,
-        bool_or(is_dismantled_after_disruption) as dismantled_after_disruption
-    from periods
-    group by ocg_ref, period_type, period
 ),
 
 counts as (
@@ -60,8 +24,8 @@ counts as (
         max(last_month) as last_month,
         count(*) as ocgs,
         count(*) filter (where morile_band = 'high') as high_band_ocgs,
-        count(*) filter (where morile_band = 'high' and disruptions > 0) as high_band_disrupted,
-        round(100.0 * count(*) filter (where morile_band = 'high' and disruptions > 0)
+        count(*) filter (where morile_band = 'high' and is_disrupted) as high_band_disrupted,
+        round(100.0 * count(*) filter (where morile_band = 'high' and is_disrupted)
             / nullif(count(*) filter (where morile_band = 'high'), 0), 1) as high_band_disrupted_pct,
         count(*) filter (where morile_band = 'high' and is_untouched_6m) as high_band_untouched_6m,
         count(*) filter (where morile_band = 'high' and is_untouched_6m is null) as high_band_untouched_unknown,

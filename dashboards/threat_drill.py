@@ -1,0 +1,249 @@
+"""Drill-through from a figure of the Disruptions and threat page to the OCG months and disruptions behind it.
+
+A link names the figure and its filters in the URL (?figure=..&unit=..&threat=..&period_type=..&period=..,
+and for a threat area x 4P x impact cell also &strand=..&impact=..), so a view can be shared. The rows
+come from marts only: fct_ocg_ledger_period_groups (the groups each ledger figure counts, by reference,
+never by name), fct_ocg_ledger_monthly (their months on the ledger) and fct_counted_disruptions (the
+disruptions the figures count). The drill page calls `show_figure` after its own server-side check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from dashboards.data import query
+from dashboards.widgets import (PERIOD_COLUMNS, no_data, page_link, period_filter, period_words, show_table,
+                                unit_filter, url_select)
+from pipelines.serving.formats import count, day, share_with_base
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure of the threat page: its words, the summary column that holds it, and which of the
+    period's groups it counts (a filter on fct_ocg_ledger_period_groups' flags, all computed in dbt)."""
+
+    label: str
+    column: str
+    groups: str  # the groups listed: the figure's base where it is a share, else the groups it counts
+    noun: str
+
+
+LEDGER = {
+    "high_band_disrupted": Figure("High-band OCGs disrupted", "high_band_disrupted", "g.morile_band = 'high'",
+                                  "high-band OCGs"),
+    "high_band_untouched_6m": Figure("High-band OCGs untouched six months or more", "high_band_untouched_6m",
+                                     "g.morile_band = 'high' and g.is_untouched_6m", "high-band OCGs untouched"),
+    "dismantled_after_disruption": Figure("OCGs dismantled after disruption", "dismantled_after_disruption",
+                                          "g.dismantled_after_disruption", "OCGs dismantled after disruption"),
+    "impact_weighted_disruptions": Figure("Impact-weighted disruptions", "impact_weighted_disruptions",
+                                          "g.is_disrupted", "OCGs disrupted"),
+}
+CELL = "disruptions_cell"  # a threat area x 4P strand x impact level cell of the unit's disruptions
+LINKED = "ocg_linked"  # the share of the unit's disruptions linked to an OCG (fct_disruption_recording)
+FIGURES = {**{key: f.label for key, f in LEDGER.items()},
+           CELL: "Disruptions of one threat area, 4P strand and impact level",
+           LINKED: "Disruptions linked to an OCG"}
+LEAD_WORDS = {"led": "the unit", "force_led": "a force (unit supported)",
+              "other_rocu_led": "another ROCU (unit supported)", "not_recorded": "not recorded"}
+
+
+def figure_link(unit: str, figure: str, kind: str, period: str, area: str, label: str, container=st,
+                **cell: str) -> None:
+    """A link from a figure of the threat page to its rows here, its filters in the URL."""
+    page_link("drill", label, {"figure": figure, "unit": unit, "threat": area, "period_type": kind,
+                               "period": period, **cell}, container)
+
+
+def show_figure() -> None:
+    """The drill-through of one threat-page figure: the unit is checked on the server (view_drill)."""
+    top = st.columns([1.2, 1.4, 1.4, 1.6])
+    unit, names = unit_filter(top[0], permission="view_drill")
+    kind, period = period_filter(top[1])
+    with top[3]:
+        figure = url_select("Figure", list(FIGURES), "figure", format_func=FIGURES.get)
+    # The threat areas the figure's mart holds for the unit: the ledger's groups, or its disruptions (the
+    # OCG-linked share is the unit's, across threat areas).
+    area_names = {"ALL": "All threat areas"}
+    if figure != LINKED:
+        source = "fct_disruptions_threat_matrix" if figure == CELL else "fct_ocg_ledger_summary"
+        areas = query(f"select distinct threat_area_code, threat_area_name from marts.{source}"
+                      " where rocu_code = ? and threat_area_code <> 'ALL' order by threat_area_name", (unit,))
+        area_names |= dict(zip(areas["threat_area_code"], areas["threat_area_name"]))
+    with top[2]:
+        area = url_select("Threat area", list(area_names), "threat", format_func=area_names.get)
+    when, where = period_words(kind, period), area_names.get(area, area)
+    if figure == CELL:
+        show_cell(unit, names[unit], area, where, kind, period, when)
+    elif figure == LINKED:
+        show_linked(unit, names[unit], kind, period, when)
+    else:
+        show_ledger_figure(LEDGER[figure], unit, names[unit], area, where, kind, period, when)
+
+
+GROUPS = """
+select g.ocg_ref, g.threat_area_code, g.morile_band, g.morile_score, g.owner_type, g.owner_code, g.status,
+       g.is_disrupted, g.disruptions, g.impact_weighted_disruptions, g.is_untouched_6m, g.last_disrupted_month,
+       g.months_since_last_disrupted, g.archived, g.dismantled_after_disruption, g.first_month, g.last_month,
+       g.ledger_months
+from marts.fct_ocg_ledger_period_groups g
+where g.rocu_code = ? and g.period_type = ? and g.period = ? and (? = 'ALL' or g.threat_area_code = ?) and {groups}
+order by g.is_disrupted desc, g.morile_score desc, g.ocg_ref
+"""
+MONTHS = """
+select l.ocg_ref, l.month, l.morile_score, l.morile_band, l.owner_type, l.owner_code, l.status, l.disruptions,
+       l.impact_weighted_disruptions, l.months_since_last_disrupted, l.is_untouched_6m
+from marts.fct_ocg_ledger_monthly l
+join marts.fct_ocg_ledger_period_groups g on l.ocg_ref = g.ocg_ref
+join marts.dim_month d on l.month = d.month
+where g.rocu_code = ? and g.period_type = ? and g.period = ? and (? = 'ALL' or g.threat_area_code = ?) and {groups}
+    and d.{column} = ?
+order by l.ocg_ref, l.month
+"""
+# The disruptions a ledger row counted: against the group, in a month it was on the ledger.
+DISRUPTIONS = """
+select c.disruption_ref, c.disruption_date, c.ocg_ref, c.rocu_code, c.claiming_agency, c.lead, c.threat_area_name,
+       c.strand_name, c.impact_level, c.impact_weight, c.validation_date
+from marts.fct_counted_disruptions c
+join marts.fct_ocg_ledger_monthly l on c.ocg_ref = l.ocg_ref and c.month = l.month
+join marts.fct_ocg_ledger_period_groups g on l.ocg_ref = g.ocg_ref
+join marts.dim_month d on l.month = d.month
+where g.rocu_code = ? and g.period_type = ? and g.period = ? and (? = 'ALL' or g.threat_area_code = ?) and {groups}
+    and d.{column} = ?
+order by c.disruption_date, c.disruption_ref
+"""
+
+
+def show_ledger_figure(fig: Figure, unit: str, unit_name: str, area: str, where: str, kind: str, period: str,
+                       when: str) -> None:
+    """A ledger figure: the groups it counts (by reference), their months in the period, the disruptions."""
+    summary = query("select high_band_ocgs, high_band_disrupted, high_band_disrupted_pct, is_small_base,"
+                    f" {fig.column} as figure, last_month from marts.fct_ocg_ledger_summary"
+                    " where rocu_code = ? and threat_area_code = ? and period_type = ? and period = ?",
+                    (unit, area, kind, period))
+    if summary.empty:
+        no_data(f"The OCG ledger holds no groups for {unit_name} ({where}) in {when}.")
+    s = summary.iloc[0]
+    st.subheader(f"{fig.label}: {unit_name}, {where}, {when}")
+    shown = share_with_base(s["high_band_disrupted"], s["high_band_ocgs"], s["high_band_disrupted_pct"],
+                            bool(s["is_small_base"]), "high-band OCGs") \
+        if fig.column == "high_band_disrupted" else count(s["figure"])
+    st.metric(f"{fig.label}, {period}", shown)
+    key = (unit, kind, period, area, area)
+    groups = query(GROUPS.format(groups=fig.groups), key)
+    column = PERIOD_COLUMNS[kind]
+    months = query(MONTHS.format(groups=fig.groups, column=column), (*key, period))
+    disruptions = query(DISRUPTIONS.format(groups=fig.groups, column=column), (*key, period))
+    name = f"{fig.column}_{unit}_{area}_{period.replace('/', '-')}"
+
+    st.markdown(f"#### The {len(groups)} {fig.noun} behind the figure")
+    if fig.column == "high_band_disrupted":
+        st.caption("Every high-band group of the period (the base), those with a disruption in it first.")
+    show_table(pd.DataFrame({
+        "OCG reference": groups["ocg_ref"], "Threat area": groups["threat_area_code"],
+        "Band": groups["morile_band"], "MoRiLE score": groups["morile_score"].map(count),
+        "Held by": [f"{code} ({kind_})" for kind_, code in zip(groups["owner_type"], groups["owner_code"])],
+        "Status": groups["status"], "Disrupted in the period": groups["is_disrupted"].map({True: "yes", False: "no"}),
+        "Disruptions": groups["disruptions"].map(count),
+        "Impact-weighted": groups["impact_weighted_disruptions"].map(count),
+        "Last disrupted": groups["last_disrupted_month"].fillna("not on the ledger"),
+        "Months on the ledger in the period": groups["ledger_months"].map(count),
+    }), f"drill_ocgs_{name}", export=groups)
+    st.caption("Each group once, with what the register said about it in its last month of the period; OCGs are "
+               "shown by reference, never by name.")
+
+    st.markdown(f"#### Their {len(months)} OCG-months on the ledger in {when}")
+    show_table(pd.DataFrame({
+        "OCG reference": months["ocg_ref"], "Month": months["month"], "MoRiLE score": months["morile_score"].map(count),
+        "Band": months["morile_band"],
+        "Held by": [f"{code} ({kind_})" for kind_, code in zip(months["owner_type"], months["owner_code"])],
+        "Status": months["status"], "Disruptions": months["disruptions"].map(count),
+        "Impact-weighted": months["impact_weighted_disruptions"].map(count),
+        "Months since last disrupted": months["months_since_last_disrupted"].map(count),
+    }), f"drill_ocg_months_{name}", export=months)
+
+    st.markdown(f"#### The {len(disruptions)} disruptions against them in {when}")
+    show_disruptions(disruptions, f"drill_ocg_disruptions_{name}",
+                     f"No validated disruption was recorded against these groups in {when}.")
+
+
+def show_cell(unit: str, unit_name: str, area: str, where: str, kind: str, period: str, when: str) -> None:
+    """A threat area x 4P strand x impact level cell of the unit's disruptions, and the disruptions in it."""
+    cells = query("select distinct strand, strand_name, strand_sort_order, impact_level, impact_rank"
+                  " from marts.fct_disruptions_threat_matrix"
+                  " where rocu_code = ? and period_type = ? and period = ? and (? = 'ALL' or threat_area_code = ?)"
+                  " order by strand_sort_order, impact_rank", (unit, kind, period, area, area))
+    if cells.empty:
+        no_data(f"{unit_name} has no validated disruptions in {when} ({where}).")
+    strands = dict(zip(cells["strand"], cells["strand_name"]))
+    impacts = list(dict.fromkeys(cells["impact_level"]))
+    left, right = st.columns(2)
+    with left:
+        strand = url_select("Strand", list(strands), "strand", format_func=strands.get)
+    with right:
+        impact = url_select("Impact", impacts, "impact", format_func=str.capitalize)
+    st.subheader(f"{unit_name}'s disruptions: {where}, {strands[strand]}, {impact} impact, {when}")
+    rows = query(
+        f"""
+        select c.disruption_ref, c.disruption_date, c.ocg_ref, c.rocu_code, c.claiming_agency, c.lead,
+               c.threat_area_name, c.strand_name, c.impact_level, c.impact_weight, c.validation_date
+        from marts.fct_counted_disruptions c
+        join marts.dim_month d on c.month = d.month
+        where c.rocu_code = ? and d.{PERIOD_COLUMNS[kind]} = ? and (? = 'ALL' or c.threat_area_code = ?)
+            and c.strand = ? and c.impact_level = ?
+        order by c.disruption_date, c.disruption_ref
+        """,
+        (unit, period, area, area, strand, impact),
+    )
+    st.markdown(f"#### The {len(rows)} disruptions in the cell")
+    show_disruptions(rows, f"drill_cell_{unit}_{area}_{strand}_{impact}_{period.replace('/', '-')}",
+                     f"{unit_name} has no validated {impact} {strands[strand].lower()} disruptions in {when}.")
+    st.caption("Validated disruptions, each counted once however many agencies claimed it, as the threat page "
+               "counts them.")
+
+
+def show_linked(unit: str, unit_name: str, kind: str, period: str, when: str) -> None:
+    """The share of the unit's disruptions linked to an OCG: every disruption of the base, those against
+    an OCG first, so a reader sees which were recorded without their OCG."""
+    share = query("select disruptions, unit_disruptions, share_pct, is_small_base from marts.fct_disruption_recording"
+                  " where rocu_code = ? and against_type = 'ocg' and period_type = ? and period = ?",
+                  (unit, kind, period))
+    if share.empty:
+        no_data(f"The disruption extracts do not cover {when}.")
+    s = share.iloc[0]
+    st.subheader(f"{unit_name}'s disruptions linked to an OCG, {when}")
+    st.metric(f"Linked to an OCG, {period}", share_with_base(s["disruptions"], s["unit_disruptions"], s["share_pct"],
+                                                            bool(s["is_small_base"]), "disruptions"))
+    rows = query(
+        f"""
+        select c.disruption_ref, c.disruption_date, c.against_type, c.ocg_ref, c.rocu_code, c.claiming_agency, c.lead,
+               c.threat_area_name, c.strand_name, c.impact_level, c.impact_weight, c.validation_date
+        from marts.fct_counted_disruptions c
+        join marts.dim_month d on c.month = d.month
+        where c.rocu_code = ? and d.{PERIOD_COLUMNS[kind]} = ?
+        order by c.against_type <> 'ocg', c.against_type, c.disruption_date, c.disruption_ref
+        """,
+        (unit, period),
+    )
+    st.markdown(f"#### The {len(rows)} validated disruptions of {unit_name} in {when}")
+    show_disruptions(rows, f"drill_ocg_linked_{unit}_{period.replace('/', '-')}",
+                     f"{unit_name} has no validated disruptions in {when}.")
+    st.caption("Against: what the extract says each disruption was against; only those against an OCG carry its "
+               "reference. A unit recording disruptions without their OCG shows many against 'other'.")
+
+
+def show_disruptions(rows: pd.DataFrame, name: str, empty: str) -> None:
+    if rows.empty:
+        st.info(empty)
+        return
+    show_table(pd.DataFrame({
+        "Reference": rows["disruption_ref"], "Date": rows["disruption_date"].map(day),
+        **({"Against": rows["against_type"]} if "against_type" in rows else {}),
+        "OCG reference": rows["ocg_ref"].fillna(""), "Unit": rows["rocu_code"],
+        "Claim kept": rows["claiming_agency"], "Led by": rows["lead"].map(LEAD_WORDS).fillna(rows["lead"]),
+        "Threat area": rows["threat_area_name"], "Strand": rows["strand_name"],
+        "Impact": rows["impact_level"].str.capitalize(), "Weight": rows["impact_weight"].map(count),
+        "Validated": rows["validation_date"].map(day),
+    }), name, export=rows)

@@ -1,0 +1,145 @@
+"""Drill-through from the figures of the Disruptions and threat page to the OCG months and disruptions
+behind them (dashboards/threat_drill.py): the rows listed are the rows the figure counts, OCGs are shown
+by reference only, the links carry their filters and appear only for roles that may follow them, and
+the drill-through itself refuses those roles on the server. Also the validation backlog and lag on the page.
+Every expectation is read from the marts of the shared demo build, never pinned."""
+
+from __future__ import annotations
+
+import re
+
+from pipelines.serving.formats import count, decimal, share_with_base
+from tests.test_dashboard_apptest import fresh_caches, run, sql, table, var  # noqa: F401
+
+UNIT = "NWROCU"
+
+
+def busiest_year(var) -> str:
+    """The newest whole financial year of the ledger in which the unit has untouched high-band groups."""
+    ((year,),) = sql(var, "select max(period) from marts.fct_ocg_ledger_summary where rocu_code = ?"
+                          " and threat_area_code = 'ALL' and period_type = 'financial_year' and months_in_period = 12"
+                          " and last_month like '%-03' and high_band_untouched_6m > 0", UNIT)
+    return year
+
+
+def drill(var, figure: str, year: str, **params: str):
+    return run("drill", figure=figure, unit=UNIT, threat=params.pop("threat", "ALL"), period_type="financial_year",
+               period=year, **params)
+
+
+def test_untouched_high_band_ocgs_open_on_their_references_and_ledger_months(var):
+    year = busiest_year(var)
+    at = drill(var, "high_band_untouched_6m", year)
+    ((untouched, last_month),) = sql(
+        var, "select high_band_untouched_6m, last_month from marts.fct_ocg_ledger_summary where rocu_code = ?"
+             " and threat_area_code = 'ALL' and period_type = 'financial_year' and period = ?", UNIT, year)
+    assert at.metric[0].value == count(untouched)
+
+    groups = table(at, "Disrupted in the period")
+    # the same groups as the ledger's own months say were untouched in the year's last month
+    refs = sorted(r for (r,) in sql(var, "select ocg_ref from marts.fct_ocg_ledger_monthly where rocu_code = ?"
+                                         " and month = ? and morile_band = 'high' and is_untouched_6m", UNIT, last_month))
+    assert sorted(groups["OCG reference"]) == refs and len(refs) == untouched > 0
+    assert groups["OCG reference"].str.fullmatch(r"OCG-NW-\d{4}").all()  # references, never names
+    assert set(groups["Band"]) == {"high"}
+
+    months = table(at, "Months since last disrupted")
+    ((expected,),) = sql(var, "select count(*) from marts.fct_ocg_ledger_monthly l join marts.dim_month d"
+                              " using (month) where d.financial_year = ? and l.ocg_ref in ?", year, refs)
+    assert len(months) == expected and set(months["OCG reference"]) == set(refs)
+    assert f"#### Their {expected} OCG-months on the ledger in financial year {year}" in [m.value for m in at.markdown]
+    # untouched at the year's end: no disruption in its last six months on the ledger
+    for since in months.loc[months["Month"] == last_month, "Months since last disrupted"]:
+        assert since == "–" or int(since.replace(",", "")) >= 6
+
+
+def test_the_share_of_high_band_ocgs_disrupted_opens_on_its_base_and_the_disruptions(var):
+    year = busiest_year(var)
+    at = drill(var, "high_band_disrupted", year)
+    ((high, disrupted, pct, small),) = sql(
+        var, "select high_band_ocgs, high_band_disrupted, high_band_disrupted_pct, is_small_base"
+             " from marts.fct_ocg_ledger_summary where rocu_code = ? and threat_area_code = 'ALL'"
+             " and period_type = 'financial_year' and period = ?", UNIT, year)
+    assert at.metric[0].value == share_with_base(disrupted, high, pct, small, "high-band OCGs")
+
+    groups = table(at, "Disrupted in the period")
+    assert len(groups) == high and (groups["Disrupted in the period"] == "yes").sum() == disrupted > 0
+    hit = set(groups.loc[groups["Disrupted in the period"] == "yes", "OCG reference"])
+
+    rows = table(at, "Claim kept")
+    ((against,),) = sql(var, "select sum(disruptions) from marts.fct_ocg_ledger_period_groups where rocu_code = ?"
+                             " and period_type = 'financial_year' and period = ? and morile_band = 'high'", UNIT, year)
+    assert len(rows) == against > 0 and set(rows["OCG reference"]) == hit
+    assert rows["Reference"].is_unique  # each disruption once
+    claims = {r for (r,) in sql(var, "select disruption_ref from marts.fct_disruption_claims where is_counted")}
+    assert set(rows["Reference"]) <= claims  # the same records the metric drill-through lists
+
+
+def test_a_threat_area_strand_and_impact_cell_opens_on_its_disruptions(var):
+    ((year,),) = sql(var, "select max(period) from marts.fct_disruptions_threat_matrix where period_type ="
+                          " 'financial_year' and rocu_code = ?", UNIT)
+    ((area, strand, impact, n, led, force_led, other),) = sql(
+        var, "select threat_area_code, strand, impact_level, disruptions, led, force_led, other_rocu_led"
+             " from marts.fct_disruptions_threat_matrix where rocu_code = ? and period_type = 'financial_year'"
+             " and period = ? order by force_led > 0 desc, disruptions desc limit 1", UNIT, year)
+    at = drill(var, "disruptions_cell", year, threat=area, strand=strand, impact=impact)
+    rows = table(at, "Claim kept")
+    assert len(rows) == n and f"#### The {n} disruptions in the cell" in [m.value for m in at.markdown]
+    assert set(rows["Impact"]) == {impact.capitalize()} and set(rows["Strand"]) == {strand.capitalize()}
+    led_by = rows["Led by"].value_counts()
+    assert led_by.get("the unit", 0) == led and led_by.get("a force (unit supported)", 0) == force_led
+    assert led_by.get("another ROCU (unit supported)", 0) == other
+
+
+def test_the_share_linked_to_an_ocg_opens_on_every_disruption_of_its_base(var):
+    year = busiest_year(var)
+    at = drill(var, "ocg_linked", year)
+    ((linked, base, pct, small),) = sql(
+        var, "select disruptions, unit_disruptions, share_pct, is_small_base from marts.fct_disruption_recording"
+             " where rocu_code = ? and against_type = 'ocg' and period_type = 'financial_year' and period = ?",
+        UNIT, year)
+    assert at.metric[0].value == share_with_base(linked, base, pct, small, "disruptions")
+    rows = table(at, "Against")
+    assert len(rows) == base > 0 and (rows["Against"] == "ocg").sum() == linked > 0
+    assert (rows.loc[rows["Against"] == "ocg", "OCG reference"].str.fullmatch(r"OCG-\w+-\d{4}")).all()
+    assert (rows.loc[rows["Against"] != "ocg", "OCG reference"] == "").all()
+
+
+def test_the_threat_page_links_each_figure_for_roles_that_may_open_the_drill_through(var):
+    year = busiest_year(var)
+    at = run("threat", unit=UNIT, period_type="financial_year", period=year)
+    links = [m.value for m in at.markdown if "drill?" in m.value and "figure=" in m.value]
+    figures = {re.search(r"figure=(\w+)", link)[1] for link in links}
+    assert figures == {"high_band_disrupted", "high_band_untouched_6m", "dismantled_after_disruption",
+                       "impact_weighted_disruptions", "disruptions_cell", "ocg_linked"}
+    for link in links:  # the page's filters travel in the link
+        assert f"unit={UNIT}" in link and "period_type=financial_year" in link and f"period={year.replace('/', '%2F')}" in link
+    cell = next(link for link in links if "figure=disruptions_cell" in link)
+    assert "strand=" in cell and "impact=" in cell
+
+    board = run("threat", as_role="board_member", as_unit=UNIT, unit=UNIT, period_type="financial_year", period=year)
+    assert not [m.value for m in board.markdown if "drill?" in m.value]
+    # and a link typed by hand is refused on the server, not drawn
+    refused = run("drill", as_role="board_member", as_unit=UNIT, figure="high_band_untouched_6m", unit=UNIT,
+                  threat="ALL", period_type="financial_year", period=year)
+    assert refused.error and not refused.table
+
+
+def test_the_threat_page_shows_every_units_validation_backlog_and_lag(var):
+    year = busiest_year(var)
+    at = run("threat", unit=UNIT, period_type="financial_year", period=year)
+    shown = table(at, "Median days to validation").set_index("Unit")
+    expected = sql(var, "select u.rocu_name, v.claims_made, v.awaiting_at_end, v.validated, v.median_days_to_validation,"
+                        " v.p90_days_to_validation, v.validated_within_target, v.validated_within_target_pct,"
+                        " v.is_small_base, v.target_days from marts.fct_disruption_validation v"
+                        " join marts.dim_rocu u using (rocu_code) where v.period_type = 'financial_year'"
+                        " and v.period = ?", year)
+    assert len(shown) == len(expected) == 9
+    for name, made, awaiting, validated, median, p90, within, pct, small, target in expected:
+        row = shown.loc[name]
+        assert row["Claims made"] == count(made) and row["Validated"] == count(validated)
+        assert row["Median days to validation"] == decimal(median) and row["90th percentile days"] == decimal(p90)
+        assert row["Awaiting validation at the period's end"].startswith("none" if not awaiting else count(awaiting))
+        if target is not None:
+            assert row["Validated within the unit's target"] == (
+                f"{share_with_base(within, validated, pct, small, 'validated')}, target {count(target)} days")
