@@ -29,11 +29,7 @@ final as (
         disruptions.lead_role,
         disruptions.lead_agency_type,
         disruptions.lead_unit_code,
-        case
-            when disruptions.lead_role = 'supported' and disruptions.lead_agency_type = 'force' then 'force_led'
-            when disruptions.lead_role = 'supported' and disruptions.lead_agency_type = 'rocu' then 'other_rocu_led'
-            else disruptions.lead_role
-        end as lead,
+        disruptions.lead,
         disruptions.threat_area_code,
         threat_areas.threat_area_name,
         disruptions.strand,

@@ -1,7 +1,7 @@
 -- Disruptions by threat area, 4P strand and impact level, per unit and period (month_periods),
 -- split by who led them: the unit, a force (the unit supported), or another ROCU (the unit
 -- supported). Validated disruptions counted once (int_disruptions__counted); the lead is
--- int_disruptions__lead_role's rule, whose "supported" is split here by the lead agency.
+-- int_disruptions__lead_role's rule (its lead: led, force_led, other_rocu_led, not_recorded).
 with disruptions as (
     select * from {{ ref('int_disruptions__counted') }}
 ),
@@ -31,12 +31,10 @@ by_period as (
         disruptions.strand,
         disruptions.impact_level,
         count(*) as disruptions,
-        count(*) filter (where disruptions.lead_role = 'led') as led,
-        count(*) filter (where disruptions.lead_role = 'supported' and disruptions.lead_agency_type = 'force')
-            as force_led,
-        count(*) filter (where disruptions.lead_role = 'supported' and disruptions.lead_agency_type = 'rocu')
-            as other_rocu_led,
-        count(*) filter (where disruptions.lead_role = 'not_recorded') as lead_not_recorded
+        count(*) filter (where disruptions.lead = 'led') as led,
+        count(*) filter (where disruptions.lead = 'force_led') as force_led,
+        count(*) filter (where disruptions.lead = 'other_rocu_led') as other_rocu_led,
+        count(*) filter (where disruptions.lead = 'not_recorded') as lead_not_recorded
     from disruptions
     inner join months on disruptions.month = months.month
     cross join lateral {{ month_periods('months') }}
