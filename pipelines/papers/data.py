@@ -27,7 +27,7 @@ MARTS = ("dim_rocu", "dim_quarter", "dim_month", "fct_board_quarterly", "fct_boa
          "fct_scorecard_quarterly", "fct_submission_status", "fct_strand_coverage_quarterly",
          "fct_submission_problems", "fct_outcomes_quarterly", "fct_ocg_threat", "fct_capacity_tasking",
          "fct_unmapped_labels_quarterly", "fct_metrics_not_reported_quarterly", "fct_revised_figures",
-         "fct_metric_monthly", "dim_metric")
+         "fct_metric_monthly", "dim_metric", "fct_queries")
 
 
 @dataclass
@@ -50,6 +50,7 @@ class Figures:
     not_reported: pd.DataFrame
     revisions: pd.DataFrame  # every revised figure up to the quarter's end
     monthly: pd.DataFrame  # every unit's framework figures, months to the quarter's end (kept in the register)
+    nocc_queries: pd.DataFrame  # the NOCC's queries raised in the quarter, with the units' answers
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -109,6 +110,7 @@ def read_figures(con: duckdb.DuckDBPyConnection, request: Request) -> Figures:
                        "order by rocu_code, strand_code, metric_id", quarter),
         revisions=q(_REVISIONS, quarter),
         monthly=q(_MONTHLY, quarter),
+        nocc_queries=q(_NOCC_QUERIES, quarter),
     )
 
 
@@ -178,4 +180,14 @@ inner join marts.dim_metric as d on m.metric_id = d.metric_id
 inner join marts.dim_quarter as q on m.month <= q.last_month
 where q.quarter = ?
 order by m.rocu_code, m.month, m.metric_id
+"""
+
+_NOCC_QUERIES = """
+select f.query_id, f.rocu_code, f.metric_id, d.metric_name, f.period, f.question, f.state, f.raised_date,
+       f.answer, f.first_answered_date, f.is_overdue, f.working_days_open
+from marts.fct_queries as f
+inner join marts.dim_month as m on f.raised_month = m.month
+left join marts.dim_metric as d on f.metric_id = d.metric_id
+where ? in (m.fy_quarter, m.calendar_quarter_code)
+order by f.rocu_code, f.query_id
 """
