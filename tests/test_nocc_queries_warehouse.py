@@ -129,6 +129,8 @@ def test_a_query_raised_on_the_drill_through_is_answered_by_the_unit_and_reaches
     shown = queries.shown.set_index("Query")
     assert shown.loc[str(late.query_id), "Question"] == "Charges fell to zero: is September complete?"
     assert shown.loc[str(late.query_id), "Status"] == "waiting for an answer (overdue)"
+    (by_unit,) = [t for s in report.sections for t in s.tables if t.caption.startswith("NOCC queries by unit")]
+    assert by_unit.shown.set_index("Unit").loc["EMSOU", "Overdue"] == f"{overdue:,}"
 
 
 def fresh_caches_now() -> None:

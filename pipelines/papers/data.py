@@ -27,7 +27,8 @@ MARTS = ("dim_rocu", "dim_quarter", "dim_month", "fct_board_quarterly", "fct_boa
          "fct_scorecard_quarterly", "fct_submission_status", "fct_strand_coverage_quarterly",
          "fct_submission_problems", "fct_outcomes_quarterly", "fct_ocg_threat", "fct_capacity_tasking",
          "fct_unmapped_labels_quarterly", "fct_metrics_not_reported_quarterly", "fct_revised_figures",
-         "fct_metric_monthly", "dim_metric", "fct_queries")
+         "fct_metric_monthly", "dim_metric", "fct_queries",
+         "fct_query_quality")
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Figures:
     revisions: pd.DataFrame  # every revised figure up to the quarter's end
     monthly: pd.DataFrame  # every unit's framework figures, months to the quarter's end (kept in the register)
     nocc_queries: pd.DataFrame  # the NOCC's queries raised in the quarter, with the units' answers
+    query_quality: pd.DataFrame  # open, answered and overdue queries per unit (financial-year quarters)
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -111,6 +113,8 @@ def read_figures(con: duckdb.DuckDBPyConnection, request: Request) -> Figures:
         revisions=q(_REVISIONS, quarter),
         monthly=q(_MONTHLY, quarter),
         nocc_queries=q(_NOCC_QUERIES, quarter),
+        query_quality=q("select * from marts.fct_query_quality where period_type = 'quarter' and period = ? "
+                        "order by rocu_code", quarter),
     )
 
 

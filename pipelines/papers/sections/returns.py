@@ -125,6 +125,7 @@ def quality(ctx: Context) -> Section:
         "severity": ("Severity", None), "rule": ("Rule", None), "where": ("Cell", None),
         "found_value": ("Value found", None)}, note="No problems were found." if problems.empty else ""))
     section.tables.append(nocc_queries_table(ctx))
+    section.tables.append(query_quality_table(ctx))
     return section
 
 
@@ -199,3 +200,15 @@ def balance(ctx: Context) -> Section:
         "non_pursue": ("Figures outside pursue", None)},
         raw_extra={"non_pursue_figures": "Figures outside pursue (count)", "figures_above_zero": "Figures above zero"}))
     return section
+
+
+def query_quality_table(ctx: Context):
+    """Open, answered and overdue NOCC queries per unit in the quarter: a data-quality measure (fct_query_quality)."""
+    counts = ctx.figures.query_quality
+    counts = counts[counts["rocu_code"] == ctx.focus] if ctx.focus else counts
+    return table(f"NOCC queries by unit, raised in {ctx.quarter}", counts, {
+        "rocu_code": ("Unit", None), "queries_raised": ("Raised", count), "open_queries": ("Open", count),
+        "answered": ("Answered", count), "answered_late": ("Answered late", count), "overdue": ("Overdue", count),
+        "closed": ("Closed", count)},
+        note=("No query was raised in the quarter." if ctx.request.scheme == "financial" else
+              "Counted by financial-year quarter (2025-Q1 = April to June 2025) only.") if counts.empty else "")
