@@ -203,6 +203,19 @@ def test_a_persons_answer_asks_for_a_refresh_and_reconciliations_queries_do_not(
     assert tick() == []
 
 
+def test_the_refresh_an_answer_asks_for_loads_the_queries_and_rebuilds_their_marts(var: Path):
+    from dagster import AssetKey
+
+    from pipelines.orchestration.definitions import build_definitions, refresh_returns
+    from pipelines.orchestration.sensors import queries_sensor
+
+    assert queries_sensor.job_name == "refresh_returns"
+    selected = refresh_returns.selection.resolve(build_definitions(Paths(var)).resolve_asset_graph())
+    assert {AssetKey(["raw", "nocc_queries"]), AssetKey(["raw", "nocc_query_events"]),
+            AssetKey(["marts", "fct_queries"]), AssetKey(["marts", "fct_query_quality"]),
+            AssetKey(["published_warehouse"]), AssetKey(["reconciliation_queries"])} <= selected
+
+
 def _second_analyst(var: Path):
     from pipelines.access import Session, UserStore, authenticate
 

@@ -137,3 +137,17 @@ def fresh_caches_now() -> None:
     import streamlit as st
 
     st.cache_data.clear()
+
+
+def test_an_analyst_raises_a_query_on_a_quarters_figure_and_none_on_a_financial_year(built_demo_copy: Path):
+    (quarter,) = marts(built_demo_copy, "select max(period) from marts.fct_metric_comparison where rocu_code = 'EMSOU'"
+                                        " and metric_id = 'PUR_ARRESTS' and period_type = 'quarter'")[0]
+    drill = run("drill", unit="EMSOU", metric="PUR_ARRESTS", period_type="quarter", period=quarter)
+    drill.text_area(key="raise_question").input("The quarter is twice the last: is a month counted twice?")
+    drill.button(key="raise_query").click().run()
+    assert "raised: EMSOU sees it in its queue now" in texts(drill.success)
+    (asked,) = [q for q in queries_of(LandingZone(Paths(built_demo_copy).landing)) if q.origin == "analyst"]
+    assert (asked.period_type, asked.period) == ("quarter", quarter)
+    # the form is not drawn for a financial year, a period a query is not raised on
+    year = run("drill", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year")
+    assert not [t for t in year.text_area if t.key == "raise_question"]
