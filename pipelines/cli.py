@@ -12,6 +12,10 @@ Commands acting on returns and reports sign in (--user NAME, password on stdin o
     rocu report --unit EMSOU --quarter 2025-Q1 --format pdf --user NAME   board paper (pdf, html, xlsx);
                                                      2025-Q1 = April-June 2025 (financial year), 2025-C1 = Jan-Mar
 
+    rocu query raise --unit EMSOU --metric PUR_ARRESTS --period 2025-03 --value 41 --question "..." --user NAME
+    rocu query list [--unit EMSOU] [--open] --user NAME | answer ID --text "..." | close ID [--note "..."]
+                                                     queries the NOCC raises on published figures; units answer
+
     rocu mapping set --unit EMSOU --label "Drones recovered" --metric ... --user admin   (admins)
     rocu window add --from 2027-04-01 --deadline-day 12 [--no-four-eyes] --user admin   (admins)
 
@@ -261,6 +265,54 @@ def cmd_report(args: argparse.Namespace, paths: Paths) -> int:
     return Exit.OK
 
 
+def cmd_query(args: argparse.Namespace, paths: Paths) -> int:
+    """`rocu query raise|answer|close|list`: the NOCC's queries on published figures, checked as the pages are."""
+    from pipelines.access import PermissionDenied, can
+    from pipelines.intake.api import (LandingZone, QueryRefused, answer_nocc_query, close_query, queries_of,
+                                      raise_query, visible_queries)
+
+    zone = LandingZone(paths.landing)
+    if args.query_action == "answer":
+        found = [q for q in queries_of(zone) if q.query_id == args.query_id]
+        session = signed_in(args, paths, "answer_query", found[0].rocu_code if found else None)
+    else:
+        session = signed_in(args, paths, {"raise": "raise_query", "close": "raise_query"}.get(
+            args.query_action, "view_national"), getattr(args, "unit", None) or None)
+    if isinstance(session, int):
+        return session
+    try:
+        if args.query_action == "raise":
+            period_type = "quarter" if "Q" in args.period.upper() else "month"
+            q = raise_query(zone, session, unit=args.unit, metric=args.metric, period_type=period_type,
+                            period=args.period.upper(), value_seen=args.value, question=args.question)
+            print(f"RAISED: query {q.query_id} on {q.metric_id} for {q.rocu_code}, {q.period_type} {q.period}. "
+                  f"{q.rocu_code} sees it in its queue on the Upload page.")
+        elif args.query_action == "answer":
+            q = answer_nocc_query(zone, args.query_id, args.text, session)
+            print(f"ANSWERED: query {q.query_id} ({q.metric_id}, {q.period}). The NOCC sees the answer at once; "
+                  "the pages show it after the next warehouse build.")
+        elif args.query_action == "close":
+            q = close_query(zone, args.query_id, session, args.note)
+            print(f"CLOSED: query {q.query_id} ({q.rocu_code} {q.metric_id} {q.period}) by {session.username}.")
+        else:
+            if not (can(session, "raise_query") or can(session, "answer_query")):
+                raise PermissionDenied("You are signed in with a role that neither raises nor answers queries.")
+            shown = [q for q in visible_queries(zone, session) if (not args.unit or q.rocu_code == args.unit.upper())
+                     and (not args.open or q.state != "closed")]
+            print(f"{'id':>5} {'unit':8} {'metric':16} {'period':8} {'state':9} {'raised':11} {'by':18} question")
+            for q in shown:
+                print(f"{q.query_id:>5} {q.rocu_code:8} {q.metric_id:16} {q.period:8} {q.state:9} {q.raised_at[:10]:11}"
+                      f" {q.raised_by:18} {q.question}" + (f"\n{'':>5} answer: {q.answer}" if q.answer else ""))
+            print(f"{len(shown)} quer{'y' if len(shown) == 1 else 'ies'}")
+    except PermissionDenied as refused:
+        print(str(refused), file=sys.stderr)
+        return Exit.REJECTED
+    except QueryRefused as refused:
+        print(str(refused), file=sys.stderr)
+        return Exit.USAGE
+    return Exit.OK
+
+
 def cmd_user(args: argparse.Namespace, paths: Paths) -> int:
     from pipelines.access.commands import run_user
 
@@ -293,6 +345,28 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("submission_id", type=int, help="the submission's id, as `rocu status` shows it")
     add_user_options(p)
     p.set_defaults(func=cmd_approve)
+    p = sub.add_parser("query", help="queries the NOCC raises on published figures: raise, answer, close, list")
+    actions = p.add_subparsers(dest="query_action", required=True)
+    q = actions.add_parser("raise", help="ask a unit about one published figure (NOCC analysts)")
+    q.add_argument("--unit", required=True, help="ROCU code, e.g. EMSOU")
+    q.add_argument("--metric", required=True, help="framework metric id, e.g. PUR_ARRESTS")
+    q.add_argument("--period", required=True, help="the figure's month (YYYY-MM) or quarter (YYYY-Qn)")
+    q.add_argument("--value", type=float, help="the figure as you saw it")
+    q.add_argument("--question", required=True)
+    add_user_options(q)
+    q = actions.add_parser("answer", help="answer a query on your unit's figure (unit submitters and approvers)")
+    q.add_argument("query_id", type=int)
+    q.add_argument("--text", required=True, help="the answer: why the figure is right, or what will correct it")
+    add_user_options(q)
+    q = actions.add_parser("close", help="close a query (its raiser or any NOCC analyst)")
+    q.add_argument("query_id", type=int)
+    q.add_argument("--note", default="", help="why it is closed (kept with the query)")
+    add_user_options(q)
+    q = actions.add_parser("list", help="the queries you may see: all for the NOCC, your unit's for a unit")
+    q.add_argument("--unit")
+    q.add_argument("--open", action="store_true", help="only those not yet closed")
+    add_user_options(q)
+    p.set_defaults(func=cmd_query)
     p = sub.add_parser("mapping", help="map a unit's local label to a framework metric (admins)")
     p.add_argument("action", choices=["set"])
     p.add_argument("--unit", required=True)

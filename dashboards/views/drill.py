@@ -15,6 +15,7 @@ from dashboards.auth import can, guard
 from dashboards.data import query, stored_file
 from dashboards.format import ExportMetadata, escape_markdown
 from dashboards.threat_drill import show_figure
+from dashboards.nocc_queries import raise_query_form, show_figure_queries
 from pipelines.months import month_label
 from pipelines.serving.formats import amount, moment
 from dashboards.widgets import (PERIOD_COLUMNS, PERIOD_TYPES, exports, figure_columns, metric_reading, no_data,
@@ -133,6 +134,9 @@ def show_period() -> None:
     right.markdown(f"**What it counts.** {catalogue.loc[metric, 'definition']}")
     right.markdown(f"**How the months make it.** The figure for the {PERIOD_TYPES[kind].lower()} is "
                    f"{COMBINED.get(aggregation, 'the figure of the last month reported in it')}.")
+    if kind == "quarter":
+        show_figure_queries(left, session, unit, metric, kind, period)
+        raise_query_form(session, unit, metric, kind, period, total["value"], f"{name.lower()} in {period}")
 
     cells = query(CELLS.format(column=PERIOD_COLUMNS[kind]), (unit, metric, period)) \
         if source == "monthly_return" else pd.DataFrame(columns=["month", "is_current"])
@@ -201,6 +205,8 @@ def show_month(month: str) -> None:
     if pd.notna(row["denominator"]):
         left.caption(f"Worked out as {amount(row['numerator'], 'count')} of {amount(row['denominator'], 'count')}.")
     right.markdown(f"**What it counts.** {catalogue.loc[metric, 'definition']}")
+    show_figure_queries(left, session, unit, metric, "month", month)
+    raise_query_form(session, unit, metric, "month", month, row["value"], f"{name.lower()} in {month_label(month)}")
 
     if source == "monthly_return":
         cells = query(

@@ -13,6 +13,7 @@ import streamlit as st
 from dashboards.auth import guard, units_for
 from dashboards.data import landing_path, problem_frame, query, report_file, versions
 from dashboards.format import escape_markdown
+from dashboards.nocc_queries import unit_query_queue
 from pipelines.months import ended_quarters, month_label, quarter_label
 from pipelines.serving.formats import counted, day, moment
 from dashboards.template import build_resources_template, build_template, layout_description
@@ -256,6 +257,7 @@ else:
                "latest accepted version.")
 
 show_queries(zone, sent)
+unit_query_queue(session, unit)
 
 signed = {a["submission_id"]: a for a in zone.registry.approvals()}
 for v in sent:

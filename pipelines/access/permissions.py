@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, str] = {
     "view_alignment": "see whether effort follows the threat",
     "view_submissions": "see submissions",
     "view_reconciliation": "see where the figures disagree",
+    "raise_query": "raise or close queries on published figures",
+    "answer_query": "see and answer queries on the unit's figures",
     "download_files": "download submitted files",
     "submit_return": "submit returns",
     "approve_return": "sign off returns",

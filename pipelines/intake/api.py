@@ -9,6 +9,9 @@ from pipelines.intake.check.request import InvalidRequest, ReturnRequest, valida
 from pipelines.intake.inbox import take_in_inbox, waiting_in_inbox
 from pipelines.intake.land.registry import ACCEPTED_STATES, Registry, Submission
 from pipelines.intake.land.zone import LandingZone, read_offered_file
+from pipelines.intake.nocc_queries import (NoccQuery, QueryRefused, answer_nocc_query, close_query, days_to_answer,
+                                           last_person_event, queries_of, raise_from_reconciliation, raise_query,
+                                           registry_rows, visible_queries, working_days_between)
 from pipelines.intake.queries import OpenQueries, Query, answer_query, open_queries, queries
 from pipelines.intake.service import Verdict, approve, close_abandoned, load_report, submit_return
 from pipelines.intake.standardise.resources import RESOURCES_SCHEMA
@@ -23,4 +26,6 @@ __all__ = [
     "waiting_in_inbox", "CheckResult", "Justification", "ReasonRequired", "awaiting_sign_off", "check_return",
     "deadline_at", "reasons_needed", "submit", "warm_up_checks", "OpenQueries", "Query", "answer_query",
     "open_queries", "queries", "counts", "ACCEPTED_STATES",
+    "NoccQuery", "QueryRefused", "answer_nocc_query", "close_query", "days_to_answer", "last_person_event", "queries_of",
+    "raise_from_reconciliation", "raise_query", "registry_rows", "visible_queries", "working_days_between",
 ]

@@ -6,6 +6,7 @@ Loading it reads the dbt manifest `make manifest` wrote and sets nothing global:
 
 from dagster import Definitions
 
+from pipelines.orchestration.assets.nocc_queries import raw_nocc_queries, reconciliation_queries
 from pipelines.orchestration.assets.publish import published_warehouse
 from pipelines.orchestration.assets.raw_config import raw_config
 from pipelines.orchestration.assets.raw_extracts import extract_assets
@@ -15,7 +16,7 @@ from pipelines.orchestration.dbt_cli import DbtCli
 from pipelines.orchestration.jobs import build_warehouse, refresh_returns, take_in_inbox_job
 from pipelines.orchestration.manifest import DBT_EXECUTABLE
 from pipelines.orchestration.resources import LandingResource, WarehouseResource
-from pipelines.orchestration.sensors import inbox_sensor, returns_sensor
+from pipelines.orchestration.sensors import inbox_sensor, queries_sensor, returns_sensor
 from pipelines.settings import Paths
 
 
@@ -23,9 +24,10 @@ def build_definitions(paths: Paths | None = None) -> Definitions:
     """Definitions for a set of folders; tests pass temporary ones."""
     paths = paths or Paths.from_env()
     return Definitions(
-        assets=[*extract_assets, raw_returns, raw_config, warehouse_models, published_warehouse],
+        assets=[*extract_assets, raw_returns, raw_config, raw_nocc_queries, warehouse_models, published_warehouse,
+                reconciliation_queries],
         jobs=[build_warehouse, refresh_returns, take_in_inbox_job],
-        sensors=[inbox_sensor, returns_sensor],
+        sensors=[inbox_sensor, returns_sensor, queries_sensor],
         resources={
             "landing": LandingResource(root=str(paths.landing), extracts_dir=str(paths.landing / "extracts")),
             "warehouse": WarehouseResource(path=str(paths.warehouse), published_path=str(paths.published),

@@ -8,6 +8,7 @@ from dagster import (AssetKey, AssetSelection, OpExecutionContext, define_asset_
                      op)
 
 from pipelines.intake.api import take_in_inbox
+from pipelines.orchestration.assets.nocc_queries import raw_nocc_queries
 from pipelines.orchestration.assets.raw_config import raw_config
 from pipelines.orchestration.assets.raw_returns import raw_returns
 from pipelines.orchestration.resources import LandingResource
@@ -17,11 +18,12 @@ build_warehouse = define_asset_job(
     description="Load every raw table, build and test the warehouse with dbt, publish the read-only copy")
 refresh_returns = define_asset_job(
     "refresh_returns",
-    selection=AssetSelection.assets(raw_returns, raw_config).downstream() - AssetSelection.keys(
+    selection=AssetSelection.assets(raw_returns, raw_config, raw_nocc_queries).downstream() - AssetSelection.keys(
         *[AssetKey(["raw", t]) for t in ("disruptions", "ocg_register", "capacity", "tasking_meetings",
                                          "gateway_requests", "operations")]),
     executor_def=in_process_executor,
-    description="Reload returns (all, or one unit's month) and the configuration, rebuild the warehouse and publish")
+    description="Reload returns (all, or one unit's month), the configuration and the NOCC's queries, rebuild the "
+                "warehouse and publish")
 
 
 @op(description="Submit each file waiting in inbox/<UNIT>/ (checks, verdict, moved aside), each exactly once")

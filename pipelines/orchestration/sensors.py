@@ -8,7 +8,7 @@ import hashlib
 from dagster import (DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason,
                      sensor)
 
-from pipelines.intake.api import waiting_in_inbox
+from pipelines.intake.api import last_person_event, waiting_in_inbox
 from pipelines.orchestration.resources import LandingResource
 
 
@@ -51,3 +51,17 @@ def returns_sensor(context: SensorEvaluationContext, landing: LandingResource):
         last = max(s.submission_id for s in resources)
         requests[("resources", "")] = RunRequest(run_key=f"resources|{last}", tags={"rocu/return_kind": "resources"})
     return SensorResult(run_requests=list(requests.values()), cursor=str(max(s.submission_id for s in new)))
+
+
+@sensor(job_name="refresh_returns", minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING,
+        description="Asks for a warehouse refresh when someone answers, closes or raises a NOCC query, so the "
+                    "answer reaches the pages")
+def queries_sensor(context: SensorEvaluationContext, landing: LandingResource):
+    # Only people's actions count: the queries reconciliation raises come from a build, and asking
+    # for a build then would build forever. A first evaluation starts from what is there.
+    last = last_person_event(landing.zone().registry.path)
+    seen = int(context.cursor) if context.cursor else last
+    if last <= seen:
+        return SensorResult(skip_reason=SkipReason("no query answered, closed or raised"), cursor=str(seen))
+    return SensorResult(run_requests=[RunRequest(run_key=f"queries|{last}", tags={"rocu/nocc_queries": str(last)})],
+                        cursor=str(last))

@@ -33,7 +33,9 @@ MARTS = ("dim_rocu", "dim_quarter", "dim_month", "fct_board_quarterly", "fct_boa
          # the Disruptions and threat section (sections/disruptions.py)
          "fct_ocg_ledger_summary", "fct_ocg_ledger_period_groups", "fct_disruptions_threat_matrix",
          "fct_disruptions_threat_matrix_network", "fct_disruptions_lead_share", "fct_share_funnel",
-         "fct_disruption_recording", "fct_disruption_extract_freshness")
+         "fct_disruption_recording", "fct_disruption_extract_freshness",
+         # the NOCC's queries (sections/returns.py)
+         "fct_queries", "fct_query_quality")
 
 
 @dataclass
@@ -66,6 +68,8 @@ class Figures:
     lead_share: pd.DataFrame  # led and supported, with the band against the network (fct_share_funnel)
     recording: pd.DataFrame  # share of the quarter's disruptions linked to an OCG, every unit
     freshness: pd.DataFrame  # how fresh each unit's disruption extract is (as at the build)
+    nocc_queries: pd.DataFrame  # the NOCC's queries raised in the quarter, with the units' answers
+    query_quality: pd.DataFrame  # open, answered and overdue queries per unit (financial-year quarters)
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -147,6 +151,9 @@ def read_figures(con: duckdb.DuckDBPyConnection, request: Request) -> Figures:
                     "on r.period_type = p.period_type and r.period = p.period where r.against_type = 'ocg' "
                     "order by r.rocu_code", quarter),
         freshness=q("select * from marts.fct_disruption_extract_freshness order by rocu_code"),
+        nocc_queries=q(_NOCC_QUERIES, quarter),
+        query_quality=q("select * from marts.fct_query_quality where period_type = 'quarter' and period = ? "
+                        "order by rocu_code", quarter),
     )
 
 
@@ -253,4 +260,14 @@ left join marts.fct_share_funnel as f
     on f.share_id = 'DIS_LED_SHARE' and l.rocu_code = f.rocu_code and l.period_type = f.period_type
     and l.period = f.period
 order by l.rocu_code
+"""
+
+_NOCC_QUERIES = """
+select f.query_id, f.rocu_code, f.metric_id, d.metric_name, f.period, f.question, f.state, f.raised_date,
+       f.answer, f.first_answered_date, f.is_overdue, f.working_days_open
+from marts.fct_queries as f
+inner join marts.dim_month as m on f.raised_month = m.month
+left join marts.dim_metric as d on f.metric_id = d.metric_id
+where ? in (m.fy_quarter, m.calendar_quarter_code)
+order by f.rocu_code, f.query_id
 """

@@ -124,7 +124,26 @@ def quality(ctx: Context) -> Section:
         "rocu_code": ("Unit", None), "month": ("Month", None), "version": ("File version", count),
         "severity": ("Severity", None), "rule": ("Rule", None), "where": ("Cell", None),
         "found_value": ("Value found", None)}, note="No problems were found." if problems.empty else ""))
+    section.tables.append(nocc_queries_table(ctx))
+    section.tables.append(query_quality_table(ctx))
     return section
+
+
+QUERY_STATE_WORDS = {"raised": "waiting for an answer", "answered": "answered", "closed": "closed"}
+
+
+def nocc_queries_table(ctx: Context):
+    """The NOCC's queries raised in the quarter (the unit's own, in a unit's paper) and the units' answers."""
+    asked = ctx.figures.nocc_queries
+    asked = asked[asked["rocu_code"] == ctx.focus].copy() if ctx.focus else asked.copy()
+    asked["status"] = [QUERY_STATE_WORDS.get(s, s) + (" (overdue)" if o else "")
+                       for s, o in zip(asked["state"], asked["is_overdue"])]
+    asked["figure"] = [f"{n if isinstance(n, str) else m}, {p}"
+                       for n, m, p in zip(asked["metric_name"], asked["metric_id"], asked["period"])]
+    return table(f"Queries raised by the NOCC in {ctx.quarter}, and the answers", asked, {
+        "query_id": ("Query", None), "rocu_code": ("Unit", None), "figure": ("Figure", None),
+        "question": ("Question", None), "status": ("Status", None), "answer": ("Answer", None)},
+        note="The NOCC raised no query in the quarter." if asked.empty else "")
 
 
 def balance(ctx: Context) -> Section:
@@ -181,3 +200,15 @@ def balance(ctx: Context) -> Section:
         "non_pursue": ("Figures outside pursue", None)},
         raw_extra={"non_pursue_figures": "Figures outside pursue (count)", "figures_above_zero": "Figures above zero"}))
     return section
+
+
+def query_quality_table(ctx: Context):
+    """Open, answered and overdue NOCC queries per unit in the quarter: a data-quality measure (fct_query_quality)."""
+    counts = ctx.figures.query_quality
+    counts = counts[counts["rocu_code"] == ctx.focus] if ctx.focus else counts
+    return table(f"NOCC queries by unit, raised in {ctx.quarter}", counts, {
+        "rocu_code": ("Unit", None), "queries_raised": ("Raised", count), "open_queries": ("Open", count),
+        "answered": ("Answered", count), "answered_late": ("Answered late", count), "overdue": ("Overdue", count),
+        "closed": ("Closed", count)},
+        note=("No query was raised in the quarter." if ctx.request.scheme == "financial" else
+              "Counted by financial-year quarter (2025-Q1 = April to June 2025) only.") if counts.empty else "")
