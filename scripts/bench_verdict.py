@@ -149,7 +149,7 @@ def main() -> None:
                 samples[name].append(timing)
 
     # The same cold verdicts while the intake worker runs (Great Expectations loaded there, not in them).
-    from pipelines.intake.check import worker
+    from pipelines.intake.check import worker_client as worker
 
     served = subprocess.Popen([sys.executable, "-m", "pipelines.intake.check.worker"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

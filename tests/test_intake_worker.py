@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.intake.check import worker
+from pipelines.intake.check import worker_client as worker
 from pipelines.intake.check.expectations import check_here, validate
 from pipelines.orchestration.assets.raw_extracts import read_extract_file
 from tests.conftest import generate_demo

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.intake.check import worker as intake_worker
+from pipelines.intake.check import worker_client as intake_worker
 from tests.browser import free_port
 
 ROOT = Path(__file__).resolve().parents[1]

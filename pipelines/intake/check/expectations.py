@@ -27,7 +27,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.intake.check.rules import severity_of
-from pipelines.intake.check.worker import ask_worker, is_running
+from pipelines.intake.check.worker_client import ask_worker, is_running
 from pipelines.intake.types import Problem, cell_place
 from pipelines.settings import EXPECTATIONS_DIR, SEEDS_DIR
 
