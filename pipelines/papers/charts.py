@@ -238,7 +238,7 @@ def value_strip(rows: list[dict]) -> str:
     """Scorecard: every unit's figure on each indicator, scaled from the network's worst
     (left) to best (right); the unit in focus as a large black diamond with its value beside it."""
     rows = rows[::-1]
-    fig, ax = plt.subplots(figsize=(WIDTH, 0.19 * len(rows) + 0.5))
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.16 * len(rows) + 0.45))
     for i, row in enumerate(rows):
         lo, hi, flip = row["low"], row["high"], row.get("lower_is_better", False)
         span = (hi - lo) or 1.0
