@@ -76,3 +76,24 @@ def wait_until_idle(page, timeout: float = 30_000) -> None:
     # shows only after a run has lasted a moment, so a run just started could pass for idle.
     expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning",
                                                           timeout=timeout)
+
+
+def follow_link(page, link, address, timeout: float = 90_000) -> None:
+    """Click `link` until the page's address matches `address` (a pattern), within `timeout` ms.
+
+    A click that lands while the app is re-rendering the block around the link can be dropped (the
+    rerun replaces the element under the pointer); a person would click again, and so does this."""
+    import time
+
+    from playwright.sync_api import expect
+
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        wait_until_idle(page)
+        link.click()
+        try:
+            expect(page).to_have_url(address, timeout=5_000)
+            return
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
