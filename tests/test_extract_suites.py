@@ -72,10 +72,16 @@ def first_file(demo: Path, table: str) -> Path:
 
 def spoil(source: Path, target: Path, column: str, value: str | None) -> None:
     """A copy of `source` whose first record has `value` in `column` (everything else as sent)."""
+    spoil_record(source, target, {column: value})
+
+
+def spoil_record(source: Path, target: Path, cells: dict[str, str | None]) -> None:
+    """A copy of `source` whose first record holds `cells` instead of what was sent."""
     frame = pl.read_csv(source, infer_schema=False)
-    assert column in frame.columns, (source.name, frame.columns)
-    frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(value))
-                               .otherwise(pl.col(column)).alias(column))
+    assert set(cells) <= set(frame.columns), (source.name, frame.columns)
+    first = pl.int_range(pl.len()) == 0
+    frame = frame.with_columns(pl.when(first).then(pl.lit(value, dtype=pl.String)).otherwise(pl.col(column))
+                               .alias(column) for column, value in cells.items())
     target.parent.mkdir(parents=True, exist_ok=True)
     frame.write_csv(target)
 
@@ -143,11 +149,7 @@ def test_the_disruption_suite_rejects_a_record_whose_columns_disagree(demo, tmp_
     rule rejects the file alone, in plain English, naming the row and the column."""
     source = first_file(demo, "disruptions")
     target = tmp_path / "extracts" / source.relative_to(demo / "extracts")
-    target.parent.mkdir(parents=True)
-    frame = pl.read_csv(source, infer_schema=False)
-    first = pl.int_range(pl.len()) == 0
-    frame.with_columns(pl.when(first).then(pl.lit(value, dtype=pl.String)).otherwise(pl.col(column)).alias(column)
-                       for column, value in bad.cells.items()).write_csv(target)
+    spoil_record(source, target, bad.cells)
     problems = [p for p in validate("disruptions", read_extract_file(target), file=target.name)
                 if p.severity == "error"]
     assert [(p.rule, p.file, p.row, p.column) for p in problems] == [(bad.rule, target.name, 2, bad.column)]
@@ -279,10 +281,7 @@ def test_the_escalation_suite_rejects_a_record_whose_decision_disagrees(demo, tm
     file is rejected with one plain-English problem naming the row and the column."""
     source = first_file(demo, "escalations")
     target = tmp_path / source.name
-    frame = pl.read_csv(source, infer_schema=False)
-    first = pl.int_range(pl.len()) == 0
-    frame.with_columns(pl.when(first).then(pl.lit(value, dtype=pl.String)).otherwise(pl.col(column)).alias(column)
-                       for column, value in bad.cells.items()).write_csv(target)
+    spoil_record(source, target, bad.cells)
     problems = [p for p in validate("escalations", read_extract_file(target), file=target.name)
                 if p.severity == "error"]
     assert [(p.rule, p.file, p.row, p.column) for p in problems] == [(bad.rule, target.name, 2, bad.column)]

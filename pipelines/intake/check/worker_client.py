@@ -40,9 +40,12 @@ def is_running(var: Path | None = None) -> bool:
 def ask_worker(name: str, frame: pl.DataFrame, file: str | None) -> list[Problem] | None:
     """The worker's problems for `frame` against suite `name`, or None when there is no worker to
     ask (or it did not answer in time): the caller then checks in its own process."""
+    var = Paths.from_env().var
+    if not socket_path(var).exists():
+        return None  # no worker: not worth serialising the frame (every check without one comes here)
     buffer = io.BytesIO()
     frame.write_ipc(buffer)
-    answer = _ask(("validate", name, buffer.getvalue(), file), None, timeout=ANSWER_SECONDS)
+    answer = _ask(("validate", name, buffer.getvalue(), file), var, timeout=ANSWER_SECONDS)
     if answer is None or answer[0] != "ok":
         return None  # an error in the worker is raised again, in words, by the caller's own check
     return answer[1]
