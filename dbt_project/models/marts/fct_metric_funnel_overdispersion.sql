@@ -23,75 +23,56 @@ scored as (
     from funnel
 ),
 
-bounds as (
+winsorised as (
+    select
+        *,
+        least(
+            greatest(z_score, quantile_cont(z_score, 0.1) over funnel_group),
+            quantile_cont(z_score, 0.9) over funnel_group
+        ) as z_winsorised
+    from scored
+    window funnel_group as (partition by metric_id, period_type, period, base_name)
+),
+
+with_phi as (
+    select
+        *,
+        avg(power(z_winsorised, 2)) over (partition by metric_id, period_type, period, base_name) as phi
+    from winsorised
+),
+
+estimated as (
     select
         metric_id,
         period_type,
         period,
         base_name,
         count(*) as units_compared,
-        quantile_cont(z_score, 0.1) as z_p10,
-        quantile_cont(z_score, 0.9) as z_p90
-    from scored
+        count(*) filter (where band_95 <> 'similar') as units_outside_95,
+        any_value(phi) as phi,
+        count(*) filter (where abs(z_score) > 1.96 * sqrt(greatest(phi, 1))) as units_outside_widened_95
+    from with_phi
     group by metric_id, period_type, period, base_name
-),
-
-estimated as (
-    select
-        bounds.metric_id,
-        bounds.period_type,
-        bounds.period,
-        bounds.base_name,
-        bounds.units_compared,
-        count(*) filter (where scored.band_95 <> 'similar') as units_outside_95,
-        avg(power(least(greatest(scored.z_score, bounds.z_p10), bounds.z_p90), 2)) as phi,
-        -- chi-squared 95th percentile on k = n - 1 degrees of freedom (Wilson-Hilferty: within 0.1
-        -- of the exact value from k = 2; 15.5 for nine units)
-        (bounds.units_compared - 1) * power(
-            1 - 2.0 / (9 * nullif(bounds.units_compared - 1, 0))
-            + 1.6449 * sqrt(2.0 / (9 * nullif(bounds.units_compared - 1, 0))), 3
-        ) as chi_squared_95
-    from bounds
-    inner join scored
-        on bounds.metric_id = scored.metric_id
-        and bounds.period_type = scored.period_type
-        and bounds.period = scored.period
-        and bounds.base_name = scored.base_name
-    group by all
-),
-
-widened as (
-    select
-        estimated.metric_id,
-        estimated.period_type,
-        estimated.period,
-        estimated.base_name,
-        count(*) filter (where abs(scored.z_score) > 1.96 * sqrt(greatest(estimated.phi, 1)))
-            as units_outside_widened_95
-    from estimated
-    inner join scored
-        on estimated.metric_id = scored.metric_id
-        and estimated.period_type = scored.period_type
-        and estimated.period = scored.period
-        and estimated.base_name = scored.base_name
-    group by all
 )
 
 select
-    estimated.metric_id,
-    estimated.period_type,
-    estimated.period,
-    estimated.base_name,
-    estimated.units_compared,
-    estimated.units_outside_95,
-    estimated.units_compared / 20.0 as units_outside_95_by_chance,  -- 5% of them
-    round(estimated.phi, 3) as phi,
-    coalesce(estimated.units_compared * estimated.phi > estimated.chi_squared_95, false) as is_overdispersed,
-    round(sqrt(greatest(estimated.phi, 1)), 3) as limit_widening_factor,
-    widened.units_outside_widened_95
+    metric_id,
+    period_type,
+    period,
+    base_name,
+    units_compared,
+    units_outside_95,
+    units_compared / 20.0 as units_outside_95_by_chance,  -- 5% of them
+    round(phi, 3) as phi,
+    -- beyond the 95th percentile of chi-squared on k = n - 1 degrees of freedom (Wilson-Hilferty:
+    -- within 0.1 of the exact value from k = 2; 15.5 for nine units)
+    coalesce(
+        units_compared * phi > (units_compared - 1) * power(
+            1 - 2.0 / (9 * nullif(units_compared - 1, 0))
+            + 1.6449 * sqrt(2.0 / (9 * nullif(units_compared - 1, 0))), 3
+        ),
+        false
+    ) as is_overdispersed,
+    round(sqrt(greatest(phi, 1)), 3) as limit_widening_factor,
+    units_outside_widened_95
 from estimated
-inner join widened
-    on estimated.metric_id = widened.metric_id
-    and estimated.period_type = widened.period_type
-    and estimated.period = widened.period
-    and estimated.base_name = widened.base_name
