@@ -68,7 +68,7 @@ def test_the_worker_answers_with_the_problems_a_check_in_process_finds(tmp_path,
         assert any(p.rule == "impact_level_allowed_values" and p.row == 2 for p in from_worker)
         assert validate("disruptions", frame, name) == here  # the intake's one entry point asks the worker
         assert oct(worker.socket_path(var).stat().st_mode & 0o777) == "0o600"
-        assert oct((var / worker.KEY_FILE).stat().st_mode & 0o777) == "0o600"
+        assert oct(worker.key_path(var).stat().st_mode & 0o777) == "0o600"
     finally:
         stop_worker(process)
     assert not worker.socket_path(var).exists()  # a stopped worker leaves no socket behind
@@ -83,7 +83,7 @@ def test_a_caller_without_the_key_gets_nothing_from_the_worker(tmp_path, monkeyp
     monkeypatch.setenv("ROCU_VAR_DIR", str(var))
     process = start_worker(var)
     try:
-        (var / worker.KEY_FILE).write_bytes(b"not the key")
+        worker.key_path(var).write_bytes(b"not the key")
         assert worker.ask_worker("disruptions", frame, name) is None
         assert validate("disruptions", frame, name) == check_here("disruptions", frame, name)
         assert process.poll() is None  # the worker goes on serving

@@ -9,10 +9,7 @@ hostile file itself is still read by the caller's own isolated reader, never her
 Without a worker (a test, a fresh checkout, a worker that died), `validate` checks in the
 caller's own process, as before: the worker is a speed-up, never a dependency.
 
-The socket lives in the temporary folder under a name derived from the var folder (a Unix
-socket path must be short); a key that only the var folder's owner can read authenticates
-each connection (multiprocessing.connection's HMAC challenge), so only processes that can read
-the var folder can ask.
+The socket and its key: pipelines/local_service.py.
 
     python -m pipelines.intake.check.worker     # serve the var folder ROCU_VAR_DIR names
 """
@@ -20,18 +17,14 @@ the var folder can ask.
 from __future__ import annotations
 
 import io
-import os
-import secrets
-import signal
-import sys
 import threading
-from multiprocessing.connection import AuthenticationError, Listener
 from pathlib import Path
 
 import polars as pl
 
+from pipelines import local_service
 from pipelines.intake.check.expectations import WARMED_SUITES, check_here, prepare
-from pipelines.intake.check.worker_client import KEY_FILE, socket_path
+from pipelines.intake.check.worker_client import NAME
 from pipelines.settings import Paths
 
 
@@ -40,54 +33,16 @@ def serve(var: Path) -> None:
     the GX context is not shared between threads)."""
     for name in WARMED_SUITES:
         prepare(name)  # before the socket exists: a caller never waits on the worker's own warm-up
-    var.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_bytes(32)
-    key_file = var / KEY_FILE
-    partial = key_file.with_suffix(f".{os.getpid()}")
-    partial.touch(mode=0o600)
-    partial.write_bytes(key)
-    os.replace(partial, key_file)
-    address = socket_path(var)
-    address.unlink(missing_ok=True)  # a socket left by a worker that was killed
-    listener = Listener(str(address), family="AF_UNIX", authkey=key)
-    os.chmod(address, 0o600)
     checking = threading.Lock()
 
-    def answer(conn) -> None:
-        with conn:
-            try:
-                request = conn.recv()
-                if request[0] == "ping":
-                    conn.send(("ok", "pong"))
-                elif request[0] == "validate":
-                    _, name, ipc, file = request
-                    with checking:
-                        problems = check_here(name, pl.read_ipc(io.BytesIO(ipc)), file)
-                    conn.send(("ok", problems))
-                else:
-                    conn.send(("error", f"unknown request {request[0]!r}"))
-            except Exception as error:  # noqa: BLE001 - the caller checks again in its own process
-                try:
-                    conn.send(("error", f"{type(error).__name__}: {error}"))
-                except OSError:
-                    pass
+    def answer(request: tuple) -> tuple:
+        if request[0] != "validate":
+            return ("error", f"unknown request {request[0]!r}")
+        _, name, ipc, file = request
+        with checking:
+            return ("ok", check_here(name, pl.read_ipc(io.BytesIO(ipc)), file))
 
-    def stop(*_) -> None:
-        listener.close()
-        address.unlink(missing_ok=True)
-        sys.exit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    print(f"Intake worker ready for {var} (Great Expectations loaded).", flush=True)
-    while True:
-        try:
-            conn = listener.accept()
-        except AuthenticationError:
-            continue  # a caller without the key is refused; the worker goes on
-        except OSError:
-            break
-        threading.Thread(target=answer, args=(conn,), daemon=True).start()
+    local_service.serve(var, NAME, answer, f"Intake worker ready for {var} (Great Expectations loaded).")
 
 
 if __name__ == "__main__":
