@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Generator
+from contextlib import contextmanager
 from pathlib import Path
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 
 from pipelines.intake.api import LandingZone
 from pipelines.settings import Paths
@@ -25,6 +28,11 @@ class WarehouseResource(ConfigurableResource):
 
     `var_dir` is the deployment's run-time folder (its audit trail goes into each
     published build); left empty, it is the folder that holds warehouse/rocu.duckdb.
+
+    A run that uses the warehouse holds its writer lock from its first step to its last: DuckDB
+    takes one writing process at a time, and runs come from more than one process (the refresh
+    worker's in its own, the UI's and the sensors' through the daemon). A second run waits for
+    the first to finish instead of failing on DuckDB's lock half way through its steps.
     """
 
     path: str
@@ -33,3 +41,24 @@ class WarehouseResource(ConfigurableResource):
 
     def paths(self) -> Paths:
         return Paths(Path(self.var_dir) if self.var_dir else Path(self.path).parents[1])
+
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Generator[WarehouseResource, None, None]:
+        lock_file = writer_lock(Path(self.path))
+        lock_file.parent.mkdir(parents=True, exist_ok=True)
+        with lock_file.open("a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if context.log:
+                    context.log.info("waiting for another run to finish with the warehouse")
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield self
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def writer_lock(warehouse: Path) -> Path:
+    """The file a run locks while it writes `warehouse` (beside it, never inside what is published)."""
+    return warehouse.with_name(warehouse.name + ".writer-lock")
