@@ -3,7 +3,8 @@ the fct_queries mart, as of the last build), the analyst's "Raise a query" form,
 queue on the Upload page where it answers (the registry, read and written through the intake).
 
 Every write goes through the intake, which checks the role and unit again whatever the page offered;
-an answer, a closing or a new query asks for a warehouse refresh by itself (queries_sensor).
+an answer, a closing or a new query asks for a warehouse refresh by itself (the refresh worker,
+or queries_sensor when none runs).
 """
 
 from __future__ import annotations

@@ -24,6 +24,10 @@ STREAMLIT_PID=$!
 # The intake worker keeps Great Expectations loaded for every verdict (pipelines/intake/check/worker.py).
 ROCU_VAR_DIR="$VAR" setsid .venv/bin/python -m pipelines.intake.check.worker >"$VAR/intake-worker.log" 2>&1 &
 WORKER_PID=$!
+# The refresh worker keeps Dagster loaded: each verdict, sign-off and answer starts its refresh run
+# at once, recorded in the same Dagster instance the UI reads (pipelines/orchestration/refresh_worker.py).
+ROCU_VAR_DIR="$VAR" setsid .venv/bin/python -m pipelines.orchestration.refresh_worker >"$VAR/refresh-worker.log" 2>&1 &
+REFRESH_PID=$!
 
 stop() {
     trap - EXIT INT TERM
@@ -32,12 +36,13 @@ stop() {
     kill -INT -- -"$DAGSTER_PID" 2>/dev/null || true
     kill -TERM -- -"$STREAMLIT_PID" 2>/dev/null || true
     kill -TERM -- -"$WORKER_PID" 2>/dev/null || true
+    kill -TERM -- -"$REFRESH_PID" 2>/dev/null || true
     for _ in $(seq 50); do
         kill -0 -- -"$DAGSTER_PID" 2>/dev/null || kill -0 -- -"$STREAMLIT_PID" 2>/dev/null \
-            || kill -0 -- -"$WORKER_PID" 2>/dev/null || break
+            || kill -0 -- -"$WORKER_PID" 2>/dev/null || kill -0 -- -"$REFRESH_PID" 2>/dev/null || break
         sleep 0.2
     done
-    kill -KILL -- -"$DAGSTER_PID" -"$STREAMLIT_PID" -"$WORKER_PID" 2>/dev/null || true
+    kill -KILL -- -"$DAGSTER_PID" -"$STREAMLIT_PID" -"$WORKER_PID" -"$REFRESH_PID" 2>/dev/null || true
     echo "Stopped."
 }
 trap stop EXIT
@@ -49,7 +54,7 @@ if [[ -f "$VAR/demo-accounts.txt" ]]; then
 else
     echo "No demo accounts in $VAR yet: make them with .venv/bin/rocu demo accounts"
 fi
-echo "Logs: $VAR/build.log, $VAR/dagster.log, $VAR/streamlit.log, $VAR/intake-worker.log."
+echo "Logs: $VAR/build.log, $VAR/dagster.log, $VAR/streamlit.log, $VAR/intake-worker.log, $VAR/refresh-worker.log."
 echo "Dagster UI: http://127.0.0.1:${DAGSTER_PORT}"
 echo "Dashboards: http://127.0.0.1:${STREAMLIT_PORT}"
 echo "Press Ctrl+C to stop."

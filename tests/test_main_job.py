@@ -1,6 +1,6 @@
-"""The main job's servers as `make demo` starts them: both answer on 127.0.0.1 and the intake worker
-listens, the console ends with what a person needs, and Ctrl+C leaves no process behind (Dagster's
-webserver, daemon and code servers, and the intake worker, included)."""
+"""The main job's servers as `make demo` starts them: both answer on 127.0.0.1 and the intake and refresh
+workers listen, the console ends with what a person needs, and Ctrl+C leaves no process behind (Dagster's
+webserver, daemon and code servers, and both workers, included)."""
 
 import os
 import signal
@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.intake.check import worker_client as intake_worker
+from pipelines import local_service
+from pipelines.refresh_request import NAME as REFRESH, worker_running as refresh_worker_running
 from tests.browser import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,8 +56,9 @@ def test_ctrl_c_stops_both_servers_and_every_process_they_started(built_demo_cop
         deadline = time.monotonic() + 180
         dagster = f"http://127.0.0.1:{dagster_port}/server_info"
         streamlit = f"http://127.0.0.1:{streamlit_port}/_stcore/health"
-        # the intake worker too: it keeps Great Expectations loaded for every verdict
-        while not (answers(dagster) and answers(streamlit) and intake_worker.is_running(var)):
+        # and the workers: Great Expectations kept loaded for every verdict, Dagster for every refresh
+        while not (answers(dagster) and answers(streamlit) and intake_worker.is_running(var)
+                   and refresh_worker_running(var)):
             assert job.poll() is None, job.stdout.read()
             assert time.monotonic() < deadline, "the servers did not answer within 180 s"
             time.sleep(0.5)
@@ -70,6 +73,7 @@ def test_ctrl_c_stops_both_servers_and_every_process_they_started(built_demo_cop
         time.sleep(0.2)
     assert processes_of(var) == []
     assert not intake_worker.socket_path(var).exists()
+    assert not local_service.socket_path(var, REFRESH).exists()
     lines = [line for line in output.splitlines() if line.strip()]
     assert not [line for line in lines if "DEBUG" in line or "Traceback" in line], output
     # What a person needs, last: the addresses, then how to stop.

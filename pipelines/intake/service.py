@@ -40,6 +40,7 @@ from pipelines.intake.standardise.read_tables import UnreadableFile, read_grids
 from pipelines.intake.standardise.returns import VALUES_SCHEMA, parse_return, unit_layout
 from pipelines.intake.check.resources import check_resources
 from pipelines.intake.standardise.resources import parse_resources
+from pipelines.refresh_request import ask_for_refresh
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,16 @@ def _record(zone: LandingZone, submission: Submission, problems: list[Problem], 
     zone.audit.record("intake", "verdict", f"{submission.rocu_code} {submission.period} v{submission.version}",
                       {"state": submission.state, "errors": submission.error_count,
                        "warnings": submission.warning_count})
+    refresh_for(zone, "verdict", submission)
     return submission
+
+
+def refresh_for(zone: LandingZone, why: str, submission: Submission) -> None:
+    """Ring the refresh worker for the figures this version changes (a resources return reloads
+    whole; see pipelines/refresh_request.py)."""
+    monthly = submission.return_kind == "monthly"
+    ask_for_refresh(zone.root.parent, f"{why} {submission.rocu_code} {submission.period} v{submission.version}",
+                    submission.rocu_code if monthly else "", submission.period if monthly else "")
 
 
 def _check(zone: LandingZone, submission: Submission, content: bytes,
@@ -168,6 +178,7 @@ def approve(zone: LandingZone, submission_id: int, approver: Session | str) -> S
     approved = zone.registry.approve(submission_id, who, datetime.now(UTC).isoformat(timespec="seconds"))
     zone.audit.record(who, "approval", f"{submission.rocu_code} {submission.period} v{submission.version}",
                       {"submission_id": submission_id})
+    refresh_for(zone, "sign-off", approved)
     return approved
 
 

@@ -1,5 +1,6 @@
 """Sensors only notice and ask: files waiting in the inbox become a `take_in_inbox` run, new
-verdicts become `refresh_returns` runs. The work itself (parsing, Great Expectations, moving
+verdicts become `refresh_returns` runs (when no refresh worker runs: with one, each verdict,
+sign-off and answer rings it directly, so the refresh sensors only move their cursors on). The work itself (parsing, Great Expectations, moving
 files) happens in those runs, never inside a tick, so a tick stays a directory listing and a
 registry query."""
 
@@ -10,6 +11,9 @@ from dagster import (DefaultSensorStatus, RunRequest, SensorEvaluationContext, S
 
 from pipelines.intake.api import last_person_event, waiting_in_inbox
 from pipelines.orchestration.resources import LandingResource
+from pipelines.refresh_request import worker_running
+
+LEFT_TO_WORKER = "the refresh worker refreshes on each verdict, sign-off and answer itself"
 
 
 @sensor(job_name="take_in_inbox", minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING,
@@ -26,19 +30,31 @@ def inbox_sensor(context: SensorEvaluationContext, landing: LandingResource):
 
 
 @sensor(job_name="refresh_returns", minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING,
-        description="Asks for a warehouse refresh of each unit-month whose submission got a verdict since the "
-                    "last evaluation")
+        description="Asks for a warehouse refresh of each unit-month whose submission got a verdict or was signed "
+                    "off since the last evaluation")
 def returns_sensor(context: SensorEvaluationContext, landing: LandingResource):
-    every_kind = landing.zone().registry.submissions(kind=None)
+    registry = landing.zone().registry
+    every_kind = {s.submission_id: s for s in registry.submissions(kind=None)}
+    # Sign-offs in the order they were given; the registry never removes one, so a count is a cursor.
+    signed = [a["submission_id"] for a in sorted(registry.approvals(), key=lambda a: (a["approved_at"],
+                                                                                     a["submission_id"]))]
+    # The cursor is "<last submission seen>:<sign-offs seen>" (an older cursor has the first part only).
     # On its first evaluation the sensor starts from what is already there (the last full build
     # loaded it), so switching it on does not queue a run for every month ever submitted.
-    last_seen = int(context.cursor) if context.cursor else max((s.submission_id for s in every_kind), default=0)
-    new = [s for s in every_kind if s.submission_id > last_seen and s.state != "received"]
+    seen, _, signed_seen = (context.cursor or "").partition(":")
+    last_seen = int(seen) if seen else max(every_kind, default=0)
+    signed_seen = int(signed_seen) if signed_seen else len(signed)
+    new = [s for i, s in every_kind.items() if i > last_seen and s.state != "received"]
+    new_ids = {s.submission_id for s in new}
+    new += [every_kind[i] for i in signed[signed_seen:] if i in every_kind and i not in new_ids]
+    cursor = f"{max([last_seen, *new_ids])}:{len(signed)}"
     if not new:
-        return SensorResult(skip_reason=SkipReason("no new verdicts"), cursor=str(last_seen))
+        return SensorResult(skip_reason=SkipReason("no new verdicts or sign-offs"), cursor=cursor)
+    if worker_running(landing.zone().root.parent):
+        return SensorResult(skip_reason=SkipReason(LEFT_TO_WORKER), cursor=cursor)
     requests = {
         (s.rocu_code, s.period): RunRequest(
-            run_key=f"{s.rocu_code}|{s.period}|{s.submission_id}",
+            run_key=f"{s.rocu_code}|{s.period}|{s.submission_id}|{cursor}",
             run_config={"ops": {"raw_returns": {"config": {"unit": s.rocu_code, "month": s.period}}}},
             tags={"rocu/unit": s.rocu_code, "rocu/month": s.period},
         )
@@ -46,11 +62,9 @@ def returns_sensor(context: SensorEvaluationContext, landing: LandingResource):
     }
     # Resources returns are reloaded whole by every raw_returns run: a monthly refresh brings them
     # too; without one, a single whole reload (no month slice) serves every new resources verdict.
-    resources = [s for s in new if s.return_kind == "resources"]
-    if resources and not requests:
-        last = max(s.submission_id for s in resources)
-        requests[("resources", "")] = RunRequest(run_key=f"resources|{last}", tags={"rocu/return_kind": "resources"})
-    return SensorResult(run_requests=list(requests.values()), cursor=str(max(s.submission_id for s in new)))
+    if any(s.return_kind == "resources" for s in new) and not requests:
+        requests[("resources", "")] = RunRequest(run_key=f"resources|{cursor}", tags={"rocu/return_kind": "resources"})
+    return SensorResult(run_requests=list(requests.values()), cursor=cursor)
 
 
 @sensor(job_name="refresh_returns", minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING,
@@ -63,5 +77,7 @@ def queries_sensor(context: SensorEvaluationContext, landing: LandingResource):
     seen = int(context.cursor) if context.cursor else last
     if last <= seen:
         return SensorResult(skip_reason=SkipReason("no query answered, closed or raised"), cursor=str(seen))
+    if worker_running(landing.zone().root.parent):
+        return SensorResult(skip_reason=SkipReason(LEFT_TO_WORKER), cursor=str(last))
     return SensorResult(run_requests=[RunRequest(run_key=f"queries|{last}", tags={"rocu/nocc_queries": str(last)})],
                         cursor=str(last))

@@ -1,0 +1,30 @@
+"""Asking for a warehouse refresh the moment something changes what the pages show.
+
+A verdict, a sign-off and a query's answer each ring the refresh worker
+(pipelines/orchestration/refresh_worker.py) as soon as they are recorded: the worker starts a
+`refresh_returns` Dagster run at once, with no sensor's polling interval in the way. Ringing
+never waits for the run and never fails the action that rang: with no worker running (a test,
+`dagster dev` on its own) nothing answers, and the sensors ask for the same refresh on their
+next tick instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines import local_service
+
+NAME = "refresh"
+RING_SECONDS = 5.0  # the worker only queues the request; it answers at once
+
+
+def ask_for_refresh(var: Path, why: str, unit: str = "", month: str = "") -> bool:
+    """Ask the refresh worker for `var` to refresh one unit's month (or everything, when either
+    is empty). True when a worker took the request."""
+    answer = local_service.ask(var, NAME, ("refresh", unit, month, why), timeout=RING_SECONDS)
+    return answer is not None and answer[0] == "ok"
+
+
+def worker_running(var: Path) -> bool:
+    """True while a refresh worker serves `var`: the sensors then leave refreshes to it."""
+    return local_service.is_running(var, NAME)

@@ -1,0 +1,170 @@
+"""The refresh worker: a verdict and a sign-off each start their own refresh at once, as Dagster runs
+recorded in the persistent instance, one writer at a time; the sensors leave refreshes to it."""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import (DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter, SkipReason,
+                     build_sensor_context)
+
+from pipelines.intake.land.zone import LandingZone
+from pipelines.intake.service import approve, submit_return
+from pipelines.orchestration.refresh_worker import EVERYTHING, Waiting
+from pipelines.orchestration.resources import LandingResource, writer_lock
+from pipelines.orchestration.sensors import LEFT_TO_WORKER, returns_sensor
+from pipelines.refresh_request import ask_for_refresh, worker_running
+from pipelines.settings import Paths
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_requests_waiting_during_a_run_merge_into_the_one_slice_that_covers_them():
+    waiting = Waiting()
+    waiting.add("NEROCU", "2026-03", "verdict NEROCU 2026-03 v2")
+    waiting.add("NEROCU", "2026-03", "sign-off NEROCU 2026-03 v2")
+    assert waiting.take() == (("NEROCU", "2026-03"), ["verdict NEROCU 2026-03 v2", "sign-off NEROCU 2026-03 v2"])
+    waiting.add("NEROCU", "2026-03", "a")
+    waiting.add("SWROCU", "2026-03", "b")
+    assert waiting.take()[0] == EVERYTHING  # two months: one whole reload, one dbt build
+    waiting.add("", "", "query_answer 4")
+    assert waiting.take()[0] == EVERYTHING
+
+
+def test_ringing_with_no_worker_returns_at_once_and_changes_nothing(tmp_path):
+    started = time.monotonic()
+    assert ask_for_refresh(tmp_path, "verdict", "NEROCU", "2026-03") is False
+    assert not worker_running(tmp_path)
+    assert time.monotonic() - started < 1.0
+
+
+def published_arrests(paths: Paths, unit: str, month: str) -> float:
+    con = duckdb.connect(str(paths.published), read_only=True)
+    try:
+        return con.execute("select value from marts.fct_metric_monthly where rocu_code=? and month=?"
+                           " and metric_id='PUR_ARRESTS'", [unit, month]).fetchone()[0]
+    finally:
+        con.close()
+
+
+def wait_for(what: str, check, seconds: float = 300):
+    deadline = time.monotonic() + seconds
+    while not (found := check()):
+        assert time.monotonic() < deadline, f"{what}: not within {seconds:.0f} s"
+        time.sleep(0.3)
+    return found
+
+
+@pytest.mark.slow  # runs Dagster jobs
+def test_a_verdict_and_a_sign_off_each_refresh_the_published_figures_through_the_worker(built_demo_copy):
+    paths = Paths(built_demo_copy)
+    home = paths.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "pipelines" / "orchestration" / "dagster.yaml", home / "dagster.yaml")
+    env = {**os.environ, "ROCU_VAR_DIR": str(paths.var), "DAGSTER_HOME": str(home)}
+    log = (paths.var / "refresh-worker.log").open("w")  # a file, not a pipe nobody reads: Dagster logs a lot
+    worker = subprocess.Popen([sys.executable, "-m", "pipelines.orchestration.refresh_worker"], cwd=ROOT, env=env,
+                              start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
+    instance = DagsterInstance.from_config(str(home))
+    try:
+        wait_for("the refresh worker answers", lambda: worker.poll() is None and worker_running(paths.var), 180)
+        with (paths.demo / "manifest.csv").open() as f:
+            row = next(r for r in csv.DictReader(f) if r["rocu_code"] == "NEROCU" and r["scenario"] == "normal")
+        month, original = row["period"], published_arrests(paths, "NEROCU", row["period"])
+        text = (paths.demo / row["path"]).read_text()
+        line = next(x for x in text.splitlines() if ",Arrests," in x)
+        corrected = text.replace(line, line.rsplit(",", 1)[0] + f",{float(line.rsplit(',', 1)[1]) + 100:g}")
+        zone = LandingZone(paths.landing)
+
+        def worker_runs() -> list:
+            return instance.get_runs(RunsFilter(tags={"rocu/started_by": "refresh_worker"}))
+
+        # Another writer holds the warehouse: the verdict's run starts and waits for it, never fails.
+        with writer_lock(paths.warehouse).open("a") as other_writer:
+            fcntl.flock(other_writer, fcntl.LOCK_EX)
+            verdict = submit_return(zone, corrected.encode(), original_name="NEROCU_corrected.csv",
+                                    rocu_code="NEROCU", period=month, submitted_by="lead.nerocu")
+            assert verdict.accepted
+            first = wait_for("a run for the verdict", worker_runs, 120)[0]
+            wait_for("the run waiting for the other writer", lambda: any(
+                "waiting for another run" in (e.user_message or "") for e in instance.all_logs(first.run_id)), 120)
+            assert instance.get_run_by_id(first.run_id).status == DagsterRunStatus.STARTED
+            fcntl.flock(other_writer, fcntl.LOCK_UN)
+        assert first.tags["rocu/unit"] == "NEROCU" and first.tags["rocu/month"] == month
+        assert first.tags["rocu/trigger"] == f"verdict NEROCU {month} v{verdict.submission.version}"
+        done = wait_for("the verdict's run to finish", lambda: (r := instance.get_run_by_id(first.run_id)).is_finished
+                        and r, 600)
+        assert done.status == DagsterRunStatus.SUCCESS, (paths.var / "refresh-worker.log").read_text()[-3000:]
+        assert published_arrests(paths, "NEROCU", month) == original  # awaiting sign-off: old figures stand
+
+        # The run is Dagster's record: materialisations down to the published copy, and the asset checks.
+        materialised = {"/".join(e.dagster_event.asset_key.path) for e in instance.all_logs(
+            first.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)}
+        assert {"raw/return_values", "published_warehouse"} <= materialised
+        checks = instance.all_logs(first.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)
+        assert any(e.dagster_event.event_specific_data.check_name == "only_accepted_content" for e in checks)
+
+        # While the worker answers, the sensor asks for no second run of the same verdict.
+        sensed = returns_sensor(build_sensor_context(
+            instance=DagsterInstance.ephemeral(), cursor=str(verdict.submission.submission_id - 1),
+            resources={"landing": LandingResource(root=str(paths.landing), extracts_dir=str(paths.landing))}))
+        assert not sensed.run_requests and isinstance(sensed.skip_reason, SkipReason)
+        assert sensed.skip_reason.skip_message == LEFT_TO_WORKER
+        assert sensed.cursor == str(verdict.submission.submission_id)
+
+        approve(zone, verdict.submission.submission_id, "approver.nerocu")  # rings the worker again
+        signed = wait_for("a run for the sign-off", lambda: [r for r in worker_runs()
+                                                             if r.tags["rocu/trigger"].startswith("sign-off")], 120)[0]
+        done = wait_for("the sign-off's run to finish", lambda: (r := instance.get_run_by_id(signed.run_id)).is_finished
+                        and r, 600)
+        assert done.status == DagsterRunStatus.SUCCESS
+        assert published_arrests(paths, "NEROCU", month) == original + 100
+        assert len(worker_runs()) == 2  # one run each: nothing asked twice
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=60)
+        log.close()
+        instance.dispose()
+    assert not worker_running(paths.var)
+
+
+def test_without_a_worker_the_sensor_asks_for_a_refresh_on_a_sign_off_as_on_a_verdict(tmp_path):
+    """A sign-off changes what counts where the window needs one: it refreshes that month, once."""
+    landing = LandingResource(root=str(tmp_path / "landing"), extracts_dir=str(tmp_path / "extracts"))
+    zone = landing.zone()
+    cursor = None
+
+    def tick() -> list:
+        nonlocal cursor
+        result = returns_sensor(build_sensor_context(resources={"landing": landing}, cursor=cursor,
+                                                     instance=DagsterInstance.ephemeral()))
+        cursor = result.cursor
+        return result.run_requests or []
+
+    earlier = zone.land(b"a,b\n1,2\n", original_name="old.csv", rocu_code="SWROCU", period="2026-01",
+                        submitted_by="lead.swrocu")
+    zone.registry.record_verdict(earlier.submission_id, [], "accepted")
+    assert tick() == []  # what is there when the sensor starts was loaded by the last build
+    version = zone.land(b"a,b\n1,3\n", original_name="new.csv", rocu_code="NEROCU", period="2026-02",
+                        submitted_by="lead.nerocu")
+    zone.registry.record_verdict(version.submission_id, [], "accepted")
+    [verdict] = tick()
+    assert (verdict.tags["rocu/unit"], verdict.tags["rocu/month"]) == ("NEROCU", "2026-02")
+    assert tick() == []
+    zone.registry.approve(version.submission_id, "approver.nerocu", "2026-03-01T09:00:00+00:00")
+    zone.registry.approve(earlier.submission_id, "approver.swrocu", "2026-03-01T09:05:00+00:00")
+    signed = tick()
+    assert sorted((r.tags["rocu/unit"], r.tags["rocu/month"]) for r in signed) == [("NEROCU", "2026-02"),
+                                                                                   ("SWROCU", "2026-01")]
+    assert verdict.run_key not in {r.run_key for r in signed}  # a new run, not the verdict's run again
+    assert tick() == []
