@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pipelines.refresh_request import ask_for_refresh
 from pipelines.settings import SEEDS_DIR, Paths
 
 if TYPE_CHECKING:
@@ -174,6 +175,8 @@ class ConfigStore:
                 os.close(fd)
             audit.record(actor, action, target, {"before": before, "after": after, "config_change": change.seq},
                          now=now)
+        # the warehouse reads the effective configuration (raw_config): refresh it now, where a worker runs
+        ask_for_refresh(self.path.parent.parent, f"{action} {target}")
         return change
 
     @contextmanager

@@ -48,6 +48,56 @@ def test_ringing_with_no_worker_returns_at_once_and_changes_nothing(tmp_path):
     assert time.monotonic() - started < 1.0
 
 
+RECORDER = """
+import sys
+from pathlib import Path
+from pipelines import local_service
+out = Path(sys.argv[2])
+def answer(request):
+    with out.open("a") as f:
+        f.write("|".join(request[1:]) + "\\n")
+    return ("ok", "queued")
+local_service.serve(Path(sys.argv[1]), "refresh", answer, "ready")
+"""
+
+
+def test_every_change_a_page_shows_rings_the_refresh_worker_once_recorded(tmp_path):
+    """A verdict (even a rejection: the submissions page shows it), a sign-off and a configuration
+    change each ring once, naming what to refresh, after what they change is written. The
+    listener is a real socket and key (pipelines/local_service.py), recording instead of running."""
+    from pipelines.access.audit import AuditLog
+    from pipelines.config_store import ConfigStore
+    from pipelines.configure import set_mapping
+
+    var = tmp_path / "var"
+    paths = Paths(var)
+    rings = tmp_path / "rings.txt"
+    listener = subprocess.Popen([sys.executable, "-c", RECORDER, str(var), str(rings)], cwd=ROOT,
+                                stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert listener.stdout.readline().strip() == "ready"
+        zone = LandingZone(paths.landing)
+        rejected = submit_return(zone, b"", original_name="empty.csv", rocu_code="NEROCU", period="2025-01",
+                                 submitted_by="lead.nerocu")
+        assert rejected.submission.state == "rejected"
+        version = zone.land(b"a,b\n1,2\n", original_name="r.csv", rocu_code="NEROCU", period="2025-02",
+                            submitted_by="lead.nerocu")
+        zone.registry.record_verdict(version.submission_id, [], "accepted")  # the registry itself rings nothing
+        approve(zone, version.submission_id, "approver.nerocu")
+        store = ConfigStore.at(paths)
+        set_mapping("NEROCU", "Arrests made", "PUR_ARRESTS", 1.0, "count", "", actor="admin",
+                    audit=AuditLog.at(paths), store=store)
+        assert store.changes()  # written before the ring
+        wait_for("three rings", lambda: rings.exists() and len(rings.read_text().splitlines()) == 3, 20)
+    finally:
+        os.killpg(listener.pid, signal.SIGTERM)
+        listener.wait(timeout=20)
+    lines = rings.read_text().splitlines()
+    assert lines[0] == "NEROCU|2025-01|verdict NEROCU 2025-01 v1"
+    assert lines[1] == "NEROCU|2025-02|sign-off NEROCU 2025-02 v1"
+    assert lines[2].startswith("||") and "NEROCU" in lines[2]  # the configuration: everything
+
+
 def published_arrests(paths: Paths, unit: str, month: str) -> float:
     con = duckdb.connect(str(paths.published), read_only=True)
     try:
