@@ -170,3 +170,24 @@ def test_an_update_reaches_the_tracker_mart_on_the_next_refresh(tmp_path, monkey
             AssetKey(["staging", "stg_config__recommendation_status"]),
             AssetKey(["marts", "fct_recommendation_tracker"])} <= selected
 
+
+def test_a_units_board_paper_lists_its_tracker_rows_as_the_mart_has_them(built_demo):
+    from pipelines.papers import Request, make_report
+
+    published = Paths(built_demo).published
+    paper = make_report(Request("SEROCU", "2026-Q2"), published)
+    (section,) = [s for s in paper.sections if s.key == "recommendations"]
+    assert not section.findings  # a recorded status is not a measure of the quarter: nothing in the scorecard
+    (shown,) = [t.shown for t in section.tables]
+    expected = sql(built_demo, "select n.item_ref, n.status_name, u.status_name, u.is_recorded"
+                               " from marts.fct_recommendation_tracker n left join marts.fct_recommendation_tracker u"
+                               " on u.item_ref = n.item_ref and u.rocu_code = 'SEROCU'"
+                               " where n.rocu_code = 'NETWORK' order by n.item_order")
+    assert shown["Ref"].tolist() == [ref for ref, *_ in expected]
+    assert shown["SEROCU"].tolist() == [
+        "tracked for the network" if own is None else own if recorded else f"{own} (nothing recorded)"
+        for _, _, own, recorded in expected]
+    assert [s.split(" (")[0] for s in shown["The network"]] == [network for _, network, *_ in expected]
+    network_paper = make_report(Request("NETWORK", "2026-Q2"), published)
+    (table,) = [t for s in network_paper.sections if s.key == "recommendations" for t in s.tables]
+    assert len(table.shown) == len(expected) and "Rank" not in table.shown.columns
