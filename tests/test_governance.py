@@ -191,3 +191,10 @@ def test_a_units_board_paper_lists_its_tracker_rows_as_the_mart_has_them(built_d
     network_paper = make_report(Request("NETWORK", "2026-Q2"), published)
     (table,) = [t for s in network_paper.sections if s.key == "recommendations" for t in s.tables]
     assert len(table.shown) == len(expected) and "Rank" not in table.shown.columns
+
+
+def test_the_page_explains_itself_when_no_warehouse_exists(tmp_path, monkeypatch):
+    monkeypatch.setenv("ROCU_VAR_DIR", str(tmp_path))
+    at = run("governance", as_role="board_member", as_unit="EMSOU")
+    assert "has not been built yet" in " ".join(i.value for i in at.info)
+    assert not at.table
