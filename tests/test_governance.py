@@ -198,3 +198,17 @@ def test_the_page_explains_itself_when_no_warehouse_exists(tmp_path, monkeypatch
     at = run("governance", as_role="board_member", as_unit="EMSOU")
     assert "has not been built yet" in " ".join(i.value for i in at.info)
     assert not at.table
+
+
+def test_governance_as_at_a_day_in_the_link_shows_the_version_in_force_then(var):
+    """ROCUWM's chief officer was dual-hatted until 30 September 2023 (the demo's first version)."""
+    at = run("governance", unit="ROCUWM", as_at="2023-06-30")
+    ((post, dual),) = sql(var, "select chief_officer_post, dual_hatted from marts.fct_unit_governance"
+                               " where rocu_code = 'ROCUWM' and effective_to = date '2023-09-30'")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Chief officer post"] == post and dual
+    assert table(at, "In force on the day")["In force on the day"].tolist() == ["yes", ""]
+    later = run("governance", unit="ROCUWM", as_at="2024-06-30")
+    assert table(later, "In force on the day")["In force on the day"].tolist() == ["", "yes"]
+    wrong = run("governance", unit="ROCUWM", as_at="30/06/2023")
+    assert any("not a date written as 2024-06-30" in i.value for i in wrong.info)

@@ -27,6 +27,21 @@ from pipelines.serving.formats import count, day, moment
 from pipelines.settings import Paths
 
 YES_NO = {True: "yes", False: "no"}
+EARLIEST = date(2013, 4, 1)  # the first units' collaboration agreements; the date picker starts here
+
+
+def as_at_asked(default: date) -> date:
+    """The day a link asks for (?as_at=2024-06-30), or `default`, saying so when the link's day is not a date."""
+    asked = st.query_params.get("as_at")
+    if not asked:
+        return default
+    try:
+        return max(date.fromisoformat(asked), EARLIEST)
+    except ValueError:
+        st.info(f"The link asked for the day '{asked}', which is not a date written as 2024-06-30; "
+                f"showing {day(default)} instead.")
+        return default
+
 
 session = guard("view_governance")
 st.title("Governance and the inspection's recommendations")
@@ -67,7 +82,9 @@ show_table(pd.DataFrame({
 top = st.columns([1.4, 1])
 unit, names = unit_filter(top[0], permission="view_governance")
 with top[1]:
-    on = st.date_input("As at", value=as_at, min_value=date(2015, 4, 1), format="DD/MM/YYYY", key="w_as_at")
+    on = st.date_input("As at", value=as_at_asked(as_at), min_value=EARLIEST, format="DD/MM/YYYY",
+                       key="w_as_at")
+st.query_params["as_at"] = on.isoformat()  # in the URL, so a view can be shared
 
 st.subheader(f"{names[unit]} on {day(on)}")
 versions = query(
