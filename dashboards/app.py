@@ -24,6 +24,7 @@ PAGES = [
     ("Performance", "Regional comparison", "regional"),
     ("Performance", "Disruptions and threat", "threat"),
     ("Performance", "Does effort follow the threat?", "alignment"),
+    ("Performance", "Governance and recommendations", "governance"),
     ("Performance", "Drill-through", "drill"),
     ("Returns", "Submissions", "submissions"),
     ("Returns", "Upload a return", "upload"),

@@ -23,6 +23,7 @@ PAGE_PERMISSIONS = {
     "regional": ("view_regional",),
     "threat": ("view_national",),
     "alignment": ("view_alignment",),
+    "governance": ("view_governance",),
     "drill": ("view_drill",),
     "submissions": ("view_submissions",),
     "reconciliation": ("view_reconciliation",),

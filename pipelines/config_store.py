@@ -56,6 +56,9 @@ TABLES: dict[str, ConfigTable] = {t.name: t for t in (
     ConfigTable("label_map", "mappings/label_map.csv", key=("rocu_code", "local_label"), order=("rocu_code",)),
     ConfigTable("submission_windows", "reference/submission_windows.csv", key=("effective_from",),
                 order=("effective_from",)),
+    # the inspection's recommendations: each unit's (and the network's) status, as boards update it
+    ConfigTable("recommendation_status", "governance/recommendation_status.csv", key=("item_ref", "rocu_code"),
+                order=("item_ref", "rocu_code")),
 )}
 
 

@@ -38,11 +38,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "nocc_analyst": {p: "all" for p in ("view_national", "view_regional", "view_drill", "view_alignment",
                                         "view_submissions", "download_files", "view_reports", "view_network_reports",
                                         "export_data", "view_narratives", "view_audit", "export_audit",
-                                        "view_reconciliation", "raise_query")},
+                                        "view_reconciliation", "raise_query", "view_governance",
+                                        "update_recommendations")},
     "board_member": {"view_national": "all", "view_alignment": "all", "view_reports": "own",
-                     "view_network_reports": "all"},
+                     "view_network_reports": "all", "view_governance": "all", "update_recommendations": "own"},
     "admin": {p: "all" for p in ("manage_users", "manage_mappings", "manage_windows", "view_audit",
-                                 "export_audit")},
+                                 "export_audit", "view_governance", "update_recommendations")},
 }
 
 

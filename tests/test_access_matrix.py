@@ -22,9 +22,9 @@ EXPECTED = {
     "unit_approver": {"national", "threat", "alignment", "regional", "submissions", "upload", "reconciliation",
                       "catalogue", "reports"},
     "nocc_analyst": {"national", "threat", "alignment", "regional", "drill", "submissions", "reconciliation",
-                     "catalogue", "reports", "audit"},
-    "board_member": {"national", "threat", "alignment", "catalogue", "reports"},
-    "admin": {"audit"},
+                     "catalogue", "reports", "audit", "governance"},
+    "board_member": {"national", "threat", "alignment", "catalogue", "reports", "governance"},
+    "admin": {"audit", "governance"},
 }
 
 

@@ -36,6 +36,7 @@ PAGE_VIEWS = {
     "reconciliation_dashboard": ("reconciliation", [{}]),
     "framework_catalogue": ("catalogue", [{}]),
     "board_reports_page": ("reports", [{}]),
+    "governance_and_recommendations": ("governance", [{"unit": "EMSOU"}]),
 }
 
 

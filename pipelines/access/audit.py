@@ -23,6 +23,7 @@ from pipelines.settings import Paths
 ACTIONS = frozenset({
     "sign_in_success", "sign_in_failure", "lockout", "upload", "upload_refused", "dry_run", "verdict", "approval",
     "approval_refused", "query_answer", "query_raise", "query_close", "resubmission", "mapping_change", "window_change", "export", "user_change", "report",
+    "recommendation_update",
 })
 GENESIS_HASH = "0" * 64
 

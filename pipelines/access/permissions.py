@@ -49,6 +49,8 @@ PERMISSIONS: dict[str, str] = {
     "manage_users": "manage user accounts",
     "manage_mappings": "change label mappings",
     "manage_windows": "change submission windows",
+    "view_governance": "see units' governance and the inspection tracker",
+    "update_recommendations": "update the inspection tracker",
 }
 
 

@@ -35,7 +35,9 @@ MARTS = ("dim_rocu", "dim_quarter", "dim_month", "fct_board_quarterly", "fct_boa
          "fct_disruptions_threat_matrix_network", "fct_disruptions_lead_share", "fct_share_funnel",
          "fct_disruption_recording", "fct_disruption_extract_freshness",
          # the NOCC's queries (sections/returns.py)
-         "fct_queries", "fct_query_quality")
+         "fct_queries", "fct_query_quality",
+         # the inspection's recommendations (sections/governance.py)
+         "fct_recommendation_tracker")
 
 
 @dataclass
@@ -70,6 +72,7 @@ class Figures:
     freshness: pd.DataFrame  # how fresh each unit's disruption extract is (as at the build)
     nocc_queries: pd.DataFrame  # the NOCC's queries raised in the quarter, with the units' answers
     query_quality: pd.DataFrame  # open, answered and overdue queries per unit (financial-year quarters)
+    recommendations: pd.DataFrame  # fct_recommendation_tracker, every unit and the network, as at the build
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -154,6 +157,8 @@ def read_figures(con: duckdb.DuckDBPyConnection, request: Request) -> Figures:
         nocc_queries=q(_NOCC_QUERIES, quarter),
         query_quality=q("select * from marts.fct_query_quality where period_type = 'quarter' and period = ? "
                         "order by rocu_code", quarter),
+        recommendations=q("select * from marts.fct_recommendation_tracker order by item_order, is_network_row, "
+                          "rocu_code"),
     )
 
 

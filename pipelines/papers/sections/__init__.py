@@ -8,13 +8,14 @@ from pipelines.papers.sections.alignment import alignment
 from pipelines.papers.sections.common import Context
 from pipelines.papers.sections.definitions import departures, revisions
 from pipelines.papers.sections.disruptions import disruptions
+from pipelines.papers.sections.governance import recommendations
 from pipelines.papers.sections.performance import outcomes, threat
 from pipelines.papers.sections.resources import capacity, tasking
 from pipelines.papers.sections.returns import balance, quality, submissions
 from pipelines.papers.sections.scorecard import scorecard
 
 BODY = (submissions, quality, balance, outcomes, threat, disruptions, alignment, tasking, capacity, departures,
-        revisions)
+        revisions, recommendations)
 
 
 def build_sections(ctx: Context) -> list[Section]:
