@@ -1,0 +1,267 @@
+"""Upload to dashboard: from a unit lead's `rocu submit` to a running dashboard page showing the new figure.
+
+    python scripts/bench_upload.py [--repeat 3] [--scale 1]
+
+Against a copy of the built var folder (`make build` first), the main job's servers run as
+`make demo` starts them (scripts/run.sh --serve-only: the Dagster UI and daemon, the dashboards,
+the intake worker and the refresh worker). Each round:
+
+1. a NOCC analyst has the drill-through of one unit's arrests for one month open in chromium;
+2. the unit's lead submits a corrected return with `rocu submit` and the unit's approver signs it
+   off with `rocu approve` (two people, four eyes), both as new command-line processes;
+3. the page is reloaded (a new browser session, signed in again) until it shows the new figure.
+
+The floor is the same work in one process and one DuckDB connection, measured in the same run,
+alternating with the rounds: the verdict with Great Expectations already loaded, the sign-off,
+that month's raw load, the dbt build's seeds, models and data tests as plain statements in one
+connection, and the publish. `--scale N` first multiplies the copy's raw returns and disruptions
+N times (scripts/bench.py's scale_raw) and rebuilds, so the refresh works on N times the history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+BIN = Path(sys.executable).parent
+UNIT, ANALYST = "NEROCU", "analyst.nocc"
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def demo_password(var: Path) -> str:
+    return re.search(r"password: (\S+)", (var / "demo-accounts.txt").read_text()).group(1)
+
+
+def corrected_return(var: Path, extra: int) -> tuple[str, str, str]:
+    """(month, file name, text) of the unit's demo return for one month with `extra` more arrests."""
+    with (var / "demo" / "manifest.csv").open() as f:
+        row = next(r for r in csv.DictReader(f) if r["rocu_code"] == UNIT and r["scenario"] == "normal"
+                   and r["path"].endswith(".csv"))
+    text = (var / "demo" / row["path"]).read_text()
+    line = next(x for x in text.splitlines() if ",Arrests," in x)
+    old = float(line.rsplit(",", 1)[1])
+    return row["period"], Path(row["path"]).name, text.replace(line, line.rsplit(",", 1)[0] + f",{old + extra:g}")
+
+
+def published_arrests(var: Path, month: str) -> float:
+    import duckdb
+
+    con = duckdb.connect(str(var / "published" / "rocu.duckdb"), read_only=True)
+    try:
+        return con.execute("select value from marts.fct_metric_monthly where rocu_code = ? and month = ?"
+                           " and metric_id = 'PUR_ARRESTS'", [UNIT, month]).fetchone()[0]
+    finally:
+        con.close()
+
+
+def cli(var: Path, password: str, *args: str) -> str:
+    env = {**os.environ, "ROCU_VAR_DIR": str(var), "ROCU_BENCH_PASSWORD": password}
+    done = subprocess.run([str(BIN / "rocu"), *args, "--password-env", "ROCU_BENCH_PASSWORD"], env=env,
+                          capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        sys.exit(f"rocu {args[0]} failed: {done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def upload_round(var: Path, password: str, page, url: str, extra: int) -> dict[str, float]:
+    """One round through the real interfaces; seconds of each part and in all."""
+    from playwright.sync_api import expect
+
+    month, name, text = corrected_return(var, extra)
+    figure = f"{url}/drill?unit={UNIT}&metric=PUR_ARRESTS&period_type=month&period={month}"
+    work = Path(tempfile.mkdtemp(prefix="rocu-bench-upload-"))
+    (work / name).write_text(text)
+    want = published_arrests(var, month) + 100  # each round's return carries 100 more than the last
+
+    def show() -> str:
+        page.goto(figure)
+        page.get_by_label("Username", exact=True).fill(ANALYST)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        value = page.get_by_test_id("stMetricValue").first
+        expect(value).to_be_visible(timeout=60_000)
+        return value.inner_text()
+
+    show()  # the page is open before the upload
+    start = time.perf_counter()
+    out = cli(var, password, "submit", "--user", f"lead.{UNIT.lower()}", "--unit", UNIT, "--period", month,
+              "--reason", "benchmark correction", str(work / name))
+    submitted = time.perf_counter()
+    submission = int(re.search(r"reports/(\d+)\.html", out).group(1))
+    cli(var, password, "approve", "--user", f"approver.{UNIT.lower()}", str(submission))
+    approved = time.perf_counter()
+    deadline = approved + 600
+    while show().replace(",", "") != f"{want:g}":
+        if time.perf_counter() > deadline:
+            sys.exit(f"the page did not show {want:g} within 600 s of the sign-off")
+    shown = time.perf_counter()
+    shutil.rmtree(work, ignore_errors=True)
+    return {"submit": submitted - start, "approve": approved - submitted, "to page": shown - approved,
+            "total": shown - start}
+
+
+def floor_round(var: Path, plan: Path, extra: int) -> float:
+    """The floor's own process (see the module's docstring); prints its seconds."""
+    done = subprocess.run([sys.executable, __file__, "floor", str(var), str(plan), str(extra)],
+                          capture_output=True, text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def run_floor(var: Path, plan: Path, extra: int) -> None:
+    """Everything an upload makes happen, in this one process: warm first (GX loaded, as the worker
+    keeps it), then timed."""
+    import duckdb
+    import polars as pl
+
+    from pipelines.access.audit import AuditLog
+    from pipelines.intake.api import LandingZone, approve, submit_return, warm_up_checks
+    from pipelines.intake.check.expectations import WARMED_SUITES, prepare
+    from pipelines.orchestration.assets.raw_returns import _registry_frame, _stored
+    from pipelines.orchestration.warehouse import replace_table
+    from pipelines.serving.publish import publish_copy
+    from pipelines.settings import Paths
+
+    os.environ["ROCU_VAR_DIR"] = str(var)
+    paths = Paths(var)
+    warm_up_checks()
+    for name in WARMED_SUITES:
+        prepare(name)
+    statements = json.loads(plan.read_text())
+    month, name, text = corrected_return(var, extra)
+    zone = LandingZone(paths.landing)
+    start = time.perf_counter()
+    verdict = submit_return(zone, text.encode(), original_name=name, rocu_code=UNIT, period=month,
+                            submitted_by=f"lead.{UNIT.lower()}", today=date.today())
+    approve(zone, verdict.submission.submission_id, f"approver.{UNIT.lower()}")
+    subs = zone.registry.submissions()
+    ids = [s.submission_id for s in subs if (s.rocu_code, s.period) == (UNIT, month)
+           and s.state in ("accepted", "accepted_with_warnings", "superseded")]
+    where = f"rocu_code = '{UNIT}' and period = '{month}'"
+    replace_table(paths.warehouse, "submissions", _registry_frame(subs))
+    replace_table(paths.warehouse, "approvals", pl.DataFrame(zone.registry.approvals()))
+    replace_table(paths.warehouse, "return_values", _stored(zone.root, "return_values", "values", ids), where=where)
+    con = duckdb.connect(str(paths.warehouse))
+    con.execute("set enable_progress_bar = false")
+    for _, sql in statements:
+        con.execute(sql).fetchall()
+    con.close()
+    publish_copy(paths.warehouse, paths.published, AuditLog.at(paths))
+    print(time.perf_counter() - start)
+
+
+def prepare_var(source: Path, tmp: Path, scale: int) -> tuple[Path, Path]:
+    """(the var folder the servers use, the floor's own copy, with the floor's plan beside it)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench import dbt_command, floor_statements, scale_raw
+
+    var = tmp / "var"
+    shutil.copytree(source, var, ignore=shutil.ignore_patterns("dbt_runs", "dagster_home", "*.log", "*.sock"))
+    target = tmp / "compiled"
+    if scale > 1:
+        scale_raw(var / "warehouse" / "rocu.duckdb", scale)
+    subprocess.run(dbt_command(["build"], var / "warehouse" / "rocu.duckdb", target), check=True,
+                   stdout=subprocess.DEVNULL)
+    floor_var = tmp / "floor" / "var"
+    shutil.copytree(var, floor_var)
+    (tmp / "floor" / "plan.json").write_text(json.dumps(floor_statements(target / "manifest.json",
+                                                                         floor_var / "warehouse" / "rocu.duckdb")))
+    return var, floor_var
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="what")
+    floor = sub.add_parser("floor", help="(used by the benchmark) the floor's own process")
+    floor.add_argument("var", type=Path)
+    floor.add_argument("plan", type=Path)
+    floor.add_argument("extra", type=int)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scale", type=int, default=1)
+    args = parser.parse_args()
+    if args.what == "floor":
+        run_floor(args.var, args.plan, args.extra)
+        return
+
+    from playwright.sync_api import sync_playwright
+
+    from pipelines.papers.pdf import CHROMIUM, CHROMIUM_ARGS
+    from pipelines.settings import Paths
+
+    source = Paths.from_env().var
+    if not (source / "published" / "rocu.duckdb").exists():
+        sys.exit(f"No built warehouse in {source}: run `make build` first.")
+    tmp = Path(tempfile.mkdtemp(prefix="rocu-bench-upload-"))
+    var, floor_var = prepare_var(source, tmp, args.scale)
+    password = demo_password(var)
+    streamlit_port, dagster_port = free_port(), free_port()
+    env = {**os.environ, "ROCU_VAR_DIR": str(var), "DAGSTER_HOME": str(var / "dagster_home"),
+           "STREAMLIT_PORT": str(streamlit_port), "DAGSTER_PORT": str(dagster_port)}
+    servers = subprocess.Popen(["bash", "scripts/run.sh", "--serve-only"], cwd=ROOT, env=env, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{streamlit_port}"
+    from pipelines import local_service
+
+    try:
+        deadline = time.monotonic() + 300
+        while not (answers(f"{url}/_stcore/health") and local_service.is_running(var, "intake")
+                   and local_service.is_running(var, "refresh")):
+            if time.monotonic() > deadline or servers.poll() is not None:
+                sys.exit(f"the servers did not start; see {var}/*.log")
+            time.sleep(0.5)
+        rounds, floors = [], []
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            for i in range(args.repeat):
+                extra = 100 * (i + 1)  # arrests added to the demo's figure: 100 more each round
+                runs = [lambda e=extra: rounds.append(upload_round(var, password, page, url, e)),
+                        lambda e=extra: floors.append(floor_round(floor_var, tmp / "floor" / "plan.json", e))]
+                for run in runs if i % 2 == 0 else runs[::-1]:  # interleaved, order alternating
+                    run()
+            browser.close()
+    finally:
+        os.killpg(servers.pid, signal.SIGINT)
+        servers.wait(timeout=120)
+    print(f"Upload to dashboard at {args.scale}x the demo's volume, {UNIT} arrests for one month; "
+          f"medians of {args.repeat} rounds (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    for part in ("submit", "approve", "to page", "total"):
+        print(f"  {part:34} {statistics.median(r[part] for r in rounds):7.2f} s")
+    total, floor_s = statistics.median(r["total"] for r in rounds), statistics.median(floors)
+    print(f"  {'floor (same work, one process)':34} {floor_s:7.2f} s")
+    print(f"  ratio to the floor {total / floor_s:.2f}x (target <= 2x and <= 10 s)")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
