@@ -17,8 +17,10 @@ refreshes to it (they would otherwise ask for the same runs again).
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from dagster import DagsterInstance, Definitions
 
@@ -68,7 +70,10 @@ def refresh(defs: Definitions, instance: DagsterInstance, unit: str, month: str,
 
 def serve(paths: Paths) -> None:
     defs = build_definitions(paths)
-    instance = DagsterInstance.get()  # $DAGSTER_HOME: the runs appear in the UI beside the daemon's
+    # $DAGSTER_HOME (make demo's var/dagster_home): the runs appear in the UI beside the daemon's
+    os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home))
+    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    instance = DagsterInstance.get()
     waiting = Waiting()
 
     def run_forever() -> None:
