@@ -18,6 +18,7 @@ refreshes to it (they would otherwise ask for the same runs again).
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,7 +73,10 @@ def serve(paths: Paths) -> None:
     defs = build_definitions(paths)
     # $DAGSTER_HOME (make demo's var/dagster_home): the runs appear in the UI beside the daemon's
     os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home))
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    home = Path(os.environ["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():  # telemetry off and one run at a time, as make demo's home has
+        shutil.copyfile(Path(__file__).with_name("dagster.yaml"), home / "dagster.yaml")
     instance = DagsterInstance.get()
     waiting = Waiting()
 
