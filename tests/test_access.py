@@ -40,7 +40,7 @@ EXPECTED: dict[str, dict[str, str]] = {
                                         "export_data", "view_narratives", "view_audit", "export_audit",
                                         "view_reconciliation", "raise_query")},
     "board_member": {"view_national": "all", "view_alignment": "all", "view_reports": "own",
-                     "view_network_reports": "all"},
+                     "view_network_reports": "all", "view_regional": "own", "view_submissions": "own"},
     "admin": {p: "all" for p in ("manage_users", "manage_mappings", "manage_windows", "view_audit",
                                  "export_audit")},
 }

@@ -23,8 +23,8 @@ EXPECTED = {
                       "catalogue", "reports"},
     "nocc_analyst": {"national", "threat", "alignment", "regional", "drill", "submissions", "reconciliation",
                      "catalogue", "reports", "audit"},
-    "board_member": {"national", "threat", "alignment", "catalogue", "reports"},
-    "admin": {"audit"},
+    "board_member": {"national", "threat", "alignment", "catalogue", "reports", "regional", "submissions"},
+    "admin": {"audit", "admin"},
 }
 
 
