@@ -120,7 +120,7 @@ def test_admin_accepts_a_suggested_metric_and_the_mapping_takes_effect(var: Path
     assert record.detail["config_change"] == change.seq
 
     # Effective: the label map has it, the page lists it no more, and the intake now reads the label.
-    rows = reference.label_map().filter((reference.label_map()["rocu_code"] == UNIT))
+    rows = reference.label_map().filter(reference.label_map()["rocu_code"] == UNIT)
     assert "Fraud victims helped" in rows["local_label"].to_list()
     assert "'Fraud victims helped'" not in texts(at.markdown)
     still = [u.local_label for u in unmapped_labels(LandingZone(Paths(var).landing))]
@@ -181,6 +181,16 @@ def test_a_refused_change_says_why_and_writes_nothing(var: Path):
     at.button(key="add_account").click().run()
     assert "A username is 2 to 64 letters" in texts(at.error)
     assert not audited(var, "user_change") or all(r.target != "x" for r in audited(var, "user_change"))
+
+
+def test_an_admin_cannot_disable_or_demote_themselves(var: Path):
+    admin = make_session(var, "admin")
+    store = UserStore.at(Paths(var))
+    with pytest.raises(ValueError, match="your own account"):
+        accounts.set_disabled(store, admin, admin.username, True)
+    with pytest.raises(ValueError, match="your own role"):
+        accounts.change_role(store, admin, admin.username, "nocc_analyst")
+    assert store.get(admin.username).role == "admin" and not store.get(admin.username).disabled
 
 
 @pytest.mark.parametrize("role,unit", [("nocc_analyst", None), ("unit_submitter", "NEROCU"),

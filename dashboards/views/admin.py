@@ -63,7 +63,7 @@ if can(session, "manage_mappings"):
     if not waiting:
         st.info("Every label in the returns checked so far is in its unit's label map.")
     else:
-        st.markdown(f"**Labels units wrote that their label map does not know** ({len(waiting)}). Each has a "
+        st.markdown("**Labels units wrote that their label map does not know.** Each has a "
                     "suggestion from the framework catalogue, by similarity of wording; accept it, or choose "
                     "another metric. A mapping applies to returns checked from now on and to the next warehouse build.")
     for item in waiting:
@@ -88,7 +88,7 @@ if can(session, "manage_mappings"):
             chosen = left.selectbox("Or map to", order, key=f"metric:{key}", format_func=metric_words)
             multiplier = middle.number_input("Multiplier", min_value=0.000001, value=1.0, key=f"mult:{key}",
                                              help="From the unit's figure to the framework's (1000 for £ thousands)")
-            if right.button("Map to the chosen metric", key=f"choose:{key}"):
+            if right.button("Map to this metric", key=f"choose:{key}"):
                 attempt(lambda item=item, chosen=chosen, multiplier=multiplier: change_mapping(
                             session, item.rocu_code, item.local_label, chosen, multiplier, paths=paths),
                         lambda row: f"{row['rocu_code']}: '{row['local_label']}' now maps to "

@@ -37,14 +37,17 @@ def add_account(store: UserStore, by: Acting, name: str, password: str, role: st
 
 
 def change_role(store: UserStore, by: Acting, name: str, role: str, unit: str | None = None) -> User:
+    """A new role and unit; nobody may change their own role (an admin could lock every admin out)."""
     require(by, "manage_users")
+    if _self(by, name) and role != by.role:
+        raise AccessError("You cannot change your own role; ask another administrator.")
     return store.set_role(name, role, unit, actor=by.username)
 
 
 def set_disabled(store: UserStore, by: Acting, name: str, disabled: bool) -> User:
     """Disable (or enable) an account; nobody may disable their own, which could lock every admin out."""
     require(by, "manage_users")
-    if disabled and name.strip().lower() == by.username.strip().lower():
+    if disabled and _self(by, name):
         raise AccessError("You cannot disable your own account; ask another administrator.")
     return store.set_disabled(name, disabled, actor=by.username)
 
@@ -57,3 +60,7 @@ def unlock(store: UserStore, by: Acting, name: str) -> User:
 def set_password(store: UserStore, by: Acting, name: str, password: str) -> User:
     require(by, "manage_users")
     return store.set_password(name, password, actor=by.username)
+
+
+def _self(by: Acting, name: str) -> bool:
+    return name.strip().lower() == by.username.strip().lower()
