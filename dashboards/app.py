@@ -32,6 +32,7 @@ PAGES = [
     ("Reference", "Framework catalogue", "catalogue"),
     ("Reference", "Board reports", "reports"),
     ("Administration", "Audit trail", "audit"),
+    ("Administration", "Mappings, windows and accounts", "admin"),
 ]
 
 session = current_session()

@@ -31,11 +31,20 @@ PAGE_PERMISSIONS = {
     "catalogue": ("view_national",),
     "reports": ("view_reports", "view_network_reports"),
     "audit": ("view_audit",),
+    "admin": ("manage_mappings", "manage_windows", "manage_users"),
 }
 
 
 def may_open(session: Session, page: str) -> bool:
     return any(can(session, p) for p in PAGE_PERMISSIONS[page])
+
+
+def may_follow(session: Session | None, page: str, unit: str | None = None) -> bool:
+    """True if a link to `page` (about `unit`, if it names one) would open for this person, not
+    refuse them: pages only show links that pass, so no role meets a dead end."""
+    if session is None or page not in PAGE_PERMISSIONS:
+        return False
+    return any(can(session, p, unit) for p in PAGE_PERMISSIONS[page])
 
 
 def store() -> UserStore:
@@ -135,5 +144,5 @@ def audit(action: str, target: str, detail: dict | None = None) -> None:
     AuditLog.at(Paths.from_env()).record(session.username if session else "anonymous", action, target, detail)
 
 
-__all__ = ["PAGE_PERMISSIONS", "audit", "can", "current_session", "guard", "may_open", "sign_in_page", "sign_out",
+__all__ = ["PAGE_PERMISSIONS", "audit", "can", "current_session", "guard", "may_follow", "may_open", "sign_in_page", "sign_out",
            "units_for"]

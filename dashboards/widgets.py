@@ -147,7 +147,12 @@ def unit_filter(container=st, key: str = "unit", default: str | None = None,
 
 
 def page_link(page: str, label: str, params: dict, container=st) -> None:
-    """A link to another page of the app (e.g. 'drill') carrying a view in its URL."""
+    """A link to another page of the app (e.g. 'drill') carrying a view in its URL; drawn only
+    for a person whose role may open that page for the unit it names (no dead ends)."""
+    from dashboards.auth import current_session, may_follow
+
+    if not may_follow(current_session(), page, params.get("unit")):
+        return
     try:
         container.page_link(f"views/{page}.py", label=label, icon=":material/arrow_forward:", query_params=params)
     except StreamlitPageNotFoundError:

@@ -154,16 +154,14 @@ def cmd_approve(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def cmd_mapping(args: argparse.Namespace, paths: Paths) -> int:
-    from pipelines.access import AuditLog
-    from pipelines.config_store import ConfigStore
-    from pipelines.configure import set_mapping
+    from pipelines.configure import change_mapping
 
     session = signed_in(args, paths, "manage_mappings")
     if isinstance(session, int):
         return session
-    try:
-        row = set_mapping(args.unit, args.label, args.metric, args.multiplier, args.local_unit, args.note,
-                          actor=session.username, audit=AuditLog.at(paths), store=ConfigStore.at(paths))
+    try:  # the same call as the Admin page's, which checks the permission again
+        row = change_mapping(session, args.unit, args.label, args.metric, args.multiplier, args.local_unit, args.note,
+                             paths=paths)
     except ValueError as problem:
         print(str(problem), file=sys.stderr)
         return Exit.USAGE
@@ -175,17 +173,14 @@ def cmd_mapping(args: argparse.Namespace, paths: Paths) -> int:
 def cmd_window(args: argparse.Namespace, paths: Paths) -> int:
     from datetime import date
 
-    from pipelines.access import AuditLog
-    from pipelines.config_store import ConfigStore
-    from pipelines.configure import add_window
+    from pipelines.configure import change_window
 
     session = signed_in(args, paths, "manage_windows")
     if isinstance(session, int):
         return session
-    try:
-        row = add_window(date.fromisoformat(args.effective_from), args.deadline_day, args.approval == "required",
-                         args.description, actor=session.username, audit=AuditLog.at(paths),
-                         four_eyes=args.four_eyes, store=ConfigStore.at(paths))
+    try:  # the same call as the Admin page's
+        row = change_window(session, date.fromisoformat(args.effective_from), args.deadline_day,
+                            args.approval == "required", args.description, four_eyes=args.four_eyes, paths=paths)
     except ValueError as problem:
         print(str(problem), file=sys.stderr)
         return Exit.USAGE

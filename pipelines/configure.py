@@ -1,7 +1,8 @@
 """Changing the mapping and the submission window: checked, recorded in the configuration store, audited.
 
-An admin changes them with `rocu mapping set` and `rocu window add` (and later on screens).
-Each change is validated against the reference data as it now stands and appended to the
+An admin changes them with `rocu mapping set` and `rocu window add` or on the Admin page;
+both call `change_mapping` and `change_window`, which check the person's permission here, on
+the server, before anything is written. Each change is validated against the reference data as it now stands and appended to the
 deployment's configuration store (pipelines/config_store.py) with what it replaced; the
 tracked seed files stay the shipped defaults. Running services see the change on their next
 read, and the warehouse on its next build (the raw_config asset).
@@ -11,9 +12,42 @@ from __future__ import annotations
 
 from datetime import date
 
+from typing import Protocol
+
+import polars as pl
+
 from pipelines import reference
-from pipelines.access import AuditLog
+from pipelines.access import AuditLog, require
 from pipelines.config_store import ConfigStore, Effective
+from pipelines.settings import Paths
+
+
+class Acting(Protocol):
+    """Who makes a change: a signed-in Session (page or command line)."""
+
+    username: str
+    role: str
+    rocu_code: str | None
+
+
+def change_mapping(by: Acting, unit: str, label: str, metric_id: str, multiplier: float = 1.0,
+                   local_unit: str | None = None, note: str = "", *, paths: Paths | None = None) -> dict:
+    """`set_mapping` for a person who must hold manage_mappings (PermissionDenied otherwise).
+    The local unit defaults to the metric's own unit (a multiplier of 1 then converts nothing)."""
+    require(by, "manage_mappings")
+    if local_unit is None:
+        found = reference.metrics().filter(pl.col("metric_id") == metric_id)["unit"].to_list()
+        local_unit = found[0] if found else "count"
+    return set_mapping(unit, label, metric_id, multiplier, local_unit, note, actor=by.username,
+                       audit=AuditLog.at(paths), store=ConfigStore.at(paths))
+
+
+def change_window(by: Acting, effective_from: date, deadline_working_day: int, approval_required: bool = True,
+                  description: str = "", *, four_eyes: bool = True, paths: Paths | None = None) -> dict:
+    """`add_window` for a person who must hold manage_windows (PermissionDenied otherwise)."""
+    require(by, "manage_windows")
+    return add_window(effective_from, deadline_working_day, approval_required, description, actor=by.username,
+                      audit=AuditLog.at(paths), four_eyes=four_eyes, store=ConfigStore.at(paths))
 
 
 def set_mapping(unit: str, label: str, metric_id: str, multiplier: float, local_unit: str, note: str, *,

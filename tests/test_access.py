@@ -41,7 +41,8 @@ EXPECTED: dict[str, dict[str, str]] = {
                                         "view_reconciliation", "raise_query", "view_governance",
                                         "update_recommendations")},
     "board_member": {"view_national": "all", "view_alignment": "all", "view_reports": "own",
-                     "view_network_reports": "all", "view_governance": "all", "update_recommendations": "own"},
+                     "view_network_reports": "all", "view_governance": "all", "update_recommendations": "own",
+                     "view_regional": "own", "view_submissions": "own"},
     "admin": {p: "all" for p in ("manage_users", "manage_mappings", "manage_windows", "view_audit",
                                  "export_audit", "view_governance", "update_recommendations")},
 }

@@ -28,7 +28,7 @@ ALLOWED = {
     "unit_submitter": {"submit own unit", "status", "report own unit"},
     "unit_approver": {"submit own unit", "status", "approve", "report own unit"},
     "nocc_analyst": {"status", "status other unit", "report own unit", "report other unit", "report network"},
-    "board_member": {"report own unit", "report network"},
+    "board_member": {"status", "report own unit", "report network"},
     "admin": {"mapping", "window"},
 }
 

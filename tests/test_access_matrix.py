@@ -23,8 +23,9 @@ EXPECTED = {
                       "catalogue", "reports"},
     "nocc_analyst": {"national", "threat", "alignment", "regional", "drill", "submissions", "reconciliation",
                      "catalogue", "reports", "audit", "governance"},
-    "board_member": {"national", "threat", "alignment", "catalogue", "reports", "governance"},
-    "admin": {"audit", "governance"},
+    "board_member": {"national", "threat", "alignment", "catalogue", "reports", "regional", "submissions",
+                     "governance"},
+    "admin": {"audit", "governance", "admin"},
 }
 
 

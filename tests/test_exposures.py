@@ -128,6 +128,8 @@ def page_runs(page: str, var: Path) -> list[tuple[str, str | None, dict]]:
     analyst = ("nocc_analyst", None)
     if page == "upload":
         return [("unit_approver", "EMSOU", {"unit": "EMSOU"})]
+    if page == "admin":
+        return [("admin", None, {})]
     if page == "drill":
         year = complete_year(var)
         runs = [(*analyst, {"unit": "EMSOU", "metric": "PUR_ARRESTS", "period_type": "financial_year",

@@ -13,6 +13,8 @@ import os
 import sys
 from pathlib import Path
 
+from pipelines.access import accounts
+from pipelines.access.accounts import ShellOperator
 from pipelines.access.anchors import anchor_head, check, default_log_path, parse_token, read_anchor_log
 from pipelines.access.audit import AuditLog, canonical_json
 from pipelines.access.audit_export import export
@@ -64,25 +66,26 @@ def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_user(args: argparse.Namespace, paths: Paths) -> int:
-    store = UserStore.at(paths)
+    """Through pipelines/access/accounts.py, as the Admin page, with the shell's operator as the admin."""
+    store, by = UserStore.at(paths), ShellOperator(args.by)
     try:
         if args.user_action == "list":
             _print_users(store.users())
             return 0
         if args.user_action == "add":
-            user = store.add(args.name, read_password(args.password_env), args.role, args.unit, actor=args.by)
+            user = accounts.add_account(store, by, args.name, read_password(args.password_env), args.role, args.unit)
             print(f"Added {user.username}: {user.role}" + (f" for {user.rocu_code}" if user.rocu_code else ""))
         elif args.user_action == "password":
-            store.set_password(args.name, read_password(args.password_env), actor=args.by)
+            accounts.set_password(store, by, args.name, read_password(args.password_env))
             print(f"New password set for {args.name}; any lockout is cleared.")
         elif args.user_action == "role":
-            user = store.set_role(args.name, args.role, args.unit, actor=args.by)
+            user = accounts.change_role(store, by, args.name, args.role, args.unit)
             print(f"{user.username} is now {user.role}" + (f" for {user.rocu_code}" if user.rocu_code else ""))
         elif args.user_action in ("disable", "enable"):
-            store.set_disabled(args.name, args.user_action == "disable", actor=args.by)
+            accounts.set_disabled(store, by, args.name, args.user_action == "disable")
             print(f"{args.name} is {args.user_action}d.")
         elif args.user_action == "unlock":
-            store.unlock(args.name, actor=args.by)
+            accounts.unlock(store, by, args.name)
             print(f"{args.name} is unlocked.")
     except AccessError as problem:
         print(str(problem), file=sys.stderr)

@@ -17,6 +17,7 @@ from pipelines.intake.service import Verdict, approve, close_abandoned, load_rep
 from pipelines.intake.standardise.resources import RESOURCES_SCHEMA
 from pipelines.intake.standardise.returns import UNMAPPED_SCHEMA, VALUES_SCHEMA, unit_layout
 from pipelines.intake.types import Problem, counts
+from pipelines.intake.unmapped import UnmappedLabel, unmapped_labels
 from pipelines.intake.workflow import CheckResult, awaiting_sign_off, check_return, reasons_needed, submit
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "open_queries", "queries", "counts", "ACCEPTED_STATES",
     "NoccQuery", "QueryRefused", "answer_nocc_query", "close_query", "days_to_answer", "last_person_event", "queries_of",
     "raise_from_reconciliation", "raise_query", "registry_rows", "visible_queries", "working_days_between",
+    "UnmappedLabel", "unmapped_labels",
 ]
