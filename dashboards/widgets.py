@@ -184,10 +184,15 @@ def exports(frame: pd.DataFrame, name: str, metadata: ExportMetadata | None = No
     """CSV (with its metadata as a companion CSV) and XLSX (with a metadata sheet) downloads of a table.
 
     Figures are rounded to the precision of their columns in ``metadata`` and stay numbers; text is
-    made safe to open in Excel. Each download is audited.
+    made safe to open in Excel. Each download is audited. A role without export_data (a board
+    member) is offered none: the files are made here, on the server, only for those who may take them.
     """
-    from dashboards.auth import audit
+    from dashboards.auth import audit, can, current_session
 
+    session = current_session()
+    if session is None or not can(session, "export_data"):
+        st.caption("Downloads of this table are for roles with the right to export data.")
+        return
     metadata = with_build(metadata, name)
     frame = rounded(frame, metadata.columns)
     row = st.container(horizontal=True)

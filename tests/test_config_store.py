@@ -129,7 +129,8 @@ def test_a_changed_window_and_mapping_reach_the_warehouse_through_dagster_and_db
     defs = build_definitions(Paths(var))
     job = defs.resolve_job_def("build_warehouse")
     config_models = [AssetKey(k) for k in (
-        ["raw", "config_label_map"], ["raw", "config_submission_windows"], ["staging", "stg_config__label_map"],
+        ["raw", "config_label_map"], ["raw", "config_submission_windows"], ["raw", "config_recommendation_status"],
+        ["staging", "stg_config__label_map"],
         ["staging", "stg_config__submission_windows"], ["intermediate", "int_submission_deadlines"],
         ["reference", "calendar_months"], ["reference", "bank_holidays"], ["reference", "rocus"],
         ["reference", "metrics"])]

@@ -120,3 +120,15 @@ def test_the_national_pages_exports_are_typed_and_carry_their_metadata(var: Path
     assert all(float(r["Per 100 officers"]) >= 0 for r in rows)
     meta = {r["Field"]: r["Value"] for r in csv.DictReader(io.StringIO(files["Download CSV metadata"].decode("utf-8-sig")))}
     assert meta["Build"] == build_id and meta["Definition"] == definition
+
+
+def test_a_role_without_export_data_is_offered_no_download(var: Path):
+    """The permissions seed gives board members no export_data: the page makes no file for them
+    (the buttons and their bytes are made on the server), and says why."""
+    year = complete_year(var)
+    analyst = run("national", metric="PUR_ARRESTS", period_type="financial_year", period=year)
+    board = run("national", as_role="board_member", as_unit="EMSOU", metric="PUR_ARRESTS",
+                period_type="financial_year", period=year)
+    assert not board.exception and board.get("download_button") == []
+    assert any("right to export data" in c.value for c in board.caption)
+    assert {b.proto.label for b in analyst.get("download_button")} >= {"Download CSV", "Download XLSX"}
