@@ -37,7 +37,7 @@ def var(built_demo, monkeypatch):
 
 
 def run(page: str, session, **params) -> AppTest:
-    at = AppTest.from_file(str(VIEWS / f"{page}.py"), default_timeout=60)
+    at = AppTest.from_file(str(VIEWS / f"{page}.py"), default_timeout=120)
     at.session_state["rocu_session"] = session
     at.query_params.update(params)
     at.run()

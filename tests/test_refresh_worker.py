@@ -13,7 +13,6 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 from dagster import (DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter, SkipReason,
                      build_sensor_context)
@@ -25,6 +24,7 @@ from pipelines.orchestration.resources import LandingResource, writer_lock
 from pipelines.orchestration.sensors import LEFT_TO_WORKER, returns_sensor
 from pipelines.refresh_request import ask_for_refresh, worker_running
 from pipelines.settings import Paths
+from tests.test_approval import published_arrests
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -96,15 +96,6 @@ def test_every_change_a_page_shows_rings_the_refresh_worker_once_recorded(tmp_pa
     assert lines[0] == "NEROCU|2025-01|verdict NEROCU 2025-01 v1"
     assert lines[1] == "NEROCU|2025-02|sign-off NEROCU 2025-02 v1"
     assert lines[2].startswith("||") and "NEROCU" in lines[2]  # the configuration: everything
-
-
-def published_arrests(paths: Paths, unit: str, month: str) -> float:
-    con = duckdb.connect(str(paths.published), read_only=True)
-    try:
-        return con.execute("select value from marts.fct_metric_monthly where rocu_code=? and month=?"
-                           " and metric_id='PUR_ARRESTS'", [unit, month]).fetchone()[0]
-    finally:
-        con.close()
 
 
 def wait_for(what: str, check, seconds: float = 300):

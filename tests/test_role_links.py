@@ -13,37 +13,17 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboards.auth import PAGE_PERMISSIONS, may_open
 from tests.conftest import make_session
+from tests.test_access_matrix import refused, run, var  # noqa: F401 (var: the autouse fixture)
 
 VIEWS = Path(__file__).resolve().parents[1] / "dashboards" / "views"
 ROLES = [("unit_submitter", "EMSOU"), ("unit_approver", "EMSOU"), ("nocc_analyst", None),
          ("board_member", "EMSOU"), ("board_member", None), ("admin", None)]
 # A page run on its own (no navigation) draws st.page_link as a markdown link: [label](page?query)
 LINK = re.compile(r"\]\((\w+)\?([^)\s]*)\)")
-
-
-@pytest.fixture(autouse=True)
-def var(built_demo, monkeypatch):
-    monkeypatch.setenv("ROCU_VAR_DIR", str(built_demo))
-    st.cache_data.clear()
-    return built_demo
-
-
-def run(page: str, session, **params) -> AppTest:
-    at = AppTest.from_file(str(VIEWS / f"{page}.py"), default_timeout=120)
-    at.session_state["rocu_session"] = session
-    at.query_params.update(params)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def refused(at: AppTest) -> bool:
-    return any("does not allow you to" in e.value for e in at.error)
 
 
 def links(at: AppTest) -> list[tuple[str, dict]]:

@@ -16,8 +16,7 @@ final as (
         forces.rocu_code
     from months
     inner join forces
-        on months.month_start >= forces.effective_from
-        and (forces.effective_to is null or months.month_start <= forces.effective_to)
+        on {{ in_force_on('forces', 'months.month_start') }}
 )
 
 select * from final

@@ -12,9 +12,7 @@ in_force as (
     select governance.*
     from {{ ref('unit_governance') }} as governance
     cross join as_at
-    where
-        governance.effective_from <= as_at.as_at
-        and (governance.effective_to is null or as_at.as_at <= governance.effective_to)
+    where {{ in_force_on('governance', 'as_at.as_at') }}
     qualify row_number() over (partition by governance.rocu_code order by governance.effective_from desc) = 1
 ),
 
@@ -25,9 +23,7 @@ agreements as (
         count(distinct agreements.capability_code) as capabilities_agreed
     from {{ ref('collaboration_agreements') }} as agreements
     cross join as_at
-    where
-        agreements.effective_from <= as_at.as_at
-        and (agreements.effective_to is null or as_at.as_at <= agreements.effective_to)
+    where {{ in_force_on('agreements', 'as_at.as_at') }}
     group by agreements.rocu_code
 ),
 
@@ -38,9 +34,7 @@ groups as (
         count(*) filter (where coalesce(groups.partners_attending, '') <> '') as groups_with_partners
     from {{ ref('strategic_governance_groups') }} as groups
     cross join as_at
-    where
-        groups.effective_from <= as_at.as_at
-        and (groups.effective_to is null or as_at.as_at <= groups.effective_to)
+    where {{ in_force_on('groups', 'as_at.as_at') }}
     group by groups.rocu_code
 ),
 

@@ -18,12 +18,28 @@ statuses as (
     select * from {{ ref('recommendation_statuses') }}
 ),
 
-unit_rows as (
+-- who an item is tracked for: each unit, or the network as a whole
+scopes as (
+    select
+        'unit' as tracked_for,
+        rocu_code,
+        rocu_name,
+        false as is_network_row
+    from {{ ref('rocus') }}
+    union all
+    select
+        'network' as tracked_for,
+        'NETWORK' as rocu_code,
+        'The network' as rocu_name,
+        true as is_network_row
+),
+
+recorded_rows as (
     select
         items.item_ref,
-        rocus.rocu_code,
-        rocus.rocu_name,
-        false as is_network_row,
+        scopes.rocu_code,
+        scopes.rocu_name,
+        scopes.is_network_row,
         coalesce(recorded.status, 'not_started') as status,
         recorded.item_ref is not null as is_recorded,
         false as is_derived,
@@ -38,9 +54,8 @@ unit_rows as (
         recorded.changed_by,
         recorded.changed_at
     from items
-    cross join {{ ref('rocus') }} as rocus
-    left join recorded on items.item_ref = recorded.item_ref and rocus.rocu_code = recorded.scope_code
-    where items.tracked_for = 'unit'
+    inner join scopes on items.tracked_for = scopes.tracked_for
+    left join recorded on items.item_ref = recorded.item_ref and scopes.rocu_code = recorded.scope_code
 ),
 
 derived as (
@@ -50,7 +65,8 @@ derived as (
         count(*) filter (where status = 'met') as units_met,
         count(*) filter (where status = 'in_progress') as units_in_progress,
         max(as_at) as as_at
-    from unit_rows
+    from recorded_rows
+    where not is_network_row
     group by item_ref
 ),
 
@@ -82,36 +98,10 @@ network_derived as (
     from derived
 ),
 
-network_recorded as (
-    select
-        items.item_ref,
-        'NETWORK' as rocu_code,
-        'The network' as rocu_name,
-        true as is_network_row,
-        coalesce(recorded.status, 'not_started') as status,
-        recorded.item_ref is not null as is_recorded,
-        false as is_derived,
-        cast(null as bigint) as units_applicable,
-        cast(null as bigint) as units_met,
-        cast(null as bigint) as units_in_progress,
-        recorded.evidence,
-        recorded.evidence_link,
-        recorded.updated_by,
-        recorded.as_at,
-        recorded.change_seq,
-        recorded.changed_by,
-        recorded.changed_at
-    from items
-    left join recorded on items.item_ref = recorded.item_ref and recorded.scope_code = 'NETWORK'
-    where items.tracked_for = 'network'
-),
-
 tracker as (
-    select * from unit_rows
+    select * from recorded_rows
     union all by name
     select * from network_derived
-    union all by name
-    select * from network_recorded
 ),
 
 final as (
