@@ -161,7 +161,7 @@ def test_a_verdict_and_a_sign_off_each_refresh_the_published_figures_through_the
             resources={"landing": LandingResource(root=str(paths.landing), extracts_dir=str(paths.landing))}))
         assert not sensed.run_requests and isinstance(sensed.skip_reason, SkipReason)
         assert sensed.skip_reason.skip_message == LEFT_TO_WORKER
-        assert sensed.cursor == str(verdict.submission.submission_id)
+        assert sensed.cursor.startswith(f"{verdict.submission.submission_id}:")  # verdicts seen:sign-offs seen
 
         approve(zone, verdict.submission.submission_id, "approver.nerocu")  # rings the worker again
         signed = wait_for("a run for the sign-off", lambda: [r for r in worker_runs()
