@@ -1,11 +1,12 @@
 """Asking for a warehouse refresh the moment something changes what the pages show.
 
-A verdict, a sign-off and a query's answer each ring the refresh worker
+A verdict, a sign-off, a person's query action and a configuration change each ring the refresh worker
 (pipelines/orchestration/refresh_worker.py) as soon as they are recorded: the worker starts a
 `refresh_returns` Dagster run at once, with no sensor's polling interval in the way. Ringing
 never waits for the run and never fails the action that rang: with no worker running (a test,
 `dagster dev` on its own) nothing answers, and the sensors ask for the same refresh on their
-next tick instead.
+next tick instead (no sensor watches the configuration store: a change there then waits for the
+next refresh or build).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 A new Dagster run process spends about 16 s before any work (Python and Dagster start, the code
 location loads, dagster-dbt starts), and a sensor adds up to its 30 s interval before that.
-`make demo` starts this worker beside the servers; verdicts, sign-offs and answered queries ring
-it (pipelines/refresh_request.py) and it executes `refresh_returns` in its own process against
+`make demo` starts this worker beside the servers; verdicts, sign-offs, a person's query actions and
+configuration changes ring it (pipelines/refresh_request.py) and it executes `refresh_returns` in its own process against
 the persistent Dagster instance ($DAGSTER_HOME, the one the UI reads), so every refresh is still
 a Dagster run with its events, asset materialisations and checks.
 
