@@ -28,6 +28,7 @@ from pipelines.access.sessions import Session
 from pipelines.intake.check.arrival import check_arrival, check_same_bytes_elsewhere
 from pipelines.intake.check.expectations import validate
 from pipelines.intake.check.period_signals import check_period_signals
+from pipelines.intake.check.rules import severity_of
 from pipelines.intake.types import Problem, counts
 from pipelines.intake.check.report import write_report
 from pipelines.intake.check.request import validate_request
@@ -116,7 +117,7 @@ def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu
             _save_standardised(zone, submission.submission_id, standardised)
     except Exception:  # a fault of ours, not the sender's: record it, never leave the version 'received'
         log.exception("check of submission %s (%s) failed", submission.submission_id, target)
-        problems, state, standardised = [Problem("error", "check_failed", CHECK_FAILED, file=name)], "failed", {}
+        problems, state, standardised = [Problem(severity_of("check_failed"), "check_failed", CHECK_FAILED, file=name)], "failed", {}
     submission = _record(zone, submission, problems, state)
     if "comments" in standardised and submission.state in ("accepted", "accepted_with_warnings"):
         answer_from_file(zone, submission, standardised["comments"].to_dicts())
@@ -128,7 +129,7 @@ def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu
 def close_abandoned(zone: LandingZone, now: datetime | None = None) -> list[Submission]:
     """Give a final state to versions whose check died with its process (a kill, a power cut)."""
     cutoff = ((now or datetime.now(UTC)) - ABANDONED_AFTER).isoformat(timespec="seconds")
-    return [_record(zone, s, [Problem("error", "check_interrupted", ABANDONED, file=s.original_name)], "failed")
+    return [_record(zone, s, [Problem(severity_of("check_interrupted"), "check_interrupted", ABANDONED, file=s.original_name)], "failed")
             for s in zone.registry.abandoned(cutoff)]
 
 
@@ -195,7 +196,7 @@ def _check_content(zone: LandingZone, path: Path, rocu_code: str, period: str,
     except UnreadableFile:
         pass  # already reported by the parser
     if not parsed.errors and parsed.values.is_empty():
-        problems.append(Problem("error", "no_figures", "The return has no figures for this month: every measure "
+        problems.append(Problem(severity_of("no_figures"), "no_figures", "The return has no figures for this month: every measure "
                                 "is blank. Fill in the figures (0 where nothing happened) and upload it again.",
                                 file=name))
     suite = check_suite(parsed.values, name)  # every figure that was read, even beside an unreadable one

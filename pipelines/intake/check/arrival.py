@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from pipelines.intake.check.rules import severity_of
 from pipelines.intake.types import Problem
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -17,7 +18,7 @@ def check_arrival(content: bytes, name: str) -> list[Problem]:
     The unit and month were checked before the file was landed (pipelines/intake/check/request.py).
     """
     def err(rule: str, message: str, value: str | None = None) -> Problem:
-        return Problem("error", rule, message, file=name, value=value)
+        return Problem(severity_of(rule), rule, message, file=name, value=value)
 
     problems: list[Problem] = []
     lower = name.lower()
@@ -42,7 +43,7 @@ def check_arrival(content: bytes, name: str) -> list[Problem]:
 def check_same_bytes_elsewhere(elsewhere: Iterable[tuple[str, str, int]], name: str) -> list[Problem]:
     """A return is for one unit and one month: the exact bytes already sent as (unit, month,
     version) for another unit-month mean this is the wrong file, or that one was."""
-    return [Problem("error", "same_file_other_month",
+    return [Problem(severity_of("same_file_other_month"), "same_file_other_month",
                     f"This exact file was already sent as the return of {unit} for {period} (version {version}). "
                     "A return is for one month only: check you chose this month's file, and that the earlier "
                     "one was right.", file=name, value=f"{unit} {period}")

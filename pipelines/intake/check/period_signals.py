@@ -194,7 +194,7 @@ def _mismatch(s: _Signal, file: str, period: str) -> Problem:
         where = f"Row {s.row}, column {s.column}{sheet} in {file} says '{_clip(s.text)}' ({other})"
         fix = "that cell"
     return Problem(
-        "error", "period_mismatch",
+        severity_of("period_mismatch"), "period_mismatch",
         f"{where}, but the file was submitted as the return for {wanted}. Rule: the file must state the "
         f"month it is submitted for. If this is the return for {other}, submit it for {other}; if it is "
         f"the return for {wanted}, correct {fix} (or send {wanted}'s file) and upload it again.",

@@ -32,6 +32,9 @@ def rules() -> dict:
         if rule.get("severity") not in SEVERITIES:
             raise ValueError(f"{RULES_FILE.name}: rule {name} has severity {rule.get('severity')!r}, "
                              f"not one of {', '.join(SEVERITIES)}")
+        if rule.get("blocking") and rule["severity"] != "error":
+            raise ValueError(f"{RULES_FILE.name}: rule {name} is blocking (a file that breaks it cannot be read "
+                             f"past it), so it must be an error, not {rule['severity']!r}")
     return spec
 
 

@@ -44,7 +44,7 @@ def check_unit_named(grids: list[Grid], rocu_code: str, file: str) -> list[Probl
             text = " ".join(str(c) for c in row if c)
             others = [code for code, pattern in _unit_names().items() if code != rocu_code and pattern.search(text)]
             if others and not _unit_names()[rocu_code].search(text):
-                return [Problem("error", "unit_mismatch",
+                return [Problem(severity_of("unit_mismatch"), "unit_mismatch",
                                 f"The file says it is the return of {others[0]}, but it was submitted for "
                                 f"{rocu_code}. Check you chose the right unit and the right file.",
                                 file=file, sheet=grid.sheet, row=r + 1, column="A", value=text[:80])]
@@ -57,7 +57,7 @@ def check_required_sheets(grids: list[Grid], rocu_code: str, file: str) -> list[
     required = (layout["required_sheets"].item() or "") if layout.height else ""
     present = {(g.sheet or "").strip().lower() for g in grids if not g.hidden}
     return [
-        Problem("error", "missing_sheet",
+        Problem(severity_of("missing_sheet"), "missing_sheet",
                 f"The workbook has no visible sheet called '{sheet}'. This unit's return needs it: use the "
                 "template, or rename the sheet back if it was renamed.", file=file, sheet=sheet)
         for sheet in filter(None, required.split(";")) if sheet.strip().lower() not in present

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from collections.abc import Callable
 
+from pipelines.intake.check.rules import severity_of
 from pipelines.intake.types import Problem, column_letter
 from pipelines.intake.standardise.cells import is_blank, normalise_label, parse_month
 from pipelines.intake.standardise.grid import Grid
@@ -46,7 +47,7 @@ IsForce = Callable[[str | None], bool]
 
 def _problem(file: str, grid: Grid, rule: str, message: str, row: int | None = None,
              column: str | None = None, value: str | None = None) -> Problem:
-    return Problem("error", rule, message, file, grid.sheet, row, column, value)
+    return Problem(severity_of(rule), rule, message, file, grid.sheet, row, column, value)
 
 
 def _headers(grid: Grid, row: int) -> dict[str, int]:
@@ -117,7 +118,7 @@ def read_long(grids: list[Grid], period: str, file: str, is_force: IsForce) -> R
                 "file is the return for this month.", r + 1, column_letter(period_col)))
     if not tables:
         problems.append(Problem(
-            "error", "header_not_found",
+            severity_of("header_not_found"), "header_not_found",
             "No header row with a measure column (Measure or Indicator) and a value column "
             "(Value or This month) was found, so no figures could be read.", file))
     return found, problems
@@ -145,7 +146,7 @@ def read_wide_months(grids: list[Grid], period: str, file: str, is_force: IsForc
                            comment=_comment(grid, i, comment_col))
                      for i in range(r + 1, len(grid.cells)) if not is_blank(grid.cell(i, label_col))]
             return found, []
-    return [], [Problem("error", "header_not_found",
+    return [], [Problem(severity_of("header_not_found"), "header_not_found",
                         "No header row with 'Measure' followed by month columns was found, so "
                         "no figures could be read.", file)]
 
@@ -171,7 +172,7 @@ def read_months_as_rows(grids: list[Grid], period: str, file: str, is_force: IsF
                            column_letter(c), r + 1, column_letter(c), comment=_comment(grid, i, comment_col))
                      for c in filled[1:] if c != comment_col]
             return found, []
-    return [], [Problem("error", "header_not_found",
+    return [], [Problem(severity_of("header_not_found"), "header_not_found",
                         "No header row starting with 'Month' was found, so no figures could "
                         "be read.", file)]
 
@@ -202,7 +203,7 @@ def read_force_grid(grids: list[Grid], period: str, file: str, is_force: IsForce
                                    column_letter(c), header + 1, column_letter(c), by_force=True,
                                    comment=_comment(grid, i, comment_col)))
         return found, []
-    return [], [Problem("error", "header_not_found",
+    return [], [Problem(severity_of("header_not_found"), "header_not_found",
                         "No table with force names down the side and measures across the top "
                         "was found, so no figures could be read.", file)]
 

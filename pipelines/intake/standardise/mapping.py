@@ -88,7 +88,7 @@ def _where(f: Found, file: str) -> str:
 
 
 def _error(rule: str, message: str, f: Found, file: str, value: str | None) -> Problem:
-    return Problem("error", rule, message, file, f.sheet, f.row, f.column, value)
+    return Problem(severity_of(rule), rule, message, file, f.sheet, f.row, f.column, value)
 
 
 def map_found(found: list[Found], rocu_code: str, period: str, file: str) -> Mapped:

@@ -22,6 +22,7 @@ import polars as pl
 
 from pipelines.intake.standardise.cells import EXCEL_EPOCH, is_blank, normalise_label, parse_number
 from pipelines.intake.standardise.read_tables import Grid, UnreadableFile, read_grids
+from pipelines.intake.check.rules import severity_of
 from pipelines.intake.types import Problem, cell_place, column_letter
 from pipelines.settings import SEEDS_DIR
 
@@ -122,18 +123,18 @@ def parse_resources(path: Path, rocu_code: str, quarter: str, display_name: str 
     try:
         grids = read_grids(path)
     except UnreadableFile as exc:
-        return ParsedResources(empty, [Problem("error", exc.rule or "unreadable_file", str(exc), file=name,
+        return ParsedResources(empty, [Problem(severity_of(exc.rule), exc.rule, str(exc), file=name,
                                                sheet=exc.sheet, row=exc.row)])
     grid = _table_grid(grids)
     if grid is None:
         return ParsedResources(empty, [Problem(
-            "error", "missing_sheet", f"The workbook has no visible sheet called '{SHEET}'. Put the resources "
+            severity_of("missing_sheet"), "missing_sheet", f"The workbook has no visible sheet called '{SHEET}'. Put the resources "
             "table on a sheet of that name (see the resources return template) and upload it again.",
             file=name, sheet=SHEET)])
     found = _find_header(grid)
     if found is None:
         return ParsedResources(empty, [Problem(
-            "error", "no_header", f"No header row was found in the first {HEADER_SEARCH_ROWS} rows"
+            severity_of("no_header"), "no_header", f"No header row was found in the first {HEADER_SEARCH_ROWS} rows"
             + (f" of sheet '{grid.sheet}'" if grid.sheet else "") + f" of {name}. The table needs a header row "
             f"with the columns {', '.join(REQUIRED_COLUMNS)}, as in the resources return template.",
             file=name, sheet=grid.sheet)])
@@ -141,7 +142,7 @@ def parse_resources(path: Path, rocu_code: str, quarter: str, display_name: str 
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         return ParsedResources(empty, [Problem(
-            "error", "missing_column", f"Row {header_row + 1}"
+            severity_of("missing_column"), "missing_column", f"Row {header_row + 1}"
             + (f" of sheet '{grid.sheet}'" if grid.sheet else "") + f" in {name} has no column called '{c}'. "
             "Rule: the resources table needs the columns " + ", ".join(REQUIRED_COLUMNS) + ". Add the column "
             "(or rename it back if it was renamed) and upload again.", file=name, sheet=grid.sheet,
@@ -157,7 +158,7 @@ def _read_rows(grid: Grid, header_row: int, columns: dict[str, int], rocu_code: 
 
     def problem(rule: str, r: int, col: str, value: str | None, message: str) -> None:
         where = cell_place(name, grid.sheet, r + 1, letter[col])
-        problems.append(Problem("error", rule, f"{where} {message}", file=name, sheet=grid.sheet, row=r + 1,
+        problems.append(Problem(severity_of(rule), rule, f"{where} {message}", file=name, sheet=grid.sheet, row=r + 1,
                                 column=letter[col], value=value))
 
     for r in range(header_row + 1, len(grid.cells)):

@@ -101,7 +101,7 @@ def _formula_problems(grids: list[Grid], file: str) -> list[Problem]:
         for row, col, formula in grid.formulas_without_value:
             cell = f"{column_letter(col - 1)}{row}"
             out.append(Problem(
-                "error", "formula_without_value",
+                severity_of("formula_without_value"), "formula_without_value",
                 f"Cell {cell} on sheet '{grid.sheet}' holds a formula but no saved result (it may link to another "
                 "workbook), so its figure cannot be read. Open the workbook in Excel, let it calculate (with any "
                 "linked workbooks available), save it and upload it again; or copy the cells and paste them back "
@@ -128,7 +128,7 @@ def parse_return(path: Path | str, rocu_code: str, period: str, display_name: st
         message = str(exc).replace(path.name, name)
         if exc.rule == "file_unreadable":
             message += " Send the return as .xlsx or .csv."
-        problem = Problem("error", exc.rule, message, name, exc.sheet, exc.row)
+        problem = Problem(severity_of(exc.rule), exc.rule, message, name, exc.sheet, exc.row)
         return ParsedReturn(_empty(VALUES_SCHEMA), _empty(UNMAPPED_SCHEMA), [problem])
     visible = [g for g in grids if not g.hidden]
     problems = _hidden_sheet_problems([g for g in grids if g.hidden], rocu_code, name)
@@ -137,7 +137,7 @@ def parse_return(path: Path | str, rocu_code: str, period: str, display_name: st
     mapped = map_found(found, rocu_code, period, name)
     problems = layout_problems + mapped.problems + problems
     if not found and not layout_problems:
-        problems.append(Problem("error", "no_figures",
+        problems.append(Problem(severity_of("no_figures"), "no_figures",
                                 f"{name} has the expected header but no figures below it.",
                                 name))
     values = pl.DataFrame(mapped.values, schema=VALUES_SCHEMA, orient="row") \
