@@ -490,6 +490,32 @@ def test_unit_findings_match_strand_months_in_the_demo_truth(published: Path, de
     assert expected in balance.findings
 
 
+def test_the_4p_balance_weighs_the_units_disruptions_by_impact_from_the_demo_truth(published: Path, demo: Path) -> None:
+    """The balance is the impact-weighted share of the unit's disruptions outside pursue, counted here from
+    the demo's disruption extracts (validated; a partner's twin of the unit's claim, from the generator's
+    truth, left out) and the impact weights seed, never from how many figures are above zero."""
+    twins = {r["force_disruption_ref"] for r in read_csv(demo / "truth" / "disruption_twins.csv")}
+    weight = {r["impact_level"]: float(r["weight"]) for r in read_csv(ROOT / "seeds" / "reference" / "impact_levels.csv")}
+    claims = {r["disruption_ref"]: r for path in sorted((demo / "extracts" / "disruptions").glob("*.csv"))
+              for r in read_csv(path)}
+    weighted: dict[bool, float] = defaultdict(float)
+    counted = 0
+    for r in claims.values():
+        if (r["rocu_code"] == UNIT and r["disruption_date"][:7] in QUARTER_MONTHS
+                and r["validation_status"].lower() == "validated" and r["disruption_ref"] not in twins):
+            weighted[r["strand"].lower() != "pursue"] += weight[r["impact_level"].lower()]
+            counted += 1
+    assert counted >= 10 and weighted[True] and weighted[False], "the demo should give the unit a mixed quarter"
+    total = weighted[True] + weighted[False]
+    report = make_report(Request(UNIT, QUARTER), published)
+    balance = next(s for s in report.sections if s.key == "balance")
+    assert any(f.startswith(f"Outside pursue (prevent, protect, prepare): {100 * weighted[True] / total:.0f}% of "
+                            f"{UNIT}'s disruptions weighted by impact ({weighted[True]:,.0f} of {total:,.0f}, "
+                            f"from {counted:,} disruptions)") for f in balance.findings), balance.findings
+    # the same disruptions counted one per figure would have said something else
+    assert not any("figures above zero" in f for f in balance.findings)
+
+
 # --- the dashboard page -------------------------------------------------------------------
 
 def test_reports_page_offers_the_download(built_demo: Path) -> None:

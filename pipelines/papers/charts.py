@@ -97,7 +97,7 @@ def status_grid(status: list[dict], units: list[str], months: list[str], focus: 
 
 
 def strand_stack(counts: dict[str, dict[str, float]], focus: str | None) -> str:
-    """Figures above zero by 4P strand, stacked per unit, each strand with its own hatching."""
+    """Impact-weighted disruptions by 4P strand, stacked per unit, each strand with its own hatching."""
     units = list(counts)[::-1]
     fig, ax = plt.subplots(figsize=(WIDTH, 0.2 * len(units) + 0.7))
     for i, unit in enumerate(units):
@@ -112,7 +112,7 @@ def strand_stack(counts: dict[str, dict[str, float]], focus: str | None) -> str:
             left += v
         ax.text(left, i, f" {plain(left)}", va="center", fontsize=7)
     ax.set_yticks(range(len(units)), [f"▶ {u}" if u == focus else u for u in units])
-    ax.set_xlabel("Figures above zero in the quarter, by 4P strand")
+    ax.set_xlabel("Disruptions weighted by impact in the quarter, by 4P strand")
     handles = [Patch(facecolor=f, hatch=h, edgecolor=INK, label=s.capitalize()) for s, (f, h) in STRAND_STYLE.items()]
     ax.legend(handles=handles, ncols=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize=7.5)
     ax.margins(x=0.08)

@@ -25,7 +25,7 @@ TREND_QUARTERS = 6
 # Every mart a paper reads: the paper's exposure in _exposures.yml lists exactly these.
 MARTS = ("dim_rocu", "dim_quarter", "dim_month", "fct_board_quarterly", "fct_board_network_quarterly",
          "fct_scorecard_quarterly", "fct_submission_status", "fct_strand_coverage_quarterly",
-         "fct_submission_problems", "fct_outcomes_quarterly", "fct_ocg_threat", "fct_capacity_tasking",
+         "fct_submission_problems", "fct_outcomes_quarterly", "fct_ocg_threat_monthly", "fct_capacity_tasking",
          "fct_unmapped_labels_quarterly", "fct_metrics_not_reported_quarterly", "fct_revised_figures",
          "fct_metric_monthly", "dim_metric",
          # the effort-against-threat section (sections/alignment.py)
@@ -123,7 +123,10 @@ def read_figures(con: duckdb.DuckDBPyConnection, request: Request) -> Figures:
         problems=q(_PROBLEMS, quarter),
         outcomes=q("select * from marts.fct_outcomes_quarterly where quarter = ? order by metric_id, rocu_code",
                    quarter),
-        ocg=q("select * from marts.fct_ocg_threat order by rocu_code, owner_type desc, owner_name"),
+        # the register as at the quarter's last landed extract, the month fct_board_quarterly's figures are as at
+        ocg=q("select * from marts.fct_ocg_threat_monthly where month = (select max(ocg_register_month) "
+              "from marts.fct_board_network_quarterly where quarter = ?) "
+              "order by rocu_code, owner_type desc, owner_name", quarter),
         capacity=q("select c.* from marts.fct_capacity_tasking as c inner join marts.dim_month as m on c.month = m.month "
                    "where ? in (m.fy_quarter, m.calendar_quarter_code) order by c.rocu_code, c.month", quarter),
         unmapped=q("select * from marts.fct_unmapped_labels_quarterly where quarter = ? "

@@ -50,12 +50,18 @@ def completeness(unit: str, reported: int, framework: int, network_median: float
     return text + "."
 
 
-def balance(unit: str, non_pursue: int, above_zero: int, network_median_pct: float | None) -> str:
-    if not above_zero:
-        return f"{unit} reported no figure above zero in the quarter, so its 4P balance cannot be judged."
-    text = f"Outside pursue (prevent, protect, prepare): {share(non_pursue, above_zero)} of {unit}'s figures above zero"
-    if network_median_pct is not None and above_zero >= SMALL_BASE:
-        text += f"; the network median share is {pct(network_median_pct)}"
+def balance(unit: str, non_pursue: float | None, weighted: float | None, disruptions: int,
+            share_pct: float | None, network_median_pct: float | None) -> str:
+    """The 4P balance by substance (fct_board_quarterly's impact-weighted share outside pursue)."""
+    if not disruptions:
+        return f"{unit} recorded no counted disruption in the quarter, so its 4P balance cannot be judged."
+    if disruptions < SMALL_BASE:
+        return (f"Outside pursue (prevent, protect, prepare): {plain(non_pursue)} of {plain(weighted)} impact-weighted "
+                f"disruptions ({plain(disruptions)} disruptions, a small base: not compared with the network).")
+    text = (f"Outside pursue (prevent, protect, prepare): {pct(share_pct)} of {unit}'s disruptions weighted by impact "
+            f"({plain(non_pursue)} of {plain(weighted)}, from {plain(disruptions)} disruptions)")
+    if network_median_pct is not None:
+        text += f"; the network median is {pct(network_median_pct)}"
     return text + "."
 
 

@@ -10,10 +10,6 @@ strands as (
     group by all
 ),
 
-ocg_register as (
-    select max(latest_mapped) as ocg_register_as_at from {{ ref('fct_ocg_threat') }}
-),
-
 never_reported as (
     select
         quarter,
@@ -44,7 +40,7 @@ per_quarter as (
         min(units.metrics_reported) as min_metrics_reported,
         max(units.metrics_reported) as max_metrics_reported,
         median(units.completeness_pct) as median_completeness_pct,
-        median(units.non_pursue_share_pct) as median_non_pursue_share_pct,
+        median(units.non_pursue_impact_share_pct) as median_non_pursue_impact_share_pct,
         count(*) filter (where strands.all_strands_every_month) as units_all_strands_every_month,
         sum(units.files)::bigint as files,
         sum(units.rejected_files)::bigint as rejected_files,
@@ -55,6 +51,7 @@ per_quarter as (
         sum(units.unmapped_labels)::bigint as unmapped_labels,
         count(*) filter (where units.unmapped_labels > 0) as units_with_unmapped_label,
         count(*) filter (where units.forces_hold_higher_threat) as units_forces_hold_higher_threat,
+        max(units.ocg_register_month) as ocg_register_month,
         min(units.morile_gap_rocu_minus_forces) as min_morile_gap,
         arg_min(units.rocu_code, units.morile_gap_rocu_minus_forces) as min_morile_gap_unit,
         max(units.morile_gap_rocu_minus_forces) as max_morile_gap,
@@ -83,10 +80,8 @@ select
     per_quarter.*,
     previous.rejected_files as previous_rejected_files,
     coalesce(never_reported.metrics_never_reported_anywhere, 0) as metrics_never_reported_anywhere,
-    never_reported.metric_ids_never_reported_anywhere,
-    ocg_register.ocg_register_as_at
+    never_reported.metric_ids_never_reported_anywhere
 from per_quarter
-cross join ocg_register
 left join never_reported on per_quarter.quarter = never_reported.quarter
 left join per_quarter as previous
     on per_quarter.quarter_scheme = previous.quarter_scheme

@@ -1,8 +1,9 @@
 -- One row per unit and board quarter (both schemes, see dim_quarter): every figure the board
 -- paper gives for a unit. Timeliness and completeness of the monthly returns (completeness of
--- the metrics the unit's capabilities produce, int_unit_expected_metrics_monthly), 4P balance,
--- data quality of the files sent, labels that map to nothing, threat against the forces,
--- tasking and Gateway, capacity at the end of the quarter, departures and revisions.
+-- the metrics the unit's capabilities produce, int_unit_expected_metrics_monthly), 4P balance
+-- (the impact-weighted strand mix of its disruptions), data quality of the files sent, labels
+-- that map to nothing, threat against the forces, tasking and Gateway, capacity at the end of
+-- the quarter, departures and revisions.
 -- The network's medians and totals are in fct_board_network_quarterly, positions in
 -- fct_scorecard_quarterly.
 with bridge as (
@@ -64,15 +65,21 @@ timeliness as (
     group by all
 ),
 
+-- 4P balance by substance: the strand mix of the quarter's counted disruptions weighted by
+-- impact level (int_disruptions__counted), so one minor prevent disruption does not weigh as
+-- much as 500 major pursue ones, as counting figures above zero in the return made it.
 balance as (
     select
-        rocu_code,
-        quarter,
-        count(distinct metric_id) as metrics_reported,
-        count(distinct strand_code) filter (where strand_code <> 'all') as strands_reported,
-        count(*) filter (where value > 0) as figures_above_zero,
-        count(*) filter (where value > 0 and strand_code in ('prevent', 'protect', 'prepare')) as non_pursue_figures
-    from returned
+        disruptions.rocu_code,
+        bridge.quarter,
+        count(distinct disruptions.strand) as strands_with_disruptions,
+        count(*) as disruptions,
+        sum(disruptions.impact_weight)::double as impact_weighted_disruptions,
+        coalesce(sum(disruptions.impact_weight) filter (
+            where disruptions.strand in ('prevent', 'protect', 'prepare')
+        ), 0)::double as non_pursue_impact_weighted
+    from {{ ref('int_disruptions__counted') }} as disruptions
+    inner join bridge on disruptions.month = bridge.month
     group by all
 ),
 
@@ -111,17 +118,29 @@ unmapped as (
     group by all
 ),
 
+-- the OCG register as it stood at the quarter's last landed extract, not as it stands today
+ocg_month as (
+    select threat.rocu_code, bridge.quarter, max(threat.month) as ocg_register_month
+    from {{ ref('fct_ocg_threat_monthly') }} as threat
+    inner join bridge on threat.month = bridge.month
+    group by all
+),
+
 ocg as (
     select
-        rocu_code,
-        avg(mean_morile_score) filter (where owner_type = 'rocu') as rocu_mean_morile,
-        sum(mean_morile_score * active_ocgs) filter (where owner_type = 'force')
-            / nullif(sum(active_ocgs) filter (where owner_type = 'force'), 0) as forces_mean_morile,
-        coalesce(sum(active_ocgs) filter (where owner_type = 'rocu'), 0)::bigint as rocu_active_ocgs,
-        coalesce(sum(active_ocgs) filter (where owner_type = 'force'), 0)::bigint as forces_active_ocgs,
-        (sum(high_band) filter (where owner_type = 'rocu'))::bigint as rocu_high_band_ocgs,
-        (sum(high_band) filter (where owner_type = 'force'))::bigint as forces_high_band_ocgs
-    from {{ ref('fct_ocg_threat') }}
+        ocg_month.rocu_code,
+        ocg_month.quarter,
+        any_value(ocg_month.ocg_register_month) as ocg_register_month,
+        avg(threat.mean_morile_score) filter (where threat.owner_type = 'rocu') as rocu_mean_morile,
+        sum(threat.mean_morile_score * threat.active_ocgs) filter (where threat.owner_type = 'force')
+            / nullif(sum(threat.active_ocgs) filter (where threat.owner_type = 'force'), 0) as forces_mean_morile,
+        coalesce(sum(threat.active_ocgs) filter (where threat.owner_type = 'rocu'), 0)::bigint as rocu_active_ocgs,
+        coalesce(sum(threat.active_ocgs) filter (where threat.owner_type = 'force'), 0)::bigint as forces_active_ocgs,
+        (sum(threat.high_band) filter (where threat.owner_type = 'rocu'))::bigint as rocu_high_band_ocgs,
+        (sum(threat.high_band) filter (where threat.owner_type = 'force'))::bigint as forces_high_band_ocgs
+    from ocg_month
+    inner join {{ ref('fct_ocg_threat_monthly') }} as threat
+        on ocg_month.rocu_code = threat.rocu_code and ocg_month.ocg_register_month = threat.month
     group by all
 ),
 
@@ -187,10 +206,12 @@ final as (
         coalesce(expected_size.expected_metrics, 0) as framework_return_metrics,
         100.0 * coalesce(expected_reported.metrics, 0)
         / nullif(coalesce(expected_size.expected_metrics, 0), 0) as completeness_pct,
-        coalesce(balance.strands_reported, 0) as strands_reported,
-        balance.non_pursue_figures,
-        balance.figures_above_zero,
-        100.0 * balance.non_pursue_figures / nullif(balance.figures_above_zero, 0) as non_pursue_share_pct,
+        coalesce(balance.strands_with_disruptions, 0) as strands_with_disruptions,
+        coalesce(balance.disruptions, 0) as disruptions,
+        coalesce(balance.impact_weighted_disruptions, 0) as impact_weighted_disruptions,
+        coalesce(balance.non_pursue_impact_weighted, 0) as non_pursue_impact_weighted,
+        100.0 * balance.non_pursue_impact_weighted / nullif(balance.impact_weighted_disruptions, 0)
+            as non_pursue_impact_share_pct,
         timeliness.versions,
         timeliness.rejected_versions,
         100.0 * timeliness.rejected_versions / nullif(timeliness.versions, 0) as data_quality_failure_pct,
@@ -199,6 +220,7 @@ final as (
         coalesce(quality.errors, 0) as errors,
         coalesce(quality.warnings, 0) as warnings,
         coalesce(unmapped.unmapped_labels, 0) as unmapped_labels,
+        ocg.ocg_register_month,
         ocg.rocu_mean_morile,
         ocg.forces_mean_morile,
         ocg.rocu_mean_morile - ocg.forces_mean_morile as morile_gap_rocu_minus_forces,
@@ -234,7 +256,7 @@ final as (
         on timeliness.rocu_code = expected_reported.rocu_code and timeliness.quarter = expected_reported.quarter
     left join quality on timeliness.rocu_code = quality.rocu_code and timeliness.quarter = quality.quarter
     left join unmapped on timeliness.rocu_code = unmapped.rocu_code and timeliness.quarter = unmapped.quarter
-    left join ocg on timeliness.rocu_code = ocg.rocu_code
+    left join ocg on timeliness.rocu_code = ocg.rocu_code and timeliness.quarter = ocg.quarter
     left join resources on timeliness.rocu_code = resources.rocu_code and timeliness.quarter = resources.quarter
     left join not_reported
         on timeliness.rocu_code = not_reported.rocu_code and timeliness.quarter = not_reported.quarter

@@ -34,7 +34,8 @@ by_period as (
         count(*) filter (where disruptions.lead = 'led') as led,
         count(*) filter (where disruptions.lead = 'force_led') as force_led,
         count(*) filter (where disruptions.lead = 'other_rocu_led') as other_rocu_led,
-        count(*) filter (where disruptions.lead = 'not_recorded') as lead_not_recorded
+        count(*) filter (where disruptions.lead = 'not_recorded') as lead_not_recorded,
+        count(*) filter (where not disruptions.is_network_counted) as also_counted_by_lead_unit
     from disruptions
     inner join months on disruptions.month = months.month
     cross join lateral {{ month_periods('months') }}
@@ -57,7 +58,8 @@ final as (
         by_period.led,
         by_period.force_led,
         by_period.other_rocu_led,
-        by_period.lead_not_recorded
+        by_period.lead_not_recorded,
+        by_period.also_counted_by_lead_unit
     from by_period
     left join threat_areas on by_period.threat_area_code = threat_areas.threat_area_code
     left join strands on by_period.strand = strands.strand_code

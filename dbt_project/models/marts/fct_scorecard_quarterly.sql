@@ -55,8 +55,8 @@ figures as (
                 board.months_due::double),
             ('framework_completeness', board.completeness_pct, board.metrics_reported::double,
                 board.framework_return_metrics::double),
-            ('non_pursue_share', board.non_pursue_share_pct, board.non_pursue_figures::double,
-                board.figures_above_zero::double),
+            -- impact-weighted, so not a share of counts: no binomial limits, the network median beside it
+            ('non_pursue_share', board.non_pursue_impact_share_pct, null, null),
             ('files_rejected', board.rejected_versions::double, board.rejected_versions::double,
                 board.versions::double),
             ('unmapped_labels', board.unmapped_labels::double, null, null),

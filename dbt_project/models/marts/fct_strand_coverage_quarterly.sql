@@ -1,7 +1,9 @@
 -- The 4Ps per unit and board quarter: for each strand, how many framework metrics the unit's
--- capabilities produce (int_unit_expected_metrics_monthly), how many of those it reported, in
--- how many of the quarter's ended months it gave a figure above zero, and the network median
--- of those months.
+-- capabilities produce (int_unit_expected_metrics_monthly), how many of those it reported and
+-- in how many of the quarter's ended months (the network median beside it): that is whether
+-- the strand is reported. What the strand weighs is its share of the unit's counted
+-- disruptions weighted by impact level (int_disruptions__counted), never a count of figures
+-- above zero, which made one prevent figure weigh as much as 500 arrests.
 with bridge as (
     select * from {{ ref('int_month_quarters') }}
 ),
@@ -44,13 +46,24 @@ per_strand as (
         returned.quarter,
         returned.strand_code,
         count(distinct expected.metric_id) as metrics_reported,
-        count(distinct returned.month) filter (where returned.value > 0) as months_with_figure,
-        count(*) filter (where returned.value > 0) as figures_above_zero
+        count(distinct returned.month) filter (where returned.value > 0) as months_with_figure
     from returned
     left join expected
         on returned.rocu_code = expected.rocu_code
         and returned.quarter = expected.quarter
         and returned.metric_id = expected.metric_id
+    group by all
+),
+
+weighed as (
+    select
+        disruptions.rocu_code,
+        bridge.quarter,
+        disruptions.strand as strand_code,
+        count(*) as disruptions,
+        sum(disruptions.impact_weight)::double as impact_weighted_disruptions
+    from {{ ref('int_disruptions__counted') }} as disruptions
+    inner join bridge on disruptions.month = bridge.month
     group by all
 ),
 
@@ -65,7 +78,11 @@ final as (
         coalesce(expected_per_strand.expected_metrics, 0) - coalesce(per_strand.metrics_reported, 0)
             as metrics_not_reported,
         coalesce(per_strand.months_with_figure, 0) as months_with_figure,
-        coalesce(per_strand.figures_above_zero, 0) as figures_above_zero,
+        coalesce(weighed.disruptions, 0) as disruptions,
+        coalesce(weighed.impact_weighted_disruptions, 0) as impact_weighted_disruptions,
+        round(100.0 * coalesce(weighed.impact_weighted_disruptions, 0)
+            / nullif(sum(coalesce(weighed.impact_weighted_disruptions, 0)) over unit_quarter, 0), 1)
+            as impact_weighted_share_pct,
         board.months_due,
         board.months_due > 0 and coalesce(per_strand.months_with_figure, 0) >= board.months_due as is_every_month,
         median(coalesce(per_strand.months_with_figure, 0)) over (partition by board.quarter, strands.strand_code)
@@ -80,6 +97,11 @@ final as (
         on board.rocu_code = per_strand.rocu_code
         and board.quarter = per_strand.quarter
         and strands.strand_code = per_strand.strand_code
+    left join weighed
+        on board.rocu_code = weighed.rocu_code
+        and board.quarter = weighed.quarter
+        and strands.strand_code = weighed.strand_code
+    window unit_quarter as (partition by board.rocu_code, board.quarter)
 )
 
 select * from final

@@ -10,7 +10,8 @@ import pandas as pd
 
 from pipelines.papers import charts, findings
 from pipelines.papers.model import Section
-from pipelines.serving.formats import SMALL_BASE, amount, count, decimal, long_date, missing, rate, rate_100k
+from pipelines.months import month_label
+from pipelines.serving.formats import SMALL_BASE, amount, count, decimal, missing, rate, rate_100k
 from pipelines.papers.sections.common import Context, chart, table
 
 HEADLINE = ["DIS_TOTAL", "DIS_MAJOR", "PUR_ARRESTS", "PUR_CHARGES", "PUR_CONVICTIONS", "PUR_CASH_SEIZED",
@@ -135,12 +136,13 @@ def _network_outcome_findings(ctx: Context, rateable: pd.DataFrame) -> list[str]
 def threat(ctx: Context) -> Section:
     ocg = ctx.figures.ocg
     q = ctx.quarter_rows
-    as_at = ctx.network.ocg_register_as_at
+    as_at = ctx.network.ocg_register_month
     section = Section("threat", "OCG threat level (MoRiLE): the unit against its forces",
                       "Mean MoRiLE score of active organised crime groups held by the unit, beside those kept by its "
                       "constituent forces. A unit mean below its forces' suggests forces keep the higher-threat "
-                      "groups. As at the register snapshot"
-                      + (f" (newest OCG mapped {long_date(as_at)})." if not missing(as_at) else "."))
+                      "groups. "
+                      + (f"As the OCG register stood in {month_label(as_at)}, the quarter's last extract."
+                         if not missing(as_at) else "No OCG register extract fell in the quarter."))
     net = ctx.network
     if ctx.focus:
         row = ctx.focus_row()

@@ -151,20 +151,24 @@ def balance(ctx: Context) -> Section:
     net = ctx.network
     due = int(net.months_due or 0)
     section = Section("balance", "4P balance against the network",
-                      "Pursue, prevent, protect and prepare: does the unit report all four, every month? The "
-                      "inspection found returns were mostly pursue and mostly numbers.")
+                      "Pursue, prevent, protect and prepare, weighed by substance: each strand's share of the "
+                      "unit's counted disruptions weighted by impact level (major 3, moderate 2, minor 1), so one "
+                      "minor prevent disruption does not weigh as much as hundreds of arrests. Whether each "
+                      "strand is reported every month is shown beside it. The inspection found returns were "
+                      "mostly pursue and mostly numbers.")
     grid = (strands.pivot(index="rocu_code", columns="strand_code", values="months_with_figure")
             .reindex(index=ctx.units, columns=STRANDS).fillna(0))
-    counts = (strands.pivot(index="rocu_code", columns="strand_code", values="figures_above_zero")
-              .reindex(index=ctx.units, columns=STRANDS).fillna(0))
+    weighted = (strands.pivot(index="rocu_code", columns="strand_code", values="impact_weighted_disruptions")
+                .reindex(index=ctx.units, columns=STRANDS).fillna(0))
     medians = strands.drop_duplicates("strand_code").set_index("strand_code")[
         "network_median_months_with_figure"].reindex(STRANDS).to_dict()
     q = ctx.quarter_rows
     if ctx.focus:
         row = ctx.focus_row()
-        section.findings.append(findings.balance(ctx.focus, int(row.non_pursue_figures or 0),
-                                                 int(row.figures_above_zero or 0),
-                                                 or_none(net.median_non_pursue_share_pct)))
+        section.findings.append(findings.balance(ctx.focus, or_none(row.non_pursue_impact_weighted),
+                                                 or_none(row.impact_weighted_disruptions), int(row.disruptions or 0),
+                                                 or_none(row.non_pursue_impact_share_pct),
+                                                 or_none(net.median_non_pursue_impact_share_pct)))
         mine = strands[strands["rocu_code"] == ctx.focus].set_index("strand_code").reindex(STRANDS)
         short = [s for s in STRANDS if not mine.loc[s, "is_every_month"]]
         if due and not short:
@@ -175,9 +179,11 @@ def balance(ctx: Context) -> Section:
         mine["median"] = [f"{plain(medians[s])} of {due}" for s in STRANDS]
         mine = mine.reset_index()
         mine["strand"] = mine["strand_code"].str.capitalize()
-        section.tables.append(table(f"{ctx.focus}: figures by 4P strand, {ctx.quarter}", mine, {
-            "strand": ("Strand", None), "framework_metrics": ("Framework metrics", count),
-            "metrics_reported": ("Metrics reported", count), "figures_above_zero": ("Figures above zero", count),
+        section.tables.append(table(f"{ctx.focus}: the 4P strands, {ctx.quarter}", mine, {
+            "strand": ("Strand", None), "disruptions": ("Disruptions", count),
+            "impact_weighted_disruptions": ("Weighted by impact", count),
+            "impact_weighted_share_pct": ("Share of weighted", pct),
+            "framework_metrics": ("Framework metrics", count), "metrics_reported": ("Metrics reported", count),
             "months": ("Months with a figure", None), "median": ("Network median months", None)}))
     else:
         section.findings.append(findings.network_count(f"reported all four Ps in every month ({due} of {due})",
@@ -186,19 +192,20 @@ def balance(ctx: Context) -> Section:
             section.findings.append(f"{r.rocu_code}: " + findings.strand_coverage(
                 r.strand_code, int(r.months_with_figure), due, medians[r.strand_code]))
     section.charts.append(chart(
-        "balance", charts.strand_stack({u: counts.loc[u].to_dict() for u in ctx.units}, ctx.focus),
-        "Stacked bar chart of figures above zero by 4P strand for each unit in " + ctx.quarter + ": "
-        + "; ".join(f"{u} " + ", ".join(f"{s} {plain(counts.loc[u, s])}" for s in STRANDS) for u in ctx.units) + ".",
-        f"Figures above zero by 4P strand, {ctx.quarter}"))
+        "balance", charts.strand_stack({u: weighted.loc[u].to_dict() for u in ctx.units}, ctx.focus),
+        "Stacked bar chart of impact-weighted disruptions by 4P strand for each unit in " + ctx.quarter + ": "
+        + "; ".join(f"{u} " + ", ".join(f"{s} {plain(weighted.loc[u, s])}" for s in STRANDS) for u in ctx.units)
+        + ".",
+        f"Disruptions weighted by impact, by 4P strand, {ctx.quarter}"))
     table_rows = grid.astype(int).reset_index(names="rocu_code")
-    table_rows["non_pursue"] = [share(n, t) for n, t in zip(q["non_pursue_figures"].fillna(0),
-                                                            q["figures_above_zero"].fillna(0))]
-    table_rows["non_pursue_figures"] = q["non_pursue_figures"].values
-    table_rows["figures_above_zero"] = q["figures_above_zero"].values
+    table_rows["non_pursue_impact_share_pct"] = q["non_pursue_impact_share_pct"].values
+    table_rows["non_pursue_impact_weighted"] = q["non_pursue_impact_weighted"].values
+    table_rows["impact_weighted_disruptions"] = q["impact_weighted_disruptions"].values
     section.tables.append(table(f"All units: months with a figure by strand (of {due}), {ctx.quarter}", table_rows, {
         "rocu_code": ("Unit", None), **{s: (s.capitalize(), count) for s in STRANDS},
-        "non_pursue": ("Figures outside pursue", None)},
-        raw_extra={"non_pursue_figures": "Figures outside pursue (count)", "figures_above_zero": "Figures above zero"}))
+        "non_pursue_impact_share_pct": ("Weighted disruptions outside pursue", pct)},
+        raw_extra={"non_pursue_impact_weighted": "Weighted disruptions outside pursue",
+                   "impact_weighted_disruptions": "Weighted disruptions"}))
     return section
 
 
