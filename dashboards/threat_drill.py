@@ -3,8 +3,9 @@
 A link names the figure and its filters in the URL (?figure=..&unit=..&threat=..&period_type=..&period=..,
 and for a threat area x 4P x impact cell also &strand=..&impact=..), so a view can be shared. The rows
 come from marts only: fct_ocg_ledger_period_groups (the groups each ledger figure counts, by reference,
-never by name), fct_ocg_ledger_monthly (their months on the ledger) and fct_counted_disruptions (the
-disruptions the figures count). The drill page calls `show_figure` after its own server-side check.
+never by name), fct_ocg_ledger_monthly (their months on the ledger), fct_counted_disruptions (the
+disruptions the figures count) and fct_disruption_validation_claims (the claims behind the validation
+figures). The drill page calls `show_figure` after its own server-side check.
 """
 
 from __future__ import annotations
@@ -43,9 +44,11 @@ LEDGER = {
 }
 CELL = "disruptions_cell"  # a threat area x 4P strand x impact level cell of the unit's disruptions
 LINKED = "ocg_linked"  # the share of the unit's disruptions linked to an OCG (fct_disruption_recording)
+VALIDATION = "validation"  # the unit's validation backlog and lag (fct_disruption_validation)
 FIGURES = {**{key: f.label for key, f in LEDGER.items()},
            CELL: "Disruptions of one threat area, 4P strand and impact level",
-           LINKED: "Disruptions linked to an OCG"}
+           LINKED: "Disruptions linked to an OCG",
+           VALIDATION: "Validation of disruption claims: backlog and lag"}
 LEAD_WORDS = {"led": "the unit", "force_led": "a force (unit supported)",
               "other_rocu_led": "another ROCU (unit supported)", "not_recorded": "not recorded"}
 
@@ -67,7 +70,7 @@ def show_figure() -> None:
     # The threat areas the figure's mart holds for the unit: the ledger's groups, or its disruptions (the
     # OCG-linked share is the unit's, across threat areas).
     area_names = {"ALL": "All threat areas"}
-    if figure != LINKED:
+    if figure not in (LINKED, VALIDATION):
         source = "fct_disruptions_threat_matrix" if figure == CELL else "fct_ocg_ledger_summary"
         areas = query(f"select distinct threat_area_code, threat_area_name from marts.{source}"
                       " where rocu_code = ? and threat_area_code <> 'ALL' order by threat_area_name", (unit,))
@@ -79,6 +82,8 @@ def show_figure() -> None:
         show_cell(unit, names[unit], area, where, kind, period, when)
     elif figure == LINKED:
         show_linked(unit, names[unit], kind, period, when)
+    elif figure == VALIDATION:
+        show_validation_claims(unit, names[unit], kind, period, when)
     else:
         show_ledger_figure(LEDGER[figure], unit, names[unit], area, where, kind, period, when)
 
@@ -232,6 +237,48 @@ def show_linked(unit: str, unit_name: str, kind: str, period: str, when: str) ->
                      f"{unit_name} has no validated disruptions in {when}.")
     st.caption("Against: what the extract says each disruption was against; only those against an OCG carry its "
                "reference. A unit recording disruptions without their OCG shows many against 'other'.")
+
+
+def show_validation_claims(unit: str, unit_name: str, kind: str, period: str, when: str) -> None:
+    """The claims behind the unit's validation figures (fct_disruption_validation_claims, the rows
+    fct_disruption_validation counts): awaiting at the period's end first, then those validated in it."""
+    figures = query("select claims_made, awaiting_at_end, validated, validated_within_target, target_days, period_end"
+                    " from marts.fct_disruption_validation where rocu_code = ? and period_type = ? and period = ?",
+                    (unit, kind, period))
+    if figures.empty:
+        no_data(f"The disruption extracts do not cover {when}.")
+    f = figures.iloc[0]
+    st.subheader(f"{unit_name}'s disruption claims and their validation, {when}")
+    columns = st.columns(4)
+    columns[0].metric("Claims made", count(f["claims_made"]))
+    columns[1].metric(f"Awaiting validation on {day(f['period_end'])}", count(f["awaiting_at_end"]))
+    columns[2].metric("Validated in the period", count(f["validated"]))
+    columns[3].metric("Validated within target", "no target set" if pd.isna(f["target_days"]) else
+                      f"{count(f['validated_within_target'])} of {count(f['validated'])}")
+    rows = query(
+        """
+        select disruption_ref, claim_date, validation_status, validation_date, is_made_in_period, is_awaiting,
+               days_awaiting_at_end, is_validated_in_period, days_to_validation, is_validated_within_target
+        from marts.fct_disruption_validation_claims
+        where rocu_code = ? and period_type = ? and period = ?
+        order by is_awaiting desc, days_awaiting_at_end desc nulls last, claim_date, disruption_ref
+        """,
+        (unit, kind, period),
+    )
+    yes = {True: "yes", False: "no"}
+    st.markdown(f"#### The {len(rows)} claims behind the figures")
+    show_table(pd.DataFrame({
+        "Reference": rows["disruption_ref"], "Claimed": rows["claim_date"].map(day),
+        "Status now": rows["validation_status"], "Decided": rows["validation_date"].map(day),
+        "Made in the period": rows["is_made_in_period"].map(yes),
+        "Awaiting at the period's end": [f"yes, {count(d)} days" if a else "no"
+                                         for a, d in zip(rows["is_awaiting"], rows["days_awaiting_at_end"])],
+        "Validated in the period": [f"yes, in {count(d)} days" if v else "no"
+                                    for v, d in zip(rows["is_validated_in_period"], rows["days_to_validation"])],
+        "Within target": rows["is_validated_within_target"].map(yes),
+    }), f"drill_validation_{unit}_{period.replace('/', '-')}", export=rows)
+    st.caption("Counted claims only (another agency's duplicate of the unit's claim is not a second claim to "
+               "validate). A claim decided after the period's end was still awaiting on its last day.")
 
 
 def show_disruptions(rows: pd.DataFrame, name: str, empty: str) -> None:

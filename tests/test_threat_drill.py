@@ -111,7 +111,7 @@ def test_the_threat_page_links_each_figure_for_roles_that_may_open_the_drill_thr
     links = [m.value for m in at.markdown if "drill?" in m.value and "figure=" in m.value]
     figures = {re.search(r"figure=(\w+)", link)[1] for link in links}
     assert figures == {"high_band_disrupted", "high_band_untouched_6m", "dismantled_after_disruption",
-                       "impact_weighted_disruptions", "disruptions_cell", "ocg_linked"}
+                       "impact_weighted_disruptions", "disruptions_cell", "ocg_linked", "validation"}
     for link in links:  # the page's filters travel in the link
         assert f"unit={UNIT}" in link and "period_type=financial_year" in link and f"period={year.replace('/', '%2F')}" in link
     cell = next(link for link in links if "figure=disruptions_cell" in link)
@@ -143,3 +143,33 @@ def test_the_threat_page_shows_every_units_validation_backlog_and_lag(var):
         if target is not None:
             assert row["Validated within the unit's target"] == (
                 f"{share_with_base(within, validated, pct, small, 'validated')}, target {count(target)} days")
+
+
+def test_the_validation_figures_open_on_the_claims_they_count(var):
+    """The unit's backlog, claims made and claims validated open on exactly the claims behind them: the
+    drill's list, counted here, gives the page's figures (fct_disruption_validation), and every claim awaiting
+    at the period's end had been claimed by then and not decided by then, read from the claims mart."""
+    year = busiest_year(var)
+    at = drill(var, "validation", year)
+    ((made, awaiting, validated, within, period_end),) = sql(
+        var, "select claims_made, awaiting_at_end, validated, validated_within_target, period_end"
+             " from marts.fct_disruption_validation where rocu_code = ? and period_type = 'financial_year'"
+             " and period = ?", UNIT, year)
+    assert [m.value for m in at.metric[:3]] == [count(made), count(awaiting), count(validated)]
+    rows = table(at, "Awaiting at the period's end")
+    assert (rows["Made in the period"] == "yes").sum() == made > 0
+    assert rows["Awaiting at the period's end"].str.startswith("yes").sum() == awaiting
+    assert rows["Validated in the period"].str.startswith("yes").sum() == validated > 0
+    assert (rows["Within target"] == "yes").sum() == within
+    # the backlog's rule, read back from the claims' own dates: claimed by the period's end, undecided on it
+    claims = {ref: (claimed, status, decided) for ref, claimed, status, decided in sql(
+        var, "select distinct disruption_ref, claim_date, validation_status, validation_date"
+             " from marts.fct_disruption_validation_claims where rocu_code = ?", UNIT)}
+    awaiting_refs = rows.loc[rows["Awaiting at the period's end"].str.startswith("yes"), "Reference"]
+    for ref in awaiting_refs:
+        claimed, status, decided = claims[ref]
+        assert claimed <= period_end and (decided > period_end if decided else status == "pending")
+    for ref in set(rows["Reference"]) - set(awaiting_refs):
+        claimed, status, decided = claims[ref]
+        assert decided and decided <= period_end or status != "pending"
+

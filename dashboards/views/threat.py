@@ -257,6 +257,8 @@ if drill:
 
 
 show_validation(kind, period, when)
+if drill:
+    figure_link(unit, "validation", kind, period, "ALL", f"The claims behind {names[unit]}'s validation figures")
 
 st.subheader(f"{names[unit]}'s disruptions by threat area, 4P strand and impact level, {when}")
 matrix = query(
