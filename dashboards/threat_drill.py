@@ -41,6 +41,12 @@ LEDGER = {
                                           "g.dismantled_after_disruption", "OCGs dismantled after disruption"),
     "impact_weighted_disruptions": Figure("Impact-weighted disruptions", "impact_weighted_disruptions",
                                           "g.is_disrupted", "OCGs disrupted"),
+    "high_band_force_held": Figure("Active high-band OCGs held by a force", "high_band_force_held",
+                                   "g.morile_band = 'high' and g.status = 'active' and g.owner_type = 'force'",
+                                   "high-band OCGs held by forces"),
+    "high_band_rocu_held": Figure("Active high-band OCGs held by the unit", "high_band_rocu_held",
+                                  "g.morile_band = 'high' and g.status = 'active' and g.owner_type = 'rocu'",
+                                  "high-band OCGs held by the unit"),
 }
 CELL = "disruptions_cell"  # a threat area x 4P strand x impact level cell of the unit's disruptions
 LINKED = "ocg_linked"  # the share of the unit's disruptions linked to an OCG (fct_disruption_recording)

@@ -111,8 +111,13 @@ def test_the_threat_page_links_each_figure_for_roles_that_may_open_the_drill_thr
     links = [m.value for m in at.markdown if "drill?" in m.value and "figure=" in m.value]
     figures = {re.search(r"figure=(\w+)", link)[1] for link in links}
     assert figures == {"high_band_disrupted", "high_band_untouched_6m", "dismantled_after_disruption",
-                       "impact_weighted_disruptions", "disruptions_cell", "ocg_linked", "validation"}
-    for link in links:  # the page's filters travel in the link
+                       "impact_weighted_disruptions", "disruptions_cell", "ocg_linked", "validation",
+                       "high_band_force_held", "high_band_rocu_held"}
+    held = [link for link in links if "_held" in link]
+    ((newest,),) = sql(var, "select max(period) from marts.fct_ocg_ledger_summary where rocu_code = ?"
+                            " and threat_area_code = 'ALL' and period_type = 'month'", UNIT)
+    assert all("period_type=month" in link and f"period={newest}" in link for link in held)  # the chart's newest month
+    for link in set(links) - set(held):  # the page's filters travel in the link
         assert f"unit={UNIT}" in link and "period_type=financial_year" in link and f"period={year.replace('/', '%2F')}" in link
     cell = next(link for link in links if "figure=disruptions_cell" in link)
     assert "strand=" in cell and "impact=" in cell
@@ -172,4 +177,22 @@ def test_the_validation_figures_open_on_the_claims_they_count(var):
     for ref in set(rows["Reference"]) - set(awaiting_refs):
         claimed, status, decided = claims[ref]
         assert decided and decided <= period_end or status != "pending"
+
+
+def test_the_held_by_chart_opens_on_the_high_band_groups_each_owner_held(var):
+    """The chart's newest month: the groups listed for forces and for the unit are the active high-band groups
+    of the ledger's own months with that owner, and their counts are the chart's points."""
+    ((month, by_force, by_unit),) = sql(
+        var, "select period, high_band_force_held, high_band_rocu_held from marts.fct_ocg_ledger_summary"
+             " where rocu_code = ? and threat_area_code = 'ALL' and period_type = 'month'"
+             " order by period desc limit 1", UNIT)
+    for figure, owner, expected in (("high_band_force_held", "force", by_force), ("high_band_rocu_held", "rocu", by_unit)):
+        at = run("drill", figure=figure, unit=UNIT, threat="ALL", period_type="month", period=month)
+        assert at.metric[0].value == count(expected)
+        groups = table(at, "Disrupted in the period")
+        refs = sorted(r for (r,) in sql(var, "select ocg_ref from marts.fct_ocg_ledger_monthly where rocu_code = ?"
+                                             " and month = ? and morile_band = 'high' and status = 'active'"
+                                             " and owner_type = ?", UNIT, month, owner))
+        assert sorted(groups["OCG reference"]) == refs and len(refs) == expected
+        assert groups["Held by"].str.endswith(f"({owner})").all()
 

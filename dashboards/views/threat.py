@@ -82,6 +82,12 @@ st.altair_chart(alt.Chart(held).mark_line(point=True).encode(
     color=alt.Color("held_by:N", title=None), tooltip=["month", "held_by", "ocgs"]), width="stretch",
     alt=f"Active high-band OCGs in {names[unit]} held by its forces and by the unit, month by month.")
 st.caption("The inspection found forces often keep higher-threat OCGs than their unit.")
+if drill and not held.empty:
+    newest = held["month"].max()
+    left, right = st.columns(2)
+    figure_link(unit, "high_band_force_held", "month", newest, area, f"The high-band OCGs forces held in {newest}", left)
+    figure_link(unit, "high_band_rocu_held", "month", newest, area,
+                f"The high-band OCGs {names[unit]} held in {newest}", right)
 
 st.subheader(f"By threat area, {when}")
 areas_rows = query(
