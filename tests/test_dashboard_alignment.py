@@ -83,3 +83,31 @@ def test_escalations_from_forces_and_the_share_on_priorities_are_the_marts_figur
                                         " marts.fct_effort_on_priorities where rocu_code = 'SWROCU'"
                                         " and financial_year = ?", year)
     assert f"({count(on)} of {count(ops)}), {share_band} to the network's" in words
+
+
+def test_the_units_are_compared_on_the_index_by_interval_and_small_bases_are_not(var):
+    """Issue 15 items 3 and 5, no ranks on noise: each unit's index against the network's on its 95%
+    interval (higher / similar / lower) in unit order; a unit on too few high-band groups or too little
+    effort is marked small and not compared, on the table and beside its own figure."""
+    year = newest_whole_year(var)
+    expected = sql(var, "select rocu_code, effort_follows_threat_index, lower_95, upper_95, is_small_base, band_95,"
+                        " band_998 from marts.fct_effort_alignment_index where financial_year = ? order by rocu_code",
+                   year)
+    small = [u for u, *_, is_small, _, _ in expected if is_small]
+    assert small, "the demo should have a unit on a small base"
+    at = run("alignment", unit=small[0], year=year)
+    units = table(at, "Against the network")
+    assert units["Unit"].tolist() == [u for u, *_ in expected]
+    assert units["Index"].tolist() == [decimal(i) for _, i, *_ in expected]
+    assert units["95% interval"].tolist() == [f"{decimal(lo)} to {decimal(hi)}" for _, _, lo, hi, *_ in expected]
+    assert units["Against the network"].tolist() == [
+        "small base: not compared" if s else b + (", outside 99.8%" if b998 != "similar" else "")
+        for _, _, _, _, s, b, b998 in expected]
+    words = " ".join(c.value for c in at.caption)
+    assert "rests on a small base" in words and "not compared with the network" in words
+    assert "never ranked" in words and "rank 1" not in words.lower()
+    compared = next(u for u, *_, is_small, _, _ in expected if not is_small)
+    ((band, network),) = sql(var, "select band_95, network_index from marts.fct_effort_alignment_index"
+                                  " where rocu_code = ? and financial_year = ?", compared, year)
+    words = " ".join(c.value for c in run("alignment", unit=compared, year=year).caption)
+    assert f"{band} to the network's {decimal(network)}" in words

@@ -214,6 +214,37 @@ BAND_WORDS = {"higher": "higher than the network's", "lower": "lower than the ne
               "similar": "similar to the network's"}
 
 
+def index_against_network(unit: str, index: float | None, lower: float | None, upper: float | None,
+                          is_small: bool, groups: int, effort: int, network: float | None, band: str | None) -> str:
+    """The index against the network's on its 95% interval, or its small base (shown, not compared)."""
+    if missing(index):
+        return f"{unit}'s index cannot be compared: there is none."
+    base = f"{plain(groups)} high-band groups and {plain(effort)} operations and disruptions"
+    if is_small:
+        return (f"{unit}'s index rests on a small base ({base}; 95% interval {lower:.0f} to {upper:.0f}): "
+                "it is not compared with the network.")
+    if missing(band) or missing(network):
+        return f"{unit}'s index has no network to compare with."
+    return (f"{unit}'s index of {index:.0f} (95% interval {lower:.0f} to {upper:.0f}, on {base}) is "
+            f"{BAND_WORDS[band]} {network:.0f}.")
+
+
+def network_index(bands: dict[str, str], network: float) -> str:
+    """How many units' index is similar to the network's; who differs; who has too small a base."""
+    compared = {u: b for u, b in bands.items() if b != "small base"}
+    similar = [u for u, b in compared.items() if b == "similar"]
+    parts = [f"{plain(len(similar))} of {plain(len(compared))} units compared have an effort-follows-threat index "
+             f"similar to the network's {network:.0f}"]
+    for band in ("higher", "lower"):
+        units = [u for u, b in compared.items() if b == band]
+        if units:
+            parts.append(f"{band}: {', '.join(units)}")
+    small = [u for u, b in bands.items() if b == "small base"]
+    if small:
+        parts.append(f"too small a base to compare: {', '.join(small)}")
+    return "; ".join(parts) + " (95% intervals)."
+
+
 def effort_on_priorities(unit: str, on_priority: int, operations: int, share_pct: float | None, is_small: bool,
                          network_pct: float, band: str) -> str:
     """The share of a unit's operations on priority areas, banded against the network's (95% limits)."""

@@ -28,7 +28,8 @@ threat as (
         ledger.rocu_code,
         ledger.threat_area_code,
         months.financial_year,
-        count(*)::integer as high_band_ocg_months
+        count(*)::integer as high_band_ocg_months,
+        count(distinct ledger.ocg_ref)::integer as high_band_ocgs
     from {{ ref('fct_ocg_ledger_monthly') }} as ledger
     inner join months on ledger.month = months.month
     where ledger.morile_band = 'high' and not ledger.archived_in_month
@@ -63,6 +64,7 @@ counts as (
     select
         priorities.*,
         coalesce(threat.high_band_ocg_months, 0) as high_band_ocg_months,
+        coalesce(threat.high_band_ocgs, 0) as high_band_ocgs,
         coalesce(operations.operations, 0) as operations,
         coalesce(disruptions.disruptions, 0) as disruptions
     from priorities
@@ -88,7 +90,10 @@ shares as (
         100.0 * operations
         / nullif(sum(operations) over (partition by rocu_code, financial_year), 0) as operations_share_pct,
         100.0 * disruptions
-        / nullif(sum(disruptions) over (partition by rocu_code, financial_year), 0) as disruptions_share_pct
+        / nullif(sum(disruptions) over (partition by rocu_code, financial_year), 0) as disruptions_share_pct,
+        sum(high_band_ocgs) over (partition by rocu_code, financial_year) as unit_high_band_ocgs,
+        sum(operations) over (partition by rocu_code, financial_year) as unit_operations,
+        sum(disruptions) over (partition by rocu_code, financial_year) as unit_disruptions
     from counts
 ),
 
@@ -124,6 +129,7 @@ final as (
         departs_from_national,
         departure,
         high_band_ocg_months,
+        high_band_ocgs,
         operations,
         disruptions,
         threat_share_pct,
@@ -131,6 +137,11 @@ final as (
         disruptions_share_pct,
         effort_share_pct,
         effort_share_pct - threat_share_pct as effort_gap_pts,
+        -- Small bases, from data (dbt vars): a group's months are not independent, so the threat
+        -- share's base is the unit's high-band groups; the effort shares' bases are their counts.
+        {{ is_threat_small_base('unit_high_band_ocgs') }} as is_threat_small_base,
+        {{ is_small_base('unit_operations') }} as is_operations_small_base,
+        {{ is_small_base('unit_disruptions') }} as is_disruptions_small_base,
         (is_national_priority or is_regional_priority) and operations = 0 as is_priority_without_operation,
         case when not (is_national_priority or is_regional_priority) then operations else 0 end
             as operations_off_priority
