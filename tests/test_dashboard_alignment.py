@@ -111,3 +111,17 @@ def test_the_units_are_compared_on_the_index_by_interval_and_small_bases_are_not
                                   " where rocu_code = ? and financial_year = ?", compared, year)
     words = " ".join(c.value for c in run("alignment", unit=compared, year=year).caption)
     assert f"{band} to the network's {decimal(network)}" in words
+
+
+def test_the_page_says_beside_the_threat_figures_where_the_threat_comes_from(var):
+    """Issue 15 item 3: the threat share comes from the OCG ledger where it holds the unit, else from
+    the register snapshot, and the page says which beside the figures (the mart's threat_source)."""
+    year = newest_whole_year(var)
+    sources = sql(var, "select rocu_code, threat_source from marts.fct_effort_alignment_index"
+                       " where financial_year = ? order by rocu_code", year)
+    at = run("alignment", unit="SWROCU", year=year)
+    shown = {"ledger": "OCG ledger", "register": "OCG register"}
+    assert table(at, "Against the network")["Threat from"].tolist() == [shown[s] for _, s in sources]
+    own = dict(sources)["SWROCU"]
+    words = " ".join(c.value for c in at.caption)
+    assert f"Threat share from: the {shown[own]}" in words

@@ -32,6 +32,13 @@ def explained(measure_id: str) -> str:
     return f"{row['definition']}. {row['reading']}."
 
 
+THREAT_FROM = {
+    "ledger": "Threat share from: the OCG ledger (high-band OCG-months, month by month).",
+    "register": "Threat share from: the OCG register snapshot (high-band groups active in the year, each once), "
+                "because no monthly OCG extract holds this unit in the year.",
+}
+
+
 def index_words(row: pd.Series) -> str:
     """The index against the network's: its interval and band, or its small base (marked, not compared)."""
     if pd.isna(row["effort_follows_threat_index"]):
@@ -67,7 +74,7 @@ index = query(
     select effort_follows_threat_index, is_part_year, months_in_period, high_band_ocg_months, operations, disruptions,
            priority_areas, areas_departing_from_national, priorities_without_operation, operations_off_priority,
            widest_gap_threat_area_code, widest_gap_pts, high_band_ocgs, effort_items, is_small_base, lower_95,
-           upper_95, network_index, band_95, band_998
+           upper_95, network_index, band_95, band_998, threat_source
     from marts.fct_effort_alignment_index where rocu_code = ? and financial_year = ?
     """,
     (unit, year),
@@ -81,7 +88,10 @@ if r["is_part_year"]:
 a, b, c, d, e = st.columns(5)
 a.metric("Effort-follows-threat index", decimal(r["effort_follows_threat_index"]),
          help=explained("effort_follows_threat_index"))
-b.metric("High-band OCG-months", count(r["high_band_ocg_months"]), help=explained("threat_share_pct"))
+if r["threat_source"] == "register":
+    b.metric("High-band groups on the register", count(r["high_band_ocgs"]), help=explained("threat_source"))
+else:
+    b.metric("High-band OCG-months", count(r["high_band_ocg_months"]), help=explained("threat_share_pct"))
 c.metric("Operations led / disruptions led", f"{count(r['operations'])} / {count(r['disruptions'])}",
          help=explained("effort_share_pct"))
 d.metric("Priorities with no operation", f"{count(r['priorities_without_operation'])} of {count(r['priority_areas'])}",
@@ -118,6 +128,7 @@ areas = query(
     """,
     (unit, year),
 )
+st.caption(THREAT_FROM.get(r["threat_source"], "No high-band threat recorded for the unit in the year."))
 chart = pd.concat([
     pd.DataFrame({"Threat area": areas["threat_area_name"], "Share": "Share of the high-band threat",
                   "Percent": areas["threat_share_pct"]}),
@@ -154,7 +165,7 @@ st.subheader(f"The units on the index, {year}")
 network = query(
     """
     select rocu_code, effort_follows_threat_index, lower_95, upper_95, high_band_ocgs, effort_items, is_small_base,
-           band_95, band_998, network_index, units_compared
+           band_95, band_998, network_index, units_compared, threat_source
     from marts.fct_effort_alignment_index where financial_year = ? order by rocu_code
     """,
     (year,),
@@ -169,6 +180,7 @@ show_table(pd.DataFrame({
     "Index": network["effort_follows_threat_index"].map(decimal),
     "95% interval": [f"{decimal(lo)} to {decimal(hi)}" for lo, hi in zip(network["lower_95"], network["upper_95"])],
     "High-band groups": network["high_band_ocgs"].map(count),
+    "Threat from": network["threat_source"].map({"ledger": "OCG ledger", "register": "OCG register"}).fillna("–"),
     "Operations and disruptions": network["effort_items"].map(count),
     "Against the network": [against(u) for _, u in network.iterrows()],
 }), f"alignment_units_{year.replace('/', '-')}", export=network)

@@ -37,6 +37,7 @@ by_unit as (
         financial_year,
         sum(high_band_ocg_months)::integer as high_band_ocg_months,
         sum(high_band_ocgs)::integer as high_band_ocgs,
+        any_value(threat_source) as threat_source,
         sum(operations)::integer as operations,
         sum(disruptions)::integer as disruptions,
         count(*) filter (where is_national_priority or is_regional_priority)::integer as priority_areas,
@@ -107,6 +108,7 @@ final as (
         case when by_unit.has_both_shares then round(100 - by_unit.total_gap_pts, 1) end
             as effort_follows_threat_index,
         by_unit.high_band_ocg_months,
+        by_unit.threat_source,
         by_unit.high_band_ocgs,
         by_unit.operations,
         by_unit.disruptions,

@@ -36,6 +36,14 @@ def _against(row: pd.Series) -> str:
     return f"{words} (small base)" if row.is_small_base else words
 
 
+def _threat_basis(row) -> str:
+    """What the unit's threat shares are of, naming the source (the ledger, else the register snapshot)."""
+    if row.threat_source == "register":
+        return (f"{plain(row.high_band_ocgs)} high-band groups on the OCG register snapshot (no monthly OCG extract "
+                "holds the unit in the year)")
+    return f"{plain(row.high_band_ocg_months)} high-band OCG-months on the OCG ledger"
+
+
 def _index_mark(row) -> str:
     return "" if row.is_small_base or missing(row.band_95) else MARKS.get(row.band_95, "")
 
@@ -115,7 +123,7 @@ def _unit(ctx: Context, section: Section, areas: pd.DataFrame, index: pd.DataFra
         f"{unit}: threat and effort by threat area, {r.financial_year}",
         ["Threat area", "Priority: national / regional", "Threat share", "Effort share", "Gap (points)",
          "Operations", "Disruptions"], rows, raw_rows=raw,
-        note=f"Threat share: of the unit's {plain(r.high_band_ocg_months)} high-band OCG-months; effort share: of the "
+        note=f"Threat share: of the unit's {_threat_basis(r)}; effort share: of the "
              f"{plain(r.operations)} operations and {plain(r.disruptions)} disruptions it led (the components "
              "weighted as seeds/priorities/effort_components.csv says)."))
     pairs = {a.threat_area_name: (a.threat_share_pct, a.effort_share_pct) for a in mine.itertuples()
