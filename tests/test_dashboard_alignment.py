@@ -125,3 +125,65 @@ def test_the_page_says_beside_the_threat_figures_where_the_threat_comes_from(var
     own = dict(sources)["SWROCU"]
     words = " ".join(c.value for c in at.caption)
     assert f"Threat share from: the {shown[own]}" in words
+
+
+def alignment_links(at) -> dict[tuple[str, str], dict]:
+    """The page's drill-through links: (figure, threat area) -> the link's URL parameters."""
+    from tests.test_role_links import links
+
+    return {(params["figure"], params.get("threat", "ALL")): params
+            for page, params in links(at) if page == "drill" and "figure" in params}
+
+
+def test_each_alignment_figure_opens_the_drill_on_the_rows_behind_it(var):
+    """Issue 15 item 3: every figure of the page links to the drill-through, its filters in the URL, and
+    the drill lists exactly the rows the mart counts: operations, the meetings that discussed them,
+    disruptions, escalations and meetings."""
+    year = newest_whole_year(var)
+    at = run("alignment", unit="SWROCU", year=year)
+    found = alignment_links(at)
+    assert {figure for figure, _ in found} == {"alignment_area", "priorities_without_operation",
+                                               "operations_off_priority", "escalation_decisions", "tasking_rhythm"}
+    params = found[("alignment_area", "DRUGS")]
+    assert params == {"figure": "alignment_area", "unit": "SWROCU", "year": year, "threat": "DRUGS"}
+
+    drill = run("drill", **params)
+    assert not drill.exception and not drill.error, [e.value for e in drill.error]
+    ((ops, disruptions),) = sql(var, "select operations, disruptions from marts.fct_effort_alignment"
+                                     " where rocu_code = 'SWROCU' and financial_year = ? and threat_area_code = 'DRUGS'",
+                                year)
+    refs = [r for (r,) in sql(var, "select operation_ref from marts.fct_operations_by_year where rocu_code = 'SWROCU'"
+                                   " and financial_year = ? and threat_area_code = 'DRUGS'"
+                                   " order by start_date, operation_ref", year)]
+    assert table(drill, "Tasked by")["Operation"].tolist() == refs and len(refs) == ops
+    assert len(table(drill, "Strand")) == disruptions  # the disruptions the effort share counts
+    discussed = sql(var, "select distinct operation_ref from marts.fct_operation_meetings where rocu_code = 'SWROCU'"
+                         " and financial_year = ? and threat_area_code = 'DRUGS'", year)
+    assert discussed, "the demo's SWROCU meetings discuss its drugs operations"
+    assert set(table(drill, "Operation discussed")["Operation discussed"]) == {r for (r,) in discussed}
+    assert set(table(drill, "Operation discussed")["Operation discussed"]) <= set(refs)
+
+    off = run("drill", **found[("operations_off_priority", "ALL")])
+    ((off_count,),) = sql(var, "select index.operations_off_priority from marts.fct_effort_alignment_index index"
+                               " where rocu_code = 'SWROCU' and financial_year = ?", year)
+    assert len(table(off, "Tasked by")) == off_count
+
+    asked = run("drill", **found[("escalation_decisions", "ALL")])
+    ((requested, decided),) = sql(var, "select requested, decided from marts.fct_escalation_decisions"
+                                       " where rocu_code = 'SWROCU' and financial_year = ?", year)
+    rows = table(asked, "Why declined")
+    assert len(rows) == requested and (rows["Days"] != "–").sum() == decided
+
+    rhythm = run("drill", **found[("tasking_rhythm", "ALL")])
+    ((held,),) = sql(var, "select meetings_held from marts.fct_tasking_rhythm where rocu_code = 'SWROCU'"
+                          " and financial_year = ?", year)
+    assert len(table(rhythm, "Unit at national tasking")) == held
+
+    gaps = run("drill", **found[("priorities_without_operation", "ALL")])
+    expected = [n for (n,) in sql(var, "select threat_area_name from marts.fct_effort_alignment where"
+                                       " rocu_code = 'SWROCU' and financial_year = ? and is_priority_without_operation"
+                                       " order by threat_area_order", year)]
+    if expected:
+        assert table(gaps, "Disruptions the unit led")["Threat area"].tolist() == expected
+    else:
+        assert any("Every priority area had an operation" in i.value for i in gaps.info)

@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dashboards.alignment_drill import alignment_link
 from dashboards.auth import guard
 from dashboards.data import query
 from dashboards.widgets import no_data, show_table, unit_filter, url_select
@@ -99,6 +100,12 @@ d.metric("Priorities with no operation", f"{count(r['priorities_without_operatio
 e.metric("Operations on non-priority areas", count(r["operations_off_priority"]),
          help=explained("operations_off_priority"))
 st.caption(index_words(r))
+links = st.columns(3)
+alignment_link(unit, "priorities_without_operation", year, "The priorities with no operation", container=links[0])
+alignment_link(unit, "operations_off_priority", year, "The operations on non-priority areas and their meetings",
+               container=links[1])
+alignment_link(unit, "alignment_area", year, "Every operation, disruption and meeting behind the effort",
+               container=links[2])
 on_priority = query(
     """
     select operations_on_priority, operations, on_priority_pct, network_on_priority_pct, band_95, is_small_base
@@ -185,6 +192,10 @@ show_table(pd.DataFrame({
     "Against the network": [against(u) for _, u in network.iterrows()],
 }), f"alignment_units_{year.replace('/', '-')}", export=network)
 
+with st.expander("Open one threat area's operations, disruptions and meetings"):
+    for code, area_name in zip(areas["threat_area_code"], areas["threat_area_name"]):
+        alignment_link(unit, "alignment_area", year, f"{area_name}: threat share against effort share", code)
+
 st.subheader("Operations behind the figures")
 area_names = {"ALL": "All threat areas"} | dict(zip(areas["threat_area_code"], areas["threat_area_name"]))
 area = url_select("Threat area", list(area_names), "threat", format_func=area_names.get)
@@ -231,6 +242,7 @@ if not rhythm.empty:
     h.metric("Meetings recording the unit at national tasking", pct(t["national_tasking_attended_pct"]))
     st.caption(f"Rhythm: {t['rhythm_against_national'] or 'no meetings'}. Neither more nor fewer meetings is better in "
                "itself; what matters is whether regional tasking falls in step with national tasking.")
+    alignment_link(unit, "tasking_rhythm", year, "The meetings behind the rhythm")
 meetings = query(
     """
     select meeting_date, days_since_previous, forces_represented, partners_represented, national_tasking_attended,
@@ -275,6 +287,7 @@ else:
                + (f"The reason given most often for declining: {x['commonest_decline_reason'].lower()}. "
                   if isinstance(x["commonest_decline_reason"], str) else "")
                + "Saying no is a question for the board, not a failure: forces choose what to escalate.")
+    alignment_link(unit, "escalation_decisions", year, "The escalations behind the decision times, longest wait first")
     asked = query(
         """
         select escalation_ref, force_code, ocg_ref, morile_band_when_asked, threat_area_name, requested_date,

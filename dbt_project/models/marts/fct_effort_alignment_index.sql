@@ -67,10 +67,12 @@ limits as (
     select
         indexed.*,
         z.level,
-        (index_exact / 100 + z.z ^ 2 / (2 * index_base)) / (1 + z.z ^ 2 / index_base) as centre,
-        z.z / (1 + z.z ^ 2 / index_base)
-        * sqrt((index_exact / 100) * (1 - index_exact / 100) / index_base + z.z ^ 2 / (4 * index_base ^ 2))
-            as half_width
+        (indexed.index_exact / 100 + z.z ^ 2 / (2 * indexed.index_base)) / (1 + z.z ^ 2 / indexed.index_base) as centre,
+        z.z / (1 + z.z ^ 2 / indexed.index_base)
+        * sqrt(
+            (indexed.index_exact / 100) * (1 - indexed.index_exact / 100) / indexed.index_base
+            + z.z ^ 2 / (4 * indexed.index_base ^ 2)
+        ) as half_width
     from indexed
     cross join (values ('95', 1.959963984540054), ('998', 3.090232306167813)) as z (level, z)
     where indexed.index_exact is not null and indexed.index_base > 0
@@ -105,6 +107,8 @@ final as (
         by_unit.financial_year,
         periods.months_in_period,
         periods.months_in_period < 12 as is_part_year,
+        periods.first_month,
+        periods.last_month,
         case when by_unit.has_both_shares then round(100 - by_unit.total_gap_pts, 1) end
             as effort_follows_threat_index,
         by_unit.high_band_ocg_months,
