@@ -199,7 +199,7 @@ def network_count(what: str, n: int, of: int) -> str:
 
 def effort_index(unit: str, year: str, months_: int, index: float | None, widest_area: str | None,
                  widest_gap: float | None) -> str:
-    """The effort-follows-threat index is described (it has no interval), with the area that parts most."""
+    """The effort-follows-threat index described, with the area that parts most (the comparison: index_against_network)."""
     period = f"In {year} ({months(months_, 12)} on the OCG ledger)"
     if missing(index):
         return f"{period} {unit} has no effort-follows-threat index: it held no high-band threat or led no effort."
