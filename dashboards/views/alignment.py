@@ -101,10 +101,10 @@ e.metric("Operations on non-priority areas", count(r["operations_off_priority"])
          help=explained("operations_off_priority"))
 st.caption(index_words(r))
 links = st.columns(3)
-alignment_link(unit, "priorities_without_operation", year, "The priorities with no operation", container=links[0])
-alignment_link(unit, "operations_off_priority", year, "The operations on non-priority areas and their meetings",
+alignment_link(unit, "priorities_without_operation", year, "Priorities with no operation", container=links[0])
+alignment_link(unit, "operations_off_priority", year, "Operations off priority",
                container=links[1])
-alignment_link(unit, "alignment_area", year, "Every operation, disruption and meeting behind the effort",
+alignment_link(unit, "alignment_area", year, "Everything behind the effort",
                container=links[2])
 on_priority = query(
     """
