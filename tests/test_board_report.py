@@ -205,10 +205,11 @@ def test_the_scorecard_bands_units_against_the_network_and_never_ranks_them(publ
     assert marks == better[0]
 
 
-def test_the_effort_against_threat_section_describes_the_index_and_bands_only_the_share(published: Path) -> None:
+def test_the_effort_against_threat_section_bands_the_index_and_the_share_never_ranks(published: Path) -> None:
     """Issue 15 item 5: a section per unit on whether effort follows the threat, against national and
-    regional priorities, from the marts; the network paper compares the units only on the share of
-    operations on priority areas, banded on binomial limits, and describes the index (no interval)."""
+    regional priorities, from the marts; the network paper compares the units on the index (its 95%
+    interval against the network's index, small bases marked and not compared) and on the share of
+    operations on priority areas (binomial limits), in unit order, never ranked."""
     ((year,),) = sql(published, "select max(financial_year) from marts.dim_month where fy_quarter = ?", QUARTER)
     unit_paper = make_report(Request(UNIT, QUARTER), published)
     (section,) = [s for s in unit_paper.sections if s.key == "alignment"]
@@ -231,8 +232,19 @@ def test_the_effort_against_threat_section_describes_the_index_and_bands_only_th
     (table,) = [t for s in network_paper.sections if s.key == "alignment" for t in s.tables]
     bands = dict(sql(published, "select rocu_code, band_95 from marts.fct_effort_on_priorities where financial_year = ?",
                      year))
-    assert {u: words.split(" (")[0].split(",")[0] for u, words in zip(table.shown["Unit"],
-                                                                       table.shown["Against the network"])} == bands
+    assert {u: words.split(" (")[0].split(",")[0] for u, words in zip(
+        table.shown["Unit"], table.shown["Share against the network"])} == bands
+    index_bands = dict(sql(published, "select rocu_code, case when is_small_base then 'small base: not compared'"
+                                      " else band_95 end from marts.fct_effort_alignment_index"
+                                      " where financial_year = ?", year))
+    assert {u: words.split(",")[0] for u, words in zip(table.shown["Unit"], table.shown["Index against the network"])} \
+        == index_bands
+    assert "small base: not compared" in index_bands.values()  # the demo has units on too few high-band groups
+    assert table.shown["Unit"].tolist() == sorted(table.shown["Unit"])  # unit order, not a league table
+    ((low, high, small),) = sql(published, "select lower_95, upper_95, is_small_base from marts.fct_effort_alignment_index"
+                                           " where rocu_code = ? and financial_year = ?", UNIT, year)
+    assert f"95% interval {low:.0f} to {high:.0f}" in text
+    assert ("is not compared with the network" in text) == small
     assert "Rank" not in table.shown.columns and "Position" not in table.shown.columns
 
 

@@ -278,3 +278,16 @@ def test_effort_against_threat_for_the_unit_whose_priorities_depart(page, app_ur
     # The drill-through to an area's operations is a shareable address.
     open_as(page, f"{app_url}/alignment?unit=SWROCU&year={year}&threat=OAC", ANALYST)
     expect(cell(page, operation)).to_be_visible(timeout=WAIT)
+
+    # Each figure opens the drill-through on the rows behind it: the tasking rhythm on its meetings.
+    from pipelines.serving.formats import day
+
+    ((first, held),) = sql(built_demo, "select min(meeting_date), count(*) from marts.fct_tasking_meetings"
+                                       " where rocu_code = 'SWROCU' and financial_year = ?", year)
+    follow_link(page, page.get_by_role("link", name="The meetings behind the rhythm"),
+                re.compile(r"/drill\?.*figure=tasking_rhythm"))
+    expect(page.get_by_role("heading", name="Tasking rhythm against the national cycle", exact=False)) \
+        .to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(f"The {held} regional tasking meetings in {year}")).to_be_visible(timeout=WAIT)
+    expect(cell(page, day(first))).to_be_visible(timeout=WAIT)
+    screenshot(page, artifacts / "alignment_drill_meetings.png")

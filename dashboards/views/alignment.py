@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dashboards.alignment_drill import alignment_link
 from dashboards.auth import guard
 from dashboards.data import query
 from dashboards.widgets import no_data, show_table, unit_filter, url_select
@@ -32,6 +33,37 @@ def explained(measure_id: str) -> str:
     return f"{row['definition']}. {row['reading']}."
 
 
+THREAT_FROM = {
+    "ledger": "Threat share from: the OCG ledger (high-band OCG-months, month by month).",
+    "register": "Threat share from: the OCG register snapshot (high-band groups active in the year, each once), "
+                "because no monthly OCG extract holds this unit in the year.",
+}
+
+
+def index_words(row: pd.Series) -> str:
+    """The index against the network's: its interval and band, or its small base (marked, not compared)."""
+    if pd.isna(row["effort_follows_threat_index"]):
+        return "No index: the unit held no high-band threat or led no effort in the year."
+    base = (f"{count(row['high_band_ocgs'])} high-band groups, {count(row['effort_items'])} operations and "
+            "disruptions")
+    interval = f"95% interval {decimal(row['lower_95'])} to {decimal(row['upper_95'])}"
+    if row["is_small_base"]:
+        return (f"Index {decimal(row['effort_follows_threat_index'])} ({interval}) rests on a small base ({base}): "
+                "shown, not compared with the network.")
+    return (f"Index {decimal(row['effort_follows_threat_index'])} ({interval}; {base}): {row['band_95']} to the "
+            f"network's {decimal(row['network_index'])}" + (", outside 99.8%" if row["band_998"] != "similar" else "")
+            + ". Units are compared, never ranked.")
+
+
+def against(row: pd.Series) -> str:
+    """A unit's band against the network's index in words, or why it has none."""
+    if row["is_small_base"]:
+        return "small base: not compared"
+    if pd.isna(row["band_95"]):
+        return "no index"
+    return row["band_95"] + (", outside 99.8%" if row["band_998"] != "similar" else "")
+
+
 top = st.columns([1.4, 1])
 unit, names = unit_filter(top[0], permission="view_alignment")
 years = query("select distinct financial_year from marts.fct_effort_alignment_index order by 1 desc")["financial_year"]
@@ -42,7 +74,8 @@ index = query(
     """
     select effort_follows_threat_index, is_part_year, months_in_period, high_band_ocg_months, operations, disruptions,
            priority_areas, areas_departing_from_national, priorities_without_operation, operations_off_priority,
-           widest_gap_threat_area_code, widest_gap_pts
+           widest_gap_threat_area_code, widest_gap_pts, high_band_ocgs, effort_items, is_small_base, lower_95,
+           upper_95, network_index, band_95, band_998, threat_source
     from marts.fct_effort_alignment_index where rocu_code = ? and financial_year = ?
     """,
     (unit, year),
@@ -56,13 +89,23 @@ if r["is_part_year"]:
 a, b, c, d, e = st.columns(5)
 a.metric("Effort-follows-threat index", decimal(r["effort_follows_threat_index"]),
          help=explained("effort_follows_threat_index"))
-b.metric("High-band OCG-months", count(r["high_band_ocg_months"]), help=explained("threat_share_pct"))
+if r["threat_source"] == "register":
+    b.metric("High-band groups on the register", count(r["high_band_ocgs"]), help=explained("threat_source"))
+else:
+    b.metric("High-band OCG-months", count(r["high_band_ocg_months"]), help=explained("threat_share_pct"))
 c.metric("Operations led / disruptions led", f"{count(r['operations'])} / {count(r['disruptions'])}",
          help=explained("effort_share_pct"))
 d.metric("Priorities with no operation", f"{count(r['priorities_without_operation'])} of {count(r['priority_areas'])}",
          help=explained("priorities_without_operation"))
 e.metric("Operations on non-priority areas", count(r["operations_off_priority"]),
          help=explained("operations_off_priority"))
+st.caption(index_words(r))
+links = st.columns(3)
+alignment_link(unit, "priorities_without_operation", year, "Priorities with no operation", container=links[0])
+alignment_link(unit, "operations_off_priority", year, "Operations off priority",
+               container=links[1])
+alignment_link(unit, "alignment_area", year, "Everything behind the effort",
+               container=links[2])
 on_priority = query(
     """
     select operations_on_priority, operations, on_priority_pct, network_on_priority_pct, band_95, is_small_base
@@ -76,8 +119,7 @@ if not on_priority.empty:
                    else f"{pct(o['on_priority_pct'])} ({count(o['operations_on_priority'])} of {count(o['operations'])})")
     st.caption(f"Operations on national or regional priority areas: {share_words}, {o['band_95']} to the network's "
                f"{pct(o['network_on_priority_pct'])} (exact binomial 95% limits"
-               + ("; small base" if o["is_small_base"] else "") + "). The units are compared on this share only: "
-               "the index has no interval, so it is described, never ranked.")
+               + ("; small base" if o["is_small_base"] else "") + "). Compared, never ranked.")
 if r["widest_gap_threat_area_code"] is not None and not pd.isna(r["widest_gap_threat_area_code"]):
     st.caption(f"Widest gap: {r['widest_gap_threat_area_code']}, effort share {decimal(r['widest_gap_pts'])} "
                "percentage points against its threat share. The index says where effort and threat part, not why.")
@@ -87,11 +129,13 @@ areas = query(
     """
     select threat_area_code, threat_area_name, national_priority_level, regional_priority_level, departure,
            high_band_ocg_months, operations, disruptions, threat_share_pct, effort_share_pct, effort_gap_pts,
-           is_priority_without_operation, operations_off_priority
+           is_priority_without_operation, operations_off_priority, is_threat_small_base, is_operations_small_base,
+           is_disruptions_small_base
     from marts.fct_effort_alignment where rocu_code = ? and financial_year = ? order by threat_area_order
     """,
     (unit, year),
 )
+st.caption(THREAT_FROM.get(r["threat_source"], "No high-band threat recorded for the unit in the year."))
 chart = pd.concat([
     pd.DataFrame({"Threat area": areas["threat_area_name"], "Share": "Share of the high-band threat",
                   "Percent": areas["threat_share_pct"]}),
@@ -116,6 +160,41 @@ show_table(pd.DataFrame({
     "Disruptions": areas["disruptions"].map(count),
     "Priority with no operation": areas["is_priority_without_operation"].map({True: "yes", False: ""}),
 }), f"alignment_{unit}_{year.replace('/', '-')}", export=areas)
+
+small = [name for name, flag in (("threat shares", "is_threat_small_base"), ("operations shares",
+         "is_operations_small_base"), ("disruptions shares", "is_disruptions_small_base")) if areas[flag].any()]
+if small:
+    st.caption(f"Small base: the {' and the '.join(small)} rest on too few groups or records to compare "
+               f"({count(r['high_band_ocgs'])} high-band groups, {count(r['operations'])} operations, "
+               f"{count(r['disruptions'])} disruptions); read them as counts.")
+
+st.subheader(f"The units on the index, {year}")
+network = query(
+    """
+    select rocu_code, effort_follows_threat_index, lower_95, upper_95, high_band_ocgs, effort_items, is_small_base,
+           band_95, band_998, network_index, units_compared, threat_source
+    from marts.fct_effort_alignment_index where financial_year = ? order by rocu_code
+    """,
+    (year,),
+)
+network = network[network["rocu_code"].isin(list(names))]
+if not network.empty and not pd.isna(network["network_index"].iloc[0]):
+    st.caption(f"Against the network's index {decimal(network['network_index'].iloc[0])} (the "
+               f"{count(network['units_compared'].iloc[0])} units with a base big enough to compare, pooled). "
+               "In unit order: higher, similar or lower on 95% intervals, never a rank.")
+show_table(pd.DataFrame({
+    "Unit": network["rocu_code"],
+    "Index": network["effort_follows_threat_index"].map(decimal),
+    "95% interval": [f"{decimal(lo)} to {decimal(hi)}" for lo, hi in zip(network["lower_95"], network["upper_95"])],
+    "High-band groups": network["high_band_ocgs"].map(count),
+    "Threat from": network["threat_source"].map({"ledger": "OCG ledger", "register": "OCG register"}).fillna("–"),
+    "Operations and disruptions": network["effort_items"].map(count),
+    "Against the network": [against(u) for _, u in network.iterrows()],
+}), f"alignment_units_{year.replace('/', '-')}", export=network)
+
+with st.expander("Open one threat area's operations, disruptions and meetings"):
+    for code, area_name in zip(areas["threat_area_code"], areas["threat_area_name"]):
+        alignment_link(unit, "alignment_area", year, f"{area_name}: threat share against effort share", code)
 
 st.subheader("Operations behind the figures")
 area_names = {"ALL": "All threat areas"} | dict(zip(areas["threat_area_code"], areas["threat_area_name"]))
@@ -163,6 +242,7 @@ if not rhythm.empty:
     h.metric("Meetings recording the unit at national tasking", pct(t["national_tasking_attended_pct"]))
     st.caption(f"Rhythm: {t['rhythm_against_national'] or 'no meetings'}. Neither more nor fewer meetings is better in "
                "itself; what matters is whether regional tasking falls in step with national tasking.")
+    alignment_link(unit, "tasking_rhythm", year, "The meetings behind the rhythm")
 meetings = query(
     """
     select meeting_date, days_since_previous, forces_represented, partners_represented, national_tasking_attended,
@@ -207,6 +287,7 @@ else:
                + (f"The reason given most often for declining: {x['commonest_decline_reason'].lower()}. "
                   if isinstance(x["commonest_decline_reason"], str) else "")
                + "Saying no is a question for the board, not a failure: forces choose what to escalate.")
+    alignment_link(unit, "escalation_decisions", year, "The escalations behind the decision times, longest wait first")
     asked = query(
         """
         select escalation_ref, force_code, ocg_ref, morile_band_when_asked, threat_area_name, requested_date,

@@ -1,6 +1,7 @@
 """Drill-through: from one figure (?unit=..&metric=..&period_type=..&period=..) to what it is made of;
 a figure of the Disruptions and threat page (?figure=..) opens on its OCG months and disruptions
-(dashboards/threat_drill.py).
+(dashboards/threat_drill.py), a figure of the alignment page on its operations, disruptions, meetings
+and escalations (dashboards/alignment_drill.py).
 
 A month's figure opens on its cells, versions and files (or for extract metrics the extract
 rows and a plain account of where they come from); a quarter's or a year's figure breaks
@@ -14,6 +15,7 @@ import streamlit as st
 from dashboards.auth import can, guard
 from dashboards.data import query, stored_file
 from dashboards.format import ExportMetadata, escape_markdown
+from dashboards import alignment_drill
 from dashboards.threat_drill import show_figure
 from dashboards.nocc_queries import raise_query_form, show_figure_queries
 from pipelines.months import month_label
@@ -41,6 +43,10 @@ st.title("Drill-through")
 if query("select 1 from marts.fct_metric_monthly limit 1").empty:
     no_data()
 
+# A figure of the alignment page (?figure=..): the operations, meetings and escalations behind it.
+if st.query_params.get("figure") in alignment_drill.FIGURES:
+    alignment_drill.show_figure()
+    st.stop()
 # A figure of the Disruptions and threat page (?figure=..): the OCG months and disruptions behind it.
 if st.query_params.get("figure"):
     show_figure()

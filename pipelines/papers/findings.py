@@ -205,7 +205,7 @@ def network_count(what: str, n: int, of: int) -> str:
 
 def effort_index(unit: str, year: str, months_: int, index: float | None, widest_area: str | None,
                  widest_gap: float | None) -> str:
-    """The effort-follows-threat index is described (it has no interval), with the area that parts most."""
+    """The effort-follows-threat index described, with the area that parts most (the comparison: index_against_network)."""
     period = f"In {year} ({months(months_, 12)} on the OCG ledger)"
     if missing(index):
         return f"{period} {unit} has no effort-follows-threat index: it held no high-band threat or led no effort."
@@ -218,6 +218,37 @@ def effort_index(unit: str, year: str, months_: int, index: float | None, widest
 
 BAND_WORDS = {"higher": "higher than the network's", "lower": "lower than the network's",
               "similar": "similar to the network's"}
+
+
+def index_against_network(unit: str, index: float | None, lower: float | None, upper: float | None,
+                          is_small: bool, groups: int, effort: int, network: float | None, band: str | None) -> str:
+    """The index against the network's on its 95% interval, or its small base (shown, not compared)."""
+    if missing(index):
+        return f"{unit}'s index cannot be compared: there is none."
+    base = f"{plain(groups)} high-band groups and {plain(effort)} operations and disruptions"
+    if is_small:
+        return (f"{unit}'s index rests on a small base ({base}; 95% interval {lower:.0f} to {upper:.0f}): "
+                "it is not compared with the network.")
+    if missing(band) or missing(network):
+        return f"{unit}'s index has no network to compare with."
+    return (f"{unit}'s index of {index:.0f} (95% interval {lower:.0f} to {upper:.0f}, on {base}) is "
+            f"{BAND_WORDS[band]} {network:.0f}.")
+
+
+def network_index(bands: dict[str, str], network: float) -> str:
+    """How many units' index is similar to the network's; who differs; who has too small a base."""
+    compared = {u: b for u, b in bands.items() if b != "small base"}
+    similar = [u for u, b in compared.items() if b == "similar"]
+    parts = [f"{plain(len(similar))} of {plain(len(compared))} units compared have an effort-follows-threat index "
+             f"similar to the network's {network:.0f}"]
+    for band in ("higher", "lower"):
+        units = [u for u, b in compared.items() if b == band]
+        if units:
+            parts.append(f"{band}: {', '.join(units)}")
+    small = [u for u, b in bands.items() if b == "small base"]
+    if small:
+        parts.append(f"too small a base to compare: {', '.join(small)}")
+    return "; ".join(parts) + " (95% intervals)."
 
 
 def effort_on_priorities(unit: str, on_priority: int, operations: int, share_pct: float | None, is_small: bool,

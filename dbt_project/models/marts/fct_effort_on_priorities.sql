@@ -2,9 +2,9 @@
 -- led that were open in the year, the part of them on a threat area that was a national or a
 -- regional priority that year, and that share against the network's pooled share (the units'
 -- parts over their operations, never a mean of percentages) on exact binomial 95% and 99.8%
--- limits for the unit's number of operations, banded higher / similar / lower (the units' one
--- comparison on the golden thread; the effort-follows-threat index itself has no interval and
--- is described, never compared). A year the OCG ledger covers in part is marked.
+-- limits for the unit's number of operations, banded higher / similar / lower (one of the units'
+-- two comparisons on the golden thread; fct_effort_alignment_index compares the index on its own
+-- interval). A year the OCG ledger covers in part is marked.
 with alignment as (
     select * from {{ ref('fct_effort_alignment') }}
 ),

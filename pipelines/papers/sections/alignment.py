@@ -3,8 +3,9 @@
 Figures for the financial year the paper's quarter ends in, from fct_effort_alignment (each threat
 area's share of the unit's high-band threat beside its share of the unit's effort, with the area's
 priorities), fct_effort_alignment_index (the index and its components) and fct_effort_on_priorities
-(the share of operations on priority areas, banded against the network). The index has no interval,
-so it is described and never compared; the units are compared only on the banded share.
+(the share of operations on priority areas, banded against the network). The units are compared on
+both, never ranked: the index on its Wilson interval against the network's index, the share on exact
+binomial limits; a small base is shown, marked and not compared.
 """
 
 from __future__ import annotations
@@ -35,6 +36,30 @@ def _against(row: pd.Series) -> str:
     return f"{words} (small base)" if row.is_small_base else words
 
 
+def _threat_basis(row) -> str:
+    """What the unit's threat shares are of, naming the source (the ledger, else the register snapshot)."""
+    if row.threat_source == "register":
+        return (f"{plain(row.high_band_ocgs)} high-band groups on the OCG register snapshot (no monthly OCG extract "
+                "holds the unit in the year)")
+    return f"{plain(row.high_band_ocg_months)} high-band OCG-months on the OCG ledger"
+
+
+def _index_mark(row) -> str:
+    return "" if row.is_small_base or missing(row.band_95) else MARKS.get(row.band_95, "")
+
+
+def _interval(row) -> str:
+    return "–" if missing(row.lower_95) else f"{decimal(row.lower_95, 0)} to {decimal(row.upper_95, 0)}"
+
+
+def _index_against(row) -> str:
+    if row.is_small_base:
+        return "small base: not compared"
+    if missing(row.band_95):
+        return "–"
+    return f"{row.band_95}{', outside 99.8%' if row.band_998 != 'similar' else ''}"
+
+
 def alignment(ctx: Context) -> Section:
     areas, index, shares = ctx.figures.alignment, ctx.figures.alignment_index, ctx.figures.on_priorities
     year = None if index.empty else index["financial_year"].iloc[0]
@@ -46,8 +71,10 @@ def alignment(ctx: Context) -> Section:
         + ": each threat area's share of the unit's high-band threat (high-band OCG-months on the OCG ledger) beside "
         "its share of the unit's effort (the operations and disruptions it led), with the area's national and "
         "regional priority. The effort-follows-threat index is 100 minus half the sum of the gaps (100: effort "
-        "spread as the threat is); it has no interval, so it is described, never compared between units. The share "
-        "of operations on priority areas is compared with the network's on exact binomial 95% limits.")
+        "spread as the threat is); it is compared with the network's index on a 95% interval whose base joins the "
+        "unit's high-band groups and its operations and disruptions, and not compared where that base is small. The "
+        "share of operations on priority areas is compared with the network's on exact binomial 95% limits. Units "
+        "are never ranked.")
     if index.empty:
         section.findings.append("The warehouse holds no operations or OCG ledger for the financial year of "
                                 f"{ctx.quarter}.")
@@ -73,6 +100,9 @@ def _unit(ctx: Context, section: Section, areas: pd.DataFrame, index: pd.DataFra
     section.findings.append(findings.effort_index(unit, r.financial_year, int(r.months_in_period),
                                                   r.effort_follows_threat_index,
                                                   names.get(r.widest_gap_threat_area_code), r.widest_gap_pts))
+    section.findings.append(findings.index_against_network(unit, r.effort_follows_threat_index, r.lower_95,
+                                                           r.upper_95, bool(r.is_small_base), int(r.high_band_ocgs),
+                                                           int(r.effort_items), r.network_index, r.band_95))
     mine_share = shares[shares["rocu_code"] == unit]
     if not mine_share.empty:
         s = mine_share.iloc[0]
@@ -93,7 +123,7 @@ def _unit(ctx: Context, section: Section, areas: pd.DataFrame, index: pd.DataFra
         f"{unit}: threat and effort by threat area, {r.financial_year}",
         ["Threat area", "Priority: national / regional", "Threat share", "Effort share", "Gap (points)",
          "Operations", "Disruptions"], rows, raw_rows=raw,
-        note=f"Threat share: of the unit's {plain(r.high_band_ocg_months)} high-band OCG-months; effort share: of the "
+        note=f"Threat share: of the unit's {_threat_basis(r)}; effort share: of the "
              f"{plain(r.operations)} operations and {plain(r.disruptions)} disruptions it led (the components "
              "weighted as seeds/priorities/effort_components.csv says)."))
     pairs = {a.threat_area_name: (a.threat_share_pct, a.effort_share_pct) for a in mine.itertuples()
@@ -111,6 +141,11 @@ def _network(ctx: Context, section: Section, index: pd.DataFrame, shares: pd.Dat
              network_pct: float | None) -> None:
     by_unit = index.set_index("rocu_code")
     banded = shares.set_index("rocu_code")
+    if not index.empty and not missing(index["network_index"].iloc[0]):
+        section.findings.append(findings.network_index(
+            {u: ("small base" if small else band) for u, small, band in
+             zip(index["rocu_code"], index["is_small_base"], index["band_95"]) if not missing(band) or small},
+            index["network_index"].iloc[0]))
     if network_pct is not None:
         section.findings.append(findings.network_on_priorities(banded["band_95"].to_dict(), network_pct))
     rows, raw = [], []
@@ -120,16 +155,20 @@ def _network(ctx: Context, section: Section, index: pd.DataFrame, shares: pd.Dat
         r = by_unit.loc[unit]
         s = banded.loc[unit] if unit in banded.index else None
         on_priority = "–" if s is None else share(s.operations_on_priority, s.operations)
-        rows.append([unit, decimal(r.effort_follows_threat_index, 0), plain(r.high_band_ocg_months),
-                     plain(r.operations), on_priority + ("" if s is None else MARKS.get(s.band_95, "")),
+        rows.append([unit, decimal(r.effort_follows_threat_index, 0) + _index_mark(r), _interval(r),
+                     _index_against(r), plain(r.high_band_ocgs), plain(r.operations),
+                     on_priority + ("" if s is None else MARKS.get(s.band_95, "")),
                      "–" if s is None else _against(s), plain(r.priorities_without_operation)])
-        raw.append([unit, r.effort_follows_threat_index, r.high_band_ocg_months, r.operations,
-                    None if s is None else s.on_priority_pct, None if s is None else s.band_95,
+        raw.append([unit, r.effort_follows_threat_index, _interval(r), r.band_95, r.high_band_ocgs,
+                    r.operations, None if s is None else s.on_priority_pct, None if s is None else s.band_95,
                     r.priorities_without_operation])
     year = index["financial_year"].iloc[0]
     section.tables.append(rows_table(
-        f"Effort against threat by unit, {year} (▲ higher, ▼ lower share on priorities than the network at 95%)",
-        ["Unit", "Index (of 100)", "High-band OCG-months", "Operations led", "On priority areas",
-         "Against the network", "Priorities with no operation"], rows, raw_rows=raw,
-        note="The index is described, not compared: it has no interval. Units are compared only on the share of "
-             "their operations on priority areas."))
+        f"Effort against threat by unit, {year} (▲ higher, ▼ lower than the network at 95%; in unit order, "
+        "never a rank)",
+        ["Unit", "Index (of 100)", "Index 95% interval", "Index against the network", "High-band groups",
+         "Operations led", "On priority areas", "Share against the network", "Priorities with no operation"],
+        rows, raw_rows=raw,
+        note=f"Network index {decimal(index['network_index'].iloc[0])}: the indexes of the units with a base big "
+             "enough to compare, pooled on their bases. A unit with fewer than 10 high-band groups, or fewer than 10 "
+             "operations and disruptions, is a small base: shown, not compared."))
