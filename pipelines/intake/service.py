@@ -102,7 +102,7 @@ def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu
     name = Path(original_name).name
     resent_of = zone.registry.find(rocu_code, period, hashlib.sha256(content).hexdigest(), kind)
     submission = zone.land(content, original_name=name, rocu_code=rocu_code, period=period,
-                           submitted_by=submitted_by, submitted_at=submitted_at, kind=kind)
+                           submitted_by=submitted_by, submitted_at=submitted_at, kind=kind, reason=reason)
     target = f"{rocu_code} {period} v{submission.version}"
     zone.audit.record(submitted_by, "upload", target, {"file": name, "sha256": submission.file_sha256,
                                                        "bytes": len(content), "kind": kind,

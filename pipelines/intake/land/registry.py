@@ -38,7 +38,8 @@ create table if not exists submissions (
     state           text not null,              -- received, then one of FINAL_STATES
     error_count     integer not null default 0,
     warning_count   integer not null default 0,
-    superseded_by   integer references submissions(submission_id)
+    superseded_by   integer references submissions(submission_id),
+    reason          text                        -- why it was sent late or replaces a signed-off version, if asked
 );
 create index if not exists submissions_by_month on submissions (rocu_code, period, version);
 create index if not exists submissions_by_sha on submissions (file_sha256);
@@ -91,6 +92,7 @@ class Submission:
     warning_count: int
     superseded_by: int | None
     return_kind: str = "monthly"
+    reason: str | None = None  # the reason given for a late submission or one replacing a signed-off version
 
 
 class Registry:
@@ -144,7 +146,7 @@ class Registry:
 
     def add(self, *, rocu_code: str, period: str, sha256: str, stored_path: str, original_name: str,
             size_bytes: int, submitted_by: str, submitted_at: str, received_at: str,
-            kind: str = "monthly") -> Submission:
+            kind: str = "monthly", reason: str | None = None) -> Submission:
         """Register one offer of a file as the next version of its unit-month (unit-quarter)."""
         assert kind in RETURN_KINDS, kind
         with self.connect() as con:
@@ -155,10 +157,10 @@ class Registry:
             ).fetchone()
             cur = con.execute(
                 "insert into submissions (return_kind, rocu_code, period, version, file_sha256, stored_path,"
-                " original_name, size_bytes, submitted_by, submitted_at, received_at, state)"
-                " values (?,?,?,?,?,?,?,?,?,?,?, 'received')",
+                " original_name, size_bytes, submitted_by, submitted_at, received_at, reason, state)"
+                " values (?,?,?,?,?,?,?,?,?,?,?,?, 'received')",
                 (kind, rocu_code, period, version, sha256, stored_path, original_name, size_bytes, submitted_by,
-                 submitted_at, received_at),
+                 submitted_at, received_at, reason),
             )
             con.execute("commit")
             return self.get(cur.lastrowid)
@@ -267,6 +269,11 @@ def _migrate(con: sqlite3.Connection) -> None:
         try:
             con.execute("alter table submissions add column return_kind text not null default 'monthly'")
         except sqlite3.OperationalError:  # another process added it while this one looked
+            pass
+    if columns and "reason" not in columns:  # before reasons were kept with the version (audit trail only)
+        try:
+            con.execute("alter table submissions add column reason text")
+        except sqlite3.OperationalError:
             pass
     if not columns or "received_at" in columns:
         return
