@@ -87,9 +87,10 @@ def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu
                   kind: str = "monthly", reason: str | None = None, justified: tuple[str, ...] = ()) -> Verdict:
     """Land, check and judge one return; every call is a new version with a final state.
 
-    This is the machine route (the inbox, the demo loader), which takes no reason: people
-    submit through `submit`, which first asks for a reason where the workflow needs one and
-    passes it here (`reason`, and the rules it answers in `justified`) for the audit trail.
+    This is the step under every route, and it does not ask for a reason: every route (the page,
+    the CLI, the inbox, the demo loader) submits through `workflow.submit`, which first asks for a
+    reason where the workflow needs one and passes it here (`reason`, and the rules it answers in
+    `justified`) for the registry and the audit trail.
 
     The unit and month (quarter, for kind 'resources') are checked first (InvalidRequest,
     nothing written); then the file is kept as sent, and whatever the checks do, even crash,
