@@ -37,7 +37,7 @@ class CheckResult:
     kind: str
     original_name: str
     file_sha256: str
-    state: str  # accepted, accepted_with_warnings or rejected: what a submission would be given
+    state: str  # accepted, accepted_with_queries_or_information or rejected: what submitting would give
     problems: list[Problem]
     needs_reason: list[Justification]  # what submitting it now would need a reason for
 

@@ -27,7 +27,7 @@ from pipelines.orchestration.warehouse import replace_table
 
 TABLES = ("submissions", "approvals", "submission_problems", "return_values", "unmapped_labels",
           "resource_submissions", "resource_values", "query_answers")
-LOADED_STATES = ("accepted", "accepted_with_warnings", "superseded")
+LOADED_STATES = ("accepted", "accepted_with_queries_or_information", "superseded")
 # Empty registries still need typed tables for dbt to build against. The column lists come
 # from where the rows are made (the Problem value, the parser's schemas), keyed by submission.
 SUBMISSION = {"submission_id": pl.Int64}
