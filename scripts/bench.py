@@ -310,8 +310,8 @@ def scale_raw(warehouse: Path, factor: int) -> None:
         select * exclude (k, submission_id, version, state, superseded_by),
             submission_id * {factor} + k as submission_id,
             (version - 1) * {factor} + k + 1 as version,
-            case when k < {factor} - 1 and state in ('accepted', 'accepted_with_warnings') then 'superseded'
-                 else state end as state,
+            case when k < {factor} - 1 and state in ('accepted', 'accepted_with_queries_or_information')
+                 then 'superseded' else state end as state,
             null::bigint as superseded_by
         from copies""")
     con.execute(f"""

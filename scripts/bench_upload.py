@@ -166,7 +166,7 @@ def run_floor(var: Path, plan: Path, extra: int) -> None:
     approve(zone, verdict.submission.submission_id, f"approver.{UNIT.lower()}")
     subs = zone.registry.submissions()
     ids = [s.submission_id for s in subs if (s.rocu_code, s.period) == (UNIT, month)
-           and s.state in ("accepted", "accepted_with_warnings", "superseded")]
+           and s.state in ("accepted", "accepted_with_queries_or_information", "superseded")]
     where = f"rocu_code = '{UNIT}' and period = '{month}'"
     replace_table(paths.warehouse, "submissions", _registry_frame(subs))
     replace_table(paths.warehouse, "approvals", pl.DataFrame(zone.registry.approvals()))

@@ -174,6 +174,41 @@ def test_admin_adds_a_window_rule_and_manages_an_account(var: Path):
     assert [r.target for r in audited(var, "window_change")] == ["from 2027-04-01"]
 
 
+def test_admin_unlocks_an_account_and_sets_a_new_password_no_one_sees_again(var: Path):
+    """The page's unlock and new password go through accounts.unlock / set_password (manage_users,
+    checked on the server, audited) and the password is never shown back."""
+    from datetime import UTC, datetime
+
+    from pipelines.access.sessions import Session, authenticate
+
+    store = UserStore.at(Paths(var))
+    accounts.add_account(store, make_session(var, "admin"), "lead.tarian", PASSWORD, "unit_submitter", "TARIAN")
+    for _ in range(store.policy.max_failed_attempts):
+        store.note_failure("lead.tarian", datetime.now(UTC))
+    assert store.get("lead.tarian").is_locked()
+
+    at = open_page(var)
+    at.selectbox(key="change_name").set_value("lead.tarian").run()
+    at.button(key="change_unlock").click().run()
+    assert "lead.tarian is unlocked and may sign in again." in texts(at.success), texts(at.error)
+    assert not store.get("lead.tarian").is_locked()
+
+    fresh = "a whole new passphrase for tarian"
+    at.selectbox(key="change_name").set_value("lead.tarian").run()
+    at.text_input(key="change_password:lead.tarian").input("short")
+    at.button(key="change_set_password").click().run()
+    assert texts(at.error), "a weak password is refused with the store's reason"
+    at.text_input(key="change_password:lead.tarian").input(fresh)
+    at.button(key="change_set_password").click().run()
+    assert "lead.tarian has a new password" in texts(at.success), texts(at.error)
+    assert at.text_input(key="change_password:lead.tarian").value == ""  # the field is emptied
+    assert fresh not in texts(at.success) + texts(at.markdown) + texts(at.error)
+    assert isinstance(authenticate("lead.tarian", fresh, store=store), Session)
+    changes = [(r.actor, r.detail["change"]) for r in audited(var, "user_change") if r.target == "lead.tarian"]
+    assert changes == [("admin.network", "add"), ("admin.network", "unlock"), ("admin.network", "password")]
+    assert all(fresh not in str(r.detail) for r in AuditLog.at(Paths(var)).records())
+
+
 def test_a_refused_change_says_why_and_writes_nothing(var: Path):
     at = open_page(var)
     at.text_input(key="add_name").input("x")  # too short a name

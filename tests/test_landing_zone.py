@@ -43,9 +43,10 @@ def test_resubmission_is_a_new_version_that_supersedes_the_accepted_one(tmp_path
     v2 = land(zone, b"v2")
     warning = Problem("information", "unmapped_label", "not in the framework", file="r.csv", row=4, column="A",
                       value="Drones recovered")
-    zone.registry.record_verdict(v2.submission_id, [warning], "accepted_with_warnings")
+    zone.registry.record_verdict(v2.submission_id, [warning], "accepted_with_queries_or_information")
     v1_now, v2_now = zone.registry.get(v1.submission_id), zone.registry.get(v2.submission_id)
-    assert (v2_now.version, v2_now.state, v2_now.warning_count) == (2, "accepted_with_warnings", 1)
+    assert (v2_now.version, v2_now.state, v2_now.warning_count) == (2, "accepted_with_queries_or_information",
+                                                                     1)
     assert (v1_now.state, v1_now.superseded_by) == ("superseded", v2.submission_id)
     # Every version stays retrievable, byte for byte.
     assert zone.path_of(v1_now).read_bytes() == b"v1" and zone.path_of(v2_now).read_bytes() == b"v2"
@@ -82,3 +83,24 @@ def test_two_uploads_at_once_get_distinct_versions(tmp_path):
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
         versions = list(pool.map(_land_in_another_process, [(str(tmp_path), f"v{i}".encode()) for i in range(8)]))
     assert sorted(versions) == list(range(1, 9))
+
+
+def test_a_registry_from_an_older_release_opens_with_its_states_renamed_and_no_reasons(tmp_path):
+    """The state once named accepted_with_warnings means accepted with queries or information; a
+    registry written before the rename (and before reasons were kept) opens with its rows renamed."""
+    import sqlite3
+
+    zone = LandingZone(tmp_path)
+    old = land(zone, b"old")
+    db = sqlite3.connect(zone.registry.path)
+    db.execute("update submissions set state = 'accepted_with_warnings' where submission_id = ?", (old.submission_id,))
+    if "reason" in [r[1] for r in db.execute("pragma table_info(submissions)")]:
+        db.execute("alter table submissions drop column reason")  # as an older release made it
+    db.commit()
+    db.close()
+    reopened = LandingZone(tmp_path).registry.get(old.submission_id)
+    assert reopened.state == "accepted_with_queries_or_information" and reopened.reason is None
+    zone = LandingZone(tmp_path)
+    newer = land(zone, b"newer")
+    zone.registry.record_verdict(newer.submission_id, [], "accepted")
+    assert zone.registry.get(old.submission_id).state == "superseded"  # the renamed state is an accepted one

@@ -132,6 +132,25 @@ def test_a_query_raised_on_the_drill_through_is_answered_by_the_unit_and_reaches
     (by_unit,) = [t for s in report.sections for t in s.tables if t.caption.startswith("NOCC queries by unit")]
     assert by_unit.shown.set_index("Unit").loc["EMSOU", "Overdue"] == f"{overdue:,}"
 
+    # and on the Submissions page, a data-quality measure read from fct_query_quality; a unit's
+    # people see their own unit's only
+    ((name, label, *counts),) = marts(
+        var, "select r.rocu_name, d.quarter_label, q.queries_raised, q.awaiting_answer, q.overdue, q.answered "
+             "from marts.fct_query_quality as q inner join marts.dim_rocu as r on q.rocu_code = r.rocu_code "
+             "inner join marts.dim_quarter as d on q.period = d.quarter "
+             "where q.rocu_code = 'EMSOU' and q.period_type = 'quarter' and q.period = '2026-Q3'")
+    for role, unit in (("nocc_analyst", None), ("unit_submitter", "EMSOU")):
+        page = run("submissions", as_role=role, as_unit=unit)
+        (table,) = [t.value for t in page.table if "Quarter raised" in t.value.columns]
+        row = table[(table["Unit"] == name) & (table["Quarter raised"] == label)]
+        assert row[["Raised", "Waiting for an answer", "Overdue", "Answered"]].values.tolist() == [
+            [str(c) for c in counts]], table
+        if unit:
+            assert set(table["Unit"]) == {name}
+    other = run("submissions", as_role="unit_submitter", as_unit="NWROCU")
+    assert not [t for t in other.table if "Quarter raised" in t.value.columns]  # NWROCU was never queried
+    assert "The NOCC raised no query on these units' figures" in texts(other.info)
+
 
 def fresh_caches_now() -> None:
     import streamlit as st

@@ -15,12 +15,23 @@ import pytest
 from dagster import DagsterInstance
 
 from pipelines.intake.land.zone import LandingZone
+from pipelines.intake.queries import answer_query, open_queries
 from pipelines.intake.service import submit_return
 from pipelines.orchestration.definitions import build_definitions
 from pipelines.papers import PaperRegister, Request, make_report
 from pipelines.papers.register import revisions_since
 from pipelines.settings import Paths
 from tests.test_board_report import rocu_as_analyst
+
+
+REASON = "Arrests from Operation Kestrel were recorded against the wrong month"
+ANSWER = "Confirmed: a planned day of action led to the arrests"
+
+
+def report_table(report, caption: str) -> list[dict]:
+    """The rows of the paper's table whose caption starts with `caption`, as printed (header -> cell)."""
+    shown = next(t.shown for s in report.sections for t in s.tables if t.caption.startswith(caption))
+    return shown.to_dict("records")
 
 
 def figures(rows: list[tuple]) -> pd.DataFrame:
@@ -94,7 +105,9 @@ def published_value(paths: Paths, unit: str, month: str, metric: str) -> float:
 def test_two_papers_to_one_board_list_exactly_the_figure_changed_between_them(built_demo_copy, tmp_path):
     paths = Paths(built_demo_copy)
     with (paths.demo / "manifest.csv").open() as f:
-        row = next(r for r in csv.DictReader(f) if r["rocu_code"] == "NEROCU" and r["scenario"] == "normal")
+        # a month with months before it, so the unusual jump below is queried
+        row = next(r for r in csv.DictReader(f) if r["rocu_code"] == "NEROCU" and r["scenario"] == "normal"
+                   and r["period"] >= "2025-04")
     month, quarter = row["period"], fy_quarter(row["period"])
     arrests = published_value(paths, "NEROCU", month, "PUR_ARRESTS")
 
@@ -108,8 +121,11 @@ def test_two_papers_to_one_board_list_exactly_the_figure_changed_between_them(bu
     corrected = text.replace(line, line.rsplit(",", 1)[0] + f",{float(line.rsplit(',', 1)[1]) + 100:g}")
     zone = LandingZone(paths.landing)
     verdict = submit_return(zone, corrected.encode(), original_name="NEROCU_corrected.csv", rocu_code="NEROCU",
-                            period=month, submitted_by="lead.nerocu")
+                            period=month, submitted_by="lead.nerocu", reason=REASON)
     assert verdict.accepted
+    # The jump is queried; the unit confirms the figure, and that answer travels with it too.
+    jump = next(q for q in open_queries(zone, verdict.submission) if q.rule == "implausible_jump")
+    answer_query(zone, jump.submission_id, jump.key, ANSWER, "lead.nerocu")
     zone.registry.approve(verdict.submission.submission_id, "approver.nerocu", "2026-11-24T10:00:00+00:00")
     run = build_definitions(paths).resolve_job_def("refresh_returns").execute_in_process(
         instance=DagsterInstance.ephemeral(),
@@ -140,4 +156,9 @@ def test_two_papers_to_one_board_list_exactly_the_figure_changed_between_them(bu
     assert "1 figure for NEROCU changed since the paper issued to this board on" in html
     assert f"warehouse build {papers[0].build_id[:8]}" in html
     assert "No figure has changed since that paper." not in html
+    # Each revision carries its explanation, from the mart: the reason given with the replacing
+    # version and the unit's answer to the query on that figure.
+    explained = report_table(report, "Figures changed since the paper issued to this board")
+    assert len(explained) == 1 and REASON in explained[0]["Explanation"] and ANSWER in explained[0]["Explanation"]
+    assert REASON in html and ANSWER in html
     assert "changed since the paper issued" not in first.read_text()  # the first paper had none before it

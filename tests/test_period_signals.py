@@ -203,7 +203,7 @@ def test_a_file_that_states_no_month_gets_information(demo, tmp_path, unit):
     rules = {p.rule: p for p in verdict.problems}
     assert "period_mismatch" not in rules
     assert rules["period_not_stated"].severity == "information"
-    assert verdict.submission.state == "accepted_with_warnings"
+    assert verdict.submission.state == "accepted_with_queries_or_information"
 
 
 # --- nothing the project writes itself trips the check -----------------------------------------

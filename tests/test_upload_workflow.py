@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import shutil
 from datetime import date, datetime, UTC
 from pathlib import Path
 
@@ -131,6 +132,51 @@ def test_replacing_a_signed_off_return_needs_a_reason(demo, tmp_path):
     upload = [r for r in AuditLog.at(Paths(tmp_path)).records() if r.action == "upload"][-1]
     assert upload.detail["justifies"] == ["late", "replaces_signed_off"]
     assert upload.detail["reason"] == "Arrests corrected after the force's audit."
+
+
+def test_the_inbox_refuses_a_late_return_without_a_reason_and_takes_it_with_one(demo, tmp_path):
+    """The reason rule holds on the inbox too: a late file with no reason beside it is a recorded
+    refusal naming the file, unit, month and rule; with its reason file it is taken, the reason kept."""
+    from pipelines.intake.api import take_in_inbox
+
+    paths = Paths(tmp_path)
+    zone = LandingZone(paths.landing)
+    path = demo_return(demo)
+    inbox = paths.landing / "inbox" / "NEROCU"
+    inbox.mkdir(parents=True)
+    shutil.copy(path, inbox)
+    assert take_in_inbox(zone) == 0
+    assert landing_contents(zone)["registry"] == 0 and not list(inbox.iterdir())
+    note = (inbox.parent / ".refused" / "NEROCU" / f"{path.name}.reason.txt").read_text()
+    assert note.startswith(f"{path.name} was not submitted for NEROCU, September 2025. {LATE}")
+    assert f"{path.name}.submission-reason.txt" in note
+    last = AuditLog.at(paths).records()[-1]
+    assert (last.actor, last.action, last.detail["needs"]) == ("inbox:NEROCU", "upload_refused", ["late"])
+
+    shutil.copy(inbox.parent / ".refused" / "NEROCU" / path.name, inbox)
+    (inbox / f"{path.name}.submission-reason.txt").write_text("The force's figures came late.\n")
+    assert take_in_inbox(zone) == 1
+    (version,) = zone.registry.submissions()
+    assert version.reason == "The force's figures came late." and version.submitted_by == "inbox:NEROCU"
+    assert not list(inbox.iterdir())  # the reason file went aside with the return, never taken as one
+    upload = next(r for r in AuditLog.at(paths).records() if r.action == "upload")
+    assert upload.detail["reason"] == "The force's figures came late." and upload.detail["justifies"] == ["late"]
+
+
+def test_the_demo_loader_gives_a_reason_when_late_or_replacing_a_signed_off_return(demo, tmp_path):
+    from pipelines.demo.load import DEMO_REASONS, _submit_unit
+
+    zone = LandingZone(Paths(tmp_path).landing)
+    path = demo_return(demo)
+    changed = tmp_path / path.name
+    changed.write_bytes(path.read_bytes() + b"\r\n")
+    row = {"rocu_code": "NEROCU", "period": PERIOD, "kind": "monthly"}
+    _submit_unit(demo, zone.root, [{**row, "path": str(path), "submitted_at": "2025-10-03T09:00:00"},  # on time
+                                   {**row, "path": str(changed), "submitted_at": "2025-10-20T09:00:00"}])
+    on_time, replacing = zone.registry.submissions()
+    assert on_time.reason is None
+    assert replacing.reason == f"{DEMO_REASONS['late']} {DEMO_REASONS['replaces_signed_off']}"
+    assert on_time.state == "superseded"  # the replacing version was accepted
 
 
 def test_the_approvers_queue_lists_returns_waiting_for_sign_off_across_months(demo, tmp_path):

@@ -100,7 +100,8 @@ def test_only_the_suite_catches_the_value_rule(demo, tmp_path, case):
     assert (problem.severity, problem.column, problem.value, problem.file) == (case.severity, "D", figure, path.name)
     assert f"Row {row}, column D" in problem.message and path.name in problem.message
     assert figure in problem.message and "Rule:" in problem.message
-    assert verdict.submission.state == ("rejected" if case.severity == "error" else "accepted_with_warnings")
+    expected = "rejected" if case.severity == "error" else "accepted_with_queries_or_information"
+    assert verdict.submission.state == expected
 
 
 def test_an_unreadable_figure_stays_the_parsers_and_the_suite_still_checks_the_rest(demo, tmp_path):

@@ -49,6 +49,13 @@ def attempt(change, sentence) -> None:
     st.rerun()
 
 
+def _password_set(store: UserStore, who: str, password: str, field: str):
+    """Set the password (the command line's checked path), then empty the field: no one sees it again."""
+    user = accounts.set_password(store, session, who, password)
+    st.session_state.pop(field, None)
+    return user
+
+
 def metric_words(metric_id: str) -> str:
     return f"{METRIC_NAMES.get(metric_id, metric_id)} ({metric_id})"
 
@@ -182,3 +189,12 @@ if can(session, "manage_users"):
             elif st.button("Disable the account", key="change_disable"):
                 attempt(lambda: accounts.set_disabled(store, session, who, True),
                         lambda u: f"{u.username} is disabled; any open session ends at its next page.")
+            if user.is_locked() and st.button("Unlock the account", key="change_unlock"):
+                attempt(lambda: accounts.unlock(store, session, who),
+                        lambda u: f"{u.username} is unlocked and may sign in again.")
+            new_password = st.text_input("New password (tell the person by another channel)", type="password",
+                                         key=f"change_password:{who}")
+            if st.button("Set this password", key="change_set_password"):
+                attempt(lambda: _password_set(store, who, new_password, f"change_password:{who}"),
+                        lambda u: f"{u.username} has a new password; it also unlocks the account. "
+                                  "It is not shown again anywhere.")

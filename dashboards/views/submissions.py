@@ -24,6 +24,10 @@ STATUS = {
     "pending": ("Pending", "P", "#F0E442", "#000000"),
 }
 
+# fct_query_quality's counts, as the page heads them
+QUERY_COLUMNS = {"queries_raised": "Raised", "awaiting_answer": "Waiting for an answer", "overdue": "Overdue",
+                 "answered": "Answered", "answered_late": "Answered late", "open_queries": "Not yet closed",
+                 "closed": "Closed"}
 
 
 def sign_off_words(current_submission_id, awaiting_approval: bool) -> str:
@@ -111,6 +115,23 @@ else:
         "Versions": attention["versions"].astype(str), "Errors in latest": attention["latest_errors"].astype(str),
         "Warnings in latest": attention["latest_warnings"].astype(str), "Sign-off": attention["signoff"]}),
         f"submissions_attention_{year.replace('/', '-')}")
+st.subheader("The NOCC's queries on each unit's figures")
+# A data-quality measure (issue 14): per unit and the financial-year quarter each query was raised in.
+asked = query("select r.rocu_name, d.quarter_label, d.financial_year, q.* from marts.fct_query_quality as q "
+              "inner join marts.dim_rocu as r on q.rocu_code = r.rocu_code "
+              "inner join marts.dim_quarter as d on q.period = d.quarter "
+              "where q.period_type = 'quarter' order by r.rocu_name, d.quarter_seq")
+asked = asked[asked["rocu_code"].isin(allowed) & ((year == "All") | (asked["financial_year"] == year))]
+if asked.empty:
+    st.info(f"The NOCC raised no query on these units' figures in {scope}.")
+else:
+    show_table(pd.DataFrame({
+        "Unit": asked["rocu_name"], "Quarter raised": asked["quarter_label"],
+        **{heading: asked[column].astype(int).astype(str) for column, heading in QUERY_COLUMNS.items()}}),
+        f"submissions_queries_{year.replace('/', '-')}")
+    st.caption("Counted by the quarter each query was raised in, as the warehouse was last built. Overdue: still "
+               "waiting for the unit's answer after the working days the rule allows.")
+
 page_grid = shown[["rocu_code", "rocu_name", "month", "words", "deadline", "days_late", "versions",
                    "superseded_versions", "failed_versions", "latest_errors", "latest_warnings", "signoff", "latest_submission_id"]]
 with st.expander("The whole grid as a table"):

@@ -66,7 +66,8 @@ def show_check(unit: str, month: str) -> None:
             f"{VERDICT_WORDS.get(checked.state, checked.state).split(':')[0].lower()}: "
             f"{counts(checked.problems)}. "
             "Nothing was stored; submit it below when you are ready.")
-    {"accepted": st.success, "accepted_with_warnings": st.warning}.get(checked.state, st.error)(text)
+    shown_as = {"accepted": st.success, "accepted_with_queries_or_information": st.warning}
+    shown_as.get(checked.state, st.error)(text)
     show_problems(problem_frame([p.as_dict() for p in checked.problems], _as_sent(checked)),
                   f"check_{unit}_{month}_{checked.file_sha256[:12]}")
 
@@ -230,7 +231,7 @@ if verdict and (verdict.submission.rocu_code, verdict.submission.period, verdict
     if verdict.resent_of:
         text += (f" This exact file was sent before as version {verdict.resent_of.version}; it was checked again "
                  "under today's rules (the file is stored once).")
-    {"accepted": st.success, "accepted_with_warnings": st.warning, "rejected": st.error,
+    {"accepted": st.success, "accepted_with_queries_or_information": st.warning, "rejected": st.error,
      "failed": st.error}.get(s.state, st.info)(text)
     show_problems(problem_frame([p.as_dict() for p in verdict.problems], s), f"problems_{unit}_{month}_v{s.version}")
     if s.state == "rejected":

@@ -24,10 +24,14 @@ from pathlib import Path
 from tqdm import tqdm
 
 from pipelines.intake.queries import answer_query, open_queries
-from pipelines.intake.service import approve, submit_return
+from pipelines.intake.service import approve
 from pipelines.intake.land.zone import LandingZone
+from pipelines.intake.workflow import reasons_needed, submit
 
 DEMO_EXPLANATION = "Checked by the unit: the figure is right (demo data)."
+# The reason a unit gives where the workflow asks for one (pipelines/intake/check/reasons.py rules).
+DEMO_REASONS = {"late": "The return was held up waiting for a force's figures (demo data).",
+                "replaces_signed_off": "Figures corrected after the unit's own checks (demo data)."}
 
 
 def _submit_unit(demo_dir: Path, zone_root: Path, rows: list[dict]) -> Counter:
@@ -37,10 +41,12 @@ def _submit_unit(demo_dir: Path, zone_root: Path, rows: list[dict]) -> Counter:
         if zone.registry.find(row["rocu_code"], row["period"], hashlib.sha256(path.read_bytes()).hexdigest(),
                               row["kind"]):
             continue
-        verdict = submit_return(
+        sent = datetime.fromisoformat(row["submitted_at"])
+        needed = reasons_needed(zone, row["rocu_code"], row["period"], row["kind"], at=sent)
+        verdict = submit(
             zone, path.read_bytes(), original_name=path.name, rocu_code=row["rocu_code"], period=row["period"],
-            submitted_by=f"demo.{row['rocu_code'].lower()}.lead", submitted_at=datetime.fromisoformat(row["submitted_at"]),
-            kind=row["kind"],
+            submitted_by=f"demo.{row['rocu_code'].lower()}.lead", submitted_at=sent, kind=row["kind"],
+            reason=" ".join(DEMO_REASONS[j.rule] for j in needed) or None,
         )
         states[verdict.submission.state] += 1
         if verdict.accepted:  # the unit's lead answers its queries, its approver signs it off, as the workflow requires

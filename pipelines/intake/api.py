@@ -12,7 +12,8 @@ from pipelines.intake.land.zone import LandingZone, read_offered_file
 from pipelines.intake.nocc_queries import (NoccQuery, QueryRefused, answer_nocc_query, close_query, days_to_answer,
                                            last_person_event, queries_of, raise_from_reconciliation, raise_query,
                                            registry_rows, visible_queries, working_days_between)
-from pipelines.intake.queries import OpenQueries, Query, answer_query, open_queries, queries
+from pipelines.intake.queries import (ANSWERED_SCHEMA, OpenQueries, Query, answer_query, answered_queries,
+                                      open_queries, queries)
 from pipelines.intake.service import Verdict, approve, close_abandoned, load_report, submit_return
 from pipelines.intake.standardise.resources import RESOURCES_SCHEMA
 from pipelines.intake.standardise.returns import UNMAPPED_SCHEMA, VALUES_SCHEMA, unit_layout
@@ -26,7 +27,7 @@ __all__ = [
     "read_offered_file", "submit_return", "take_in_inbox", "unit_layout", "validate", "validate_request",
     "waiting_in_inbox", "CheckResult", "Justification", "ReasonRequired", "awaiting_sign_off", "check_return",
     "deadline_at", "reasons_needed", "submit", "warm_up_checks", "OpenQueries", "Query", "answer_query",
-    "open_queries", "queries", "counts", "ACCEPTED_STATES",
+    "open_queries", "queries", "counts", "ACCEPTED_STATES", "ANSWERED_SCHEMA", "answered_queries",
     "NoccQuery", "QueryRefused", "answer_nocc_query", "close_query", "days_to_answer", "last_person_event", "queries_of",
     "raise_from_reconciliation", "raise_query", "registry_rows", "visible_queries", "working_days_between",
     "UnmappedLabel", "unmapped_labels",

@@ -86,6 +86,24 @@ def queries(zone: LandingZone, submission: Submission | int) -> list[Query]:
     return out
 
 
+ANSWERED_SCHEMA = {"submission_id": int, "rule": str, "sheet": str, "row": int, "column": str,
+                   "explanation": str, "source": str, "answered_by": str, "answered_at": str}
+
+
+def answered_queries(zone: LandingZone) -> list[dict]:
+    """Every answered query of every version, with the cell it is about and its latest answer
+    (ANSWERED_SCHEMA): what the warehouse loads, so an answer travels with the figure it explains."""
+    latest = {(a["submission_id"], a["query_key"]): a for a in zone.registry.answers()}
+    out = []
+    for problem in zone.registry.problems():
+        answer = latest.get((problem["submission_id"], query_key(problem)))
+        if problem["severity"] == "query" and answer:
+            out.append({"submission_id": problem["submission_id"], "rule": problem["rule"],
+                        "sheet": problem["sheet"], "row": problem["row"], "column": problem["column"],
+                        **{k: answer[k] for k in ("explanation", "source", "answered_by", "answered_at")}})
+    return out
+
+
 def open_queries(zone: LandingZone, submission: Submission | int) -> list[Query]:
     return [q for q in queries(zone, submission) if q.status == "open"]
 

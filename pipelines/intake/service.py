@@ -34,7 +34,7 @@ from pipelines.intake.check.report import write_report
 from pipelines.intake.check.request import validate_request
 from pipelines.intake.check.structure import (HISTORY_MONTHS, check_jumps, check_missing_metrics, check_required_sheets,
                                        check_suite, check_unit_named, dedupe)
-from pipelines.intake.land.registry import Submission
+from pipelines.intake.land.registry import ACCEPTED_STATES, Submission
 from pipelines.intake.land.zone import LandingZone
 from pipelines.intake.queries import answer_from_file, refuse_open_queries
 from pipelines.intake.standardise.read_tables import UnreadableFile, read_grids
@@ -62,11 +62,12 @@ class Verdict:
 
     @property
     def accepted(self) -> bool:
-        return self.submission.state in ("accepted", "accepted_with_warnings", "superseded")
+        return self.submission.state in (*ACCEPTED_STATES, "superseded")
 
     def summary(self) -> str:
         s = self.submission
-        words = {"accepted": "ACCEPTED", "accepted_with_warnings": "ACCEPTED WITH QUERIES OR INFORMATION",
+        words = {"accepted": "ACCEPTED",
+                 "accepted_with_queries_or_information": "ACCEPTED WITH QUERIES OR INFORMATION",
                  "rejected": "REJECTED",
                  "superseded": "ACCEPTED (since superseded)", "received": "RECEIVED",
                  "failed": "NOT CHECKED (the check failed)"}[s.state]
@@ -80,7 +81,7 @@ class Verdict:
 def state_for(problems: list[Problem]) -> str:
     if any(p.severity == "error" for p in problems):
         return "rejected"
-    return "accepted_with_warnings" if problems else "accepted"
+    return "accepted_with_queries_or_information" if problems else "accepted"
 
 
 def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu_code: str, period: str,
@@ -88,9 +89,10 @@ def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu
                   kind: str = "monthly", reason: str | None = None, justified: tuple[str, ...] = ()) -> Verdict:
     """Land, check and judge one return; every call is a new version with a final state.
 
-    This is the machine route (the inbox, the demo loader), which takes no reason: people
-    submit through `submit`, which first asks for a reason where the workflow needs one and
-    passes it here (`reason`, and the rules it answers in `justified`) for the audit trail.
+    This is the step under every route, and it does not ask for a reason: every route (the page,
+    the CLI, the inbox, the demo loader) submits through `workflow.submit`, which first asks for a
+    reason where the workflow needs one and passes it here (`reason`, and the rules it answers in
+    `justified`) for the registry and the audit trail.
 
     The unit and month (quarter, for kind 'resources') are checked first (InvalidRequest,
     nothing written); then the file is kept as sent, and whatever the checks do, even crash,
@@ -103,7 +105,7 @@ def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu
     name = Path(original_name).name
     resent_of = zone.registry.find(rocu_code, period, hashlib.sha256(content).hexdigest(), kind)
     submission = zone.land(content, original_name=name, rocu_code=rocu_code, period=period,
-                           submitted_by=submitted_by, submitted_at=submitted_at, kind=kind)
+                           submitted_by=submitted_by, submitted_at=submitted_at, kind=kind, reason=reason)
     target = f"{rocu_code} {period} v{submission.version}"
     zone.audit.record(submitted_by, "upload", target, {"file": name, "sha256": submission.file_sha256,
                                                        "bytes": len(content), "kind": kind,
@@ -119,7 +121,7 @@ def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu
         log.exception("check of submission %s (%s) failed", submission.submission_id, target)
         problems, state, standardised = [Problem(severity_of("check_failed"), "check_failed", CHECK_FAILED, file=name)], "failed", {}
     submission = _record(zone, submission, problems, state)
-    if "comments" in standardised and submission.state in ("accepted", "accepted_with_warnings"):
+    if "comments" in standardised and submission.state in ACCEPTED_STATES:
         answer_from_file(zone, submission, standardised["comments"].to_dicts())
     if submission.version > 1:
         zone.audit.record(submitted_by, "resubmission", target, {"state": submission.state})
@@ -242,7 +244,7 @@ def _without_errors(values: pl.DataFrame, problems: list[Problem]) -> pl.DataFra
 def _history(zone: LandingZone, rocu_code: str, period: str) -> pl.DataFrame:
     """The unit's current accepted values for its last few months before `period`."""
     subs = [s for s in zone.registry.submissions()
-            if s.rocu_code == rocu_code and s.period < period and s.state in ("accepted", "accepted_with_warnings")]
+            if s.rocu_code == rocu_code and s.period < period and s.state in ACCEPTED_STATES]
     paths = [p for s in subs[-HISTORY_MONTHS:]
              if (p := zone.root / "standardised" / f"{s.submission_id}.values.parquet").exists()]
     return pl.concat([pl.read_parquet(p).select(list(VALUES_SCHEMA)) for p in paths]) if paths \

@@ -6,7 +6,9 @@ read from a temporary folder outside the landing zone and removed with it, nothi
 registered, saved or loaded, and the audit trail records only who checked which file
 (its sha256 fingerprint) and the verdict. A submission after the month's deadline, or one
 that would replace a signed-off return, is refused unless it carries a reason
-(pipelines/intake/check/reasons.py); the reason goes into the audit trail with the upload.
+(pipelines/intake/check/reasons.py); the reason goes into the audit trail and the registry
+with the upload. `submit` is where that rule lives: every route a return comes in by (the
+page, `rocu submit`, the inbox, the demo loader) submits through it.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class CheckResult:
     kind: str
     original_name: str
     file_sha256: str
-    state: str  # accepted, accepted_with_warnings or rejected: what a submission would be given
+    state: str  # accepted, accepted_with_queries_or_information or rejected: what submitting would give
     problems: list[Problem]
     needs_reason: list[Justification]  # what submitting it now would need a reason for
 
@@ -95,11 +97,13 @@ def check_return(zone: LandingZone, content: bytes, *, original_name: str, rocu_
 
 def submit(zone: LandingZone, content: bytes, *, original_name: str, rocu_code: str, period: str,
            submitted_by: str, reason: str | None = None, today: date | None = None,
-           kind: str = "monthly") -> Verdict:
-    """A person's submission: refused (ReasonRequired, audited, nothing landed) when it is late or
-    replaces a signed-off return and gives no reason; otherwise landed and checked with the reason kept."""
+           kind: str = "monthly", submitted_at: datetime | None = None) -> Verdict:
+    """A submission by any route: refused (ReasonRequired, audited, nothing landed) when it is late or
+    replaces a signed-off return and gives no reason; otherwise landed and checked with the reason kept.
+    `submitted_at` dates a submission made earlier (the demo loader replays its units' dates): it is
+    late if it was sent after the deadline, whenever it is loaded."""
     request = validate_request(rocu_code, period, today or datetime.now(UTC).date(), kind)
-    needed = reasons_needed(zone, request.rocu_code, request.period, kind)
+    needed = reasons_needed(zone, request.rocu_code, request.period, kind, at=submitted_at)
     try:
         reason = require_reason(needed, reason)
     except ReasonRequired as refused:
@@ -109,7 +113,7 @@ def submit(zone: LandingZone, content: bytes, *, original_name: str, rocu_code: 
         raise
     return submit_return(zone, content, original_name=original_name, rocu_code=request.rocu_code,
                          period=request.period, submitted_by=submitted_by, today=today, kind=kind, reason=reason,
-                         justified=tuple(j.rule for j in needed))
+                         justified=tuple(j.rule for j in needed), submitted_at=submitted_at)
 
 
 def awaiting_sign_off(zone: LandingZone, units: list[str] | None = None) -> list[Submission]:

@@ -28,6 +28,8 @@ MARTS = ("dim_rocu", "dim_quarter", "dim_month", "fct_board_quarterly", "fct_boa
          "fct_submission_problems", "fct_outcomes_quarterly", "fct_ocg_threat_monthly", "fct_capacity_tasking",
          "fct_unmapped_labels_quarterly", "fct_metrics_not_reported_quarterly", "fct_revised_figures",
          "fct_metric_monthly", "dim_metric",
+         # what each revised figure's explanation is (sections/definitions.py)
+         "fct_figure_explanations",
          # the effort-against-threat section (sections/alignment.py)
          "fct_effort_alignment", "fct_effort_alignment_index", "fct_effort_on_priorities",
          # the Disruptions and threat section (sections/disruptions.py)
@@ -60,6 +62,7 @@ class Figures:
     not_reported: pd.DataFrame
     revisions: pd.DataFrame  # every revised figure up to the quarter's end
     monthly: pd.DataFrame  # every unit's framework figures, months to the quarter's end (kept in the register)
+    explanations: pd.DataFrame  # fct_figure_explanations for those figures: why each holds its value
     alignment: pd.DataFrame  # fct_effort_alignment, every unit, the financial year the quarter ends in
     alignment_index: pd.DataFrame  # fct_effort_alignment_index, the same year
     on_priorities: pd.DataFrame  # fct_effort_on_priorities, the same year
@@ -135,6 +138,7 @@ def read_figures(con: duckdb.DuckDBPyConnection, request: Request) -> Figures:
                        "order by rocu_code, strand_code, metric_id", quarter),
         revisions=q(_REVISIONS, quarter),
         monthly=q(_MONTHLY, quarter),
+        explanations=q(_EXPLANATIONS, quarter),
         alignment=q(f"select * from marts.fct_effort_alignment where financial_year = ({_QUARTER_YEAR}) "
                     "order by rocu_code, threat_area_order", quarter),
         alignment_index=q(f"select * from marts.fct_effort_alignment_index where financial_year = ({_QUARTER_YEAR}) "
@@ -234,6 +238,14 @@ inner join marts.dim_metric as d on m.metric_id = d.metric_id
 inner join marts.dim_quarter as q on m.month <= q.last_month
 where q.quarter = ?
 order by m.rocu_code, m.month, m.metric_id
+"""
+
+_EXPLANATIONS = """
+select e.rocu_code, e.month, e.metric_id, e.has_explanation, e.explanation
+from marts.fct_figure_explanations as e
+inner join marts.dim_quarter as q on e.month <= q.last_month
+where q.quarter = ?
+order by e.rocu_code, e.month, e.metric_id
 """
 
 # The paper's quarter as the disruption marts name periods: 2026-Q3 is financial_quarter '2026/27 Q3',

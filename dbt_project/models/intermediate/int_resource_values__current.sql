@@ -3,7 +3,7 @@
 -- budget line's own source, or the source a post depends on) from seeds/resources.
 with submissions as (
     select * from {{ ref('stg_intake__resource_submissions') }}
-    where state in ('accepted', 'accepted_with_warnings')
+    where state in ('accepted', 'accepted_with_queries_or_information')
 ),
 
 current_versions as (

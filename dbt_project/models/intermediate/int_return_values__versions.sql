@@ -39,7 +39,7 @@ accepted as (
     from submissions
     inner join rule on submissions.submission_id = rule.submission_id
     left join approvals on submissions.submission_id = approvals.submission_id
-    where submissions.state in ('accepted', 'accepted_with_warnings', 'superseded')
+    where submissions.state in ('accepted', 'accepted_with_queries_or_information', 'superseded')
 ),
 
 ranked as (

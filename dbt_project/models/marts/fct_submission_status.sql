@@ -50,15 +50,20 @@ per_month as (
         rocu_code,
         month,
         count(*) as versions,
-        count(*) filter (where state in ('accepted', 'accepted_with_warnings', 'superseded')) as accepted_versions,
+        count(*) filter (
+            where state in ('accepted', 'accepted_with_queries_or_information', 'superseded')
+        ) as accepted_versions,
         count(*) filter (where state = 'rejected') as rejected_versions,
         count(*) filter (where state = 'superseded') as superseded_versions,
         count(*) filter (where state = 'failed') as failed_versions,
         max_by(state, version) as latest_state,
         min(submitted_at) as first_submitted_at,
-        min(submitted_at) filter (where state in ('accepted', 'accepted_with_warnings', 'superseded'))
-            as first_accepted_at,
-        max(submission_id) filter (where state in ('accepted', 'accepted_with_warnings')) as current_submission_id,
+        min(submitted_at) filter (
+            where state in ('accepted', 'accepted_with_queries_or_information', 'superseded')
+        ) as first_accepted_at,
+        max(submission_id) filter (
+            where state in ('accepted', 'accepted_with_queries_or_information')
+        ) as current_submission_id,
         count(*) filter (where approved) as approved_versions,
         max(submission_id) as latest_submission_id
     from (

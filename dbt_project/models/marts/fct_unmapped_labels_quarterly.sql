@@ -4,7 +4,9 @@ with labels as (
     select u.*
     from {{ ref('stg_intake__unmapped_labels') }} as u
     inner join {{ ref('stg_intake__submissions') }} as s
-        on u.submission_id = s.submission_id and s.state in ('accepted', 'accepted_with_warnings')
+        on
+            u.submission_id = s.submission_id
+            and s.state in ('accepted', 'accepted_with_queries_or_information')
 ),
 
 bridge as (

@@ -69,6 +69,8 @@ def justifications(*, period: str, kind: str, signed_off: list[int], at: datetim
     a new version replaces them in the published figures once accepted.
     """
     at = at or datetime.now(UTC)
+    if at.tzinfo is None:  # a time without a zone is UK local time (the demo manifest's submission times)
+        at = at.replace(tzinfo=UK)
     needed = []
     if kind == "monthly" and (due := deadline_at(period)) is not None and at >= due:
         needed.append(Justification("late", f"The deadline for {month_label(period)} was the end of "

@@ -12,7 +12,8 @@ from pipelines.intake.land.registry import Submission
 
 VERDICT_WORDS = {
     "accepted": "Accepted",
-    "accepted_with_warnings": "Accepted with queries or information (answer each query before sign-off)",
+    "accepted_with_queries_or_information":
+        "Accepted with queries or information (answer each query before sign-off)",
     "rejected": "Rejected: fix the errors below and upload the file again",
     "superseded": "Accepted, since replaced by a later version",
     "failed": "Not checked: the check failed on our side, not because of the file. Nothing was loaded; "

@@ -5,7 +5,7 @@ Every offer is a new version with its own verdict, even when the bytes were sent
 A unit sends two kinds of return (return_kind): the monthly performance return, for a month
 (period YYYY-MM), and the quarterly resources return, for a financial-year quarter (period
 YYYY-Qn). Versions are numbered, and superseded, within one kind, unit and period.
-Every version ends in a final state: accepted, accepted_with_warnings, superseded,
+Every version ends in a final state: accepted, accepted_with_queries_or_information, superseded,
 rejected, or failed (the check itself broke or was interrupted: not the sender's fault).
 
 SQLite (standard library) rather than the warehouse: the registry must survive warehouse
@@ -38,7 +38,8 @@ create table if not exists submissions (
     state           text not null,              -- received, then one of FINAL_STATES
     error_count     integer not null default 0,
     warning_count   integer not null default 0,
-    superseded_by   integer references submissions(submission_id)
+    superseded_by   integer references submissions(submission_id),
+    reason          text                        -- why it was sent late or replaces a signed-off version, if asked
 );
 create index if not exists submissions_by_month on submissions (rocu_code, period, version);
 create index if not exists submissions_by_sha on submissions (file_sha256);
@@ -67,9 +68,14 @@ create trigger if not exists query_answers_no_delete before delete on query_answ
 begin select raise(abort, 'Answers to queries are append-only: they cannot be deleted.'); end;
 """
 
-FINAL_STATES = ("rejected", "accepted", "accepted_with_warnings", "superseded", "failed")
+FINAL_STATES = ("rejected", "accepted", "accepted_with_queries_or_information", "superseded",
+                "failed")
 STATES = ("received", *FINAL_STATES)
-ACCEPTED_STATES = ("accepted", "accepted_with_warnings")
+ACCEPTED_STATES = ("accepted", "accepted_with_queries_or_information")
+_ACCEPTED_SQL = "(" + ", ".join(f"'{s}'" for s in ACCEPTED_STATES) + ")"  # constants only, never user text
+# The state's name before it said what it means (every former warning is now a query or information):
+# a registry from an older release has it on its rows, renamed when the registry is opened (_migrate).
+FORMER_STATE_NAMES = {"accepted_with_warnings": "accepted_with_queries_or_information"}
 RETURN_KINDS = ("monthly", "resources")
 
 
@@ -91,6 +97,7 @@ class Submission:
     warning_count: int
     superseded_by: int | None
     return_kind: str = "monthly"
+    reason: str | None = None  # the reason given for a late submission or one replacing a signed-off version
 
 
 class Registry:
@@ -144,7 +151,7 @@ class Registry:
 
     def add(self, *, rocu_code: str, period: str, sha256: str, stored_path: str, original_name: str,
             size_bytes: int, submitted_by: str, submitted_at: str, received_at: str,
-            kind: str = "monthly") -> Submission:
+            kind: str = "monthly", reason: str | None = None) -> Submission:
         """Register one offer of a file as the next version of its unit-month (unit-quarter)."""
         assert kind in RETURN_KINDS, kind
         with self.connect() as con:
@@ -155,10 +162,10 @@ class Registry:
             ).fetchone()
             cur = con.execute(
                 "insert into submissions (return_kind, rocu_code, period, version, file_sha256, stored_path,"
-                " original_name, size_bytes, submitted_by, submitted_at, received_at, state)"
-                " values (?,?,?,?,?,?,?,?,?,?,?, 'received')",
+                " original_name, size_bytes, submitted_by, submitted_at, received_at, reason, state)"
+                " values (?,?,?,?,?,?,?,?,?,?,?,?, 'received')",
                 (kind, rocu_code, period, version, sha256, stored_path, original_name, size_bytes, submitted_by,
-                 submitted_at, received_at),
+                 submitted_at, received_at, reason),
             )
             con.execute("commit")
             return self.get(cur.lastrowid)
@@ -184,14 +191,14 @@ class Registry:
             if state in ACCEPTED_STATES:
                 newer = con.execute(
                     "select submission_id from submissions where return_kind=? and rocu_code=? and period=?"
-                    " and version>? and state in ('accepted','accepted_with_warnings') order by version desc limit 1",
+                    f" and version>? and state in {_ACCEPTED_SQL} order by version desc limit 1",
                     (sub["return_kind"], sub["rocu_code"], sub["period"], sub["version"])).fetchone()
                 if newer:
                     state, superseded_by = "superseded", newer[0]
                 else:
                     con.execute(
                         "update submissions set state='superseded', superseded_by=? where return_kind=?"
-                        " and rocu_code=? and period=? and version<? and state in ('accepted','accepted_with_warnings')",
+                        f" and rocu_code=? and period=? and version<? and state in {_ACCEPTED_SQL}",
                         (submission_id, sub["return_kind"], sub["rocu_code"], sub["period"], sub["version"]),
                     )
             con.execute(
@@ -213,7 +220,7 @@ class Registry:
     def approve(self, submission_id: int, approved_by: str, approved_at: str) -> Submission:
         """Sign off an accepted version. Only accepted content can be approved; approving twice is a no-op."""
         sub = self.get(submission_id)
-        if sub.state not in ("accepted", "accepted_with_warnings", "superseded"):
+        if sub.state not in (*ACCEPTED_STATES, "superseded"):
             raise ValueError(f"submission {submission_id} is {sub.state}: only an accepted return can be approved")
         with self.connect() as con:
             con.execute("insert or ignore into approvals (submission_id, approved_by, approved_at) values (?,?,?)",
@@ -260,7 +267,8 @@ def _migrate(con: sqlite3.Connection) -> None:
     """Bring a registry made by an earlier release up to SCHEMA, keeping every row.
 
     Earlier registries refused a second version with the same bytes (a unique key) and had
-    no received_at; SQLite cannot drop a constraint, so the table is rebuilt in place.
+    no received_at; SQLite cannot drop a constraint, so the table is rebuilt in place. States
+    by a former name (FORMER_STATE_NAMES) are renamed; reason is added, empty for old rows.
     """
     columns = [r[1] for r in con.execute("pragma table_info(submissions)").fetchall()]
     if columns and "return_kind" not in columns:  # before resources returns: every version was monthly
@@ -268,6 +276,14 @@ def _migrate(con: sqlite3.Connection) -> None:
             con.execute("alter table submissions add column return_kind text not null default 'monthly'")
         except sqlite3.OperationalError:  # another process added it while this one looked
             pass
+    if columns and "reason" not in columns:  # before reasons were kept with the version (audit trail only)
+        try:
+            con.execute("alter table submissions add column reason text")
+        except sqlite3.OperationalError:
+            pass
+    for former, now in FORMER_STATE_NAMES.items():  # look first: opening a current registry writes nothing
+        if columns and con.execute("select 1 from submissions where state=? limit 1", (former,)).fetchone():
+            con.execute("update submissions set state=? where state=?", (now, former))
     if not columns or "received_at" in columns:
         return
     table = SCHEMA.split(";")[0].replace("create table if not exists submissions", "create table submissions_new")

@@ -28,7 +28,7 @@ class LandingZone:
         self.registry = Registry(root / "registry.sqlite")
 
     def land(self, content: bytes, *, original_name: str, rocu_code: str, period: str, submitted_by: str,
-             submitted_at: datetime | None = None, kind: str = "monthly") -> Submission:
+             submitted_at: datetime | None = None, kind: str = "monthly", reason: str | None = None) -> Submission:
         """Store the bytes (once, however often they are sent) and register this offer as a new version."""
         sha = hashlib.sha256(content).hexdigest()
         ext = Path(original_name).suffix.lower()
@@ -46,7 +46,7 @@ class LandingZone:
                                  original_name=Path(original_name).name, size_bytes=len(content),
                                  submitted_by=submitted_by,
                                  submitted_at=(submitted_at or now).isoformat(timespec="seconds"),
-                                 received_at=now.isoformat(timespec="seconds"), kind=kind)
+                                 received_at=now.isoformat(timespec="seconds"), kind=kind, reason=reason)
 
     @property
     def audit(self) -> AuditLog:

@@ -1,6 +1,7 @@
 """Accepted returns, from the landing-zone registry into the warehouse's raw tables.
 
-Monthly returns fill raw.submissions, raw.return_values and raw.unmapped_labels; quarterly
+Monthly returns fill raw.submissions, raw.return_values, raw.unmapped_labels and
+raw.query_answers (the units' answers to the queries on their figures); quarterly
 resources returns (the second kind of return the intake takes) fill raw.resource_submissions
 and raw.resource_values, always reloaded whole (nine units, four quarters a year).
 
@@ -19,14 +20,14 @@ import polars as pl
 from dagster import (AssetCheckResult, AssetCheckSpec, AssetExecutionContext, AssetKey, AssetSpec, Config,
                      MaterializeResult, multi_asset)
 
-from pipelines.intake.api import Problem, Submission, close_abandoned
+from pipelines.intake.api import ANSWERED_SCHEMA, Problem, Submission, answered_queries, close_abandoned
 from pipelines.orchestration.resources import LandingResource, WarehouseResource
 from pipelines.intake.api import RESOURCES_SCHEMA, UNMAPPED_SCHEMA, VALUES_SCHEMA
 from pipelines.orchestration.warehouse import replace_table
 
 TABLES = ("submissions", "approvals", "submission_problems", "return_values", "unmapped_labels",
-          "resource_submissions", "resource_values")
-LOADED_STATES = ("accepted", "accepted_with_warnings", "superseded")
+          "resource_submissions", "resource_values", "query_answers")
+LOADED_STATES = ("accepted", "accepted_with_queries_or_information", "superseded")
 # Empty registries still need typed tables for dbt to build against. The column lists come
 # from where the rows are made (the Problem value, the parser's schemas), keyed by submission.
 SUBMISSION = {"submission_id": pl.Int64}
@@ -35,6 +36,7 @@ SCHEMAS = {
     "submission_problems": {**SUBMISSION, **{f.name: pl.Int64 if f.name == "row" else pl.Utf8
                                              for f in fields(Problem)}},
     "return_values": {**SUBMISSION, **VALUES_SCHEMA},
+    "query_answers": {k: pl.Int64 if t is int else pl.Utf8 for k, t in ANSWERED_SCHEMA.items()},
     # where the unmapped label itself sits (label_row/label_column) stays in the report only
     "unmapped_labels": {**SUBMISSION, **{k: t for k, t in UNMAPPED_SCHEMA.items()
                                          if k not in ("label_row", "label_column")}},
@@ -106,6 +108,7 @@ def raw_returns(context: AssetExecutionContext, config: ReturnsSlice, landing: L
         "submission_problems": _typed([p for p in zone.registry.problems() if p["submission_id"] in monthly],
                                       "submission_problems"),
         "return_values": _stored(zone.root, "return_values", "values", loaded),
+        "query_answers": _typed([a for a in answered_queries(zone) if a["submission_id"] in monthly], "query_answers"),
         "unmapped_labels": _stored(zone.root, "unmapped_labels", "unmapped", loaded),
         "resource_submissions": _registry_frame(resource_subs).join(
             _typed([a for a in approvals if a["submission_id"] not in monthly], "approvals"),

@@ -2,7 +2,7 @@
 
 Figures from fct_board_quarterly (counts per unit), fct_board_network_quarterly,
 fct_strand_coverage_quarterly, fct_unmapped_labels_quarterly,
-fct_metrics_not_reported_quarterly and fct_revised_figures.
+fct_metrics_not_reported_quarterly, fct_revised_figures and fct_figure_explanations.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pipelines.serving.formats import amount, count, long_date, missing, plain
 from pipelines.papers.sections.common import Context, chart, table
 
 STRANDS = ["pursue", "prevent", "protect", "prepare"]
+WITHDRAWN = "Withdrawn: the return now held has no such figure, so no explanation travels with it."
 
 
 def departures(ctx: Context) -> Section:
@@ -136,13 +137,17 @@ def _since_last_paper(ctx: Context, section: Section) -> None:
         then=[amount(v, u) if not missing(v) else "not held" for v, u in zip(changed["value_then"], changed["unit"])],
         now=[amount(v, u) if not missing(v) else "withdrawn" for v, u in zip(changed["value_now"], changed["unit"])],
         month_name=changed["month"].map(month_label))
+    # each revision's explanation, as the mart words it; a figure withdrawn since is no longer held, so none travels
+    explained = ctx.figures.explanations[["rocu_code", "month", "metric_id", "explanation"]]
+    changed = changed.merge(explained, on=["rocu_code", "month", "metric_id"], how="left")
+    changed["explanation"] = changed["explanation"].fillna(WITHDRAWN)
     issued = f"{long_date(date.fromisoformat(ctx.previous.issued_at[:10]))} ({ctx.previous.quarter})"
     section.findings.append(findings.revisions_since_paper(ctx.subject, len(changed), issued,
                                                            ctx.previous.build_id))
     section.tables.append(table(
         f"Figures changed since the paper issued to this board on {issued}", changed, {
             "rocu_code": ("Unit", None), "month_name": ("Month", None), "metric_name": ("Metric", None),
-            "then": ("In that paper", None), "now": ("Now", None)},
+            "then": ("In that paper", None), "now": ("Now", None), "explanation": ("Explanation", None)},
         note="No figure has changed since that paper." if changed.empty else "",
         raw_extra={"month": "Month (YYYY-MM)", "metric_id": "Metric id", "value_then": "In that paper (value)",
                    "value_now": "Now (value)", "unit": "Unit of measure"}))

@@ -22,7 +22,8 @@ renamed as (
         state,
         error_count,
         warning_count,
-        superseded_by
+        superseded_by,
+        nullif(trim(reason), '') as reason
     from source
 )
 
