@@ -16,13 +16,13 @@ from pipelines.intake.queries import (ANSWERED_SCHEMA, OpenQueries, Query, answe
                                       open_queries, queries)
 from pipelines.intake.service import Verdict, approve, close_abandoned, load_report, submit_return
 from pipelines.intake.standardise.resources import RESOURCES_SCHEMA
-from pipelines.intake.standardise.returns import UNMAPPED_SCHEMA, VALUES_SCHEMA, unit_layout
+from pipelines.intake.standardise.returns import COMMENTS_SCHEMA, UNMAPPED_SCHEMA, VALUES_SCHEMA, unit_layout
 from pipelines.intake.types import Problem, counts
 from pipelines.intake.unmapped import UnmappedLabel, unmapped_labels
 from pipelines.intake.workflow import CheckResult, awaiting_sign_off, check_return, reasons_needed, submit
 
 __all__ = [
-    "MAX_BYTES", "RESOURCES_SCHEMA", "UNMAPPED_SCHEMA", "VALUES_SCHEMA", "VERDICT_WORDS", "InvalidRequest", "LandingZone", "Problem",
+    "COMMENTS_SCHEMA", "MAX_BYTES", "RESOURCES_SCHEMA", "UNMAPPED_SCHEMA", "VALUES_SCHEMA", "VERDICT_WORDS", "InvalidRequest", "LandingZone", "Problem",
     "Registry", "ReturnRequest", "Submission", "Verdict", "approve", "close_abandoned", "load_report",
     "read_offered_file", "submit_return", "take_in_inbox", "unit_layout", "validate", "validate_request",
     "waiting_in_inbox", "CheckResult", "Justification", "ReasonRequired", "awaiting_sign_off", "check_return",

@@ -1,7 +1,8 @@
 """Accepted returns, from the landing-zone registry into the warehouse's raw tables.
 
-Monthly returns fill raw.submissions, raw.return_values, raw.unmapped_labels and
-raw.query_answers (the units' answers to the queries on their figures); quarterly
+Monthly returns fill raw.submissions, raw.return_values, raw.unmapped_labels,
+raw.return_comments (what the unit wrote beside a figure, in a Comments or Notes column or a
+notes sheet) and raw.query_answers (the units' answers to the queries on their figures); quarterly
 resources returns (the second kind of return the intake takes) fill raw.resource_submissions
 and raw.resource_values, always reloaded whole (nine units, four quarters a year).
 
@@ -22,11 +23,11 @@ from dagster import (AssetCheckResult, AssetCheckSpec, AssetExecutionContext, As
 
 from pipelines.intake.api import ANSWERED_SCHEMA, Problem, Submission, answered_queries, close_abandoned
 from pipelines.orchestration.resources import LandingResource, WarehouseResource
-from pipelines.intake.api import RESOURCES_SCHEMA, UNMAPPED_SCHEMA, VALUES_SCHEMA
+from pipelines.intake.api import COMMENTS_SCHEMA, RESOURCES_SCHEMA, UNMAPPED_SCHEMA, VALUES_SCHEMA
 from pipelines.orchestration.warehouse import replace_table
 
 TABLES = ("submissions", "approvals", "submission_problems", "return_values", "unmapped_labels",
-          "resource_submissions", "resource_values", "query_answers")
+          "resource_submissions", "resource_values", "query_answers", "return_comments")
 LOADED_STATES = ("accepted", "accepted_with_queries_or_information", "superseded")
 # Empty registries still need typed tables for dbt to build against. The column lists come
 # from where the rows are made (the Problem value, the parser's schemas), keyed by submission.
@@ -37,6 +38,7 @@ SCHEMAS = {
                                              for f in fields(Problem)}},
     "return_values": {**SUBMISSION, **VALUES_SCHEMA},
     "query_answers": {k: pl.Int64 if t is int else pl.Utf8 for k, t in ANSWERED_SCHEMA.items()},
+    "return_comments": {**SUBMISSION, **COMMENTS_SCHEMA},
     # where the unmapped label itself sits (label_row/label_column) stays in the report only
     "unmapped_labels": {**SUBMISSION, **{k: t for k, t in UNMAPPED_SCHEMA.items()
                                          if k not in ("label_row", "label_column")}},
@@ -63,7 +65,7 @@ def _typed(rows: list[dict] | pl.DataFrame, table: str) -> pl.DataFrame:
 
 
 def _stored(zone_root: Path, table: str, kind: str, submission_ids: list[int]) -> pl.DataFrame:
-    """The standardised values (or unmapped labels) saved with each loaded submission."""
+    """The standardised values (unmapped labels, comments) saved with each loaded submission."""
     frames = [_typed(pl.read_parquet(p), table) for i in submission_ids
               if (p := zone_root / "standardised" / f"{i}.{kind}.parquet").exists()]
     return pl.concat(frames) if frames else _typed([], table)
@@ -110,6 +112,9 @@ def raw_returns(context: AssetExecutionContext, config: ReturnsSlice, landing: L
         "return_values": _stored(zone.root, "return_values", "values", loaded),
         "query_answers": _typed([a for a in answered_queries(zone) if a["submission_id"] in monthly], "query_answers"),
         "unmapped_labels": _stored(zone.root, "unmapped_labels", "unmapped", loaded),
+        # small, and keyed by version not by unit-month: reloaded whole, like the answers
+        "return_comments": _stored(zone.root, "return_comments", "comments",
+                                   [s.submission_id for s in subs if s.state in LOADED_STATES]),
         "resource_submissions": _registry_frame(resource_subs).join(
             _typed([a for a in approvals if a["submission_id"] not in monthly], "approvals"),
             on="submission_id", how="left"),
