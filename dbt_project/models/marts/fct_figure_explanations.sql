@@ -31,45 +31,58 @@ nocc_queries as (
     where period_type = 'month' and answer is not null
 ),
 
-answered_in_version as (
+-- each figure's cells in the version it is held from: where its answers and comments sit
+figure_cells as (
     select
         figures.rocu_code,
         figures.month,
         figures.metric_id,
-        string_agg(
-            'Answer to the query on version ' || submissions.version || ' (' || unit_answers.rule || '): "'
-            || unit_answers.explanation || '".',
-            ' ' order by unit_answers.answered_at, unit_answers.rule, cells.source_row, cells.source_column
-        ) as query_answers
+        submissions.version,
+        cells.submission_id,
+        cells.source_sheet,
+        cells.source_row,
+        cells.source_column
     from figures
     inner join submissions on figures.submission_id = submissions.submission_id
     inner join cells on figures.submission_id = cells.submission_id and figures.metric_id = cells.metric_id
+),
+
+answered_in_version as (
+    select
+        figure_cells.rocu_code,
+        figure_cells.month,
+        figure_cells.metric_id,
+        string_agg(
+            'Answer to the query on version ' || figure_cells.version || ' (' || unit_answers.rule || '): "'
+            || unit_answers.explanation || '".',
+            ' ' order by unit_answers.answered_at, unit_answers.rule, figure_cells.source_row,
+            figure_cells.source_column
+        ) as query_answers
+    from figure_cells
     inner join unit_answers
-        on cells.submission_id = unit_answers.submission_id
-        and cells.source_sheet is not distinct from unit_answers.source_sheet
-        and cells.source_row = unit_answers.source_row
-        and cells.source_column = unit_answers.source_column
-    group by figures.rocu_code, figures.month, figures.metric_id
+        on figure_cells.submission_id = unit_answers.submission_id
+        and figure_cells.source_sheet is not distinct from unit_answers.source_sheet
+        and figure_cells.source_row = unit_answers.source_row
+        and figure_cells.source_column = unit_answers.source_column
+    group by figure_cells.rocu_code, figure_cells.month, figure_cells.metric_id
 ),
 
 -- a comment that answered a query on its cell is given once, as that answer
 commented_in_version as (
     select
-        figures.rocu_code,
-        figures.month,
-        figures.metric_id,
+        figure_cells.rocu_code,
+        figure_cells.month,
+        figure_cells.metric_id,
         string_agg(
-            'Comment in version ' || submissions.version || ': "' || file_comments.comment || '".',
+            'Comment in version ' || figure_cells.version || ': "' || file_comments.comment || '".',
             ' ' order by file_comments.source_sheet, file_comments.source_row, file_comments.source_column
         ) as file_comments
-    from figures
-    inner join submissions on figures.submission_id = submissions.submission_id
-    inner join cells on figures.submission_id = cells.submission_id and figures.metric_id = cells.metric_id
+    from figure_cells
     inner join file_comments
-        on cells.submission_id = file_comments.submission_id
-        and cells.source_sheet is not distinct from file_comments.source_sheet
-        and cells.source_row = file_comments.source_row
-        and cells.source_column = file_comments.source_column
+        on figure_cells.submission_id = file_comments.submission_id
+        and figure_cells.source_sheet is not distinct from file_comments.source_sheet
+        and figure_cells.source_row = file_comments.source_row
+        and figure_cells.source_column = file_comments.source_column
     left join unit_answers
         on file_comments.submission_id = unit_answers.submission_id
         and file_comments.source_sheet is not distinct from unit_answers.source_sheet
@@ -77,7 +90,7 @@ commented_in_version as (
         and file_comments.source_column = unit_answers.source_column
         and file_comments.comment = unit_answers.explanation
     where unit_answers.submission_id is null
-    group by figures.rocu_code, figures.month, figures.metric_id
+    group by figure_cells.rocu_code, figure_cells.month, figure_cells.metric_id
 ),
 
 answered_to_nocc as (
