@@ -4,8 +4,8 @@ A link names the figure and its filters in the URL (?figure=..&unit=..&threat=..
 and for a threat area x 4P x impact cell also &strand=..&impact=..), so a view can be shared. The rows
 come from marts only: fct_ocg_ledger_period_groups (the groups each ledger figure counts, by reference,
 never by name), fct_ocg_ledger_monthly (their months on the ledger), fct_counted_disruptions (the
-disruptions the figures count) and fct_disruption_validation_claims (the claims behind the validation
-figures). The drill page calls `show_figure` after its own server-side check.
+disruptions the figures count), fct_disruption_validation_claims (the claims behind the validation
+figures) and fct_ocg_disruption_events (the events behind the score change after disruption). The drill page calls `show_figure` after its own server-side check.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import streamlit as st
 from dashboards.data import query
 from dashboards.widgets import (PERIOD_COLUMNS, no_data, page_link, period_filter, period_words, show_table,
                                 unit_filter, url_select)
-from pipelines.serving.formats import count, day, share_with_base
+from pipelines.serving.formats import count, day, decimal, share_with_base
 
 
 @dataclass(frozen=True)
@@ -51,10 +51,12 @@ LEDGER = {
 CELL = "disruptions_cell"  # a threat area x 4P strand x impact level cell of the unit's disruptions
 LINKED = "ocg_linked"  # the share of the unit's disruptions linked to an OCG (fct_disruption_recording)
 VALIDATION = "validation"  # the unit's validation backlog and lag (fct_disruption_validation)
+EFFECT = "disruption_effect"  # score change after disruption against undisrupted groups (fct_ocg_disruption_effect)
 FIGURES = {**{key: f.label for key, f in LEDGER.items()},
            CELL: "Disruptions of one threat area, 4P strand and impact level",
            LINKED: "Disruptions linked to an OCG",
-           VALIDATION: "Validation of disruption claims: backlog and lag"}
+           VALIDATION: "Validation of disruption claims: backlog and lag",
+           EFFECT: "Score change after a major or moderate disruption"}
 LEAD_WORDS = {"led": "the unit", "force_led": "a force (unit supported)",
               "other_rocu_led": "another ROCU (unit supported)", "not_recorded": "not recorded"}
 
@@ -90,6 +92,8 @@ def show_figure() -> None:
         show_linked(unit, names[unit], kind, period, when)
     elif figure == VALIDATION:
         show_validation_claims(unit, names[unit], kind, period, when)
+    elif figure == EFFECT:
+        show_effect_events(unit, names[unit], area, where, kind, period, when)
     else:
         show_ledger_figure(LEDGER[figure], unit, names[unit], area, where, kind, period, when)
 
@@ -285,6 +289,50 @@ def show_validation_claims(unit: str, unit_name: str, kind: str, period: str, wh
     }), f"drill_validation_{unit}_{period.replace('/', '-')}", export=rows)
     st.caption("Counted claims only (another agency's duplicate of the unit's claim is not a second claim to "
                "validate). A claim decided after the period's end was still awaiting on its last day.")
+
+
+def show_effect_events(unit: str, unit_name: str, area: str, where: str, kind: str, period: str, when: str) -> None:
+    """The events behind the score change after disruption (fct_ocg_disruption_events, which
+    fct_ocg_disruption_effect rolls up): each disrupted group month with its change and its comparison."""
+    effect = query("select events_3m, events_unmatched_3m, disrupted_mean_change_3m, comparison_mean_change_3m,"
+                   " events_6m, events_unmatched_6m, disrupted_mean_change_6m, comparison_mean_change_6m"
+                   " from marts.fct_ocg_disruption_effect"
+                   " where rocu_code = ? and threat_area_code = ? and period_type = ? and period = ?",
+                   (unit, area, kind, period))
+    if effect.empty:
+        no_data(f"No major or moderate disruption of {unit_name}'s groups in {when} ({where}) can be followed yet.")
+    e = effect.iloc[0]
+    st.subheader(f"After a major or moderate disruption: {unit_name}, {where}, {when}")
+    columns = st.columns(2)
+    for column, m in zip(columns, (3, 6)):
+        column.metric(f"Disrupted groups' mean score change, {m} months later",
+                      decimal(e[f"disrupted_mean_change_{m}m"], 2),
+                      help=f"{count(e[f'events_{m}m'])} events compared; undisrupted groups' mean change "
+                           f"{decimal(e[f'comparison_mean_change_{m}m'], 2)}; "
+                           f"{count(e[f'events_unmatched_{m}m'])} with no group to compare.")
+    rows = query(
+        f"""
+        select v.ocg_ref, v.month, v.threat_area_name, v.morile_band, v.months_after, v.score_change,
+               v.comparison_groups, v.comparison_mean_change, v.is_matched
+        from marts.fct_ocg_disruption_events v
+        join marts.dim_month d on v.month = d.month
+        where v.rocu_code = ? and d.{PERIOD_COLUMNS[kind]} = ? and (? = 'ALL' or v.threat_area_code = ?)
+        order by v.months_after, v.month, v.ocg_ref
+        """,
+        (unit, period, area, area),
+    )
+    st.markdown(f"#### The {len(rows)} events behind the figures (each group month and horizon)")
+    show_table(pd.DataFrame({
+        "OCG reference": rows["ocg_ref"], "Month disrupted": rows["month"], "Threat area": rows["threat_area_name"],
+        "Band": rows["morile_band"], "Months later": rows["months_after"].map(count),
+        "Score change": rows["score_change"].map(lambda v: decimal(v, 0)),
+        "Undisrupted groups compared": rows["comparison_groups"].map(count),
+        "Their mean change": [decimal(v, 2) if m else "no group to compare"
+                              for v, m in zip(rows["comparison_mean_change"], rows["is_matched"])],
+    }), f"drill_effect_{unit}_{area}_{period.replace('/', '-')}", export=rows)
+    st.caption("Each event is set against the undisrupted groups of its own band and threat area in the same month, "
+               "across the network. An association over time, never proof that the disruption caused the change; "
+               "OCGs by reference, never by name. Method: docs/disruption-effect.md.")
 
 
 def show_disruptions(rows: pd.DataFrame, name: str, empty: str) -> None:

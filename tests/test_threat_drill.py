@@ -112,7 +112,7 @@ def test_the_threat_page_links_each_figure_for_roles_that_may_open_the_drill_thr
     figures = {re.search(r"figure=(\w+)", link)[1] for link in links}
     assert figures == {"high_band_disrupted", "high_band_untouched_6m", "dismantled_after_disruption",
                        "impact_weighted_disruptions", "disruptions_cell", "ocg_linked", "validation",
-                       "high_band_force_held", "high_band_rocu_held"}
+                       "high_band_force_held", "high_band_rocu_held", "disruption_effect"}
     held = [link for link in links if "_held" in link]
     ((newest,),) = sql(var, "select max(period) from marts.fct_ocg_ledger_summary where rocu_code = ?"
                             " and threat_area_code = 'ALL' and period_type = 'month'", UNIT)
@@ -195,4 +195,23 @@ def test_the_held_by_chart_opens_on_the_high_band_groups_each_owner_held(var):
                                              " and owner_type = ?", UNIT, month, owner))
         assert sorted(groups["OCG reference"]) == refs and len(refs) == expected
         assert groups["Held by"].str.endswith(f"({owner})").all()
+
+
+def test_the_score_change_after_disruption_opens_on_the_events_it_counts(var):
+    """The events listed are the ones the effect rolls up: the matched 3-month events, counted and averaged
+    here, give the page's figures; the unmatched ones are the events it counts apart."""
+    year = busiest_year(var)
+    ((events, unmatched, mean_change),) = sql(
+        var, "select events_3m, events_unmatched_3m, disrupted_mean_change_3m from marts.fct_ocg_disruption_effect"
+             " where rocu_code = ? and threat_area_code = 'ALL' and period_type = 'financial_year' and period = ?",
+        UNIT, year)
+    at = drill(var, "disruption_effect", year)
+    assert at.metric[0].value == decimal(mean_change, 2)
+    rows = table(at, "Undisrupted groups compared")
+    three = rows[rows["Months later"] == "3"]
+    matched = three[three["Their mean change"] != "no group to compare"]
+    assert len(matched) == events > 0 and len(three) - len(matched) == unmatched
+    changes = [float(v.replace(",", "")) for v in matched["Score change"]]
+    assert abs(sum(changes) / len(changes) - mean_change) <= 0.005 + 1e-9  # the mart rounds to two places
+    assert rows["OCG reference"].str.fullmatch(r"OCG-NW-\d{4}").all()  # references, never names
 

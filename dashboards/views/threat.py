@@ -172,6 +172,8 @@ def show_effect_and_rates(unit: str, unit_name: str, area: str, kind: str, perio
             "Difference": [decimal(e[f"difference_{m}m"], 2) for _, m in after],
             "Disruptions with no group to compare": [count(e[f"events_unmatched_{m}m"]) for _, m in after],
         }), f"disruption_effect_{unit}_{area}_{period.replace('/', '-')}", export=effect)
+        if drill:
+            figure_link(unit, "disruption_effect", kind, period, area, "The disrupted groups and their comparisons")
         st.caption("A negative difference: disrupted groups' threat scores fell further than those of undisrupted "
                    "groups of the same band and threat area in the same month. An association over time, not proof "
                    "that the disruption caused it; a small base moves a lot with one group. Method: "
