@@ -52,11 +52,13 @@ CELL = "disruptions_cell"  # a threat area x 4P strand x impact level cell of th
 LINKED = "ocg_linked"  # the share of the unit's disruptions linked to an OCG (fct_disruption_recording)
 VALIDATION = "validation"  # the unit's validation backlog and lag (fct_disruption_validation)
 EFFECT = "disruption_effect"  # score change after disruption against undisrupted groups (fct_ocg_disruption_effect)
+RATES = "impact_rates"  # impact-weighted disruptions per staff and per £1m (fct_disruption_impact_rates)
 FIGURES = {**{key: f.label for key, f in LEDGER.items()},
            CELL: "Disruptions of one threat area, 4P strand and impact level",
            LINKED: "Disruptions linked to an OCG",
            VALIDATION: "Validation of disruption claims: backlog and lag",
-           EFFECT: "Score change after a major or moderate disruption"}
+           EFFECT: "Score change after a major or moderate disruption",
+           RATES: "Impact-weighted disruptions on the unit's staff and budget"}
 LEAD_WORDS = {"led": "the unit", "force_led": "a force (unit supported)",
               "other_rocu_led": "another ROCU (unit supported)", "not_recorded": "not recorded"}
 
@@ -78,7 +80,7 @@ def show_figure() -> None:
     # The threat areas the figure's mart holds for the unit: the ledger's groups, or its disruptions (the
     # OCG-linked share is the unit's, across threat areas).
     area_names = {"ALL": "All threat areas"}
-    if figure not in (LINKED, VALIDATION):
+    if figure not in (LINKED, VALIDATION, RATES):
         source = "fct_disruptions_threat_matrix" if figure == CELL else "fct_ocg_ledger_summary"
         areas = query(f"select distinct threat_area_code, threat_area_name from marts.{source}"
                       " where rocu_code = ? and threat_area_code <> 'ALL' order by threat_area_name", (unit,))
@@ -92,6 +94,8 @@ def show_figure() -> None:
         show_linked(unit, names[unit], kind, period, when)
     elif figure == VALIDATION:
         show_validation_claims(unit, names[unit], kind, period, when)
+    elif figure == RATES:
+        show_rate_disruptions(unit, names[unit], kind, period, when)
     elif figure == EFFECT:
         show_effect_events(unit, names[unit], area, where, kind, period, when)
     else:
@@ -333,6 +337,37 @@ def show_effect_events(unit: str, unit_name: str, area: str, where: str, kind: s
     st.caption("Each event is set against the undisrupted groups of its own band and threat area in the same month, "
                "across the network. An association over time, never proof that the disruption caused the change; "
                "OCGs by reference, never by name. Method: docs/disruption-effect.md.")
+
+
+def show_rate_disruptions(unit: str, unit_name: str, kind: str, period: str, when: str) -> None:
+    """The rates on the unit's own staff and budget (fct_disruption_impact_rates) and every counted
+    disruption their numerator weighs."""
+    rates = query("select rate_per, rate_base_label, impact_weighted_disruptions, impact_weighted_rate"
+                  " from marts.fct_disruption_impact_rates where rocu_code = ? and period_type = ? and period = ?"
+                  " order by base_code desc", (unit, kind, period))
+    if rates.empty:
+        no_data(f"No impact-weighted rate on {unit_name}'s own staff or budget for {when}: no resources return "
+                "covers it yet.")
+    st.subheader(f"{unit_name}'s impact-weighted disruptions on its staff and budget, {when}")
+    for column, rate in zip(st.columns(len(rates)), rates.itertuples()):
+        column.metric(f"Impact-weighted disruptions {rate.rate_per}", decimal(rate.impact_weighted_rate, 2),
+                      help=f"{count(rate.impact_weighted_disruptions)} weighted disruptions, {rate.rate_base_label}.")
+    rows = query(
+        f"""
+        select c.disruption_ref, c.disruption_date, c.ocg_ref, c.rocu_code, c.claiming_agency, c.lead,
+               c.threat_area_name, c.strand_name, c.impact_level, c.impact_weight, c.validation_date
+        from marts.fct_counted_disruptions c
+        join marts.dim_month d on c.month = d.month
+        where c.rocu_code = ? and d.{PERIOD_COLUMNS[kind]} = ?
+        order by c.impact_weight desc, c.disruption_date, c.disruption_ref
+        """,
+        (unit, period),
+    )
+    st.markdown(f"#### The {len(rows)} disruptions the rates weigh ({count(rows['impact_weight'].sum())} weighted)")
+    show_disruptions(rows, f"drill_impact_rates_{unit}_{period.replace('/', '-')}",
+                     f"{unit_name} has no validated disruptions in {when}.")
+    st.caption("Validated disruptions, each counted once, weighted major 3, moderate 2, minor 1; the base is the "
+               "unit's own, from its resources return, as named beside each rate.")
 
 
 def show_disruptions(rows: pd.DataFrame, name: str, empty: str) -> None:

@@ -153,6 +153,8 @@ def page_runs(page: str, var: Path) -> list[tuple[str, str | None, dict]]:
                                 "period_type": "financial_year", "period": year}))
         runs.append((*analyst, {"unit": "EMSOU", "figure": "disruption_effect", "threat": "ALL",
                                 "period_type": "financial_year", "period": year}))
+        runs.append((*analyst, {"unit": "EMSOU", "figure": "impact_rates", "threat": "ALL",
+                                "period_type": "financial_year", "period": year}))
         # Each figure of the alignment page (dashboards/alignment_drill.py).
         ((fy,),) = sql(var, "select max(financial_year) from marts.fct_effort_alignment_index")
         for figure in ("alignment_area", "priorities_without_operation", "operations_off_priority",

@@ -112,7 +112,7 @@ def test_the_threat_page_links_each_figure_for_roles_that_may_open_the_drill_thr
     figures = {re.search(r"figure=(\w+)", link)[1] for link in links}
     assert figures == {"high_band_disrupted", "high_band_untouched_6m", "dismantled_after_disruption",
                        "impact_weighted_disruptions", "disruptions_cell", "ocg_linked", "validation",
-                       "high_band_force_held", "high_band_rocu_held", "disruption_effect"}
+                       "high_band_force_held", "high_band_rocu_held", "disruption_effect", "impact_rates"}
     held = [link for link in links if "_held" in link]
     ((newest,),) = sql(var, "select max(period) from marts.fct_ocg_ledger_summary where rocu_code = ?"
                             " and threat_area_code = 'ALL' and period_type = 'month'", UNIT)
@@ -214,4 +214,18 @@ def test_the_score_change_after_disruption_opens_on_the_events_it_counts(var):
     changes = [float(v.replace(",", "")) for v in matched["Score change"]]
     assert abs(sum(changes) / len(changes) - mean_change) <= 0.005 + 1e-9  # the mart rounds to two places
     assert rows["OCG reference"].str.fullmatch(r"OCG-NW-\d{4}").all()  # references, never names
+
+
+def test_the_impact_weighted_rates_open_on_the_disruptions_they_weigh(var):
+    """The disruptions listed, their weights summed here, are the rates' numerator, and each rate is that
+    numerator on the base the mart names."""
+    year = busiest_year(var)
+    rates = sql(var, "select impact_weighted_disruptions, impact_weighted_rate from marts.fct_disruption_impact_rates"
+                     " where rocu_code = ? and period_type = 'financial_year' and period = ? order by base_code desc",
+                UNIT, year)
+    at = drill(var, "impact_rates", year)
+    assert [m.value for m in at.metric] == [decimal(rate, 2) for _, rate in rates] and rates
+    rows = table(at, "Claim kept")
+    weights = sum(int(w.replace(",", "")) for w in rows["Weight"])
+    assert {weighted for weighted, _ in rates} == {weights} and weights > 0
 

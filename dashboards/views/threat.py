@@ -199,6 +199,8 @@ def show_effect_and_rates(unit: str, unit_name: str, area: str, kind: str, perio
         if rate.is_part_period:
             column.caption(f"Part period: the disruption extract covers {rate.months_covered} of "
                            f"{rate.months_in_period} months.")
+    if drill:
+        figure_link(unit, "impact_rates", kind, period, "ALL", "The disruptions the rates weigh")
 
 
 show_effect_and_rates(unit, names[unit], area, kind, period, when)
