@@ -363,7 +363,7 @@ def show_rate_disruptions(unit: str, unit_name: str, kind: str, period: str, whe
         """,
         (unit, period),
     )
-    st.markdown(f"#### The {len(rows)} disruptions the rates weigh ({count(rows['impact_weight'].sum())} weighted)")
+    st.markdown(f"#### The {len(rows)} disruptions the rates weigh")
     show_disruptions(rows, f"drill_impact_rates_{unit}_{period.replace('/', '-')}",
                      f"{unit_name} has no validated disruptions in {when}.")
     st.caption("Validated disruptions, each counted once, weighted major 3, moderate 2, minor 1; the base is the "

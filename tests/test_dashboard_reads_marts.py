@@ -31,7 +31,14 @@ PAGE_VIEWS = {
                                 # a threat-page figure and a threat area x 4P x impact cell (dashboards/threat_drill.py)
                                 {"unit": "EMSOU", "figure": "high_band_disrupted", "period_type": "financial_year"},
                                 {"unit": "EMSOU", "figure": "disruptions_cell", "period_type": "financial_year"},
-                                {"unit": "EMSOU", "figure": "ocg_linked", "period_type": "financial_year"}]),
+                                {"unit": "EMSOU", "figure": "ocg_linked", "period_type": "financial_year"},
+                                {"unit": "EMSOU", "figure": "validation", "period_type": "financial_year"},
+                                {"unit": "EMSOU", "figure": "disruption_effect", "period_type": "financial_year"},
+                                {"unit": "EMSOU", "figure": "impact_rates", "period_type": "financial_year"},
+                                # each alignment figure (dashboards/alignment_drill.py)
+                                *({"unit": "EMSOU", "figure": figure} for figure in (
+                                    "alignment_area", "priorities_without_operation", "operations_off_priority",
+                                    "escalation_decisions", "tasking_rhythm"))]),
     "submissions_dashboard": ("submissions", [{}]),
     "reconciliation_dashboard": ("reconciliation", [{}]),
     "framework_catalogue": ("catalogue", [{}]),
