@@ -235,17 +235,7 @@ def show_linked(unit: str, unit_name: str, kind: str, period: str, when: str) ->
     st.subheader(f"{unit_name}'s disruptions linked to an OCG, {when}")
     st.metric(f"Linked to an OCG, {period}", share_with_base(s["disruptions"], s["unit_disruptions"], s["share_pct"],
                                                             bool(s["is_small_base"]), "disruptions"))
-    rows = query(
-        f"""
-        select c.disruption_ref, c.disruption_date, c.against_type, c.ocg_ref, c.rocu_code, c.claiming_agency, c.lead,
-               c.threat_area_name, c.strand_name, c.impact_level, c.impact_weight, c.validation_date
-        from marts.fct_counted_disruptions c
-        join marts.dim_month d on c.month = d.month
-        where c.rocu_code = ? and d.{PERIOD_COLUMNS[kind]} = ?
-        order by c.against_type <> 'ocg', c.against_type, c.disruption_date, c.disruption_ref
-        """,
-        (unit, period),
-    )
+    rows = unit_disruptions(unit, kind, period, "c.against_type <> 'ocg', c.against_type", with_against=True)
     st.markdown(f"#### The {len(rows)} validated disruptions of {unit_name} in {when}")
     show_disruptions(rows, f"drill_ocg_linked_{unit}_{period.replace('/', '-')}",
                      f"{unit_name} has no validated disruptions in {when}.")
@@ -352,22 +342,29 @@ def show_rate_disruptions(unit: str, unit_name: str, kind: str, period: str, whe
     for column, rate in zip(st.columns(len(rates)), rates.itertuples()):
         column.metric(f"Impact-weighted disruptions {rate.rate_per}", decimal(rate.impact_weighted_rate, 2),
                       help=f"{count(rate.impact_weighted_disruptions)} weighted disruptions, {rate.rate_base_label}.")
-    rows = query(
-        f"""
-        select c.disruption_ref, c.disruption_date, c.ocg_ref, c.rocu_code, c.claiming_agency, c.lead,
-               c.threat_area_name, c.strand_name, c.impact_level, c.impact_weight, c.validation_date
-        from marts.fct_counted_disruptions c
-        join marts.dim_month d on c.month = d.month
-        where c.rocu_code = ? and d.{PERIOD_COLUMNS[kind]} = ?
-        order by c.impact_weight desc, c.disruption_date, c.disruption_ref
-        """,
-        (unit, period),
-    )
+    rows = unit_disruptions(unit, kind, period, "c.impact_weight desc")
     st.markdown(f"#### The {len(rows)} disruptions the rates weigh")
     show_disruptions(rows, f"drill_impact_rates_{unit}_{period.replace('/', '-')}",
                      f"{unit_name} has no validated disruptions in {when}.")
     st.caption("Validated disruptions, each counted once, weighted major 3, moderate 2, minor 1; the base is the "
                "unit's own, from its resources return, as named beside each rate.")
+
+
+def unit_disruptions(unit: str, kind: str, period: str, first: str, with_against: bool = False) -> pd.DataFrame:
+    """Every counted disruption of the unit in the period (fct_counted_disruptions), ordered by `first`
+    (a fixed ORDER BY fragment of this module, never user input), then by date and reference."""
+    return query(
+        f"""
+        select c.disruption_ref, c.disruption_date, {"c.against_type, " if with_against else ""}c.ocg_ref, c.rocu_code,
+               c.claiming_agency, c.lead, c.threat_area_name, c.strand_name, c.impact_level, c.impact_weight,
+               c.validation_date
+        from marts.fct_counted_disruptions c
+        join marts.dim_month d on c.month = d.month
+        where c.rocu_code = ? and d.{PERIOD_COLUMNS[kind]} = ?
+        order by {first}, c.disruption_date, c.disruption_ref
+        """,
+        (unit, period),
+    )
 
 
 def show_disruptions(rows: pd.DataFrame, name: str, empty: str) -> None:
