@@ -71,7 +71,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(_SESSION_ROOT, ignore_errors=True)
 
 
-BUILDS_A_WAREHOUSE = {"built_demo", "built_demo_copy"}
+BUILDS_A_WAREHOUSE = {"built_demo", "built_demo_copy", "small_bases_var"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -169,6 +169,44 @@ def built_demo_copy(built_demo: Path, tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("ROCU_VAR_DIR", str(var))
     monkeypatch.setenv("ROCU_WAREHOUSE_PATH", str(var / "warehouse" / "rocu.duckdb"))
     monkeypatch.setenv("DAGSTER_HOME", str(var / "dagster_home"))
+    return var
+
+
+@pytest.fixture(scope="session")
+def small_bases_var(built_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the shared build in which some units are on small bases, published.
+
+    At the network's thresholds the calibrated demo (docs/demo-calibration.md) puts no unit on too
+    few high-band groups in a year, nor a region on too few disruptions in a month, yet the pages and
+    papers must still mark such a base and never compare it. Here dbt rebuilds the marts that apply
+    the two thresholds with each raised, from the build's own figures, until some units fall under
+    it: ``threat_small_base_groups`` to just above the median unit's high-band groups in the newest
+    whole year, ``share_small_base`` to just above the smallest monthly lead base. The thresholds
+    used are in ``small_bases.json`` in the folder."""
+    import json
+
+    import duckdb
+
+    from pipelines.access import AuditLog
+    from pipelines.serving.publish import publish_copy
+    from pipelines.settings import Paths
+
+    var = tmp_path_factory.mktemp("small-bases") / "var"
+    shutil.copytree(built_demo, var, ignore=shutil.ignore_patterns("dagster_home", "dbt_runs", "dbt_parse"))
+    paths = Paths(var)
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        groups = sorted(g for (g,) in con.execute(
+            "select high_band_ocgs from marts.fct_effort_alignment_index where financial_year ="
+            " (select max(financial_year) from marts.fct_effort_alignment_index where not is_part_year)").fetchall())
+        (smallest,) = con.execute("select min(lead_base) from marts.fct_disruptions_lead_share"
+                                  " where period_type = 'month'").fetchone()
+    thresholds = {"threat_small_base_groups": groups[len(groups) // 2] + 1, "share_small_base": smallest + 1}
+    # Unit tests are left out: theirs are written for the thresholds the product sets.
+    built = run_dbt(["build", "--select", "fct_disruptions_lead_share+", "fct_effort_alignment_index+", "--exclude", "test_type:unit",
+                     "--vars", json.dumps(thresholds)], paths.warehouse, var / "dbt-target")
+    assert built.returncode == 0, built.stdout[-3000:]
+    publish_copy(paths.warehouse, paths.published, AuditLog.at(paths))
+    (var / "small_bases.json").write_text(json.dumps(thresholds))
     return var
 
 

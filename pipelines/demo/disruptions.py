@@ -25,7 +25,7 @@ from pipelines.demo.ocg_register import draw_threat_area
 from pipelines.demo.resources import profiles
 from pipelines.demo.volumes import Region, seasonal_factor
 
-DISRUPTIONS_PER_MILLION = 7.0
+DISRUPTIONS_PER_MILLION = 10.0  # all claims; led share by unit below (docs/demo-calibration.md)
 TWIN_SHARE = 0.115  # of ROCU-led disruptions with an OCG: about 8% of all ROCU-led ones
 WEAK_PREVENT_PROTECT = frozenset({"ROCUWM", "SWROCU"})
 SPARSE_NARRATIVE = {"ROCUWM": 0.3, "SWROCU": 0.2}
@@ -121,16 +121,17 @@ def month_disruptions(rng: np.random.Generator, region: Region, month: str,
     shares = [float(f[2]) for f in region.forces]
     strand_w = [0.95, 0.02, 0.02, 0.01] if code in WEAK_PREVENT_PROTECT else [0.78, 0.09, 0.09, 0.04]
     mu = DISRUPTIONS_PER_MILLION * region.population / 1e6 * seasonal_factor(code, month)
+    first, last = month_start(month), month_end(month)
+    live = [g for g in groups if g[4] <= last and (g[5] is None or g[5] > first)]  # at some time in the month
     out: list[Disruption] = []
     for _ in range(int(rng.poisson(mu))):
-        day = month_start(month) + timedelta(days=int(rng.integers(0, days_in_month(month))))
+        day = first + timedelta(days=int(rng.integers(0, days_in_month(month))))
         rocu_led = rng.random() < LED_SHARE.get(code, 0.55)
         lead = code if rocu_led else _pick(rng, forces, shares)
         strand = _pick(rng, ["pursue", "prevent", "protect", "prepare"], strand_w)
         threat, ocg = draw_threat_area(rng), ""
-        active = [g for g in groups if g[4] <= day and (g[5] is None or g[5] > day)]
-        if active and rng.random() < (0.8 if strand == "pursue" else 0.4):
-            group = active[int(rng.integers(0, len(active)))]
+        group = _active_on(rng, live, day) if rng.random() < (0.8 if strand == "pursue" else 0.4) else None
+        if group:
             ocg = group[0]
             threat = group[1] if rng.random() < 0.9 else threat
             key = (code, ocg, day, threat, strand)
@@ -143,13 +144,24 @@ def month_disruptions(rng: np.random.Generator, region: Region, month: str,
                             _status(rng, recent))
         out.append(record)
         if rocu_led and ocg and rng.random() < TWIN_SHARE:
-            owner = next(g[3] for g in groups if g[0] == ocg)
+            owner = group[3]
             force = owner if owner in forces else _pick(rng, forces, shares)
             out.append(replace(record, lead_agency_type="force", lead_unit_code=force, claiming_agency="force",
                                narrative=_narrative(rng, code, strand, threat),
                                validation_status=_status(rng, recent),
                                twin_of=len(out) - 1))
     return out
+
+
+def _active_on(rng: np.random.Generator, live: list[tuple], day: date) -> tuple | None:
+    """A group active on ``day``, drawn evenly from ``live`` (those active at some time in its month)."""
+    for _ in range(50):  # almost every group active in the month is active on the day: one or two tries
+        if not live:
+            return None
+        group = live[int(rng.integers(0, len(live)))]
+        if group[4] <= day and (group[5] is None or group[5] > day):
+            return group
+    return None
 
 
 def claim_details(rng: np.random.Generator, records: list[Disruption], as_at: date) -> list[Disruption]:

@@ -21,7 +21,7 @@ from pipelines.settings import SEEDS_DIR
 
 ESCALATION_COLUMNS = ["escalation_ref", "rocu_code", "force_code", "ocg_ref", "threat_area_code",
                       "requested_date", "decision", "decision_date", "decline_reason"]
-ESCALATED_PER_MONTH = {"default": 0.06, "NWROCU": 0.02}  # share of a force's active groups escalated
+ESCALATED_PER_MONTH = {"default": 0.008, "NWROCU": 0.0027}  # share of a force's active groups escalated
 ACCEPTED = {"default": 0.68, "SWROCU": 0.42, "TARIAN": 0.55}  # share of decisions that accept
 MEAN_DAYS_TO_DECISION = {"default": 18.0, "TARIAN": 35.0}
 DECLINE_WEIGHTS = (0.35, 0.2, 0.2, 0.15, 0.1)  # in the order of seeds/reference/escalation_decline_reasons.csv

@@ -22,7 +22,7 @@ import polars as pl
 from tqdm import tqdm
 
 from pipelines.demo import capacity, disruptions, escalations, ocg_history, ocg_register, operations, resources
-from pipelines.months import (add_months, financial_year_start, month_end, month_range,
+from pipelines.months import (add_months, financial_year_start, month_end, month_range, month_start,
                                      months_between, parse_month, submission_deadline,
                                      working_day)
 from pipelines.demo.returns import write_return
@@ -91,7 +91,7 @@ def write_extracts(out: Path, months: list[str], seed: int, progress: bool) -> N
     (re-scoring, owners, archive reasons) follows the disruptions against them.
     """
     regs = regions()
-    register = ocg_register.ocg_register(np.random.default_rng([seed, 2]), regs, months[-1])
+    register = ocg_register.ocg_register(np.random.default_rng([seed, 2]), regs, months[0], months[-1])
     groups = ocg_register.active_groups(register)
     claims: list[pl.DataFrame] = []
     rng_d = np.random.default_rng([seed, 3])
@@ -135,7 +135,7 @@ def write_register(out: Path, months: list[str], seed: int, register: pl.DataFra
     folder = out / "extracts" / "ocg_register"
     folder.mkdir(parents=True, exist_ok=True)
     history = ocg_history.histories(np.random.default_rng([seed, 6]), regions(), register, claims,
-                                    month_end(months[-1]))
+                                    month_start(months[0]), month_end(months[-1]))
     for month in months:
         ocg_history.month_extract(history, month).write_csv(folder / f"ocg_register_{month}.csv")
 

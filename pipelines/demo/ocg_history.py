@@ -27,6 +27,7 @@ LATE_REVIEW_SHARE = 0.15  # reviews held two to five months late
 RESCORE_SHARE = 0.7  # reviews that re-score the group
 OWNER_CHANGE_SHARE = 0.20
 SCORE_DROP = {"major": 9, "moderate": 4}  # next re-score after such a disruption
+SCORE_DRIFT = 1.5  # in the run, an undisrupted group's threat grows a little between reviews
 GEOGRAPHY = (["force", "regional", "national", "international"], [0.45, 0.35, 0.15, 0.05])
 ARCHIVE_REASONS = ["dismantled", "inactive", "merged"]
 EXTRACT_COLUMNS = ["ocg_ref", "extract_month", "owner_type", "owner_code", "rocu_code", "threat_area_code",
@@ -84,7 +85,7 @@ def _lro(rng: random.Random, rocu_code: str) -> str:
 
 
 def _history(rng: random.Random, region: Region, row: dict, hits: list[tuple[date, str]],
-             until: date) -> Group:
+             run_start: date, until: date) -> Group:
     """One group's states from its mapping to ``until`` (or its archiving)."""
     mapped, archived = row["date_mapped"], row["date_archived"]
     end = min(until, archived) if archived else until
@@ -101,7 +102,8 @@ def _history(rng: random.Random, region: Region, row: dict, hits: list[tuple[dat
         score, scored = state.score, state.date_scored
         if rng.random() < RESCORE_SHARE:
             drop = sum(SCORE_DROP.get(impact, 0) for day, impact in hits if scored < day <= review)
-            score = min(99, max(1, round(score + rng.gauss(0, 6)) - drop))
+            drift = SCORE_DRIFT if review >= run_start else 0.0  # before the run no disruption is drawn either
+            score = min(99, max(1, round(score + rng.gauss(drift, 6)) - drop))
             scored = review
         owner_type, owner_code, lro = state.owner_type, state.owner_code, state.lro_ref
         if changes_owner and rng.random() < 0.35:
@@ -120,12 +122,12 @@ def _history(rng: random.Random, region: Region, row: dict, hits: list[tuple[dat
         reason = rng.choices(ARCHIVE_REASONS, p)[0]
     geography = rng.choices(*GEOGRAPHY)[0]
     return Group(row["ocg_ref"], row["rocu_code"], row["threat_area_code"],
-                 _other_threats(rng, row["threat_area_code"]), int(min(80, max(3, rng.lognormvariate(2.2, 0.6)))),
+                 _other_threats(rng, row["threat_area_code"]), int(min(80, max(3, rng.lognormvariate(2.0, 0.6)))),
                  geography, mapped, archived, reason, states)
 
 
 def histories(rng: np.random.Generator, regions: dict[str, Region], register: pl.DataFrame,
-              disruptions: pl.DataFrame, until: date) -> list[Group]:
+              disruptions: pl.DataFrame, run_start: date, until: date) -> list[Group]:
     """Every group's history; ``disruptions`` are the validated claims (ocg_ref, date, impact).
 
     Scalar draws come from a Random seeded by ``rng``: per-group draws are many and small, where
@@ -135,7 +137,7 @@ def histories(rng: np.random.Generator, regions: dict[str, Region], register: pl
     hits: dict[str, list[tuple[date, str]]] = {}
     for ref, day, impact in disruptions.select("ocg_ref", "disruption_date", "impact_level").iter_rows():
         hits.setdefault(ref, []).append((day, impact))
-    return [_history(draws, regions[row["rocu_code"]], row, hits.get(row["ocg_ref"], []), until)
+    return [_history(draws, regions[row["rocu_code"]], row, hits.get(row["ocg_ref"], []), run_start, until)
             for row in register.iter_rows(named=True)]
 
 

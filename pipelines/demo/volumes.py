@@ -10,7 +10,9 @@ the same arithmetic the parser does.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -26,38 +28,30 @@ SUMMER_PEAK_UNITS = frozenset({"NWROCU", "SWROCU", "TARIAN", "SEROCU"})
 LOCAL_DECIMALS = {"count": 0, "gbp": 0, "gbp_thousands": 1, "kg": 3, "g": 0,
                   "years": 1, "percent": 0, "fraction": 2}
 
-# metric_id -> (kind, rate, driver). Rate is per million people a month, or per thousand
-# officers a month for prepare work (it follows the workforce, not the public).
-RATES: dict[str, tuple[str, float, str]] = {
-    "PUR_ARRESTS": ("count", 14, "pop"), "PUR_CHARGES": ("count", 9, "pop"),
-    # Led and supported variants, reported by a few units only (seeds/framework/optional_metrics.csv).
-    "PUR_ARRESTS_LED": ("count", 6, "pop"), "PUR_ARRESTS_SUPPORTED": ("count", 8, "pop"),
-    "PUR_INVESTIGATIONS_LED": ("count", 0.8, "pop"), "PUR_INVESTIGATIONS_SUPPORTED": ("count", 1.6, "pop"),
-    "PUR_CONVICTIONS": ("count", 6, "pop"), "PUR_SENTENCE_YEARS": ("amount", 28, "pop"),
-    "PUR_WARRANTS": ("count", 5, "pop"), "PUR_CASH_SEIZED": ("amount", 60_000, "pop"),
-    "PUR_CONFISCATION_VALUE": ("amount", 80_000, "pop"),
-    "PUR_ACCOUNT_FREEZING_VALUE": ("amount", 50_000, "pop"),
-    "PUR_ML_CHARGES": ("count", 1.2, "pop"), "PUR_CLASS_A_KG": ("amount", 1.5, "pop"),
-    "PUR_CANNABIS_KG": ("amount", 8, "pop"), "PUR_COUNTY_LINES_CLOSED": ("count", 2.5, "pop"),
-    "PUR_FIREARMS_SEIZED": ("count", 0.8, "pop"), "PUR_AMMUNITION_ROUNDS": ("count", 15, "pop"),
-    "PUR_CSEA_ARRESTS": ("count", 2, "pop"), "PUR_FRAUD_CHARGES": ("count", 1.5, "pop"),
-    "PUR_CORRUPTION_INVESTIGATIONS": ("count", 0.2, "pop"),
-    "PUR_OIC_ARRESTS": ("count", 0.6, "pop"), "PUR_MSHT_CHARGES": ("count", 0.5, "pop"),
-    "PUR_CYBER_ARRESTS": ("count", 0.7, "pop"), "PUR_OAC_ARRESTS": ("count", 1.5, "pop"),
-    "PRV_INTERVENTIONS": ("count", 3, "pop"), "PRV_SCPO_OBTAINED": ("count", 0.5, "pop"),
-    "PRV_ANCILLARY_ORDERS": ("count", 0.4, "pop"), "PRV_LIFETIME_MANAGED": ("stock", 20, "pop"),
-    "PRV_CYBER_CHOICES_REFERRALS": ("count", 1, "pop"),
-    "PRV_COUNTY_LINES_DIVERTED": ("count", 1.5, "pop"),
-    "PRO_VICTIMS_SAFEGUARDED": ("count", 2, "pop"), "PRO_CHILDREN_SAFEGUARDED": ("count", 3, "pop"),
-    "PRO_CYBER_EVENTS": ("count", 2, "pop"), "PRO_CYBER_ATTENDEES": ("count", 60, "pop"),
-    "PRO_CYBER_IMPROVED_PCT": ("percent", 55, "none"),
-    "PRO_CYBER_RESPONDENTS": ("count", 12, "pop"),  # the base of the share above
-    "PRO_FRAUD_VICTIMS_SUPPORTED": ("count", 8, "pop"),
-    "PRO_FRAUD_LOSS_PREVENTED": ("amount", 40_000, "pop"),
-    "PRO_ORGANISATIONS_ADVISED": ("count", 6, "pop"),
-    "PRP_EXERCISES": ("count", 0.15, "officers"), "PRP_STAFF_TRAINED": ("count", 3, "officers"),
-    "PRP_DEBRIEFS": ("count", 0.4, "officers"), "PRP_PLANS_REVIEWED": ("count", 0.2, "officers"),
-}
+# metric_id -> how its monthly figure is drawn: kind, rate (per million people a month, or per
+# thousand officers for prepare work, which follows the workforce), and for lumpy amounts the
+# number of seizures or orders behind it. Each rate's basis (a public figure or an assumption) is
+# in the file and in docs/demo-calibration.md.
+RATES_FILE = Path(__file__).with_name("return_rates.csv")
+
+
+@dataclass(frozen=True)
+class Rate:
+    kind: str  # count, amount, stock or percent
+    rate: float
+    driver: str  # pop, officers or none
+    events_per_million: float | None  # a lumpy amount: this many seizures or orders a month
+
+
+def rates() -> dict[str, Rate]:
+    with RATES_FILE.open(newline="") as f:
+        return {r["metric_id"]: Rate(r["kind"], float(r["rate"]), r["driver"],
+                                     float(r["events_per_million"]) if r["events_per_million"] else None)
+                for r in csv.DictReader(f)}
+
+
+RATES = rates()
+LUMP_SIGMA = 1.3  # spread of one seizure or order (lognormal): a few large ones dominate a month
 
 # Labels units report that the framework does not have: written to the files, never mapped.
 EXTRA_LABELS: dict[str, list[tuple[str, str, float]]] = {
@@ -131,7 +125,12 @@ def _local(value: float, local_unit: str, multiplier: float) -> float:
     return round(value / multiplier, LOCAL_DECIMALS[local_unit])
 
 
-def _draw(rng: np.random.Generator, kind: str, mu: float) -> float:
+def _draw(rng: np.random.Generator, kind: str, mu: float, events: float | None = None) -> float:
+    """One month's figure with mean ``mu``; ``events`` (a mean count) makes an amount lumpy."""
+    if events:  # the sum of this month's seizures or orders, each lognormal with mean mu / events
+        n = int(rng.poisson(events))
+        scale = np.log(mu / events) - LUMP_SIGMA ** 2 / 2
+        return float(rng.lognormal(scale, LUMP_SIGMA, n).sum())
     if kind == "count":
         return float(rng.poisson(mu))
     if kind == "amount":  # money, weights, years: skewed, occasionally nothing
@@ -159,17 +158,19 @@ def return_entries(rng: np.random.Generator, months: list[str]) -> dict[tuple[st
             season = seasonal_factor(code, month)
             entries: list[Entry] = []
             for label, metric_id, local_unit, mult in specs:
-                kind, rate, driver = RATES[metric_id]
+                spec = RATES[metric_id]
+                kind = spec.kind
                 size = {"pop": region.population / 1e6, "officers": region.officers / 1e3,
-                        "none": 1.0}[driver]
-                mu = rate * size * style[label] * (season if kind in ("count", "amount") else 1)
+                        "none": 1.0}[spec.driver]
+                mu = spec.rate * size * style[label] * (season if kind in ("count", "amount") else 1)
+                events = spec.events_per_million * region.population / 1e6 if spec.events_per_million else None
                 if code in FORCE_SPLIT_UNITS and reported_by[metric_id] == "force":
                     counts = rng.multinomial(int(rng.poisson(mu)), shares)
                     for (force_code, _, _), n in zip(region.forces, counts):
                         entries.append(Entry(code, month, label, metric_id, strand_of[metric_id],
                                              force_code, float(n), local_unit, mult))
                     continue
-                value = _local(_draw(rng, kind, mu), local_unit, mult)
+                value = _local(_draw(rng, kind, mu, events), local_unit, mult)
                 entries.append(Entry(code, month, label, metric_id, strand_of[metric_id],
                                      None, value, local_unit, mult))
             for label, strand, rate in EXTRA_LABELS.get(code, []):
