@@ -36,7 +36,7 @@ from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E40
 PAGES = {
     "National overview": ("", "Where units are strong or weak", "bench.analyst"),
     "Regional comparison": ("regional?unit=EMSOU", "against its peer median, month by month", "bench.analyst"),
-    "Drill-through": ("drill?unit=EMSOU&metric=PUR_ARRESTS", "Where it comes from.", "bench.analyst"),
+    "Drill-through": ("drill?unit=EMSOU&metric=PUR_ARRESTS&month=2026-09", "Where it comes from.", "bench.analyst"),
     "Disruptions and threat": ("threat?unit=ERSOU", "High-band OCGs untouched six months or more", "bench.analyst"),
     "Does effort follow the threat?": ("alignment?unit=ERSOU", "Operations behind the figures", "bench.analyst"),
     "Submissions": ("submissions", "Returns that need attention", "bench.analyst"),
