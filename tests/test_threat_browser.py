@@ -65,7 +65,7 @@ def test_threat_page_sections_and_the_drill_to_the_untouched_ocgs_months(page, a
     expect(page.get_by_role("heading", name=f"The {untouched} high-band OCGs untouched behind the figure")
            ).to_be_visible(timeout=WAIT)
     expect(page.get_by_role("heading", name=f"Their {months} OCG-months on the ledger in financial year {year}")
-           ).to_be_visible()
+           ).to_be_visible(timeout=WAIT)  # thousands of OCG-months at the calibrated demo's scale
     for ref in refs[:3]:
         expect(cell(page, ref)).to_be_visible()
     assert f"unit={unit}" in page.url and "period_type=financial_year" in page.url
