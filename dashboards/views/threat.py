@@ -117,7 +117,7 @@ def show_strand_matrix(unit: str, unit_name: str, kind: str, period: str, when: 
     st.subheader(f"The 4Ps by impact, threat area by strand, {when}")
     cells = query(
         """
-        select threat_area_code, threat_area_name, strand_name, disruptions, impact_weighted_disruptions,
+        select threat_area_code, threat_area_name, strand_code, strand_name, disruptions, impact_weighted_disruptions,
                impact_weighted_share_pct
         from marts.fct_strand_impact_matrix where rocu_code = ? and period_type = ? and period = ?
         order by threat_area_sort_order, strand_sort_order
@@ -136,6 +136,14 @@ def show_strand_matrix(unit: str, unit_name: str, kind: str, period: str, when: 
                f"strand_matrix_{unit}_{period.replace('/', '-')}", export=cells)
     st.caption("Each cell: validated disruptions, each counted once, weighted by impact level, and the strand's share "
                "of the threat area's weighted disruptions (so one minor prevent disruption is not one strand of two).")
+    if drill:
+        covered = cells[cells["disruptions"] > 0]
+        words = {(code, strand): f"{name} · {strand_name}" for code, name, strand, strand_name in zip(
+            covered["threat_area_code"], covered["threat_area_name"], covered["strand_code"], covered["strand_name"])}
+        pick, go = st.columns([2, 1], vertical_alignment="bottom")
+        cell = pick.selectbox("Open the disruptions of one cell", list(words), format_func=words.get,
+                              key="drill_strand_cell")
+        figure_link(unit, "strand_cell", kind, period, cell[0], "Open the disruptions it weighs", go, strand=cell[1])
 
 
 show_strand_matrix(unit, names[unit], kind, period, when)
