@@ -52,7 +52,7 @@ if rows.empty:
 network = query(
     """
     select national_value, national_per_100k, national_officer_rate, units_reporting, population_year,
-           population_base_label, officer_base_label
+           population_base_label, officer_base_label, counted_by_more_than_one_unit
     from marts.fct_metric_network where metric_id = ? and period_type = ? and period = ?
     """,
     (metric, kind, period),
@@ -61,6 +61,10 @@ national = network.iloc[0]
 a, b, c = st.columns(3)
 a.metric(f"{names[metric]}, network, {period}", amount(national["national_value"], unit),
          help=f"Sum over the {national['units_reporting']} units that reported.")
+if national["counted_by_more_than_one_unit"]:
+    # a disruption two units claim is in each unit's figure below, once in the network's (fct_metric_network)
+    a.caption(f"Less than the units' figures summed: {count(national['counted_by_more_than_one_unit'])} "
+              "disruptions were counted by more than one unit, and the network counts each once.")
 b.metric(per_people["rate_label"].capitalize(),
          scaled_rate(national["national_per_100k"], unit, per_people["rate_decimals"]),
          help="Network figure divided by the population of the reporting units' force areas: "

@@ -244,7 +244,8 @@ records = query(
     """
     select f.rocu_name, f.latest_disruption_date, f.latest_claim_date, f.latest_extract_file, f.months_behind_network,
            f.network_latest_month, r.disruptions, r.unit_disruptions, r.share_pct, r.is_small_base,
-           r.network_disruptions, r.network_unit_disruptions, r.network_share_pct
+           r.network_disruptions, r.network_unit_disruptions, r.network_share_pct,
+           r.network_counted_by_more_than_one_unit
     from marts.fct_disruption_extract_freshness f
     left join marts.fct_disruption_recording r
         on r.rocu_code = f.rocu_code and r.against_type = 'ocg' and r.period_type = ? and r.period = ?
@@ -270,6 +271,10 @@ if not records.empty and records["network_unit_disruptions"].notna().any():
     st.caption(f"Across the network, {network} in {when} were against an OCG on the register. Newest disruption "
                f"month landed for any unit: {n['network_latest_month']}. A unit far below the network's share may be "
                "recording disruptions without their OCG.")
+    if n["network_counted_by_more_than_one_unit"]:
+        st.caption(f"{count(n['network_counted_by_more_than_one_unit'])} of the units' disruptions in {when} were "
+                   "counted by more than one unit: each unit's row keeps its own, the network counts each once, so "
+                   "the network's figures are less than the units' summed.")
 if drill:
     figure_link(unit, "ocg_linked", kind, period, "ALL", f"{names[unit]}'s disruptions and what each was against")
 
