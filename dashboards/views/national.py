@@ -244,7 +244,8 @@ st.subheader(f"Disruptions the units led and supported, {period_words}")
 lead = query(
     """
     select r.rocu_name as unit_name, s.led, s.supported, s.lead_not_recorded, s.lead_base, s.led_share_pct,
-           s.is_small_base, s.network_led, s.network_lead_base, s.network_led_share_pct, s.network_is_small_base
+           s.is_small_base, s.network_led, s.network_lead_base, s.network_led_share_pct, s.network_is_small_base,
+           s.network_counted_by_more_than_one_unit
     from marts.fct_disruptions_lead_share s join marts.dim_rocu r using (rocu_code)
     where s.period_type = ? and s.period = ?
     order by r.rocu_name
@@ -260,6 +261,9 @@ else:
                               net["network_is_small_base"], "disruptions"),
               help="Disruptions the units led over the disruptions whose lead is recorded (led or supported), "
                    "summed over the units: a ratio of counts, not an average of the units' percentages.")
+    if net["network_counted_by_more_than_one_unit"]:
+        st.caption(f"{count(net['network_counted_by_more_than_one_unit'])} disruptions one unit led and another "
+                   "supported are in both units' rows below and once in the network's base.")
     show_table(pd.DataFrame({
         "Unit": lead["unit_name"],
         "Led by the unit": lead["led"].map(count),
