@@ -137,6 +137,9 @@ national as (
         units_summed.summed_denominator - coalesce(network_duplicates.counted_by_more_than_one_unit, 0)
             as national_denominator,
         coalesce(network_duplicates.counted_by_more_than_one_unit, 0) as national_counted_by_more_than_one_unit,
+        case
+            when units_summed.space_aggregation = 'ratio' then coalesce(network_duplicates.with_narrative, 0) else 0
+        end as national_numerator_counted_by_more_than_one_unit,
         units_summed.national_population,
         units_summed.national_officer_fte,
         units_summed.national_population_base_label,
@@ -188,6 +191,7 @@ final as (
         national.national_numerator,
         national.national_denominator,
         national.national_counted_by_more_than_one_unit,
+        national.national_numerator_counted_by_more_than_one_unit,
         national.national_population,
         national.national_officer_fte,
         case when rates.is_rateable then 100000.0 * national.national_value / national.national_population end
