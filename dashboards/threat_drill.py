@@ -5,7 +5,7 @@ and for a threat area x 4P x impact cell also &strand=..&impact=..), so a view c
 come from marts only: fct_ocg_ledger_period_groups (the groups each ledger figure counts, by reference,
 never by name), fct_ocg_ledger_monthly (their months on the ledger), fct_counted_disruptions (the
 disruptions the figures count), fct_disruption_validation_claims (the claims behind the validation
-figures) and fct_ocg_disruption_events (the events behind the score change after disruption). The drill page calls `show_figure` after its own server-side check.
+figures), fct_strand_impact_matrix (a threat area x 4P cell, &strand=..) and fct_ocg_disruption_events (the events behind the score change after disruption). The drill page calls `show_figure` after its own server-side check.
 """
 
 from __future__ import annotations
@@ -49,12 +49,14 @@ LEDGER = {
                                   "high-band OCGs held by the unit"),
 }
 CELL = "disruptions_cell"  # a threat area x 4P strand x impact level cell of the unit's disruptions
+STRAND_CELL = "strand_cell"  # a threat area x 4P cell of the 4Ps-by-impact matrix (fct_strand_impact_matrix)
 LINKED = "ocg_linked"  # the share of the unit's disruptions linked to an OCG (fct_disruption_recording)
 VALIDATION = "validation"  # the unit's validation backlog and lag (fct_disruption_validation)
 EFFECT = "disruption_effect"  # score change after disruption against undisrupted groups (fct_ocg_disruption_effect)
 RATES = "impact_rates"  # impact-weighted disruptions per staff and per £1m (fct_disruption_impact_rates)
 FIGURES = {**{key: f.label for key, f in LEDGER.items()},
            CELL: "Disruptions of one threat area, 4P strand and impact level",
+           STRAND_CELL: "Disruptions of one threat area and 4P strand, weighted by impact",
            LINKED: "Disruptions linked to an OCG",
            VALIDATION: "Validation of disruption claims: backlog and lag",
            EFFECT: "Score change after a major or moderate disruption",
@@ -81,7 +83,8 @@ def show_figure() -> None:
     # OCG-linked share is the unit's, across threat areas).
     area_names = {"ALL": "All threat areas"}
     if figure not in (LINKED, VALIDATION, RATES):
-        source = "fct_disruptions_threat_matrix" if figure == CELL else "fct_ocg_ledger_summary"
+        source = {CELL: "fct_disruptions_threat_matrix", STRAND_CELL: "fct_strand_impact_matrix"}.get(
+            figure, "fct_ocg_ledger_summary")
         areas = query(f"select distinct threat_area_code, threat_area_name from marts.{source}"
                       " where rocu_code = ? and threat_area_code <> 'ALL' order by threat_area_name", (unit,))
         area_names |= dict(zip(areas["threat_area_code"], areas["threat_area_name"]))
@@ -90,6 +93,8 @@ def show_figure() -> None:
     when, where = period_words(kind, period), area_names.get(area, area)
     if figure == CELL:
         show_cell(unit, names[unit], area, where, kind, period, when)
+    elif figure == STRAND_CELL:
+        show_strand_cell(unit, names[unit], area, where, kind, period, when)
     elif figure == LINKED:
         show_linked(unit, names[unit], kind, period, when)
     elif figure == VALIDATION:
@@ -221,6 +226,41 @@ def show_cell(unit: str, unit_name: str, area: str, where: str, kind: str, perio
                      f"{unit_name} has no validated {impact} {strands[strand].lower()} disruptions in {when}.")
     st.caption("Validated disruptions, each counted once however many agencies claimed it, as the threat page "
                "counts them.")
+
+
+def show_strand_cell(unit: str, unit_name: str, area: str, where: str, kind: str, period: str, when: str) -> None:
+    """A threat area x 4P cell of the 4Ps-by-impact matrix (fct_strand_impact_matrix) and the counted
+    disruptions it is made of (fct_counted_disruptions, the same int_disruptions__counted rows): their
+    number is the cell's count and their weights sum to its impact-weighted figure."""
+    cells = query("select strand_code, strand_name, disruptions, impact_weighted_disruptions, impact_weighted_share_pct"
+                  " from marts.fct_strand_impact_matrix where rocu_code = ? and period_type = ? and period = ?"
+                  " and threat_area_code = ? order by strand_sort_order", (unit, kind, period, area))
+    if cells.empty:
+        no_data(f"{unit_name} has no validated disruptions in {when} ({where}).")
+    strands = dict(zip(cells["strand_code"], cells["strand_name"]))
+    strand = url_select("Strand", list(strands), "strand", format_func=strands.get)
+    cell = cells.loc[cells["strand_code"] == strand].iloc[0]
+    st.subheader(f"{unit_name}'s {strands[strand].lower()} disruptions by impact: {where}, {when}")
+    st.metric(f"Impact-weighted disruptions, {period}", count(cell["impact_weighted_disruptions"]),
+              help=f"{count(cell['disruptions'])} disruptions weighted major 3, moderate 2, minor 1: "
+                   f"{decimal(cell['impact_weighted_share_pct'])}% of the threat area's weighted disruptions.")
+    rows = query(
+        f"""
+        select c.disruption_ref, c.disruption_date, c.ocg_ref, c.rocu_code, c.claiming_agency, c.lead,
+               c.threat_area_name, c.strand_name, c.impact_level, c.impact_weight, c.validation_date
+        from marts.fct_counted_disruptions c
+        join marts.dim_month d on c.month = d.month
+        where c.rocu_code = ? and d.{PERIOD_COLUMNS[kind]} = ? and (? = 'ALL' or c.threat_area_code = ?)
+            and c.strand = ?
+        order by c.impact_weight desc, c.disruption_date, c.disruption_ref
+        """,
+        (unit, period, area, area, strand),
+    )
+    st.markdown(f"#### The {len(rows)} disruptions in the cell")
+    show_disruptions(rows, f"drill_strand_cell_{unit}_{area}_{strand}_{period.replace('/', '-')}",
+                     f"{unit_name} has no validated {strands[strand].lower()} disruptions in {when} ({where}).")
+    st.caption("Validated disruptions, each counted once however many agencies claimed it, as the matrix counts "
+               "them; the weights listed sum to the cell's impact-weighted figure.")
 
 
 def show_linked(unit: str, unit_name: str, kind: str, period: str, when: str) -> None:

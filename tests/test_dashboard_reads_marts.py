@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 import dashboards.data
+from dashboards.threat_drill import FIGURES as THREAT_FIGURES
 from tests.test_dashboard_apptest import complete_year, fresh_caches, latest_month, run, scenario, sql, var  # noqa: F401
 
 EXPOSURES = Path(__file__).resolve().parents[1] / "dbt_project" / "models" / "marts" / "_exposures.yml"
@@ -28,13 +29,9 @@ PAGE_VIEWS = {
                                 {"unit": "EMSOU", "metric": "CAP_IN_POST", "period_type": "month", "period": "LATEST"},
                                 {"unit": "EMSOU", "metric": "OCG_ACTIVE", "period_type": "month", "period": "LATEST"},
                                 {"unit": "MISSING", "metric": "PUR_ARRESTS", "period_type": "month", "period": "MISSING"},
-                                # a threat-page figure and a threat area x 4P x impact cell (dashboards/threat_drill.py)
-                                {"unit": "EMSOU", "figure": "high_band_disrupted", "period_type": "financial_year"},
-                                {"unit": "EMSOU", "figure": "disruptions_cell", "period_type": "financial_year"},
-                                {"unit": "EMSOU", "figure": "ocg_linked", "period_type": "financial_year"},
-                                {"unit": "EMSOU", "figure": "validation", "period_type": "financial_year"},
-                                {"unit": "EMSOU", "figure": "disruption_effect", "period_type": "financial_year"},
-                                {"unit": "EMSOU", "figure": "impact_rates", "period_type": "financial_year"},
+                                # every threat-page figure (dashboards/threat_drill.py), so a new one is run too
+                                *({"unit": "EMSOU", "figure": figure, "period_type": "financial_year"}
+                                  for figure in THREAT_FIGURES),
                                 # each alignment figure (dashboards/alignment_drill.py)
                                 *({"unit": "EMSOU", "figure": figure} for figure in (
                                     "alignment_area", "priorities_without_operation", "operations_off_priority",

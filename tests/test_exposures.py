@@ -20,6 +20,7 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
+from dashboards.threat_drill import FIGURES as THREAT_FIGURES
 from pipelines.papers import NETWORK, Request, make_report
 from pipelines.serving.reads import recording
 from pipelines.settings import Paths
@@ -142,19 +143,10 @@ def page_runs(page: str, var: Path) -> list[tuple[str, str | None, dict]]:
         missing = scenario(var, "missing")
         runs.append((*analyst, {"unit": missing["rocu_code"], "metric": "PUR_ARRESTS", "period_type": "month",
                                 "period": missing["period"]}))
-        # A ledger figure and a threat area x 4P x impact cell of the threat page (dashboards/threat_drill.py).
-        runs.append((*analyst, {"unit": "EMSOU", "figure": "high_band_disrupted", "threat": "ALL",
-                                "period_type": "financial_year", "period": year}))
-        runs.append((*analyst, {"unit": "EMSOU", "figure": "disruptions_cell", "threat": "ALL",
-                                "period_type": "financial_year", "period": year}))
-        runs.append((*analyst, {"unit": "EMSOU", "figure": "ocg_linked", "threat": "ALL",
-                                "period_type": "financial_year", "period": year}))
-        runs.append((*analyst, {"unit": "EMSOU", "figure": "validation", "threat": "ALL",
-                                "period_type": "financial_year", "period": year}))
-        runs.append((*analyst, {"unit": "EMSOU", "figure": "disruption_effect", "threat": "ALL",
-                                "period_type": "financial_year", "period": year}))
-        runs.append((*analyst, {"unit": "EMSOU", "figure": "impact_rates", "threat": "ALL",
-                                "period_type": "financial_year", "period": year}))
+        # Every figure of the threat page (dashboards/threat_drill.py), so a new one is run too.
+        for figure in THREAT_FIGURES:
+            runs.append((*analyst, {"unit": "EMSOU", "figure": figure, "threat": "ALL",
+                                    "period_type": "financial_year", "period": year}))
         # Each figure of the alignment page (dashboards/alignment_drill.py).
         ((fy,),) = sql(var, "select max(financial_year) from marts.fct_effort_alignment_index")
         for figure in ("alignment_area", "priorities_without_operation", "operations_off_priority",

@@ -91,6 +91,32 @@ def test_a_threat_area_strand_and_impact_cell_opens_on_its_disruptions(var):
     assert led_by.get("another ROCU (unit supported)", 0) == other
 
 
+def test_a_threat_area_by_4p_cell_opens_on_the_disruptions_it_weighs(var):
+    """A cell of the 4Ps-by-impact matrix (fct_strand_impact_matrix), chosen from the mart: the rows listed
+    are as many as the cell's disruptions and their weights sum to its impact-weighted figure."""
+    year = busiest_year(var)
+    ((area, strand, n, weighted),) = sql(
+        var, "select threat_area_code, strand_code, disruptions, impact_weighted_disruptions"
+             " from marts.fct_strand_impact_matrix where rocu_code = ? and period_type = 'financial_year'"
+             " and period = ? and threat_area_code <> 'ALL' and strand_code <> 'pursue'"
+             " order by disruptions desc, threat_area_code, strand_code limit 1", UNIT, year)
+    at = drill(var, "strand_cell", year, threat=area, strand=strand)
+    assert at.metric[0].value == count(weighted)
+    rows = table(at, "Claim kept")
+    assert len(rows) == n > 0 and f"#### The {n} disruptions in the cell" in [m.value for m in at.markdown]
+    assert rows["Reference"].is_unique and set(rows["Strand"]) == {strand.capitalize()}
+    assert sum(int(w) for w in rows["Weight"]) == weighted
+    ((name,),) = sql(var, "select threat_area_name from marts.fct_strand_impact_matrix where threat_area_code = ?"
+                          " limit 1", area)
+    assert set(rows["Threat area"]) == {name}
+
+    board = run("threat", as_role="board_member", as_unit=UNIT, unit=UNIT, period_type="financial_year", period=year)
+    assert not [m.value for m in board.markdown if "figure=strand_cell" in m.value]
+    refused = run("drill", as_role="board_member", as_unit=UNIT, figure="strand_cell", unit=UNIT, threat=area,
+                  strand=strand, period_type="financial_year", period=year)
+    assert refused.error and not refused.table
+
+
 def test_the_share_linked_to_an_ocg_opens_on_every_disruption_of_its_base(var):
     year = busiest_year(var)
     at = drill(var, "ocg_linked", year)
@@ -112,7 +138,8 @@ def test_the_threat_page_links_each_figure_for_roles_that_may_open_the_drill_thr
     figures = {re.search(r"figure=(\w+)", link)[1] for link in links}
     assert figures == {"high_band_disrupted", "high_band_untouched_6m", "dismantled_after_disruption",
                        "impact_weighted_disruptions", "disruptions_cell", "ocg_linked", "validation",
-                       "high_band_force_held", "high_band_rocu_held", "disruption_effect", "impact_rates"}
+                       "high_band_force_held", "high_band_rocu_held", "disruption_effect", "impact_rates",
+                       "strand_cell"}
     held = [link for link in links if "_held" in link]
     ((newest,),) = sql(var, "select max(period) from marts.fct_ocg_ledger_summary where rocu_code = ?"
                             " and threat_area_code = 'ALL' and period_type = 'month'", UNIT)
@@ -121,6 +148,7 @@ def test_the_threat_page_links_each_figure_for_roles_that_may_open_the_drill_thr
         assert f"unit={UNIT}" in link and "period_type=financial_year" in link and f"period={year.replace('/', '%2F')}" in link
     cell = next(link for link in links if "figure=disruptions_cell" in link)
     assert "strand=" in cell and "impact=" in cell
+    assert "strand=" in next(link for link in links if "figure=strand_cell" in link)
 
     board = run("threat", as_role="board_member", as_unit=UNIT, unit=UNIT, period_type="financial_year", period=year)
     assert not [m.value for m in board.markdown if "drill?" in m.value]

@@ -52,7 +52,7 @@ if rows.empty:
 network = query(
     """
     select national_value, national_per_100k, national_officer_rate, units_reporting, population_year,
-           population_base_label, officer_base_label
+           population_base_label, officer_base_label, counted_by_more_than_one_unit
     from marts.fct_metric_network where metric_id = ? and period_type = ? and period = ?
     """,
     (metric, kind, period),
@@ -61,6 +61,10 @@ national = network.iloc[0]
 a, b, c = st.columns(3)
 a.metric(f"{names[metric]}, network, {period}", amount(national["national_value"], unit),
          help=f"Sum over the {national['units_reporting']} units that reported.")
+if national["counted_by_more_than_one_unit"]:
+    # a disruption two units claim is in each unit's figure below, once in the network's (fct_metric_network)
+    a.caption(f"Less than the units' figures summed: {count(national['counted_by_more_than_one_unit'])} "
+              "disruptions were counted by more than one unit, and the network counts each once.")
 b.metric(per_people["rate_label"].capitalize(),
          scaled_rate(national["national_per_100k"], unit, per_people["rate_decimals"]),
          help="Network figure divided by the population of the reporting units' force areas: "
@@ -240,7 +244,8 @@ st.subheader(f"Disruptions the units led and supported, {period_words}")
 lead = query(
     """
     select r.rocu_name as unit_name, s.led, s.supported, s.lead_not_recorded, s.lead_base, s.led_share_pct,
-           s.is_small_base, s.network_led, s.network_lead_base, s.network_led_share_pct, s.network_is_small_base
+           s.is_small_base, s.network_led, s.network_lead_base, s.network_led_share_pct, s.network_is_small_base,
+           s.network_counted_by_more_than_one_unit
     from marts.fct_disruptions_lead_share s join marts.dim_rocu r using (rocu_code)
     where s.period_type = ? and s.period = ?
     order by r.rocu_name
@@ -256,6 +261,9 @@ else:
                               net["network_is_small_base"], "disruptions"),
               help="Disruptions the units led over the disruptions whose lead is recorded (led or supported), "
                    "summed over the units: a ratio of counts, not an average of the units' percentages.")
+    if net["network_counted_by_more_than_one_unit"]:
+        st.caption(f"{count(net['network_counted_by_more_than_one_unit'])} disruptions one unit led and another "
+                   "supported are in both units' rows below and once in the network's base.")
     show_table(pd.DataFrame({
         "Unit": lead["unit_name"],
         "Led by the unit": lead["led"].map(count),

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboards.data import query
 from dashboards.format import ExportColumn, ExportMetadata
-from pipelines.serving.formats import amount, axis_title, flag_small, scaled_rate, share, share_with_base
+from pipelines.serving.formats import amount, axis_title, count, flag_small, scaled_rate, share, share_with_base
 from dashboards.auth import guard
 from dashboards.charts import band_colour, small_base_shape
 from dashboards.widgets import (BANDS, base_column, base_columns, drill_link, exports, figure_columns, metric_filter, metric_reading,
@@ -228,7 +228,8 @@ st.subheader(f"Disruptions {names[unit]} led and supported, {when}")
 lead = query(
     """
     select led, supported, lead_not_recorded, lead_base, led_share_pct, is_small_base,
-           network_led, network_lead_base, network_led_share_pct, network_is_small_base
+           network_led, network_lead_base, network_led_share_pct, network_is_small_base,
+           network_counted_by_more_than_one_unit
     from marts.fct_disruptions_lead_share where rocu_code = ? and period_type = ? and period = ?
     """,
     (unit, kind, period),
@@ -245,6 +246,9 @@ else:
     right.metric("Network", share_with_base(lr["network_led"], lr["network_lead_base"], lr["network_led_share_pct"],
                                             lr["network_is_small_base"], "disruptions"),
                  help="Summed over the units: a ratio of counts, not an average of the units' percentages.")
+    if lr["network_counted_by_more_than_one_unit"]:
+        right.caption(f"{count(lr['network_counted_by_more_than_one_unit'])} disruptions one unit led and another "
+                      "supported are counted once in the network's base.")
     led_band = query("select band_95, months_label, is_part_period, lower_95_pct, upper_95_pct"
                      " from marts.fct_share_funnel where share_id = 'DIS_LED_SHARE' and rocu_code = ?"
                      " and period_type = ? and period = ?", (unit, kind, period))

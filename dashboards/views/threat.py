@@ -117,7 +117,7 @@ def show_strand_matrix(unit: str, unit_name: str, kind: str, period: str, when: 
     st.subheader(f"The 4Ps by impact, threat area by strand, {when}")
     cells = query(
         """
-        select threat_area_code, threat_area_name, strand_name, disruptions, impact_weighted_disruptions,
+        select threat_area_code, threat_area_name, strand_code, strand_name, disruptions, impact_weighted_disruptions,
                impact_weighted_share_pct
         from marts.fct_strand_impact_matrix where rocu_code = ? and period_type = ? and period = ?
         order by threat_area_sort_order, strand_sort_order
@@ -136,6 +136,14 @@ def show_strand_matrix(unit: str, unit_name: str, kind: str, period: str, when: 
                f"strand_matrix_{unit}_{period.replace('/', '-')}", export=cells)
     st.caption("Each cell: validated disruptions, each counted once, weighted by impact level, and the strand's share "
                "of the threat area's weighted disruptions (so one minor prevent disruption is not one strand of two).")
+    if drill:
+        covered = cells[cells["disruptions"] > 0]
+        words = {(code, strand): f"{name} · {strand_name}" for code, name, strand, strand_name in zip(
+            covered["threat_area_code"], covered["threat_area_name"], covered["strand_code"], covered["strand_name"])}
+        pick, go = st.columns([2, 1], vertical_alignment="bottom")
+        cell = pick.selectbox("Open the disruptions of one cell", list(words), format_func=words.get,
+                              key="drill_strand_cell")
+        figure_link(unit, "strand_cell", kind, period, cell[0], "Open the disruptions it weighs", go, strand=cell[1])
 
 
 show_strand_matrix(unit, names[unit], kind, period, when)
@@ -236,7 +244,8 @@ records = query(
     """
     select f.rocu_name, f.latest_disruption_date, f.latest_claim_date, f.latest_extract_file, f.months_behind_network,
            f.network_latest_month, r.disruptions, r.unit_disruptions, r.share_pct, r.is_small_base,
-           r.network_disruptions, r.network_unit_disruptions, r.network_share_pct
+           r.network_disruptions, r.network_unit_disruptions, r.network_share_pct,
+           r.network_counted_by_more_than_one_unit
     from marts.fct_disruption_extract_freshness f
     left join marts.fct_disruption_recording r
         on r.rocu_code = f.rocu_code and r.against_type = 'ocg' and r.period_type = ? and r.period = ?
@@ -262,6 +271,10 @@ if not records.empty and records["network_unit_disruptions"].notna().any():
     st.caption(f"Across the network, {network} in {when} were against an OCG on the register. Newest disruption "
                f"month landed for any unit: {n['network_latest_month']}. A unit far below the network's share may be "
                "recording disruptions without their OCG.")
+    if n["network_counted_by_more_than_one_unit"]:
+        st.caption(f"{count(n['network_counted_by_more_than_one_unit'])} of the units' disruptions in {when} were "
+                   "counted by more than one unit: each unit's row keeps its own, the network counts each once, so "
+                   "the network's figures are less than the units' summed.")
 if drill:
     figure_link(unit, "ocg_linked", kind, period, "ALL", f"{names[unit]}'s disruptions and what each was against")
 

@@ -41,8 +41,8 @@ narrative_share as (
         month,
         null as force_code,
         'DIS_WITH_NARRATIVE_PCT' as metric_id,
-        100.0 * count(*) filter (where impact_level is not null and length(trim(narrative)) > 0) / count(*) as value,
-        count(*) filter (where impact_level is not null and length(trim(narrative)) > 0) as numerator,
+        100.0 * count(*) filter (where has_narrative) / count(*) as value,
+        count(*) filter (where has_narrative) as numerator,
         count(*) as denominator
     from disruptions
     where metric_id = 'DIS_WITH_NARRATIVE_PCT'

@@ -3,7 +3,9 @@
 -- counted once, and their share of the unit's disruptions in the period, beside the network's
 -- (a ratio of the summed counts, never an average of percentages). The share against an OCG
 -- is the share linked to the OCG register. Every unit has a row for every covered month, so a
--- unit recording nothing shows zeros rather than vanishing.
+-- unit recording nothing shows zeros rather than vanishing. The network's counts take each
+-- disruption once (int_disruptions__counted.is_network_counted): one two units count is in both
+-- units' rows, once in the network's; network_counted_by_more_than_one_unit says how many.
 with disruptions as (
     select * from {{ ref('int_disruptions__counted') }}
 ),
@@ -43,7 +45,8 @@ by_type as (
         against_types.against_type,
         any_value(against_types.against_name) as against_name,
         any_value(against_types.sort_order) as against_sort_order,
-        count(disruptions.disruption_ref) as disruptions
+        count(disruptions.disruption_ref) as disruptions,
+        count(disruptions.disruption_ref) filter (where disruptions.is_network_counted) as network_counted
     from unit_months
     cross join against_types
     left join disruptions
@@ -57,8 +60,9 @@ with_bases as (
     select
         by_type.*,
         sum(by_type.disruptions) over unit_period as unit_disruptions,
-        sum(by_type.disruptions) over network_type as network_disruptions,
-        sum(by_type.disruptions) over network_period as network_unit_disruptions
+        sum(by_type.network_counted) over network_type as network_disruptions,
+        sum(by_type.network_counted) over network_period as network_unit_disruptions,
+        sum(by_type.disruptions - by_type.network_counted) over network_period as network_counted_by_more_than_one_unit
     from by_type
     window
         unit_period as (partition by by_type.rocu_code, by_type.period_type, by_type.period),
@@ -81,6 +85,7 @@ final as (
         {{ is_small_base('unit_disruptions') }} as is_small_base,
         network_disruptions::bigint as network_disruptions,
         network_unit_disruptions::bigint as network_unit_disruptions,
+        network_counted_by_more_than_one_unit::bigint as network_counted_by_more_than_one_unit,
         round(100.0 * network_disruptions / nullif(network_unit_disruptions, 0), 1) as network_share_pct
     from with_bases
 )

@@ -25,7 +25,9 @@ final as (
         sum(led) as led,
         sum(force_led) as force_led,
         sum(other_rocu_led - also_counted_by_lead_unit) as other_rocu_led,
-        sum(lead_not_recorded) as lead_not_recorded
+        sum(lead_not_recorded) as lead_not_recorded,
+        -- in two units' rows, once here: the units' cells sum to disruptions + this
+        sum(also_counted_by_lead_unit) as counted_by_more_than_one_unit
     from matrix
     group by period_type, period, threat_area_code, strand, impact_level
 )

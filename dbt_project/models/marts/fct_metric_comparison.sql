@@ -5,6 +5,8 @@
 -- Every rate names its base, the base's year or date and its status (population_base_label,
 -- officer_base_label), taken at the period's last month; *_base_changed marks the period whose
 -- base differs from the previous period's (decided in fct_metric_rates), where trends draw it.
+-- A disruption two units count (each did the work) is counted once by the network: the national
+-- figures take int_metric_values__network_duplicates off the units' sum, and say how many.
 with by_period as (
     select * from {{ ref('int_metric_values__by_period') }}
 ),
@@ -24,6 +26,10 @@ officer_scale as (
 
 months as (
     select month, financial_year from {{ ref('dim_month') }}
+),
+
+network_duplicates as (
+    select * from {{ ref('int_metric_values__network_duplicates') }}
 ),
 
 base_changes as (
@@ -88,20 +94,17 @@ rates as (
     from with_base
 ),
 
-national as (
+units_summed as (
     select
         metric_id,
         period_type,
         period,
         count(*) as units_reporting,
-        -- a share is the units' summed numerators over their summed denominators, never a mean of shares
-        case any_value(space_aggregation)
-            when 'sum' then sum(value)
-            when 'ratio' then 100.0 * sum(numerator) / nullif(sum(denominator), 0)
-            else avg(value)
-        end as national_value,
-        sum(numerator) as national_numerator,
-        sum(denominator) as national_denominator,
+        any_value(space_aggregation) as space_aggregation,
+        sum(value) as summed_value,
+        avg(value) as mean_value,
+        sum(numerator) as summed_numerator,
+        sum(denominator) as summed_denominator,
         sum(population)::bigint as national_population,
         sum(officer_fte) as national_officer_fte,
         -- the newest base any reporting unit used, a flagged status before a published one
@@ -111,6 +114,42 @@ national as (
         any_value(officer_scale_per) as officer_scale_per
     from rates
     group by all
+),
+
+national as (
+    select
+        units_summed.metric_id,
+        units_summed.period_type,
+        units_summed.period,
+        units_summed.units_reporting,
+        -- a share is the units' summed numerators over their summed denominators, never a mean of shares;
+        -- a disruption two units count is taken off once (network_duplicates)
+        case units_summed.space_aggregation
+            when 'sum' then units_summed.summed_value - coalesce(network_duplicates.counted_by_more_than_one_unit, 0)
+            when 'ratio' then 100.0
+                * (units_summed.summed_numerator - coalesce(network_duplicates.with_narrative, 0))
+                / nullif(
+                    units_summed.summed_denominator - coalesce(network_duplicates.counted_by_more_than_one_unit, 0), 0
+                )
+            else units_summed.mean_value
+        end as national_value,
+        units_summed.summed_numerator - coalesce(network_duplicates.with_narrative, 0) as national_numerator,
+        units_summed.summed_denominator - coalesce(network_duplicates.counted_by_more_than_one_unit, 0)
+            as national_denominator,
+        coalesce(network_duplicates.counted_by_more_than_one_unit, 0) as national_counted_by_more_than_one_unit,
+        case
+            when units_summed.space_aggregation = 'ratio' then coalesce(network_duplicates.with_narrative, 0) else 0
+        end as national_numerator_counted_by_more_than_one_unit,
+        units_summed.national_population,
+        units_summed.national_officer_fte,
+        units_summed.national_population_base_label,
+        units_summed.national_officer_base_label,
+        units_summed.officer_scale_per
+    from units_summed
+    left join network_duplicates
+        on units_summed.metric_id = network_duplicates.metric_id
+        and units_summed.period_type = network_duplicates.period_type
+        and units_summed.period = network_duplicates.period
 ),
 
 final as (
@@ -151,6 +190,8 @@ final as (
         national.national_value,
         national.national_numerator,
         national.national_denominator,
+        national.national_counted_by_more_than_one_unit,
+        national.national_numerator_counted_by_more_than_one_unit,
         national.national_population,
         national.national_officer_fte,
         case when rates.is_rateable then 100000.0 * national.national_value / national.national_population end

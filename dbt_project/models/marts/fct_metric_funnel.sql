@@ -6,7 +6,8 @@
 -- counts; money, weights and years are not. A unit with months missing is compared on its
 -- monthly rate over the months it reported (exposure = base x months reported), never on the
 -- raw total for the period; the rates are scaled to the whole period so they read as the
--- period's rate.
+-- period's rate. A disruption two units count is in both units' observed counts but once in
+-- the network's (int_metric_values__network_duplicates), as in fct_metric_network.
 with rates as (
     select * from {{ ref('fct_metric_rates') }}
 ),
@@ -49,17 +50,28 @@ on_bases as (
         and rates.base_value > 0
 ),
 
+network_duplicates as (
+    select * from {{ ref('int_metric_values__network_duplicates') }}
+),
+
 network as (
     select
-        metric_id,
-        period_type,
-        period,
-        base_name,
+        on_bases.metric_id,
+        on_bases.period_type,
+        on_bases.period,
+        on_bases.base_name,
         count(*) as units_compared,
-        sum(observed) as network_observed,
-        sum(base * months_reported) as network_base_months
+        sum(on_bases.observed) - coalesce(any_value(network_duplicates.counted_by_more_than_one_unit), 0)
+            as network_observed,
+        coalesce(any_value(network_duplicates.counted_by_more_than_one_unit), 0)
+            as network_counted_by_more_than_one_unit,
+        sum(on_bases.base * on_bases.months_reported) as network_base_months
     from on_bases
-    group by metric_id, period_type, period, base_name
+    left join network_duplicates
+        on on_bases.metric_id = network_duplicates.metric_id
+        and on_bases.period_type = network_duplicates.period_type
+        and on_bases.period = network_duplicates.period
+    group by on_bases.metric_id, on_bases.period_type, on_bases.period, on_bases.base_name
 ),
 
 with_expected as (
@@ -67,6 +79,7 @@ with_expected as (
         on_bases.*,
         network.units_compared,
         network.network_observed,
+        network.network_counted_by_more_than_one_unit,
         network.network_base_months,
         on_bases.base * on_bases.months_reported as base_months,
         network.network_observed * on_bases.base * on_bases.months_reported / network.network_base_months
@@ -104,6 +117,7 @@ final as (
         with_expected.observed,
         with_expected.units_compared,
         with_expected.network_observed,
+        with_expected.network_counted_by_more_than_one_unit,
         with_expected.expected,
         limits.lower_998 as lower_998_count,
         limits.lower_95 as lower_95_count,

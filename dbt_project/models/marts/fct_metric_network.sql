@@ -3,6 +3,8 @@
 -- the network rule lives), with the newest population estimate any reporting unit's rate used
 -- and the bases the network rates are on (label with year or date and status). A period some
 -- units had no figure for is a part of the network (is_part_network), marked on trend charts.
+-- A disruption two units count is in each unit's figure but once in the network's
+-- (counted_by_more_than_one_unit says how many, so a page can footnote the difference).
 with comparison as (
     select * from {{ ref('fct_metric_comparison') }}
 ),
@@ -21,6 +23,7 @@ final as (
         any_value(national_value) as national_value,
         any_value(national_numerator) as national_numerator,
         any_value(national_denominator) as national_denominator,
+        any_value(national_counted_by_more_than_one_unit) as counted_by_more_than_one_unit,
         any_value(national_population) as national_population,
         any_value(national_officer_fte) as national_officer_fte,
         any_value(national_per_100k) as national_per_100k,

@@ -9,6 +9,8 @@
 --   * the share of the region's disruptions led by the ROCU (fct_disruptions_lead_share).
 -- A proportion needs no scaling for months missing (it is a ratio over the cases counted), but a
 -- part period is marked ("7 of 12 months") and never ranked, as in fct_metric_funnel.
+-- The network's share counts a disruption two units count once (as fct_metric_comparison's and
+-- fct_disruptions_lead_share's network figures do): those cases come off its numerator and base.
 with comparison as (
     select * from {{ ref('fct_metric_comparison') }}
 ),
@@ -41,7 +43,9 @@ metric_shares as (
         comparison.months_reported,
         -- a share reported as a percentage of its base stands for a whole number of cases
         round(comparison.numerator)::bigint as numerator,
-        round(comparison.denominator)::bigint as denominator
+        round(comparison.denominator)::bigint as denominator,
+        coalesce(comparison.national_numerator_counted_by_more_than_one_unit, 0) as network_numerator_counted_twice,
+        coalesce(comparison.national_counted_by_more_than_one_unit, 0) as network_denominator_counted_twice
     from comparison
     inner join metrics on comparison.metric_id = metrics.metric_id
     left join metrics as bases on metrics.denominator_metric_id = bases.metric_id
@@ -77,7 +81,10 @@ led_shares as (
         lead_share.months_in_period,
         extract_months.months_reported,
         lead_share.led as numerator,
-        lead_share.lead_base as denominator
+        lead_share.lead_base as denominator,
+        -- a shared disruption is led by one unit, supported by the other: in both bases, one numerator
+        0 as network_numerator_counted_twice,
+        coalesce(lead_share.network_counted_by_more_than_one_unit, 0) as network_denominator_counted_twice
     from lead_share
     inner join extract_months
         on lead_share.period_type = extract_months.period_type
@@ -91,16 +98,24 @@ shares as (
     select * from led_shares
 ),
 
-with_network as (
+with_network_counts as (
     select
         shares.*,
         count(*) over network_period as units_compared,
-        sum(shares.numerator) over network_period as network_numerator,
-        sum(shares.denominator) over network_period as network_denominator,
-        sum(shares.numerator) over network_period / sum(shares.denominator) over network_period
-            as network_proportion
+        sum(shares.numerator) over network_period - max(shares.network_numerator_counted_twice) over network_period
+            as network_numerator,
+        sum(shares.denominator) over network_period - max(shares.network_denominator_counted_twice) over network_period
+            as network_denominator,
+        max(shares.network_denominator_counted_twice) over network_period as network_counted_by_more_than_one_unit
     from shares
     window network_period as (partition by shares.share_id, shares.period_type, shares.period)
+),
+
+with_network as (
+    select
+        *,
+        network_numerator / network_denominator as network_proportion
+    from with_network_counts
 ),
 
 limits as (
@@ -126,6 +141,7 @@ final as (
         with_network.units_compared,
         with_network.network_numerator,
         with_network.network_denominator,
+        with_network.network_counted_by_more_than_one_unit,
         100.0 * with_network.network_proportion as network_pct,
         with_network.denominator * with_network.network_proportion as expected,
         limits.lower_998 as lower_998_count,

@@ -100,7 +100,16 @@ def _matrix(ctx: Context, matrix: pd.DataFrame, columns: dict) -> Table:
                          f"level, {ctx.quarter}", shown=shown, data=data,
                  note=f"Each cell: disruptions, then how many {who} led, a force led (supported) or another ROCU led "
                       "(supported), and any with no lead recorded. Each disruption counted once however many agencies "
-                      "claimed it." + ("" if ctx.focus else " The network's cells add up the units'."))
+                      "claimed it." + ("" if ctx.focus else _network_note(matrix)))
+
+
+def _network_note(matrix) -> str:
+    """The network's cells add up the units', less any disruption two units recorded (counted once in dbt:
+    fct_disruptions_threat_matrix_network.counted_by_more_than_one_unit)."""
+    if not (matrix["counted_by_more_than_one_unit"] > 0).any():
+        return " The network's cells add up the units'."
+    return (" The network's cells add up the units', less the disruptions one unit led and another supported, "
+            "both recording them: the network counts each once.")
 
 
 def _cell(r) -> str:
