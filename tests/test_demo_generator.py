@@ -186,8 +186,15 @@ def test_disruption_extract_columns_and_values(demo: Path) -> None:
     member = set(zip(forces["force_code"], forces["rocu_code"]))
     led_by_force = d.filter(pl.col("lead_agency_type") == "force")
     assert all(pair in member for pair in zip(led_by_force["lead_unit_code"], led_by_force["rocu_code"]))
-    assert (d.filter(pl.col("lead_agency_type") == "rocu")
-            .select((pl.col("lead_unit_code") == pl.col("rocu_code")).all()).item())
+    # A unit-led record names its own unit, or it is a supporting unit's record of another unit's
+    # disruption: the lead unit's own record of it (same OCG, date, threat area, strand) is there too.
+    keys = ["ocg_ref", "disruption_date", "threat_area_code", "strand"]
+    supported = d.filter((pl.col("lead_agency_type") == "rocu") & (pl.col("lead_unit_code") != pl.col("rocu_code")))
+    assert supported.height > 0 and supported["ocg_ref"].is_not_null().all()
+    own = d.filter((pl.col("lead_agency_type") == "rocu") & (pl.col("lead_unit_code") == pl.col("rocu_code")))
+    matched = supported.join(own.select("rocu_code", *keys), left_on=["lead_unit_code", *keys],
+                             right_on=["rocu_code", *keys], how="semi")
+    assert matched.height == supported.height
     assert d["ocg_ref"].drop_nulls().str.contains(r"^OCG-[A-Z]{2}-\d{4}$").all()
 
 

@@ -44,11 +44,12 @@ def _yearly(demo: Path, code: str, metric_id: str) -> float:
 
 
 def _led_disruptions(demo: Path) -> dict[str, int]:
-    """Disruptions each unit led and claimed itself in the last 12 months (a partner's or a
-    force's second claim of the same disruption is not the unit's)."""
+    """Disruptions each unit led and claimed itself in the last 12 months (a partner's, a force's
+    or a supporting unit's record of the same disruption is not the unit's)."""
     files = sorted((demo / "extracts" / "disruptions").glob("disruptions_*.csv"))
     records = pl.concat([pl.read_csv(f, infer_schema=False) for f in files])
     led = records.filter((pl.col("lead_agency_type") == "rocu") & (pl.col("claiming_agency") == "rocu")
+                         & pl.col("lead_unit_code").fill_null(pl.col("rocu_code")).eq(pl.col("rocu_code"))
                          & pl.col("disruption_date").str.slice(0, 7).is_in(_last_months(demo)))
     return dict(led.group_by("rocu_code").len().iter_rows())
 

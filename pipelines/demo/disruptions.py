@@ -60,6 +60,7 @@ NARRATIVES = {
 # Other agencies' claims: a partner's second claim of a ROCU-led disruption, and the few records
 # a partner claims alone.
 PARTNER_TWIN_SHARE = 0.25
+CROSS_UNIT_SHARE = 0.03  # of unit-led disruptions against an OCG: another unit supported and records it too
 PARTNER_CLAIM_SHARE = 0.02
 PARTNERS = ["nca", "hmrc", "border_force"]
 # What a disruption without an OCG was against, by strand.
@@ -164,6 +165,20 @@ def _active_on(rng: np.random.Generator, live: list[tuple], day: date) -> tuple 
     return None
 
 
+def supported_by_other_units(rng: np.random.Generator, records: list[Disruption],
+                             codes: list[str]) -> list[Disruption]:
+    """Another unit's records of unit-led disruptions it supported: the same OCG, date, threat area
+    and strand, in the supporting unit's extract with the leading unit named as lead. Each unit counts
+    it; the network counts it once (int_disruptions__counted)."""
+    out = []
+    for r in records:
+        if (r.lead_agency_type == "rocu" and r.ocg_ref and r.twin_of is None
+                and rng.random() < CROSS_UNIT_SHARE):
+            other = _pick(rng, [c for c in codes if c != r.rocu_code])
+            out.append(replace(r, rocu_code=other, lead_unit_code=r.rocu_code))
+    return out
+
+
 def claim_details(rng: np.random.Generator, records: list[Disruption], as_at: date) -> list[Disruption]:
     """``records`` with what each was against, who claimed it and its claim and validation dates.
 
@@ -237,4 +252,5 @@ def month_extract(rng: np.random.Generator, regions: dict[str, Region], month: s
         base = len(records)
         for r in month_disruptions(rng, region, month, groups.get(code, []), used, recent):
             records.append(r if r.twin_of is None else replace(r, twin_of=base + r.twin_of))
+    records += supported_by_other_units(rng, records, list(regions))
     return number_records(claim_details(details, records, as_at), rng, first_number)

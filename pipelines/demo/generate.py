@@ -171,7 +171,9 @@ Nothing here describes real people, groups or operations.
 - `extracts/disruptions/`: APMIS-style disruption records, one file per month. Some
   ROCU-led disruptions are also claimed by a force, the NCA, HMRC or Border Force
   (claiming_agency): same OCG, date, threat area and strand (listed in
-  `truth/disruption_twins.csv`); count each once. Each record says what it was against
+  `truth/disruption_twins.csv`); count each once. A few unit-led disruptions are also recorded by
+  another unit that supported them (its extract names the leading unit as lead): each unit counts
+  it, the network once. Each record says what it was against
   (against_type; an OCG exactly when ocg_ref is given), its claim_date and, once validated or
   rejected, its validation_date.
 - `extracts/ocg_register/ocg_register_<month>.csv`: the whole OCG register as at each month

@@ -13,9 +13,10 @@ months as (
     select * from {{ ref('dim_month') }}
 ),
 
+-- A group's disruptions are the network's: one two units both recorded counts once.
 claims as (
     select * from {{ ref('int_disruptions__counted') }}
-    where ocg_ref is not null
+    where ocg_ref is not null and is_network_counted
 ),
 
 window_months as (
