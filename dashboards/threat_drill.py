@@ -127,6 +127,7 @@ where g.rocu_code = ? and g.period_type = ? and g.period = ? and (? = 'ALL' or g
 order by l.ocg_ref, l.month
 """
 # The disruptions a ledger row counted: against the group, in a month it was on the ledger.
+# A group's disruptions are counted once across units, as its ledger counts them.
 DISRUPTIONS = """
 select c.disruption_ref, c.disruption_date, c.ocg_ref, c.rocu_code, c.claiming_agency, c.lead, c.threat_area_name,
        c.strand_name, c.impact_level, c.impact_weight, c.validation_date
@@ -135,7 +136,7 @@ join marts.fct_ocg_ledger_monthly l on c.ocg_ref = l.ocg_ref and c.month = l.mon
 join marts.fct_ocg_ledger_period_groups g on l.ocg_ref = g.ocg_ref
 join marts.dim_month d on l.month = d.month
 where g.rocu_code = ? and g.period_type = ? and g.period = ? and (? = 'ALL' or g.threat_area_code = ?) and {groups}
-    and d.{column} = ?
+    and d.{column} = ? and c.is_network_counted
 order by c.disruption_date, c.disruption_ref
 """
 
@@ -209,23 +210,30 @@ def show_cell(unit: str, unit_name: str, area: str, where: str, kind: str, perio
     with right:
         impact = url_select("Impact", impacts, "impact", format_func=str.capitalize)
     st.subheader(f"{unit_name}'s disruptions: {where}, {strands[strand]}, {impact} impact, {when}")
-    rows = query(
+    rows = cell_disruptions(unit, kind, period, area, strand, impact)
+    st.markdown(f"#### The {len(rows)} disruptions in the cell")
+    show_disruptions(rows, f"drill_cell_{unit}_{area}_{strand}_{impact}_{period.replace('/', '-')}",
+                     f"{unit_name} has no validated {impact} {strands[strand].lower()} disruptions in {when}.")
+    st.caption("Validated disruptions, each counted once however many agencies claimed it, as the threat page "
+               "counts them.")
+
+
+def cell_disruptions(unit: str, kind: str, period: str, area: str, strand: str, impact: str | None = None):
+    """The unit's counted disruptions in a threat area (or all) and strand, and impact level if given;
+    the heaviest first when every level is listed."""
+    order = "c.disruption_date" if impact else "c.impact_weight desc, c.disruption_date"
+    return query(
         f"""
         select c.disruption_ref, c.disruption_date, c.ocg_ref, c.rocu_code, c.claiming_agency, c.lead,
                c.threat_area_name, c.strand_name, c.impact_level, c.impact_weight, c.validation_date
         from marts.fct_counted_disruptions c
         join marts.dim_month d on c.month = d.month
         where c.rocu_code = ? and d.{PERIOD_COLUMNS[kind]} = ? and (? = 'ALL' or c.threat_area_code = ?)
-            and c.strand = ? and c.impact_level = ?
-        order by c.disruption_date, c.disruption_ref
+            and c.strand = ? and (? is null or c.impact_level = ?)
+        order by {order}, c.disruption_ref
         """,
-        (unit, period, area, area, strand, impact),
+        (unit, period, area, area, strand, impact, impact),
     )
-    st.markdown(f"#### The {len(rows)} disruptions in the cell")
-    show_disruptions(rows, f"drill_cell_{unit}_{area}_{strand}_{impact}_{period.replace('/', '-')}",
-                     f"{unit_name} has no validated {impact} {strands[strand].lower()} disruptions in {when}.")
-    st.caption("Validated disruptions, each counted once however many agencies claimed it, as the threat page "
-               "counts them.")
 
 
 def show_strand_cell(unit: str, unit_name: str, area: str, where: str, kind: str, period: str, when: str) -> None:
@@ -244,18 +252,7 @@ def show_strand_cell(unit: str, unit_name: str, area: str, where: str, kind: str
     st.metric(f"Impact-weighted disruptions, {period}", count(cell["impact_weighted_disruptions"]),
               help=f"{count(cell['disruptions'])} disruptions weighted major 3, moderate 2, minor 1: "
                    f"{decimal(cell['impact_weighted_share_pct'])}% of the threat area's weighted disruptions.")
-    rows = query(
-        f"""
-        select c.disruption_ref, c.disruption_date, c.ocg_ref, c.rocu_code, c.claiming_agency, c.lead,
-               c.threat_area_name, c.strand_name, c.impact_level, c.impact_weight, c.validation_date
-        from marts.fct_counted_disruptions c
-        join marts.dim_month d on c.month = d.month
-        where c.rocu_code = ? and d.{PERIOD_COLUMNS[kind]} = ? and (? = 'ALL' or c.threat_area_code = ?)
-            and c.strand = ?
-        order by c.impact_weight desc, c.disruption_date, c.disruption_ref
-        """,
-        (unit, period, area, area, strand),
-    )
+    rows = cell_disruptions(unit, kind, period, area, strand)
     st.markdown(f"#### The {len(rows)} disruptions in the cell")
     show_disruptions(rows, f"drill_strand_cell_{unit}_{area}_{strand}_{period.replace('/', '-')}",
                      f"{unit_name} has no validated {strands[strand].lower()} disruptions in {when} ({where}).")

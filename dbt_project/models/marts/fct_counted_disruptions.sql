@@ -37,7 +37,8 @@ final as (
         strands.sort_order as strand_sort_order,
         disruptions.impact_level,
         disruptions.impact_rank,
-        disruptions.impact_weight
+        disruptions.impact_weight,
+        disruptions.is_network_counted
     from disruptions
     left join threat_areas on disruptions.threat_area_code = threat_areas.threat_area_code
     left join strands on disruptions.strand = strands.strand_code
