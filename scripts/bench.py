@@ -293,7 +293,8 @@ def run_floor(statements_file: Path, warehouse: Path) -> None:
     """The floor's own process: the same statements in one DuckDB connection, nothing else."""
     import duckdb
 
-    con = duckdb.connect(str(warehouse), config={"enable_progress_bar": False})
+    con = duckdb.connect(str(warehouse))
+    con.execute("set enable_progress_bar = false")  # DuckDB 1.5 refuses it in connect()'s config (not global)
     for _, sql in json.loads(statements_file.read_text()):
         con.execute(sql).fetchall()
     con.close()

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from pipelines.access.audit import AuditLog
-from pipelines.serving.publish import publish_copy
+from pipelines.serving.publish import copy_serving_schema, publish_copy
 from pipelines.settings import Paths
 
 OUTSIDE = ["staging.stg_intake__submissions", "staging.stg_intake__problems",
@@ -75,3 +75,23 @@ def test_a_view_in_the_marts_is_published_as_a_table_that_stands_alone(built_dem
     finally:
         con.close()
     assert not list(Paths(var).published.parent.glob(".*.tmp*"))  # nothing left beside the copy
+
+
+def test_publishing_again_writes_only_the_marts_that_changed(built_demo: Path, tmp_path: Path):
+    """Publishing used to write every mart on every build, so its cost grew with history; now a new
+    copy starts from the last published one and rewrites only what differs from it."""
+    work = tmp_path / "warehouse" / "rocu.duckdb"
+    work.parent.mkdir()
+    shutil.copyfile(Paths(built_demo).warehouse, work)
+    first, second, third = (tmp_path / f"{n}.duckdb" for n in ("first", "second", "third"))
+    every = copy_serving_schema(work, first)
+    assert every and set(every) == set(tables(work)["marts"])
+    assert copy_serving_schema(work, second, previous=first) == []  # nothing changed: nothing written
+    changed = sorted(n for n, kind in tables(work)["marts"].items() if kind == "BASE TABLE")[0]
+    con = duckdb.connect(str(work))
+    con.execute(f"delete from marts.{changed} where rowid in (select min(rowid) from marts.{changed})")
+    con.close()
+    assert copy_serving_schema(work, third, previous=second) == [changed]
+    assert set(tables(third)["marts"]) == set(every)
+    for name in every:
+        assert count(third, f"marts.{name}") == count(work, f"marts.{name}"), name

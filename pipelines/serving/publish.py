@@ -9,12 +9,18 @@ around the marts. The build row is written into the new file before it is swappe
 an atomic rename: a reader sees the old or the new copy, never half of one, and whatever
 it reads about the build is true of the figures it reads with it. A failed build (which
 stops before this step) leaves the last good copy in place.
+
+Publishing costs what changed, not the whole history: the new file starts as a file copy of the
+last published one, and only the marts whose content differs from it (row count, columns and an
+order-free sum of row hashes, read from both files) are written again; marts gone from the
+warehouse are dropped.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import uuid
 from datetime import datetime, UTC
 from pathlib import Path
@@ -40,7 +46,7 @@ def publish_copy(source: Path, target: Path, audit: AuditLog, build_id: str | No
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:
-        copy_serving_schema(source, tmp)  # attaches the source read-only: fails fast if a writer still holds it
+        copy_serving_schema(source, tmp, previous=target)  # attaches the source read-only: fails fast if a writer still holds it
         content_sha256 = _digest(tmp)
         build_id = build_id or uuid.uuid4().hex
         anchor = anchor_head(audit, log_beside(audit), reason=f"warehouse build {build_id} published")
@@ -61,14 +67,18 @@ def publish_copy(source: Path, target: Path, audit: AuditLog, build_id: str | No
     return info
 
 
-def copy_serving_schema(source: Path, target: Path) -> list[str]:
+def copy_serving_schema(source: Path, target: Path, previous: Path | None = None) -> list[str]:
     """Create `target` holding a table for each table or view of the source's serving schema.
 
-    Returns the names copied. A view becomes a table, so the copy holds no reference back to
-    the schemas left out. The source is attached under its own name and is the session's
-    default catalog while copying: a dbt view names its inputs with that catalog
-    (`rocu.staging.x`) or without one (`staging.x`), and both must resolve in the source.
+    Returns the names written. With `previous` (the last published copy, when there is one),
+    `target` starts as a file copy of it and a mart whose content is the same in both is kept,
+    not written again. A view becomes a table, so the copy holds no reference back to the
+    schemas left out. The source is attached under its own name and is the session's default
+    catalog while copying: a dbt view names its inputs with that catalog (`rocu.staging.x`) or
+    without one (`staging.x`), and both must resolve in the source.
     """
+    if previous is not None and previous.exists():
+        shutil.copyfile(previous, target)
     con = duckdb.connect()
     try:
         con.execute(f"attach {_literal(target)} as published")
@@ -76,12 +86,15 @@ def copy_serving_schema(source: Path, target: Path) -> list[str]:
         (catalog,) = con.execute("select database_name from duckdb_databases() where not internal "
                                  "and database_name not in ('memory', 'published')").fetchone()
         con.execute(f"use {_ident(catalog)}")
-        names = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_catalog = ? and table_schema = ? "
-            "order by table_name", [catalog, SERVING_SCHEMA]).fetchall()]
-        con.execute(f"create schema published.{SERVING_SCHEMA}")
-        for name in names:
-            con.execute(f"create table published.{SERVING_SCHEMA}.{_ident(name)} as "
+        names = _serving_tables(con, catalog)
+        con.execute(f"create schema if not exists published.{SERVING_SCHEMA}")
+        held = set(_serving_tables(con, "published"))
+        for gone in sorted(held - set(names)):
+            con.execute(f"drop table published.{SERVING_SCHEMA}.{_ident(gone)}")
+        now, before = _fingerprints(con, catalog, names), _fingerprints(con, "published", sorted(held))
+        written = [name for name in names if now[name] != before.get(name)]
+        for name in written:
+            con.execute(f"create or replace table published.{SERVING_SCHEMA}.{_ident(name)} as "
                         f"select * from {SERVING_SCHEMA}.{_ident(name)}")
         con.execute("use memory")
         con.execute(f"detach {_ident(catalog)}")
@@ -89,7 +102,30 @@ def copy_serving_schema(source: Path, target: Path) -> list[str]:
         con.execute("detach published")
     finally:
         con.close()
-    return names
+    return written
+
+
+def _serving_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_catalog = ? and table_schema = ? "
+        "order by table_name", [catalog, SERVING_SCHEMA]).fetchall()]
+
+
+def _fingerprints(con: duckdb.DuckDBPyConnection, catalog: str, names: list[str]) -> dict[str, tuple]:
+    """What each mart holds, cheap to compare across files: its columns with their types, its row
+    count and the sum of its rows' hashes (order-free: the same rows in another order are the same
+    mart). One query for the columns and one for the rows of every mart, not two per mart."""
+    if not names:
+        return {}
+    columns: dict[str, list] = {name: [] for name in names}
+    for table, column, kind in con.execute(
+            "select table_name, column_name, data_type from duckdb_columns() where database_name = ? "
+            "and schema_name = ? order by table_name, column_index", [catalog, SERVING_SCHEMA]).fetchall():
+        columns.get(table, []).append((column, kind))
+    rows = con.execute(" union all ".join(
+        f"select {_literal(name)}, count(*), coalesce(sum(hash(t)::hugeint), 0) "
+        f"from {_ident(catalog)}.{SERVING_SCHEMA}.{_ident(name)} t" for name in names)).fetchall()
+    return {name: (tuple(columns[name]), count, digest) for name, count, digest in rows}
 
 
 def _literal(path: Path) -> str:
