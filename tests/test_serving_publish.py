@@ -95,3 +95,19 @@ def test_publishing_again_writes_only_the_marts_that_changed(built_demo: Path, t
     assert set(tables(third)["marts"]) == set(every)
     for name in every:
         assert count(third, f"marts.{name}") == count(work, f"marts.{name}"), name
+
+
+def test_a_mart_gone_from_the_warehouse_is_dropped_from_the_next_copy(built_demo: Path, tmp_path: Path):
+    """A release that removes or renames a mart: the next copy, started from the last published one,
+    no longer holds it, and everything else is as the warehouse has it."""
+    work = tmp_path / "warehouse" / "rocu.duckdb"
+    work.parent.mkdir()
+    shutil.copyfile(Paths(built_demo).warehouse, work)
+    first, second = tmp_path / "first.duckdb", tmp_path / "second.duckdb"
+    every = copy_serving_schema(work, first)
+    gone = sorted(n for n, kind in tables(work)["marts"].items() if kind == "BASE TABLE")[0]
+    con = duckdb.connect(str(work))
+    con.execute(f"drop table marts.{gone}")
+    con.close()
+    assert copy_serving_schema(work, second, previous=first) == []  # nothing else changed
+    assert set(tables(second)["marts"]) == set(every) - {gone}

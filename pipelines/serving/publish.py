@@ -91,7 +91,7 @@ def copy_serving_schema(source: Path, target: Path, previous: Path | None = None
         held = set(_serving_tables(con, "published"))
         for gone in sorted(held - set(names)):
             con.execute(f"drop table published.{SERVING_SCHEMA}.{_ident(gone)}")
-        now, before = _fingerprints(con, catalog, names), _fingerprints(con, "published", sorted(held))
+        now, before = _fingerprints(con, catalog, names), _fingerprints(con, "published", sorted(held & set(names)))
         written = [name for name in names if now[name] != before.get(name)]
         for name in written:
             con.execute(f"create or replace table published.{SERVING_SCHEMA}.{_ident(name)} as "
