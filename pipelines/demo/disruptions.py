@@ -156,9 +156,9 @@ def month_disruptions(rng: np.random.Generator, region: Region, month: str,
 
 def _active_on(rng: np.random.Generator, live: list[tuple], day: date) -> tuple | None:
     """A group active on ``day``, drawn evenly from ``live`` (those active at some time in its month)."""
+    if not live:
+        return None
     for _ in range(50):  # almost every group active in the month is active on the day: one or two tries
-        if not live:
-            return None
         group = live[int(rng.integers(0, len(live)))]
         if group[4] <= day and (group[5] is None or group[5] > day):
             return group
