@@ -75,14 +75,28 @@ BUILDS_A_WAREHOUSE = {"built_demo", "built_demo_copy", "small_bases_var"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that needs the shared built warehouse is `slow`, however it reaches the fixture, and
-    runs after the others: pytest-xdist's worksteal hands each worker a contiguous part of this order,
-    so one worker builds the demo while the other runs tests that need no build, instead of both
-    waiting on the build's lock at the start."""
-    for item in items:
-        if BUILDS_A_WAREHOUSE & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.slow)
-    items.sort(key=lambda item: bool(BUILDS_A_WAREHOUSE & set(getattr(item, "fixturenames", ()))))
+    """Every test that needs the shared built warehouse is `slow`, however it reaches the fixture.
+
+    Under pytest-xdist the order decides who waits: worksteal first hands each worker a contiguous
+    part of it. The tests that need the build start the last part, so that worker begins building
+    at once while the others run tests that need none (when these run out first, a worker steals
+    from the end of a queue, where the rest of them are)."""
+    needs_build = [item for item in items if BUILDS_A_WAREHOUSE & set(getattr(item, "fixturenames", ()))]
+    for item in needs_build:
+        item.add_marker(pytest.mark.slow)
+    chosen = set(map(id, needs_build))
+    others = [item for item in items if id(item) not in chosen]
+    at = min(len(others), _start_of_last_part(len(items), int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))))
+    items[:] = others[:at] + needs_build + others[at:]
+
+
+def _start_of_last_part(count: int, workers: int) -> int:
+    """Where the last worker's first share of `count` tests begins (xdist's worksteal: each idle
+    worker in turn gets the pending tests divided by the workers still to serve)."""
+    start = 0
+    for served in range(workers - 1):
+        start += (count - start) // (workers - served)
+    return start
 
 
 def run_dbt(args: list[str], warehouse: Path, target: Path) -> subprocess.CompletedProcess:

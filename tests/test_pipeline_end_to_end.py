@@ -99,9 +99,10 @@ def first_dbt_model_built(dbt_runs: Path) -> bool:
 
 
 def test_a_run_killed_half_way_changes_nothing_readers_see_and_a_rerun_completes(built_demo_copy, tmp_path):
-    """Kill the job once dbt has built its first model (of about thirty, with seeds and tests
-    still to come): the published copy is untouched and still opens; a rerun over the loaded
-    raw tables succeeds with the same figures (nothing duplicated)."""
+    """Kill a refresh once dbt has built its first model (of about seventy, with their tests still
+    to come): the published copy is untouched and still opens; a rerun over the loaded raw tables
+    succeeds with the same figures (nothing duplicated). The refresh is the run the product makes
+    after every verdict; it shares its raw loading, dbt step and publishing with build_warehouse."""
     var = built_demo_copy
     paths = Paths(var)
     before_hash = hashlib.sha256(paths.published.read_bytes()).hexdigest()
@@ -110,7 +111,7 @@ def test_a_run_killed_half_way_changes_nothing_readers_see_and_a_rerun_completes
     con.close()
     env = dict(os.environ)  # built_demo_copy points ROCU_VAR_DIR, the warehouse and DAGSTER_HOME at the copy
     dagster = str(Path(sys.executable).with_name("dagster"))
-    cmd = [dagster, "job", "execute", "-m", "pipelines.orchestration.definitions", "-j", "build_warehouse"]
+    cmd = [dagster, "job", "execute", "-m", "pipelines.orchestration.definitions", "-j", "refresh_returns"]
     log = tmp_path / "killed.log"
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -171,31 +172,30 @@ def test_every_figure_traces_back_to_the_stored_file_and_cell(built_demo, publis
     assert mart[1] == submission_id
 
 
-def test_dbt_docs_generate_works_on_the_built_warehouse(built_demo, tmp_path):
+@pytest.fixture(scope="module")
+def dbt_docs(built_demo, tmp_path_factory) -> Path:
+    """`dbt docs generate` run once on a copy of the built warehouse; its target folder."""
     import shutil
 
     from tests.conftest import run_dbt
 
-    copy = tmp_path / "w.duckdb"
+    folder = tmp_path_factory.mktemp("dbt-docs")
+    copy = folder / "w.duckdb"
     shutil.copyfile(Paths(built_demo).warehouse, copy)
-    result = run_dbt(["docs", "generate"], copy, tmp_path / "target")
+    result = run_dbt(["docs", "generate"], copy, folder / "target")
     assert result.returncode == 0, result.stdout[-2000:]
-    catalog = (tmp_path / "target" / "catalog.json").read_text()
+    return folder / "target"
+
+
+def test_dbt_docs_generate_works_on_the_built_warehouse(dbt_docs):
+    catalog = (dbt_docs / "catalog.json").read_text()
     assert "fct_metric_comparison" in catalog and "per_100k_population" in catalog
 
 
-def test_every_model_and_column_is_documented(built_demo, tmp_path):
+def test_every_model_and_column_is_documented(dbt_docs):
     """Read the manifest and catalog dbt writes: no model or column without a description."""
-    import json
-    import shutil
-
-    from tests.conftest import run_dbt
-
-    copy = tmp_path / "w.duckdb"
-    shutil.copyfile(Paths(built_demo).warehouse, copy)
-    assert run_dbt(["docs", "generate"], copy, tmp_path / "t").returncode == 0
-    manifest = json.loads((tmp_path / "t" / "manifest.json").read_text())
-    catalog = json.loads((tmp_path / "t" / "catalog.json").read_text())
+    manifest = json.loads((dbt_docs / "manifest.json").read_text())
+    catalog = json.loads((dbt_docs / "catalog.json").read_text())
     undocumented = []
     for key, node in manifest["nodes"].items():
         if node["resource_type"] != "model":
