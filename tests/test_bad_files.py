@@ -323,8 +323,9 @@ def test_the_real_broken_demo_file_is_rejected_with_both_errors(tmp_path):
 @pytest.mark.slow
 def test_nothing_in_the_corpus_can_stop_the_build(built_demo_copy, demo):
     """Every bad file goes through the intake of a built warehouse, with registry rows from an
-    older release that never checked the month ('2025-13', a lower-case unit); the warehouse
-    still builds and publishes, and the good returns' figures are what they were."""
+    older release that never checked the month ('2025-13', a lower-case unit); the refresh the
+    verdicts ask for (every model downstream of the returns, with its tests) still builds and
+    publishes, and the good returns' figures are what they were."""
     import sqlite3
 
     import duckdb
@@ -358,6 +359,6 @@ def test_nothing_in_the_corpus_can_stop_the_build(built_demo_copy, demo):
     legacy.close()
     assert not [s for s in zone.registry.submissions() if s.state == "received"]
 
-    job = build_definitions(paths).resolve_job_def("build_warehouse")
+    job = build_definitions(paths).resolve_job_def("refresh_returns")
     assert job.execute_in_process(instance=DagsterInstance.ephemeral()).success
     assert published_figures() == before

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from dagster import (DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter, SkipReason,
                      build_sensor_context)
@@ -171,6 +172,11 @@ def test_a_verdict_and_a_sign_off_each_refresh_the_published_figures_through_the
         assert done.status == DagsterRunStatus.SUCCESS
         assert published_arrests(paths, "NEROCU", month) == original + 100
         assert len(worker_runs()) == 2  # one run each: nothing asked twice
+        con = duckdb.connect(str(paths.published), read_only=True)
+        revised = con.execute("select is_revised, value_as_first_submitted from marts.fct_metric_monthly"
+                              " where rocu_code='NEROCU' and month=? and metric_id='PUR_ARRESTS'", [month]).fetchone()
+        con.close()
+        assert revised == (True, original)  # the first figure is kept beside the one now counted
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)
