@@ -196,7 +196,20 @@ def small_bases_var(built_demo: Path, tmp_path_factory: pytest.TempPathFactory) 
     the two thresholds with each raised, from the build's own figures, until some units fall under
     it: ``threat_small_base_groups`` to just above the median unit's high-band groups in the newest
     whole year, ``share_small_base`` to just above the smallest monthly lead base. The thresholds
-    used are in ``small_bases.json`` in the folder."""
+    used are in ``small_bases.json`` in the folder. Under pytest-xdist the first worker to need it
+    makes it in the session's folder and the others read that one (no test writes to it)."""
+    if not _WORKER:
+        return _make_small_bases(built_demo, tmp_path_factory.mktemp("small-bases") / "var")
+    from filelock import FileLock
+
+    var = _SESSION_ROOT / "small-bases"
+    with FileLock(_SESSION_ROOT / "small-bases.lock"):
+        if not (var / "small_bases.json").exists():
+            _make_small_bases(built_demo, var)
+    return var
+
+
+def _make_small_bases(built_demo: Path, var: Path) -> Path:
     import json
 
     import duckdb
@@ -205,7 +218,6 @@ def small_bases_var(built_demo: Path, tmp_path_factory: pytest.TempPathFactory) 
     from pipelines.serving.publish import publish_copy
     from pipelines.settings import Paths
 
-    var = tmp_path_factory.mktemp("small-bases") / "var"
     shutil.copytree(built_demo, var, ignore=shutil.ignore_patterns("dagster_home", "dbt_runs", "dbt_parse"))
     paths = Paths(var)
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
@@ -220,7 +232,7 @@ def small_bases_var(built_demo: Path, tmp_path_factory: pytest.TempPathFactory) 
                      "--vars", json.dumps(thresholds)], paths.warehouse, var / "dbt-target")
     assert built.returncode == 0, built.stdout[-3000:]
     publish_copy(paths.warehouse, paths.published, AuditLog.at(paths))
-    (var / "small_bases.json").write_text(json.dumps(thresholds))
+    (var / "small_bases.json").write_text(json.dumps(thresholds))  # written last: the folder is complete
     return var
 
 
