@@ -35,6 +35,8 @@ DEMO_REASONS = {"late": "The return was held up waiting for a force's figures (d
 
 
 def _submit_unit(demo_dir: Path, zone_root: Path, rows: list[dict]) -> Counter:
+    # One batch per unit: its hundreds of short registry and audit operations share open WAL files
+    # instead of checkpointing and deleting them after each one (LandingZone.batch); same rows.
     with LandingZone(zone_root).batch() as zone:
         return _submit_rows(zone, demo_dir, rows)
 
