@@ -104,3 +104,18 @@ def test_a_registry_from_an_older_release_opens_with_its_states_renamed_and_no_r
     newer = land(zone, b"newer")
     zone.registry.record_verdict(newer.submission_id, [], "accepted")
     assert zone.registry.get(old.submission_id).state == "superseded"  # the renamed state is an accepted one
+
+
+def test_a_batch_keeps_the_wal_files_open_between_operations_and_records_the_same(tmp_path):
+    """The demo loader's batch: SQLite deletes a WAL file (after checkpointing it, with fsyncs)
+    whenever the last connection closes; a batch holds one open so each operation does not pay
+    that, and every row is still committed on the operation's own connection."""
+    zone = LandingZone(tmp_path / "landing")
+    registry_wal, audit_wal = (Path(f"{db}-wal") for db in (zone.registry.path, zone.audit.path))
+    with zone.batch() as batched:
+        sub = land(batched, b"a,b\n1,2\n")
+        batched.audit.record("lead.emsou", "upload", "EMSOU 2025-03 v1", {"sha256": sub.file_sha256})
+        assert registry_wal.exists() and audit_wal.exists()  # not checkpointed away after each operation
+        assert LandingZone(tmp_path / "landing").registry.get(sub.submission_id) == sub  # committed, seen elsewhere
+    assert not registry_wal.exists() and not audit_wal.exists()  # the last close checkpoints as before
+    assert [r.action for r in zone.audit.records()] == ["upload"] and zone.audit.verify() is None

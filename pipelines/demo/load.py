@@ -35,7 +35,14 @@ DEMO_REASONS = {"late": "The return was held up waiting for a force's figures (d
 
 
 def _submit_unit(demo_dir: Path, zone_root: Path, rows: list[dict]) -> Counter:
-    zone, states = LandingZone(zone_root), Counter()
+    # One batch per unit: its hundreds of short registry and audit operations share open WAL files
+    # instead of checkpointing and deleting them after each one (LandingZone.batch); same rows.
+    with LandingZone(zone_root).batch() as zone:
+        return _submit_rows(zone, demo_dir, rows)
+
+
+def _submit_rows(zone: LandingZone, demo_dir: Path, rows: list[dict]) -> Counter:
+    states = Counter()
     for row in sorted(rows, key=lambda r: (r["kind"], r["period"])):
         path = demo_dir / row["path"]
         if zone.registry.find(row["rocu_code"], row["period"], hashlib.sha256(path.read_bytes()).hexdigest(),

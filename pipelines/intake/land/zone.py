@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import stat
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import datetime, UTC
+from functools import cached_property
 from pathlib import Path
 
 from pipelines.access.audit import AuditLog
@@ -48,10 +52,28 @@ class LandingZone:
                                  submitted_at=(submitted_at or now).isoformat(timespec="seconds"),
                                  received_at=now.isoformat(timespec="seconds"), kind=kind, reason=reason)
 
-    @property
+    @cached_property
     def audit(self) -> AuditLog:
-        """The deployment's audit trail, beside the landing zone (var/access/audit.sqlite)."""
+        """The deployment's audit trail, beside the landing zone (var/access/audit.sqlite).
+        Opened once per zone: opening it creates the file and its schema if absent (a few
+        connections and statements, repeated for every record a submission writes otherwise)."""
         return AuditLog.at(Paths(self.root.parent))
+
+    @contextmanager
+    def batch(self) -> Iterator[LandingZone]:
+        """This zone, with an idle connection held to the registry and to the audit trail while a
+        batch of submissions runs (the demo loader: hundreds of returns in one process).
+
+        Every operation still opens and commits on its own connection, so what is recorded is
+        the same. But both files are in WAL mode, and SQLite checkpoints the WAL into the file
+        and deletes it (with fsyncs) whenever the last connection to it closes: without a held
+        connection, every registry or audit operation pays that (about 7-18 ms of a 2 ms record
+        here). The last close, when the batch ends, checkpoints as usual."""
+        with closing(sqlite3.connect(self.registry.path, isolation_level=None)) as registry, \
+                closing(sqlite3.connect(self.audit.path, isolation_level=None)) as audit:
+            for held in (registry, audit):  # a connection opens its file on first use; no transaction stays open
+                held.execute("select count(*) from sqlite_master").fetchone()
+            yield self
 
     def path_of(self, submission: Submission) -> Path:
         return self.files / submission.stored_path

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from pipelines import reference
 from pipelines.settings import SEEDS_DIR
 
 LIMITS_CSV = SEEDS_DIR / "intake" / "reader_limits.csv"
@@ -36,6 +35,10 @@ class ReaderLimits:
 
 def reader_limits() -> ReaderLimits:
     """The caps as configured; every field must have a row in the seed (a missing one fails loudly)."""
+    # Imported here, not at the top: the reading child (read_child.py, started for every file read)
+    # needs only ReaderLimits, and reference with its configuration store is ~20 ms of its start-up.
+    from pipelines import reference
+
     rows = reference.reader_limits()
     values = dict(zip(rows["limit_id"].to_list(), rows["value"].to_list()))
     kinds = {f.name: f.type for f in dataclasses.fields(ReaderLimits)}
