@@ -14,7 +14,8 @@ import pytest
 from dagster import DagsterInstance, materialize
 
 from pipelines.intake.api import validate
-from pipelines.orchestration.assets.raw_extracts import EXTRACTS, extract_assets, read_extract, read_extract_file
+from pipelines.orchestration.assets.raw_extracts import (EXTRACTS, extract_assets, files_pass_together, read_extract,
+                                                        read_extract_file, suite_holds_per_file_when_whole_passes)
 from pipelines.orchestration.resources import LandingResource, WarehouseResource
 from pipelines.settings import Paths
 from tests.conftest import generate_demo
@@ -286,3 +287,47 @@ def test_the_escalation_suite_rejects_a_record_whose_decision_disagrees(demo, tm
                 if p.severity == "error"]
     assert [(p.rule, p.file, p.row, p.column) for p in problems] == [(bad.rule, target.name, 2, bad.column)]
     assert bad.words in problems[0].message and "{" not in problems[0].message
+
+
+def month_frames(folder: Path, table: str) -> list[pl.DataFrame]:
+    return [read_extract_file(p) for p in sorted(folder.glob(SPECS[table].pattern))]
+
+
+def test_monthly_files_that_all_pass_are_checked_in_one_go(demo):
+    """Great Expectations costs about the same a call whatever the frame's size: a kind's monthly files
+    that all pass are checked together, once; the register (its refs repeat every month) file by file."""
+    assert all(suite_holds_per_file_when_whole_passes(spec.table) for spec in EXTRACTS)
+    for table in ("disruptions", "capacity", "tasking_meetings", "gateway_requests"):
+        frames = month_frames(demo / "extracts", table)
+        assert len(frames) == 2 and files_pass_together(SPECS[table], frames), table
+    assert not files_pass_together(SPECS["ocg_register"], month_frames(demo / "extracts", "ocg_register"))
+
+
+def test_a_reference_in_two_months_fails_the_check_together_and_both_files_load(demo, tmp_path):
+    """Uniqueness holds within a file: a disruption reference in two months' files fails one check of
+    both together, so each file is then checked alone, and both pass and load."""
+    first, second = sorted((demo / "extracts").glob(SPECS["disruptions"].pattern))
+    folder = tmp_path / "extracts" / "disruptions"
+    folder.mkdir(parents=True)
+    shutil.copy(first, folder / first.name)
+    ref = pl.read_csv(first, infer_schema=False)["disruption_ref"][0]
+    spoil(second, folder / second.name, "disruption_ref", ref)
+    assert not files_pass_together(SPECS["disruptions"], month_frames(tmp_path / "extracts", "disruptions"))
+    frame, rejected = read_extract(tmp_path / "extracts", SPECS["disruptions"])
+    assert rejected == {}
+    assert frame.height == pl.read_csv(first).height + pl.read_csv(second).height
+
+
+def test_a_month_without_the_new_columns_is_checked_alone_and_only_it_is_rejected(demo, tmp_path):
+    """Files with different columns are never checked together (the gaps would be nulls): the older
+    month is rejected for the columns it lacks, the other month loads."""
+    first, second = sorted((demo / "extracts").glob(SPECS["disruptions"].pattern))
+    folder = tmp_path / "extracts" / "disruptions"
+    folder.mkdir(parents=True)
+    new = ["against_type", "claiming_agency", "claim_date", "validation_date"]
+    pl.read_csv(first, infer_schema=False).drop(new).write_csv(folder / first.name)
+    shutil.copy(second, folder / second.name)
+    assert not files_pass_together(SPECS["disruptions"], month_frames(tmp_path / "extracts", "disruptions"))
+    frame, rejected = read_extract(tmp_path / "extracts", SPECS["disruptions"])
+    assert list(rejected) == [first.name] and len(rejected[first.name]) == len(new)
+    assert set(frame["source_file"]) == {second.name} and frame.height == pl.read_csv(second).height

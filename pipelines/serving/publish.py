@@ -106,9 +106,12 @@ def copy_serving_schema(source: Path, target: Path, previous: Path | None = None
 
 
 def _serving_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    """The tables and views of `catalog`'s serving schema. Read from duckdb_tables() and duckdb_views():
+    the first information_schema.tables query of a connection took about 0.6 s of a 2 s publish."""
     return [r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_catalog = ? and table_schema = ? "
-        "order by table_name", [catalog, SERVING_SCHEMA]).fetchall()]
+        "select name from (select database_name, schema_name, table_name as name from duckdb_tables() "
+        "union all select database_name, schema_name, view_name from duckdb_views()) "
+        "where database_name = ? and schema_name = ? order by name", [catalog, SERVING_SCHEMA]).fetchall()]
 
 
 def _fingerprints(con: duckdb.DuckDBPyConnection, catalog: str, names: list[str]) -> dict[str, tuple]:

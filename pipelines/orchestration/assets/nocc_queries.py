@@ -15,7 +15,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 from pipelines.intake.api import raise_from_reconciliation, registry_rows
 from pipelines.orchestration.assets.warehouse_models import warehouse_models
 from pipelines.orchestration.resources import LandingResource, WarehouseResource
-from pipelines.orchestration.warehouse import connect, replace_table
+from pipelines.orchestration.warehouse import connect, replace_in, writing
 
 SCHEMAS = {
     "nocc_queries": {"query_id": pl.Int64, "rocu_code": pl.Utf8, "metric_id": pl.Utf8, "period_type": pl.Utf8,
@@ -39,10 +39,11 @@ order by rocu_code, month, metric_id, check_code
     description="The NOCC's queries on published figures and the history of their states, from the registry",
 )
 def raw_nocc_queries(context: AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource):
-    for table, rows in zip(SCHEMAS, registry_rows(landing.zone()), strict=True):
-        count = replace_table(Path(warehouse.path), table, pl.DataFrame(rows, schema=SCHEMAS[table]))
-        context.log.info(f"raw.{table}: {count} rows")
-        yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={"rows": count})
+    with writing(Path(warehouse.path)) as con:
+        for table, rows in zip(SCHEMAS, registry_rows(landing.zone()), strict=True):
+            count = replace_in(con, table, pl.DataFrame(rows, schema=SCHEMAS[table]))
+            context.log.info(f"raw.{table}: {count} rows")
+            yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={"rows": count})
 
 
 @asset(key=AssetKey(["reconciliation_queries"]), group_name="publish", deps=[RECONCILIATION],

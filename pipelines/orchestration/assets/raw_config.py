@@ -13,7 +13,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 
 from pipelines.config_store import TABLES, ConfigStore, Effective
 from pipelines.orchestration.resources import WarehouseResource
-from pipelines.orchestration.warehouse import replace_table
+from pipelines.orchestration.warehouse import replace_in, writing
 
 ORIGIN = {"change_seq": pl.Int64, "changed_by": pl.String, "changed_at": pl.String}
 
@@ -39,9 +39,10 @@ def config_key(table: str) -> AssetKey:
 )
 def raw_config(context: AssetExecutionContext, warehouse: WarehouseResource):
     store = ConfigStore.at(warehouse.paths())
-    for table in TABLES:
-        effective = store.effective(table)
-        rows = replace_table(Path(warehouse.path), f"config_{table}", config_frame(effective))
-        changed = sum(o is not None for o in effective.origins)
-        context.log.info(f"raw.config_{table}: {rows} rows, {changed} from the configuration store")
-        yield MaterializeResult(asset_key=config_key(table), metadata={"rows": rows, "changed_rows": changed})
+    with writing(Path(warehouse.path)) as con:
+        for table in TABLES:
+            effective = store.effective(table)
+            rows = replace_in(con, f"config_{table}", config_frame(effective))
+            changed = sum(o is not None for o in effective.origins)
+            context.log.info(f"raw.config_{table}: {rows} rows, {changed} from the configuration store")
+            yield MaterializeResult(asset_key=config_key(table), metadata={"rows": rows, "changed_rows": changed})

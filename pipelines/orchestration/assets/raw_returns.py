@@ -24,7 +24,7 @@ from dagster import (AssetCheckResult, AssetCheckSpec, AssetExecutionContext, As
 from pipelines.intake.api import ANSWERED_SCHEMA, Problem, Submission, answered_queries, close_abandoned
 from pipelines.orchestration.resources import LandingResource, WarehouseResource
 from pipelines.intake.api import COMMENTS_SCHEMA, RESOURCES_SCHEMA, UNMAPPED_SCHEMA, VALUES_SCHEMA
-from pipelines.orchestration.warehouse import replace_table
+from pipelines.orchestration.warehouse import replace_in, writing
 
 TABLES = ("submissions", "approvals", "submission_problems", "return_values", "unmapped_labels",
           "resource_submissions", "resource_values", "query_answers", "return_comments")
@@ -121,11 +121,11 @@ def raw_returns(context: AssetExecutionContext, config: ReturnsSlice, landing: L
         "resource_values": _stored(zone.root, "resource_values", "resources",
                                    [s.submission_id for s in resource_subs if s.state in LOADED_STATES]),
     }
-    for table, frame in frames.items():
-        rows = replace_table(Path(warehouse.path), table, frame,
-                             where=where if table in ("return_values", "unmapped_labels") else None)
-        context.log.info(f"raw.{table}: {rows} rows" + (f" for {config.unit} {config.month}" if where else ""))
-        yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={"rows": rows})
+    with writing(Path(warehouse.path)) as con:
+        for table, frame in frames.items():
+            rows = replace_in(con, table, frame, where=where if table in ("return_values", "unmapped_labels") else None)
+            context.log.info(f"raw.{table}: {rows} rows" + (f" for {config.unit} {config.month}" if where else ""))
+            yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={"rows": rows})
     states = {s.submission_id: s.state for s in subs + resource_subs}
     loaded_ids = pl.concat([frames[t]["submission_id"] for t in ("return_values", "resource_values")]
                            ).unique().to_list()
