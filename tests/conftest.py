@@ -36,6 +36,9 @@ if _OWNS_SESSION_VAR or (_WORKER and os.environ.get("ROCU_TEST_WORKER") != _WORK
     os.environ.setdefault("DO_NOT_TRACK", "1")
     (_SESSION_VAR / "dagster_home").mkdir(parents=True, exist_ok=True)
 
+# built_demo_copy's folder: one per worker, beside the session's folder (never inside the build it copies).
+_COPIES = _SESSION_ROOT.with_name(f"{_SESSION_ROOT.name}-copies") / (_WORKER or "main")
+
 ROOT = Path(__file__).resolve().parents[1]
 _REAL_MAIN = sys.modules["__main__"]
 
@@ -69,6 +72,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     """Delete the session's var folder once everything is torn down (ROCU_KEEP_TEST_VAR=1 keeps it)."""
     if _OWNS_SESSION_VAR and not os.environ.get("ROCU_KEEP_TEST_VAR"):
         shutil.rmtree(_SESSION_ROOT, ignore_errors=True)
+        shutil.rmtree(_COPIES.parent, ignore_errors=True)
 
 
 BUILDS_A_WAREHOUSE = {"built_demo", "built_demo_copy", "small_bases_var"}
@@ -171,14 +175,23 @@ def shared_build_unchanged(request: pytest.FixtureRequest):
 
 
 @pytest.fixture
-def built_demo_copy(built_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def built_demo_copy(built_demo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A var folder of this test's own, copied from the shared build (about 40 MB, under a second),
     for a test that submits, rebuilds or republishes. The project's variables point at it.
 
     The per-run dbt folders and the Dagster home do not come along (the manifest is the
-    project's own, made once by `make manifest`)."""
-    var = tmp_path / "var"
+    project's own, made once by `make manifest`). The copy is made afresh at one place per
+    worker (a worker runs one test at a time) and keeps the dbt parse the last test's runs left
+    there: dbt reuses a parse only for the same warehouse path, and re-parsing the whole project
+    cost each test's first run about 8 s."""
+    var, kept_parse = _COPIES / "var", _COPIES / "dbt-parse"
+    if (var / "dbt_parse").is_dir():
+        shutil.rmtree(kept_parse, ignore_errors=True)
+        (var / "dbt_parse").rename(kept_parse)
+    shutil.rmtree(var, ignore_errors=True)
     shutil.copytree(built_demo, var, ignore=shutil.ignore_patterns("dagster_home", "dbt_runs", "dbt_parse"))
+    if kept_parse.is_dir():
+        kept_parse.rename(var / "dbt_parse")
     (var / "dagster_home").mkdir()
     monkeypatch.setenv("ROCU_VAR_DIR", str(var))
     monkeypatch.setenv("ROCU_WAREHOUSE_PATH", str(var / "warehouse" / "rocu.duckdb"))
