@@ -13,9 +13,9 @@ import polars as pl
 import pytest
 from dagster import DagsterInstance, materialize
 
-from pipelines.intake.api import validate
+from pipelines.intake.api import suite_holds_per_part_when_whole_passes, validate
 from pipelines.orchestration.assets.raw_extracts import (EXTRACTS, extract_assets, files_pass_together, read_extract,
-                                                        read_extract_file, suite_holds_per_file_when_whole_passes)
+                                                        read_extract_file)
 from pipelines.orchestration.resources import LandingResource, WarehouseResource
 from pipelines.settings import Paths
 from tests.conftest import generate_demo
@@ -296,7 +296,7 @@ def month_frames(folder: Path, table: str) -> list[pl.DataFrame]:
 def test_monthly_files_that_all_pass_are_checked_in_one_go(demo):
     """Great Expectations costs about the same a call whatever the frame's size: a kind's monthly files
     that all pass are checked together, once; the register (its refs repeat every month) file by file."""
-    assert all(suite_holds_per_file_when_whole_passes(spec.table) for spec in EXTRACTS)
+    assert all(suite_holds_per_part_when_whole_passes(spec.table) for spec in EXTRACTS)
     for table in ("disruptions", "capacity", "tasking_meetings", "gateway_requests"):
         frames = month_frames(demo / "extracts", table)
         assert len(frames) == 2 and files_pass_together(SPECS[table], frames), table

@@ -3,7 +3,8 @@ assets may call. Anything not named here is the intake's own business and may ch
 
 from pipelines.intake.check.arrival import MAX_BYTES
 from pipelines.intake.check.reasons import Justification, ReasonRequired, deadline_at
-from pipelines.intake.check.expectations import validate, warm_up as warm_up_checks
+from pipelines.intake.check.expectations import (suite_holds_per_part_when_whole_passes, validate,
+                                                 warm_up as warm_up_checks)
 from pipelines.intake.check.report import VERDICT_WORDS
 from pipelines.intake.check.request import InvalidRequest, ReturnRequest, validate_request
 from pipelines.intake.inbox import take_in_inbox, waiting_in_inbox
@@ -30,5 +31,5 @@ __all__ = [
     "open_queries", "queries", "counts", "ACCEPTED_STATES", "ANSWERED_SCHEMA", "answered_queries",
     "NoccQuery", "QueryRefused", "answer_nocc_query", "close_query", "days_to_answer", "last_person_event", "queries_of",
     "raise_from_reconciliation", "raise_query", "registry_rows", "visible_queries", "working_days_between",
-    "UnmappedLabel", "unmapped_labels",
+    "UnmappedLabel", "unmapped_labels", "suite_holds_per_part_when_whole_passes",
 ]

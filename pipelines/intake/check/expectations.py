@@ -50,6 +50,22 @@ def load_suite_spec(name: str) -> dict:
     return spec
 
 
+# Expectation types that judge each row on its own (or, for uniqueness, a value unique in the
+# whole is unique in each part): a frame of many files that passes them has no file that fails them.
+WHOLE_PASS_IMPLIES_EACH_PART = frozenset({
+    "expect_column_values_to_not_be_null", "expect_column_values_to_be_null", "expect_column_values_to_be_in_set",
+    "expect_column_values_to_match_regex", "expect_column_pair_values_a_to_be_greater_than_b",
+    "expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique",
+})
+
+
+def suite_holds_per_part_when_whole_passes(name: str) -> bool:
+    """True when every rule of suite `name` is one that passing on several files at once proves for
+    each file (a row count, a mean or a `mostly` below 1 does not)."""
+    return all(e["type"] in WHOLE_PASS_IMPLIES_EACH_PART and e["kwargs"].get("mostly", 1) == 1
+               for e in load_suite_spec(name)["expectations"])
+
+
 _BUILDING = threading.Lock()  # the warm-up thread and a check may ask for the same suite at once
 WARMED_SUITES = ("return_values", "resources")  # the suites a verdict runs
 _warming: dict[tuple[str, ...], threading.Thread] = {}

@@ -6,7 +6,6 @@ dbt derives each group's history); a snapshot kind is loaded from its newest fil
 here: staging models cast them, so a bad value is visible rather than lost.
 """
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,11 +13,10 @@ import polars as pl
 from dagster import (AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetExecutionContext, AssetKey,
                      AssetsDefinition, MaterializeResult, asset)
 
-from pipelines.intake.api import validate
+from pipelines.intake.api import suite_holds_per_part_when_whole_passes, validate
 
 from pipelines.orchestration.resources import LandingResource, WarehouseResource
 from pipelines.orchestration.warehouse import replace_table
-from pipelines.settings import EXPECTATIONS_DIR
 
 
 @dataclass(frozen=True)
@@ -58,22 +56,6 @@ def read_extract_file(path: Path) -> pl.DataFrame:
     )
 
 
-# Expectation types that judge each row on its own (or, for uniqueness, a value unique in the
-# whole is unique in each part): a frame of many files that passes them has no file that fails them.
-WHOLE_PASS_IMPLIES_EACH_FILE = frozenset({
-    "expect_column_values_to_not_be_null", "expect_column_values_to_be_null", "expect_column_values_to_be_in_set",
-    "expect_column_values_to_match_regex", "expect_column_pair_values_a_to_be_greater_than_b",
-    "expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique",
-})
-
-
-def suite_holds_per_file_when_whole_passes(table: str) -> bool:
-    """True when every rule of `table`'s suite is one that passing on all files at once proves for each
-    file (a row count, a mean or a `mostly` below 1 does not)."""
-    expectations = json.loads((EXPECTATIONS_DIR / f"{table}.json").read_text())["expectations"]
-    return all(e["type"] in WHOLE_PASS_IMPLIES_EACH_FILE and e["kwargs"].get("mostly", 1) == 1 for e in expectations)
-
-
 def files_pass_together(spec: ExtractSpec, frames: list[pl.DataFrame]) -> bool:
     """Whether one check of all files at once shows that no file has an error.
 
@@ -84,7 +66,7 @@ def files_pass_together(spec: ExtractSpec, frames: list[pl.DataFrame]) -> bool:
     different columns are never checked together (the missing columns would be filled with nulls).
     """
     if len(frames) < 2 or not spec.checked_together or len({tuple(sorted(f.columns)) for f in frames}) > 1 \
-            or not suite_holds_per_file_when_whole_passes(spec.table):
+            or not suite_holds_per_part_when_whole_passes(spec.table):
         return False
     together = pl.concat(frames, how="diagonal_relaxed")
     return not any(p.severity == "error" for p in validate(spec.table, together))
