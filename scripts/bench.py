@@ -413,7 +413,8 @@ def bench_refresh(args) -> None:
     shutil.copyfile(ROOT / "pipelines" / "orchestration" / "dagster.yaml", var / "dagster_home" / "dagster.yaml")
     config = tmp / "slice.yaml"
     config.write_text(f"ops:\n  raw_returns:\n    config:\n      unit: {args.unit}\n      month: '{args.month}'\n")
-    env = {**os.environ, "ROCU_VAR_DIR": str(var), "DAGSTER_HOME": str(var / "dagster_home")}
+    env = {**os.environ, "ROCU_VAR_DIR": str(var), "DAGSTER_HOME": str(var / "dagster_home"),
+           "ROCU_DBT_FILE_LOG": "debug"}  # dbt says how it parsed only in its debug log
     command = [str(BIN / "dagster"), "job", "execute", "-m", "pipelines.orchestration.definitions",
                "-j", "refresh_returns", "-c", str(config)]
     child_seconds(command, env)  # the first run after the copy makes this warehouse's parse

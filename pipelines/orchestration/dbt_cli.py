@@ -11,6 +11,12 @@ And dbt re-parses the whole project (about 6 s) unless the run's folder holds a
 `partial_parse.msgpack` made with the same `--vars` and connection, that is for the same
 warehouse. `make manifest` makes one for the default warehouse; after each run the run's own
 is kept beside its warehouse (`var/dbt_parse/`) and handed to the next run there.
+
+dbt's own file log is off unless ROCU_DBT_FILE_LOG names a level (`dbt_global_flags`; `debug` to
+look into a failed run). dbt turns every event into a JSON line for each logger before the logger's
+level drops it, so the file log cost 9-13% of a build's CPU whatever its level (and wrote 8-20 MB
+a run at debug). A failed model's or test's message still reaches the Dagster run's log (from
+dbt's output) and the run folder's run_results.json.
 """
 
 from __future__ import annotations
@@ -37,6 +43,11 @@ class DbtCli(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args):  # noqa: ARG002 - same signature as dagster-dbt's
         return None  # dagster-dbt then skips row counts and column metadata, which no asset asks for
+
+
+def dbt_global_flags() -> list[str]:
+    """dbt's flags before its command: the file log as ROCU_DBT_FILE_LOG says, off by default."""
+    return ["--log-level-file", os.environ.get("ROCU_DBT_FILE_LOG", "none")]
 
 
 def reuse_parse(cache: Path, run_folder: Path, project: Path) -> bool:

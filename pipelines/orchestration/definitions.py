@@ -12,7 +12,7 @@ from pipelines.orchestration.assets.raw_config import raw_config
 from pipelines.orchestration.assets.raw_extracts import extract_assets
 from pipelines.orchestration.assets.raw_returns import raw_returns
 from pipelines.orchestration.assets.warehouse_models import dbt_project, warehouse_models
-from pipelines.orchestration.dbt_cli import DbtCli
+from pipelines.orchestration.dbt_cli import DbtCli, dbt_global_flags
 from pipelines.orchestration.jobs import build_warehouse, refresh_returns, take_in_inbox_job
 from pipelines.orchestration.manifest import DBT_EXECUTABLE
 from pipelines.orchestration.resources import LandingResource, WarehouseResource
@@ -32,7 +32,8 @@ def build_definitions(paths: Paths | None = None) -> Definitions:
             "landing": LandingResource(root=str(paths.landing), extracts_dir=str(paths.landing / "extracts")),
             "warehouse": WarehouseResource(path=str(paths.warehouse), published_path=str(paths.published),
                                            var_dir=str(paths.var)),
-            "dbt": DbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+            "dbt": DbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE,
+                          global_config_flags=dbt_global_flags()),
         },
     )
 
