@@ -235,9 +235,10 @@ def child_seconds(command: list[str], env: dict | None = None) -> tuple[float, f
 
 def dbt_command(args: list[str], warehouse: Path, target: Path) -> list[str]:
     """dbt as Dagster runs it (--vars names the warehouse), artifacts and logs outside the project."""
+    from pipelines.orchestration.dbt_cli import dbt_global_flags
     from pipelines.orchestration.manifest import dbt_vars
 
-    return [str(BIN / "dbt"), *args, "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir",
+    return [str(BIN / "dbt"), *dbt_global_flags(), *args, "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir",
             str(ROOT / "dbt_project"), "--target-path", str(target), "--log-path", str(target), "--quiet",
             *dbt_vars(warehouse)]
 

@@ -104,11 +104,14 @@ def _start_of_last_part(count: int, workers: int) -> int:
 
 
 def run_dbt(args: list[str], warehouse: Path, target: Path) -> subprocess.CompletedProcess:
-    """Run the real dbt CLI against a given DuckDB file. Its log goes beside its artifacts, never into
-    the project: a test on the other worker checks that nothing writes there."""
+    """Run the real dbt CLI against a given DuckDB file, with the global flags Dagster's runs use (no
+    file log). Its artifacts go to `target`, never into the project: a test on the other worker
+    checks that nothing writes there."""
+    from pipelines.orchestration.dbt_cli import dbt_global_flags
+
     env = {**os.environ, "ROCU_WAREHOUSE_PATH": str(warehouse)}
     return subprocess.run(
-        [str(BIN / "dbt"), *args, "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir",
+        [str(BIN / "dbt"), *dbt_global_flags(), *args, "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir",
          str(ROOT / "dbt_project"), "--target-path", str(target), "--log-path", str(target)],
         capture_output=True, text=True, env=env, timeout=600,
     )
