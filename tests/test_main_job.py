@@ -80,3 +80,38 @@ def test_ctrl_c_stops_both_servers_and_every_process_they_started(built_demo_cop
     assert f"Dashboards: http://127.0.0.1:{streamlit_port}" in lines[-3:-1], output
     assert f"Dagster UI: http://127.0.0.1:{dagster_port}" in output
     assert lines[-1] == "Stopped.", output
+
+
+def test_the_dashboards_answer_while_the_demo_builds_and_ctrl_c_then_stops_everything(tmp_path):
+    """`make demo` starts the dashboards and the intake worker before the build (their start-up uses
+    the core the build's single-threaded steps leave idle) and Dagster only after it. Ctrl+C in the
+    middle of the build stops the build and both early processes, and Dagster never starts."""
+    var = tmp_path / "var"
+    dagster_port, streamlit_port = free_port(), free_port()
+    env = {**os.environ, "ROCU_VAR_DIR": str(var), "DAGSTER_HOME": str(var / "dagster_home"),
+           "DAGSTER_PORT": str(dagster_port), "STREAMLIT_PORT": str(streamlit_port)}
+    job = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env=env, start_new_session=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        streamlit = f"http://127.0.0.1:{streamlit_port}/_stcore/health"
+        log = var / "build.log"
+        # the demo generated and its returns being submitted (pipelines/demo/load.py's progress bar)
+        while not (answers(streamlit) and intake_worker.is_running(var) and log.exists()
+                   and "submitting demo returns" in log.read_text()):
+            assert job.poll() is None, job.stdout.read()
+            assert time.monotonic() < deadline, "the dashboards did not answer during the build within 120 s"
+            time.sleep(0.5)
+        assert not (var / "published").exists()  # still building
+        assert not answers(f"http://127.0.0.1:{dagster_port}/server_info")
+    finally:
+        os.killpg(job.pid, signal.SIGINT)
+        output, _ = job.communicate(timeout=60)
+
+    deadline = time.monotonic() + 30
+    while processes_of(var) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_of(var) == []
+    assert not intake_worker.socket_path(var).exists()
+    assert "Dagster UI:" not in output
+    assert output.splitlines()[-1] == "Stopped.", output
