@@ -165,7 +165,8 @@ def drill_link(unit: str, metric: str, kind: str, period: str, label: str, conta
     page_link("drill", label, {"unit": unit, "metric": metric, "period_type": kind, "period": period}, container)
 
 
-def no_data(message: str = "The warehouse has not been built yet. Run `make demo` to build it from the demo data."):
+def no_data(message: str = "The warehouse has not been built yet. `make demo` builds it from the demo data (this page "
+                           "answers during the build); reload the page once the build is published."):
     st.info(message)
     st.stop()
 
