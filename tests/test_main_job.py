@@ -44,35 +44,51 @@ def answers(url: str) -> bool:
         return False
 
 
-def test_ctrl_c_stops_both_servers_and_every_process_they_started(built_demo_copy):
-    var = built_demo_copy
+def start_main_job(var: Path, *args: str) -> tuple[subprocess.Popen, int, int]:
+    """scripts/run.sh as `make demo` runs it, on free ports, in a session of its own like a terminal's
+    (Ctrl+C sends SIGINT to the foreground process group). Returns it with the Dagster and Streamlit ports."""
     dagster_port, streamlit_port = free_port(), free_port()
     env = {**os.environ, "ROCU_VAR_DIR": str(var), "DAGSTER_HOME": str(var / "dagster_home"),
            "DAGSTER_PORT": str(dagster_port), "STREAMLIT_PORT": str(streamlit_port)}
-    # A session of its own, like a terminal's: Ctrl+C sends SIGINT to the foreground process group.
-    job = subprocess.Popen(["bash", "scripts/run.sh", "--serve-only"], cwd=ROOT, env=env, start_new_session=True,
+    job = subprocess.Popen(["bash", "scripts/run.sh", *args], cwd=ROOT, env=env, start_new_session=True,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.monotonic() + 180
-        dagster = f"http://127.0.0.1:{dagster_port}/server_info"
-        streamlit = f"http://127.0.0.1:{streamlit_port}/_stcore/health"
-        # and the workers: Great Expectations kept loaded for every verdict, Dagster for every refresh
-        while not (answers(dagster) and answers(streamlit) and intake_worker.is_running(var)
-                   and refresh_worker_running(var)):
-            assert job.poll() is None, job.stdout.read()
-            assert time.monotonic() < deadline, "the servers did not answer within 180 s"
-            time.sleep(0.5)
-        started = processes_of(var)
-        assert len(started) >= 3, started  # the script, Streamlit, and dagster dev with its children
-    finally:
-        os.killpg(job.pid, signal.SIGINT)
-        output, _ = job.communicate(timeout=60)
+    return job, dagster_port, streamlit_port
 
+
+def wait_while_running(job: subprocess.Popen, what: str, seconds: float, ready) -> None:
+    deadline = time.monotonic() + seconds
+    while not ready():
+        assert job.poll() is None, job.stdout.read()
+        assert time.monotonic() < deadline, f"{what} within {seconds:.0f} s"
+        time.sleep(0.5)
+
+
+def ctrl_c(job: subprocess.Popen, var: Path) -> str:
+    """Ctrl+C, then every process that inherited the var folder gone within 30 s. Returns the console."""
+    os.killpg(job.pid, signal.SIGINT)
+    output, _ = job.communicate(timeout=60)
     deadline = time.monotonic() + 30
     while processes_of(var) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert processes_of(var) == []
     assert not intake_worker.socket_path(var).exists()
+    return output
+
+
+def test_ctrl_c_stops_both_servers_and_every_process_they_started(built_demo_copy):
+    var = built_demo_copy
+    job, dagster_port, streamlit_port = start_main_job(var, "--serve-only")
+    try:
+        dagster = f"http://127.0.0.1:{dagster_port}/server_info"
+        streamlit = f"http://127.0.0.1:{streamlit_port}/_stcore/health"
+        # and the workers: Great Expectations kept loaded for every verdict, Dagster for every refresh
+        wait_while_running(job, "the servers and workers answer", 180, lambda: answers(dagster) and answers(
+            streamlit) and intake_worker.is_running(var) and refresh_worker_running(var))
+        started = processes_of(var)
+        assert len(started) >= 3, started  # the script, Streamlit, and dagster dev with its children
+    finally:
+        output = ctrl_c(job, var)
+
     assert not local_service.socket_path(var, REFRESH).exists()
     lines = [line for line in output.splitlines() if line.strip()]
     assert not [line for line in lines if "DEBUG" in line or "Traceback" in line], output
@@ -87,31 +103,17 @@ def test_the_dashboards_answer_while_the_demo_builds_and_ctrl_c_then_stops_every
     the core the build's single-threaded steps leave idle) and Dagster only after it. Ctrl+C in the
     middle of the build stops the build and both early processes, and Dagster never starts."""
     var = tmp_path / "var"
-    dagster_port, streamlit_port = free_port(), free_port()
-    env = {**os.environ, "ROCU_VAR_DIR": str(var), "DAGSTER_HOME": str(var / "dagster_home"),
-           "DAGSTER_PORT": str(dagster_port), "STREAMLIT_PORT": str(streamlit_port)}
-    job = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env=env, start_new_session=True,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    job, dagster_port, streamlit_port = start_main_job(var)
     try:
-        deadline = time.monotonic() + 120
         streamlit = f"http://127.0.0.1:{streamlit_port}/_stcore/health"
         log = var / "build.log"
         # the demo generated and its returns being submitted (pipelines/demo/load.py's progress bar)
-        while not (answers(streamlit) and intake_worker.is_running(var) and log.exists()
-                   and "submitting demo returns" in log.read_text()):
-            assert job.poll() is None, job.stdout.read()
-            assert time.monotonic() < deadline, "the dashboards did not answer during the build within 120 s"
-            time.sleep(0.5)
+        wait_while_running(job, "the dashboards answer during the build", 120, lambda: answers(
+            streamlit) and intake_worker.is_running(var) and log.exists() and "submitting demo returns" in log.read_text())
         assert not (var / "published").exists()  # still building
         assert not answers(f"http://127.0.0.1:{dagster_port}/server_info")
     finally:
-        os.killpg(job.pid, signal.SIGINT)
-        output, _ = job.communicate(timeout=60)
+        output = ctrl_c(job, var)
 
-    deadline = time.monotonic() + 30
-    while processes_of(var) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert processes_of(var) == []
-    assert not intake_worker.socket_path(var).exists()
     assert "Dagster UI:" not in output
     assert output.splitlines()[-1] == "Stopped.", output
