@@ -426,6 +426,19 @@ def test_same_build_gives_the_same_paper(published: Path, unit_pdf: Path, tmp_pa
     assert render(first, "xlsx") == render(second, "xlsx")
 
 
+def test_an_xlsx_paper_draws_no_chart_and_html_draws_each_once(published: Path) -> None:
+    """The XLSX shows no charts, and drawing a paper's charts took about 1.5 s of its 1.7 s
+    (scripts in the closing note): a chart is drawn when a writer first asks for its SVG."""
+    report = make_report(Request(UNIT, QUARTER), published)
+    charts = [c for s in report.sections for c in s.charts]
+    assert len(charts) >= 10
+    render(report, "xlsx")
+    assert not [c for c in charts if "svg" in vars(c)]  # none drawn
+    html = render(report, "html")
+    assert all("svg" in vars(c) for c in charts)
+    assert html.count(b"<svg") >= len(charts) and render(report, "html") == html  # drawn once, kept
+
+
 # --- revisions: first submitted against current -------------------------------------------
 
 def test_revisions_show_first_and_current_values(published: Path, tmp_path: Path) -> None:

@@ -7,7 +7,9 @@ them out, so every format carries exactly the same figures.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
@@ -72,9 +74,16 @@ class Table:
 
 @dataclass
 class Chart:
-    svg: str
+    """Drawn the first time a writer asks for its SVG: the XLSX shows no charts, and drawing a
+    paper's charts costs about 1.5 s."""
+
+    draw: Callable[[], str]
     alt: str
     caption: str
+
+    @cached_property
+    def svg(self) -> str:
+        return self.draw()
 
 
 @dataclass

@@ -10,6 +10,8 @@ binomial limits; a small base is shown, marked and not compared.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 
 from pipelines.papers import charts, findings
@@ -130,7 +132,7 @@ def _unit(ctx: Context, section: Section, areas: pd.DataFrame, index: pd.DataFra
              if not (missing(a.threat_share_pct) and missing(a.effort_share_pct))}
     if pairs:
         section.charts.append(chart(
-            "alignment", charts.paired_dots(pairs, ("share of high-band threat", "share of effort"), None,
+            "alignment", partial(charts.paired_dots, pairs, ("share of high-band threat", "share of effort"), None,
                                             f"Share of {unit}'s total (%)"),
             f"Dot chart of each threat area's share of {unit}'s high-band threat against its share of {unit}'s "
             "effort: " + "; ".join(f"{k} threat {pct(a)}, effort {pct(b)}" for k, (a, b) in pairs.items()) + ".",

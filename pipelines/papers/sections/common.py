@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from collections.abc import Callable
+from functools import partial
 
 import pandas as pd
 
@@ -89,8 +90,15 @@ def rows_table(caption: str, headings: list[str], rows: list[list], raw_rows: li
     return Table(caption=caption, shown=shown, data=data, note=note)
 
 
-def chart(key: str, svg: str, alt: str, caption: str) -> Chart:
-    return Chart(svg=prefix_ids(svg, key), alt=alt, caption=caption)
+def chart(key: str, draw: Callable[[], str], alt: str, caption: str) -> Chart:
+    """A chart drawn only when a writer asks for it; `draw` has its figures bound already
+    (`partial(charts.unit_bars, values, ...)`), so a frame changed later cannot change the chart."""
+    return Chart(draw=partial(_drawn_with_prefix, key, draw), alt=alt, caption=caption)
+
+
+def _drawn_with_prefix(key: str, draw: Callable[[], str]) -> str:
+    """Module level, not a lambda: the reports page caches a paper, which pickles its charts."""
+    return prefix_ids(draw(), key)
 
 
 def _blank(value: object) -> bool:

@@ -7,6 +7,8 @@ fct_metrics_not_reported_quarterly, fct_revised_figures and fct_figure_explanati
 
 from __future__ import annotations
 
+from functools import partial
+
 from datetime import date
 
 from pipelines.papers import charts, findings
@@ -38,7 +40,7 @@ def departures(ctx: Context) -> Section:
         reported = by_strand["metrics_reported"].fillna(0).astype(int)
         missing_by = by_strand["metrics_not_reported"].fillna(0).astype(int)
         section.charts.append(chart(
-            "departures", charts.stacked_rows([s.capitalize() for s in STRANDS],
+            "departures", partial(charts.stacked_rows, [s.capitalize() for s in STRANDS],
                                               {"reported": reported.tolist(), "not reported": missing_by.tolist()},
                                               f"Framework metrics by strand ({framework} in all)"),
             f"Stacked column chart of framework metrics {ctx.focus} reported and did not report in {ctx.quarter}, by "
@@ -67,7 +69,7 @@ def departures(ctx: Context) -> Section:
             "rocu_code": ("Unit", None), "local_label": ("Label as written", None),
             "months_seen": ("Months seen", count), "first_cell": ("Where (sheet!cell)", None)}))
     section.charts.append(chart(
-        "notreported", charts.unit_bars(per_unit["metrics_not_reported"].to_dict(), ctx.focus,
+        "notreported", partial(charts.unit_bars, per_unit["metrics_not_reported"].to_dict(), ctx.focus,
                                         f"Framework metrics not reported in {ctx.quarter} (of {framework})"),
         "Bar chart of framework metrics not reported in the quarter by unit: " + "; ".join(
             f"{u} {plain(v)}" for u, v in per_unit["metrics_not_reported"].items()) + ".",
@@ -104,7 +106,7 @@ def revisions(ctx: Context) -> Section:
     all_rev = ctx.quarter_rows["revised_figures_to_date"].fillna(0).astype(int)
     if int(ctx.network.revised_figures_to_date or 0):
         section.charts.append(chart(
-            "revisions", charts.unit_bars(all_rev.to_dict(), ctx.focus, "Figures changed by resubmission"),
+            "revisions", partial(charts.unit_bars, all_rev.to_dict(), ctx.focus, "Figures changed by resubmission"),
             "Bar chart of figures changed by resubmission, by unit: " + "; ".join(
                 f"{u} {plain(v)}" for u, v in all_rev.items()) + ".", "Figures changed by resubmission, by unit"))
     rev["first"] = [amount(v, u) for v, u in zip(rev["value_as_first_submitted"], rev["unit"])]

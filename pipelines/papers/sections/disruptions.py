@@ -10,6 +10,8 @@ a band (higher, similar, lower) only where the mart gives one. OCGs by reference
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 
 from pipelines.papers import charts
@@ -75,7 +77,7 @@ def disruptions(ctx: Context) -> Section:
     if len(untouched.data):  # none: the findings say so
         section.tables.append(untouched)
     section.charts.append(chart(
-        "untouched", charts.unit_bars(ledger["high_band_untouched_6m"].to_dict(), ctx.focus,
+        "untouched", partial(charts.unit_bars, ledger["high_band_untouched_6m"].to_dict(), ctx.focus,
                                       f"High-band OCGs untouched six months or more, end of {ctx.quarter}"),
         "Bar chart of high-band OCGs with no disruption in six months or more at the end of the quarter, by unit: "
         + "; ".join(f"{u} {count(v)}" for u, v in ledger["high_band_untouched_6m"].items()) + ".",

@@ -6,6 +6,8 @@ fct_board_quarterly and fct_board_network_quarterly.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 
 from pipelines.papers import charts, findings
@@ -59,7 +61,7 @@ def outcomes(ctx: Context) -> Section:
                 and (r.unit != "count" or r.value >= SMALL_BASE)]
         if dots:
             section.charts.append(chart(
-                "outcomes", charts.index_dots(dots),
+                "outcomes", partial(charts.index_dots, dots),
                 f"Dot chart of {ctx.focus}'s rates per 100,000 for {len(dots)} headline outcomes as an index of the "
                 "network rate (network = 100): " + "; ".join(
                     f"{d['label']} {d['unit_index']:.0f} (peers {d['peer_index']:.0f})" for d in dots) + ". "
@@ -96,7 +98,7 @@ def outcomes(ctx: Context) -> Section:
         national = dis["national_per_100k"].dropna().iloc[0]
         base = dis["national_population_base_label"].dropna().iloc[0]
         section.charts.append(chart(
-            "disruptions", charts.unit_bars(dis["per_100k_population"].to_dict(), ctx.focus,
+            "disruptions", partial(charts.unit_bars, dis["per_100k_population"].to_dict(), ctx.focus,
                                             f"Disruptions per 100,000 population, {ctx.quarter}", label=rate_100k,
                                             reference=national, reference_label="network"),
             "Bar chart of disruptions per 100,000 population by unit: " + "; ".join(
@@ -152,7 +154,7 @@ def threat(ctx: Context) -> Section:
         mine = ocg[ocg["rocu_code"] == ctx.focus].copy()
         mine["owner"] = [f"{n} (unit)" if t == "rocu" else n for n, t in zip(mine["owner_name"], mine["owner_type"])]
         section.charts.append(chart(
-            "owners", charts.owner_ranges([{"label": r.owner, "owner_type": r.owner_type, "p25": r.p25_morile_score,
+            "owners", partial(charts.owner_ranges, [{"label": r.owner, "owner_type": r.owner_type, "p25": r.p25_morile_score,
                                             "p75": r.p75_morile_score, "mean": r.mean_morile_score,
                                             "n": int(r.active_ocgs)} for r in mine.itertuples()]),
             f"Range chart of MoRiLE scores for {ctx.focus} and each of its forces: " + "; ".join(
@@ -172,7 +174,7 @@ def threat(ctx: Context) -> Section:
                                     f"({net.min_morile_gap_unit}) to {decimal(net.max_morile_gap)} "
                                     f"({net.max_morile_gap_unit}).")
     section.charts.append(chart(
-        "threat", charts.paired_dots({u: (q.loc[u, "rocu_mean_morile"], q.loc[u, "forces_mean_morile"])
+        "threat", partial(charts.paired_dots, {u: (q.loc[u, "rocu_mean_morile"], q.loc[u, "forces_mean_morile"])
                                       for u in ctx.units}, ("unit's OCGs", "forces' OCGs"), ctx.focus,
                                      "Mean MoRiLE score of active OCGs"),
         "Dot chart of mean MoRiLE scores, unit against its forces: " + "; ".join(

@@ -6,6 +6,8 @@ and fct_board_network_quarterly (medians, network totals); months from fct_capac
 
 from __future__ import annotations
 
+from functools import partial
+
 from pipelines.papers import charts, findings
 from pipelines.papers.model import Section
 from pipelines.months import month_label
@@ -31,7 +33,7 @@ def tasking(ctx: Context) -> Section:
                                                  int(t.gateway_accepted or 0), int(t.gateway_declined or 0)))
         mine = cap[cap["rocu_code"] == ctx.focus].copy()
         section.charts.append(chart(
-            "gateway", charts.stacked_rows([month_label(m) for m in mine["month"]],
+            "gateway", partial(charts.stacked_rows, [month_label(m) for m in mine["month"]],
                                            {"accepted": mine["gateway_accepted"].tolist(),
                                             "declined": mine["gateway_declined"].tolist(),
                                             "neither accepted nor declined": mine["gateway_undecided"].tolist()},
@@ -55,7 +57,7 @@ def tasking(ctx: Context) -> Section:
         section.findings.append(findings.gateway("the network", int(net.gateway_received or 0),
                                                  int(net.gateway_accepted or 0), int(net.gateway_declined or 0)))
     section.charts.append(chart(
-        "meetings", charts.unit_bars(totals["tasking_meetings"].to_dict(), ctx.focus,
+        "meetings", partial(charts.unit_bars, totals["tasking_meetings"].to_dict(), ctx.focus,
                                      f"Regional tasking meetings held in {ctx.quarter}", reference=med),
         "Bar chart of tasking meetings held in the quarter by unit: " + "; ".join(
             f"{u} {plain(v)}" for u, v in totals["tasking_meetings"].items()) + f"; network median {plain(med)}.",
@@ -93,7 +95,7 @@ def capacity(ctx: Context) -> Section:
     for key, col, label, med in (("vacancy", "vacancy_rate_pct", "Vacancy rate (% of establishment)", vac_med),
                                  ("fixedterm", "fixed_term_share_pct", "Fixed-term share of staff in post (%)", ft_med)):
         section.charts.append(chart(
-            key, charts.unit_bars(last[col].to_dict(), ctx.focus, f"{label}, end of {ctx.quarter}", label=pct,
+            key, partial(charts.unit_bars, last[col].to_dict(), ctx.focus, f"{label}, end of {ctx.quarter}", label=pct,
                                   reference=med),
             f"Bar chart of {label.lower()} by unit: " + "; ".join(f"{u} {pct(v)}" for u, v in last[col].items())
             + f"; network median {pct(med)}.", f"{label} by unit, end of {ctx.quarter}"))

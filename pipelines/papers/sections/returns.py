@@ -6,6 +6,8 @@ fct_strand_coverage_quarterly, fct_submission_status and fct_submission_problems
 
 from __future__ import annotations
 
+from functools import partial
+
 from pipelines.papers import charts, findings
 from pipelines.papers.model import Section
 from pipelines.months import month_label
@@ -51,12 +53,12 @@ def submissions(ctx: Context) -> Section:
                                 f"{plain(net.median_metrics_reported)}).")
     year = sorted(status["month"].unique())
     section.charts.append(chart(
-        "status", charts.status_grid(status.to_dict("records"), ctx.units, year, ctx.focus),
+        "status", partial(charts.status_grid, status.to_dict("records"), ctx.units, year, ctx.focus),
         f"Grid of return status for each of the nine units over the twelve months to {month_label(ctx.months[-1])}: "
         f"a filled circle means on time, a triangle late, a cross missing, R rejected.",
         f"Return status by unit and month, twelve months to {month_label(ctx.months[-1])}"))
     section.charts.append(chart(
-        "completeness", charts.unit_bars(dict(zip(q["rocu_code"], q["metrics_reported"])), ctx.focus,
+        "completeness", partial(charts.unit_bars, dict(zip(q["rocu_code"], q["metrics_reported"])), ctx.focus,
                                          f"Framework metrics reported in {ctx.quarter} (of {framework})",
                                          reference=or_none(net.median_metrics_reported)),
         f"Bar chart of framework metrics reported by each unit in {ctx.quarter}, out of {framework}; "
@@ -107,7 +109,7 @@ def quality(ctx: Context) -> Section:
                   "warnings": network["warnings"].tolist()}
         trend = network.reset_index()
     section.charts.append(chart(
-        "quality", charts.trend_lines(quarters, series, "Problems raised"),
+        "quality", partial(charts.trend_lines, quarters, series, "Problems raised"),
         f"Line chart of data-quality problems per quarter from {quarters[0]} to {quarters[-1]}: "
         + "; ".join(f"{k} {', '.join(plain(v) for v in vals)}" for k, vals in series.items()) + ".",
         f"Data-quality problems per quarter, {quarters[0]} to {quarters[-1]}"))
@@ -192,7 +194,7 @@ def balance(ctx: Context) -> Section:
             section.findings.append(f"{r.rocu_code}: " + findings.strand_coverage(
                 r.strand_code, int(r.months_with_figure), due, medians[r.strand_code]))
     section.charts.append(chart(
-        "balance", charts.strand_stack({u: weighted.loc[u].to_dict() for u in ctx.units}, ctx.focus),
+        "balance", partial(charts.strand_stack, {u: weighted.loc[u].to_dict() for u in ctx.units}, ctx.focus),
         "Stacked bar chart of impact-weighted disruptions by 4P strand for each unit in " + ctx.quarter + ": "
         + "; ".join(f"{u} " + ", ".join(f"{s} {plain(weighted.loc[u, s])}" for s in STRANDS) for u in ctx.units)
         + ".",

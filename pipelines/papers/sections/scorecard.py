@@ -8,6 +8,8 @@ labels and direction from the seed scorecard_indicators); this module only write
 
 from __future__ import annotations
 
+from functools import partial
+
 from collections.abc import Callable
 
 import pandas as pd
@@ -102,7 +104,7 @@ def scorecard(ctx: Context, headlines: list[str]) -> Section:
                                          ["Indicator", ctx.focus, "Network", "Against the network", "Better when"], rows,
                                          raw_rows=raw, note=AGAINST_NOTE))
         section.charts.append(chart(
-            "scorecard", charts.value_strip(strip),
+            "scorecard", partial(charts.value_strip, strip),
             f"Strip chart placing {ctx.focus} among the nine units on each scorecard indicator: " + "; ".join(
                 f"{r[0]} {r[1]} ({r[3]})" for r in rows) + ".",
             f"{ctx.focus} among the nine units on each indicator, {ctx.quarter}"))
@@ -125,7 +127,7 @@ def scorecard(ctx: Context, headlines: list[str]) -> Section:
         counts = {kind: per_unit[f"indicators_{kind}"].fillna(0).astype(int).tolist()
                   for kind in ("better", "similar", "worse")}
         section.charts.append(chart(
-            "scorecard", charts.stacked_rows(list(ctx.units), counts, "Indicators compared with the network at 95%"),
+            "scorecard", partial(charts.stacked_rows, list(ctx.units), counts, "Indicators compared with the network at 95%"),
             "Stacked bar chart of how many scorecard indicators each unit is better than, similar to or worse than "
             "the network on: " + "; ".join(
                 f"{u} {b} better, {m} similar, {w} worse" for u, b, m, w in
