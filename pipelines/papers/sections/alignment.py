@@ -133,7 +133,7 @@ def _unit(ctx: Context, section: Section, areas: pd.DataFrame, index: pd.DataFra
     if pairs:
         section.charts.append(chart(
             "alignment", partial(charts.paired_dots, pairs, ("share of high-band threat", "share of effort"), None,
-                                            f"Share of {unit}'s total (%)"),
+                                                     f"Share of {unit}'s total (%)"),
             f"Dot chart of each threat area's share of {unit}'s high-band threat against its share of {unit}'s "
             "effort: " + "; ".join(f"{k} threat {pct(a)}, effort {pct(b)}" for k, (a, b) in pairs.items()) + ".",
             f"{unit}: share of high-band threat and share of effort by threat area, {r.financial_year}"))

@@ -7,9 +7,8 @@ fct_metrics_not_reported_quarterly, fct_revised_figures and fct_figure_explanati
 
 from __future__ import annotations
 
-from functools import partial
-
 from datetime import date
+from functools import partial
 
 from pipelines.papers import charts, findings
 from pipelines.papers.model import Section
@@ -41,8 +40,9 @@ def departures(ctx: Context) -> Section:
         missing_by = by_strand["metrics_not_reported"].fillna(0).astype(int)
         section.charts.append(chart(
             "departures", partial(charts.stacked_rows, [s.capitalize() for s in STRANDS],
-                                              {"reported": reported.tolist(), "not reported": missing_by.tolist()},
-                                              f"Framework metrics by strand ({framework} in all)"),
+                                                       {"reported": reported.tolist(),
+                                                        "not reported": missing_by.tolist()},
+                                                       f"Framework metrics by strand ({framework} in all)"),
             f"Stacked column chart of framework metrics {ctx.focus} reported and did not report in {ctx.quarter}, by "
             "strand: " + "; ".join(f"{s} {plain(reported[s])} reported, {plain(missing_by[s])} not"
                                    for s in STRANDS) + ".",
@@ -70,7 +70,7 @@ def departures(ctx: Context) -> Section:
             "months_seen": ("Months seen", count), "first_cell": ("Where (sheet!cell)", None)}))
     section.charts.append(chart(
         "notreported", partial(charts.unit_bars, per_unit["metrics_not_reported"].to_dict(), ctx.focus,
-                                        f"Framework metrics not reported in {ctx.quarter} (of {framework})"),
+                                                 f"Framework metrics not reported in {ctx.quarter} (of {framework})"),
         "Bar chart of framework metrics not reported in the quarter by unit: " + "; ".join(
             f"{u} {plain(v)}" for u, v in per_unit["metrics_not_reported"].items()) + ".",
         f"Framework metrics not reported by unit, {ctx.quarter}"))

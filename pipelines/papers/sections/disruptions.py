@@ -78,7 +78,7 @@ def disruptions(ctx: Context) -> Section:
         section.tables.append(untouched)
     section.charts.append(chart(
         "untouched", partial(charts.unit_bars, ledger["high_band_untouched_6m"].to_dict(), ctx.focus,
-                                      f"High-band OCGs untouched six months or more, end of {ctx.quarter}"),
+                                               f"High-band OCGs untouched six months or more, end of {ctx.quarter}"),
         "Bar chart of high-band OCGs with no disruption in six months or more at the end of the quarter, by unit: "
         + "; ".join(f"{u} {count(v)}" for u, v in ledger["high_band_untouched_6m"].items()) + ".",
         f"High-band OCGs untouched six months or more by unit, end of {ctx.quarter}"))

@@ -99,8 +99,8 @@ def outcomes(ctx: Context) -> Section:
         base = dis["national_population_base_label"].dropna().iloc[0]
         section.charts.append(chart(
             "disruptions", partial(charts.unit_bars, dis["per_100k_population"].to_dict(), ctx.focus,
-                                            f"Disruptions per 100,000 population, {ctx.quarter}", label=rate_100k,
-                                            reference=national, reference_label="network"),
+                                                     f"Disruptions per 100,000 population, {ctx.quarter}",
+                                                     label=rate_100k, reference=national, reference_label="network"),
             "Bar chart of disruptions per 100,000 population by unit: " + "; ".join(
                 f"{u} {rate_100k(v)}" for u, v in dis["per_100k_population"].items()) + f"; network {rate_100k(national)}"
             f" (base: {base}).",
@@ -155,8 +155,8 @@ def threat(ctx: Context) -> Section:
         mine["owner"] = [f"{n} (unit)" if t == "rocu" else n for n, t in zip(mine["owner_name"], mine["owner_type"])]
         section.charts.append(chart(
             "owners", partial(charts.owner_ranges, [{"label": r.owner, "owner_type": r.owner_type, "p25": r.p25_morile_score,
-                                            "p75": r.p75_morile_score, "mean": r.mean_morile_score,
-                                            "n": int(r.active_ocgs)} for r in mine.itertuples()]),
+                                                     "p75": r.p75_morile_score, "mean": r.mean_morile_score,
+                                                     "n": int(r.active_ocgs)} for r in mine.itertuples()]),
             f"Range chart of MoRiLE scores for {ctx.focus} and each of its forces: " + "; ".join(
                 f"{r.owner} mean {r.mean_morile_score:.1f} from {int(r.active_ocgs)} OCGs" for r in mine.itertuples())
             + ".", f"{ctx.focus}: MoRiLE scores of active OCGs by owner"))
@@ -175,8 +175,8 @@ def threat(ctx: Context) -> Section:
                                     f"({net.max_morile_gap_unit}).")
     section.charts.append(chart(
         "threat", partial(charts.paired_dots, {u: (q.loc[u, "rocu_mean_morile"], q.loc[u, "forces_mean_morile"])
-                                      for u in ctx.units}, ("unit's OCGs", "forces' OCGs"), ctx.focus,
-                                     "Mean MoRiLE score of active OCGs"),
+                                               for u in ctx.units}, ("unit's OCGs", "forces' OCGs"), ctx.focus,
+                                              "Mean MoRiLE score of active OCGs"),
         "Dot chart of mean MoRiLE scores, unit against its forces: " + "; ".join(
             f"{u} unit {decimal(q.loc[u, 'rocu_mean_morile'])}, forces {decimal(q.loc[u, 'forces_mean_morile'])}"
             for u in ctx.units) + ".", "Mean MoRiLE score: each unit against its forces"))

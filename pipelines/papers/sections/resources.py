@@ -34,10 +34,11 @@ def tasking(ctx: Context) -> Section:
         mine = cap[cap["rocu_code"] == ctx.focus].copy()
         section.charts.append(chart(
             "gateway", partial(charts.stacked_rows, [month_label(m) for m in mine["month"]],
-                                           {"accepted": mine["gateway_accepted"].tolist(),
-                                            "declined": mine["gateway_declined"].tolist(),
-                                            "neither accepted nor declined": mine["gateway_undecided"].tolist()},
-                                           "Gateway requests received"),
+                                                    {"accepted": mine["gateway_accepted"].tolist(),
+                                                     "declined": mine["gateway_declined"].tolist(),
+                                                     "neither accepted nor declined":
+                                                         mine["gateway_undecided"].tolist()},
+                                                    "Gateway requests received"),
             f"Stacked column chart of Gateway requests to {ctx.focus} by month: " + "; ".join(
                 f"{month_label(r.month)} {plain(r.gateway_received)} received, {plain(r.gateway_accepted)} accepted, "
                 f"{plain(r.gateway_declined)} declined" for r in mine.itertuples()) + ".",
@@ -58,7 +59,7 @@ def tasking(ctx: Context) -> Section:
                                                  int(net.gateway_accepted or 0), int(net.gateway_declined or 0)))
     section.charts.append(chart(
         "meetings", partial(charts.unit_bars, totals["tasking_meetings"].to_dict(), ctx.focus,
-                                     f"Regional tasking meetings held in {ctx.quarter}", reference=med),
+                                              f"Regional tasking meetings held in {ctx.quarter}", reference=med),
         "Bar chart of tasking meetings held in the quarter by unit: " + "; ".join(
             f"{u} {plain(v)}" for u, v in totals["tasking_meetings"].items()) + f"; network median {plain(med)}.",
         f"Tasking meetings held by unit, {ctx.quarter}"))
@@ -96,7 +97,7 @@ def capacity(ctx: Context) -> Section:
                                  ("fixedterm", "fixed_term_share_pct", "Fixed-term share of staff in post (%)", ft_med)):
         section.charts.append(chart(
             key, partial(charts.unit_bars, last[col].to_dict(), ctx.focus, f"{label}, end of {ctx.quarter}", label=pct,
-                                  reference=med),
+                                           reference=med),
             f"Bar chart of {label.lower()} by unit: " + "; ".join(f"{u} {pct(v)}" for u, v in last[col].items())
             + f"; network median {pct(med)}.", f"{label} by unit, end of {ctx.quarter}"))
     if ctx.focus:

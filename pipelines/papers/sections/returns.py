@@ -59,8 +59,8 @@ def submissions(ctx: Context) -> Section:
         f"Return status by unit and month, twelve months to {month_label(ctx.months[-1])}"))
     section.charts.append(chart(
         "completeness", partial(charts.unit_bars, dict(zip(q["rocu_code"], q["metrics_reported"])), ctx.focus,
-                                         f"Framework metrics reported in {ctx.quarter} (of {framework})",
-                                         reference=or_none(net.median_metrics_reported)),
+                                                  f"Framework metrics reported in {ctx.quarter} (of {framework})",
+                                                  reference=or_none(net.median_metrics_reported)),
         f"Bar chart of framework metrics reported by each unit in {ctx.quarter}, out of {framework}; "
         f"network median {plain(net.median_metrics_reported)}.",
         f"Completeness: framework metrics reported in {ctx.quarter}"))
