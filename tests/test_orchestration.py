@@ -14,6 +14,7 @@ from dagster import AssetKey, DagsterInstance
 
 from pipelines.orchestration.assets.warehouse_models import RUN_FOLDERS_KEPT, prune_run_folders
 from pipelines.orchestration import definitions
+from pipelines.orchestration.dbt_cli import dbt_global_flags
 from pipelines.orchestration.definitions import build_definitions
 from pipelines.orchestration.manifest import DBT_EXECUTABLE
 from pipelines.settings import DBT_PROJECT_DIR, SEEDS_DIR, Paths
@@ -102,8 +103,9 @@ def test_a_run_starts_dbt_once_and_the_next_run_for_the_same_warehouse_reuses_it
         result = job.execute_in_process(instance=DagsterInstance.ephemeral(), asset_selection=[holidays])
         assert result.success
         folders.append(paths.var / "dbt_runs" / result.run_id)
-    commands = [line.split()[2] for line in calls.read_text().splitlines()]  # after the two global flag words
-    assert commands == ["build", "build"]  # no `dbt --version`, nothing but the builds
+    flags = dbt_global_flags()  # the debug file log asked for above
+    started = [line.split()[:len(flags) + 1] for line in calls.read_text().splitlines()]
+    assert started == [[*flags, "build"]] * 2  # no `dbt --version`, nothing but the builds
     first, second = (dbt_log_messages(folder) for folder in folders)
     assert any("Unable to do partial parsing" in m for m in first)  # the project's parse is for another warehouse
     assert not any("Unable to do partial parsing" in m for m in second)

@@ -84,7 +84,7 @@ def test_force_and_rocu_claims_of_one_disruption_count_once(built_demo, publishe
     assert {(u, m): n for u, m, _, _, n in mart} == {k: n - expected[k] for k, n in validated.items()}
 
 
-def first_dbt_model_built(dbt_runs: Path) -> bool:
+def first_dbt_node_finished(dbt_runs: Path) -> bool:
     """Has a dbt run under this folder finished a node? dbt writes each node's SQL under run/ in the
     run's own folder (var/dbt_runs/<run id>/) as it starts it, and runs two at a time: a third
     file means one of the first two has finished."""
@@ -109,7 +109,7 @@ def test_a_run_killed_half_way_changes_nothing_readers_see_and_a_rerun_completes
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 300
-        while not first_dbt_model_built(var / "dbt_runs"):
+        while not first_dbt_node_finished(var / "dbt_runs"):
             assert proc.poll() is None, "the job ended before dbt built a model:\n" + log.read_text()[-2000:]
             assert time.monotonic() < deadline, "dbt built no model within 300 s"
             time.sleep(0.1)
