@@ -95,6 +95,27 @@ def test_a_running_server_shows_a_new_build_at_once(own_var: Path, tmp_path: Pat
     assert at.metric[0].value == f"{after:,.0f}"
 
 
+def test_a_new_build_shows_while_a_connection_to_the_old_copy_is_still_open(own_var: Path, tmp_path: Path) -> None:
+    """In a server another session's query or a paper being made can hold the earlier copy open
+    when a new one is swapped in. DuckDB hands a second connection by the same path to the
+    instance already open, so pages and papers must open each copy afresh, not by its path."""
+    at = run_page("national", own_var)
+    year = at.query_params["period"]
+    year = year[0] if isinstance(year, list) else year
+    ((before,),) = sql(own_var, ARRESTS_YEAR, year)
+    held = duckdb.connect(str(Paths(own_var).published), read_only=True)
+    try:
+        info = publish_changed(own_var, tmp_path / "work" / "rocu.duckdb",
+                               "update marts.fct_metric_network set national_value = national_value + 1000"
+                               " where metric_id = 'PUR_ARRESTS'")
+        at = run_page("national", own_var, period_type="financial_year", period=year)
+        assert at.metric[0].value == f"{before + 1000:,.0f}"
+        paper = make_report(Request("EMSOU", "2026-Q1"), Paths(own_var).published)
+        assert paper.build.build_id == info.build_id
+    finally:
+        held.close()
+
+
 def test_the_sidebar_names_the_build_the_page_shows(own_var: Path, tmp_path: Path) -> None:
     at = AppTest.from_file(str(ROOT / "dashboards" / "app.py"), default_timeout=120)
     at.session_state["rocu_session"] = make_session(own_var, "nocc_analyst")

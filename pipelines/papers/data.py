@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from pipelines.serving.build_info import read_build_info
-from pipelines.serving.reads import sent
+from pipelines.serving.reads import attach_published, sent
 from pipelines.papers.model import NETWORK, Build, ReportError, Request
 
 TREND_QUARTERS = 6
@@ -87,7 +87,7 @@ def open_published(published: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     through it, so a copy swapped in meanwhile cannot mix two builds in one paper."""
     if not published.exists():
         raise ReportError("No warehouse has been published yet. Build it first (make build), then make the report.")
-    con = duckdb.connect(str(published), read_only=True)
+    con = attach_published(published)  # not by path: a server may still hold an earlier copy open
     try:
         yield con
     finally:

@@ -1,15 +1,42 @@
-"""An optional listener on the SQL that pages and papers send to the published copy.
+"""How pages and papers open the published copy, and an optional listener on the SQL they send.
 
-The two read paths (dashboards/data.py for pages, pipelines/papers/data.py for papers)
-pass each query here before running it. Nobody listens in a running server (the cost is a
-loop over an empty list); tests/test_exposures.py listens while it renders every page and
-paper, to check `_exposures.yml` against the marts they really read.
+The two read paths (dashboards/data.py for pages, pipelines/papers/data.py for papers) open
+the copy with `attach_published` and pass each query to `sent` before running it. Nobody
+listens in a running server (the cost is a loop over an empty list); tests/test_exposures.py
+listens while it renders every page and paper, to check `_exposures.yml` against the marts
+they really read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+PUBLISHED_CATALOG = "published"
+
+
+def attach_published(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the copy now at `path`, which is its own database instance.
+
+    Not `duckdb.connect(path)`: DuckDB keeps one instance per file path in a process, so while
+    any connection to an earlier copy stays open, connecting by the same path returns that
+    earlier copy, not the one swapped in since. Attached to an in-memory database instead, each
+    copy is opened afresh. A cursor of this connection starts in the in-memory catalog: call
+    `use_published` on it first."""
+    con = duckdb.connect(":memory:")
+    literal = str(path).replace("'", "''")
+    con.execute(f"attach '{literal}' as {PUBLISHED_CATALOG} (read_only)")
+    use_published(con)
+    return con
+
+
+def use_published(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """`con` (a connection or cursor of `attach_published`) reading `marts.x` from the copy."""
+    con.execute(f"use {PUBLISHED_CATALOG}")
+    return con
 
 _listeners: list[Callable[[str], None]] = []
 
