@@ -177,6 +177,8 @@ def test_a_verdict_and_a_sign_off_each_refresh_the_published_figures_through_the
                               " where rocu_code='NEROCU' and month=? and metric_id='PUR_ARRESTS'", [month]).fetchone()
         con.close()
         assert revised == (True, original)  # the first figure is kept beside the one now counted
+        said = (paths.var / "refresh-worker.log").read_text()
+        assert "raw.return_values:" in said and " - DEBUG - " not in said  # what each step did; no event dump
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)
