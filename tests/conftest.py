@@ -70,10 +70,10 @@ def _share_component_scan() -> None:
         manager.discover_and_register_components(start_file_watching=False)
         return manager
 
-    new_app_test = AppTest.__init__
+    original_init = AppTest.__init__
 
     def init(self, *args, **kwargs) -> None:
-        new_app_test(self, *args, **kwargs)
+        original_init(self, *args, **kwargs)
         self._bidi_component_manager = scanned()
 
     AppTest.__init__ = init

@@ -30,6 +30,7 @@ import duckdb
 from pipelines.access.anchors import anchor_head, log_beside
 from pipelines.access.audit import AuditLog
 from pipelines.serving.build_info import BuildInfo, write_build_info
+from pipelines.serving.sql import identifier, literal
 
 SERVING_SCHEMA = "marts"  # the only schema of the warehouse that is published (with meta, the build row)
 
@@ -81,23 +82,23 @@ def copy_serving_schema(source: Path, target: Path, previous: Path | None = None
         shutil.copyfile(previous, target)
     con = duckdb.connect()
     try:
-        con.execute(f"attach {_literal(target)} as published")
-        con.execute(f"attach {_literal(source)} (read_only)")
+        con.execute(f"attach {literal(target)} as published")
+        con.execute(f"attach {literal(source)} (read_only)")
         (catalog,) = con.execute("select database_name from duckdb_databases() where not internal "
                                  "and database_name not in ('memory', 'published')").fetchone()
-        con.execute(f"use {_ident(catalog)}")
+        con.execute(f"use {identifier(catalog)}")
         names = _serving_tables(con, catalog)
         con.execute(f"create schema if not exists published.{SERVING_SCHEMA}")
         held = set(_serving_tables(con, "published"))
         for gone in sorted(held - set(names)):
-            con.execute(f"drop table published.{SERVING_SCHEMA}.{_ident(gone)}")
+            con.execute(f"drop table published.{SERVING_SCHEMA}.{identifier(gone)}")
         now, before = _fingerprints(con, catalog, names), _fingerprints(con, "published", sorted(held & set(names)))
         written = [name for name in names if now[name] != before.get(name)]
         for name in written:
-            con.execute(f"create or replace table published.{SERVING_SCHEMA}.{_ident(name)} as "
-                        f"select * from {SERVING_SCHEMA}.{_ident(name)}")
+            con.execute(f"create or replace table published.{SERVING_SCHEMA}.{identifier(name)} as "
+                        f"select * from {SERVING_SCHEMA}.{identifier(name)}")
         con.execute("use memory")
-        con.execute(f"detach {_ident(catalog)}")
+        con.execute(f"detach {identifier(catalog)}")
         con.execute("checkpoint published")
         con.execute("detach published")
     finally:
@@ -126,17 +127,9 @@ def _fingerprints(con: duckdb.DuckDBPyConnection, catalog: str, names: list[str]
             "and schema_name = ? order by table_name, column_index", [catalog, SERVING_SCHEMA]).fetchall():
         columns.get(table, []).append((column, kind))
     rows = con.execute(" union all ".join(
-        f"select {_literal(name)}, count(*), coalesce(sum(hash(t)::hugeint), 0) "
-        f"from {_ident(catalog)}.{SERVING_SCHEMA}.{_ident(name)} t" for name in names)).fetchall()
+        f"select {literal(name)}, count(*), coalesce(sum(hash(t)::hugeint), 0) "
+        f"from {identifier(catalog)}.{SERVING_SCHEMA}.{identifier(name)} t" for name in names)).fetchall()
     return {name: (tuple(columns[name]), count, digest) for name, count, digest in rows}
-
-
-def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _digest(path: Path) -> str:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.serving.sql import literal
+
 PUBLISHED_CATALOG = "published"
 
 
@@ -27,8 +29,7 @@ def attach_published(path: Path) -> duckdb.DuckDBPyConnection:
     copy is opened afresh. A cursor of this connection starts in the in-memory catalog: call
     `use_published` on it first."""
     con = duckdb.connect(":memory:")
-    literal = str(path).replace("'", "''")
-    con.execute(f"attach '{literal}' as {PUBLISHED_CATALOG} (read_only)")
+    con.execute(f"attach {literal(path)} as {PUBLISHED_CATALOG} (read_only)")
     use_published(con)
     return con
 
