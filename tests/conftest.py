@@ -129,17 +129,22 @@ def _start_of_last_part(count: int, workers: int) -> int:
     return start
 
 
-def run_dbt(args: list[str], warehouse: Path, target: Path) -> subprocess.CompletedProcess:
-    """Run the real dbt CLI against a given DuckDB file, with the global flags Dagster's runs use (no
-    file log). Its artifacts go to `target`, never into the project: a test on the other worker
-    checks that nothing writes there."""
-    from pipelines.orchestration.dbt_cli import dbt_global_flags
+def run_dbt(args: list[str], warehouse: Path, target: Path, dbt_vars: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the real dbt CLI against a given DuckDB file (and any other `dbt_vars`), as Dagster's runs
+    do: no file log, starting from the project's parse made for that warehouse. Its artifacts go to
+    `target`, never into the project: a test on the other worker checks that nothing writes there."""
+    import json
 
-    env = {**os.environ, "ROCU_WAREHOUSE_PATH": str(warehouse)}
+    from pipelines.orchestration.dbt_cli import PARTIAL_PARSE, dbt_global_flags, parse_for_warehouse
+    from pipelines.orchestration.manifest import TARGET_DIR, warehouse_vars
+
+    cli_vars = {**warehouse_vars(warehouse), **(dbt_vars or {})}
+    parse_for_warehouse(TARGET_DIR / PARTIAL_PARSE, target, warehouse, cli_vars, ROOT / "dbt_project")
     return subprocess.run(
-        [str(BIN / "dbt"), *dbt_global_flags(), *args, "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir",
-         str(ROOT / "dbt_project"), "--target-path", str(target), "--log-path", str(target)],
-        capture_output=True, text=True, env=env, timeout=600,
+        [str(BIN / "dbt"), *dbt_global_flags(), *args, "--vars", json.dumps(cli_vars), "--project-dir",
+         str(ROOT / "dbt_project"), "--profiles-dir", str(ROOT / "dbt_project"), "--target-path", str(target),
+         "--log-path", str(target)],
+        capture_output=True, text=True, timeout=600,
     )
 
 
@@ -211,8 +216,7 @@ def built_demo_copy(built_demo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     The per-run dbt folders and the Dagster home do not come along (the manifest is the
     project's own, made once by `make manifest`). The copy is made afresh at one place per
     worker (a worker runs one test at a time) and keeps the dbt parse the last test's runs left
-    there: dbt reuses a parse only for the same warehouse path, and re-parsing the whole project
-    cost each test's first run about 8 s."""
+    there (dbt reuses a parse made for the same warehouse path)."""
     var, kept_parse = _COPIES / "var", _COPIES / "dbt-parse"
     if (var / "dbt_parse").is_dir():
         shutil.rmtree(kept_parse, ignore_errors=True)
@@ -270,8 +274,8 @@ def _make_small_bases(built_demo: Path, var: Path) -> Path:
                                   " where period_type = 'month'").fetchone()
     thresholds = {"threat_small_base_groups": groups[len(groups) // 2] + 1, "share_small_base": smallest + 1}
     # Unit tests are left out: theirs are written for the thresholds the product sets.
-    built = run_dbt(["build", "--select", "fct_disruptions_lead_share+", "fct_effort_alignment_index+", "--exclude", "test_type:unit",
-                     "--vars", json.dumps(thresholds)], paths.warehouse, var / "dbt-target")
+    built = run_dbt(["build", "--select", "fct_disruptions_lead_share+", "fct_effort_alignment_index+", "--exclude", "test_type:unit"],
+                    paths.warehouse, var / "dbt-target", dbt_vars=thresholds)
     assert built.returncode == 0, built.stdout[-3000:]
     publish_copy(paths.warehouse, paths.published, AuditLog.at(paths))
     (var / "small_bases.json").write_text(json.dumps(thresholds))  # written last: the folder is complete

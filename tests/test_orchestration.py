@@ -83,11 +83,11 @@ def dbt_log_messages(run_folder: Path) -> list[str]:
     return [json.loads(line)["info"]["msg"] for line in (run_folder / "dbt.log").read_text().splitlines()]
 
 
-def test_a_run_starts_dbt_once_and_the_next_run_for_the_same_warehouse_reuses_its_parse(tmp_path, monkeypatch):
+def test_a_run_starts_dbt_once_and_parses_only_what_changed_even_for_a_new_warehouse(tmp_path, monkeypatch):
     """dagster-dbt used to start `dbt --version` before every run (a process, ~3 s, and dbt asks the
     package index for its latest release: a network call) and dbt re-parsed the whole project on every
-    run (~6 s), because the parse `make manifest` keeps is for another warehouse. Every dbt process
-    started is recorded by a wrapper around the real dbt."""
+    run (~6 s), because the parse `make manifest` keeps is for another warehouse; later only a new
+    warehouse's first run did. Every dbt process started is recorded by a wrapper around the real dbt."""
     calls = tmp_path / "dbt-calls.txt"
     wrapper = tmp_path / "dbt"
     wrapper.write_text(f'#!/bin/sh\necho "$@" >> "{calls}"\nexec "{DBT_EXECUTABLE}" "$@"\n')
@@ -107,9 +107,19 @@ def test_a_run_starts_dbt_once_and_the_next_run_for_the_same_warehouse_reuses_it
     started = [line.split()[:len(flags) + 1] for line in calls.read_text().splitlines()]
     assert started == [[*flags, "build"]] * 2  # no `dbt --version`, nothing but the builds
     first, second = (dbt_log_messages(folder) for folder in folders)
-    assert any("Unable to do partial parsing" in m for m in first)  # the project's parse is for another warehouse
-    assert not any("Unable to do partial parsing" in m for m in second)
-    assert any(m.startswith("Partial parsing enabled") for m in second)
+    for messages in (first, second):  # the first from the project's parse, made for another warehouse
+        assert not any("Unable to do partial parsing" in m for m in messages)
+        assert any(m.startswith("Partial parsing enabled") for m in messages)
+
+
+def test_a_parse_that_cannot_be_read_is_left_out_and_dbt_parses_in_full(tmp_path):
+    from pipelines.orchestration.dbt_cli import PARTIAL_PARSE, parse_for_warehouse
+
+    damaged = tmp_path / PARTIAL_PARSE
+    damaged.write_bytes(b"\xc1 not a parse")
+    warehouse = tmp_path / "var" / "warehouse" / "rocu.duckdb"
+    assert not parse_for_warehouse(damaged, tmp_path / "run", warehouse, {}, DBT_PROJECT_DIR)
+    assert not (tmp_path / "run" / PARTIAL_PARSE).exists()
 
 
 def test_a_kept_parse_is_reused_only_by_the_project_that_made_it(tmp_path):

@@ -7,10 +7,12 @@ Before each `dbt build` dagster-dbt (0.29) does two things these assets do not n
 - it builds a dbt adapter inside the Dagster process (about 3 s) that it uses only to fetch row
   counts and column metadata, which these assets never ask for.
 
-And dbt re-parses the whole project (about 6 s) unless the run's folder holds a
-`partial_parse.msgpack` made with the same `--vars` and connection, that is for the same
-warehouse. `make manifest` makes one for the default warehouse; after each run the run's own
-is kept beside its warehouse (`var/dbt_parse/`) and handed to the next run there.
+And dbt re-parses the whole project (about 5 s of CPU) unless the run's folder holds a
+`partial_parse.msgpack` whose checksums of the `--vars` and the connection match the run's, that
+is one made for the same warehouse. After each run the run's own parse is kept beside its
+warehouse (`var/dbt_parse/`) and handed to the next run there. A warehouse with none yet (a new
+var folder, a copy) gets the project's own parse from `make manifest` with those two checksums
+made for it (`parse_for_warehouse`): the path is all that differs, and no model reads it.
 
 dbt's own file log is off unless ROCU_DBT_FILE_LOG names a level (`dbt_global_flags`; `debug` to
 look into a failed run). dbt turns every event into a JSON line for each logger before the logger's
@@ -22,16 +24,23 @@ dbt's output) and the run folder's run_results.json.
 from __future__ import annotations
 
 import importlib.metadata
+import logging
 import os
+import pprint
 import shutil
 from functools import cached_property
 from pathlib import Path
 
+import msgpack
+import yaml
 from dagster_dbt import DbtCliResource
 from packaging.version import Version
 
+log = logging.getLogger(__name__)
+
 PARTIAL_PARSE = "partial_parse.msgpack"
 MADE_FOR = "project.txt"  # beside a kept parse: the dbt project it was made from
+PROFILE = "rocu_warehouse"  # the profile dbt_project.yml names, in the project's profiles.yml
 
 
 class DbtCli(DbtCliResource):
@@ -78,3 +87,38 @@ def keep_parse(run_folder: Path, cache: Path, project: Path) -> None:
         named = cache / f".{MADE_FOR}.{os.getpid()}"
         named.write_text(str(project.resolve()))
         os.replace(named, cache / MADE_FOR)
+
+
+def parse_for_warehouse(parse: Path, run_folder: Path, warehouse: Path, cli_vars: dict, project: Path) -> bool:
+    """Put `parse` (the project's own, made for another warehouse) into a run's folder as dbt would
+    have made it for `warehouse` and `cli_vars`: the same parse with the two checksums of its state
+    check that name them. True when it was put there.
+
+    dbt keeps a parse only while the checksums of the command-line vars and of the connection match
+    the run's; both hold the warehouse's path, which no model, macro or test reads (the parse never
+    contains it). dbt still compares them when it reads the file, so should a later dbt checksum
+    otherwise, it parses the whole project, as it did before."""
+    try:
+        saved = msgpack.unpackb(parse.read_bytes(), strict_map_key=False)
+        saved["state_check"].update(_state_checksums(warehouse, cli_vars, project / "profiles.yml"))
+    except (OSError, ValueError, KeyError, TypeError, msgpack.UnpackException) as exc:
+        log.info("dbt will parse the whole project: %s could not be used (%s)", parse, exc)
+        return False
+    run_folder.mkdir(parents=True, exist_ok=True)
+    (run_folder / PARTIAL_PARSE).write_bytes(msgpack.packb(saved))
+    return True
+
+
+def _state_checksums(warehouse: Path, cli_vars: dict, profiles: Path) -> dict[str, dict]:
+    """dbt's checksums of the vars and of the connection for a run against `warehouse`, made as
+    dbt makes them (dbt/parser/manifest.py, `build_manifest_state_check`) with its own `FileHash`
+    and the adapter's own `connection_info` for the profile's target with that path."""
+    from dbt.adapters.duckdb.credentials import DuckDBCredentials
+    from dbt.contracts.files import FileHash
+    from dbt.version import __version__
+
+    profile = yaml.safe_load(profiles.read_text())[PROFILE]
+    target = {key: value for key, value in profile["outputs"][profile["target"]].items() if key != "type"}
+    connection = sorted(DuckDBCredentials.from_dict({**target, "path": str(warehouse)}).connection_info())
+    return {"vars_hash": FileHash.from_contents("\x00".join([pprint.pformat(cli_vars), "", "", __version__])).to_dict(),
+            "profile_hash": FileHash.from_contents(pprint.pformat(connection)).to_dict()}

@@ -28,10 +28,15 @@ class ManifestMissing(RuntimeError):
     """The definitions were loaded before `make manifest` ran."""
 
 
+def warehouse_vars(warehouse: Path) -> dict[str, str]:
+    """The dbt vars naming the warehouse: profiles.yml reads its path from them, so no environment
+    variable has to be set (and leak) for dbt to find the file."""
+    return {"warehouse_path": str(warehouse)}
+
+
 def dbt_vars(warehouse: Path) -> list[str]:
-    """The `--vars` every dbt command gets: profiles.yml reads the warehouse path from them, so
-    no environment variable has to be set (and leak) for dbt to find the file."""
-    return ["--vars", json.dumps({"warehouse_path": str(warehouse)})]
+    """The `--vars` every dbt command gets (`warehouse_vars`)."""
+    return ["--vars", json.dumps(warehouse_vars(warehouse))]
 
 
 def require_manifest(path: Path = MANIFEST_PATH) -> Path:

@@ -5,7 +5,8 @@ sits downstream of the files that feed it; dbt tests become asset checks. The as
 comes from the manifest `make manifest` wrote (never parsed here); each run tells dbt which
 warehouse to build through `--vars`, and keeps its artifacts in its own folder under
 var/dbt_runs/, of which only the newest few are kept. A run starts from the previous run's
-parse of the project for the same warehouse (var/dbt_parse/), so dbt re-parses only what changed.
+parse of the project for the same warehouse (var/dbt_parse/), or the first from the project's own
+made for it, so dbt re-parses only what changed.
 """
 
 import shutil
@@ -14,8 +15,8 @@ from pathlib import Path
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
-from pipelines.orchestration.dbt_cli import keep_parse, reuse_parse
-from pipelines.orchestration.manifest import TARGET_DIR, dbt_vars, require_manifest
+from pipelines.orchestration.dbt_cli import PARTIAL_PARSE, keep_parse, parse_for_warehouse, reuse_parse
+from pipelines.orchestration.manifest import TARGET_DIR, dbt_vars, require_manifest, warehouse_vars
 from pipelines.orchestration.resources import WarehouseResource
 from pipelines.settings import DBT_PROJECT_DIR
 
@@ -37,7 +38,8 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     database.parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates the file, not its folder
     var = warehouse.paths().var
     runs, run_folder = var / "dbt_runs", var / "dbt_runs" / context.run_id
-    reuse_parse(var / "dbt_parse", run_folder, DBT_PROJECT_DIR)
+    if not reuse_parse(var / "dbt_parse", run_folder, DBT_PROJECT_DIR):
+        parse_for_warehouse(TARGET_DIR / PARTIAL_PARSE, run_folder, database, warehouse_vars(database), DBT_PROJECT_DIR)
     try:
         yield from dbt.cli(["build", *PRODUCTION_BUILD, *dbt_vars(database)], context=context,
                            target_path=run_folder).stream()
