@@ -122,6 +122,19 @@ def test_a_parse_that_cannot_be_read_is_left_out_and_dbt_parses_in_full(tmp_path
     assert not (tmp_path / "run" / PARTIAL_PARSE).exists()
 
 
+def test_a_parse_is_not_given_to_a_warehouse_whose_database_has_another_name(tmp_path):
+    """DuckDB names the database after the file, and the parse holds that name in every model: a parse
+    for rocu.duckdb given to w.duckdb once made `dbt docs generate` find no table at all."""
+    from pipelines.orchestration.dbt_cli import PARTIAL_PARSE, parse_for_warehouse
+    from pipelines.orchestration.manifest import TARGET_DIR
+
+    renamed, same = tmp_path / "copy" / "w.duckdb", tmp_path / "var" / "warehouse" / "rocu.duckdb"
+    assert not parse_for_warehouse(TARGET_DIR / PARTIAL_PARSE, tmp_path / "run-1", renamed, {}, DBT_PROJECT_DIR)
+    assert not (tmp_path / "run-1" / PARTIAL_PARSE).exists()
+    assert parse_for_warehouse(TARGET_DIR / PARTIAL_PARSE, tmp_path / "run-2", same, {}, DBT_PROJECT_DIR)
+    assert (tmp_path / "run-2" / PARTIAL_PARSE).stat().st_size > 0
+
+
 def test_a_kept_parse_is_reused_only_by_the_project_that_made_it(tmp_path):
     """A parse holds the project's absolute paths. A var folder built by a checkout elsewhere (copied or
     moved with the project) once made every seed fail ('No files found ... /other/checkout/seeds/...')

@@ -96,12 +96,17 @@ def parse_for_warehouse(parse: Path, run_folder: Path, warehouse: Path, cli_vars
 
     dbt keeps a parse only while the checksums of the command-line vars and of the connection match
     the run's; both hold the warehouse's path, which no model, macro or test reads (the parse never
-    contains it). dbt still compares them when it reads the file, so should a later dbt checksum
-    otherwise, it parses the whole project, as it did before."""
+    contains it). The parse does hold the database's name, which DuckDB takes from the file's name
+    (`rocu.duckdb` is `rocu`): a warehouse named otherwise is left to a whole parse. dbt still
+    compares the checksums when it reads the file, so should a later dbt make them otherwise, it
+    parses the whole project, as it did before."""
     try:
         saved = msgpack.unpackb(parse.read_bytes(), strict_map_key=False)
-        saved["state_check"].update(_state_checksums(warehouse, cli_vars, project / "profiles.yml"))
-    except (OSError, ValueError, KeyError, TypeError, msgpack.UnpackException) as exc:
+        database, checksums = _connection(warehouse, cli_vars, project / "profiles.yml")
+        if {node["database"] for node in saved["nodes"].values() if node.get("database")} != {database}:
+            return False
+        saved["state_check"].update(checksums)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, msgpack.UnpackException) as exc:
         log.info("dbt will parse the whole project: %s could not be used (%s)", parse, exc)
         return False
     run_folder.mkdir(parents=True, exist_ok=True)
@@ -109,16 +114,18 @@ def parse_for_warehouse(parse: Path, run_folder: Path, warehouse: Path, cli_vars
     return True
 
 
-def _state_checksums(warehouse: Path, cli_vars: dict, profiles: Path) -> dict[str, dict]:
-    """dbt's checksums of the vars and of the connection for a run against `warehouse`, made as
-    dbt makes them (dbt/parser/manifest.py, `build_manifest_state_check`) with its own `FileHash`
-    and the adapter's own `connection_info` for the profile's target with that path."""
+def _connection(warehouse: Path, cli_vars: dict, profiles: Path) -> tuple[str, dict[str, dict]]:
+    """The database a run against `warehouse` builds in, and dbt's checksums of its vars and of its
+    connection, made as dbt makes them (dbt/parser/manifest.py, `build_manifest_state_check`) with its
+    own `FileHash` and the adapter's own credentials for the profile's target with that path."""
     from dbt.adapters.duckdb.credentials import DuckDBCredentials
     from dbt.contracts.files import FileHash
     from dbt.version import __version__
 
     profile = yaml.safe_load(profiles.read_text())[PROFILE]
     target = {key: value for key, value in profile["outputs"][profile["target"]].items() if key != "type"}
-    connection = sorted(DuckDBCredentials.from_dict({**target, "path": str(warehouse)}).connection_info())
-    return {"vars_hash": FileHash.from_contents("\x00".join([pprint.pformat(cli_vars), "", "", __version__])).to_dict(),
-            "profile_hash": FileHash.from_contents(pprint.pformat(connection)).to_dict()}
+    credentials = DuckDBCredentials.from_dict({**target, "path": str(warehouse)})
+    connection = sorted(credentials.connection_info())
+    return credentials.database, {
+        "vars_hash": FileHash.from_contents("\x00".join([pprint.pformat(cli_vars), "", "", __version__])).to_dict(),
+        "profile_hash": FileHash.from_contents(pprint.pformat(connection)).to_dict()}
