@@ -131,15 +131,17 @@ def _start_of_last_part(count: int, workers: int) -> int:
 
 def run_dbt(args: list[str], warehouse: Path, target: Path, dbt_vars: dict | None = None) -> subprocess.CompletedProcess:
     """Run the real dbt CLI against a given DuckDB file (and any other `dbt_vars`), as Dagster's runs
-    do: no file log, starting from the project's parse made for that warehouse. Its artifacts go to
-    `target`, never into the project: a test on the other worker checks that nothing writes there."""
+    do: no file log, starting from the project's parse made for that warehouse (with no other vars).
+    Its artifacts go to `target`, never into the project: a test on the other worker checks that
+    nothing writes there."""
     import json
 
     from pipelines.orchestration.dbt_cli import PARTIAL_PARSE, dbt_global_flags, parse_for_warehouse
     from pipelines.orchestration.manifest import TARGET_DIR, warehouse_vars
 
     cli_vars = {**warehouse_vars(warehouse), **(dbt_vars or {})}
-    parse_for_warehouse(TARGET_DIR / PARTIAL_PARSE, target, warehouse, cli_vars, ROOT / "dbt_project")
+    if not dbt_vars:
+        parse_for_warehouse(TARGET_DIR / PARTIAL_PARSE, target, warehouse, ROOT / "dbt_project")
     return subprocess.run(
         [str(BIN / "dbt"), *dbt_global_flags(), *args, "--vars", json.dumps(cli_vars), "--project-dir",
          str(ROOT / "dbt_project"), "--profiles-dir", str(ROOT / "dbt_project"), "--target-path", str(target),

@@ -118,7 +118,7 @@ def test_a_parse_that_cannot_be_read_is_left_out_and_dbt_parses_in_full(tmp_path
     damaged = tmp_path / PARTIAL_PARSE
     damaged.write_bytes(b"\xc1 not a parse")
     warehouse = tmp_path / "var" / "warehouse" / "rocu.duckdb"
-    assert not parse_for_warehouse(damaged, tmp_path / "run", warehouse, {}, DBT_PROJECT_DIR)
+    assert not parse_for_warehouse(damaged, tmp_path / "run", warehouse, DBT_PROJECT_DIR)
     assert not (tmp_path / "run" / PARTIAL_PARSE).exists()
 
 
@@ -129,9 +129,9 @@ def test_a_parse_is_not_given_to_a_warehouse_whose_database_has_another_name(tmp
     from pipelines.orchestration.manifest import TARGET_DIR
 
     renamed, same = tmp_path / "copy" / "w.duckdb", tmp_path / "var" / "warehouse" / "rocu.duckdb"
-    assert not parse_for_warehouse(TARGET_DIR / PARTIAL_PARSE, tmp_path / "run-1", renamed, {}, DBT_PROJECT_DIR)
+    assert not parse_for_warehouse(TARGET_DIR / PARTIAL_PARSE, tmp_path / "run-1", renamed, DBT_PROJECT_DIR)
     assert not (tmp_path / "run-1" / PARTIAL_PARSE).exists()
-    assert parse_for_warehouse(TARGET_DIR / PARTIAL_PARSE, tmp_path / "run-2", same, {}, DBT_PROJECT_DIR)
+    assert parse_for_warehouse(TARGET_DIR / PARTIAL_PARSE, tmp_path / "run-2", same, DBT_PROJECT_DIR)
     assert (tmp_path / "run-2" / PARTIAL_PARSE).stat().st_size > 0
 
 

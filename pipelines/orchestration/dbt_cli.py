@@ -89,20 +89,21 @@ def keep_parse(run_folder: Path, cache: Path, project: Path) -> None:
         os.replace(named, cache / MADE_FOR)
 
 
-def parse_for_warehouse(parse: Path, run_folder: Path, warehouse: Path, cli_vars: dict, project: Path) -> bool:
+def parse_for_warehouse(parse: Path, run_folder: Path, warehouse: Path, project: Path) -> bool:
     """Put `parse` (the project's own, made for another warehouse) into a run's folder as dbt would
-    have made it for `warehouse` and `cli_vars`: the same parse with the two checksums of its state
-    check that name them. True when it was put there.
+    have made it for a run against `warehouse` whose only vars are `warehouse_vars` (as every run's
+    are): the same parse with the two checksums of its state check that name them. True when it was
+    put there.
 
     dbt keeps a parse only while the checksums of the command-line vars and of the connection match
     the run's; both hold the warehouse's path, which no model, macro or test reads (the parse never
-    contains it). The parse does hold the database's name, which DuckDB takes from the file's name
+    contains it). Other vars could change what is parsed, so a run given any is left to dbt. The parse does hold the database's name, which DuckDB takes from the file's name
     (`rocu.duckdb` is `rocu`): a warehouse named otherwise is left to a whole parse. dbt still
     compares the checksums when it reads the file, so should a later dbt make them otherwise, it
     parses the whole project, as it did before."""
     try:
         saved = msgpack.unpackb(parse.read_bytes(), strict_map_key=False)
-        database, checksums = _connection(warehouse, cli_vars, project / "profiles.yml")
+        database, checksums = _connection(warehouse, project / "profiles.yml")
         if {node["database"] for node in saved["nodes"].values() if node.get("database")} != {database}:
             return False
         saved["state_check"].update(checksums)
@@ -114,7 +115,7 @@ def parse_for_warehouse(parse: Path, run_folder: Path, warehouse: Path, cli_vars
     return True
 
 
-def _connection(warehouse: Path, cli_vars: dict, profiles: Path) -> tuple[str, dict[str, dict]]:
+def _connection(warehouse: Path, profiles: Path) -> tuple[str, dict[str, dict]]:
     """The database a run against `warehouse` builds in, and dbt's checksums of its vars and of its
     connection, made as dbt makes them (dbt/parser/manifest.py, `build_manifest_state_check`) with its
     own `FileHash` and the adapter's own credentials for the profile's target with that path."""
@@ -122,6 +123,9 @@ def _connection(warehouse: Path, cli_vars: dict, profiles: Path) -> tuple[str, d
     from dbt.contracts.files import FileHash
     from dbt.version import __version__
 
+    from pipelines.orchestration.manifest import warehouse_vars
+
+    cli_vars = warehouse_vars(warehouse)
     profile = yaml.safe_load(profiles.read_text())[PROFILE]
     target = {key: value for key, value in profile["outputs"][profile["target"]].items() if key != "type"}
     credentials = DuckDBCredentials.from_dict({**target, "path": str(warehouse)})

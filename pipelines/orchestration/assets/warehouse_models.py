@@ -16,7 +16,7 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.orchestration.dbt_cli import PARTIAL_PARSE, keep_parse, parse_for_warehouse, reuse_parse
-from pipelines.orchestration.manifest import TARGET_DIR, dbt_vars, require_manifest, warehouse_vars
+from pipelines.orchestration.manifest import TARGET_DIR, dbt_vars, require_manifest
 from pipelines.orchestration.resources import WarehouseResource
 from pipelines.settings import DBT_PROJECT_DIR
 
@@ -39,7 +39,7 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     var = warehouse.paths().var
     runs, run_folder = var / "dbt_runs", var / "dbt_runs" / context.run_id
     if not reuse_parse(var / "dbt_parse", run_folder, DBT_PROJECT_DIR):
-        parse_for_warehouse(TARGET_DIR / PARTIAL_PARSE, run_folder, database, warehouse_vars(database), DBT_PROJECT_DIR)
+        parse_for_warehouse(TARGET_DIR / PARTIAL_PARSE, run_folder, database, DBT_PROJECT_DIR)
     try:
         yield from dbt.cli(["build", *PRODUCTION_BUILD, *dbt_vars(database)], context=context,
                            target_path=run_folder).stream()
