@@ -36,6 +36,10 @@ if _OWNS_SESSION_VAR or (_WORKER and os.environ.get("ROCU_TEST_WORKER") != _WORK
     os.environ.setdefault("DO_NOT_TRACK", "1")
     (_SESSION_VAR / "dagster_home").mkdir(parents=True, exist_ok=True)
 
+# argon2's cheapest parameters: the suite hashes and checks about 200 passwords, 0.17 CPU-s each
+# with the product's (pipelines/access/passwords.py; tests/test_access.py checks the default).
+os.environ.setdefault("ROCU_PASSWORD_HASHING", "CHEAPEST")
+
 # built_demo_copy's folder: one per worker, beside the session's folder (never inside the build it copies).
 _COPIES = _SESSION_ROOT.with_name(f"{_SESSION_ROOT.name}-copies") / (_WORKER or "main")
 

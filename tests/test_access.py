@@ -79,6 +79,22 @@ def test_password_hash_is_argon2_never_the_password(store: UserStore, alice: str
     assert PASSWORD.encode() not in (store.path.read_bytes() + store.audit.path.read_bytes())
 
 
+def test_the_product_hashes_with_rfc_9106_low_memory_and_refuses_an_unknown_profile() -> None:
+    """The suite hashes with argon2's cheapest parameters (tests/conftest.py); a deployment, which sets
+    nothing, gets RFC 9106's low-memory set, and a hash made under the cheap set is made again at the
+    next sign-in there."""
+    from argon2 import profiles
+
+    from pipelines.access.passwords import hasher_for
+
+    product = hasher_for(None)
+    assert (product.time_cost, product.memory_cost, product.parallelism) == (
+        profiles.RFC_9106_LOW_MEMORY.time_cost, profiles.RFC_9106_LOW_MEMORY.memory_cost, 4)
+    assert product.check_needs_rehash(hasher_for("CHEAPEST").hash(PASSWORD))
+    with pytest.raises(ValueError, match="ROCU_PASSWORD_HASHING='fast' is not a password hashing profile"):
+        hasher_for("fast")
+
+
 def test_unknown_user_and_wrong_password_get_the_same_answer(store: UserStore, alice: str) -> None:
     unknown = authenticate("mallory", PASSWORD, store=store, now=T0)
     wrong = authenticate("alice", "not the password at all", store=store, now=T0)

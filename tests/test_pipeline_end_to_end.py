@@ -95,7 +95,8 @@ def test_a_run_killed_half_way_changes_nothing_readers_see_and_a_rerun_completes
     """Kill a refresh once dbt has built its first node (of about three hundred models and tests, most still
     to come): the published copy is untouched and still opens; a rerun over the loaded raw tables
     succeeds with the same figures (nothing duplicated). The refresh is the run the product makes
-    after every verdict; it shares its raw loading, dbt step and publishing with build_warehouse."""
+    after every verdict; it shares its raw loading, dbt step and publishing with build_warehouse.
+    The killed run is a process of its own (`dagster job execute`); the rerun runs the same job here."""
     var = built_demo_copy
     paths = Paths(var)
     before_hash = hashlib.sha256(paths.published.read_bytes()).hexdigest()
@@ -120,8 +121,13 @@ def test_a_run_killed_half_way_changes_nothing_readers_see_and_a_rerun_completes
     con = duckdb.connect(str(paths.warehouse), read_only=True)  # the build file is not corrupted
     con.sql("select count(*) from raw.return_values").fetchone()
     con.close()
-    rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
-    assert rerun.returncode == 0, rerun.stdout[-2000:] + rerun.stderr[-2000:]
+    from dagster import DagsterInstance
+
+    from pipelines.orchestration.definitions import build_definitions
+
+    rerun = build_definitions(paths).resolve_job_def("refresh_returns").execute_in_process(
+        instance=DagsterInstance.ephemeral(), raise_on_error=False)
+    assert rerun.success, [str(e.event_specific_data.error) for e in rerun.all_events if e.is_failure]
     con = duckdb.connect(str(paths.published), read_only=True)
     after = con.sql("select count(*), sum(value) from marts.fct_metric_monthly").fetchone()
     con.close()
