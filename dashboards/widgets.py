@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -186,7 +187,9 @@ def exports(frame: pd.DataFrame, name: str, metadata: ExportMetadata | None = No
 
     Figures are rounded to the precision of their columns in ``metadata`` and stay numbers; text is
     made safe to open in Excel. Each download is audited. A role without export_data (a board
-    member) is offered none: the files are made here, on the server, only for those who may take them.
+    member) is offered none: the files are made here, on the server, only for those who may take them,
+    and only when one is asked for (Streamlit calls the function on the click): writing every table's
+    XLSX on every page run was a large part of drawing a page.
     """
     from dashboards.auth import audit, can, current_session
 
@@ -197,11 +200,11 @@ def exports(frame: pd.DataFrame, name: str, metadata: ExportMetadata | None = No
     metadata = with_build(metadata, name)
     frame = rounded(frame, metadata.columns)
     row = st.container(horizontal=True)
-    row.download_button("Download CSV", to_csv_bytes(frame), f"{name}.csv", "text/csv", key=f"csv_{name}",
+    row.download_button("Download CSV", partial(to_csv_bytes, frame), f"{name}.csv", "text/csv", key=f"csv_{name}",
                         on_click=audit, args=("export", f"{name}.csv", {"rows": len(frame)}))
-    row.download_button("Download CSV metadata", metadata_csv_bytes(metadata), f"{name}-metadata.csv", "text/csv",
-                        key=f"csvmeta_{name}", on_click=audit, args=("export", f"{name}-metadata.csv", {}))
-    row.download_button("Download XLSX", to_xlsx_bytes(frame, name, metadata), f"{name}.xlsx",
+    row.download_button("Download CSV metadata", partial(metadata_csv_bytes, metadata), f"{name}-metadata.csv",
+                        "text/csv", key=f"csvmeta_{name}", on_click=audit, args=("export", f"{name}-metadata.csv", {}))
+    row.download_button("Download XLSX", partial(to_xlsx_bytes, frame, name, metadata), f"{name}.xlsx",
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{name}",
                         on_click=audit, args=("export", f"{name}.xlsx", {"rows": len(frame)}))
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import app_test
 
 from dashboards.format import ExportColumn, ExportMetadata, metadata_csv_bytes, rounded, to_csv_bytes, to_xlsx_bytes
@@ -64,34 +64,44 @@ def test_csv_numbers_parse_as_numbers_and_the_metadata_travels_beside_it():
 
 
 @pytest.fixture
-def media(monkeypatch: pytest.MonkeyPatch) -> list[MemoryMediaFileStorage]:
-    """The real in-memory media stores of AppTest runs, kept so a test can open what a page offers to download."""
-    stores: list[MemoryMediaFileStorage] = []
+def media(monkeypatch: pytest.MonkeyPatch) -> list[MediaFileManager]:
+    """The real media file managers (in-memory stores) of AppTest runs, kept so a test can open what a
+    page offers to download."""
+    managers: list[MediaFileManager] = []
 
-    class Kept(MemoryMediaFileStorage):
+    class Kept(MediaFileManager):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            stores.append(self)
+            managers.append(self)
 
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Kept)
-    return stores
+    monkeypatch.setattr(app_test, "MediaFileManager", Kept)
+    return managers
 
 
-def downloads(at, stores: list[MemoryMediaFileStorage]) -> dict[str, bytes]:
-    """Each download button's label and the bytes it gives: the first table's, where a page has several."""
+def downloads(at, managers: list[MediaFileManager]) -> dict[str, bytes]:
+    """Each download button's label and the bytes it gives when clicked, the first table's where a page
+    has several. A page makes a table's files only on the click: Streamlit's server then runs the
+    button's function (`execute_deferred`), as here."""
     out = {}
     for button in at.get("download_button"):
-        url = button.proto.url
         if button.proto.label in out:
             continue
-        out[button.proto.label] = next(s.get_file(url.rsplit("/", 1)[-1]).content for s in stores
-                                       if url.rsplit("/", 1)[-1].split(".")[0] in s._files_by_id)
+        if file_id := button.proto.deferred_file_id:
+            manager = next(m for m in managers if file_id in m._deferred_callables)
+            url = manager.execute_deferred(file_id)
+        else:
+            url = button.proto.url
+            manager = next(m for m in managers if url.rsplit("/", 1)[-1].split(".")[0] in m._storage._files_by_id)
+        out[button.proto.label] = manager._storage.get_file(url.rsplit("/", 1)[-1]).content
     return out
 
 
 def test_the_national_pages_exports_are_typed_and_carry_their_metadata(var: Path, media):
     year = complete_year(var)
     at = run("national", metric="PUR_CASH_SEIZED", period_type="financial_year", period=year)
+    # drawing the page makes no file: each is made when its button is clicked
+    assert all(b.proto.deferred_file_id and not b.proto.url for b in at.get("download_button"))
+    assert not any(m._storage._files_by_id for m in media)
     files = downloads(at, media)
     ((build_id,),) = sql(var, "select build_id from meta.build_info")
     ((definition, base),) = sql(var, "select definition, comparison_base from marts.dim_metric_guide"
