@@ -36,6 +36,8 @@ import yaml
 from dagster_dbt import DbtCliResource
 from packaging.version import Version
 
+from pipelines.orchestration.manifest import warehouse_vars
+
 log = logging.getLogger(__name__)
 
 PARTIAL_PARSE = "partial_parse.msgpack"
@@ -97,10 +99,11 @@ def parse_for_warehouse(parse: Path, run_folder: Path, warehouse: Path, project:
 
     dbt keeps a parse only while the checksums of the command-line vars and of the connection match
     the run's; both hold the warehouse's path, which no model, macro or test reads (the parse never
-    contains it). Other vars could change what is parsed, so a run given any is left to dbt. The parse does hold the database's name, which DuckDB takes from the file's name
-    (`rocu.duckdb` is `rocu`): a warehouse named otherwise is left to a whole parse. dbt still
-    compares the checksums when it reads the file, so should a later dbt make them otherwise, it
-    parses the whole project, as it did before."""
+    contains it). Other vars could change what is parsed, so a run given any is left to dbt. The
+    parse does hold the database's name, which DuckDB takes from the file's name (`rocu.duckdb` is
+    `rocu`): a warehouse named otherwise is left to a whole parse. dbt still compares the checksums
+    when it reads the file, so should a later dbt make them otherwise, it parses the whole project,
+    as it did before."""
     try:
         saved = msgpack.unpackb(parse.read_bytes(), strict_map_key=False)
         database, checksums = _connection(warehouse, project / "profiles.yml")
@@ -122,8 +125,6 @@ def _connection(warehouse: Path, profiles: Path) -> tuple[str, dict[str, dict]]:
     from dbt.adapters.duckdb.credentials import DuckDBCredentials
     from dbt.contracts.files import FileHash
     from dbt.version import __version__
-
-    from pipelines.orchestration.manifest import warehouse_vars
 
     cli_vars = warehouse_vars(warehouse)
     profile = yaml.safe_load(profiles.read_text())[PROFILE]
