@@ -5,7 +5,8 @@ location loads, dagster-dbt starts), and a sensor adds up to its 30 s interval b
 `make demo` starts this worker beside the servers; verdicts, sign-offs, a person's query actions and
 configuration changes ring it (pipelines/refresh_request.py) and it executes `refresh_returns` in its own process against
 the persistent Dagster instance ($DAGSTER_HOME, the one the UI reads), so every refresh is still
-a Dagster run with its events, asset materialisations and checks.
+a Dagster run with its events, asset materialisations and checks (written through
+pipelines/orchestration/event_log.py, which keeps the event files open).
 
 Runs go one at a time. Requests that arrive during a run wait and are merged into the next:
 one unit-month reloads that month only; several (or a request for everything) reload every
@@ -27,6 +28,7 @@ from dagster import DagsterInstance, Definitions
 
 from pipelines import local_service
 from pipelines.orchestration.definitions import build_definitions
+from pipelines.orchestration.event_log import kept_open_instance
 from pipelines.refresh_request import NAME
 from pipelines.settings import Paths
 
@@ -80,7 +82,7 @@ def serve(paths: Paths) -> None:
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():  # telemetry off and one run at a time, as make demo's home has
         shutil.copyfile(Path(__file__).with_name("dagster.yaml"), home / "dagster.yaml")
-    instance = DagsterInstance.get()
+    instance = kept_open_instance(home)  # its ~1,000 events a run written without an fsync each
     waiting = Waiting()
 
     def run_forever() -> None:

@@ -1,0 +1,69 @@
+"""The refresh worker's event log: Dagster's SQLite files, written through connections kept open."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from dagster import (AssetCheckResult, AssetCheckSpec, AssetKey, DagsterEventType, DagsterInstance,
+                     MaterializeResult, asset, define_asset_job, Definitions)
+
+from pipelines.orchestration.event_log import SHARDS_KEPT_OPEN, kept_open_instance
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@asset(check_specs=[AssetCheckSpec("has_rows", asset="figures")])
+def figures():
+    yield MaterializeResult(metadata={"rows": 3})
+    yield AssetCheckResult(check_name="has_rows", passed=True)
+
+
+def open_event_files(base_dir: Path) -> set[str]:
+    """The event log databases this process holds open (each with its -wal and -shm beside it)."""
+    held = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith(str(base_dir)) and target.endswith(".db"):
+            held.add(Path(target).name)
+    return held
+
+
+def test_runs_through_kept_open_files_read_back_in_full_with_dagsters_own_storage(tmp_path):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(ROOT / "pipelines" / "orchestration" / "dagster.yaml", home / "dagster.yaml")
+    job = Definitions(assets=[figures], jobs=[define_asset_job("make_figures")]).resolve_job_def("make_figures")
+    worker = kept_open_instance(home)
+    base_dir = Path(worker.event_log_storage._base_dir)
+    try:
+        runs = [job.execute_in_process(instance=worker) for _ in range(SHARDS_KEPT_OPEN + 3)]
+        assert all(r.success for r in runs)
+        # a long-lived worker holds the index and the latest runs open, not every run it ever made
+        held = open_event_files(base_dir)
+        assert "index.db" in held and len(held) <= SHARDS_KEPT_OPEN
+        assert f"{runs[-1].run_id}.db" in held and f"{runs[0].run_id}.db" not in held
+        with worker.event_log_storage.index_connection() as conn:  # commits wait for no fsync
+            assert conn.exec_driver_sql("pragma synchronous").scalar() == 1  # NORMAL
+            assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal"
+    finally:
+        worker.dispose()
+    assert not open_event_files(base_dir)
+
+    ui = DagsterInstance.from_config(str(home))  # what the Dagster UI and daemon read, with Dagster's class
+    try:
+        assert type(ui.event_log_storage).__name__ == "SqliteEventLogStorage"
+        for run in runs:
+            assert ui.get_run_by_id(run.run_id).is_success
+            kinds = {e.dagster_event_type for e in ui.all_logs(run.run_id) if e.is_dagster_event}
+            assert {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION,
+                    DagsterEventType.RUN_SUCCESS} <= kinds
+        latest = ui.get_latest_materialization_event(AssetKey("figures"))  # the cross-run index
+        assert latest.run_id == runs[-1].run_id
+        assert latest.asset_materialization.metadata["rows"].value == 3
+    finally:
+        ui.dispose()
