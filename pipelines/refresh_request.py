@@ -18,11 +18,21 @@ from pipelines import local_service
 NAME = "refresh"
 RING_SECONDS = 5.0  # the worker only queues the request; it answers at once
 
+# What a change touched: the run rebuilds only what lies downstream of it (the worker maps each
+# to the raw tables it reloads). Anything else, or nothing said, rebuilds everything.
+RETURNS = "returns"  # a monthly return's verdict or sign-off: one unit's month
+RESOURCES = "resources"  # a quarterly resources return
+QUERIES = "queries"  # a NOCC query raised, answered or closed
+EVERYTHING = "everything"  # e.g. the configuration, which reaches most figures
+CHANGES = (RETURNS, RESOURCES, QUERIES, EVERYTHING)
 
-def ask_for_refresh(var: Path, why: str, unit: str = "", month: str = "") -> bool:
-    """Ask the refresh worker for `var` to refresh one unit's month (or everything, when either
-    is empty). True when a worker took the request."""
-    answer = local_service.ask(var, NAME, ("refresh", unit, month, why), timeout=RING_SECONDS)
+
+def ask_for_refresh(var: Path, why: str, unit: str = "", month: str = "", changed: str = EVERYTHING) -> bool:
+    """Ask the refresh worker for `var` to refresh what `changed` touched: for returns, one unit's
+    month (or every return, when either is empty). True when a worker took the request."""
+    if changed not in CHANGES:
+        raise ValueError(f"unknown change {changed!r}; one of {', '.join(CHANGES)}")
+    answer = local_service.ask(var, NAME, ("refresh", unit, month, why, changed), timeout=RING_SECONDS)
     return answer is not None and answer[0] == "ok"
 
 

@@ -19,12 +19,15 @@ from dagster import (DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFi
                      build_sensor_context)
 
 from pipelines.intake.land.zone import LandingZone
+from pipelines.intake.nocc_queries import raise_query
 from pipelines.intake.service import approve, submit_return
-from pipelines.orchestration.refresh_worker import EVERYTHING, Waiting
+from pipelines.orchestration.definitions import build_definitions
+from pipelines.orchestration.refresh_worker import ALL_RETURNS, Waiting, assets_to_refresh
 from pipelines.orchestration.resources import LandingResource, writer_lock
 from pipelines.orchestration.sensors import LEFT_TO_WORKER, returns_sensor
-from pipelines.refresh_request import ask_for_refresh, worker_running
+from pipelines.refresh_request import EVERYTHING, QUERIES, RESOURCES, RETURNS, ask_for_refresh, worker_running
 from pipelines.settings import Paths
+from tests.conftest import make_session
 from tests.test_approval import published_arrests
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,14 +35,37 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_requests_waiting_during_a_run_merge_into_the_one_slice_that_covers_them():
     waiting = Waiting()
-    waiting.add("NEROCU", "2026-03", "verdict NEROCU 2026-03 v2")
-    waiting.add("NEROCU", "2026-03", "sign-off NEROCU 2026-03 v2")
-    assert waiting.take() == (("NEROCU", "2026-03"), ["verdict NEROCU 2026-03 v2", "sign-off NEROCU 2026-03 v2"])
-    waiting.add("NEROCU", "2026-03", "a")
-    waiting.add("SWROCU", "2026-03", "b")
-    assert waiting.take()[0] == EVERYTHING  # two months: one whole reload, one dbt build
-    waiting.add("", "", "query_answer 4")
-    assert waiting.take()[0] == EVERYTHING
+    waiting.add("NEROCU", "2026-03", "verdict NEROCU 2026-03 v2", RETURNS)
+    waiting.add("NEROCU", "2026-03", "sign-off NEROCU 2026-03 v2", RETURNS)
+    assert waiting.take() == (("NEROCU", "2026-03"), {RETURNS},
+                              ["verdict NEROCU 2026-03 v2", "sign-off NEROCU 2026-03 v2"])
+    waiting.add("NEROCU", "2026-03", "a", RETURNS)
+    waiting.add("SWROCU", "2026-03", "b", RETURNS)
+    assert waiting.take()[:2] == (ALL_RETURNS, {RETURNS})  # two months: one whole reload, one dbt build
+    waiting.add("NEROCU", "2026-03", "verdict", RETURNS)
+    waiting.add("", "", "raise 4", QUERIES)  # a query leaves the returns' slice as it is
+    assert waiting.take()[:2] == (("NEROCU", "2026-03"), {RETURNS, QUERIES})
+    waiting.add("NEROCU", "2026-03", "verdict", RETURNS)
+    waiting.add("", "", "set_mapping NEROCU")  # nothing said: everything
+    assert waiting.take()[:2] == (ALL_RETURNS, {RETURNS, EVERYTHING})
+
+
+def test_a_run_rebuilds_only_what_lies_downstream_of_what_changed(tmp_path):
+    """Each kind of change selects the raw tables it reloads and everything built from them, down
+    to the published copy; what the configuration or an unnamed change touches is everything."""
+    defs = build_definitions(Paths(tmp_path / "var"))
+    names = {c: {k.to_user_string() for k in assets_to_refresh(defs, {c})} for c in (RETURNS, RESOURCES, QUERIES)}
+    assert {"raw/nocc_queries", "marts/fct_queries", "published_warehouse"} <= names[QUERIES]
+    assert not {"raw/return_values", "marts/fct_metric_monthly", "raw/config_label_map"} & names[QUERIES]
+    assert {"raw/return_values", "raw/submissions", "intermediate/int_return_values__versions",
+            "marts/fct_metric_monthly", "marts/fct_submission_status", "published_warehouse"} <= names[RETURNS]
+    assert not {"raw/resource_values", "raw/nocc_queries", "raw/config_label_map"} & names[RETURNS]
+    assert {"raw/resource_values", "marts/fct_cost_per_outcome"} <= names[RESOURCES]
+    assert "raw/return_values" not in names[RESOURCES]
+    assert not any(n.startswith("raw/") and n.split("/")[1] in ("disruptions", "ocg_register")
+                   for c in names for n in names[c])  # extracts are the build's, never a refresh's
+    assert names[RETURNS] | names[QUERIES] == {k.to_user_string() for k in assets_to_refresh(defs, {RETURNS, QUERIES})}
+    assert assets_to_refresh(defs, {EVERYTHING}) is None and assets_to_refresh(defs, {RETURNS, EVERYTHING}) is None
 
 
 def test_ringing_with_no_worker_returns_at_once_and_changes_nothing(tmp_path):
@@ -94,9 +120,9 @@ def test_every_change_a_page_shows_rings_the_refresh_worker_once_recorded(tmp_pa
         os.killpg(listener.pid, signal.SIGTERM)
         listener.wait(timeout=20)
     lines = rings.read_text().splitlines()
-    assert lines[0] == "NEROCU|2025-01|verdict NEROCU 2025-01 v1"
-    assert lines[1] == "NEROCU|2025-02|sign-off NEROCU 2025-02 v1"
-    assert lines[2].startswith("||") and "NEROCU" in lines[2]  # the configuration: everything
+    assert lines[0] == "NEROCU|2025-01|verdict NEROCU 2025-01 v1|returns"
+    assert lines[1] == "NEROCU|2025-02|sign-off NEROCU 2025-02 v1|returns"
+    assert lines[2].startswith("||") and "NEROCU" in lines[2] and lines[2].endswith("|everything")  # configuration
 
 
 def wait_for(what: str, check, seconds: float = 300):
@@ -172,11 +198,33 @@ def test_a_verdict_and_a_sign_off_each_refresh_the_published_figures_through_the
         assert done.status == DagsterRunStatus.SUCCESS
         assert published_arrests(paths, "NEROCU", month) == original + 100
         assert len(worker_runs()) == 2  # one run each: nothing asked twice
+        # Both rebuilt what lies downstream of the monthly returns, and nothing else.
+        rebuilt = {"/".join(e.dagster_event.asset_key.path) for e in instance.all_logs(
+            signed.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)}
+        assert first.tags["rocu/changed"] == signed.tags["rocu/changed"] == RETURNS
+        assert {"raw/return_values", "marts/fct_metric_monthly", "published_warehouse"} <= rebuilt
+        assert not {"raw/resource_values", "raw/config_label_map", "raw/nocc_queries"} & rebuilt
+
+        # A NOCC query: a run that rebuilds the queries' few models and publishes, not the figures.
+        query = raise_query(zone, make_session(paths.var, "nocc_analyst"), unit="NEROCU", metric="PUR_ARRESTS",
+                            period_type="month", period=month, value_seen=original + 100,
+                            question="Arrests up by a hundred: what happened?")
+        asked = wait_for("a run for the query", lambda: [r for r in worker_runs()
+                                                         if r.tags["rocu/trigger"].startswith("query_raise")], 120)[0]
+        done = wait_for("the query's run to finish", lambda: (r := instance.get_run_by_id(asked.run_id)).is_finished
+                        and r, 600)
+        assert done.status == DagsterRunStatus.SUCCESS and asked.tags["rocu/changed"] == QUERIES
+        rebuilt = {"/".join(e.dagster_event.asset_key.path) for e in instance.all_logs(
+            asked.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)}
+        assert {"raw/nocc_queries", "marts/fct_queries", "published_warehouse"} <= rebuilt
+        assert not {"raw/return_values", "marts/fct_metric_monthly"} & rebuilt
         con = duckdb.connect(str(paths.published), read_only=True)
         revised = con.execute("select is_revised, value_as_first_submitted from marts.fct_metric_monthly"
                               " where rocu_code='NEROCU' and month=? and metric_id='PUR_ARRESTS'", [month]).fetchone()
+        published_queries = [r[0] for r in con.execute("select query_id from marts.fct_queries").fetchall()]
         con.close()
         assert revised == (True, original)  # the first figure is kept beside the one now counted
+        assert query.query_id in published_queries
         said = (paths.var / "refresh-worker.log").read_text()
         assert "raw.return_values:" in said and " - DEBUG - " not in said  # what each step did; no event dump
     finally:

@@ -30,7 +30,7 @@ from pipelines.access.permissions import allowed_units, can, require
 from pipelines.access.sessions import Session
 from pipelines.intake.check.reasons import _bank_holidays
 from pipelines.intake.land.zone import LandingZone
-from pipelines.refresh_request import ask_for_refresh
+from pipelines.refresh_request import QUERIES, ask_for_refresh
 from pipelines.settings import SEEDS_DIR
 
 SCHEMA = """
@@ -239,7 +239,7 @@ def _audit(zone: LandingZone, who: str, action: str, query: NoccQuery, detail: d
     zone.audit.record(who, action, f"{query.rocu_code} {query.metric_id} {query.period}",
                       {"nocc_query": query.query_id, **detail}, now=now)
     if who != SYSTEM:  # a build's own queries reach the pages with that build; ringing would build forever
-        ask_for_refresh(zone.root.parent, f"{action} {query.query_id}")
+        ask_for_refresh(zone.root.parent, f"{action} {query.query_id}", changed=QUERIES)
 
 
 def raise_query(zone: LandingZone, session: Session, *, unit: str, metric: str, period_type: str, period: str,

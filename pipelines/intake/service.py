@@ -41,7 +41,7 @@ from pipelines.intake.standardise.read_tables import UnreadableFile, read_grids
 from pipelines.intake.standardise.returns import VALUES_SCHEMA, parse_return, unit_layout
 from pipelines.intake.check.resources import check_resources
 from pipelines.intake.standardise.resources import parse_resources
-from pipelines.refresh_request import ask_for_refresh
+from pipelines.refresh_request import RESOURCES, RETURNS, ask_for_refresh
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,8 @@ def refresh_for(zone: LandingZone, why: str, submission: Submission) -> None:
     whole; see pipelines/refresh_request.py)."""
     monthly = submission.return_kind == "monthly"
     ask_for_refresh(zone.root.parent, f"{why} {submission.rocu_code} {submission.period} v{submission.version}",
-                    submission.rocu_code if monthly else "", submission.period if monthly else "")
+                    submission.rocu_code if monthly else "", submission.period if monthly else "",
+                    changed=RETURNS if monthly else RESOURCES)
 
 
 def _check(zone: LandingZone, submission: Submission, content: bytes,

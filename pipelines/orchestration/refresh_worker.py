@@ -8,6 +8,11 @@ the persistent Dagster instance ($DAGSTER_HOME, the one the UI reads), so every 
 a Dagster run with its events, asset materialisations and checks (written through
 pipelines/orchestration/event_log.py, which keeps the event files open).
 
+A run rebuilds only what lies downstream of what changed: a monthly return's verdict or sign-off
+reloads the monthly returns tables, a resources return its own two, a NOCC query action the
+queries (5 of the 67 models); the configuration, or anything unnamed, rebuilds everything, and
+so does the run after a failed one (whatever that run left half done is then rebuilt).
+
 Runs go one at a time. Requests that arrive during a run wait and are merged into the next:
 one unit-month reloads that month only; several (or a request for everything) reload every
 return, which costs the same single dbt build. While the worker answers, the sensors leave
@@ -24,15 +29,23 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dagster import DagsterInstance, Definitions
+from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions
 
 from pipelines import local_service
 from pipelines.orchestration.definitions import build_definitions
 from pipelines.orchestration.event_log import kept_open_instance
-from pipelines.refresh_request import NAME
+from pipelines.orchestration.jobs import refresh_returns
+from pipelines.refresh_request import EVERYTHING, NAME, QUERIES, RESOURCES, RETURNS
 from pipelines.settings import Paths
 
-EVERYTHING = ("", "")
+ALL_RETURNS = ("", "")  # the slice that reloads every return
+# The raw tables each kind of change reloads; the run is what lies downstream of them.
+RELOADS = {
+    RETURNS: ("submissions", "approvals", "submission_problems", "return_values", "unmapped_labels",
+              "return_comments", "query_answers"),
+    RESOURCES: ("resource_submissions", "resource_values"),
+    QUERIES: ("nocc_queries", "nocc_query_events"),
+}
 
 
 @dataclass
@@ -40,35 +53,52 @@ class Waiting:
     """Refresh requests waiting for the next run, merged."""
 
     slices: set[tuple[str, str]] = field(default_factory=set)
+    changes: set[str] = field(default_factory=set)
     reasons: list[str] = field(default_factory=list)
     changed: threading.Condition = field(default_factory=threading.Condition)
 
-    def add(self, unit: str, month: str, why: str) -> None:
+    def add(self, unit: str, month: str, why: str, change: str = EVERYTHING) -> None:
         with self.changed:
-            self.slices.add((unit, month) if unit and month else EVERYTHING)
+            if change in (RETURNS, EVERYTHING):
+                self.slices.add((unit, month) if unit and month else ALL_RETURNS)
+            self.changes.add(change)
             self.reasons.append(why)
             self.changed.notify()
 
-    def take(self) -> tuple[tuple[str, str], list[str]]:
-        """Block until something waits; then the one slice that covers it all, and why."""
+    def take(self) -> tuple[tuple[str, str], set[str], list[str]]:
+        """Block until something waits; then the one slice of returns that covers it all, what
+        changed, and why."""
         with self.changed:
-            self.changed.wait_for(lambda: bool(self.slices))
-            only = next(iter(self.slices)) if len(self.slices) == 1 else EVERYTHING
-            reasons, self.slices, self.reasons = self.reasons, set(), []
-            return only, reasons
+            self.changed.wait_for(lambda: bool(self.changes))
+            only = next(iter(self.slices)) if len(self.slices) == 1 else ALL_RETURNS
+            changes, reasons = self.changes, self.reasons
+            self.slices, self.changes, self.reasons = set(), set(), []
+            return only, changes, reasons
 
 
-def refresh(defs: Definitions, instance: DagsterInstance, unit: str, month: str, reasons: list[str]) -> bool:
+def assets_to_refresh(defs: Definitions, changes: set[str]) -> list[AssetKey] | None:
+    """The assets of `refresh_returns` downstream of what changed (None: all of them)."""
+    if EVERYTHING in changes or not changes <= RELOADS.keys():
+        return None
+    raw = [AssetKey(["raw", table]) for change in changes for table in RELOADS[change]]
+    selection = AssetSelection.assets(*raw).downstream() & refresh_returns.selection
+    return sorted(selection.resolve(defs.resolve_asset_graph()))
+
+
+def refresh(defs: Definitions, instance: DagsterInstance, unit: str, month: str, reasons: list[str],
+            changes: set[str] | frozenset[str] = frozenset({EVERYTHING})) -> bool:
     """One `refresh_returns` run, in this process, recorded in `instance`. True when it succeeded."""
     job = defs.get_job_def("refresh_returns")
     result = job.execute_in_process(
+        asset_selection=assets_to_refresh(defs, set(changes)),
         # Every event is in the instance (the UI shows them); the worker's log gets what each step
         # did and anything that went wrong, not ~600 DEBUG lines (~240 KB) per run for as long as it lives.
         run_config={"ops": {"raw_returns": {"config": {"unit": unit, "month": month}}},
                     "loggers": {"console": {"config": {"log_level": "INFO"}}}},
         instance=instance,
         tags={"rocu/trigger": ", ".join(sorted(set(reasons)))[:200], "rocu/unit": unit or "all",
-              "rocu/month": month or "all", "rocu/started_by": "refresh_worker"},
+              "rocu/month": month or "all", "rocu/started_by": "refresh_worker",
+              "rocu/changed": ", ".join(sorted(changes))},
         raise_on_error=False,
     )
     return result.success
@@ -86,17 +116,20 @@ def serve(paths: Paths) -> None:
     waiting = Waiting()
 
     def run_forever() -> None:
+        ok = True
         while True:
-            (unit, month), reasons = waiting.take()
-            ok = refresh(defs, instance, unit, month, reasons)
+            (unit, month), changes, reasons = waiting.take()
+            if not ok:  # the failed run may have left anything half rebuilt
+                changes, (unit, month) = changes | {EVERYTHING}, ALL_RETURNS
+            ok = refresh(defs, instance, unit, month, reasons, changes)
             print(f"refresh {unit or 'all'} {month or ''} ({'; '.join(reasons)}): "
                   f"{'done' if ok else 'FAILED, see the run in the Dagster UI'}", flush=True)
 
     def answer(request: tuple) -> tuple:
         if request[0] != "refresh":
             return ("error", f"unknown request {request[0]!r}")
-        _, unit, month, why = request
-        waiting.add(str(unit), str(month), str(why))
+        _, unit, month, why, *change = request
+        waiting.add(str(unit), str(month), str(why), str(change[0]) if change else EVERYTHING)
         return ("ok", "queued")
 
     threading.Thread(target=run_forever, daemon=True, name="refresh-runs").start()

@@ -18,7 +18,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 
 import polars as pl
-from dagster import (AssetCheckResult, AssetCheckSpec, AssetExecutionContext, AssetKey, AssetSpec, Config,
+from dagster import (AssetCheckKey, AssetCheckResult, AssetCheckSpec, AssetExecutionContext, AssetKey, AssetSpec, Config,
                      MaterializeResult, multi_asset)
 
 from pipelines.intake.api import ANSWERED_SCHEMA, Problem, Submission, answered_queries, close_abandoned
@@ -29,6 +29,7 @@ from pipelines.orchestration.warehouse import replace_in, writing
 TABLES = ("submissions", "approvals", "submission_problems", "return_values", "unmapped_labels",
           "resource_submissions", "resource_values", "query_answers", "return_comments")
 LOADED_STATES = ("accepted", "accepted_with_queries_or_information", "superseded")
+ONLY_ACCEPTED = AssetCheckKey(AssetKey(["raw", "return_values"]), "only_accepted_content")
 # Empty registries still need typed tables for dbt to build against. The column lists come
 # from where the rows are made (the Problem value, the parser's schemas), keyed by submission.
 SUBMISSION = {"submission_id": pl.Int64}
@@ -87,9 +88,12 @@ def slice_filter(config: ReturnsSlice) -> str | None:
 
 
 @multi_asset(
-    specs=[AssetSpec(AssetKey(["raw", t]), group_name="ingest", kinds={"duckdb"}) for t in TABLES],
-    check_specs=[AssetCheckSpec("only_accepted_content", asset=AssetKey(["raw", "return_values"]),
+    # A run may reload only some tables (the refresh worker's run for a NOCC query or a resources
+    # return leaves the monthly tables, and everything built from them, alone).
+    specs=[AssetSpec(AssetKey(["raw", t]), group_name="ingest", kinds={"duckdb"}, skippable=True) for t in TABLES],
+    check_specs=[AssetCheckSpec(ONLY_ACCEPTED.name, asset=ONLY_ACCEPTED.asset_key,
                                 description="Every loaded value comes from an accepted (or superseded) version")],
+    can_subset=True,
     description="Submission registry, problems and standardised values of accepted returns",
 )
 def raw_returns(context: AssetExecutionContext, config: ReturnsSlice, landing: LandingResource,
@@ -102,33 +106,37 @@ def raw_returns(context: AssetExecutionContext, config: ReturnsSlice, landing: L
     where = slice_filter(config)
     loaded = [s.submission_id for s in subs if s.state in LOADED_STATES
               and (where is None or (s.rocu_code, s.period) == (config.unit, config.month))]
-    frames = {
+    reads = {  # each table's rows, read only when the run reloads that table
         # The registry mirror is small and always reloaded whole, so statuses are current.
-        "submissions": _registry_frame(subs),
+        "submissions": lambda: _registry_frame(subs),
         # approvals and problems of monthly returns here; a resources return's sign-off rides on its row
-        "approvals": _typed([a for a in approvals if a["submission_id"] in monthly], "approvals"),
-        "submission_problems": _typed([p for p in zone.registry.problems() if p["submission_id"] in monthly],
-                                      "submission_problems"),
-        "return_values": _stored(zone.root, "return_values", "values", loaded),
-        "query_answers": _typed([a for a in answered_queries(zone) if a["submission_id"] in monthly], "query_answers"),
-        "unmapped_labels": _stored(zone.root, "unmapped_labels", "unmapped", loaded),
+        "approvals": lambda: _typed([a for a in approvals if a["submission_id"] in monthly], "approvals"),
+        "submission_problems": lambda: _typed([p for p in zone.registry.problems() if p["submission_id"] in monthly],
+                                              "submission_problems"),
+        "return_values": lambda: _stored(zone.root, "return_values", "values", loaded),
+        "query_answers": lambda: _typed([a for a in answered_queries(zone) if a["submission_id"] in monthly],
+                                        "query_answers"),
+        "unmapped_labels": lambda: _stored(zone.root, "unmapped_labels", "unmapped", loaded),
         # small, and keyed by version not by unit-month: reloaded whole, like the answers
-        "return_comments": _stored(zone.root, "return_comments", "comments",
-                                   [s.submission_id for s in subs if s.state in LOADED_STATES]),
-        "resource_submissions": _registry_frame(resource_subs).join(
+        "return_comments": lambda: _stored(zone.root, "return_comments", "comments",
+                                           [s.submission_id for s in subs if s.state in LOADED_STATES]),
+        "resource_submissions": lambda: _registry_frame(resource_subs).join(
             _typed([a for a in approvals if a["submission_id"] not in monthly], "approvals"),
             on="submission_id", how="left"),
-        "resource_values": _stored(zone.root, "resource_values", "resources",
-                                   [s.submission_id for s in resource_subs if s.state in LOADED_STATES]),
+        "resource_values": lambda: _stored(zone.root, "resource_values", "resources",
+                                           [s.submission_id for s in resource_subs if s.state in LOADED_STATES]),
     }
+    selected = {key.path[-1] for key in context.selected_asset_keys}
+    frames = {table: read() for table, read in reads.items() if table in selected}
     with writing(Path(warehouse.path)) as con:
         for table, frame in frames.items():
             rows = replace_in(con, table, frame, where=where if table in ("return_values", "unmapped_labels") else None)
             context.log.info(f"raw.{table}: {rows} rows" + (f" for {config.unit} {config.month}" if where else ""))
             yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={"rows": rows})
-    states = {s.submission_id: s.state for s in subs + resource_subs}
-    loaded_ids = pl.concat([frames[t]["submission_id"] for t in ("return_values", "resource_values")]
-                           ).unique().to_list()
-    yield AssetCheckResult(check_name="only_accepted_content", asset_key=AssetKey(["raw", "return_values"]),
-                           passed=all(states.get(i) in LOADED_STATES for i in loaded_ids),
-                           metadata={"submissions_loaded": len(loaded_ids)})
+    if ONLY_ACCEPTED in context.selected_asset_check_keys:  # with raw.return_values
+        states = {s.submission_id: s.state for s in subs + resource_subs}
+        loaded_ids = pl.concat([frames[t]["submission_id"] for t in ("return_values", "resource_values")
+                                if t in frames]).unique().to_list()
+        yield AssetCheckResult(check_name=ONLY_ACCEPTED.name, asset_key=ONLY_ACCEPTED.asset_key,
+                               passed=all(states.get(i) in LOADED_STATES for i in loaded_ids),
+                               metadata={"submissions_loaded": len(loaded_ids)})
