@@ -22,10 +22,11 @@ from pipelines.intake.land.zone import LandingZone
 from pipelines.intake.nocc_queries import raise_query
 from pipelines.intake.service import approve, submit_return
 from pipelines.orchestration.definitions import build_definitions
-from pipelines.orchestration.refresh_worker import ALL_RETURNS, Waiting, assets_to_refresh
-from pipelines.orchestration.resources import LandingResource, writer_lock
+from pipelines.orchestration.refresh_worker import ALL_RETURNS, Waiting, assets_to_refresh, refresh
+from pipelines.orchestration.resources import LandingResource, Supersession, writer_lock
 from pipelines.orchestration.sensors import LEFT_TO_WORKER, returns_sensor
 from pipelines.refresh_request import EVERYTHING, QUERIES, RESOURCES, RETURNS, ask_for_refresh, worker_running
+from pipelines.serving.build_info import read_build_info
 from pipelines.settings import Paths
 from tests.conftest import make_session
 from tests.test_approval import published_arrests
@@ -48,6 +49,55 @@ def test_requests_waiting_during_a_run_merge_into_the_one_slice_that_covers_them
     waiting.add("NEROCU", "2026-03", "verdict", RETURNS)
     waiting.add("", "", "set_mapping NEROCU")  # nothing said: everything
     assert waiting.take()[:2] == (ALL_RETURNS, {RETURNS, EVERYTHING})
+
+
+def test_a_waiting_request_covers_a_run_only_when_its_run_rebuilds_all_that_run_would():
+    waiting = Waiting()
+    assert waiting.covering("NEROCU", "2026-03", {RETURNS}) is None  # nothing waits
+    waiting.add("NEROCU", "2026-03", "sign-off NEROCU 2026-03 v2", RETURNS)
+    assert waiting.covering("NEROCU", "2026-03", {RETURNS}) == "sign-off NEROCU 2026-03 v2"
+    assert waiting.covering("SWROCU", "2026-03", {RETURNS}) is None  # another month: its values stay unloaded
+    assert waiting.covering("NEROCU", "2026-03", {RETURNS, QUERIES}) is None  # the queries would not be rebuilt
+    assert waiting.covering("", "", {EVERYTHING}) is None  # e.g. the run after a failed one
+    waiting.add("SWROCU", "2026-03", "verdict SWROCU 2026-03 v1", RETURNS)  # two months: every return reloads
+    assert waiting.covering("EMSOU", "2026-01", {RETURNS}) is not None
+    waiting.add("", "", "query_raise 7", QUERIES)
+    assert waiting.covering("NEROCU", "2026-03", {RETURNS, QUERIES}) is not None
+    assert waiting.covering("", "", {RESOURCES}) is None
+    waiting.add("", "", "set_window 2026-04")
+    assert waiting.covering("", "", {EVERYTHING}) is not None
+    assert waiting.take()[0] == ALL_RETURNS and waiting.covering("NEROCU", "2026-03", {RETURNS}) is None
+    # the run being made is what a later request must cover; after a failure that is everything
+    waiting.add("NEROCU", "2026-03", "verdict NEROCU 2026-03 v3", RETURNS)
+    assert waiting.take(everything=True)[:2] == (ALL_RETURNS, {RETURNS, EVERYTHING})
+    waiting.add("NEROCU", "2026-03", "sign-off NEROCU 2026-03 v3", RETURNS)
+    assert waiting.covering_the_run() is None
+    waiting.take()
+    waiting.add("NEROCU", "2026-03", "sign-off NEROCU 2026-03 v4", RETURNS)
+    assert waiting.covering_the_run() == "sign-off NEROCU 2026-03 v4"
+
+
+@pytest.mark.slow  # runs a Dagster job
+def test_a_covered_run_loads_its_tables_and_leaves_the_build_and_publish_to_the_next(built_demo_copy):
+    paths = Paths(built_demo_copy)
+    con = duckdb.connect(str(paths.published), read_only=True)
+    before = read_build_info(con).build_id
+    con.close()
+    with (paths.demo / "manifest.csv").open() as f:
+        month = next(r["period"] for r in csv.DictReader(f) if r["rocu_code"] == "NEROCU")
+    instance = DagsterInstance.ephemeral()
+    defs = build_definitions(paths, Supersession(lambda: "sign-off NEROCU v2"))
+    assert refresh(defs, instance, "NEROCU", month, ["verdict"], {RETURNS})
+    [run] = instance.get_runs()
+    built = {"/".join(e.dagster_event.asset_key.path)
+             for e in instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)}
+    assert "raw/return_values" in built and not any(k.startswith(("marts/", "staging/")) for k in built)
+    assert "published_warehouse" not in built
+    said = " ".join(e.user_message for e in instance.all_logs(run.run_id))
+    assert "a request waiting (sign-off NEROCU v2) covers it" in said
+    con = duckdb.connect(str(paths.published), read_only=True)
+    assert read_build_info(con).build_id == before  # the published copy stands until the next run
+    con.close()
 
 
 def test_a_run_rebuilds_only_what_lies_downstream_of_what_changed(tmp_path):

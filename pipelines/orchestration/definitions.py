@@ -15,13 +15,14 @@ from pipelines.orchestration.assets.warehouse_models import dbt_project, warehou
 from pipelines.orchestration.dbt_cli import DbtCli, dbt_global_flags
 from pipelines.orchestration.jobs import build_warehouse, refresh_returns, take_in_inbox_job
 from pipelines.orchestration.manifest import DBT_EXECUTABLE
-from pipelines.orchestration.resources import LandingResource, WarehouseResource
+from pipelines.orchestration.resources import LandingResource, Supersession, WarehouseResource
 from pipelines.orchestration.sensors import inbox_sensor, queries_sensor, returns_sensor
 from pipelines.settings import Paths
 
 
-def build_definitions(paths: Paths | None = None) -> Definitions:
-    """Definitions for a set of folders; tests pass temporary ones."""
+def build_definitions(paths: Paths | None = None, superseded: Supersession | None = None) -> Definitions:
+    """Definitions for a set of folders; tests pass temporary ones. The refresh worker passes
+    `superseded`, which knows its queue of requests."""
     paths = paths or Paths.from_env()
     return Definitions(
         assets=[*extract_assets, raw_returns, raw_config, raw_nocc_queries, warehouse_models, published_warehouse,
@@ -32,6 +33,7 @@ def build_definitions(paths: Paths | None = None) -> Definitions:
             "landing": LandingResource(root=str(paths.landing), extracts_dir=str(paths.landing / "extracts")),
             "warehouse": WarehouseResource(path=str(paths.warehouse), published_path=str(paths.published),
                                            var_dir=str(paths.var)),
+            "superseded": superseded or Supersession(),
             "dbt": DbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE,
                           global_config_flags=dbt_global_flags()),
         },

@@ -13,7 +13,9 @@ reloads the monthly returns tables, a resources return its own two, a NOCC query
 queries (5 of the 67 models); the configuration, or anything unnamed, rebuilds everything, and
 so does the run after a failed one (whatever that run left half done is then rebuilt).
 
-Runs go one at a time. Requests that arrive during a run wait and are merged into the next:
+Runs go one at a time. A run whose raw tables are loaded leaves its dbt build and publish to the
+next when a request already waiting covers it (a sign-off landing during its verdict's run): the
+figure is published one run sooner. Requests that arrive during a run wait and are merged into the next:
 one unit-month reloads that month only; several (or a request for everything) reload every
 return, which costs the same single dbt build. While the worker answers, the sensors leave
 refreshes to it (they would otherwise ask for the same runs again).
@@ -35,6 +37,7 @@ from pipelines import local_service
 from pipelines.orchestration.definitions import build_definitions
 from pipelines.orchestration.event_log import kept_open_instance
 from pipelines.orchestration.jobs import refresh_returns
+from pipelines.orchestration.resources import Supersession
 from pipelines.refresh_request import EVERYTHING, NAME, QUERIES, RESOURCES, RETURNS
 from pipelines.settings import Paths
 
@@ -55,6 +58,7 @@ class Waiting:
     slices: set[tuple[str, str]] = field(default_factory=set)
     changes: set[str] = field(default_factory=set)
     reasons: list[str] = field(default_factory=list)
+    running: tuple[tuple[str, str], set[str]] | None = None  # the slice and changes of the run taken last
     changed: threading.Condition = field(default_factory=threading.Condition)
 
     def add(self, unit: str, month: str, why: str, change: str = EVERYTHING) -> None:
@@ -65,15 +69,34 @@ class Waiting:
             self.reasons.append(why)
             self.changed.notify()
 
-    def take(self) -> tuple[tuple[str, str], set[str], list[str]]:
+    def _slice(self) -> tuple[str, str]:
+        return next(iter(self.slices)) if len(self.slices) == 1 else ALL_RETURNS
+
+    def take(self, everything: bool = False) -> tuple[tuple[str, str], set[str], list[str]]:
         """Block until something waits; then the one slice of returns that covers it all, what
-        changed, and why."""
+        changed, and why (with `everything`, all of it: the run after a failed one)."""
         with self.changed:
             self.changed.wait_for(lambda: bool(self.changes))
-            only = next(iter(self.slices)) if len(self.slices) == 1 else ALL_RETURNS
-            changes, reasons = self.changes, self.reasons
+            only, changes, reasons = self._slice(), self.changes, self.reasons
+            if everything:
+                only, changes = ALL_RETURNS, changes | {EVERYTHING}
             self.slices, self.changes, self.reasons = set(), set(), []
+            self.running = (only, changes)
             return only, changes, reasons
+
+    def covering_the_run(self) -> str | None:
+        """`covering` for the run the last `take` started."""
+        return self.covering(*self.running[0], self.running[1]) if self.running else None
+
+    def covering(self, unit: str, month: str, changes: set[str]) -> str | None:
+        """Why the next run was asked for, when it will rebuild all a run for (`unit`, `month`,
+        `changes`) would: the same changes or more, and the same returns or all of them."""
+        with self.changed:
+            if not self.changes:
+                return None
+            wider = EVERYTHING in self.changes or (EVERYTHING not in changes and changes <= self.changes)
+            returns_too = not changes & {RETURNS, EVERYTHING} or self._slice() in (ALL_RETURNS, (unit, month))
+            return "; ".join(self.reasons) if wider and returns_too else None
 
 
 def assets_to_refresh(defs: Definitions, changes: set[str]) -> list[AssetKey] | None:
@@ -88,7 +111,7 @@ def assets_to_refresh(defs: Definitions, changes: set[str]) -> list[AssetKey] | 
 def refresh(defs: Definitions, instance: DagsterInstance, unit: str, month: str, reasons: list[str],
             changes: set[str] | frozenset[str] = frozenset({EVERYTHING})) -> bool:
     """One `refresh_returns` run, in this process, recorded in `instance`. True when it succeeded."""
-    job = defs.get_job_def("refresh_returns")
+    job = defs.resolve_job_def("refresh_returns")
     result = job.execute_in_process(
         asset_selection=assets_to_refresh(defs, set(changes)),
         # Every event is in the instance (the UI shows them); the worker's log gets what each step
@@ -105,7 +128,8 @@ def refresh(defs: Definitions, instance: DagsterInstance, unit: str, month: str,
 
 
 def serve(paths: Paths) -> None:
-    defs = build_definitions(paths)
+    waiting = Waiting()
+    defs = build_definitions(paths, Supersession(waiting.covering_the_run))
     # $DAGSTER_HOME (make demo's var/dagster_home): the runs appear in the UI beside the daemon's
     os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home))
     home = Path(os.environ["DAGSTER_HOME"])
@@ -113,14 +137,12 @@ def serve(paths: Paths) -> None:
     if not (home / "dagster.yaml").exists():  # telemetry off and one run at a time, as make demo's home has
         shutil.copyfile(Path(__file__).with_name("dagster.yaml"), home / "dagster.yaml")
     instance = kept_open_instance(home)  # its ~1,000 events a run written without an fsync each
-    waiting = Waiting()
 
     def run_forever() -> None:
         ok = True
         while True:
-            (unit, month), changes, reasons = waiting.take()
-            if not ok:  # the failed run may have left anything half rebuilt
-                changes, (unit, month) = changes | {EVERYTHING}, ALL_RETURNS
+            # after a failed run everything: it may have left anything half rebuilt
+            (unit, month), changes, reasons = waiting.take(everything=not ok)
             ok = refresh(defs, instance, unit, month, reasons, changes)
             print(f"refresh {unit or 'all'} {month or ''} ({'; '.join(reasons)}): "
                   f"{'done' if ok else 'FAILED, see the run in the Dagster UI'}", flush=True)

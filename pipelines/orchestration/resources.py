@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -57,6 +57,22 @@ class WarehouseResource(ConfigurableResource):
                 yield self
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+class Supersession:
+    """Whether a request already waiting will rebuild and publish all this run would, and more.
+
+    Only the refresh worker knows (its queue of requests); it hands each run its own. Then a run
+    that has loaded its raw tables leaves the dbt build and the publish to that next run: a
+    sign-off that lands during its verdict's run is shown one run sooner. Anywhere else, never.
+    """
+
+    def __init__(self, newer_request: Callable[[], str | None] | None = None):
+        self._newer_request = newer_request
+
+    def newer_request(self) -> str | None:
+        """Why the waiting request was made, when one covers this run; otherwise None."""
+        return self._newer_request() if self._newer_request else None
 
 
 def writer_lock(warehouse: Path) -> Path:

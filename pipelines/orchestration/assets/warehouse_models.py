@@ -12,12 +12,12 @@ made for it, so dbt re-parses only what changed.
 import shutil
 from pathlib import Path
 
-from dagster import AssetExecutionContext
+from dagster import AssetExecutionContext, ResourceParam
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.orchestration.dbt_cli import PARTIAL_PARSE, keep_parse, parse_for_warehouse, reuse_parse
 from pipelines.orchestration.manifest import TARGET_DIR, dbt_vars, require_manifest
-from pipelines.orchestration.resources import WarehouseResource
+from pipelines.orchestration.resources import Supersession, WarehouseResource
 from pipelines.settings import DBT_PROJECT_DIR
 
 # dbt unit tests check a model's logic on fixed, hand-written inputs: a run on new data cannot change
@@ -32,8 +32,14 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 @dbt_assets(manifest=require_manifest(), project=dbt_project)
-def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+                     superseded: ResourceParam[Supersession]):
     """Seed the reference data, build every model and run its data tests."""
+    if newer := superseded.newer_request():
+        # Nothing built, so nothing downstream runs: the publish is skipped, the published copy stands.
+        context.log.info(f"Not built in this run: a request waiting ({newer}) covers it, and its run rebuilds and "
+                         "publishes all this one would.")
+        return
     database = Path(warehouse.path)
     database.parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates the file, not its folder
     var = warehouse.paths().var
