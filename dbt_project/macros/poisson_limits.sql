@@ -3,9 +3,10 @@
   models stay unit-testable. DuckDB has no Poisson quantile function: for each distinct
   expected count E this accumulates the probability mass exp(k ln E - E - lgamma(k + 1)) over
   counts k and takes the first k whose cumulative probability reaches the level, which is
-  scipy.stats.poisson.ppf(level, E). Counts further than 12 standard deviations (plus a
-  margin) from E carry less than 1e-30 of the mass and are not summed. E = 0 gives 0 at
-  every level.
+  scipy.stats.poisson.ppf(level, E). The sum starts 8 standard deviations (plus a margin) below
+  E, where less than 1e-15 of the mass lies below (it changes no comparison with a level), and
+  stops 6 above, past the 0.999 quantile (about 3.1 above); a wider range gave the same limits on
+  every demo row at 1.6 times the rows to sum. E = 0 gives 0 at every level.
 
   `poisson_limits(relation, expected_column)` is a select, for use as a CTE body, with one
   row per distinct expected count: `expected`, then the quantiles at 0.001, 0.025, 0.975
@@ -23,8 +24,8 @@
         select
             expected,
             unnest(range(
-                greatest(0, floor(expected - 12 * sqrt(expected) - 10))::bigint,
-                ceil(expected + 12 * sqrt(expected) + 20)::bigint + 1
+                greatest(0, floor(expected - 8 * sqrt(expected) - 10))::bigint,
+                ceil(expected + 6 * sqrt(expected) + 20)::bigint + 1
             )) as k
         from expected_values
         where expected > 0
