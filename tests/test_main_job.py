@@ -22,13 +22,17 @@ pytestmark = pytest.mark.slow
 
 def processes_of(var: Path) -> list[tuple[int, str]]:
     """Every process on the machine whose environment points at this var folder: whatever the
-    servers started inherits it, however far down and in whichever process group."""
+    servers started inherits it, however far down and in whichever process group. Not this test
+    process's own children: an earlier test's verdict here left its spare reading child waiting
+    (pipelines/intake/standardise/isolation.py), with the same var folder in its environment."""
     marker = f"ROCU_VAR_DIR={var}".encode()
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
+            if f"PPid:\t{os.getpid()}\n" in (proc / "status").read_text():
+                continue
             if marker in (proc / "environ").read_bytes().split(b"\0"):
                 found.append((int(proc.name), (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()[:200]))
         except OSError:  # gone meanwhile, or not ours
@@ -66,7 +70,15 @@ def wait_while_running(job: subprocess.Popen, what: str, seconds: float, ready) 
 def ctrl_c(job: subprocess.Popen, var: Path) -> str:
     """Ctrl+C, then every process that inherited the var folder gone within 30 s. Returns the console."""
     os.killpg(job.pid, signal.SIGINT)
-    output, _ = job.communicate(timeout=60)
+    try:
+        output, _ = job.communicate(timeout=60)
+    except subprocess.TimeoutExpired as stuck:  # say what was still running, and what the logs said
+        logs = {p.name: p.read_text(errors="replace")[-600:] for p in sorted(var.glob("*.log"))}
+        state = [line for line in Path(f"/proc/{job.pid}/status").read_text().splitlines()
+                 if line.startswith(("State", "Sig"))]
+        raise AssertionError(f"scripts/run.sh still running 60 s after Ctrl+C ({state}); its console: "
+                             f"{stuck.output!r}; processes of the var folder: {processes_of(var)}; logs: {logs}"
+                             ) from stuck
     deadline = time.monotonic() + 30
     while processes_of(var) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -85,7 +97,7 @@ def test_ctrl_c_stops_both_servers_and_every_process_they_started(built_demo_cop
         wait_while_running(job, "the servers and workers answer", 180, lambda: answers(dagster) and answers(
             streamlit) and intake_worker.is_running(var) and refresh_worker_running(var))
         started = processes_of(var)
-        assert len(started) >= 3, started  # the script, Streamlit, and dagster dev with its children
+        assert len(started) >= 3, started  # Streamlit, the two workers, and dagster dev with its children
     finally:
         output = ctrl_c(job, var)
 
