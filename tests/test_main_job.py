@@ -5,6 +5,7 @@ webserver, daemon and code servers, and both workers, included)."""
 import os
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -48,14 +49,23 @@ def answers(url: str) -> bool:
         return False
 
 
+# A terminal starts `make demo` with Ctrl+C's signals at their defaults. A test run started in the
+# background (`cmd &` in a script) inherits SIGINT and SIGQUIT ignored (and Dagster, run in-process
+# by other tests, then sets SIGTERM like SIGINT): bash cannot trap a signal ignored when it starts.
+AS_FROM_A_TERMINAL = ("import os, signal, sys\n"
+                      "for s in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM):\n"
+                      "    signal.signal(s, signal.SIG_DFL)\n"
+                      "os.execvp('bash', ['bash', *sys.argv[1:]])")
+
+
 def start_main_job(var: Path, *args: str) -> tuple[subprocess.Popen, int, int]:
     """scripts/run.sh as `make demo` runs it, on free ports, in a session of its own like a terminal's
     (Ctrl+C sends SIGINT to the foreground process group). Returns it with the Dagster and Streamlit ports."""
     dagster_port, streamlit_port = free_port(), free_port()
     env = {**os.environ, "ROCU_VAR_DIR": str(var), "DAGSTER_HOME": str(var / "dagster_home"),
            "DAGSTER_PORT": str(dagster_port), "STREAMLIT_PORT": str(streamlit_port)}
-    job = subprocess.Popen(["bash", "scripts/run.sh", *args], cwd=ROOT, env=env, start_new_session=True,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    job = subprocess.Popen([sys.executable, "-c", AS_FROM_A_TERMINAL, "scripts/run.sh", *args], cwd=ROOT, env=env,
+                           start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return job, dagster_port, streamlit_port
 
 
