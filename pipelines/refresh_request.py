@@ -23,8 +23,9 @@ RING_SECONDS = 5.0  # the worker only queues the request; it answers at once
 RETURNS = "returns"  # a monthly return's verdict or sign-off: one unit's month
 RESOURCES = "resources"  # a quarterly resources return
 QUERIES = "queries"  # a NOCC query raised, answered or closed
+ANSWERS = "answers"  # a unit's answer to a query the intake raised on its return's figure
 EVERYTHING = "everything"  # e.g. the configuration, which reaches most figures
-CHANGES = (RETURNS, RESOURCES, QUERIES, EVERYTHING)
+CHANGES = (RETURNS, RESOURCES, QUERIES, ANSWERS, EVERYTHING)
 
 
 def ask_for_refresh(var: Path, why: str, unit: str = "", month: str = "", changed: str = EVERYTHING) -> bool:

@@ -19,13 +19,16 @@ from dagster import (DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFi
                      build_sensor_context)
 
 from pipelines.intake.land.zone import LandingZone
+from pipelines.intake.queries import answer_query, queries
+from pipelines.intake.types import Problem
 from pipelines.intake.nocc_queries import raise_query
 from pipelines.intake.service import approve, submit_return
 from pipelines.orchestration.definitions import build_definitions
 from pipelines.orchestration.refresh_worker import ALL_RETURNS, Waiting, assets_to_refresh, refresh
 from pipelines.orchestration.resources import LandingResource, Supersession, writer_lock
 from pipelines.orchestration.sensors import LEFT_TO_WORKER, returns_sensor
-from pipelines.refresh_request import EVERYTHING, QUERIES, RESOURCES, RETURNS, ask_for_refresh, worker_running
+from pipelines.refresh_request import (ANSWERS, EVERYTHING, QUERIES, RESOURCES, RETURNS, ask_for_refresh,
+                                      worker_running)
 from pipelines.serving.build_info import read_build_info
 from pipelines.settings import Paths
 from tests.conftest import make_session
@@ -104,7 +107,8 @@ def test_a_run_rebuilds_only_what_lies_downstream_of_what_changed(tmp_path):
     """Each kind of change selects the raw tables it reloads and everything built from them, down
     to the published copy; what the configuration or an unnamed change touches is everything."""
     defs = build_definitions(Paths(tmp_path / "var"))
-    names = {c: {k.to_user_string() for k in assets_to_refresh(defs, {c})} for c in (RETURNS, RESOURCES, QUERIES)}
+    names = {c: {k.to_user_string() for k in assets_to_refresh(defs, {c})}
+             for c in (RETURNS, RESOURCES, QUERIES, ANSWERS)}
     assert {"raw/nocc_queries", "marts/fct_queries", "published_warehouse"} <= names[QUERIES]
     assert not {"raw/return_values", "marts/fct_metric_monthly", "raw/config_label_map"} & names[QUERIES]
     assert {"raw/return_values", "raw/submissions", "intermediate/int_return_values__versions",
@@ -112,6 +116,8 @@ def test_a_run_rebuilds_only_what_lies_downstream_of_what_changed(tmp_path):
     assert not {"raw/resource_values", "raw/nocc_queries", "raw/config_label_map"} & names[RETURNS]
     assert {"raw/resource_values", "marts/fct_cost_per_outcome"} <= names[RESOURCES]
     assert "raw/return_values" not in names[RESOURCES]
+    assert {"raw/query_answers", "marts/fct_figure_explanations", "published_warehouse"} <= names[ANSWERS]
+    assert not {"raw/return_values", "raw/submissions", "marts/fct_metric_monthly"} & names[ANSWERS]
     assert not any(n.startswith("raw/") and n.split("/")[1] in ("disruptions", "ocg_register")
                    for c in names for n in names[c])  # extracts are the build's, never a refresh's
     assert names[RETURNS] | names[QUERIES] == {k.to_user_string() for k in assets_to_refresh(defs, {RETURNS, QUERIES})}
@@ -159,20 +165,26 @@ def test_every_change_a_page_shows_rings_the_refresh_worker_once_recorded(tmp_pa
         assert rejected.submission.state == "rejected"
         version = zone.land(b"a,b\n1,2\n", original_name="r.csv", rocu_code="NEROCU", period="2025-02",
                             submitted_by="lead.nerocu")
-        zone.registry.record_verdict(version.submission_id, [], "accepted")  # the registry itself rings nothing
+        query = Problem("query", "fractional_count", "Arrests is 2.5: confirm or correct it", "r.csv", row=2,
+                        column="B", value="2")
+        zone.registry.record_verdict(version.submission_id, [query],  # the registry itself rings nothing
+                                     "accepted_with_queries_or_information")
+        answer_query(zone, version.submission_id, queries(zone, version.submission_id)[0].key,
+                     "Half an arrest: shared with a neighbouring force.", "lead.nerocu")
         approve(zone, version.submission_id, "approver.nerocu")
         store = ConfigStore.at(paths)
         set_mapping("NEROCU", "Arrests made", "PUR_ARRESTS", 1.0, "count", "", actor="admin",
                     audit=AuditLog.at(paths), store=store)
         assert store.changes()  # written before the ring
-        wait_for("three rings", lambda: rings.exists() and len(rings.read_text().splitlines()) == 3, 20)
+        wait_for("four rings", lambda: rings.exists() and len(rings.read_text().splitlines()) == 4, 20)
     finally:
         os.killpg(listener.pid, signal.SIGTERM)
         listener.wait(timeout=20)
     lines = rings.read_text().splitlines()
     assert lines[0] == "NEROCU|2025-01|verdict NEROCU 2025-01 v1|returns"
-    assert lines[1] == "NEROCU|2025-02|sign-off NEROCU 2025-02 v1|returns"
-    assert lines[2].startswith("||") and "NEROCU" in lines[2] and lines[2].endswith("|everything")  # configuration
+    assert lines[1] == "||query_answer NEROCU 2025-02 v1|answers"  # the unit's answer: the answers alone
+    assert lines[2] == "NEROCU|2025-02|sign-off NEROCU 2025-02 v1|returns"
+    assert lines[3].startswith("||") and "NEROCU" in lines[3] and lines[3].endswith("|everything")  # configuration
 
 
 def wait_for(what: str, check, seconds: float = 300):

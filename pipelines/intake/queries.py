@@ -18,6 +18,7 @@ from pipelines.access.sessions import Session
 from pipelines.intake.land.registry import Submission
 from pipelines.intake.land.zone import LandingZone
 from pipelines.intake.types import cell_place
+from pipelines.refresh_request import ANSWERS, ask_for_refresh
 
 QUERY_STATUSES = ("open", "answered", "corrected")
 ANSWER_SOURCES = ("file", "page")
@@ -138,6 +139,9 @@ def answer_query(zone: LandingZone, submission_id: int, key: str, explanation: s
     zone.audit.record(who, "query_answer", f"{submission.rocu_code} {submission.period} v{submission.version}",
                       {"submission_id": submission_id, "query": query.number, "rule": query.rule, "key": key,
                        "source": source, "explanation": explanation})
+    if source != "file":  # the file's own explanations arrive with its verdict, which rings for them
+        ask_for_refresh(zone.root.parent, f"query_answer {submission.rocu_code} {submission.period} "
+                        f"v{submission.version}", changed=ANSWERS)
     return next(q for q in queries(zone, submission) if q.key == key)
 
 

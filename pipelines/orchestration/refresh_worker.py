@@ -10,7 +10,7 @@ pipelines/orchestration/event_log.py, which keeps the event files open).
 
 A run rebuilds only what lies downstream of what changed: a monthly return's verdict or sign-off
 reloads the monthly returns tables, a resources return its own two, a NOCC query action the
-queries (5 of the 67 models); the configuration, or anything unnamed, rebuilds everything, and
+queries (5 of the 67 models), a unit's answer to a query on its return the answers (2); the configuration, or anything unnamed, rebuilds everything, and
 so does the run after a failed one (whatever that run left half done is then rebuilt).
 
 Runs go one at a time. A run whose raw tables are loaded leaves its dbt build and publish to the
@@ -38,7 +38,7 @@ from pipelines.orchestration.definitions import build_definitions
 from pipelines.orchestration.event_log import kept_open_instance
 from pipelines.orchestration.jobs import refresh_returns
 from pipelines.orchestration.resources import Supersession
-from pipelines.refresh_request import EVERYTHING, NAME, QUERIES, RESOURCES, RETURNS
+from pipelines.refresh_request import ANSWERS, EVERYTHING, NAME, QUERIES, RESOURCES, RETURNS
 from pipelines.settings import Paths
 
 ALL_RETURNS = ("", "")  # the slice that reloads every return
@@ -48,6 +48,7 @@ RELOADS = {
               "return_comments", "query_answers"),
     RESOURCES: ("resource_submissions", "resource_values"),
     QUERIES: ("nocc_queries", "nocc_query_events"),
+    ANSWERS: ("query_answers",),
 }
 
 
