@@ -320,8 +320,10 @@ def scale_raw(warehouse: Path, factor: int) -> None:
         create or replace table raw.return_values as
         select * exclude (k, submission_id), submission_id * {factor} + k as submission_id
         from raw.return_values, range({factor}) as r(k)""")
-    # Problems belong to the newest copy; every accepted copy is signed off.
-    con.execute(f"update raw.submission_problems set submission_id = submission_id * {factor} + {factor} - 1")
+    # Problems, and what the unit wrote about its figures, belong to the newest copy; every accepted
+    # copy is signed off.
+    for table in ("submission_problems", "query_answers", "return_comments", "unmapped_labels"):
+        con.execute(f"update raw.{table} set submission_id = submission_id * {factor} + {factor} - 1")
     con.execute(f"""
         create or replace table raw.approvals as
         select * exclude (k, submission_id), submission_id * {factor} + k as submission_id
