@@ -15,8 +15,8 @@ the intake worker and the refresh worker). Each round:
 The floor is the same work in one process and one DuckDB connection, measured in the same run,
 alternating with the rounds: the verdict with Great Expectations already loaded, the sign-off,
 that month's raw load, the dbt build's seeds, models and data tests as plain statements in one
-connection, and the publish. `--scale N` first multiplies the copy's raw returns and disruptions
-N times (scripts/bench.py's scale_raw) and rebuilds, so the refresh works on N times the history.
+connection, and the publish. `--scale N` is refused for now (see main): it is meant to run the same
+rounds on N times the history, once a scale generator grows the landing zone the refresh reads.
 """
 
 from __future__ import annotations
@@ -216,16 +216,14 @@ def run_floor(var: Path, plan: Path, extra: int) -> None:
     print(time.perf_counter() - start)
 
 
-def prepare_var(source: Path, tmp: Path, scale: int) -> tuple[Path, Path]:
+def prepare_var(source: Path, tmp: Path) -> tuple[Path, Path]:
     """(the var folder the servers use, the floor's own copy, with the floor's plan beside it)."""
     sys.path.insert(0, str(ROOT / "scripts"))
-    from bench import dbt_command, floor_statements, scale_raw
+    from bench import dbt_command, floor_statements
 
     var = tmp / "var"
     shutil.copytree(source, var, ignore=shutil.ignore_patterns("dbt_runs", "dagster_home", "*.log", "*.sock"))
     target = tmp / "compiled"
-    if scale > 1:
-        scale_raw(var / "warehouse" / "rocu.duckdb", scale)
     subprocess.run(dbt_command(["build"], var / "warehouse" / "rocu.duckdb", target), check=True,
                    stdout=subprocess.DEVNULL)
     floor_var = tmp / "floor" / "var"
@@ -265,7 +263,7 @@ def main() -> None:
     if not (source / "published" / "rocu.duckdb").exists():
         sys.exit(f"No built warehouse in {source}: run `make build` first.")
     tmp = Path(tempfile.mkdtemp(prefix="rocu-bench-upload-"))
-    var, floor_var = prepare_var(source, tmp, args.scale)
+    var, floor_var = prepare_var(source, tmp)
     password = demo_password(var)
     streamlit_port, dagster_port = free_port(), free_port()
     env = {**os.environ, "ROCU_VAR_DIR": str(var), "DAGSTER_HOME": str(var / "dagster_home"),
