@@ -103,6 +103,21 @@ def test_a_covered_run_loads_its_tables_and_leaves_the_build_and_publish_to_the_
     con.close()
 
 
+@pytest.mark.slow  # runs a Dagster job and dbt
+def test_a_resources_run_checks_the_resources_it_loaded_and_leaves_the_monthly_tables(built_demo_copy):
+    instance = DagsterInstance.ephemeral()
+    assert refresh(build_definitions(Paths(built_demo_copy)), instance, "", "", ["verdict ROCUWM 2025-Q1"],
+                   {RESOURCES})
+    [run] = instance.get_runs()
+    built = {"/".join(e.dagster_event.asset_key.path)
+             for e in instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)}
+    assert "raw/resource_values" in built and "raw/return_values" not in built
+    checked = {(e.asset_key.to_user_string(), e.check_name, e.passed) for e in (
+        log.dagster_event.event_specific_data
+        for log in instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION))}
+    assert ("raw/resource_values", "only_accepted_content", True) in checked
+
+
 def test_a_run_rebuilds_only_what_lies_downstream_of_what_changed(tmp_path):
     """Each kind of change selects the raw tables it reloads and everything built from them, down
     to the published copy; what the configuration or an unnamed change touches is everything."""

@@ -10,8 +10,9 @@ pipelines/orchestration/event_log.py, which keeps the event files open).
 
 A run rebuilds only what lies downstream of what changed: a monthly return's verdict or sign-off
 reloads the monthly returns tables, a resources return its own two, a NOCC query action the
-queries (5 of the 67 models), a unit's answer to a query on its return the answers (2); the configuration, or anything unnamed, rebuilds everything, and
-so does the run after a failed one (whatever that run left half done is then rebuilt).
+queries (5 of the 67 models), a unit's answer to a query on its return the answers (2). The
+configuration, or anything unnamed, rebuilds everything, and so does the run after a failed one
+(whatever that run left half done is then rebuilt).
 
 Runs go one at a time. A run whose raw tables are loaded leaves its dbt build and publish to the
 next when a request already waiting covers it (a sign-off landing during its verdict's run): the

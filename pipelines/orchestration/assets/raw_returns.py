@@ -29,7 +29,9 @@ from pipelines.orchestration.warehouse import replace_in, writing
 TABLES = ("submissions", "approvals", "submission_problems", "return_values", "unmapped_labels",
           "resource_submissions", "resource_values", "query_answers", "return_comments")
 LOADED_STATES = ("accepted", "accepted_with_queries_or_information", "superseded")
-ONLY_ACCEPTED = AssetCheckKey(AssetKey(["raw", "return_values"]), "only_accepted_content")
+# On each table of values: a run that reloads only one of them still checks what it loaded.
+ONLY_ACCEPTED = {t: AssetCheckKey(AssetKey(["raw", t]), "only_accepted_content")
+                 for t in ("return_values", "resource_values")}
 # Empty registries still need typed tables for dbt to build against. The column lists come
 # from where the rows are made (the Problem value, the parser's schemas), keyed by submission.
 SUBMISSION = {"submission_id": pl.Int64}
@@ -91,8 +93,9 @@ def slice_filter(config: ReturnsSlice) -> str | None:
     # A run may reload only some tables (the refresh worker's run for a NOCC query or a resources
     # return leaves the monthly tables, and everything built from them, alone).
     specs=[AssetSpec(AssetKey(["raw", t]), group_name="ingest", kinds={"duckdb"}, skippable=True) for t in TABLES],
-    check_specs=[AssetCheckSpec(ONLY_ACCEPTED.name, asset=ONLY_ACCEPTED.asset_key,
-                                description="Every loaded value comes from an accepted (or superseded) version")],
+    check_specs=[AssetCheckSpec(key.name, asset=key.asset_key,
+                                description="Every loaded value comes from an accepted (or superseded) version")
+                 for key in ONLY_ACCEPTED.values()],
     can_subset=True,
     description="Submission registry, problems and standardised values of accepted returns",
 )
@@ -133,10 +136,10 @@ def raw_returns(context: AssetExecutionContext, config: ReturnsSlice, landing: L
             rows = replace_in(con, table, frame, where=where if table in ("return_values", "unmapped_labels") else None)
             context.log.info(f"raw.{table}: {rows} rows" + (f" for {config.unit} {config.month}" if where else ""))
             yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={"rows": rows})
-    if ONLY_ACCEPTED in context.selected_asset_check_keys:  # with raw.return_values
-        states = {s.submission_id: s.state for s in subs + resource_subs}
-        loaded_ids = pl.concat([frames[t]["submission_id"] for t in ("return_values", "resource_values")
-                                if t in frames]).unique().to_list()
-        yield AssetCheckResult(check_name=ONLY_ACCEPTED.name, asset_key=ONLY_ACCEPTED.asset_key,
-                               passed=all(states.get(i) in LOADED_STATES for i in loaded_ids),
-                               metadata={"submissions_loaded": len(loaded_ids)})
+    states = {s.submission_id: s.state for s in subs + resource_subs}
+    for table, key in ONLY_ACCEPTED.items():
+        if key in context.selected_asset_check_keys and table in frames:
+            loaded_ids = frames[table]["submission_id"].unique().to_list()
+            yield AssetCheckResult(check_name=key.name, asset_key=key.asset_key,
+                                   passed=all(states.get(i) in LOADED_STATES for i in loaded_ids),
+                                   metadata={"submissions_loaded": len(loaded_ids)})
