@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from urllib.parse import urlencode
@@ -170,6 +171,19 @@ def no_data(message: str = "The warehouse has not been built yet. `make demo` bu
                            "answers during the build); reload the page once the build is published."):
     st.info(message)
     st.stop()
+
+
+def sections(parts: dict[str, Callable[[], None]]) -> None:
+    """A page's sections as tabs; the open one is named in the address (?section=...), so a link opens it.
+
+    Only the open section runs and is drawn: a page shows its headline figures and one section at
+    once, rather than every chart and table below them (issue 16: pages within half a second).
+    """
+    tabs = st.tabs(list(parts), key="section", bind="query-params")
+    for tab, draw in zip(tabs, parts.values()):
+        if tab.open:
+            with tab:
+                draw()
 
 
 def with_build(metadata: ExportMetadata | None, name: str) -> ExportMetadata:

@@ -5,7 +5,7 @@ behind them, and a tasking rhythm described against the national cycle, never sc
 from __future__ import annotations
 
 from pipelines.serving.formats import count, decimal, pct
-from tests.test_dashboard_apptest import fresh_caches, run, sql, table, var  # noqa: F401
+from tests.test_dashboard_apptest import fresh_caches, open_section, run, sections, sql, table, var  # noqa: F401
 
 
 def newest_whole_year(var) -> str:
@@ -39,14 +39,14 @@ def test_the_index_components_and_areas_are_the_marts_figures(var):
 
 def test_a_threat_area_drills_to_its_operations_and_the_meetings_are_listed(var):
     year = newest_whole_year(var)
-    at = run("alignment", unit="SWROCU", year=year, threat="OAC")
+    at = run("alignment", unit="SWROCU", year=year, threat="OAC", section="Operations")
     refs = [r for (r,) in sql(var, "select operation_ref from marts.fct_operations_by_year where rocu_code = 'SWROCU'"
                                    " and financial_year = ? and threat_area_code = 'OAC'"
                                    " order by start_date, operation_ref", year)]
     assert refs and table(at, "Tasked by")["Operation"].tolist() == refs
     ((held,),) = sql(var, "select meetings_held from marts.fct_tasking_rhythm where rocu_code = 'SWROCU'"
                           " and financial_year = ?", year)
-    assert len(table(at, "Unit at national tasking")) == held
+    assert len(table(open_section(at, "Tasking rhythm"), "Unit at national tasking")) == held
     words = " ".join(c.value for c in at.caption).lower()
     assert "neither more nor fewer meetings is better" in words and "more is better" not in words
 
@@ -62,7 +62,7 @@ def test_escalations_from_forces_and_the_share_on_priorities_are_the_marts_figur
     """Issue 15 item 2 and 3: the groups forces escalated, what the unit decided and how long it took,
     banded against the network (never ranked), with every escalation listed behind the figures."""
     year = newest_whole_year(var)
-    at = run("alignment", unit="SWROCU", year=year)
+    at = run("alignment", unit="SWROCU", year=year, section="Escalations")
     ((requested, accepted, decided, band, network, median_days, reason),) = sql(
         var, "select requested, accepted, decided, band_95, network_accepted_pct, median_days_to_decision,"
              " commonest_decline_reason from marts.fct_escalation_decisions where rocu_code = 'SWROCU'"
@@ -97,7 +97,7 @@ def test_the_units_are_compared_on_the_index_by_interval_and_small_bases_are_not
                    year)
     small = [u for u, *_, is_small, _, _ in expected if is_small]
     assert small and len(small) < len(expected), "small_bases_var puts some units, not all, on a small base"
-    at = run("alignment", unit=small[0], year=year)
+    at = run("alignment", unit=small[0], year=year, section="The units")
     units = table(at, "Against the network")
     assert units["Unit"].tolist() == [u for u, *_ in expected]
     assert units["Index"].tolist() == [decimal(i) for _, i, *_ in expected]
@@ -111,7 +111,7 @@ def test_the_units_are_compared_on_the_index_by_interval_and_small_bases_are_not
     compared = next(u for u, *_, is_small, _, _ in expected if not is_small)
     ((band, network),) = sql(var, "select band_95, network_index from marts.fct_effort_alignment_index"
                                   " where rocu_code = ? and financial_year = ?", compared, year)
-    words = " ".join(c.value for c in run("alignment", unit=compared, year=year).caption)
+    words = " ".join(c.value for c in run("alignment", unit=compared, year=year, section="The units").caption)
     assert f"{band} to the network's {decimal(network)}" in words
 
 
@@ -121,20 +121,20 @@ def test_the_page_says_beside_the_threat_figures_where_the_threat_comes_from(var
     year = newest_whole_year(var)
     sources = sql(var, "select rocu_code, threat_source from marts.fct_effort_alignment_index"
                        " where financial_year = ? order by rocu_code", year)
-    at = run("alignment", unit="SWROCU", year=year)
+    at = run("alignment", unit="SWROCU", year=year, section="The units")
     shown = {"ledger": "OCG ledger", "register": "OCG register"}
     assert table(at, "Against the network")["Threat from"].tolist() == [shown[s] for _, s in sources]
     own = dict(sources)["SWROCU"]
-    words = " ".join(c.value for c in at.caption)
+    words = " ".join(c.value for c in open_section(at, "By threat area").caption)
     assert f"Threat share from: the {shown[own]}" in words
 
 
 def alignment_links(at) -> dict[tuple[str, str], dict]:
-    """The page's drill-through links: (figure, threat area) -> the link's URL parameters."""
+    """The page's drill-through links in every section: (figure, threat area) -> the link's URL parameters."""
     from tests.test_role_links import links
 
-    return {(params["figure"], params.get("threat", "ALL")): params
-            for page, params in links(at) if page == "drill" and "figure" in params}
+    return {(params["figure"], params.get("threat", "ALL")): params for section in sections(at)
+            for page, params in links(open_section(at, section)) if page == "drill" and "figure" in params}
 
 
 def test_each_alignment_figure_opens_the_drill_on_the_rows_behind_it(var):

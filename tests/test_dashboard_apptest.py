@@ -46,6 +46,29 @@ def run(page: str, as_role: str = "nocc_analyst", as_unit: str | None = None, **
     return at
 
 
+def open_section(at: AppTest, label: str) -> AppTest:
+    """Open one section (tab) of a page already run, as a click on it does: only the open one runs."""
+    assert label in [t.label for t in at.tabs], f"no section {label!r}: {[t.label for t in at.tabs]}"
+    at.session_state["section"] = label
+    if "section" in at.query_params:  # a page opened on a section by its address: the address follows the click
+        at.query_params["section"] = label
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def sections(at: AppTest) -> list[str]:
+    """The sections (tabs) of a page already run, in order."""
+    return [t.label for t in at.tabs]
+
+
+def run_every_section(page: str, as_role: str = "nocc_analyst", as_unit: str | None = None, **params: str) -> None:
+    """Run a page, then open each of its sections in turn, so every query it can send is sent."""
+    at = run(page, as_role, as_unit, **params)
+    for label in sections(at):
+        open_section(at, label)
+
+
 def sql(var: Path, query: str, *params) -> list[tuple]:
     con = duckdb.connect(str(Paths(var).published), read_only=True)
     try:
@@ -101,6 +124,32 @@ def test_upload_page_works_before_any_warehouse_exists(tmp_path, monkeypatch):
     at = run("upload", as_role="unit_submitter", as_unit="TARIAN", unit="TARIAN")
     assert "after the next warehouse build" in texts(at.info)
     assert any(b.label.startswith("Download the TARIAN template") for b in at.get("download_button"))
+
+
+@pytest.mark.parametrize("page", ["national", "regional", "threat", "alignment"])
+def test_a_long_page_runs_and_draws_only_its_open_section(page, var):
+    """Issue 16 item 5: the page draws its headline figures and the open section only, so a section
+    shows none of another's headings and sends none of another's queries. (The address naming the
+    section is the browser's part: tests/test_dashboard_browser.py.)"""
+    from pipelines.serving.reads import recording
+
+    at = run(page, unit="EMSOU")
+    labels = sections(at)
+    assert len(labels) > 3
+    headings, reads = {}, {}
+    for label in labels:
+        with recording() as sent:
+            open_section(at, label)
+        headings[label] = {h.value for h in at.subheader}
+        reads[label] = set(sent)
+    for label in labels:
+        assert headings[label], f"{page}: section {label!r} drew no heading"
+        others = set().union(*(headings[o] for o in labels if o != label))
+        assert not headings[label] & others, f"{page}: {label!r} also drew {headings[label] & others}"
+    # the closed sections send nothing: with any one section open, some of the page's queries are not sent
+    every = set().union(*reads.values())
+    for label in labels:
+        assert reads[label] < every, f"{page}: with {label!r} open, every section's queries were sent"
 
 
 def test_national_shows_the_network_figure_for_the_newest_complete_year(var):
@@ -251,7 +300,8 @@ def test_regional_says_when_a_unit_is_not_grouped_and_shows_no_peer_median(built
 
 def test_regional_splits_a_unit_by_its_forces_or_says_why_not(var):
     year = complete_year(var)
-    at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period=year)
+    at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period=year,
+             section="Forces")
     forces = reference.current_forces()
     emsou = set(forces.filter(forces["rocu_code"] == "EMSOU")["force_name"])
     split = table(at, "Share of the forces' total")
@@ -259,12 +309,13 @@ def test_regional_splits_a_unit_by_its_forces_or_says_why_not(var):
     total = sum(int(f.replace(",", "")) for f in split["Figure"].str.replace(" (small base)", ""))
     assert all(s.endswith(f"of {total:,})") or s.endswith(f"of {total:,}") for s in split["Share of the forces' total"])
 
-    at = run("regional", unit="TARIAN", metric="PUR_ARRESTS", period_type="financial_year", period=year)
+    at = run("regional", unit="TARIAN", metric="PUR_ARRESTS", period_type="financial_year", period=year,
+             section="Forces")
     assert "as a unit total" in texts(at.info)
 
 
 def test_regional_compares_the_unit_ocg_threat_with_its_forces(var):
-    at = run("regional", unit="EMSOU")
+    at = run("regional", unit="EMSOU", section="OCG threat")
     ocgs = table(at, "Median score")
     owners = sql(var, "select owner_type from marts.fct_ocg_threat where rocu_code = 'EMSOU'")
     assert len(ocgs) == len(owners)
@@ -273,9 +324,9 @@ def test_regional_compares_the_unit_ocg_threat_with_its_forces(var):
 
 
 def test_regional_keeps_its_filters_in_the_url_and_draws_small_multiples(var):
-    at = run("regional", unit="EMSOU")
+    at = run("regional", unit="EMSOU", section="Against the peer median")
     at.selectbox(key="w_unit").set_value("SEROCU").run()
-    assert param(at, "unit") == "SEROCU"
+    assert param(at, "unit") == "SEROCU" and param(at, "section") == "Against the peer median"
     trend = chart_data(at, index=len(at.get("vega_lite_chart")) - 1)
     assert trend["metric"].nunique() > 1 and set(trend["series"]) == {"This unit", "Peer median"}
 

@@ -74,14 +74,20 @@ def test_national_overview_reads_the_published_warehouse(page, app_url, artifact
     # The period picker is filled from the warehouse, so only real data shows a financial year.
     expect(page.get_by_text(re.compile(r"Arrests against the network: funnel plot, financial year 20\d\d/\d\d"))
            ).to_be_visible(timeout=WAIT)
-    expect(page.get_by_text("Where units are strong or weak", exact=False)).to_be_visible(timeout=WAIT)
-    expect(page.get_by_text(re.compile(r"Shares against the network: funnel plot, financial year"))).to_be_visible()
     # Issue 12: the funnel plot is drawn, with its legend of bands, and the table bands every unit.
     funnel = page.locator("[data-testid='stVegaLiteChart'], .vega-embed").first
     expect(funnel).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("the 95% and 99.8% limits (exact Poisson)", exact=False)).to_be_visible()
     expect(page.get_by_text(re.compile(r"Rows and files behind .+ arrests"))).to_be_visible()
     screenshot(page, artifacts / "national.png")
+    # The other sections open on a click (only the open one is drawn), each named in the address.
+    page.get_by_role("tab", name="Strong and weak").click()
+    expect(page.get_by_text("Where units are strong or weak", exact=False)).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("the funnel plot", exact=False)).to_have_count(0)
+    assert "section=Strong+and+weak" in page.url
+    page.get_by_role("tab", name="Shares").click()
+    expect(page.get_by_text(re.compile(r"Shares against the network: funnel plot, financial year"))
+           ).to_be_visible(timeout=WAIT)
 
 
 def test_catalogue_search_filters_metrics(page, app_url, artifacts):
@@ -107,13 +113,18 @@ def test_regional_comparison_and_its_link_to_the_drill_through(page, app_url, ar
     expect(page.get_by_text(re.compile(r"^Peers by funding per head, 20\d\d/\d\d: units with £[\d.]+–£[\d.]+ per head")).first
            ).to_be_visible()
     expect(page.get_by_label(re.compile("^Peers by")).first).to_be_visible()
+    screenshot(page, artifacts / "regional.png")
+    page.get_by_role("tab", name="Forces").click()
     forces = reference.current_forces()
     for force in forces.filter(forces["rocu_code"] == "EMSOU")["force_name"]:
-        expect(cell(page, force)).to_be_visible()
-    expect(cell(page, "East Midlands (unit)")).to_be_visible()
-    expect(page.get_by_role("heading", name=re.compile("against its peer median, month by month"))).to_be_visible()
-    screenshot(page, artifacts / "regional.png")
+        expect(cell(page, force)).to_be_visible(timeout=WAIT)
+    page.get_by_role("tab", name="OCG threat").click()
+    expect(cell(page, "East Midlands (unit)")).to_be_visible(timeout=WAIT)
+    page.get_by_role("tab", name="Against the peer median").click()
+    expect(page.get_by_role("heading", name=re.compile("against its peer median, month by month"))
+           ).to_be_visible(timeout=WAIT)
 
+    page.get_by_role("tab", name="Beside its peers").click()
     wait_until_idle(page)
     page.get_by_text("See the months, rows and files behind this figure").click()
     expect(page.get_by_role("heading", name=re.compile(
@@ -277,13 +288,14 @@ def test_effort_against_threat_for_the_unit_whose_priorities_depart(page, app_ur
     expect(metric).to_contain_text(f"{index:.1f}", timeout=WAIT)
     row = page.get_by_role("row").filter(has=page.get_by_role("cell", name="Organised acquisitive crime", exact=True))
     expect(row.first).to_contain_text("raised", timeout=WAIT)
-    expect(page.get_by_text("Rhythm: ", exact=False).first).to_contain_text(
-        "Neither more nor fewer meetings is better", timeout=WAIT)
     screenshot(page, artifacts / "alignment.png")
 
-    # The drill-through to an area's operations is a shareable address.
-    open_as(page, f"{app_url}/alignment?unit=SWROCU&year={year}&threat=OAC", ANALYST)
+    # The drill-through to an area's operations is a shareable address, its section included.
+    open_as(page, f"{app_url}/alignment?unit=SWROCU&year={year}&threat=OAC&section=Operations", ANALYST)
     expect(cell(page, operation)).to_be_visible(timeout=WAIT)
+    page.get_by_role("tab", name="Tasking rhythm").click()
+    expect(page.get_by_text("Rhythm: ", exact=False).first).to_contain_text(
+        "Neither more nor fewer meetings is better", timeout=WAIT)
 
     # Each figure opens the drill-through on the rows behind it: the tasking rhythm on its meetings.
     from pipelines.serving.formats import day

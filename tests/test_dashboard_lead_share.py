@@ -14,7 +14,7 @@ def written(led: int, base: int, pct: float, small: bool) -> str:
 
 def test_national_page_gives_the_network_share_and_each_unit_led_and_supported(var):
     year = complete_year(var)
-    at = run("national", metric="PUR_ARRESTS", period_type="financial_year", period=year)
+    at = run("national", metric="PUR_ARRESTS", period_type="financial_year", period=year, section="Disruptions led")
     rows = sql(var, "select r.rocu_name, s.led, s.supported, s.lead_base, s.led_share_pct, s.is_small_base,"
                     " s.network_led, s.network_lead_base, s.network_led_share_pct, s.network_is_small_base"
                     " from marts.fct_disruptions_lead_share s join marts.dim_rocu r using (rocu_code)"
@@ -36,7 +36,8 @@ def test_regional_page_gives_the_unit_share_beside_the_network_and_marks_a_small
              " from marts.fct_disruptions_lead_share s join marts.fct_metric_comparison c using (rocu_code, period_type,"
              " period) where s.rocu_code = 'EMSOU' and s.period_type = 'month' and c.metric_id = 'PUR_ARRESTS'"
              " order by s.lead_base, s.period limit 1")
-    at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="month", period=month)
+    at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="month", period=month,
+             section="Disruptions led")
     mine = next(m for m in at.metric if m.label.startswith(HEADLINE))
     assert mine.value == written(led, base, pct, small)
     assert ("small base" in mine.value) == (base < 10)

@@ -37,7 +37,7 @@ def mart_trend(var, unit: str, metric: str, base: str, kind: str) -> pd.DataFram
 
 
 def test_regional_trend_shows_the_unit_against_the_network_inside_the_marts_limits(var):
-    at = run("regional", unit="EMSOU", metric="PUR_ARRESTS")
+    at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", section="Over time")
     assert any("against the network over time, with the funnel's limits" in s for s in texts(at.subheader).split("\n"))
     drawn = chart_with(at, "lower_95_rate")
     mart = mart_trend(var, "EMSOU", "PUR_ARRESTS", "population", "month")
@@ -61,7 +61,7 @@ def test_regional_trend_marks_a_part_quarter_hollow_with_its_months(var):
     """The demo's missing return leaves its unit a quarter with 2 of 3 months: drawn hollow and named."""
     missing = scenario(var, "missing")
     unit = missing["rocu_code"]
-    at = run("regional", unit=unit, metric="PUR_ARRESTS")
+    at = run("regional", unit=unit, metric="PUR_ARRESTS", section="Over time")
     at.radio(key="limits_period").set_value("quarter").run()
     assert not at.exception
     mart = mart_trend(var, unit, "PUR_ARRESTS", "population", "quarter")
@@ -78,7 +78,7 @@ def test_regional_trend_marks_a_part_quarter_hollow_with_its_months(var):
 
 def test_national_share_funnel_bands_units_on_binomial_limits_and_ranks_only_outside_them(var):
     year = complete_year(var)
-    at = run("national", metric="PUR_ARRESTS", period_type="financial_year", period=year)
+    at = run("national", metric="PUR_ARRESTS", period_type="financial_year", period=year, section="Shares")
     dots = chart_with(at, "observed_pct")
     rows = sql(var, "select r.rocu_name, s.band_95, s.rank_shown, s.numerator, s.denominator"
                     " from marts.fct_share_funnel s join marts.dim_rocu r using (rocu_code)"
@@ -116,7 +116,8 @@ def test_regional_led_share_is_banded_against_the_network_and_a_part_period_says
         var, "select period, band_95, months_label, is_part_period from marts.fct_share_funnel"
              " where share_id = 'DIS_LED_SHARE' and rocu_code = 'EMSOU' and period_type = 'financial_year'"
              " order by period desc limit 1")
-    at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period=period)
+    at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period=period,
+             section="Disruptions led")
     caption = texts(at.caption)
     assert "Against the network at 95% (exact binomial limits" in caption
     assert f"{band} than the network" in caption or f"{band} to the network" in caption

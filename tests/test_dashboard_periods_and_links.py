@@ -16,7 +16,7 @@ def trend_metrics(at) -> set[str]:
 
 
 def test_regional_trend_follows_the_metric_chosen_at_the_top(var: Path):
-    at = run("regional", unit="EMSOU", metric="PUR_ARRESTS")
+    at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", section="Against the peer median")
     before = trend_metrics(at)
     assert "Arrests" in before
     ((other, name),) = sql(var, """
@@ -86,7 +86,7 @@ def test_a_link_whose_filters_no_longer_exist_says_what_it_shows_instead(var: Pa
     at = run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period="1999/00")
     assert "1999/00" in texts(at.warning) and param(at, "period") in texts(at.warning).replace("\\", "")
 
-    at = run("regional", unit="EMSOU", trend="PUR_CHARGES,GONE_METRIC")
+    at = run("regional", unit="EMSOU", trend="PUR_CHARGES,GONE_METRIC", section="Against the peer median")
     assert "GONE_METRIC" in texts(at.warning).replace("\\", "") and "PUR_CHARGES" not in texts(at.warning)
 
     at = run("national", metric="REMOVED_METRIC")

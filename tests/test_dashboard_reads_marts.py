@@ -12,7 +12,8 @@ import yaml
 
 import dashboards.data
 from dashboards.threat_drill import FIGURES as THREAT_FIGURES
-from tests.test_dashboard_apptest import complete_year, fresh_caches, latest_month, run, scenario, sql, var  # noqa: F401
+from tests.test_dashboard_apptest import (complete_year, fresh_caches, latest_month, run, run_every_section,  # noqa: F401
+                                          scenario, sql, var)
 
 EXPOSURES = Path(__file__).resolve().parents[1] / "dbt_project" / "models" / "marts" / "_exposures.yml"
 RELATION = re.compile(r"\b(?:from|join)\s+([a-z_]+)\.([a-z_]+)", re.IGNORECASE)
@@ -72,7 +73,7 @@ def test_a_page_selects_from_the_marts_it_declares_and_aggregates_nothing(exposu
         if params.get("period") == "MISSING":  # a month with no figure: the page says why, from the submissions
             missing = scenario(var, "missing")
             params = {**params, "unit": missing["rocu_code"], "period": missing["period"]}
-        run(page, as_role="nocc_analyst", **params)
+        run_every_section(page, as_role="nocc_analyst", **params)
     assert sent, f"the {page} page sent no query"
     relations = {m for q in sent for m in RELATION.findall(q)}
     assert {schema for schema, _ in relations} == {"marts"}, sorted(relations)
@@ -84,8 +85,8 @@ def test_a_page_selects_from_the_marts_it_declares_and_aggregates_nothing(exposu
 def test_the_pages_use_the_marts_that_hold_their_figures(var, sent):
     """The figures once worked out in the pages come from their marts (each unit-tested in dbt)."""
     year = complete_year(var)
-    run("national", period_type="financial_year", period=year)
-    run("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period=year)
+    run_every_section("national", period_type="financial_year", period=year)
+    run_every_section("regional", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period=year)
     run("drill", unit="EMSOU", metric="PUR_ARRESTS", period_type="financial_year", period=year)
     run("drill", unit="EMSOU", metric="PUR_ARRESTS", period_type="month", period=latest_month(var, "EMSOU"))
     run("drill", unit="EMSOU", metric="DIS_MAJOR", period_type="month", period=latest_month(var, "EMSOU"))

@@ -9,7 +9,7 @@ from tests.test_dashboard_apptest import run, sql, table, var  # noqa: F401
 def test_the_matrix_shows_each_cell_weighted_by_impact_as_the_mart_says(var):
     ((year,),) = sql(var, "select max(period) from marts.fct_strand_impact_matrix where period_type = 'financial_year'"
                           " and rocu_code = 'NWROCU'")
-    at = run("threat", unit="NWROCU", period_type="financial_year", period=year)
+    at = run("threat", unit="NWROCU", period_type="financial_year", period=year, section="By threat area")
     cells = sql(var, "select threat_area_name, strand_name, disruptions, impact_weighted_disruptions,"
                      " impact_weighted_share_pct from marts.fct_strand_impact_matrix"
                      " where rocu_code = 'NWROCU' and period_type = 'financial_year' and period = ?", year)

@@ -6,7 +6,8 @@ fresh, the share linked to an OCG) and the unit's disruptions by threat area, st
 from __future__ import annotations
 
 from pipelines.serving.formats import day, share_with_base
-from tests.test_dashboard_apptest import chart_data, fresh_caches, run, sql, table, var  # noqa: F401
+from tests.test_dashboard_apptest import (chart_data, fresh_caches, open_section, run, sections, sql,  # noqa: F401
+                                          table, var)
 
 
 def test_the_page_shows_the_ledger_for_a_unit_and_year_as_the_marts_say(var):
@@ -22,24 +23,24 @@ def test_the_page_shows_the_ledger_for_a_unit_and_year_as_the_marts_say(var):
     assert headline.value == share_with_base(disrupted, high, pct, small, "high-band OCGs")
     assert next(m for m in at.metric if m.label.startswith("High-band OCGs untouched")).value == f"{untouched:,}"
 
-    refs = [r for (r,) in sql(var, "select ocg_ref from marts.fct_ocg_ledger_monthly where rocu_code = 'NWROCU'"
-                                   " and month = ? and morile_band = 'high' and is_untouched_6m", last_month)]
-    shown = table(at, "OCG reference")
-    assert len(refs) == untouched and sorted(shown["OCG reference"]) == sorted(refs)
-    assert shown["OCG reference"].str.fullmatch(r"OCG-NW-\d{4}").all()
-
-    held = chart_data(at)
+    held = chart_data(at)  # the first section: high-band OCGs held by forces and by the unit
     months = sql(var, "select period, high_band_force_held, high_band_rocu_held from marts.fct_ocg_ledger_summary"
                       " where rocu_code = 'NWROCU' and threat_area_code = 'ALL' and period_type = 'month'")
     assert len(held) == 2 * len(months)
     force = dict(zip(held[held["held_by"] == "Held by a force"]["month"], held[held["held_by"] == "Held by a force"]["ocgs"]))
     assert force == {m: f for m, f, _ in months}
 
+    refs = [r for (r,) in sql(var, "select ocg_ref from marts.fct_ocg_ledger_monthly where rocu_code = 'NWROCU'"
+                                   " and month = ? and morile_band = 'high' and is_untouched_6m", last_month)]
+    shown = table(open_section(at, "Untouched OCGs"), "OCG reference")
+    assert len(refs) == untouched and sorted(shown["OCG reference"]) == sorted(refs)
+    assert shown["OCG reference"].str.fullmatch(r"OCG-NW-\d{4}").all()
+
 
 def test_the_page_shows_every_units_disruption_records_and_the_units_disruptions_by_lead(var):
     ((year,),) = sql(var, "select max(period) from marts.fct_ocg_ledger_summary where period_type = 'financial_year'"
                           " and months_in_period = 12 and last_month like '%-03'")
-    at = run("threat", unit="NWROCU", period_type="financial_year", period=year)
+    at = run("threat", unit="NWROCU", period_type="financial_year", period=year, section="Records and validation")
 
     records = table(at, "Linked to an OCG").set_index("Unit")
     expected = sql(var, "select f.rocu_name, f.latest_disruption_date, f.latest_extract_file, r.disruptions,"
@@ -64,7 +65,7 @@ def test_the_page_shows_every_units_disruption_records_and_the_units_disruptions
     assert f"{doubled:,} of the units' disruptions in {year}" in captions or \
         f"{doubled:,} of the units' disruptions in financial year {year}" in captions
 
-    matrix = table(at, "Force-led, unit supported")
+    matrix = table(open_section(at, "Disruptions"), "Force-led, unit supported")
     ((counted, led, supported),) = sql(  # the same disruptions as the lead-share headline counts
         var, "select sum(disruptions), sum(led), sum(supported) from marts.fct_disruptions_lead_share"
              " where rocu_code = 'NWROCU' and period_type = 'financial_year' and period = ?", year)
@@ -97,13 +98,14 @@ def test_the_disruptions_lead_to_their_records_for_roles_that_may_open_them(var)
     """An analyst gets a link from the unit's disruptions to the drill-through of its records for the
     same period; a board member, who may not open the drill-through, gets no link to follow."""
     ((year,),) = sql(var, "select max(period) from marts.fct_disruptions_threat_matrix where period_type = 'financial_year'")
-    at = run("threat", unit="NWROCU", period_type="financial_year", period=year)
+    at = run("threat", unit="NWROCU", period_type="financial_year", period=year, section="Disruptions")
     links = [m.value for m in at.markdown if "drill?" in m.value and "metric=" in m.value]
     assert len(links) == 1 and links[0].startswith("[See every disruption record behind North West's figures for ")
     assert "metric=DIS_TOTAL" in links[0] and "unit=NWROCU" in links[0] and "period_type=financial_year" in links[0]
     board = run("threat", as_role="board_member", as_unit="NWROCU", unit="NWROCU", period_type="financial_year",
                 period=year)
-    assert not [m.value for m in board.markdown if "drill?" in m.value]
+    for section in sections(board):  # none in any section
+        assert not [m.value for m in open_section(board, section).markdown if "drill?" in m.value], section
 
 
 def test_the_page_shows_the_score_change_after_disruption_and_the_rates_on_the_units_own_bases(var):
@@ -112,7 +114,7 @@ def test_the_page_shows_the_score_change_after_disruption_and_the_rates_on_the_u
     fct_disruption_impact_rates give them."""
     ((year,),) = sql(var, "select max(period) from marts.fct_ocg_disruption_effect where period_type = 'financial_year'"
                           " and rocu_code = 'NWROCU' and threat_area_code = 'ALL' and disrupted_groups_3m > 0")
-    at = run("threat", unit="NWROCU", period_type="financial_year", period=year)
+    at = run("threat", unit="NWROCU", period_type="financial_year", period=year, section="After a disruption")
     shown = table(at, "Undisrupted: mean score change").set_index("Score read")
     ((groups, mean, compared, compared_mean, difference),) = sql(
         var, "select disrupted_groups_3m, disrupted_mean_change_3m, comparison_groups_3m, comparison_mean_change_3m,"
@@ -137,7 +139,7 @@ def test_prevent_and_protect_are_set_beside_later_outcomes_as_associations_never
     """Issue 13 item 5: each link of seeds/framework/outcome_links.csv the unit's returns hold both sides
     of, with its rank correlation, interval and association from the mart, and its caveat."""
     ((unit,),) = sql(var, "select min(rocu_code) from marts.fct_outcome_associations")
-    at = run("threat", unit=unit)
+    at = run("threat", unit=unit, section="Prevent and protect")
     rows = sql(var, "select question, spearman_r, lower_95, upper_95, coalesce(association, 'not estimated'), caveat"
                     " from marts.fct_outcome_associations where rocu_code = ? order by link_id", unit)
     shown = table(at, "Rank correlation (95% interval)")

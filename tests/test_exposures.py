@@ -25,7 +25,8 @@ from pipelines.papers import NETWORK, Request, make_report
 from pipelines.serving.reads import recording
 from pipelines.settings import Paths
 from tests.conftest import make_session
-from tests.test_dashboard_apptest import complete_year, fresh_caches, latest_month, scenario, sql  # noqa: F401
+from tests.test_dashboard_apptest import (complete_year, fresh_caches, latest_month, scenario,  # noqa: F401
+                                          sections, sql)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPOSURES = ROOT / "dbt_project" / "models" / "marts" / "_exposures.yml"
@@ -176,6 +177,10 @@ def test_a_page_reads_exactly_the_marts_its_exposure_declares(exposure: dict, va
             at.query_params.update(params)
             at.run()
             problems += [f"{params}: {e.value}" for e in at.exception]
+            for section in sections(at):  # only the open section runs: open each in turn
+                at.session_state["section"] = section
+                at.run()
+                problems += [f"{params}, section {section}: {e.value}" for e in at.exception]
     assert tables_read(sent) == declared(exposure), f"{page}.py reads {sorted(tables_read(sent))}"
     assert not problems
 

@@ -93,7 +93,7 @@ def test_the_pages_name_the_bases_and_the_trend_marks_the_change(built_demo, mon
     the national page's table carries both bases."""
     import json
 
-    from tests.test_dashboard_apptest import chart_data, run, table
+    from tests.test_dashboard_apptest import chart_data, open_section, run, table
 
     st_caches_clear()
     monkeypatch.setenv("ROCU_VAR_DIR", str(built_demo))
@@ -118,7 +118,7 @@ def test_the_pages_name_the_bases_and_the_trend_marks_the_change(built_demo, mon
     network = rows[rows["Unit"] == "Network"].iloc[0]
     assert network["Per 100 ROCU staff"] == f"{own['EMSOU', 'staff'][2]:,.2f}"
     assert rows[rows["Unit"].str.startswith("Peer median")]["Per 100 ROCU staff"].tolist() in ([], ["–"])
-    at.radio(key="trend_rate").set_value("per 100 officers").run()
+    open_section(at, "Against the peer median").radio(key="trend_rate").set_value("per 100 officers").run()
     assert not at.exception, [e.value for e in at.exception]
     charts = at.get("vega_lite_chart")
     trend = chart_data(at, index=len(charts) - 1)
@@ -197,7 +197,7 @@ def test_the_national_page_compares_per_staff_and_per_budget_and_shows_cost_per_
     """The funnel offers every base of dim_rate_scale (a new base needs no page change) and, per 100
     ROCU staff, plots the staff figures; the cost per arrest is shown per unit beside the network
     figure, not ranked, with its part periods marked; a money outcome says why it is not costed."""
-    from tests.test_dashboard_apptest import run, sql, table, texts
+    from tests.test_dashboard_apptest import open_section, run, sql, table, texts
 
     st_caches_clear()
     monkeypatch.setenv("ROCU_VAR_DIR", str(built_demo))
@@ -212,7 +212,7 @@ def test_the_national_page_compares_per_staff_and_per_budget_and_shows_cost_per_
     assert set(points["rate_per"]) == {"per 100 ROCU staff"}
     assert set(points["base_label"]) == {"ROCU staff in post (headcount)"}
 
-    costs = table(at, "Spend per outcome")
+    costs = table(open_section(at, "Spend per outcome"), "Spend per outcome")
     expected = sql(built_demo, "select count(*), any_value(network_cost_per_outcome_gbp) from marts.fct_cost_per_outcome"
                                " where metric_id = 'PUR_ARRESTS' and period_type = 'financial_year' and period = ?",
                    year)[0]
@@ -221,7 +221,8 @@ def test_the_national_page_compares_per_staff_and_per_budget_and_shows_cost_per_
     assert "Spend per arrest" in texts(at.caption)
 
     st_caches_clear()
-    at = run("national", metric="PUR_CASH_SEIZED", period_type="financial_year", period=year)
+    at = run("national", metric="PUR_CASH_SEIZED", period_type="financial_year", period=year,
+             section="Spend per outcome")
     assert "Not costed: pounds spent per pound seized" in texts(at.caption)
 
 

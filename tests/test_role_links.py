@@ -1,7 +1,7 @@
 """Issue 14 item 6: no role meets a dead end.
 
 Every link a page draws for a person must open for that person: each role opens every page its
-menu offers, every link drawn is followed as that role (the target page run with the link's
+menu offers (every section of it), every link drawn is followed as that role (the target page run with the link's
 own parameters), and none may be refused. A unit's board member sees their own unit's regional
 page and submissions, and not another unit's.
 """
@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from dashboards.auth import PAGE_PERMISSIONS, may_open
 from tests.conftest import make_session
 from tests.test_access_matrix import refused, run, var  # noqa: F401 (var: the autouse fixture)
+from tests.test_dashboard_apptest import open_section, sections
 
 VIEWS = Path(__file__).resolve().parents[1] / "dashboards" / "views"
 ROLES = [("unit_submitter", "EMSOU"), ("unit_approver", "EMSOU"), ("nocc_analyst", None),
@@ -41,7 +42,9 @@ def test_every_link_a_role_is_shown_is_one_it_may_follow(role, unit, var):
     for page in sorted(PAGE_PERMISSIONS):
         if not may_open(session, page):
             continue
-        for target, params in links(run(page, session)):
+        at = run(page, session)
+        drawn = links(at) + [link for section in sections(at) for link in links(open_section(at, section))]
+        for target, params in drawn:
             key = (target, params.get("unit"))
             if key in followed:
                 continue

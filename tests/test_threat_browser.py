@@ -42,19 +42,28 @@ def test_threat_page_sections_and_the_drill_to_the_untouched_ocgs_months(page, a
     name = unit_name(unit)
     open_as(page, f"{app_url}/threat?unit={unit}&period_type=financial_year&period={year}", ANALYST)
     expect(page.get_by_role("heading", name="Disruptions and threat")).to_be_visible(timeout=WAIT)
-    for heading in (f"High-band OCGs held by forces and by {name}, month by month",
-                    f"By threat area, financial year {year}",
-                    f"The 4Ps by impact, threat area by strand, financial year {year}",
-                    f"Disruption records of every unit: how fresh, and how many are linked to an OCG, financial year "
-                    f"{year}",
-                    f"Validation of disruption claims: backlog and lag, financial year {year}",
-                    f"{name}'s disruptions by threat area, 4P strand and impact level, financial year {year}"):
-        expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT)
-    expect(cell(page, refs[0])).to_be_visible()  # the untouched groups, by reference
-    validation = page.get_by_role("row", name=re.compile(f"^{re.escape(name)} "))
-    expect(validation.filter(has_text=f"{validated:,}").first).to_be_visible()
-    expect(page.locator("[data-testid='stVegaLiteChart'], .vega-embed").first).to_be_visible()
-    screenshot(page, artifacts / "threat.png")
+    # Each section opens on a click of its tab (only the open one is drawn), in the page's order.
+    for tab, headings in (("OCGs held", [f"High-band OCGs held by forces and by {name}, month by month"]),
+                          ("By threat area", [f"By threat area, financial year {year}",
+                                              f"The 4Ps by impact, threat area by strand, financial year {year}"]),
+                          ("Untouched OCGs", ["High-band OCGs untouched six months or more, "]),
+                          ("Records and validation", [
+                              f"Disruption records of every unit: how fresh, and how many are linked to an OCG, "
+                              f"financial year {year}", f"Validation of disruption claims: backlog and lag, financial "
+                                                        f"year {year}"]),
+                          ("Disruptions", [f"{name}'s disruptions by threat area, 4P strand and impact level, "
+                                           f"financial year {year}"])):
+        page.get_by_role("tab", name=tab, exact=True).click()
+        for heading in headings:
+            expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT)
+        if tab == "OCGs held":
+            expect(page.locator("[data-testid='stVegaLiteChart'], .vega-embed").first).to_be_visible()
+            screenshot(page, artifacts / "threat.png")
+        if tab == "Untouched OCGs":
+            expect(cell(page, refs[0])).to_be_visible(timeout=WAIT)  # the untouched groups, by reference
+        if tab == "Records and validation":
+            validation = page.get_by_role("row", name=re.compile(f"^{re.escape(name)} "))
+            expect(validation.filter(has_text=f"{validated:,}").first).to_be_visible(timeout=WAIT)
 
     wait_until_idle(page)  # a run still going when the link is followed writes its own filters back
     page.get_by_text("Untouched OCGs by month", exact=True).click()

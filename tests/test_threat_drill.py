@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from pipelines.serving.formats import count, decimal, share_with_base
-from tests.test_dashboard_apptest import fresh_caches, run, sql, table, var  # noqa: F401
+from tests.test_dashboard_apptest import fresh_caches, open_section, run, sections, sql, table, var  # noqa: F401
 
 UNIT = "NWROCU"
 
@@ -134,7 +134,8 @@ def test_the_share_linked_to_an_ocg_opens_on_every_disruption_of_its_base(var):
 def test_the_threat_page_links_each_figure_for_roles_that_may_open_the_drill_through(var):
     year = busiest_year(var)
     at = run("threat", unit=UNIT, period_type="financial_year", period=year)
-    links = [m.value for m in at.markdown if "drill?" in m.value and "figure=" in m.value]
+    links = [m.value for section in sections(at) for m in open_section(at, section).markdown
+             if "drill?" in m.value and "figure=" in m.value]
     figures = {re.search(r"figure=(\w+)", link)[1] for link in links}
     assert figures == {"high_band_disrupted", "high_band_untouched_6m", "dismantled_after_disruption",
                        "impact_weighted_disruptions", "disruptions_cell", "ocg_linked", "validation",
@@ -151,7 +152,8 @@ def test_the_threat_page_links_each_figure_for_roles_that_may_open_the_drill_thr
     assert "strand=" in next(link for link in links if "figure=strand_cell" in link)
 
     board = run("threat", as_role="board_member", as_unit=UNIT, unit=UNIT, period_type="financial_year", period=year)
-    assert not [m.value for m in board.markdown if "drill?" in m.value]
+    for section in sections(board):
+        assert not [m.value for m in open_section(board, section).markdown if "drill?" in m.value], section
     # and a link typed by hand is refused on the server, not drawn
     refused = run("drill", as_role="board_member", as_unit=UNIT, figure="high_band_untouched_6m", unit=UNIT,
                   threat="ALL", period_type="financial_year", period=year)
@@ -160,7 +162,7 @@ def test_the_threat_page_links_each_figure_for_roles_that_may_open_the_drill_thr
 
 def test_the_threat_page_shows_every_units_validation_backlog_and_lag(var):
     year = busiest_year(var)
-    at = run("threat", unit=UNIT, period_type="financial_year", period=year)
+    at = run("threat", unit=UNIT, period_type="financial_year", period=year, section="Records and validation")
     shown = table(at, "Median days to validation").set_index("Unit")
     expected = sql(var, "select u.rocu_name, v.claims_made, v.awaiting_at_end, v.validated, v.median_days_to_validation,"
                         " v.p90_days_to_validation, v.validated_within_target, v.validated_within_target_pct,"

@@ -13,7 +13,8 @@ from dashboards.auth import can, guard
 from dashboards.data import query
 from dashboards.threat_drill import figure_link
 from dashboards.threat_validation import show_validation
-from dashboards.widgets import drill_link, no_data, period_filter, period_words, show_table, unit_filter, url_select
+from dashboards.widgets import (drill_link, no_data, period_filter, period_words, sections, show_table,
+                                unit_filter, url_select)
 from pipelines.serving.formats import count, day, decimal, share_with_base
 
 session = guard("view_national")
@@ -65,50 +66,57 @@ if drill:
                                   (d, "impact_weighted_disruptions", "Disruptions behind it")):
         figure_link(unit, figure, kind, period, area, label, column)
 
-st.subheader(f"High-band OCGs held by forces and by {names[unit]}, month by month")
-held = query(
-    """
-    select period as month, 'Held by a force' as held_by, high_band_force_held as ocgs
-    from marts.fct_ocg_ledger_summary where rocu_code = ? and threat_area_code = ? and period_type = 'month'
-    union all
-    select period, 'Held by the unit', high_band_rocu_held
-    from marts.fct_ocg_ledger_summary where rocu_code = ? and threat_area_code = ? and period_type = 'month'
-    order by 1, 2
-    """,
-    (unit, area, unit, area),
-)
-st.altair_chart(alt.Chart(held).mark_line(point=True).encode(
-    x=alt.X("month:N", title="Month"), y=alt.Y("ocgs:Q", title="Active high-band OCGs"),
-    color=alt.Color("held_by:N", title=None), tooltip=["month", "held_by", "ocgs"]), width="stretch",
-    alt=f"Active high-band OCGs in {names[unit]} held by its forces and by the unit, month by month.")
-st.caption("The inspection found forces often keep higher-threat OCGs than their unit.")
-if drill and not held.empty:
-    newest = held["month"].max()
-    left, right = st.columns(2)
-    figure_link(unit, "high_band_force_held", "month", newest, area, f"The high-band OCGs forces held in {newest}", left)
-    figure_link(unit, "high_band_rocu_held", "month", newest, area,
-                f"The high-band OCGs {names[unit]} held in {newest}", right)
 
-st.subheader(f"By threat area, {when}")
-areas_rows = query(
-    """
-    select threat_area_name, ocgs, high_band_ocgs, high_band_disrupted, high_band_disrupted_pct, is_small_base,
-           high_band_untouched_6m, dismantled_after_disruption, impact_weighted_disruptions
-    from marts.fct_ocg_ledger_summary
-    where rocu_code = ? and period_type = ? and period = ? and threat_area_code <> 'ALL' order by threat_area_name
-    """,
-    (unit, kind, period),
-)
-show_table(pd.DataFrame({
-    "Threat area": areas_rows["threat_area_name"],
-    "OCGs": areas_rows["ocgs"].map(count),
-    "High-band OCGs disrupted": [share_with_base(n, base, pct, bool(small), "high-band OCGs") for n, base, pct, small in
-                                 zip(areas_rows["high_band_disrupted"], areas_rows["high_band_ocgs"],
-                                     areas_rows["high_band_disrupted_pct"], areas_rows["is_small_base"])],
-    "Untouched six months or more": areas_rows["high_band_untouched_6m"].map(count),
-    "Dismantled after disruption": areas_rows["dismantled_after_disruption"].map(count),
-    "Impact-weighted disruptions": areas_rows["impact_weighted_disruptions"].map(count),
-}), f"threat_areas_{unit}_{period.replace('/', '-')}", export=areas_rows)
+def ocgs_held() -> None:
+    """High-band OCGs held by forces and by the unit, month by month."""
+    st.subheader(f"High-band OCGs held by forces and by {names[unit]}, month by month")
+    held = query(
+        """
+        select period as month, 'Held by a force' as held_by, high_band_force_held as ocgs
+        from marts.fct_ocg_ledger_summary where rocu_code = ? and threat_area_code = ? and period_type = 'month'
+        union all
+        select period, 'Held by the unit', high_band_rocu_held
+        from marts.fct_ocg_ledger_summary where rocu_code = ? and threat_area_code = ? and period_type = 'month'
+        order by 1, 2
+        """,
+        (unit, area, unit, area),
+    )
+    st.altair_chart(alt.Chart(held).mark_line(point=True).encode(
+        x=alt.X("month:N", title="Month"), y=alt.Y("ocgs:Q", title="Active high-band OCGs"),
+        color=alt.Color("held_by:N", title=None), tooltip=["month", "held_by", "ocgs"]), width="stretch",
+        alt=f"Active high-band OCGs in {names[unit]} held by its forces and by the unit, month by month.")
+    st.caption("The inspection found forces often keep higher-threat OCGs than their unit.")
+    if drill and not held.empty:
+        newest = held["month"].max()
+        left, right = st.columns(2)
+        figure_link(unit, "high_band_force_held", "month", newest, area, f"The high-band OCGs forces held in {newest}", left)
+        figure_link(unit, "high_band_rocu_held", "month", newest, area,
+                    f"The high-band OCGs {names[unit]} held in {newest}", right)
+
+
+def by_threat_area() -> None:
+    """The ledger by threat area, then the 4Ps by impact."""
+    st.subheader(f"By threat area, {when}")
+    areas_rows = query(
+        """
+        select threat_area_name, ocgs, high_band_ocgs, high_band_disrupted, high_band_disrupted_pct, is_small_base,
+               high_band_untouched_6m, dismantled_after_disruption, impact_weighted_disruptions
+        from marts.fct_ocg_ledger_summary
+        where rocu_code = ? and period_type = ? and period = ? and threat_area_code <> 'ALL' order by threat_area_name
+        """,
+        (unit, kind, period),
+    )
+    show_table(pd.DataFrame({
+        "Threat area": areas_rows["threat_area_name"],
+        "OCGs": areas_rows["ocgs"].map(count),
+        "High-band OCGs disrupted": [share_with_base(n, base, pct, bool(small), "high-band OCGs") for n, base, pct, small in
+                                     zip(areas_rows["high_band_disrupted"], areas_rows["high_band_ocgs"],
+                                         areas_rows["high_band_disrupted_pct"], areas_rows["is_small_base"])],
+        "Untouched six months or more": areas_rows["high_band_untouched_6m"].map(count),
+        "Dismantled after disruption": areas_rows["dismantled_after_disruption"].map(count),
+        "Impact-weighted disruptions": areas_rows["impact_weighted_disruptions"].map(count),
+    }), f"threat_areas_{unit}_{period.replace('/', '-')}", export=areas_rows)
+    show_strand_matrix(unit, names[unit], kind, period, when)
 
 
 def show_strand_matrix(unit: str, unit_name: str, kind: str, period: str, when: str) -> None:
@@ -144,9 +152,6 @@ def show_strand_matrix(unit: str, unit_name: str, kind: str, period: str, when: 
         cell = pick.selectbox("Open the disruptions of one cell", list(words), format_func=words.get,
                               key="drill_strand_cell")
         figure_link(unit, "strand_cell", kind, period, cell[0], "Open the disruptions it weighs", go, strand=cell[1])
-
-
-show_strand_matrix(unit, names[unit], kind, period, when)
 
 
 def show_effect_and_rates(unit: str, unit_name: str, area: str, kind: str, period: str, when: str) -> None:
@@ -211,138 +216,153 @@ def show_effect_and_rates(unit: str, unit_name: str, area: str, kind: str, perio
         figure_link(unit, "impact_rates", kind, period, "ALL", "The disruptions the rates weigh")
 
 
-show_effect_and_rates(unit, names[unit], area, kind, period, when)
+def untouched_ocgs() -> None:
+    """High-band OCGs untouched six months or more, each by reference."""
+    st.subheader(f"High-band OCGs untouched six months or more, {r['last_month']}")
+    untouched = query(
+        """
+        select ocg_ref, owner_type, owner_code, threat_area_code, morile_score, months_on_register, last_disrupted_month
+        from marts.fct_ocg_ledger_monthly
+        where rocu_code = ? and month = ? and morile_band = 'high' and is_untouched_6m
+            and (? = 'ALL' or threat_area_code = ?)
+        order by morile_score desc, ocg_ref
+        """,
+        (unit, r["last_month"], area, area),
+    )
+    if untouched.empty:
+        st.info(f"No high-band OCG in {names[unit]} has gone six months or more without a disruption.")
+    else:
+        show_table(pd.DataFrame({
+            "OCG reference": untouched["ocg_ref"],
+            "Held by": [f"{code} ({kind_})" for kind_, code in zip(untouched["owner_type"], untouched["owner_code"])],
+            "Threat area": untouched["threat_area_code"],
+            "MoRiLE score": untouched["morile_score"].map(count),
+            "Months on the register": untouched["months_on_register"].map(count),
+            "Last disrupted": untouched["last_disrupted_month"].fillna("not on the ledger"),
+        }), f"untouched_{unit}_{r['last_month']}", export=untouched)
+        if drill:
+            figure_link(unit, "high_band_untouched_6m", kind, period, area,
+                        f"These OCGs' months on the ledger in {when}")
 
-st.subheader(f"High-band OCGs untouched six months or more, {r['last_month']}")
-untouched = query(
-    """
-    select ocg_ref, owner_type, owner_code, threat_area_code, morile_score, months_on_register, last_disrupted_month
-    from marts.fct_ocg_ledger_monthly
-    where rocu_code = ? and month = ? and morile_band = 'high' and is_untouched_6m
-        and (? = 'ALL' or threat_area_code = ?)
-    order by morile_score desc, ocg_ref
-    """,
-    (unit, r["last_month"], area, area),
-)
-if untouched.empty:
-    st.info(f"No high-band OCG in {names[unit]} has gone six months or more without a disruption.")
-else:
+
+def record_quality() -> None:
+    """How fresh every unit's disruption records are, how many are linked to an OCG, and their validation."""
+    st.subheader(f"Disruption records of every unit: how fresh, and how many are linked to an OCG, {when}")
+    records = query(
+        """
+        select f.rocu_name, f.latest_disruption_date, f.latest_claim_date, f.latest_extract_file, f.months_behind_network,
+               f.network_latest_month, r.disruptions, r.unit_disruptions, r.share_pct, r.is_small_base,
+               r.network_disruptions, r.network_unit_disruptions, r.network_share_pct,
+               r.network_counted_by_more_than_one_unit
+        from marts.fct_disruption_extract_freshness f
+        left join marts.fct_disruption_recording r
+            on r.rocu_code = f.rocu_code and r.against_type = 'ocg' and r.period_type = ? and r.period = ?
+        order by f.rocu_name
+        """,
+        (kind, period),
+    )
+    linked = [share_with_base(n, base, pct, bool(small), "disruptions")
+              for n, base, pct, small in zip(records["disruptions"], records["unit_disruptions"], records["share_pct"],
+                                             records["is_small_base"].fillna(True))]
     show_table(pd.DataFrame({
-        "OCG reference": untouched["ocg_ref"],
-        "Held by": [f"{code} ({kind_})" for kind_, code in zip(untouched["owner_type"], untouched["owner_code"])],
-        "Threat area": untouched["threat_area_code"],
-        "MoRiLE score": untouched["morile_score"].map(count),
-        "Months on the register": untouched["months_on_register"].map(count),
-        "Last disrupted": untouched["last_disrupted_month"].fillna("not on the ledger"),
-    }), f"untouched_{unit}_{r['last_month']}", export=untouched)
+        "Unit": records["rocu_name"],
+        "Newest disruption": records["latest_disruption_date"].map(day),
+        "Newest claim": records["latest_claim_date"].map(day),
+        "Newest extract with its records": records["latest_extract_file"].fillna("none landed"),
+        "Months behind the network": records["months_behind_network"].map(count),
+        "Linked to an OCG": linked,
+    }), f"disruption_records_{period.replace('/', '-')}", export=records)
+    if not records.empty and records["network_unit_disruptions"].notna().any():
+        n = records.dropna(subset=["network_unit_disruptions"]).iloc[0]
+        network = share_with_base(n["network_disruptions"], n["network_unit_disruptions"], n["network_share_pct"], False,
+                                  "validated disruptions")
+        st.caption(f"Across the network, {network} in {when} were against an OCG on the register. Newest disruption "
+                   f"month landed for any unit: {n['network_latest_month']}. A unit far below the network's share may be "
+                   "recording disruptions without their OCG.")
+        if n["network_counted_by_more_than_one_unit"]:
+            st.caption(f"{count(n['network_counted_by_more_than_one_unit'])} of the units' disruptions in {when} were "
+                       "counted by more than one unit: each unit's row keeps its own, the network counts each once, so "
+                       "the network's figures are less than the units' summed.")
     if drill:
-        figure_link(unit, "high_band_untouched_6m", kind, period, area,
-                    f"These OCGs' months on the ledger in {when}")
-
-st.subheader(f"Disruption records of every unit: how fresh, and how many are linked to an OCG, {when}")
-records = query(
-    """
-    select f.rocu_name, f.latest_disruption_date, f.latest_claim_date, f.latest_extract_file, f.months_behind_network,
-           f.network_latest_month, r.disruptions, r.unit_disruptions, r.share_pct, r.is_small_base,
-           r.network_disruptions, r.network_unit_disruptions, r.network_share_pct,
-           r.network_counted_by_more_than_one_unit
-    from marts.fct_disruption_extract_freshness f
-    left join marts.fct_disruption_recording r
-        on r.rocu_code = f.rocu_code and r.against_type = 'ocg' and r.period_type = ? and r.period = ?
-    order by f.rocu_name
-    """,
-    (kind, period),
-)
-linked = [share_with_base(n, base, pct, bool(small), "disruptions")
-          for n, base, pct, small in zip(records["disruptions"], records["unit_disruptions"], records["share_pct"],
-                                         records["is_small_base"].fillna(True))]
-show_table(pd.DataFrame({
-    "Unit": records["rocu_name"],
-    "Newest disruption": records["latest_disruption_date"].map(day),
-    "Newest claim": records["latest_claim_date"].map(day),
-    "Newest extract with its records": records["latest_extract_file"].fillna("none landed"),
-    "Months behind the network": records["months_behind_network"].map(count),
-    "Linked to an OCG": linked,
-}), f"disruption_records_{period.replace('/', '-')}", export=records)
-if not records.empty and records["network_unit_disruptions"].notna().any():
-    n = records.dropna(subset=["network_unit_disruptions"]).iloc[0]
-    network = share_with_base(n["network_disruptions"], n["network_unit_disruptions"], n["network_share_pct"], False,
-                              "validated disruptions")
-    st.caption(f"Across the network, {network} in {when} were against an OCG on the register. Newest disruption "
-               f"month landed for any unit: {n['network_latest_month']}. A unit far below the network's share may be "
-               "recording disruptions without their OCG.")
-    if n["network_counted_by_more_than_one_unit"]:
-        st.caption(f"{count(n['network_counted_by_more_than_one_unit'])} of the units' disruptions in {when} were "
-                   "counted by more than one unit: each unit's row keeps its own, the network counts each once, so "
-                   "the network's figures are less than the units' summed.")
-if drill:
-    figure_link(unit, "ocg_linked", kind, period, "ALL", f"{names[unit]}'s disruptions and what each was against")
+        figure_link(unit, "ocg_linked", kind, period, "ALL", f"{names[unit]}'s disruptions and what each was against")
 
 
-show_validation(kind, period, when)
-if drill:
-    figure_link(unit, "validation", kind, period, "ALL", f"The claims behind {names[unit]}'s validation figures")
-
-st.subheader(f"{names[unit]}'s disruptions by threat area, 4P strand and impact level, {when}")
-matrix = query(
-    """
-    select threat_area_code, threat_area_name, strand, strand_name, impact_level, disruptions, led, force_led,
-           other_rocu_led, lead_not_recorded
-    from marts.fct_disruptions_threat_matrix
-    where rocu_code = ? and period_type = ? and period = ? and (? = 'ALL' or threat_area_code = ?)
-    order by threat_area_name, strand_sort_order, impact_rank
-    """,
-    (unit, kind, period, area, area),
-)
-if matrix.empty:
-    st.info(f"{names[unit]} has no validated disruptions in {when}.")
-else:
-    show_table(pd.DataFrame({
-        "Threat area": matrix["threat_area_name"],
-        "Strand": matrix["strand_name"],
-        "Impact": matrix["impact_level"].str.capitalize(),
-        "Disruptions": matrix["disruptions"].map(count),
-        "Led by the unit": matrix["led"].map(count),
-        "Force-led, unit supported": matrix["force_led"].map(count),
-        "Another ROCU led, unit supported": matrix["other_rocu_led"].map(count),
-        "Lead not recorded": matrix["lead_not_recorded"].map(count),
-    }), f"disruptions_matrix_{unit}_{period.replace('/', '-')}", export=matrix)
-    st.caption("Validated disruptions, each counted once however many agencies claimed it.")
+    show_validation(kind, period, when)
     if drill:
-        words = {(code, strand, impact): f"{name} · {strand_name} · {impact.capitalize()}" for code, name, strand,
-                 strand_name, impact in zip(matrix["threat_area_code"], matrix["threat_area_name"], matrix["strand"],
-                                            matrix["strand_name"], matrix["impact_level"])}
-        pick, go = st.columns([2, 1], vertical_alignment="bottom")
-        cell = pick.selectbox("Open the disruptions of one row", list(words), format_func=words.get, key="drill_cell")
-        figure_link(unit, "disruptions_cell", kind, period, cell[0], "Open these disruptions", go,
-                    strand=cell[1], impact=cell[2])
-# The records behind these figures, for the roles that may open them (no link a role cannot follow).
-if drill:
-    drill_link(unit, "DIS_TOTAL", kind, period, f"See every disruption record behind {names[unit]}'s figures for {when}")
+        figure_link(unit, "validation", kind, period, "ALL", f"The claims behind {names[unit]}'s validation figures")
 
-st.subheader(f"Prevent and protect beside later outcomes, {names[unit]}")
-links = query(
-    """
-    select question, activity_name, outcome_name, lag_months, months_paired, first_month, last_month, spearman_r,
-           lower_95, upper_95, association, is_too_few_months, caveat
-    from marts.fct_outcome_associations where rocu_code = ? order by link_id
-    """,
-    (unit,),
-)
-if links.empty:
-    st.info(f"{names[unit]}'s returns do not hold both sides of any link in seeds/framework/outcome_links.csv "
-            "(for example young people diverted from county lines and county lines closed).")
-else:
-    show_table(pd.DataFrame({
-        "Question": links["question"],
-        "Months paired": [f"{count(n)} ({a} to {b})" for n, a, b in
-                          zip(links["months_paired"], links["first_month"], links["last_month"])],
-        "Rank correlation (95% interval)": [
-            "too few months" if few else f"{decimal(r, 2)} ({decimal(lo, 2)} to {decimal(hi, 2)})"
-            for r, lo, hi, few in zip(links["spearman_r"], links["lower_95"], links["upper_95"],
-                                      links["is_too_few_months"])],
-        "Association": links["association"].fillna("not estimated"),
-    }), f"outcome_links_{unit}", export=links)
-    st.caption("Each is an association over time, never a cause: " + " ".join(
-        dict.fromkeys(f"{c}." for c in links["caveat"])) + " Spearman's rank correlation over the months the unit "
-        "reported both; positive or negative only where the 95% interval lies wholly on one side of zero.")
+
+def disruption_breakdown() -> None:
+    """The unit's disruptions by threat area, 4P strand, impact level and who led them."""
+    st.subheader(f"{names[unit]}'s disruptions by threat area, 4P strand and impact level, {when}")
+    matrix = query(
+        """
+        select threat_area_code, threat_area_name, strand, strand_name, impact_level, disruptions, led, force_led,
+               other_rocu_led, lead_not_recorded
+        from marts.fct_disruptions_threat_matrix
+        where rocu_code = ? and period_type = ? and period = ? and (? = 'ALL' or threat_area_code = ?)
+        order by threat_area_name, strand_sort_order, impact_rank
+        """,
+        (unit, kind, period, area, area),
+    )
+    if matrix.empty:
+        st.info(f"{names[unit]} has no validated disruptions in {when}.")
+    else:
+        show_table(pd.DataFrame({
+            "Threat area": matrix["threat_area_name"],
+            "Strand": matrix["strand_name"],
+            "Impact": matrix["impact_level"].str.capitalize(),
+            "Disruptions": matrix["disruptions"].map(count),
+            "Led by the unit": matrix["led"].map(count),
+            "Force-led, unit supported": matrix["force_led"].map(count),
+            "Another ROCU led, unit supported": matrix["other_rocu_led"].map(count),
+            "Lead not recorded": matrix["lead_not_recorded"].map(count),
+        }), f"disruptions_matrix_{unit}_{period.replace('/', '-')}", export=matrix)
+        st.caption("Validated disruptions, each counted once however many agencies claimed it.")
+        if drill:
+            words = {(code, strand, impact): f"{name} · {strand_name} · {impact.capitalize()}" for code, name, strand,
+                     strand_name, impact in zip(matrix["threat_area_code"], matrix["threat_area_name"], matrix["strand"],
+                                                matrix["strand_name"], matrix["impact_level"])}
+            pick, go = st.columns([2, 1], vertical_alignment="bottom")
+            cell = pick.selectbox("Open the disruptions of one row", list(words), format_func=words.get, key="drill_cell")
+            figure_link(unit, "disruptions_cell", kind, period, cell[0], "Open these disruptions", go,
+                        strand=cell[1], impact=cell[2])
+    # The records behind these figures, for the roles that may open them (no link a role cannot follow).
+    if drill:
+        drill_link(unit, "DIS_TOTAL", kind, period, f"See every disruption record behind {names[unit]}'s figures for {when}")
+
+
+def prevent_and_protect() -> None:
+    """Prevent and protect beside the outcomes that followed."""
+    st.subheader(f"Prevent and protect beside later outcomes, {names[unit]}")
+    links = query(
+        """
+        select question, activity_name, outcome_name, lag_months, months_paired, first_month, last_month, spearman_r,
+               lower_95, upper_95, association, is_too_few_months, caveat
+        from marts.fct_outcome_associations where rocu_code = ? order by link_id
+        """,
+        (unit,),
+    )
+    if links.empty:
+        st.info(f"{names[unit]}'s returns do not hold both sides of any link in seeds/framework/outcome_links.csv "
+                "(for example young people diverted from county lines and county lines closed).")
+    else:
+        show_table(pd.DataFrame({
+            "Question": links["question"],
+            "Months paired": [f"{count(n)} ({a} to {b})" for n, a, b in
+                              zip(links["months_paired"], links["first_month"], links["last_month"])],
+            "Rank correlation (95% interval)": [
+                "too few months" if few else f"{decimal(r, 2)} ({decimal(lo, 2)} to {decimal(hi, 2)})"
+                for r, lo, hi, few in zip(links["spearman_r"], links["lower_95"], links["upper_95"],
+                                          links["is_too_few_months"])],
+            "Association": links["association"].fillna("not estimated"),
+        }), f"outcome_links_{unit}", export=links)
+        st.caption("Each is an association over time, never a cause: " + " ".join(
+            dict.fromkeys(f"{c}." for c in links["caveat"])) + " Spearman's rank correlation over the months the unit "
+            "reported both; positive or negative only where the 95% interval lies wholly on one side of zero.")
+
+
+sections({"OCGs held": ocgs_held, "By threat area": by_threat_area,
+          "After a disruption": lambda: show_effect_and_rates(unit, names[unit], area, kind, period, when),
+          "Untouched OCGs": untouched_ocgs, "Records and validation": record_quality,
+          "Disruptions": disruption_breakdown, "Prevent and protect": prevent_and_protect})
