@@ -1,6 +1,6 @@
 """How fast each dashboard page shows its content, in a real browser against a built warehouse.
 
-    .venv/bin/python scripts/bench_pages.py [--var var/] [--runs 3] [--rounds 10]
+    .venv/bin/python scripts/bench_pages.py [--var var/] [--runs 3] [--rounds 10] [--scale 1]
 
 Starts `streamlit run dashboards/app.py` on 127.0.0.1 against the given var folder and drives
 Debian's chromium. Two figures per page:
@@ -15,13 +15,20 @@ Debian's chromium. Two figures per page:
   from clicking a section to its content, every section of every such page in each round; the
   same target, so what a page leaves to a click is measured too.
 
+``--scale N`` first makes a copy of the var folder whose warehouse holds N times the demo's
+versions of returns and disruptions (``scripts/bench.py::scale_raw``: the disruption marts, which the
+drill-through and the threat page read, grow N times; the monthly figures do not, as only the newest
+version of a return counts), builds it with dbt, publishes it, and measures the pages on that copy.
+
 A measurement tool, not a test: timings depend on the machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +47,9 @@ PAGES = {
     "National overview": ("", "against the network: funnel plot", "bench.analyst"),
     "Regional comparison": ("regional?unit=EMSOU", "beside its peers:", "bench.analyst"),
     "Drill-through": ("drill?unit=EMSOU&metric=PUR_ARRESTS&month=2026-09", "Where it comes from.", "bench.analyst"),
+    # the disruption claims behind a month's figure: the drill-through's largest read
+    "Drill-through, disruptions": ("drill?unit=EMSOU&metric=DIS_TOTAL&period_type=month&period=2026-09",
+                                   "Where it comes from.", "bench.analyst"),
     "Disruptions and threat": ("threat?unit=ERSOU", "High-band OCGs held by forces", "bench.analyst"),
     "Does effort follow the threat?": ("alignment?unit=ERSOU", "Threat and effort by threat area", "bench.analyst"),
     "Submissions": ("submissions", "Returns that need attention", "bench.analyst"),
@@ -48,7 +58,10 @@ PAGES = {
 }
 # What a page shows when opened from the sidebar (no query: its default unit and measure), where
 # that differs from the marker above.
-NAV_MARKERS = {"Drill-through": "Drill-through"}
+NAV_MARKERS = {"Drill-through": "Month by month ("}
+SIGN_IN_ONLY = {"Drill-through, disruptions"}  # not a page of the sidebar
+# A unit's performance lead moves between their own pages: page -> text its data draws for them.
+LEAD_PAGES = {"Upload a return": "Versions received for", "Submissions": "Open a return"}
 # The sections (tabs) of a page other than its first -> text that appears in the open section once drawn.
 SECTIONS = {
     "National overview": {"Spend per outcome": "Spend per ", "Disruptions led": "Disruptions the units led",
@@ -131,9 +144,67 @@ def open_section(page, label: str, marker: str, timeout_ms: int = 60_000) -> flo
     return time.perf_counter() - start
 
 
+def scaled_copy(source: Path, factor: int, into: Path) -> Path:
+    """A copy of the var folder `source` (its accounts and landing zone too) whose warehouse holds
+    `factor` times the demo's versions and disruptions, built by dbt and published."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench import dbt_command, scale_raw
+
+    from pipelines.access import AuditLog
+    from pipelines.serving.publish import publish_copy
+    from pipelines.settings import Paths
+
+    shutil.copytree(source, into, ignore=shutil.ignore_patterns("dbt_runs", "dbt_parse", "published", "dagster_home",
+                                                                "*.log"))
+    paths = Paths(into)
+    scale_raw(paths.warehouse, factor)
+    start = time.perf_counter()
+    subprocess.run(dbt_command(["build"], paths.warehouse, into / "dbt_target"), check=True, stdout=subprocess.DEVNULL)
+    publish_copy(paths.warehouse, paths.published, AuditLog.at(paths))
+    print(f"Built and published {factor}x the demo's versions and disruptions in {time.perf_counter() - start:.0f} s")
+    return into
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def measure(var: Path, password: str, runs: int, rounds: int, log: Path) -> tuple[list, dict, dict]:
+    """Against a server on `var`: each page's sign-in times (cold, warm median of `runs`), then `rounds`
+    of sidebar navigation and of opening every section, in one signed-in session."""
+    rows = []
+    with streamlit_server(var, log) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        for title, (path, marker, user) in PAGES.items():
+            cold, seen = load(page, f"{url}/{path}", marker, user, password)
+            warm = statistics.median(load(page, f"{url}/{path}", marker, user, password)[0] for _ in range(runs))
+            rows.append((title, cold, warm, seen))
+        # Navigation: the analyst's pages, one signed-in session, sidebar clicks only.
+        nav_pages = {t: NAV_MARKERS.get(t, m) for t, (_, m, user) in PAGES.items()
+                     if user == "bench.analyst" and t not in SIGN_IN_ONLY}
+        load(page, f"{url}/", PAGES["National overview"][1], "bench.analyst", password)
+        times: dict[str, list[float]] = {t: [] for t in nav_pages}
+        for _ in range(rounds):
+            for title, marker in nav_pages.items():
+                times[title].append(navigate(page, title, marker))
+        lead = {f"{t} (performance lead)": [] for t in LEAD_PAGES}
+        load(page, f"{url}/upload?unit=ROCUWM", PAGES["Upload a return"][1], "bench.lead.rocuwm", password)
+        for _ in range(rounds):
+            for title, marker in LEAD_PAGES.items():
+                lead[f"{title} (performance lead)"].append(navigate(page, title, marker))
+        times |= lead
+        load(page, f"{url}/", PAGES["National overview"][1], "bench.analyst", password)
+        # Sections: each page's sections in turn, after opening the page from the sidebar.
+        switches: dict[str, list[float]] = {t: [] for t in SECTIONS}
+        for _ in range(rounds):
+            for title, parts in SECTIONS.items():
+                navigate(page, title, nav_pages[title])
+                for label, marker in parts.items():
+                    switches[title].append(open_section(page, label, marker))
+        browser.close()
+    return rows, times, switches
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--var", type=Path, default=ROOT / "var", help="a var folder with a published warehouse")
     parser.add_argument("--runs", type=int, default=3, help="warm loads per page (median reported)")
     parser.add_argument("--rounds", type=int, default=10, help="rounds of sidebar navigation over every page")
+    parser.add_argument("--scale", type=int, default=1, help="measure on N times the demo's versions and disruptions")
     args = parser.parse_args(argv)
     var = args.var.resolve()
     if not (var / "published" / "rocu.duckdb").exists():
@@ -148,34 +220,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     password = bench_accounts(var)
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp, streamlit_server(var, Path(tmp) / "streamlit.log") as url:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            for title, (path, marker, user) in PAGES.items():
-                cold, seen = load(page, f"{url}/{path}", marker, user, password)
-                warm = statistics.median(load(page, f"{url}/{path}", marker, user, password)[0]
-                                         for _ in range(args.runs))
-                rows.append((title, cold, warm, seen))
-            # Navigation: the analyst's pages, one signed-in session, sidebar clicks only.
-            nav_pages = {t: NAV_MARKERS.get(t, m) for t, (_, m, user) in PAGES.items() if user == "bench.analyst"}
-            load(page, f"{url}/", PAGES["National overview"][1], "bench.analyst", password)
-            times: dict[str, list[float]] = {t: [] for t in nav_pages}
-            for _ in range(args.rounds):
-                for title, marker in nav_pages.items():
-                    times[title].append(navigate(page, title, marker))
-            # Sections: each page's sections in turn, after opening the page from the sidebar.
-            switches: dict[str, list[float]] = {t: [] for t in SECTIONS}
-            for _ in range(args.rounds):
-                for title, parts in SECTIONS.items():
-                    navigate(page, title, nav_pages[title])
-                    for label, marker in parts.items():
-                        switches[title].append(open_section(page, label, marker))
-            browser.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.scale > 1:
+            var = scaled_copy(var, args.scale, Path(tmp) / "var")
+        rows, times, switches = measure(var, password, args.runs, args.rounds, Path(tmp) / "streamlit.log")
 
-    width = max(len(r[0]) for r in rows)
-    print(f"Seconds to first meaningful content ({var})")
+    width = max(len(title) for title in [*(r[0] for r in rows), *times])
+    print(f"Seconds to first meaningful content ({args.var.resolve()}, {args.scale}x)")
     print(f"{'Page':<{width}}  {'cold':>6}  {'warm':>6}  seen")
     for title, cold, warm, seen in rows:
         print(f"{title:<{width}}  {cold:6.2f}  {warm:6.2f}  {seen}")

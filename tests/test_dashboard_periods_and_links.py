@@ -57,7 +57,10 @@ def test_drill_breaks_a_year_down_month_by_month_and_each_month_to_its_cells(var
     assert months[months["Month"] == "Total"]["Figure"].iloc[0] == f"{total:,.0f}"
     assert f"add up to {total:,.0f}" in texts(at.markdown) + texts(at.success)
 
+    assert not [e for e in at.expander if e.table], "a month's cells are drawn when it is opened, not before"
     for month, value in monthly:
+        at.session_state[f"cells_{month}"] = True  # opened, as a click does
+        at.run()
         box = next(e for e in at.expander if e.label.startswith(month_label(month)))
         cells = box.table[0].value
         assert {"File as sent", "Version", "Sheet", "Row", "Column", "As typed"} <= set(cells.columns)
