@@ -441,4 +441,5 @@ def strong_and_weak() -> None:
 
 
 sections({"Against the network": against_the_network, "Spend per outcome": spend_per_outcome,
-          "Disruptions led": disruptions_led, "Shares": share_funnels, "Trend": network_trend, "Strong and weak": strong_and_weak})
+          "Disruptions led": disruptions_led, "Shares": share_funnels, "Trend": network_trend,
+          "Strong and weak": strong_and_weak})
