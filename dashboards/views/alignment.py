@@ -116,7 +116,8 @@ on_priority = query(
 if not on_priority.empty:
     o = on_priority.iloc[0]
     share_words = (f"{count(o['operations_on_priority'])} of {count(o['operations'])}" if o["is_small_base"]
-                   else f"{pct(o['on_priority_pct'])} ({count(o['operations_on_priority'])} of {count(o['operations'])})")
+                   else f"{pct(o['on_priority_pct'])} ({count(o['operations_on_priority'])} "
+                        f"of {count(o['operations'])})")
     st.caption(f"Operations on national or regional priority areas: {share_words}, {o['band_95']} to the network's "
                f"{pct(o['network_on_priority_pct'])} (exact binomial 95% limits"
                + ("; small base" if o["is_small_base"] else "") + "). Compared, never ranked.")
@@ -149,8 +150,10 @@ def by_threat_area() -> None:
     st.altair_chart(alt.Chart(chart).mark_bar().encode(
         y=alt.Y("Threat area:N", sort=areas["threat_area_name"].tolist(), title=None),
         x=alt.X("Percent:Q", title="Share of the unit's total (%)"), yOffset="Share:N",
-        color=alt.Color("Share:N", title=None), tooltip=["Threat area", "Share", alt.Tooltip("Percent:Q", format=".1f")]),
-        width="stretch", alt=f"Each threat area's share of {names[unit]}'s high-band threat and of its effort in {year}.")
+        color=alt.Color("Share:N", title=None),
+        tooltip=["Threat area", "Share", alt.Tooltip("Percent:Q", format=".1f")]),
+        width="stretch",
+        alt=f"Each threat area's share of {names[unit]}'s high-band threat and of its effort in {year}.")
     show_table(pd.DataFrame({
         "Threat area": areas["threat_area_name"],
         "National priority": areas["national_priority_level"].fillna("–"),
@@ -240,7 +243,8 @@ def tasking_rhythm() -> None:
     rhythm = query(
         """
         select meetings_held, national_cycle_meetings, national_cycle_days, mean_days_between_meetings,
-               rhythm_against_national, national_tasking_attended_pct, mean_forces_represented, mean_partners_represented
+               rhythm_against_national, national_tasking_attended_pct, mean_forces_represented,
+               mean_partners_represented
         from marts.fct_tasking_rhythm where rocu_code = ? and financial_year = ?
         """,
         (unit, year),
@@ -248,13 +252,14 @@ def tasking_rhythm() -> None:
     if not rhythm.empty:
         t = rhythm.iloc[0]
         f, g, h = st.columns(3)
-        f.metric("Regional tasking meetings", f"{count(t['meetings_held'])} (national cycle {decimal(t['national_cycle_meetings'])})",
+        f.metric("Regional tasking meetings",
+                 f"{count(t['meetings_held'])} (national cycle {decimal(t['national_cycle_meetings'])})",
                  help=explained("meetings_against_national_cycle"))
         g.metric("Mean days between meetings", decimal(t["mean_days_between_meetings"]),
                  help=f"The national group meets every {count(t['national_cycle_days'])} days.")
         h.metric("Meetings recording the unit at national tasking", pct(t["national_tasking_attended_pct"]))
-        st.caption(f"Rhythm: {t['rhythm_against_national'] or 'no meetings'}. Neither more nor fewer meetings is better in "
-                   "itself; what matters is whether regional tasking falls in step with national tasking.")
+        st.caption(f"Rhythm: {t['rhythm_against_national'] or 'no meetings'}. Neither more nor fewer meetings is "
+                   "better in itself; what matters is whether regional tasking falls in step with national tasking.")
         alignment_link(unit, "tasking_rhythm", year, "The meetings behind the rhythm")
     meetings = query(
         """
@@ -281,7 +286,8 @@ def escalations() -> None:
     decisions = query(
         """
         select requested, accepted, declined, pending, decided, accepted_pct, network_accepted_pct, band_95,
-               is_small_base, median_days_to_decision, p90_days_to_decision, commonest_decline_reason, high_band_requested
+               is_small_base, median_days_to_decision, p90_days_to_decision, commonest_decline_reason,
+               high_band_requested
         from marts.fct_escalation_decisions where rocu_code = ? and financial_year = ?
         """,
         (unit, year),
@@ -294,7 +300,8 @@ def escalations() -> None:
                     else f"{pct(x['accepted_pct'])} ({count(x['accepted'])} of {count(x['decided'])})")
         i, j, k = st.columns(3)
         i.metric("Groups escalated by forces", count(x["requested"]),
-                 help=f"{count(x['high_band_requested'])} of them high band when escalated; {count(x['pending'])} pending.")
+                 help=f"{count(x['high_band_requested'])} of them high band when escalated; "
+                      f"{count(x['pending'])} pending.")
         j.metric("Accepted, of those decided", accepted, help=explained("escalations_accepted_pct"))
         k.metric("Days from request to decision (median)", decimal(x["median_days_to_decision"]),
                  help=f"{explained('days_to_decision')} 90th percentile: {decimal(x['p90_days_to_decision'])} days.")
@@ -303,12 +310,14 @@ def escalations() -> None:
                    + (f"The reason given most often for declining: {x['commonest_decline_reason'].lower()}. "
                       if isinstance(x["commonest_decline_reason"], str) else "")
                    + "Saying no is a question for the board, not a failure: forces choose what to escalate.")
-        alignment_link(unit, "escalation_decisions", year, "The escalations behind the decision times, longest wait first")
+        alignment_link(unit, "escalation_decisions", year,
+                       "The escalations behind the decision times, longest wait first")
         asked = query(
             """
             select escalation_ref, force_code, ocg_ref, morile_band_when_asked, threat_area_name, requested_date,
                    decision_name, decision_date, days_to_decision, decline_reason_name
-            from marts.fct_escalations where rocu_code = ? and financial_year = ? order by requested_date, escalation_ref
+            from marts.fct_escalations where rocu_code = ? and financial_year = ?
+            order by requested_date, escalation_ref
             """,
             (unit, year),
         )

@@ -118,11 +118,14 @@ def against_the_network() -> None:
             x=x, y="observed_rate:Q",
             color=band_colour(),
             shape=small_base_shape(),
-            tooltip=[alt.Tooltip("unit_name:N", title="Unit"), alt.Tooltip("observed:Q", title=names[metric], format=",.0f"),
+            tooltip=[alt.Tooltip("unit_name:N", title="Unit"),
+                     alt.Tooltip("observed:Q", title=names[metric], format=",.0f"),
                      alt.Tooltip("expected:Q", title="Expected at the network rate", format=",.1f"),
                      alt.Tooltip("observed_rate:Q", title=per, format=",.2f"),
-                     alt.Tooltip("band_95:N", title="Against the network"), alt.Tooltip("months_label:N", title="Months")])
-        dots = (alt.Chart(points).transform_filter("!datum.is_part_period").mark_point(size=90, filled=True).encode(**dot)
+                     alt.Tooltip("band_95:N", title="Against the network"),
+                     alt.Tooltip("months_label:N", title="Months")])
+        dots = (alt.Chart(points).transform_filter("!datum.is_part_period").mark_point(
+                    size=90, filled=True).encode(**dot)
                 + alt.Chart(points).transform_filter("datum.is_part_period").mark_point(
                     size=90, filled=False, strokeWidth=2).encode(**dot))
         labels = alt.Chart(points).mark_text(align="left", dx=7, fontSize=11).encode(
@@ -148,15 +151,16 @@ def against_the_network() -> None:
         if not spread.empty:
             s = spread.iloc[0]
             st.caption(
-                f"Spread of the units: {int(s['units_outside_95'])} of {int(s['units_compared'])} outside the 95% limits, "
-                f"where chance alone would put about {s['units_outside_95_by_chance']:.1f}; overdispersion factor "
-                f"φ = {s['phi']:.2f} (about 1 when the spread is chance). "
+                f"Spread of the units: {int(s['units_outside_95'])} of {int(s['units_compared'])} outside the 95% "
+                f"limits, where chance alone would put about {s['units_outside_95_by_chance']:.1f}; overdispersion "
+                f"factor φ = {s['phi']:.2f} (about 1 when the spread is chance). "
                 + (f"The units differ more than chance alone would make them: limits widened by "
                    f"{s['limit_widening_factor']:.2f} would leave {int(s['units_outside_widened_95'])} outside. "
                    if s["is_overdispersed"] else "No more spread than chance alone. ")
-                + f"From {int(s['units_compared'])} units the factor is unstable, so the limits above are not widened by "
-                  "it: read it as a caution, not a verdict.")
-    bases = [*dict.fromkeys(rows["population_base_label"].dropna()), *dict.fromkeys(rows["officer_base_label"].dropna())]
+                + f"From {int(s['units_compared'])} units the factor is unstable, so the limits above are not widened "
+                  "by it: read it as a caution, not a verdict.")
+    bases = [*dict.fromkeys(rows["population_base_label"].dropna()),
+             *dict.fromkeys(rows["officer_base_label"].dropna())]
     if bases:
         st.caption("Bases of the rates in the table below: " + "; ".join(bases)
                    + " (the newest figures as at or before the period's last month).")
@@ -168,8 +172,8 @@ def against_the_network() -> None:
         "Months reported": rows["months_reported"].astype(str) + " of " + rows["months_in_period"].astype(str),
         "Against the network (95%)": rows["band_95"].map(BANDS).fillna("not compared (not a count)"),
         "Rank": rows["rank_shown"].astype("Int64"),  # fct_metric_funnel: only outside the limits, whole periods
-    })[["unit_name", "Figure", "Per 100,000", "Per 100 officers", "Against the network (95%)", "Rank", "Months reported",
-        "population", "officer_fte", "population_base_label", "officer_base_label"]]
+    })[["unit_name", "Figure", "Per 100,000", "Per 100 officers", "Against the network (95%)", "Rank",
+        "Months reported", "population", "officer_fte", "population_base_label", "officer_base_label"]]
     table.columns = ["Unit", "Figure", "Per 100,000", "Per 100 officers", "Against the network (95%)", "Rank",
                      "Months reported", "Population (base)", "Officers FTE (base)", "Base of per 100,000",
                      "Base of per 100 officers"]
@@ -197,7 +201,8 @@ def against_the_network() -> None:
     if not rows.empty:
         units = dict(zip(rows["rocu_code"], rows["unit_name"]))
         left, right = st.columns([1, 2])
-        pick = left.selectbox("See what a unit's figure is made of", list(units), format_func=units.get, key="drill_unit")
+        pick = left.selectbox("See what a unit's figure is made of", list(units), format_func=units.get,
+                              key="drill_unit")
         drill_link(pick, metric, kind, period, f"Rows and files behind {units[pick]}'s {names[metric].lower()}, "
                    f"{period_words}, month by month", right)
 
@@ -205,8 +210,8 @@ def against_the_network() -> None:
 def spend_per_outcome() -> None:
     """What each unit spent per outcome, where the metric guide costs the outcome."""
     st.subheader(f"Spend per {names[metric].lower()}, {period_words}")
-    costing = query("select has_cost_per_outcome, cost_per_outcome_note from marts.dim_metric_guide where metric_id = ?",
-                    (metric,))
+    costing = query("select has_cost_per_outcome, cost_per_outcome_note from marts.dim_metric_guide "
+                    "where metric_id = ?", (metric,))
     note = costing["cost_per_outcome_note"].iloc[0] if not costing.empty else None
     if costing.empty or not costing["has_cost_per_outcome"].iloc[0]:
         st.caption(note or f"No cost per outcome is given for {names[metric].lower()}: only the outcomes listed in the "
@@ -278,19 +283,20 @@ def disruptions_led() -> None:
             "Led by the unit": lead["led"].map(count),
             "Supported by the unit": lead["supported"].map(count),
             "Share led by the unit": [share_with_base(n, b, p, s, "disruptions") for n, b, p, s in
-                                      zip(lead["led"], lead["lead_base"], lead["led_share_pct"], lead["is_small_base"])],
+                                      zip(lead["led"], lead["lead_base"], lead["led_share_pct"],
+                                          lead["is_small_base"])],
             "Lead not recorded": lead["lead_not_recorded"].map(count),
         }), f"national_disruptions_led_{period.replace('/', '-')}")
         st.caption("Led: the unit led the disruption; supported: a force (or another unit) led it and the unit "
-                   "supported. Each disruption is counted once. Disruptions with no lead recorded are outside the base. "
-                   "Small base: fewer than 10 disruptions, so the share is given as a count.")
+                   "supported. Each disruption is counted once. Disruptions with no lead recorded are outside the "
+                   "base. Small base: fewer than 10 disruptions, so the share is given as a count.")
 
 
 def share_funnels() -> None:
     """Shares (such as the share of disruptions led) against the network, with exact binomial limits."""
     st.subheader(f"Shares against the network: funnel plot, {period_words}")
-    shares = query("select distinct share_id, share_name from marts.fct_share_funnel where period_type = ? and period = ?"
-                   " order by share_name", (kind, period))
+    shares = query("select distinct share_id, share_name from marts.fct_share_funnel where period_type = ? and "
+                   "period = ? order by share_name", (kind, period))
     if shares.empty:
         st.info(f"No unit reported a share with its base for {period_words}.")
     else:
@@ -332,7 +338,8 @@ def share_funnels() -> None:
                      alt.Tooltip("denominator:Q", title="Out of", format=",.0f"),
                      alt.Tooltip("observed_pct:Q", title="Share (%)", format=".1f"),
                      alt.Tooltip("expected:Q", title="Expected at the network share", format=",.1f"),
-                     alt.Tooltip("band_95:N", title="Against the network"), alt.Tooltip("months_label:N", title="Months")])
+                     alt.Tooltip("band_95:N", title="Against the network"),
+                     alt.Tooltip("months_label:N", title="Months")])
         share_dots = (alt.Chart(share_points).transform_filter("!datum.is_part_period").mark_point(
             size=90, filled=True).encode(**share_dot) + alt.Chart(share_points).transform_filter(
             "datum.is_part_period").mark_point(size=90, filled=False, strokeWidth=2).encode(**share_dot))
@@ -342,7 +349,8 @@ def share_funnels() -> None:
         share_part = share_points[share_points["is_part_period"]]
         st.caption("Each dot is a unit's share against the number of cases it is out of; the solid line is the network "
                    "share (the units' cases summed over their bases, not an average of percentages), the dashed and "
-                   "dotted lines the 95% and 99.8% limits (exact binomial). Triangles: small base (fewer than 10 cases). "
+                   "dotted lines the 95% and 99.8% limits (exact binomial). "
+                   "Triangles: small base (fewer than 10 cases). "
                    + ("Hollow: part periods: " + "; ".join(f"{u} ({m})" for u, m in zip(
                        share_part["unit_name"], share_part["months_label"])) + "." if len(share_part)
                       else "Every unit reported every month of the period."))
@@ -359,16 +367,18 @@ def share_funnels() -> None:
         })
         show_table(share_table, f"national_share_{share_id}_{period.replace('/', '-')}",
                    export=share_points[["rocu_code", "unit_name", "numerator", "denominator", "observed_pct",
-                                        "lower_95_pct", "upper_95_pct", "band_95", "rank_shown", "months_label"]].rename(
+                                        "lower_95_pct", "upper_95_pct", "band_95", "rank_shown",
+                                        "months_label"]].rename(
                        columns=dict(zip(["rocu_code", "unit_name", "numerator", "denominator", "observed_pct",
                                          "lower_95_pct", "upper_95_pct", "band_95", "rank_shown", "months_label"],
                                         SHARE_EXPORT))),
                    metadata=ExportMetadata(
-                       title=f"{share_names[share_id]} by unit against the network, {period_words}", period=period_words,
-                       base="the cases each share is out of (Out of)",
+                       title=f"{share_names[share_id]} by unit against the network, {period_words}",
+                       period=period_words, base="the cases each share is out of (Out of)",
                        columns=(ExportColumn("Cases", "count", "cases", 0), ExportColumn("Out of", "count", "cases", 0),
                                 *(ExportColumn(c, "percent", "per cent", 1) for c in SHARE_EXPORT[4:7]))))
-        st.caption("A rank is shown only where a unit's share is higher or lower than the network over the whole period.")
+        st.caption("A rank is shown only where a unit's share is higher or lower than the network over the whole "
+                   "period.")
 
 
 def network_trend() -> None:
@@ -416,7 +426,8 @@ def strong_and_weak() -> None:
         st.info("Units are compared by strand over a quarter or a financial year: choose one of those periods.")
     else:
         strands = ["Pursue", "Prevent", "Protect", "Prepare"]
-        bands = bands.assign(summary_label=bands["summary_label"] + bands["has_part_period"].map({True: " †", False: ""}),
+        bands = bands.assign(summary_label=bands["summary_label"]
+                             + bands["has_part_period"].map({True: " †", False: ""}),
                              months=bands["has_part_period"].map({True: "part period for some metrics",
                                                                   False: "whole period"}))
         st.altair_chart(
@@ -436,8 +447,9 @@ def strong_and_weak() -> None:
         st.caption("For each unit and strand, how many of its count metrics were better, worse or similar to the "
                    "network at 95% (per 100,000 population, exact Poisson limits; better and worse follow the way "
                    "each metric should go). No mean of ranks: a rank between similar units is chance. A blank cell "
-                   "means the unit reported none of that strand's count metrics in the period. †: part period, some of the "
-                   "unit's metrics were reported for only part of the period and compared on their monthly rate.")
+                   "means the unit reported none of that strand's count metrics in the period. †: part period, some "
+                   "of the unit's metrics were reported for only part of the period and compared on their "
+                   "monthly rate.")
 
 
 sections({"Against the network": against_the_network, "Spend per outcome": spend_per_outcome,

@@ -12,9 +12,9 @@ from dashboards.format import ExportColumn, ExportMetadata
 from pipelines.serving.formats import amount, axis_title, count, flag_small, scaled_rate, share, share_with_base
 from dashboards.auth import guard
 from dashboards.charts import band_colour, small_base_shape
-from dashboards.widgets import (BANDS, base_column, base_columns, drill_link, exports, figure_columns, metric_filter, metric_reading,
-                                no_data, period_filter, period_words, rate_scales, sections, show_table, unit_filter,
-                                url_multiselect, url_select)
+from dashboards.widgets import (BANDS, base_column, base_columns, drill_link, exports, figure_columns, metric_filter,
+                                metric_reading, no_data, period_filter, period_words, rate_scales, sections, show_table,
+                                unit_filter, url_multiselect, url_select)
 
 TREND_DEFAULTS = ["PUR_ARRESTS", "PUR_CHARGES", "PRV_INTERVENTIONS", "PRO_VICTIMS_SAFEGUARDED", "PRP_STAFF_TRAINED",
                   "PUR_CASH_SEIZED"]
@@ -80,8 +80,8 @@ if mine.empty:
             "Choose another metric or period.")
 me = mine.iloc[0]
 grouped = bool(me["peer_is_grouped"])
-group = query("select * from marts.dim_unit_peer_group where rocu_code = ? and financial_year = ? and grouping_code = ?",
-              (unit, me["peer_group_year"], grouping))
+group = query("select * from marts.dim_unit_peer_group where rocu_code = ? and financial_year = ? and "
+              "grouping_code = ?", (unit, me["peer_group_year"], grouping))
 
 
 def beside_peers() -> None:
@@ -92,7 +92,8 @@ def beside_peers() -> None:
     if not group.empty:
         g = group.iloc[0]
         own = "" if pd.isna(g["measure_label"]) else (f" {names[unit]}: {g['measure_label']}"
-                                                      + ("" if pd.isna(g["basis_label"]) else f", {g['basis_label']}") + ".")
+                                                      + ("" if pd.isna(g["basis_label"]) else f", {g['basis_label']}")
+                                                      + ".")
         if grouped:
             members = ", ".join(names.get(code, code) for code in g["group_units"].split(", "))
             st.markdown(f"**{g['peer_group_label']}.**{own} Units in the group: {members}.",
@@ -199,8 +200,10 @@ def beside_peers() -> None:
     table = pd.DataFrame({
         "Unit": typed["Unit"],
         "Figure": [flag_small(v, measure) if u else amount(v, measure) for v, u in zip(typed["Figure"], units_row)],
-        "Per 100,000": typed["Per 100,000 population"].map(lambda v: scaled_rate(v, measure, per_people["rate_decimals"])),
-        "Per 100 officers": typed["Per 100 officers"].map(lambda v: scaled_rate(v, measure, per_officers["rate_decimals"])),
+        "Per 100,000": typed["Per 100,000 population"].map(
+            lambda v: scaled_rate(v, measure, per_people["rate_decimals"])),
+        "Per 100 officers": typed["Per 100 officers"].map(
+            lambda v: scaled_rate(v, measure, per_officers["rate_decimals"])),
         "Months reported": [f"{m} of {n}" if u else "–" for m, n, u in
                             zip(typed["Months reported"], typed["Months in period"], units_row)],
         "Base: population": [f"{v:,.0f}" if pd.notna(v) else f"median of {me['peer_units_reporting']:.0f} units"
@@ -246,7 +249,8 @@ def disruptions_led() -> None:
         lr = lead.iloc[0]
         left, right = st.columns(2)
         left.metric(f"Share of the region's disruptions led by the ROCU, {unit}",
-                    share_with_base(lr["led"], lr["lead_base"], lr["led_share_pct"], lr["is_small_base"], "disruptions"),
+                    share_with_base(lr["led"], lr["lead_base"], lr["led_share_pct"], lr["is_small_base"],
+                                    "disruptions"),
                     help=f"Led {lr['led']:,}, supported {lr['supported']:,}; {lr['lead_not_recorded']:,} with no lead "
                          "recorded are outside the base.")
         right.metric("Network", share_with_base(lr["network_led"], lr["network_lead_base"], lr["network_led_share_pct"],
@@ -263,8 +267,8 @@ def disruptions_led() -> None:
             f"{led_band['upper_95_pct'].iloc[0]:.0f}% for this base): {BANDS[led_band['band_95'].iloc[0]]}."
             + (f" Part period: the disruption extract covers {led_band['months_label'].iloc[0]}."
                if led_band["is_part_period"].iloc[0] else ""))
-        st.caption("Led: the unit led the disruption; supported: a force or another unit led it and the unit supported. "
-                   "Each disruption is counted once." + band_words)
+        st.caption("Led: the unit led the disruption; supported: a force or another unit led it and the unit "
+                   "supported. Each disruption is counted once." + band_words)
 
 
 def unit_forces() -> None:
@@ -291,8 +295,10 @@ def unit_forces() -> None:
             x=alt.X("value:Q", title=f"{name}, {period}"), y=alt.Y("force:N", sort="-x", title=None),
             tooltip=["force", alt.Tooltip("value:Q", format=",.0f"), "months"]), width="stretch",
             alt=f"Bar chart of {name} by force in {names[unit]}, {when}.")
-        force_table = pd.DataFrame({"Force": forces["force"], "Figure": [flag_small(v, measure) for v in forces["value"]],
-                                    "Share of the forces' total": [share(v, t) for v, t in zip(forces["value"], forces["forces_total"])],
+        force_table = pd.DataFrame({"Force": forces["force"],
+                                    "Figure": [flag_small(v, measure) for v in forces["value"]],
+                                    "Share of the forces' total": [share(v, t) for v, t in
+                                                                   zip(forces["value"], forces["forces_total"])],
                                     "Months with a force split": forces["months"].astype(str)})
         show_table(force_table, f"regional_forces_{unit}_{metric_id}_{period.replace('/', '-')}")
 
@@ -330,7 +336,8 @@ def ocg_threat() -> None:
             "Held by": ocgs["owner"], "Active OCGs": ocgs["active_ocgs"].astype(str),
             "High band": [share(h, n) for h, n in zip(ocgs["high_band"], ocgs["active_ocgs"])],
             "Median score": ocgs["median_morile_score"].map(lambda v: f"{v:.1f}"),
-            "Middle half": [f"{lo:.0f} to {hi:.0f}" for lo, hi in zip(ocgs["p25_morile_score"], ocgs["p75_morile_score"])],
+            "Middle half": [f"{lo:.0f} to {hi:.0f}" for lo, hi in
+                            zip(ocgs["p25_morile_score"], ocgs["p75_morile_score"])],
             "Highest": ocgs["max_morile_score"].astype(str),
             "Latest mapped": ocgs["latest_mapped"].astype(str)})
         show_table(ocg_table, f"regional_ocgs_{unit}")
@@ -345,8 +352,9 @@ def against_the_limits() -> None:
                            format_func=LIMIT_PERIODS.get)
     # The bases this unit's figure has limits on, in the catalogue's order (population first).
     limit_bases = query("select base_code as base_name, rate_label as rate_per from marts.dim_rate_scale as scale"
-                        " where exists (select 1 from marts.fct_metric_trend_limits as t where t.base_name = scale.base_code"
-                        " and t.rocu_code = ? and t.metric_id = ?) order by sort_order", (unit, metric_id))
+                        " where exists (select 1 from marts.fct_metric_trend_limits as t"
+                        " where t.base_name = scale.base_code and t.rocu_code = ? and t.metric_id = ?)"
+                        " order by sort_order", (unit, metric_id))
     if limit_bases.empty:
         st.info(f"{name} is compared with the network on counts only; {names[unit]} has no such figures for it.")
     else:
@@ -438,7 +446,8 @@ def against_the_limits() -> None:
             limit_rate = ExportColumn("", f"{measure}_{limit_base}", f"{reading['unit_name']} {limit_per}", 2)
             exports(limits_export, f"regional_limits_{unit}_{metric_id}_{limits_kind}", ExportMetadata(
                 title=f"{name}: {names[unit]} against the network with 95% and 99.8% limits", base=limit_per,
-                definition=reading["definition"], period=f"every {LIMIT_PERIODS[limits_kind].lower().rstrip('s')} published",
+                definition=reading["definition"],
+                period=f"every {LIMIT_PERIODS[limits_kind].lower().rstrip('s')} published",
                 columns=figure_columns(reading, ["Figure"], {}) + (ExportColumn(
                     "Expected at the network rate", reading["unit"], reading["unit_name"], 1),) + tuple(
                     ExportColumn(c, limit_rate.unit_code, limit_rate.unit_name, limit_rate.decimals)
@@ -502,15 +511,18 @@ def against_peer_median() -> None:
             .resolve_scale(y="independent"),
             alt=f"Small multiples of monthly rates {per} for {names[unit]} and its peer median"
                 + ("; a dotted line marks each change of base: " + ", ".join(
-                    f"{r.month} ({r.base})" for r in changes.drop_duplicates("month").itertuples()) if len(changes) else "")
+                    f"{r.month} ({r.base})" for r in changes.drop_duplicates("month").itertuples())
+                   if len(changes) else "")
                 + ".",
         )
-        st.caption(f"Solid line: this unit; dashed line: the median of its peer group by {grouping_names[grouping].lower()} "
-                   "(each financial year's group; none in a year the unit is not grouped). Each panel has its own scale. "
+        st.caption("Solid line: this unit; dashed line: the median of its peer group by "
+                   f"{grouping_names[grouping].lower()} (each financial year's group; none in a year the unit is not "
+                   "grouped). Each panel has its own scale. "
                    "Bases: " + "; ".join(dict.fromkeys(trend["base"].dropna()))
                    + (". Dotted line marked 'new base': the month the rates move to newer figures for the base"
                       if len(changes) else "") + ".")
-        rate = ExportColumn("", f"rate_{rate_col}", f"the metric's unit {per}", 2 if rate_col == "per_100k_population" else 4)
+        rate = ExportColumn("", f"rate_{rate_col}", f"the metric's unit {per}",
+                            2 if rate_col == "per_100k_population" else 4)
         exports(trend, f"regional_trend_{unit}", ExportMetadata(
             title=f"{names[unit]} against its peer median, month by month ({per})", base=per,
             period="every month published",

@@ -89,7 +89,8 @@ def ocgs_held() -> None:
     if drill and not held.empty:
         newest = held["month"].max()
         left, right = st.columns(2)
-        figure_link(unit, "high_band_force_held", "month", newest, area, f"The high-band OCGs forces held in {newest}", left)
+        figure_link(unit, "high_band_force_held", "month", newest, area,
+                    f"The high-band OCGs forces held in {newest}", left)
         figure_link(unit, "high_band_rocu_held", "month", newest, area,
                     f"The high-band OCGs {names[unit]} held in {newest}", right)
 
@@ -109,7 +110,8 @@ def by_threat_area() -> None:
     show_table(pd.DataFrame({
         "Threat area": areas_rows["threat_area_name"],
         "OCGs": areas_rows["ocgs"].map(count),
-        "High-band OCGs disrupted": [share_with_base(n, base, pct, bool(small), "high-band OCGs") for n, base, pct, small in
+        "High-band OCGs disrupted": [share_with_base(n, base, pct, bool(small), "high-band OCGs")
+                                     for n, base, pct, small in
                                      zip(areas_rows["high_band_disrupted"], areas_rows["high_band_ocgs"],
                                          areas_rows["high_band_disrupted_pct"], areas_rows["is_small_base"])],
         "Untouched six months or more": areas_rows["high_band_untouched_6m"].map(count),
@@ -250,9 +252,9 @@ def record_quality() -> None:
     st.subheader(f"Disruption records of every unit: how fresh, and how many are linked to an OCG, {when}")
     records = query(
         """
-        select f.rocu_name, f.latest_disruption_date, f.latest_claim_date, f.latest_extract_file, f.months_behind_network,
-               f.network_latest_month, r.disruptions, r.unit_disruptions, r.share_pct, r.is_small_base,
-               r.network_disruptions, r.network_unit_disruptions, r.network_share_pct,
+        select f.rocu_name, f.latest_disruption_date, f.latest_claim_date, f.latest_extract_file,
+               f.months_behind_network, f.network_latest_month, r.disruptions, r.unit_disruptions, r.share_pct,
+               r.is_small_base, r.network_disruptions, r.network_unit_disruptions, r.network_share_pct,
                r.network_counted_by_more_than_one_unit
         from marts.fct_disruption_extract_freshness f
         left join marts.fct_disruption_recording r
@@ -274,11 +276,11 @@ def record_quality() -> None:
     }), f"disruption_records_{period.replace('/', '-')}", export=records)
     if not records.empty and records["network_unit_disruptions"].notna().any():
         n = records.dropna(subset=["network_unit_disruptions"]).iloc[0]
-        network = share_with_base(n["network_disruptions"], n["network_unit_disruptions"], n["network_share_pct"], False,
-                                  "validated disruptions")
+        network = share_with_base(n["network_disruptions"], n["network_unit_disruptions"], n["network_share_pct"],
+                                  False, "validated disruptions")
         st.caption(f"Across the network, {network} in {when} were against an OCG on the register. Newest disruption "
-                   f"month landed for any unit: {n['network_latest_month']}. A unit far below the network's share may be "
-                   "recording disruptions without their OCG.")
+                   f"month landed for any unit: {n['network_latest_month']}. A unit far below the network's share may "
+                   "be recording disruptions without their OCG.")
         if n["network_counted_by_more_than_one_unit"]:
             st.caption(f"{count(n['network_counted_by_more_than_one_unit'])} of the units' disruptions in {when} were "
                        "counted by more than one unit: each unit's row keeps its own, the network counts each once, so "
@@ -320,16 +322,19 @@ def disruption_breakdown() -> None:
         }), f"disruptions_matrix_{unit}_{period.replace('/', '-')}", export=matrix)
         st.caption("Validated disruptions, each counted once however many agencies claimed it.")
         if drill:
-            words = {(code, strand, impact): f"{name} · {strand_name} · {impact.capitalize()}" for code, name, strand,
-                     strand_name, impact in zip(matrix["threat_area_code"], matrix["threat_area_name"], matrix["strand"],
-                                                matrix["strand_name"], matrix["impact_level"])}
+            words = {(code, strand, impact): f"{name} · {strand_name} · {impact.capitalize()}"
+                     for code, name, strand, strand_name, impact in
+                     zip(matrix["threat_area_code"], matrix["threat_area_name"], matrix["strand"],
+                         matrix["strand_name"], matrix["impact_level"])}
             pick, go = st.columns([2, 1], vertical_alignment="bottom")
-            cell = pick.selectbox("Open the disruptions of one row", list(words), format_func=words.get, key="drill_cell")
+            cell = pick.selectbox("Open the disruptions of one row", list(words), format_func=words.get,
+                                  key="drill_cell")
             figure_link(unit, "disruptions_cell", kind, period, cell[0], "Open these disruptions", go,
                         strand=cell[1], impact=cell[2])
     # The records behind these figures, for the roles that may open them (no link a role cannot follow).
     if drill:
-        drill_link(unit, "DIS_TOTAL", kind, period, f"See every disruption record behind {names[unit]}'s figures for {when}")
+        drill_link(unit, "DIS_TOTAL", kind, period,
+                   f"See every disruption record behind {names[unit]}'s figures for {when}")
 
 
 def prevent_and_protect() -> None:
