@@ -104,8 +104,8 @@ def chart_data(at: AppTest, index: int = 0) -> pd.DataFrame:
 
 
 def table(at: AppTest, header: str) -> pd.DataFrame:
-    """The st.table whose columns include ``header``."""
-    return next(t.value for t in at.table if header in t.value.columns)
+    """The table whose columns include ``header`` (a long one is a scrolling grid, st.dataframe)."""
+    return next(t.value for t in [*at.table, *at.dataframe] if header in t.value.columns)
 
 
 def texts(elements) -> str:

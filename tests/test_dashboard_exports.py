@@ -47,3 +47,30 @@ def test_text_from_a_users_file_cannot_become_markdown():
     assert escape_markdown("-3") == "\\-3"
     assert escape_markdown("a_b*c|d") == "a\\_b\\*c\\|d"
     assert escape_markdown(None) == ""
+
+
+def test_a_long_table_is_a_scrolling_grid_of_the_text_as_typed_and_a_short_one_is_text():
+    """Issue 16 item 5: thousands of rows drawn as text cells took the browser seconds; beyond
+    LONG_TABLE_ROWS a table is a grid that draws only the rows in view, showing typed text as it is
+    but for text that would start a formula (the grid has its own CSV download)."""
+    from streamlit.testing.v1 import AppTest
+
+    def page(rows: int) -> None:
+        import pandas as pd
+
+        from dashboards.widgets import show_table
+
+        show_table(pd.DataFrame({"Reference": [f"D-{i}" for i in range(rows)],
+                                 "Narrative": ["=HYPERLINK(1)"] + ["a_b*c"] * (rows - 1)}), "claims", typed=("Narrative",))
+
+    from dashboards.widgets import LONG_TABLE_ROWS
+
+    short = AppTest.from_function(page, args=(LONG_TABLE_ROWS,), default_timeout=30).run()
+    assert len(short.table) == 1 and not short.dataframe
+    assert set(short.table[0].value["Narrative"]) == {"=HYPERLINK(1)", "a\\_b\\*c"}  # Markdown cannot change it
+    long = AppTest.from_function(page, args=(LONG_TABLE_ROWS + 1,), default_timeout=30).run()
+    assert not long.table and len(long.dataframe) == 1
+    grid = long.dataframe[0].value
+    assert len(grid) == LONG_TABLE_ROWS + 1 and set(grid["Narrative"][1:]) == {"a_b*c"}  # shown as typed
+    assert grid["Narrative"][0] == "'=HYPERLINK(1)"  # defused for the grid's own CSV download
+    assert [b.label for b in long.get("download_button")] == [b.label for b in short.get("download_button")]
