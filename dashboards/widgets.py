@@ -273,8 +273,9 @@ def show_table(frame: pd.DataFrame, name: str, typed: tuple[str, ...] = (), expo
     """A table as readable text (a scrolling grid when long), with its CSV and XLSX exports.
 
     ``typed`` names columns holding text from a user's file: escaped on screen so Markdown
-    cannot change it (in the grid, text that would start a formula is defused), exported exactly as sent. ``export`` is the
-    same table with typed figures (numbers, not the text shown), when the shown one formats them.
+    cannot change it (in the grid, text that would start a formula is defused), exported exactly
+    as sent. ``export`` is the same table with typed figures (numbers, not the text shown), when
+    the shown one formats them.
     """
     if len(frame) > LONG_TABLE_ROWS:
         # The grid offers a CSV download of its own: text from a user's file is defused for it, as in ours.

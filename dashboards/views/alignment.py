@@ -125,21 +125,24 @@ if r["widest_gap_threat_area_code"] is not None and not pd.isna(r["widest_gap_th
     st.caption(f"Widest gap: {r['widest_gap_threat_area_code']}, effort share {decimal(r['widest_gap_pts'])} "
                "percentage points against its threat share. The index says where effort and threat part, not why.")
 
-areas = query(
-    """
-    select threat_area_code, threat_area_name, national_priority_level, regional_priority_level, departure,
-           high_band_ocg_months, operations, disruptions, threat_share_pct, effort_share_pct, effort_gap_pts,
-           is_priority_without_operation, operations_off_priority, is_threat_small_base, is_operations_small_base,
-           is_disruptions_small_base
-    from marts.fct_effort_alignment where rocu_code = ? and financial_year = ? order by threat_area_order
-    """,
-    (unit, year),
-)
+def threat_areas() -> pd.DataFrame:
+    """The unit's threat areas that year, with their threat and effort shares (read by two sections)."""
+    return query(
+        """
+        select threat_area_code, threat_area_name, national_priority_level, regional_priority_level, departure,
+               high_band_ocg_months, operations, disruptions, threat_share_pct, effort_share_pct, effort_gap_pts,
+               is_priority_without_operation, operations_off_priority, is_threat_small_base,
+               is_operations_small_base, is_disruptions_small_base
+        from marts.fct_effort_alignment where rocu_code = ? and financial_year = ? order by threat_area_order
+        """,
+        (unit, year),
+    )
 
 
 def by_threat_area() -> None:
     """Each threat area's share of the high-band threat beside its share of the unit's effort."""
     st.subheader(f"Threat and effort by threat area, {year}")
+    areas = threat_areas()
     st.caption(THREAT_FROM.get(r["threat_source"], "No high-band threat recorded for the unit in the year."))
     chart = pd.concat([
         pd.DataFrame({"Threat area": areas["threat_area_name"], "Share": "Share of the high-band threat",
@@ -210,6 +213,7 @@ def units_on_the_index() -> None:
 def operations() -> None:
     """The operations behind the figures, for one threat area or all."""
     st.subheader("Operations behind the figures")
+    areas = threat_areas()
     area_names = {"ALL": "All threat areas"} | dict(zip(areas["threat_area_code"], areas["threat_area_name"]))
     area = url_select("Threat area", list(area_names), "threat", format_func=area_names.get)
     ops = query(

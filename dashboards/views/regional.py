@@ -80,13 +80,13 @@ if mine.empty:
             "Choose another metric or period.")
 me = mine.iloc[0]
 grouped = bool(me["peer_is_grouped"])
-group = query("select * from marts.dim_unit_peer_group where rocu_code = ? and financial_year = ? and "
-              "grouping_code = ?", (unit, me["peer_group_year"], grouping))
 
 
 def beside_peers() -> None:
     """The unit's rate beside its peers', the peer median and the network, and the group it is in."""
     peers = rows[rows["peer_group_id"] == me["peer_group_id"]] if grouped else mine
+    group = query("select * from marts.dim_unit_peer_group where rocu_code = ? and financial_year = ? and "
+                  "grouping_code = ?", (unit, me["peer_group_year"], grouping))
     st.subheader(f"{names[unit]} beside its peers: {name} per 100,000 population, {when}")
     # Which group and why: the group's rule or range that year, the unit's own figure and where it comes from.
     if not group.empty:
