@@ -9,8 +9,9 @@ Debian's chromium. Two figures per page:
   to its first meaningful content (a text only real data produces), cold (first load, empty
   caches) and warm (later loads, median);
 - navigation: inside one signed-in session, seconds from clicking the page in the sidebar (once
-  the page shown has finished its run, as a person reads a page before moving on) to its content (its headline figures and its first section), over ``--rounds`` rounds of every
-  page; median and 95th percentile, against issue 16's target of 0.5 s at the 95th percentile;
+  the page shown has finished its run, as a person reads a page before moving on) to its content
+  (its headline figures and its first section), over ``--rounds`` rounds of every page; median
+  and 95th percentile, against issue 16's target of 0.5 s at the 95th percentile;
 - sections: on the pages whose sections are tabs (only the open one runs and is drawn), seconds
   from clicking a section to its content, every section of every such page in each round; the
   same target, so what a page leaves to a click is measured too.
@@ -102,6 +103,14 @@ def bench_accounts(var: Path) -> str:
     return password
 
 
+def drawn(scope, marker: str, timeout_ms: int) -> None:
+    """Until `marker` shows within `scope` (the page, or an open section) and, if it has a chart, the
+    first chart is drawn."""
+    scope.get_by_text(marker).first.wait_for(state="visible", timeout=timeout_ms)
+    if scope.locator("[data-testid=stVegaLiteChart]").count():
+        scope.locator(CHART).first.wait_for(state="visible", timeout=timeout_ms)
+
+
 def load(page, url: str, marker: str, user: str, password: str, timeout_ms: int = 60_000) -> tuple[float, str]:
     """Open the address in a new session, sign in, and time from signing in until the marker (and
     any chart) shows; and what was seen ('ok' or 'empty state')."""
@@ -125,9 +134,7 @@ def navigate(page, title: str, marker: str, timeout_ms: int = 60_000) -> float:
     wait_until_idle(page)
     start = time.perf_counter()
     page.locator("[data-testid=stSidebarNav]").get_by_text(title, exact=True).click()
-    page.get_by_text(marker).first.wait_for(state="visible", timeout=timeout_ms)
-    if page.locator("[data-testid=stVegaLiteChart]").count():
-        page.locator(CHART).first.wait_for(state="visible", timeout=timeout_ms)
+    drawn(page, marker, timeout_ms)
     return time.perf_counter() - start
 
 
@@ -137,10 +144,7 @@ def open_section(page, label: str, marker: str, timeout_ms: int = 60_000) -> flo
     wait_until_idle(page)
     start = time.perf_counter()
     page.get_by_role("tab", name=label, exact=True).click()
-    panel = page.get_by_role("tabpanel")
-    panel.get_by_text(marker).first.wait_for(state="visible", timeout=timeout_ms)
-    if panel.locator("[data-testid=stVegaLiteChart]").count():
-        panel.locator(CHART).first.wait_for(state="visible", timeout=timeout_ms)
+    drawn(page.get_by_role("tabpanel"), marker, timeout_ms)
     return time.perf_counter() - start
 
 
@@ -189,12 +193,11 @@ def measure(var: Path, password: str, runs: int, rounds: int, log: Path) -> tupl
         for _ in range(rounds):
             for title, marker in nav_pages.items():
                 times[title].append(navigate(page, title, marker))
-        lead = {f"{t} (performance lead)": [] for t in LEAD_PAGES}
         load(page, f"{url}/upload?unit=ROCUWM", PAGES["Upload a return"][1], "bench.lead.rocuwm", password)
+        times |= {f"{t} (performance lead)": [] for t in LEAD_PAGES}
         for _ in range(rounds):
             for title, marker in LEAD_PAGES.items():
-                lead[f"{title} (performance lead)"].append(navigate(page, title, marker))
-        times |= lead
+                times[f"{title} (performance lead)"].append(navigate(page, title, marker))
         load(page, f"{url}/", PAGES["National overview"][1], "bench.analyst", password)
         # Sections: each page's sections in turn, after opening the page from the sidebar.
         switches: dict[str, list[float]] = {t: [] for t in SECTIONS}
@@ -205,6 +208,17 @@ def measure(var: Path, password: str, runs: int, rounds: int, log: Path) -> tupl
                     switches[title].append(open_section(page, label, marker))
         browser.close()
     return rows, times, switches
+
+
+def print_times(heading: str, everything: str, times: dict[str, list[float]], width: int) -> None:
+    """Median and 95th percentile per page, then over every time, against the target."""
+    print(f"\n{heading}")
+    print(f"{'Page':<{width}}  {'median':>6}  {'p95':>6}")
+    for title, values in times.items():
+        print(f"{title:<{width}}  {statistics.median(values):6.2f}  {percentile(values, 0.95):6.2f}")
+    every = [t for values in times.values() for t in values]
+    print(f"{everything:<{width}}  {statistics.median(every):6.2f}  {percentile(every, 0.95):6.2f}"
+          f"  (target: p95 at most {NAV_TARGET_S} s; ratio {percentile(every, 0.95) / NAV_TARGET_S:.2f})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -230,20 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'Page':<{width}}  {'cold':>6}  {'warm':>6}  seen")
     for title, cold, warm, seen in rows:
         print(f"{title:<{width}}  {cold:6.2f}  {warm:6.2f}  {seen}")
-    every = [t for values in times.values() for t in values]
-    print(f"\nNavigation inside one signed-in session, {args.rounds} rounds (seconds)")
-    print(f"{'Page':<{width}}  {'median':>6}  {'p95':>6}")
-    for title, values in times.items():
-        print(f"{title:<{width}}  {statistics.median(values):6.2f}  {percentile(values, 0.95):6.2f}")
-    print(f"{'All pages':<{width}}  {statistics.median(every):6.2f}  {percentile(every, 0.95):6.2f}"
-          f"  (target: p95 at most {NAV_TARGET_S} s; ratio {percentile(every, 0.95) / NAV_TARGET_S:.2f})")
-    print(f"\nOpening a section of the page, {args.rounds} rounds of every section (seconds)")
-    print(f"{'Page':<{width}}  {'median':>6}  {'p95':>6}")
-    for title, values in switches.items():
-        print(f"{title:<{width}}  {statistics.median(values):6.2f}  {percentile(values, 0.95):6.2f}")
-    every = [t for values in switches.values() for t in values]
-    print(f"{'All sections':<{width}}  {statistics.median(every):6.2f}  {percentile(every, 0.95):6.2f}"
-          f"  (target: p95 at most {NAV_TARGET_S} s; ratio {percentile(every, 0.95) / NAV_TARGET_S:.2f})")
+    print_times(f"Navigation inside one signed-in session, {args.rounds} rounds (seconds)", "All pages", times, width)
+    print_times(f"Opening a section of the page, {args.rounds} rounds of every section (seconds)", "All sections",
+                switches, width)
     return 0
 
 
