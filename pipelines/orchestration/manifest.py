@@ -47,14 +47,17 @@ def require_manifest(path: Path = MANIFEST_PATH) -> Path:
     return path
 
 
+def newest_project_change(project: Path = DBT_PROJECT_DIR, seeds: Path = SEEDS_DIR) -> float:
+    """The modification time of the newest model, test, macro, seed or project file."""
+    folders = [project / d for d in ("models", "tests", "macros")] + [seeds]
+    files = [project / "dbt_project.yml", project / "profiles.yml",
+             *(f for d in folders for f in d.rglob("*") if f.is_file())]
+    return max(f.stat().st_mtime for f in files if f.exists())
+
+
 def is_stale(path: Path = MANIFEST_PATH) -> bool:
     """True when there is no manifest or a model, test, macro, seed or project file is newer."""
-    if not path.exists():
-        return True
-    folders = [DBT_PROJECT_DIR / d for d in ("models", "tests", "macros")] + [SEEDS_DIR]
-    files = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml",
-             *(f for d in folders for f in d.rglob("*") if f.is_file())]
-    return path.stat().st_mtime < max(f.stat().st_mtime for f in files)
+    return not path.exists() or path.stat().st_mtime < newest_project_change()
 
 
 def prepare_manifest(warehouse: Path) -> Path:

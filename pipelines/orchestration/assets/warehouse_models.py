@@ -6,7 +6,9 @@ comes from the manifest `make manifest` wrote (never parsed here); each run tell
 warehouse to build through `--vars`, and keeps its artifacts in its own folder under
 var/dbt_runs/, of which only the newest few are kept. A run starts from the previous run's
 parse of the project for the same warehouse (var/dbt_parse/), or the first from the project's own
-made for it, so dbt re-parses only what changed.
+made for it, so dbt re-parses only what changed. The refresh worker's runs invoke dbt in its own
+process from a parse it keeps (pipelines/orchestration/dbt_in_process.py); every other run starts a
+`dbt build` process.
 """
 
 import shutil
@@ -16,6 +18,7 @@ from dagster import AssetExecutionContext, ResourceParam
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.orchestration.dbt_cli import PARTIAL_PARSE, keep_parse, parse_for_warehouse, reuse_parse
+from pipelines.orchestration.dbt_in_process import InProcessDbt
 from pipelines.orchestration.manifest import TARGET_DIR, dbt_vars, require_manifest
 from pipelines.orchestration.resources import Supersession, WarehouseResource
 from pipelines.settings import DBT_PROJECT_DIR
@@ -33,7 +36,7 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 @dbt_assets(manifest=require_manifest(), project=dbt_project)
 def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
-                     superseded: ResourceParam[Supersession]):
+                     superseded: ResourceParam[Supersession], dbt_in_process: ResourceParam[InProcessDbt]):
     """Seed the reference data, build every model and run its data tests."""
     if newer := superseded.newer_request():
         # Nothing built, so nothing downstream runs: the publish is skipped, the published copy stands.
@@ -43,13 +46,17 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     database = Path(warehouse.path)
     database.parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates the file, not its folder
     var = warehouse.paths().var
-    runs, run_folder = var / "dbt_runs", var / "dbt_runs" / context.run_id
-    if not reuse_parse(var / "dbt_parse", run_folder, DBT_PROJECT_DIR):
-        parse_for_warehouse(TARGET_DIR / PARTIAL_PARSE, run_folder, database, DBT_PROJECT_DIR)
+    runs, run_folder, parse_cache = var / "dbt_runs", var / "dbt_runs" / context.run_id, var / "dbt_parse"
     try:
+        if dbt_in_process.on:
+            yield from dbt_in_process.build(context, [*PRODUCTION_BUILD, *dbt_vars(database)], database, run_folder,
+                                            parse_cache)
+            return
+        if not reuse_parse(parse_cache, run_folder, DBT_PROJECT_DIR):
+            parse_for_warehouse(TARGET_DIR / PARTIAL_PARSE, run_folder, database, DBT_PROJECT_DIR)
         yield from dbt.cli(["build", *PRODUCTION_BUILD, *dbt_vars(database)], context=context,
                            target_path=run_folder).stream()
-        keep_parse(run_folder, var / "dbt_parse", DBT_PROJECT_DIR)
+        keep_parse(run_folder, parse_cache, DBT_PROJECT_DIR)
     finally:
         prune_run_folders(runs, keep=RUN_FOLDERS_KEPT)
 

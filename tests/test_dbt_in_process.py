@@ -1,0 +1,143 @@
+"""dbt in the refresh worker's process gives Dagster what a `dbt build` process gives it: the same
+materialisations and asset check results, a failed step naming what failed, and the warehouse file
+free for the next step. Tried on a small dbt project of its own, run both ways by real Dagster and dbt."""
+
+import json
+import subprocess
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import AssetExecutionContext, DagsterInstance, ResourceParam, materialize
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from pipelines.orchestration.dbt_cli import dbt_global_flags
+from pipelines.orchestration.dbt_in_process import InProcessDbt
+from pipelines.orchestration.manifest import DBT_EXECUTABLE, dbt_vars
+
+pytestmark = pytest.mark.slow  # real dbt, twice
+
+
+def write_project(root: Path, rows: str) -> Path:
+    """A dbt project with one source table, one model over it and two tests on the model."""
+    project = root / "project"
+    (project / "models").mkdir(parents=True, exist_ok=True)
+    (project / "dbt_project.yml").write_text(textwrap.dedent("""\
+        name: toy
+        version: "1.0.0"
+        config-version: 2
+        profile: toy
+        models:
+          toy:
+            +materialized: table
+        flags:
+          send_anonymous_usage_stats: false
+        """))
+    (project / "profiles.yml").write_text(textwrap.dedent("""\
+        toy:
+          target: dev
+          outputs:
+            dev:
+              type: duckdb
+              path: "{{ var('warehouse_path') }}"
+              threads: 2
+        """))
+    (project / "models" / "sources.yml").write_text(textwrap.dedent("""\
+        version: 2
+        sources:
+          - name: raw
+            schema: main
+            tables: [{name: landed_things}]
+        models:
+          - name: things
+            columns:
+              - name: id
+                data_tests: [unique, not_null]
+        """))
+    (project / "models" / "things.sql").write_text(f"select * from {{{{ source('raw', 'landed_things') }}}} {rows}\n")
+    return project
+
+
+def parse(project: Path, warehouse: Path) -> Path:
+    target = project / "target"
+    subprocess.run([DBT_EXECUTABLE, "--quiet", "parse", "--project-dir", str(project), "--profiles-dir", str(project),
+                    "--target-path", str(target), *dbt_vars(warehouse)], check=True)
+    return target / "manifest.json"
+
+
+def run_both_ways(tmp_path: Path, rows: str) -> dict[str, dict]:
+    """What Dagster recorded for a build of the toy project through a `dbt build` process and in process."""
+    warehouse = tmp_path / "toy.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("create or replace table main.landed_things as select * from (values (1), (2), (3)) t(id)")
+    con.close()
+    project = write_project(tmp_path, rows)
+    manifest = parse(project, warehouse)
+    recorded = {}
+    for way in ("process", "in process"):
+        @dbt_assets(manifest=manifest, name="toy_" + way.replace(" ", "_"))
+        def toy(context: AssetExecutionContext, dbt: DbtCliResource, dbt_in_process: ResourceParam[InProcessDbt]):
+            run_folder = tmp_path / "runs" / context.run_id
+            if dbt_in_process.on:
+                yield from dbt_in_process.build(context, dbt_vars(warehouse), warehouse, run_folder,
+                                                tmp_path / "parse")
+            else:
+                yield from dbt.cli(["build", *dbt_vars(warehouse)], context=context, target_path=run_folder).stream()
+
+        result = materialize([toy], instance=DagsterInstance.ephemeral(), raise_on_error=False, resources={
+            "dbt": DbtCliResource(project_dir=str(project), profiles_dir=str(project), dbt_executable=DBT_EXECUTABLE,
+                                  global_config_flags=dbt_global_flags()),
+            "dbt_in_process": InProcessDbt(project, seeds_dir=project / "seeds") if way == "in process"
+            else InProcessDbt()})
+        failures = [e.event_specific_data.error.message for e in result.all_events if e.is_step_failure]
+        recorded[way] = {
+            "success": result.success,
+            "materialised": sorted(e.asset_key.to_user_string() for e in result.get_asset_materialization_events()),
+            "checks": sorted((e.asset_key.to_user_string(), e.check_name, e.passed)
+                             for e in result.get_asset_check_evaluations()),
+            "failure": " ".join(failures),
+            "run_results": run_folder_results(tmp_path / "runs" / result.run_id),
+        }
+        # The file is free: another connection, configured otherwise, opens it (DuckDB refuses while
+        # this process still holds it for dbt).
+        duckdb.connect(str(warehouse), read_only=True).close()
+    return recorded
+
+
+def run_folder_results(folder: Path) -> list[tuple[str, str]]:
+    results = json.loads((folder / "run_results.json").read_text())["results"]
+    return sorted((r["unique_id"].split(".")[2], r["status"]) for r in results)
+
+
+def test_in_process_dbt_records_what_a_dbt_process_records(tmp_path):
+    recorded = run_both_ways(tmp_path, rows="")
+    assert recorded["in process"] == recorded["process"]
+    assert recorded["in process"]["success"] and recorded["in process"]["materialised"] == ["things"]
+    assert recorded["in process"]["checks"] == [("things", "not_null_things_id", True),
+                                                ("things", "unique_things_id", True)]
+
+
+def test_a_failed_test_in_process_fails_the_step_naming_it_as_a_dbt_process_does(tmp_path):
+    recorded = run_both_ways(tmp_path, rows="union all select 1")  # id 1 twice
+    assert {k: v for k, v in recorded["in process"].items() if k != "failure"} == \
+        {k: v for k, v in recorded["process"].items() if k != "failure"}
+    assert not recorded["in process"]["success"]
+    assert ("things", "unique_things_id", False) in recorded["in process"]["checks"]
+    assert "unique_things_id" in recorded["in process"]["failure"]
+    assert ("unique_things_id", "fail") in recorded["in process"]["run_results"]
+
+
+def test_in_process_dbt_parses_again_when_the_project_changed(tmp_path):
+    warehouse = tmp_path / "toy.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("create or replace table main.landed_things as select * from (values (1), (2)) t(id)")
+    con.close()
+    project = write_project(tmp_path, rows="")
+    dbt = InProcessDbt(project, seeds_dir=project / "seeds")
+    first = dbt.manifest(warehouse, tmp_path / "run1", tmp_path / "parse")
+    assert dbt.manifest(warehouse, tmp_path / "run2", tmp_path / "parse") is first  # kept between runs
+    model = project / "models" / "things.sql"
+    model.write_text(model.read_text().replace("select *", "select id, id * 2 as twice"))
+    again = dbt.manifest(warehouse, tmp_path / "run3", tmp_path / "parse")
+    assert again is not first and "twice" in again.nodes["model.toy.things"].raw_code
