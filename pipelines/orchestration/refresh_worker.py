@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,11 +145,20 @@ def serve(paths: Paths) -> None:
         shutil.copyfile(Path(__file__).with_name("dagster.yaml"), home / "dagster.yaml")
     instance = kept_open_instance(home)  # its ~1,000 events a run written without an fsync each
 
-    def run_forever() -> None:
-        try:  # parse the project now rather than in the first verdict's run
+    def parse_project() -> None:
+        """Parse the project now rather than in the first verdict's run, on a thread that yields the
+        cores to the servers starting beside it (on Linux a thread's priority is its own)."""
+        if sys.platform == "linux":
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        try:
             dbt.manifest(paths.warehouse, paths.var / "dbt_runs" / "refresh-worker-start", paths.var / "dbt_parse")
         except Exception as exc:  # noqa: BLE001 - the first run parses again and fails with dbt's message
             print(f"dbt could not parse the project at start ({exc}); the first run will try again", flush=True)
+
+    parsing = threading.Thread(target=parse_project, daemon=True, name="dbt-parse")
+
+    def run_forever() -> None:
+        parsing.join()  # one dbt at a time: a request at start waits for the parse it needs anyway
         ok = True
         while True:
             # after a failed run everything: it may have left anything half rebuilt
@@ -164,6 +174,7 @@ def serve(paths: Paths) -> None:
         waiting.add(str(unit), str(month), str(why), str(change[0]) if change else EVERYTHING)
         return ("ok", "queued")
 
+    parsing.start()
     threading.Thread(target=run_forever, daemon=True, name="refresh-runs").start()
     local_service.serve(paths.var, NAME, answer, f"Refresh worker ready for {paths.var} (Dagster loaded).")
 
