@@ -145,7 +145,8 @@ def upload_round(var: Path, password: str, page, url: str, extra: int) -> dict[s
 
 def worker_runs(var: Path, since: float) -> list[str]:
     """What each refresh worker run since `since` did, read from the Dagster instance, oldest first:
-    its trigger, its seconds, and whether it published or left that to the next run."""
+    its trigger, its seconds, and whether it published (with each step's seconds) or left that to the
+    next run."""
     from dagster import DagsterEventType, DagsterInstance, RunsFilter
 
     from pipelines.orchestration.jobs import refresh_returns
@@ -160,8 +161,10 @@ def worker_runs(var: Path, since: float) -> list[str]:
                 continue
             published = any(e.dagster_event.asset_key.path == ["published_warehouse"] for e in instance.all_logs(
                 run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION))
+            steps = ", ".join(f"{step.step_key} {step.end_time - step.start_time:.1f}"
+                              for step in instance.get_run_step_stats(run.run_id) if step.end_time and published)
             said.append(f"{run.tags.get('rocu/trigger', '?').split(' ')[0]} {stats.end_time - stats.start_time:.1f} s "
-                        f"{'published' if published else 'left to the next'}")
+                        f"{'published' if published else 'left to the next'}{f' ({steps})' if steps else ''}")
     finally:
         instance.dispose()
     return said

@@ -19,7 +19,7 @@ from pipelines.orchestration.manifest import DBT_EXECUTABLE, dbt_vars
 pytestmark = pytest.mark.slow  # real dbt, twice
 
 
-def write_project(root: Path, rows: str) -> Path:
+def write_project(root: Path) -> Path:
     """A dbt project with one source table, one model over it and two tests on the model."""
     project = root / "project"
     (project / "models").mkdir(parents=True, exist_ok=True)
@@ -55,7 +55,7 @@ def write_project(root: Path, rows: str) -> Path:
               - name: id
                 data_tests: [unique, not_null]
         """))
-    (project / "models" / "things.sql").write_text(f"select * from {{{{ source('raw', 'landed_things') }}}} {rows}\n")
+    (project / "models" / "things.sql").write_text("select * from {{ source('raw', 'landed_things') }}\n")
     return project
 
 
@@ -66,16 +66,26 @@ def parse(project: Path, warehouse: Path) -> Path:
     return target / "manifest.json"
 
 
-def run_both_ways(tmp_path: Path, rows: str) -> dict[str, dict]:
-    """What Dagster recorded for a build of the toy project through a `dbt build` process and in process."""
-    warehouse = tmp_path / "toy.duckdb"
+def land(warehouse: Path, ids: list[int]) -> None:
     con = duckdb.connect(str(warehouse))
-    con.execute("create or replace table main.landed_things as select * from (values (1), (2), (3)) t(id)")
+    con.execute("create or replace table main.landed_things (id integer)")
+    con.executemany("insert into main.landed_things values (?)", [[i] for i in ids])
     con.close()
-    project = write_project(tmp_path, rows)
+
+
+def run_both_ways(tmp_path: Path, ids: list[int], ways=("process", "in process"),
+                  in_process: InProcessDbt | None = None) -> dict[str, dict]:
+    """What Dagster recorded for a build of the toy project through a `dbt build` process and in process
+    (with `in_process`, that one: the same dbt kept between runs, as the worker keeps it)."""
+    warehouse = tmp_path / "toy.duckdb"
+    land(warehouse, ids)
+    project = tmp_path / "project"
+    if not project.exists():
+        write_project(tmp_path)
     manifest = parse(project, warehouse)
+    in_process = in_process or InProcessDbt(project, seeds_dir=project / "seeds")
     recorded = {}
-    for way in ("process", "in process"):
+    for way in ways:
         @dbt_assets(manifest=manifest, name="toy_" + way.replace(" ", "_"))
         def toy(context: AssetExecutionContext, dbt: DbtCliResource, dbt_in_process: ResourceParam[InProcessDbt]):
             run_folder = tmp_path / "runs" / context.run_id
@@ -88,8 +98,7 @@ def run_both_ways(tmp_path: Path, rows: str) -> dict[str, dict]:
         result = materialize([toy], instance=DagsterInstance.ephemeral(), raise_on_error=False, resources={
             "dbt": DbtCliResource(project_dir=str(project), profiles_dir=str(project), dbt_executable=DBT_EXECUTABLE,
                                   global_config_flags=dbt_global_flags()),
-            "dbt_in_process": InProcessDbt(project, seeds_dir=project / "seeds") if way == "in process"
-            else InProcessDbt()})
+            "dbt_in_process": in_process if way == "in process" else InProcessDbt()})
         failures = [e.event_specific_data.error.message for e in result.all_events if e.is_step_failure]
         recorded[way] = {
             "success": result.success,
@@ -111,7 +120,7 @@ def run_folder_results(folder: Path) -> list[tuple[str, str]]:
 
 
 def test_in_process_dbt_records_what_a_dbt_process_records(tmp_path):
-    recorded = run_both_ways(tmp_path, rows="")
+    recorded = run_both_ways(tmp_path, ids=[1, 2, 3])
     assert recorded["in process"] == recorded["process"]
     assert recorded["in process"]["success"] and recorded["in process"]["materialised"] == ["things"]
     assert recorded["in process"]["checks"] == [("things", "not_null_things_id", True),
@@ -119,21 +128,23 @@ def test_in_process_dbt_records_what_a_dbt_process_records(tmp_path):
 
 
 def test_a_failed_test_in_process_fails_the_step_naming_it_as_a_dbt_process_does(tmp_path):
-    recorded = run_both_ways(tmp_path, rows="union all select 1")  # id 1 twice
+    dbt = InProcessDbt(tmp_path / "project", seeds_dir=tmp_path / "project" / "seeds")
+    recorded = run_both_ways(tmp_path, ids=[1, 1, 2], in_process=dbt)  # id 1 twice
     assert {k: v for k, v in recorded["in process"].items() if k != "failure"} == \
         {k: v for k, v in recorded["process"].items() if k != "failure"}
     assert not recorded["in process"]["success"]
     assert ("things", "unique_things_id", False) in recorded["in process"]["checks"]
     assert "unique_things_id" in recorded["in process"]["failure"]
     assert ("unique_things_id", "fail") in recorded["in process"]["run_results"]
+    # The same dbt, kept in the process, builds again once the data is mended.
+    again = run_both_ways(tmp_path, ids=[1, 2], ways=("in process",), in_process=dbt)["in process"]
+    assert again["success"] and ("things", "unique_things_id", True) in again["checks"]
 
 
 def test_in_process_dbt_parses_again_when_the_project_changed(tmp_path):
     warehouse = tmp_path / "toy.duckdb"
-    con = duckdb.connect(str(warehouse))
-    con.execute("create or replace table main.landed_things as select * from (values (1), (2)) t(id)")
-    con.close()
-    project = write_project(tmp_path, rows="")
+    land(warehouse, [1, 2])
+    project = write_project(tmp_path)
     dbt = InProcessDbt(project, seeds_dir=project / "seeds")
     first = dbt.manifest(warehouse, tmp_path / "run1", tmp_path / "parse")
     assert dbt.manifest(warehouse, tmp_path / "run2", tmp_path / "parse") is first  # kept between runs
