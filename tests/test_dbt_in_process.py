@@ -9,7 +9,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import AssetExecutionContext, DagsterInstance, ResourceParam, materialize
+from dagster import (AssetCheckKey, AssetKey, AssetExecutionContext, AssetSelection, DagsterInstance, ResourceParam,
+                     materialize)
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from pipelines.orchestration.dbt_cli import dbt_global_flags
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.slow  # real dbt, twice
 
 
 def write_project(root: Path) -> Path:
-    """A dbt project with one source table, one model over it and two tests on the model."""
+    """A dbt project with one source table, an ephemeral model and a table over it, and two tests."""
     project = root / "project"
     (project / "models").mkdir(parents=True, exist_ok=True)
     (project / "dbt_project.yml").write_text(textwrap.dedent("""\
@@ -55,7 +56,11 @@ def write_project(root: Path) -> Path:
               - name: id
                 data_tests: [unique, not_null]
         """))
-    (project / "models" / "things.sql").write_text("select * from {{ source('raw', 'landed_things') }}\n")
+    # Through an ephemeral model, whose SQL dbt writes into the nodes that read it at each compile.
+    (project / "models" / "landed.sql").write_text(
+        "{{ config(materialized='ephemeral') }}\nselect * from {{ source('raw', 'landed_things') }}\n")
+    (project / "models" / "things.sql").write_text("select * from {{ ref('landed') }}\n")
+    (project / "models" / "counted.sql").write_text("select count(*) as things from {{ ref('things') }}\n")
     return project
 
 
@@ -74,7 +79,7 @@ def land(warehouse: Path, ids: list[int]) -> None:
 
 
 def run_both_ways(tmp_path: Path, ids: list[int], ways=("process", "in process"),
-                  in_process: InProcessDbt | None = None) -> dict[str, dict]:
+                  in_process: InProcessDbt | None = None, selection: AssetSelection | None = None) -> dict[str, dict]:
     """What Dagster recorded for a build of the toy project through a `dbt build` process and in process
     (with `in_process`, that one: the same dbt kept between runs, as the worker keeps it)."""
     warehouse = tmp_path / "toy.duckdb"
@@ -95,11 +100,13 @@ def run_both_ways(tmp_path: Path, ids: list[int], ways=("process", "in process")
             else:
                 yield from dbt.cli(["build", *dbt_vars(warehouse)], context=context, target_path=run_folder).stream()
 
-        result = materialize([toy], instance=DagsterInstance.ephemeral(), raise_on_error=False, resources={
+        result = materialize([toy], instance=DagsterInstance.ephemeral(), raise_on_error=False, selection=selection,
+                             resources={
             "dbt": DbtCliResource(project_dir=str(project), profiles_dir=str(project), dbt_executable=DBT_EXECUTABLE,
                                   global_config_flags=dbt_global_flags()),
             "dbt_in_process": in_process if way == "in process" else InProcessDbt()})
-        failures = [e.event_specific_data.error.message for e in result.all_events if e.is_step_failure]
+        failures = [f"{e.event_specific_data.error.message} {e.event_specific_data.user_failure_data}"
+                    for e in result.all_events if e.is_step_failure]
         recorded[way] = {
             "success": result.success,
             "materialised": sorted(e.asset_key.to_user_string() for e in result.get_asset_materialization_events()),
@@ -122,7 +129,7 @@ def run_folder_results(folder: Path) -> list[tuple[str, str]]:
 def test_in_process_dbt_records_what_a_dbt_process_records(tmp_path):
     recorded = run_both_ways(tmp_path, ids=[1, 2, 3])
     assert recorded["in process"] == recorded["process"]
-    assert recorded["in process"]["success"] and recorded["in process"]["materialised"] == ["things"]
+    assert recorded["in process"]["success"] and recorded["in process"]["materialised"] == ["counted", "things"]
     assert recorded["in process"]["checks"] == [("things", "not_null_things_id", True),
                                                 ("things", "unique_things_id", True)]
 
@@ -141,6 +148,26 @@ def test_a_failed_test_in_process_fails_the_step_naming_it_as_a_dbt_process_does
     assert again["success"] and ("things", "unique_things_id", True) in again["checks"]
 
 
+def test_in_process_dbt_builds_the_runs_selection_as_a_dbt_process_does(tmp_path):
+    """The worker's runs are subsets: a model without the one downstream of it, and here one of its two
+    checks left out, which dagster-dbt turns into explicit tests and an empty indirect selection."""
+    recorded = run_both_ways(tmp_path, ids=[1, 2], selection=AssetSelection.assets("things").without_checks()
+                             | AssetSelection.checks(AssetCheckKey(AssetKey("things"), "unique_things_id")))
+    assert recorded["in process"] == recorded["process"]
+    assert recorded["in process"]["materialised"] == ["things"]
+    assert recorded["in process"]["checks"] == [("things", "unique_things_id", True)]
+    assert recorded["in process"]["run_results"] == [("things", "success"), ("unique_things_id", "pass")]
+
+
+def test_a_failed_model_in_process_fails_the_step_with_the_databases_error(tmp_path):
+    project = write_project(tmp_path)
+    (project / "models" / "things.sql").write_text("select no_such_column from {{ ref('landed') }}\n")
+    recorded = run_both_ways(tmp_path, ids=[1, 2])
+    assert not recorded["in process"]["success"] and not recorded["process"]["success"]
+    assert recorded["in process"]["materialised"] == recorded["process"]["materialised"] == []
+    assert "no_such_column" in recorded["in process"]["failure"]  # DuckDB's binder error, not only "ERROR"
+
+
 def test_in_process_dbt_parses_again_when_the_project_changed(tmp_path):
     warehouse = tmp_path / "toy.duckdb"
     land(warehouse, [1, 2])
@@ -152,3 +179,6 @@ def test_in_process_dbt_parses_again_when_the_project_changed(tmp_path):
     model.write_text(model.read_text().replace("select *", "select id, id * 2 as twice"))
     again = dbt.manifest(warehouse, tmp_path / "run3", tmp_path / "parse")
     assert again is not first and "twice" in again.nodes["model.toy.things"].raw_code
+    # A file gone, however old, is a change too.
+    (project / "models" / "counted.sql").unlink()
+    assert "model.toy.counted" not in dbt.manifest(warehouse, tmp_path / "run4", tmp_path / "parse").nodes

@@ -14,13 +14,16 @@ a callback as dbt fires it, becomes dagster-dbt's own `DbtCoreCliEventMessage` a
 still reach the worker's log, and the run folder gets its `run_results.json`, as before; only the
 manifest is not written again (the project's own is `make manifest`'s).
 
-The parse is made again when a model, test, macro, seed or project file changed since (each run
-looks), or for another warehouse. A process that runs one job and ends (the daemon's runs) keeps
-using the `dbt build` process: it would pay the parse either way.
+The parse is made again when any file of the project or the seeds changed, came or went since
+(each run looks), or for another warehouse. dbt's flags, event callbacks, adapters and DuckDB
+database are the process's, so one dbt runs at a time: a step stopped half way waits for its dbt to
+finish before the next can start one. A process that runs one job and ends (the daemon's runs)
+keeps using the `dbt build` process: it would pay the parse either way.
 """
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Iterator
@@ -31,12 +34,15 @@ from dagster import AssetExecutionContext, Failure
 
 from pipelines.orchestration.dbt_cli import PARTIAL_PARSE, dbt_global_flags, keep_parse, parse_for_warehouse, \
     reuse_parse
-from pipelines.orchestration.manifest import TARGET_DIR, dbt_vars, newest_project_change
+from pipelines.orchestration.manifest import dbt_vars, project_signature
 from pipelines.settings import SEEDS_DIR
+
+log = logging.getLogger(__name__)
 
 # What dbt fires when a node has finished; the rest of its events are progress, printed and dropped.
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
 _DONE = object()  # put on the queue when dbt has returned
+_ONE_DBT = threading.Lock()  # dbt's state is the process's: one invocation at a time
 
 
 class InProcessDbt:
@@ -46,7 +52,7 @@ class InProcessDbt:
     def __init__(self, project_dir: Path | None = None, seeds_dir: Path = SEEDS_DIR):
         self.project_dir, self.seeds_dir = project_dir, seeds_dir
         self._manifest = None
-        self._parsed_for: tuple[Path, float] | None = None  # the warehouse, and the project's newest change then
+        self._parsed_for: tuple[Path, str] | None = None  # the warehouse, and the project's signature then
 
     @property
     def on(self) -> bool:
@@ -59,71 +65,99 @@ class InProcessDbt:
         own made for it, so dbt reads again only the files that changed."""
         from dbt.cli.main import dbtRunner
 
-        changed = newest_project_change(self.project_dir, self.seeds_dir)
-        if self._manifest is not None and self._parsed_for == (warehouse, changed):
+        signature = project_signature(self.project_dir, self.seeds_dir)
+        if self._manifest is not None and self._parsed_for == (warehouse, signature):
             return self._manifest
         if not reuse_parse(parse_cache, run_folder, self.project_dir):
-            parse_for_warehouse(TARGET_DIR / PARTIAL_PARSE, run_folder, warehouse, self.project_dir)
-        try:
-            parsed = dbtRunner().invoke([*dbt_global_flags(), "--quiet", "parse", *self._where(run_folder),
-                                         *dbt_vars(warehouse)])
-        finally:
-            release_warehouse()
+            parse_for_warehouse(self.project_dir / "target" / PARTIAL_PARSE, run_folder, warehouse, self.project_dir)
+        with _ONE_DBT:
+            try:
+                parsed = dbtRunner().invoke([*dbt_global_flags(), "--quiet", "parse", *self._where(run_folder),
+                                             *dbt_vars(warehouse)])
+            finally:
+                release_warehouse()
         if not parsed.success:
             raise Failure(description=f"dbt could not parse the project: {parsed.exception or 'see the log above'}")
         keep_parse(run_folder, parse_cache, self.project_dir)
-        self._manifest, self._parsed_for = parsed.result, (warehouse, changed)
+        self._manifest, self._parsed_for = parsed.result, (warehouse, signature)
         return self._manifest
 
     def build(self, context: AssetExecutionContext, args: list[str], warehouse: Path, run_folder: Path,
               parse_cache: Path) -> Iterator[Any]:
         """Run `dbt build` with `args` for the nodes of the run's selection; yield the Dagster events of
-        each node's result as it finishes. Fails the step, naming what failed, when any node did."""
-        from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets, \
-            get_subset_selection_for_context
+        each node's result as it finishes. Fails the step when any node failed, with dbt's errors."""
+        from dagster_dbt.asset_utils import (DAGSTER_DBT_EXCLUDE_METADATA_KEY, DAGSTER_DBT_SELECT_METADATA_KEY,
+                                             DAGSTER_DBT_SELECTOR_METADATA_KEY,
+                                             get_manifest_and_translator_from_dbt_assets,
+                                             get_subset_selection_for_context)
         from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
         from dbt.cli.main import dbtRunner
         from dbt_common.events.functions import msg_to_dict
 
-        manifest = self.manifest(warehouse, run_folder, parse_cache)
-        manifest_json, translator, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
-        selection, indirect = get_subset_selection_for_context(context, manifest_json, None, None, None, translator,
-                                                               None)
+        manifest = uncompiled(self.manifest(warehouse, run_folder, parse_cache))
+        manifest_json, translator, project = get_manifest_and_translator_from_dbt_assets([context.assets_def])
+        tags = context.op.tags
+        selection, indirect = get_subset_selection_for_context(
+            context, manifest_json, tags.get(DAGSTER_DBT_SELECT_METADATA_KEY), tags.get(DAGSTER_DBT_EXCLUDE_METADATA_KEY),
+            tags.get(DAGSTER_DBT_SELECTOR_METADATA_KEY), translator, None)
         results: queue.SimpleQueue = queue.SimpleQueue()
+        errors: list[str] = []  # what dbt said at error level: a model's database error, a compilation error
 
-        def on_event(event) -> None:  # called on dbt's worker threads
+        def on_event(event) -> None:  # called on dbt's threads
             if event.info.name in RESULT_EVENTS:
                 results.put(msg_to_dict(event))
+            elif event.info.level == "error":
+                errors.append(event.info.msg)
 
         outcome: list = []
 
         def invoke() -> None:
             try:
-                outcome.append(dbtRunner(manifest=manifest, callbacks=[on_event]).invoke(
-                    [*dbt_global_flags(), "--no-write-json", "build", *args, *self._where(run_folder),
-                     *(["--indirect-selection", indirect] if indirect else []), *selection]))
+                with _ONE_DBT:
+                    try:
+                        outcome.append(dbtRunner(manifest=manifest, callbacks=[on_event]).invoke(
+                            [*dbt_global_flags(), "--no-write-json", "build", *args, *self._where(run_folder),
+                             *(["--indirect-selection", indirect] if indirect else []), *selection]))
+                    finally:
+                        release_warehouse()
+            except Exception as exc:  # noqa: BLE001 - reported by the step below, never left hanging
+                errors.append(f"{type(exc).__name__}: {exc}")
             finally:
-                release_warehouse()
                 results.put(_DONE)
 
-        threading.Thread(target=invoke, name="dbt-build", daemon=True).start()
+        dbt = threading.Thread(target=invoke, name="dbt-build", daemon=True)
+        dbt.start()
         failed = []
-        while (raw := results.get()) is not _DONE:
-            event = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
-            if raw["data"].get("status", "").lower() in ("error", "fail"):
-                failed.append(str(event))
-            yield from event.to_default_asset_events(manifest=manifest_json, dagster_dbt_translator=translator,
-                                                     context=context, target_path=run_folder)
+        try:
+            while (raw := results.get()) is not _DONE:
+                event = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
+                if raw["data"].get("status", "").lower() in ("error", "fail"):
+                    failed.append(str(event))
+                yield from event.to_default_asset_events(manifest=manifest_json, dagster_dbt_translator=translator,
+                                                         context=context, target_path=run_folder, project=project)
+        finally:
+            dbt.join()  # a step stopped half way still waits for its dbt: never two at once
         [result] = outcome or [None]
         if result is not None and result.result is not None and hasattr(result.result, "write"):
             result.result.write(str(run_folder / "run_results.json"))  # where a failure is looked into
         if result is None or not result.success:
-            why = "\n".join(failed) or str(result.exception if result else "dbt stopped without a result")
-            raise Failure(description=f"dbt build failed in process:\n{why}")
+            said = [*failed, *dict.fromkeys(errors), *([str(result.exception)] if result and result.exception else [])]
+            raise Failure(description="dbt build failed in process:\n" + ("\n".join(said) or "no error was reported"))
 
     def _where(self, run_folder: Path) -> list[str]:
         return ["--project-dir", str(self.project_dir), "--profiles-dir", str(self.project_dir),
                 "--target-path", str(run_folder), "--log-path", str(run_folder)]
+
+
+def uncompiled(manifest):
+    """The kept parse made ready for another build. dbt compiles each node into the parse it is given,
+    and a node it has marked as having its ephemeral models' SQL put in front is not given it again:
+    its next compile would send SQL that names them without defining them. Copying the parse would
+    cost 0.3-0.5 s a run; undoing those marks costs nothing."""
+    for node in manifest.nodes.values():
+        if getattr(node, "extra_ctes_injected", False):
+            node.extra_ctes_injected, node.extra_ctes, node._pre_injected_sql = False, [], None
+    return manifest
 
 
 def release_warehouse() -> None:
@@ -133,10 +167,14 @@ def release_warehouse() -> None:
     and, invoked in process, leaves it open when dbt returns. The run's next steps open the same file
     themselves (the publish attaches it read-only), which DuckDB refuses while this process holds it
     otherwise configured, and no other process could write it until this one ended. The adapter
-    itself closes it this way when a connection with other credentials replaces it."""
+    itself closes it this way when a connection with other credentials replaces it. A failure to close
+    is logged, not raised: the build's own outcome is what the step reports."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
     with DuckDBConnectionManager._LOCK:
-        if DuckDBConnectionManager._ENV is not None:
-            DuckDBConnectionManager._ENV.close()
-            DuckDBConnectionManager._ENV = None
+        env, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
+        if env is not None:
+            try:
+                env.close()
+            except Exception:  # noqa: BLE001
+                log.exception("could not close dbt-duckdb's database after dbt returned")

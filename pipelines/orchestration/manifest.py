@@ -12,7 +12,10 @@ the `--vars` or the profile's connection differ, so the parse and the runs pass 
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +25,7 @@ from pipelines.settings import DBT_PROJECT_DIR, SEEDS_DIR, Paths
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))  # works without an activated venv
 TARGET_DIR = DBT_PROJECT_DIR / "target"
 MANIFEST_PATH = TARGET_DIR / "manifest.json"
+DBT_OUTPUT = {"target", "logs"}  # folders of the project dbt writes, not reads
 
 
 class ManifestMissing(RuntimeError):
@@ -47,17 +51,29 @@ def require_manifest(path: Path = MANIFEST_PATH) -> Path:
     return path
 
 
-def newest_project_change(project: Path = DBT_PROJECT_DIR, seeds: Path = SEEDS_DIR) -> float:
-    """The modification time of the newest model, test, macro, seed or project file."""
-    folders = [project / d for d in ("models", "tests", "macros")] + [seeds]
-    files = [project / "dbt_project.yml", project / "profiles.yml",
-             *(f for d in folders for f in d.rglob("*") if f.is_file())]
-    return max(f.stat().st_mtime for f in files if f.exists())
+def project_signature(project: Path = DBT_PROJECT_DIR, seeds: Path = SEEDS_DIR) -> str:
+    """A digest of every file of the project (but dbt's own output) and of the seeds, with its size and
+    modification time: any file changed, added, removed or renamed changes it."""
+    listed = []
+    for top in (project, seeds):
+        for folder, subfolders, names in os.walk(top):
+            if folder == str(project):
+                subfolders[:] = [d for d in subfolders if d not in DBT_OUTPUT]
+            for name in names:
+                with contextlib.suppress(FileNotFoundError):  # an editor's file gone since the listing
+                    stat = os.stat(os.path.join(folder, name))
+                    listed.append(f"{folder}/{name}\0{stat.st_mtime_ns}\0{stat.st_size}")
+    return hashlib.sha256("\n".join(sorted(listed)).encode()).hexdigest()
 
 
 def is_stale(path: Path = MANIFEST_PATH) -> bool:
     """True when there is no manifest or a model, test, macro, seed or project file is newer."""
-    return not path.exists() or path.stat().st_mtime < newest_project_change()
+    if not path.exists():
+        return True
+    folders = [DBT_PROJECT_DIR / d for d in ("models", "tests", "macros")] + [SEEDS_DIR]
+    files = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml",
+             *(f for d in folders for f in d.rglob("*") if f.is_file())]
+    return path.stat().st_mtime < max(f.stat().st_mtime for f in files)
 
 
 def prepare_manifest(warehouse: Path) -> Path:
