@@ -77,6 +77,14 @@ def reuse_parse(cache: Path, run_folder: Path, project: Path) -> bool:
     return True
 
 
+def start_from_kept_parse(cache: Path, run_folder: Path, warehouse: Path, project: Path) -> None:
+    """Put the best parse there is into a new run's folder, so dbt reads again only what changed: the
+    last one kept for this warehouse (`reuse_parse`), or else the project's own made for it
+    (`parse_for_warehouse`)."""
+    if not reuse_parse(cache, run_folder, project):
+        parse_for_warehouse(project / "target" / PARTIAL_PARSE, run_folder, warehouse, project)
+
+
 def keep_parse(run_folder: Path, cache: Path, project: Path) -> None:
     """Keep a finished run's parse for the next run against the same warehouse, with the project
     it was made from (each replaced whole, so a reader never sees half a file)."""

@@ -32,8 +32,7 @@ from typing import Any
 
 from dagster import AssetExecutionContext, Failure
 
-from pipelines.orchestration.dbt_cli import PARTIAL_PARSE, dbt_global_flags, keep_parse, parse_for_warehouse, \
-    reuse_parse
+from pipelines.orchestration.dbt_cli import dbt_global_flags, keep_parse, start_from_kept_parse
 from pipelines.orchestration.manifest import dbt_vars, project_signature
 from pipelines.settings import SEEDS_DIR
 
@@ -68,8 +67,7 @@ class InProcessDbt:
         signature = project_signature(self.project_dir, self.seeds_dir)
         if self._manifest is not None and self._parsed_for == (warehouse, signature):
             return self._manifest
-        if not reuse_parse(parse_cache, run_folder, self.project_dir):
-            parse_for_warehouse(self.project_dir / "target" / PARTIAL_PARSE, run_folder, warehouse, self.project_dir)
+        start_from_kept_parse(parse_cache, run_folder, warehouse, self.project_dir)
         with _ONE_DBT:
             try:
                 parsed = dbtRunner().invoke([*dbt_global_flags(), "--quiet", "parse", *self._where(run_folder),

@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from pipelines.settings import DBT_PROJECT_DIR, SEEDS_DIR, Paths
@@ -51,29 +52,28 @@ def require_manifest(path: Path = MANIFEST_PATH) -> Path:
     return path
 
 
-def project_signature(project: Path = DBT_PROJECT_DIR, seeds: Path = SEEDS_DIR) -> str:
-    """A digest of every file of the project (but dbt's own output) and of the seeds, with its size and
-    modification time: any file changed, added, removed or renamed changes it."""
-    listed = []
+def project_files(project: Path = DBT_PROJECT_DIR, seeds: Path = SEEDS_DIR) -> Iterator[tuple[str, os.stat_result]]:
+    """Every file dbt reads from the project (all but the folders it writes) and the seeds, with its
+    size and times."""
     for top in (project, seeds):
         for folder, subfolders, names in os.walk(top):
             if folder == str(project):
                 subfolders[:] = [d for d in subfolders if d not in DBT_OUTPUT]
             for name in names:
                 with contextlib.suppress(FileNotFoundError):  # an editor's file gone since the listing
-                    stat = os.stat(os.path.join(folder, name))
-                    listed.append(f"{folder}/{name}\0{stat.st_mtime_ns}\0{stat.st_size}")
-    return hashlib.sha256("\n".join(sorted(listed)).encode()).hexdigest()
+                    yield os.path.join(folder, name), os.stat(os.path.join(folder, name))
+
+
+def project_signature(project: Path = DBT_PROJECT_DIR, seeds: Path = SEEDS_DIR) -> str:
+    """A digest of `project_files` with each one's size and modification time: any file changed, added,
+    removed or renamed changes it."""
+    listed = sorted(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}" for path, stat in project_files(project, seeds))
+    return hashlib.sha256("\n".join(listed).encode()).hexdigest()
 
 
 def is_stale(path: Path = MANIFEST_PATH) -> bool:
-    """True when there is no manifest or a model, test, macro, seed or project file is newer."""
-    if not path.exists():
-        return True
-    folders = [DBT_PROJECT_DIR / d for d in ("models", "tests", "macros")] + [SEEDS_DIR]
-    files = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml",
-             *(f for d in folders for f in d.rglob("*") if f.is_file())]
-    return path.stat().st_mtime < max(f.stat().st_mtime for f in files)
+    """True when there is no manifest or a file of the project or the seeds is newer."""
+    return not path.exists() or path.stat().st_mtime < max(stat.st_mtime for _, stat in project_files())
 
 
 def prepare_manifest(warehouse: Path) -> Path:

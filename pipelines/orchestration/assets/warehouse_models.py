@@ -17,7 +17,7 @@ from pathlib import Path
 from dagster import AssetExecutionContext, ResourceParam
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
-from pipelines.orchestration.dbt_cli import PARTIAL_PARSE, keep_parse, parse_for_warehouse, reuse_parse
+from pipelines.orchestration.dbt_cli import keep_parse, start_from_kept_parse
 from pipelines.orchestration.dbt_in_process import InProcessDbt
 from pipelines.orchestration.manifest import TARGET_DIR, dbt_vars, require_manifest
 from pipelines.orchestration.resources import Supersession, WarehouseResource
@@ -52,8 +52,7 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
             yield from dbt_in_process.build(context, [*PRODUCTION_BUILD, *dbt_vars(database)], database, run_folder,
                                             parse_cache)
             return
-        if not reuse_parse(parse_cache, run_folder, DBT_PROJECT_DIR):
-            parse_for_warehouse(TARGET_DIR / PARTIAL_PARSE, run_folder, database, DBT_PROJECT_DIR)
+        start_from_kept_parse(parse_cache, run_folder, database, DBT_PROJECT_DIR)
         yield from dbt.cli(["build", *PRODUCTION_BUILD, *dbt_vars(database)], context=context,
                            target_path=run_folder).stream()
         keep_parse(run_folder, parse_cache, DBT_PROJECT_DIR)
