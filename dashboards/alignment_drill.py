@@ -153,6 +153,16 @@ def show_operations(unit: str, year: str, where: str, words: str, params: tuple 
     }), f"alignment_operation_meetings_{unit}_{year.replace('/', '-')}", export=meetings)
 
 
+def area_priorities(areas: pd.DataFrame) -> dict[str, pd.Series]:
+    """The columns every table of threat areas begins with, worded alike on the page and its drill-through:
+    the area, its national and regional priority, how they differ, and its share of the threat."""
+    return {"Threat area": areas["threat_area_name"],
+            "National priority": areas["national_priority_level"].fillna("–"),
+            "Regional priority": areas["regional_priority_level"].fillna("–"),
+            "Departs from national": areas["departure"].fillna(""),
+            "Threat share": areas["threat_share_pct"].map(pct)}
+
+
 def show_priorities_without_operation(unit: str, year: str, window: pd.Series) -> None:
     """The priority areas with no operation: their levels, and any disruptions the unit led in them."""
     areas = query("select threat_area_code, threat_area_name, national_priority_level, regional_priority_level,"
@@ -163,14 +173,8 @@ def show_priorities_without_operation(unit: str, year: str, window: pd.Series) -
     if areas.empty:
         st.info(f"Every priority area had an operation the unit led open in {year}.")
         return
-    show_table(pd.DataFrame({
-        "Threat area": areas["threat_area_name"],
-        "National priority": areas["national_priority_level"].fillna("–"),
-        "Regional priority": areas["regional_priority_level"].fillna("–"),
-        "Departs from national": areas["departure"].fillna(""),
-        "Threat share": areas["threat_share_pct"].map(pct),
-        "Disruptions the unit led": areas["disruptions"].map(count),
-    }), f"alignment_priorities_without_operation_{unit}_{year.replace('/', '-')}", export=areas)
+    show_table(pd.DataFrame({**area_priorities(areas), "Disruptions the unit led": areas["disruptions"].map(count)}),
+               f"alignment_priorities_without_operation_{unit}_{year.replace('/', '-')}", export=areas)
     st.caption("No operation to list: a priority may be met by prevent and protect work, national operations or "
                "the disruptions above. Each area opens on its threat and effort:")
     for code, name in zip(areas["threat_area_code"], areas["threat_area_name"]):

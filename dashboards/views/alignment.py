@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboards.alignment_drill import alignment_link
+from dashboards.alignment_drill import alignment_link, area_priorities
 from dashboards.auth import guard
 from dashboards.data import query
 from dashboards.widgets import no_data, sections, show_table, unit_filter, url_select
@@ -158,11 +158,7 @@ def by_threat_area() -> None:
         width="stretch",
         alt=f"Each threat area's share of {names[unit]}'s high-band threat and of its effort in {year}.")
     show_table(pd.DataFrame({
-        "Threat area": areas["threat_area_name"],
-        "National priority": areas["national_priority_level"].fillna("–"),
-        "Regional priority": areas["regional_priority_level"].fillna("–"),
-        "Departs from national": areas["departure"].fillna(""),
-        "Threat share": areas["threat_share_pct"].map(pct),
+        **area_priorities(areas),
         "Effort share": areas["effort_share_pct"].map(pct),
         "Gap (points)": areas["effort_gap_pts"].map(decimal),
         "High-band OCG-months": areas["high_band_ocg_months"].map(count),
