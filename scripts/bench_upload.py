@@ -161,10 +161,12 @@ def worker_runs(var: Path, since: float) -> list[str]:
                 continue
             published = any(e.dagster_event.asset_key.path == ["published_warehouse"] for e in instance.all_logs(
                 run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION))
-            steps = ", ".join(f"{step.step_key} {step.end_time - step.start_time:.1f}"
-                              for step in instance.get_run_step_stats(run.run_id) if step.end_time and published)
+            outcome = "left to the next"
+            if published:
+                outcome = "published (" + ", ".join(f"{step.step_key} {step.end_time - step.start_time:.1f}" for step
+                                                    in instance.get_run_step_stats(run.run_id) if step.end_time) + ")"
             said.append(f"{run.tags.get('rocu/trigger', '?').split(' ')[0]} {stats.end_time - stats.start_time:.1f} s "
-                        f"{'published' if published else 'left to the next'}{f' ({steps})' if steps else ''}")
+                        f"{outcome}")
     finally:
         instance.dispose()
     return said
