@@ -3,7 +3,8 @@
     python scripts/bench.py intake            upload -> verdict, and upload -> raw tables loaded
     python scripts/bench.py warehouse         dbt build at demo scale and at --scale x volume, beside its
                                               floor: the same seeds, models and tests in one DuckDB
-                                              connection, both as processes, interleaved and repeated
+                                              connection, both as processes, interleaved and repeated;
+                                              then a one-unit-month refresh at each scale
     python scripts/bench.py refresh           a refresh_returns run as a new Dagster process (one unit's
                                               month), with and without the last run's dbt parse kept
     python scripts/bench.py hostile           hostile files under the 20 MB upload limit: each must be read
@@ -301,84 +302,78 @@ def run_floor(statements_file: Path, warehouse: Path) -> None:
     con.close()
 
 
-def scale_raw(warehouse: Path, factor: int) -> None:
-    """Multiply the raw returns and disruptions by `factor`, as extra versions and claims."""
-    import duckdb
+def refresh_selection() -> list[str]:
+    """The dbt nodes a monthly return's refresh builds: what lies downstream of the raw tables it
+    reloads (pipelines/orchestration/refresh_worker.py::RELOADS)."""
+    from pipelines.orchestration.refresh_worker import RELOADS
+    from pipelines.refresh_request import RETURNS
 
-    con = duckdb.connect(str(warehouse))
-    con.execute(f"""
-        create or replace table raw.submissions as
-        with copies as (select * from raw.submissions, range({factor}) as r(k))
-        select * exclude (k, submission_id, version, state, superseded_by),
-            submission_id * {factor} + k as submission_id,
-            (version - 1) * {factor} + k + 1 as version,
-            case when k < {factor} - 1 and state in ('accepted', 'accepted_with_queries_or_information')
-                 then 'superseded' else state end as state,
-            null::bigint as superseded_by
-        from copies""")
-    con.execute(f"""
-        create or replace table raw.return_values as
-        select * exclude (k, submission_id), submission_id * {factor} + k as submission_id
-        from raw.return_values, range({factor}) as r(k)""")
-    # Problems, and what the unit wrote about its figures, belong to the newest copy; every accepted
-    # copy is signed off.
-    for table in ("submission_problems", "query_answers", "return_comments", "unmapped_labels"):
-        con.execute(f"update raw.{table} set submission_id = submission_id * {factor} + {factor} - 1")
-    con.execute(f"""
-        create or replace table raw.approvals as
-        select * exclude (k, submission_id), submission_id * {factor} + k as submission_id
-        from raw.approvals, range({factor}) as r(k)""")
-    con.execute(f"""
-        create or replace table raw.disruptions as
-        select * exclude (k, disruption_ref), disruption_ref || '-' || k as disruption_ref
-        from raw.disruptions, range({factor}) as r(k)""")
-    con.close()
+    return ["--select", " ".join(f"source:raw.{table}+" for table in RELOADS[RETURNS])]
 
 
 def bench_warehouse(args) -> None:
     """`dbt build` against its floor, like for like: the floor is the same seeds, models and data
     tests (compiled by that dbt build) in one DuckDB connection, in a process of its own, so both
     pay an interpreter's start. The two run interleaved, each on its own copy of the warehouse,
-    `--repeat` times; medians and the ratio are printed."""
+    `--repeat` times; medians and the ratio are printed. Then, on each scale's built warehouse, a
+    one-unit-month refresh: a new signed-off version of one month (as the refresh's raw load leaves
+    it), and the dbt build of what lies downstream, `--repeat` times; its medians at each scale and
+    their ratio to the demo's."""
     import duckdb
 
+    from pipelines.demo.scale import grow_raw, resubmit_month
     from pipelines.settings import Paths
 
     source = Paths.from_env()
     if not source.warehouse.exists():
         sys.exit(f"No warehouse at {source.warehouse}: run `make build` first.")
     tmp = Path(tempfile.mkdtemp(prefix="rocu-bench-wh-"))
-    print(f"{'scale':>6} {'raw rows':>10} {'nodes':>6} {'dbt build s':>12} {'floor s':>8} {'ratio':>6} "
-          f"{'dbt CPU s':>10} {'floor CPU s':>12} {'ratio':>6}")
+    full, refresh = [], {}
     for factor in sorted({1, args.scale}):  # --scale 1: demo scale only
         # The floor's file has the same name in another folder: dbt's compiled SQL names the database
         # (catalog) after the file.
         dbt_db, floor_db, target = tmp / f"dbt{factor}" / "w.duckdb", tmp / f"floor{factor}" / "w.duckdb", tmp / f"t{factor}"
         dbt_db.parent.mkdir(), floor_db.parent.mkdir()
         shutil.copyfile(source.warehouse, dbt_db)
-        if factor > 1:
-            scale_raw(dbt_db, factor)
+        grow_raw(dbt_db, factor)
         con = duckdb.connect(str(dbt_db), read_only=True)
         rows = con.sql("select (select count(*) from raw.return_values) + (select count(*) from raw.disruptions)"
                        ).fetchone()[0]
         con.close()
-        subprocess.run(dbt_command(["build"], dbt_db, target), check=True, stdout=subprocess.DEVNULL)  # compiles
+        # a full build first, from scratch (--full-refresh): it compiles the floor's statements
+        subprocess.run(dbt_command(["build", "--full-refresh"], dbt_db, target), check=True, stdout=subprocess.DEVNULL)
         statements = floor_statements(target / "manifest.json", dbt_db)
         plan = tmp / f"floor{factor}.json"
         plan.write_text(json.dumps(statements))
         dbt_times, floor_times = [], []
         for round_ in range(args.repeat):
             shutil.copyfile(dbt_db, floor_db)
-            runs = [(dbt_times, dbt_command(["build"], dbt_db, target)),
+            runs = [(dbt_times, dbt_command(["build", "--full-refresh"], dbt_db, target)),
                     (floor_times, [sys.executable, __file__, "floor", str(plan), str(floor_db)])]
             for times, command in runs if round_ % 2 == 0 else runs[::-1]:  # interleaved, order alternating
                 times.append(child_seconds(command))
+        full.append((factor, rows, len(statements), dbt_times, floor_times))
+        refresh[factor] = []
+        for _ in range(args.repeat):
+            resubmit_month(dbt_db, args.unit, args.month, add=100)
+            refresh[factor].append(child_seconds(dbt_command(["build", *refresh_selection()], dbt_db, target)))
+    print(f"{'scale':>6} {'raw rows':>10} {'nodes':>6} {'dbt build s':>12} {'floor s':>8} {'ratio':>6} "
+          f"{'dbt CPU s':>10} {'floor CPU s':>12} {'ratio':>6}")
+    for factor, rows, nodes, dbt_times, floor_times in full:
         wall_d, cpu_d = (statistics.median(t[i] for t in dbt_times) for i in (0, 1))
         wall_f, cpu_f = (statistics.median(t[i] for t in floor_times) for i in (0, 1))
-        print(f"{factor:>5}x {rows:>10,} {len(statements):>6} {wall_d:>12.2f} {wall_f:>8.2f} {wall_d / wall_f:>5.2f}x "
+        print(f"{factor:>5}x {rows:>10,} {nodes:>6} {wall_d:>12.2f} {wall_f:>8.2f} {wall_d / wall_f:>5.2f}x "
               f"{cpu_d:>10.2f} {cpu_f:>12.2f} {cpu_d / cpu_f:>5.2f}x")
-    print(f"Medians of {args.repeat} interleaved rounds. Both sides are processes doing the same seeds, models and "
-          "data tests (dbt's unit tests have no floor and are left in dbt's time); CPU includes child processes.")
+    print(f"Full builds (--full-refresh): medians of {args.repeat} interleaved rounds. Both sides are processes doing "
+          "the same seeds, models and data tests (dbt's unit tests have no floor and are left in dbt's time); CPU "
+          "includes child processes.")
+    base_wall, base_cpu = (statistics.median(t[i] for t in refresh[1]) for i in (0, 1))
+    print(f"One-unit-month refresh ({args.unit} {args.month}, a new signed-off version; the dbt build of what lies "
+          f"downstream, as a `dbt build` process), medians of {args.repeat}:")
+    print(f"{'scale':>6} {'wall s':>8} {'ratio to 1x':>12} {'CPU s':>8} {'ratio to 1x':>12}")
+    for factor, times in refresh.items():
+        wall, cpu = (statistics.median(t[i] for t in times) for i in (0, 1))
+        print(f"{factor:>5}x {wall:>8.2f} {wall / base_wall:>11.2f}x {cpu:>8.2f} {cpu / base_cpu:>11.2f}x")
     shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -465,6 +460,8 @@ def main() -> None:
     p = sub.add_parser("warehouse")
     p.add_argument("--scale", type=int, default=100)
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--unit", default="EMSOU")
+    p.add_argument("--month", default="2026-10")
     p.set_defaults(func=bench_warehouse)
     p = sub.add_parser("floor", help="(used by warehouse) run a floor plan's statements in one connection")
     p.add_argument("plan", type=Path)

@@ -17,9 +17,9 @@ Debian's chromium. Two figures per page:
   same target, so what a page leaves to a click is measured too.
 
 ``--scale N`` first makes a copy of the var folder whose warehouse holds N times the demo's
-versions of returns and disruptions (``scripts/bench.py::scale_raw``: the disruption marts, which the
-drill-through and the threat page read, grow N times; the monthly figures do not, as only the newest
-version of a return counts), builds it with dbt, publishes it, and measures the pages on that copy.
+versions of returns and distinct disruption claims (``pipelines/demo/scale.py``: the disruption marts,
+which the drill-through and the threat page read, grow N times; the monthly figures do not, as only the
+newest version of a return counts), builds it with dbt, publishes it, and measures the pages on that copy.
 
 A measurement tool, not a test: timings depend on the machine.
 """
@@ -152,16 +152,17 @@ def scaled_copy(source: Path, factor: int, into: Path) -> Path:
     """A copy of the var folder `source` (its accounts and landing zone too) whose warehouse holds
     `factor` times the demo's versions and disruptions, built by dbt and published."""
     sys.path.insert(0, str(ROOT / "scripts"))
-    from bench import dbt_command, scale_raw
+    from bench import dbt_command
 
     from pipelines.access import AuditLog
+    from pipelines.demo.scale import grow_raw
     from pipelines.serving.publish import publish_copy
     from pipelines.settings import Paths
 
     shutil.copytree(source, into, ignore=shutil.ignore_patterns("dbt_runs", "dbt_parse", "published", "dagster_home",
                                                                 "*.log"))
     paths = Paths(into)
-    scale_raw(paths.warehouse, factor)
+    grow_raw(paths.warehouse, factor)
     start = time.perf_counter()
     subprocess.run(dbt_command(["build"], paths.warehouse, into / "dbt_target"), check=True, stdout=subprocess.DEVNULL)
     publish_copy(paths.warehouse, paths.published, AuditLog.at(paths))
