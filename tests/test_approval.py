@@ -1,6 +1,6 @@
 """A return counts in published figures only once its unit's approver signs it off.
 
-The rule is one dbt model's (int_return_values__versions, with its unit tests); end to end, a verdict
+The rule is one dbt model's (int_return_versions__chosen, with its unit tests); end to end, a verdict
 and then a sign-off each refreshing the published figures, it is
 tests/test_refresh_worker.py::test_a_verdict_and_a_sign_off_each_refresh_the_published_figures_through_the_worker."""
 

@@ -1,7 +1,16 @@
 -- Monthly-return values per unit, month, metric and force (null = not force attributable),
--- from the current version and from the first accepted version, with provenance.
+-- from the current version and from the first accepted version, with provenance. Kept per unit
+-- and month, like the versions it sums (macros/incremental_by_scope.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook=before_begin("{{ delete_changed_scopes(ref('int_return_values__versions'), ['rocu_code', 'month']) }}"),
+) }}
+
 with versions as (
-    select * from {{ ref('int_return_values__versions') }}
+    select * from {{ ref('int_return_values__versions') }} as versions
+    where {{ unbuilt_scope('versions', ['rocu_code', 'month']) }}
 ),
 
 current_values as (
@@ -17,10 +26,11 @@ current_values as (
         string_agg(
             coalesce(source_sheet || '!', '') || source_column || source_row, ', '
             order by source_sheet, source_row
-        ) as source_cells
+        ) as source_cells,
+        {{ scope_fingerprint('any_value(inputs_fingerprint)') }} as inputs_fingerprint
     from versions
     where is_current
-    group by all
+    group by rocu_code, month, metric_id, force_code
 ),
 
 first_values as (

@@ -5,7 +5,7 @@
 -- unit, month and force; numerator = share x base / 100 (the respondents the share stands for).
 -- A share reported without its base keeps no numerator or denominator: it is not combined.
 with values_reported as (
-    select * from {{ ref('int_metric_values__from_returns') }}
+    select * exclude (inputs_fingerprint) from {{ ref('int_metric_values__from_returns') }}
 ),
 
 shares as (

@@ -1,69 +1,51 @@
--- Every accepted version's values, flagged as the current version and the first accepted
--- version ("as first submitted"). Current = the latest accepted version that counts: where
--- the submission window requires approval, only versions signed off by the unit's approver
--- count, so a resubmission awaiting sign-off leaves the previous approved figures in place.
-with submissions as (
-    select * from {{ ref('stg_intake__submissions') }}
-    where month is not null
+-- Every accepted version's values, flagged as the current version and the first accepted version
+-- (int_return_versions__chosen). Kept per unit and month: a refresh rebuilds only the unit-months
+-- whose versions, sign-offs or values changed (macros/incremental_by_scope.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook=before_begin("{{ delete_changed_scopes(ref('int_return_months__inputs'), ['rocu_code', 'month']) }}"),
+) }}
+
+with months as (
+    select * from {{ ref('int_return_months__inputs') }} as inputs
+    where {{ unbuilt_scope('inputs', ['rocu_code', 'month']) }}
 ),
 
-approvals as (
-    select * from {{ ref('stg_intake__approvals') }}
-),
-
-windows as (
-    select * from {{ ref('stg_config__submission_windows') }}
+versions as (
+    select * from {{ ref('int_return_versions__chosen') }}
 ),
 
 values_ as (
     select * from {{ ref('stg_intake__return_values') }}
 ),
 
-rule as (
-    select
-        submissions.submission_id,
-        max_by(windows.approval_required, windows.effective_from) as approval_required
-    from submissions
-    inner join windows on windows.effective_from <= cast(submissions.month || '-01' as date)
-    group by all
-),
-
-accepted as (
-    select
-        submissions.*,
-        approvals.approved_by,
-        approvals.approved_at,
-        not rule.approval_required or approvals.submission_id is not null as counts,
-        row_number() over (partition by submissions.rocu_code, submissions.month order by submissions.version)
-            = 1 as is_first_accepted
-    from submissions
-    inner join rule on submissions.submission_id = rule.submission_id
-    left join approvals on submissions.submission_id = approvals.submission_id
-    where submissions.state in ('accepted', 'accepted_with_queries_or_information', 'superseded')
-),
-
-ranked as (
-    select
-        *,
-        counts and row_number() over (
-            partition by rocu_code, month, counts order by version desc
-        ) = 1 as is_current
-    from accepted
-),
-
 final as (
     select
-        values_.*,
-        ranked.version,
-        ranked.file_sha256,
-        ranked.original_name,
-        ranked.submitted_at,
-        ranked.approved_by,
-        ranked.approved_at,
-        ranked.is_current,
-        ranked.is_first_accepted
-    from values_
-    inner join ranked on values_.submission_id = ranked.submission_id
+        values_.submission_id,
+        values_.rocu_code,
+        values_.month,
+        values_.metric_id,
+        values_.force_code,
+        values_.value,
+        values_.local_label,
+        values_.raw_value,
+        values_.source_sheet,
+        values_.source_row,
+        values_.source_column,
+        versions.version,
+        versions.file_sha256,
+        versions.original_name,
+        versions.submitted_at,
+        versions.approved_by,
+        versions.approved_at,
+        versions.is_current,
+        versions.is_first_accepted,
+        {{ scope_fingerprint('months.inputs_fingerprint') }} as inputs_fingerprint
+    from months
+    inner join versions on months.rocu_code = versions.rocu_code and months.month = versions.month
+    inner join values_ on versions.submission_id = values_.submission_id
 )
 
 select * from final

@@ -1,7 +1,16 @@
 -- Every value of every accepted version of every return, traced to its submission, file
--- hash, sheet, row and column: what a figure on a dashboard is made of.
+-- hash, sheet, row and column: what a figure on a dashboard is made of. It grows with every
+-- version sent, so it is kept per unit and month (macros/incremental_by_scope.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook=before_begin("{{ delete_changed_scopes(ref('int_return_values__versions'), ['rocu_code', 'month']) }}"),
+) }}
+
 with versions as (
-    select * from {{ ref('int_return_values__versions') }}
+    select * from {{ ref('int_return_values__versions') }} as versions
+    where {{ unbuilt_scope('versions', ['rocu_code', 'month']) }}
 ),
 
 final as (
@@ -24,7 +33,8 @@ final as (
         file_sha256,
         source_sheet,
         source_row,
-        source_column
+        source_column,
+        {{ scope_fingerprint('inputs_fingerprint') }} as inputs_fingerprint
     from versions
 )
 

@@ -13,5 +13,6 @@ select
     raw_value,
     source_sheet,
     source_row,
-    source_column
+    source_column,
+    loaded_at
 from source

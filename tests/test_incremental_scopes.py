@@ -1,0 +1,133 @@
+"""The models kept per unit-month (dbt_project/macros/incremental_by_scope.sql) rebuild what changed
+and nothing else, and end up exactly as a full rebuild would.
+
+One warehouse takes several changes at once, as refreshes bring them: a unit-month gets a new
+version with a revised figure, another loses its sign-off, a third is gone from the registry, and one
+model was built before it was kept per unit-month (no digest column). dbt then builds the kept models
+incrementally; a copy of the same warehouse is built with `--full-refresh`. Every kept model must
+hold the same rows in both. A fourth unit-month, not changed, has a value altered by hand in the
+warehouse beforehand: the incremental build leaves it alone (it was not rebuilt), which is what
+makes a refresh cost the change rather than the history.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from pipelines.demo.scale import resubmit_month
+from pipelines.settings import Paths
+from tests.conftest import run_dbt
+
+# The kept models with what they are built from: their digests and the version choice.
+SELECTION = ["--exclude-resource-type", "unit_test", "--select", "config.materialized:incremental", "int_return_months__inputs", "int_return_versions__chosen"]
+KEPT = {"intermediate": ("int_return_values__versions", "int_metric_values__from_returns"),
+        "marts": ("fct_return_value_provenance", "fct_metric_versions")}
+
+
+def current_submission(con: duckdb.DuckDBPyConnection, unit: str, month: str) -> int:
+    return con.execute("select submission_id from raw.submissions where rocu_code = ? and period = ? and state in "
+                       "('accepted', 'accepted_with_queries_or_information') order by version desc limit 1",
+                       [unit, month]).fetchone()[0]
+
+
+def scope_months(con: duckdb.DuckDBPyConnection, count: int) -> list[tuple[str, str]]:
+    """`count` signed-off unit-months of different units, with more than one metric."""
+    return con.execute("""
+        select rocu_code, month from intermediate.int_return_values__versions
+        where is_current and approved_by is not null
+        group by rocu_code, month having count(distinct metric_id) > 1
+        qualify row_number() over (partition by rocu_code order by month desc) = 1
+        order by rocu_code limit ?""", [count]).fetchall()
+
+
+def change_the_registry(warehouse: Path) -> dict:
+    """Apply the changes (see the module's doc) to the raw tables and the kept models; returns which
+    unit-month took which."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        revised, unsigned, gone, untouched = scope_months(con, 4)
+    finally:
+        con.close()
+    resubmit_month(warehouse, *revised, add=100)  # a new version, signed off, every figure 100 higher
+    con = duckdb.connect(str(warehouse))
+    try:
+        unsigned_submission = current_submission(con, *unsigned)
+        con.execute("delete from raw.approvals where submission_id = ?", [unsigned_submission])
+        con.execute("delete from raw.submissions where rocu_code = ? and period = ?", list(gone))
+        con.execute("alter table marts.fct_metric_versions drop column inputs_fingerprint")
+        con.execute("update intermediate.int_return_values__versions set value = -1 "
+                    "where rocu_code = ? and month = ?", list(untouched))
+    finally:
+        con.close()
+    return {"revised": revised, "unsigned": unsigned, "gone": gone, "untouched": untouched,
+            "unsigned_submission": unsigned_submission}
+
+
+def rows(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str, leave_out: tuple[str, str]) -> list:
+    """A kept model's rows without its digest, doubles rounded (a sum's last bits follow its order),
+    leaving out one unit-month."""
+    columns = con.execute("select column_name, data_type from duckdb_columns() where database_name = ? and "
+                          "schema_name = ? and table_name = ? and column_name <> 'inputs_fingerprint' "
+                          "order by column_name", [catalog, schema, table]).fetchall()
+    select = ", ".join(f'round("{c}", 9)' if t == "DOUBLE" else f'"{c}"' for c, t in columns)
+    return sorted(con.execute(f"select {select} from {catalog}.{schema}.{table} where not (rocu_code = ? and "
+                              f"month = ?)", list(leave_out)).fetchall(), key=repr)
+
+
+def test_a_refresh_rebuilds_the_changed_unit_months_and_matches_a_full_rebuild(built_demo: Path,
+                                                                                tmp_path: Path) -> None:
+    kept, full = tmp_path / "kept" / "rocu.duckdb", tmp_path / "full" / "rocu.duckdb"  # views name `rocu`
+    kept.parent.mkdir(), full.parent.mkdir()
+    shutil.copyfile(Paths(built_demo).warehouse, kept)
+    months = change_the_registry(kept)
+    shutil.copyfile(kept, full)
+
+    incremental = run_dbt(["build", *SELECTION], kept, tmp_path / "kept-target")
+    assert incremental.returncode == 0, incremental.stdout[-4000:]
+    full_build = run_dbt(["build", "--full-refresh", *SELECTION], full, tmp_path / "full-target")
+    assert full_build.returncode == 0, full_build.stdout[-4000:]
+    results = json.loads((tmp_path / "kept-target" / "run_results.json").read_text())
+    assert {m for models in KEPT.values() for m in models} <= {r["unique_id"].split(".")[-1] for r in results["results"]}
+
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{kept}' as kept (read_only)")
+        con.execute(f"attach '{full}' as rebuilt (read_only)")
+        for schema, models in KEPT.items():
+            for model in models:
+                assert rows(con, "kept", schema, model, months["untouched"]) == \
+                    rows(con, "rebuilt", schema, model, months["untouched"]), f"{schema}.{model}"
+
+        def values(catalog: str, unit_month: tuple[str, str]) -> list:
+            return con.execute(f"select metric_id, force_code, value from {catalog}.intermediate."
+                               f"int_metric_values__from_returns where rocu_code = ? and month = ? order by all",
+                               list(unit_month)).fetchall()
+
+        # the unit-month nothing changed was not rebuilt: the hand-altered value is still there ...
+        assert con.execute("select distinct value from kept.intermediate.int_return_values__versions "
+                           "where rocu_code = ? and month = ?", list(months["untouched"])).fetchall() == [(-1.0,)]
+        # ... while the revised one carries its new figures, the unsigned one is no longer signed off,
+        # and the one gone from the registry has no rows left
+        before = duckdb.connect(str(Paths(built_demo).warehouse), read_only=True)
+        try:
+            revised = before.execute("select metric_id, force_code, value + 100 * source_value_count from "
+                                     "intermediate.int_metric_values__from_returns where rocu_code = ? and month = ? "
+                                     "order by all", list(months["revised"])).fetchall()
+        finally:
+            before.close()
+        assert revised and values("kept", months["revised"]) == revised
+        assert con.execute("select distinct approved_by from kept.intermediate.int_return_values__versions "
+                           "where submission_id = ?", [months["unsigned_submission"]]).fetchall() in ([], [(None,)])
+        assert values("kept", months["gone"]) == []
+        assert con.execute("select count(*) from kept.marts.fct_metric_versions where inputs_fingerprint is null"
+                           ).fetchone()[0] == 0
+        # dbt's on-run-end noted the marts this run built, for the publish (pipelines/serving/publish.py)
+        assert dict(con.execute("select mart, invocation_id from kept.meta.mart_builds where mart in "
+                                "('fct_return_value_provenance', 'fct_metric_versions')").fetchall()) == \
+            {mart: results["metadata"]["invocation_id"] for mart in KEPT["marts"]}
+    finally:
+        con.close()
