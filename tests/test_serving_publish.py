@@ -11,8 +11,10 @@ import duckdb
 import pytest
 
 from pipelines.access.audit import AuditLog
+from pipelines.demo.scale import resubmit_month
 from pipelines.serving.publish import copy_serving_schema, publish_copy
 from pipelines.settings import Paths
+from tests.conftest import run_dbt
 
 OUTSIDE = ["staging.stg_intake__submissions", "staging.stg_intake__problems",
            "intermediate.int_disruptions__deduplicated", "reference.threat_areas", "reference.peer_group_rules"]
@@ -43,7 +45,7 @@ def count(path: Path, table: str) -> int:
 def test_the_published_copy_holds_every_mart_and_the_build_row_and_nothing_else(built_demo: Path):
     published, warehouse = tables(Paths(built_demo).published), tables(Paths(built_demo).warehouse)
     assert set(published) == {"marts", "meta"}
-    assert set(published["meta"]) == {"build_info"}
+    assert set(published["meta"]) == {"build_info", "published_marts"}
     assert set(published["marts"]) == set(warehouse["marts"])
     assert set(published["marts"].values()) == {"BASE TABLE"}
     for name in published["marts"]:
@@ -79,7 +81,8 @@ def test_a_view_in_the_marts_is_published_as_a_table_that_stands_alone(built_dem
 
 def test_publishing_again_writes_only_the_marts_that_changed(built_demo: Path, tmp_path: Path):
     """Publishing used to write every mart on every build, so its cost grew with history; now a new
-    copy starts from the last published one and rewrites only what differs from it."""
+    copy starts from the last published one and rewrites only what differs from it. A mart dbt built
+    again with the same content is not written."""
     work = tmp_path / "warehouse" / "rocu.duckdb"
     work.parent.mkdir()
     shutil.copyfile(Paths(built_demo).warehouse, work)
@@ -87,9 +90,12 @@ def test_publishing_again_writes_only_the_marts_that_changed(built_demo: Path, t
     every = copy_serving_schema(work, first)
     assert every and set(every) == set(tables(work)["marts"])
     assert copy_serving_schema(work, second, previous=first) == []  # nothing changed: nothing written
-    changed = sorted(n for n, kind in tables(work)["marts"].items() if kind == "BASE TABLE")[0]
+    changed, same = sorted(n for n, kind in tables(work)["marts"].items() if kind == "BASE TABLE")[:2]
     con = duckdb.connect(str(work))
     con.execute(f"delete from marts.{changed} where rowid in (select min(rowid) from marts.{changed})")
+    # as dbt's on-run-end notes a run that built it (the publish reads only marts built since), and a
+    # second mart that run built to the same content
+    con.execute("update meta.mart_builds set invocation_id = 'a later run' where mart in (?, ?)", [changed, same])
     con.close()
     assert copy_serving_schema(work, third, previous=second) == [changed]
     assert set(tables(third)["marts"]) == set(every)
@@ -111,3 +117,40 @@ def test_a_mart_gone_from_the_warehouse_is_dropped_from_the_next_copy(built_demo
     con.close()
     assert copy_serving_schema(work, second, previous=first) == []  # nothing else changed
     assert set(tables(second)["marts"]) == set(every) - {gone}
+
+
+def test_publishing_after_a_refresh_reads_only_the_marts_dbt_built_and_replaces_only_changed_unit_months(
+        built_demo: Path, tmp_path: Path):
+    """The publish follows dbt's note of which run built each mart (meta.mart_builds): after a refresh
+    that rebuilt the marts kept per unit-month, only they are read, and in the copy only the rows of
+    the unit-month that changed are replaced. A mart no dbt run built since is not read at all: a
+    change made to it by hand, outside dbt, does not reach the copy."""
+    work = tmp_path / "warehouse" / "rocu.duckdb"
+    work.parent.mkdir()
+    shutil.copyfile(Paths(built_demo).warehouse, work)
+    first, second, third = (tmp_path / f"{n}.duckdb" for n in ("first", "second", "third"))
+    copy_serving_schema(work, first)
+    assert copy_serving_schema(work, second, previous=first) == []
+    con = duckdb.connect(str(work))
+    (unit, month), = con.execute("select rocu_code, month from marts.fct_metric_versions where is_current "
+                                 "order by month desc, rocu_code limit 1").fetchall()
+    untouched = "fct_submission_status"
+    con.execute(f"delete from marts.{untouched} where rowid in (select min(rowid) from marts.{untouched})")
+    con.close()
+    resubmit_month(work, unit, month, add=100)
+    kept = ["fct_return_value_provenance", "fct_metric_versions"]
+    built = run_dbt(["build", "--exclude-resource-type", "unit_test", "--select", "config.materialized:incremental",
+                     "int_return_months__inputs", "int_return_versions__chosen"], work, tmp_path / "target")
+    assert built.returncode == 0, built.stdout[-4000:]
+    assert copy_serving_schema(work, third, previous=second) == sorted(kept)
+    for name in kept:
+        assert rows(third, name) == rows(work, name), name
+    assert count(third, f"marts.{untouched}") == count(work, f"marts.{untouched}") + 1  # left unread
+
+
+def rows(path: Path, table: str) -> list:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return sorted(con.execute(f"select * from marts.{table}").fetchall(), key=repr)
+    finally:
+        con.close()

@@ -11,14 +11,20 @@ it reads about the build is true of the figures it reads with it. A failed build
 stops before this step) leaves the last good copy in place.
 
 Publishing costs what changed, not the whole history: the new file starts as a file copy of the
-last published one, and only the marts whose content differs from it (row count, columns and an
-order-free sum of row hashes, read from both files) are written again; marts gone from the
-warehouse are dropped.
+last published one, and only marts built since it are read. dbt notes which run built each mart
+(meta.mart_builds, dbt_project/macros/record_mart_builds.sql) and the published copy notes which
+build each of its marts came from, with its content's fingerprint (meta.published_marts): a mart
+built by the same run as its published copy is left alone unread. Any other mart (built since, a
+view, or one either side has no note of) is compared by content (columns, row count and an
+order-free sum of row hashes) and written again only if it differs; one kept per unit-month
+(an `inputs_fingerprint` column, dbt_project/macros/incremental_by_scope.sql) has only the rows of
+its changed unit-months replaced. Marts gone from the warehouse are dropped.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import uuid
@@ -71,12 +77,12 @@ def publish_copy(source: Path, target: Path, audit: AuditLog, build_id: str | No
 def copy_serving_schema(source: Path, target: Path, previous: Path | None = None) -> list[str]:
     """Create `target` holding a table for each table or view of the source's serving schema.
 
-    Returns the names written. With `previous` (the last published copy, when there is one),
-    `target` starts as a file copy of it and a mart whose content is the same in both is kept,
-    not written again. A view becomes a table, so the copy holds no reference back to the
-    schemas left out. The source is attached under its own name and is the session's default
-    catalog while copying: a dbt view names its inputs with that catalog (`rocu.staging.x`) or
-    without one (`staging.x`), and both must resolve in the source.
+    Returns the names written (in part or whole). With `previous` (the last published copy, when
+    there is one), `target` starts as a file copy of it and a mart whose content is the same in both
+    is kept, not written again (see the module's doc for how that is known cheaply). A view becomes a
+    table, so the copy holds no reference back to the schemas left out. The source is attached under
+    its own name and is the session's default catalog while copying: a dbt view names its inputs with
+    that catalog (`rocu.staging.x`) or without one (`staging.x`), and both must resolve in the source.
     """
     if previous is not None and previous.exists():
         shutil.copyfile(previous, target)
@@ -92,18 +98,98 @@ def copy_serving_schema(source: Path, target: Path, previous: Path | None = None
         held = set(_serving_tables(con, "published"))
         for gone in sorted(held - set(names)):
             con.execute(f"drop table published.{SERVING_SCHEMA}.{identifier(gone)}")
-        now, before = _fingerprints(con, catalog, names), _fingerprints(con, "published", sorted(held & set(names)))
-        written = [name for name in names if now[name] != before.get(name)]
-        for name in written:
-            con.execute(f"create or replace table published.{SERVING_SCHEMA}.{identifier(name)} as "
-                        f"select * from {SERVING_SCHEMA}.{identifier(name)}")
+        builds, notes = _mart_builds(con, catalog), _published_notes(con)
+        views = {name for name in names if _is_view(con, catalog, name)}
+        unread = {name for name in set(names) & held if name not in views and builds.get(name) is not None
+                  and notes.get(name, (None,))[0] == builds[name]}
+        to_read = [name for name in names if name not in unread]
+        columns = _columns(con, catalog, to_read)
+        scoped = [name for name in to_read if name in held and SCOPE_COLUMNS <= {c for c, _ in columns[name]}
+                  and columns[name] == _columns(con, "published", [name])[name]]
+        written = [name for name in scoped if _replace_changed_scopes(con, catalog, name)]
+        compared = [name for name in to_read if name not in scoped]
+        now = _fingerprints(con, catalog, compared, columns)
+        noted = {name: notes[name][1] for name in compared if name in notes and notes[name][1] is not None}
+        before = {**_fingerprints(con, "published", sorted(held & set(compared) - set(noted))), **noted}
+        for name in compared:
+            if now[name] != before.get(name):
+                con.execute(f"create or replace table published.{SERVING_SCHEMA}.{identifier(name)} as "
+                            f"select * from {SERVING_SCHEMA}.{identifier(name)}")
+                written.append(name)
+        # the fingerprint of a mart left unread stays as noted; one whose unit-months were replaced has none
+        _note_published(con, {name: (builds.get(name), now[name] if name in now else
+                                     notes[name][1] if name in unread else None) for name in names})
         con.execute("use memory")
         con.execute(f"detach {identifier(catalog)}")
         con.execute("checkpoint published")
         con.execute("detach published")
     finally:
         con.close()
-    return written
+    return sorted(written)
+
+
+SCOPE_COLUMNS = {"rocu_code", "month", "inputs_fingerprint"}  # a mart kept per unit-month
+NOTES = "published.meta.published_marts"
+
+
+def _mart_builds(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, str]:
+    """Which dbt run last built each mart of the warehouse (empty if it keeps no note)."""
+    try:
+        return dict(con.execute(f"select mart, invocation_id from {identifier(catalog)}.meta.mart_builds").fetchall())
+    except duckdb.CatalogException:
+        return {}
+
+
+def _published_notes(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str | None, tuple | None]]:
+    """For each mart of the last published copy: the dbt run that built it and its fingerprint (None
+    where not known), or nothing for a copy made before they were noted."""
+    try:
+        rows = con.execute(f"select mart, invocation_id, fingerprint from {NOTES}").fetchall()
+    except duckdb.CatalogException:
+        return {}
+    return {mart: (run, _from_json(fingerprint)) for mart, run, fingerprint in rows}
+
+
+def _note_published(con: duckdb.DuckDBPyConnection, notes: dict[str, tuple[str | None, tuple | None]]) -> None:
+    con.execute("create schema if not exists published.meta")
+    con.execute(f"create or replace table {NOTES} (mart varchar primary key, invocation_id varchar, fingerprint json)")
+    con.executemany(f"insert into {NOTES} values (?, ?, ?)",
+                    [[mart, run, None if fp is None else json.dumps(fp)] for mart, (run, fp) in sorted(notes.items())])
+
+
+def _from_json(text: str | None) -> tuple | None:
+    """A fingerprint as `_fingerprints` makes it, back from its JSON note."""
+    if text is None:
+        return None
+    columns, count, digest = json.loads(text)
+    return tuple(tuple(c) for c in columns), count, digest
+
+
+def _is_view(con: duckdb.DuckDBPyConnection, catalog: str, name: str) -> bool:
+    return con.execute("select count(*) from duckdb_views() where database_name = ? and schema_name = ? "
+                       "and view_name = ?", [catalog, SERVING_SCHEMA, name]).fetchone()[0] > 0
+
+
+def _replace_changed_scopes(con: duckdb.DuckDBPyConnection, catalog: str, name: str) -> bool:
+    """In the published copy of a mart kept per unit-month, replace the rows of the unit-months whose
+    digest differs from the warehouse's, in one transaction; True if any row changed."""
+    source = f"{identifier(catalog)}.{SERVING_SCHEMA}.{identifier(name)}"
+    target = f"published.{SERVING_SCHEMA}.{identifier(name)}"
+    same_scope = "{a}.rocu_code = {b}.rocu_code and {a}.month = {b}.month and {a}.inputs_fingerprint = {b}.inputs_fingerprint"
+    con.execute("begin")
+    try:
+        (deleted,) = con.execute(
+            f"delete from {target} as kept where not exists (select 1 from (select distinct rocu_code, month, "
+            f"inputs_fingerprint from {source}) as now where {same_scope.format(a='now', b='kept')})").fetchone()
+        (inserted,) = con.execute(
+            f"insert into {target} by name select * from {source} as now where not exists (select 1 from (select "
+            f"distinct rocu_code, month, inputs_fingerprint from {target}) as kept where "
+            f"{same_scope.format(a='now', b='kept')})").fetchone()
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return bool(deleted or inserted)
 
 
 def _serving_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
@@ -115,21 +201,28 @@ def _serving_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
         "where database_name = ? and schema_name = ? order by name", [catalog, SERVING_SCHEMA]).fetchall()]
 
 
-def _fingerprints(con: duckdb.DuckDBPyConnection, catalog: str, names: list[str]) -> dict[str, tuple]:
-    """What each mart holds, cheap to compare across files: its columns with their types, its row
-    count and the sum of its rows' hashes (order-free: the same rows in another order are the same
-    mart). One query for the columns and one for the rows of every mart, not two per mart."""
-    if not names:
-        return {}
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, names: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """Each mart's columns with their types, in order, in one query."""
     columns: dict[str, list] = {name: [] for name in names}
     for table, column, kind in con.execute(
             "select table_name, column_name, data_type from duckdb_columns() where database_name = ? "
             "and schema_name = ? order by table_name, column_index", [catalog, SERVING_SCHEMA]).fetchall():
         columns.get(table, []).append((column, kind))
+    return columns
+
+
+def _fingerprints(con: duckdb.DuckDBPyConnection, catalog: str, names: list[str],
+                  columns: dict[str, list] | None = None) -> dict[str, tuple]:
+    """What each mart holds, cheap to compare across files: its columns with their types, its row
+    count and the sum of its rows' hashes (order-free: the same rows in another order are the same
+    mart). One query for the columns and one for the rows of every mart, not two per mart."""
+    if not names:
+        return {}
+    columns = columns or _columns(con, catalog, names)
     rows = con.execute(" union all ".join(
         f"select {literal(name)}, count(*), coalesce(sum(hash(t)::hugeint), 0) "
         f"from {identifier(catalog)}.{SERVING_SCHEMA}.{identifier(name)} t" for name in names)).fetchall()
-    return {name: (tuple(columns[name]), count, digest) for name, count, digest in rows}
+    return {name: (tuple(tuple(c) for c in columns[name]), count, int(digest)) for name, count, digest in rows}
 
 
 def _digest(path: Path) -> str:
