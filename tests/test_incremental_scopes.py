@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.demo.scale import resubmit_month
+from pipelines.demo.scale import current_submission, resubmit_month
 from pipelines.settings import Paths
 from tests.conftest import run_dbt
 
@@ -26,12 +26,6 @@ from tests.conftest import run_dbt
 SELECTION = ["--exclude-resource-type", "unit_test", "--select", "config.materialized:incremental", "int_return_months__inputs", "int_return_versions__chosen"]
 KEPT = {"intermediate": ("int_return_values__versions", "int_metric_values__from_returns"),
         "marts": ("fct_return_value_provenance", "fct_metric_versions")}
-
-
-def current_submission(con: duckdb.DuckDBPyConnection, unit: str, month: str) -> int:
-    return con.execute("select submission_id from raw.submissions where rocu_code = ? and period = ? and state in "
-                       "('accepted', 'accepted_with_queries_or_information') order by version desc limit 1",
-                       [unit, month]).fetchone()[0]
 
 
 def scope_months(con: duckdb.DuckDBPyConnection, count: int) -> list[tuple[str, str]]:

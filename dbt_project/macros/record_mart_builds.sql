@@ -1,8 +1,8 @@
 {#- on-run-end: note which marts this invocation built (meta.mart_builds, one row per mart, in the
     warehouse only). The publish (pipelines/serving/publish.py) compares this with what the
     published copy was made from, so it reads and writes only the marts built since, not the whole
-    history. A mart that is not noted (a warehouse from before this, or a table changed outside
-    dbt) is compared by its content, as before. -#}
+    history. A mart with no note (a warehouse from before this) is compared by its content, as
+    before; a mart changed outside dbt is not seen until a dbt run builds it again. -#}
 {% macro record_mart_builds(results) %}
     {%- set built = [] -%}
     {%- for result in results -%}

@@ -84,12 +84,9 @@ def resubmit_month(warehouse: Path, unit: str, month: str, add: float) -> int:
     con = duckdb.connect(str(warehouse))
     try:
         con.execute("begin")
-        old, version = con.execute(
-            "select submission_id, (select max(version) + 1 from raw.submissions where rocu_code = $1 and period = $2) "
-            "from raw.submissions where rocu_code = $1 and period = $2 and state in "
-            "('accepted', 'accepted_with_queries_or_information') order by version desc limit 1", [unit, month]
-        ).fetchone()
-        (new,) = con.execute("select max(submission_id) + 1 from raw.submissions").fetchone()
+        old = current_submission(con, unit, month)
+        new, version = con.execute("select max(submission_id) + 1, max(version) filter (where rocu_code = ? and "
+                                   "period = ?) + 1 from raw.submissions", [unit, month]).fetchone()
         con.execute("update raw.submissions set state = 'superseded' where submission_id = ?", [old])
         con.execute("insert into raw.submissions select * replace ($new as submission_id, $version as version, "
                     "'accepted' as state) from raw.submissions where submission_id = $old",
@@ -103,3 +100,10 @@ def resubmit_month(warehouse: Path, unit: str, month: str, add: float) -> int:
         return new
     finally:
         con.close()
+
+
+def current_submission(con: duckdb.DuckDBPyConnection, unit: str, month: str) -> int:
+    """The raw registry's newest accepted version of a unit-month (accepted, with or without queries)."""
+    return con.execute("select submission_id from raw.submissions where rocu_code = ? and period = ? and state in "
+                       "('accepted', 'accepted_with_queries_or_information') order by version desc limit 1",
+                       [unit, month]).fetchone()[0]

@@ -98,14 +98,13 @@ def copy_serving_schema(source: Path, target: Path, previous: Path | None = None
         held = set(_serving_tables(con, "published"))
         for gone in sorted(held - set(names)):
             con.execute(f"drop table published.{SERVING_SCHEMA}.{identifier(gone)}")
-        builds, notes = _mart_builds(con, catalog), _published_notes(con)
-        views = {name for name in names if _is_view(con, catalog, name)}
+        builds, notes, views = _mart_builds(con, catalog), _published_notes(con), _views(con, catalog)
         unread = {name for name in set(names) & held if name not in views and builds.get(name) is not None
                   and notes.get(name, (None,))[0] == builds[name]}
         to_read = [name for name in names if name not in unread]
-        columns = _columns(con, catalog, to_read)
+        columns, published_columns = _columns(con, catalog, to_read), _columns(con, "published", to_read)
         scoped = [name for name in to_read if name in held and SCOPE_COLUMNS <= {c for c, _ in columns[name]}
-                  and columns[name] == _columns(con, "published", [name])[name]]
+                  and columns[name] == published_columns[name]]
         written = [name for name in scoped if _replace_changed_scopes(con, catalog, name)]
         compared = [name for name in to_read if name not in scoped]
         now = _fingerprints(con, catalog, compared, columns)
@@ -116,9 +115,9 @@ def copy_serving_schema(source: Path, target: Path, previous: Path | None = None
                 con.execute(f"create or replace table published.{SERVING_SCHEMA}.{identifier(name)} as "
                             f"select * from {SERVING_SCHEMA}.{identifier(name)}")
                 written.append(name)
-        # the fingerprint of a mart left unread stays as noted; one whose unit-months were replaced has none
-        _note_published(con, {name: (builds.get(name), now[name] if name in now else
-                                     notes[name][1] if name in unread else None) for name in names})
+        # a mart left unread keeps its noted fingerprint; one whose unit-months were replaced has none
+        fingerprints = {**{name: notes[name][1] for name in unread}, **now}
+        _note_published(con, {name: (builds.get(name), fingerprints.get(name)) for name in names})
         con.execute("use memory")
         con.execute(f"detach {identifier(catalog)}")
         con.execute("checkpoint published")
@@ -165,9 +164,10 @@ def _from_json(text: str | None) -> tuple | None:
     return tuple(tuple(c) for c in columns), count, digest
 
 
-def _is_view(con: duckdb.DuckDBPyConnection, catalog: str, name: str) -> bool:
-    return con.execute("select count(*) from duckdb_views() where database_name = ? and schema_name = ? "
-                       "and view_name = ?", [catalog, SERVING_SCHEMA, name]).fetchone()[0] > 0
+def _views(con: duckdb.DuckDBPyConnection, catalog: str) -> set[str]:
+    """The views of `catalog`'s serving schema: their content follows their inputs, so they are always read."""
+    return {r[0] for r in con.execute("select view_name from duckdb_views() where database_name = ? and "
+                                      "schema_name = ?", [catalog, SERVING_SCHEMA]).fetchall()}
 
 
 def _replace_changed_scopes(con: duckdb.DuckDBPyConnection, catalog: str, name: str) -> bool:
