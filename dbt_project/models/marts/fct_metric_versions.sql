@@ -28,7 +28,8 @@ final as (
         min(submitted_at) as submitted_at,
         count(*) as cells,
         sum(value) as cells_total,
-        {{ scope_fingerprint('any_value(inputs_fingerprint)') }} as inputs_fingerprint
+        {{ scope_fingerprint('any_value(inputs_fingerprint)') }} as inputs_fingerprint,
+        '{{ invocation_id }}' as built_in_run
     from cells
     group by rocu_code, month, metric_id, submission_id, version, original_name, file_sha256, is_current,
         is_first_accepted

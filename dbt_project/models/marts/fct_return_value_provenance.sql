@@ -34,7 +34,8 @@ final as (
         source_sheet,
         source_row,
         source_column,
-        {{ scope_fingerprint('inputs_fingerprint') }} as inputs_fingerprint
+        {{ scope_fingerprint('inputs_fingerprint') }} as inputs_fingerprint,
+        '{{ invocation_id }}' as built_in_run
     from versions
 )
 
