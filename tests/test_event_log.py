@@ -33,7 +33,12 @@ def open_event_files(base_dir: Path) -> set[str]:
     return held
 
 
-def test_runs_through_kept_open_files_read_back_in_full_with_dagsters_own_storage(tmp_path):
+def test_runs_through_kept_open_files_read_back_in_full_with_dagsters_own_storage(tmp_path, monkeypatch):
+    from dagster._core.storage.event_log.sqlite import sqlite_event_log
+
+    engines_of_its_own = []  # Dagster's classes make one for each `has_table` (asked per asset check event)
+    made = sqlite_event_log.create_engine
+    monkeypatch.setattr(sqlite_event_log, "create_engine", lambda *a, **k: engines_of_its_own.append(a) or made(*a, **k))
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(ROOT / "pipelines" / "orchestration" / "dagster.yaml", home / "dagster.yaml")
@@ -41,8 +46,12 @@ def test_runs_through_kept_open_files_read_back_in_full_with_dagsters_own_storag
     worker = kept_open_instance(home)
     base_dir = Path(worker.event_log_storage._base_dir)
     try:
-        runs = [job.execute_in_process(instance=worker) for _ in range(SHARDS_KEPT_OPEN + 3)]
+        runs = [job.execute_in_process(instance=worker)]
+        first = len(engines_of_its_own)
+        runs += [job.execute_in_process(instance=worker) for _ in range(SHARDS_KEPT_OPEN + 2)]
         assert all(r.success for r in runs)
+        # later runs' events, checks included, make no engine of their own: their questions were answered once
+        assert len(engines_of_its_own) == first
         # a long-lived worker holds the index and the latest runs open, not every run it ever made
         held = open_event_files(base_dir)
         assert "index.db" in held and len(held) <= SHARDS_KEPT_OPEN
