@@ -4,10 +4,10 @@
     scope whose fingerprint now differs, or whose scope is gone (the pre-hook
     `delete_changed_scopes`), then builds only the scopes that have no rows left (`unbuilt_scope`).
     A first build, or `--full-refresh`, builds every scope; a changed model rebuilds every scope
-    (its SQL is in the digest), and `on_schema_change` lets its columns change. The hook runs before
-    the model's transaction (`before_begin`: DuckDB refuses to commit a delete and a column added to
-    the same table in one): if the build then fails, the deleted scopes are unbuilt, so the next run
-    builds them, and nothing downstream or the publish runs on the failed build. -#}
+    (its SQL is in the digest), and `on_schema_change` lets its columns change. dbt-duckdb runs the
+    hook (`before_begin`) in the model's transaction, as its log shows: the delete, any column added
+    and the insert commit together, so a failed build deletes nothing, its changed scopes keep their
+    old digests and the next run rebuilds them, and nothing downstream or the publish runs on it. -#}
 
 {#- The digest a model writes beside each row: its input's digest for the scope and the model's own SQL. -#}
 {% macro scope_fingerprint(input_fingerprint) -%}
