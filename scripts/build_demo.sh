@@ -29,4 +29,4 @@ step "Generating the demo returns and extracts" .venv/bin/rocu demo generate
 step "Submitting them through the intake checks" .venv/bin/rocu demo load
 step "Making the demo accounts" .venv/bin/rocu demo accounts
 step "Building, testing and publishing the warehouse (Dagster job build_warehouse)" \
-    .venv/bin/dagster job execute -m pipelines.orchestration.definitions -j build_warehouse
+    .venv/bin/python -m pipelines.orchestration.run_job build_warehouse
