@@ -5,7 +5,7 @@
 What `dagster job execute -m pipelines.orchestration.definitions -j JOB` does (the run, its events,
 materialisations and checks in $DAGSTER_HOME, where the UI shows them), with the event log written
 through connections kept open (pipelines/orchestration/event_log.py). A whole build stores about
-3,000 events; Dagster's own storage opens an engine and waits for an fsync for each, about 10 s of
+2,500 events; Dagster's own storage opens an engine and waits for an fsync for each, about 10 s of
 `make demo`'s build step (64 s against 73 s, the same job side by side; issue 16, item 6).
 """
 
