@@ -14,6 +14,8 @@ events of a run, never the warehouse's data or the audit trail, which are stored
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -82,3 +84,15 @@ def kept_open_instance(home: Path) -> DagsterInstance:
     ref = InstanceRef.from_dir(str(home), overrides={"event_log_storage": {
         "module": __name__, "class": KeptOpenSqliteEventLogStorage.__name__, "config": {"base_dir": events}}})
     return DagsterInstance.from_ref(ref)
+
+
+def persistent_instance(default_home: Path) -> DagsterInstance:
+    """The instance the Dagster UI shows, with its event log kept open (`kept_open_instance`):
+    $DAGSTER_HOME (make demo's var/dagster_home), else `default_home`, which is then this process's
+    $DAGSTER_HOME. A home without a dagster.yaml gets the project's (telemetry off, one run at a time)."""
+    os.environ.setdefault("DAGSTER_HOME", str(default_home))
+    home = Path(os.environ["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copyfile(Path(__file__).with_name("dagster.yaml"), home / "dagster.yaml")
+    return kept_open_instance(home)

@@ -29,18 +29,16 @@ refreshes to it (they would otherwise ask for the same runs again).
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions
 
 from pipelines import local_service
 from pipelines.orchestration.dbt_in_process import InProcessDbt
 from pipelines.orchestration.definitions import build_definitions
-from pipelines.orchestration.event_log import kept_open_instance
+from pipelines.orchestration.event_log import persistent_instance
 from pipelines.orchestration.jobs import refresh_returns
 from pipelines.orchestration.resources import Supersession
 from pipelines.refresh_request import ANSWERS, EVERYTHING, NAME, QUERIES, RESOURCES, RETURNS
@@ -137,13 +135,8 @@ def serve(paths: Paths) -> None:
     waiting = Waiting()
     dbt = InProcessDbt(DBT_PROJECT_DIR)
     defs = build_definitions(paths, Supersession(waiting.covering_the_run), dbt)
-    # $DAGSTER_HOME (make demo's var/dagster_home): the runs appear in the UI beside the daemon's
-    os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home))
-    home = Path(os.environ["DAGSTER_HOME"])
-    home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():  # telemetry off and one run at a time, as make demo's home has
-        shutil.copyfile(Path(__file__).with_name("dagster.yaml"), home / "dagster.yaml")
-    instance = kept_open_instance(home)  # its ~1,000 events a run written without an fsync each
+    # the runs appear in the UI beside the daemon's; their ~1,000 events a run without an fsync each
+    instance = persistent_instance(paths.dagster_home)
 
     def parse_project() -> None:
         """Parse the project now rather than in the first verdict's run, on a thread that yields the

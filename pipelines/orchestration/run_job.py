@@ -12,8 +12,6 @@ through connections kept open (pipelines/orchestration/event_log.py). A whole bu
 from __future__ import annotations
 
 import argparse
-import os
-from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,12 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from pipelines.orchestration.definitions import build_definitions
-    from pipelines.orchestration.event_log import kept_open_instance
+    from pipelines.orchestration.event_log import persistent_instance
     from pipelines.settings import Paths
 
     paths = Paths.from_env()
     job = build_definitions(paths).resolve_job_def(args.job)
-    instance = kept_open_instance(Path(os.environ.get("DAGSTER_HOME", paths.dagster_home)))
+    instance = persistent_instance(paths.dagster_home)
     try:
         result = job.execute_in_process(instance=instance, raise_on_error=False,
                                         tags={"rocu/started_by": "run_job"})
