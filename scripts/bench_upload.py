@@ -139,14 +139,17 @@ def upload_round(var: Path, password: str, page, url: str, extra: int) -> dict[s
             sys.exit(f"the page did not show {want:g} within 600 s of the sign-off")
     shown = time.perf_counter()
     shutil.rmtree(work, ignore_errors=True)
+    now = time.time()
     return {"submit": submitted - start, "approve": approved - submitted, "to page": shown - approved,
-            "total": shown - start, "runs": worker_runs(var, since=time.time() - (shown - start))}
+            "total": shown - start, "runs": worker_runs(var, since=now - (shown - start),
+                                                         approved=now - (shown - approved), shown=now)}
 
 
-def worker_runs(var: Path, since: float) -> list[str]:
+def worker_runs(var: Path, since: float, approved: float, shown: float) -> list[str]:
     """What each refresh worker run since `since` did, read from the Dagster instance, oldest first:
     its trigger, its seconds, and whether it published (with each step's seconds) or left that to the
-    next run."""
+    next run; for the run that published, the seconds from the sign-off to its start and from its end
+    to the page showing the figure (the waits outside the run)."""
     from dagster import DagsterEventType, DagsterInstance, RunsFilter
 
     from pipelines.orchestration.jobs import refresh_returns
@@ -165,6 +168,8 @@ def worker_runs(var: Path, since: float) -> list[str]:
             if published:
                 outcome = "published (" + ", ".join(f"{step.step_key} {step.end_time - step.start_time:.1f}" for step
                                                     in instance.get_run_step_stats(run.run_id) if step.end_time) + ")"
+                outcome += (f", started {stats.start_time - approved:.1f} s after the sign-off, "
+                            f"shown {shown - stats.end_time:.1f} s after its end")
             said.append(f"{run.tags.get('rocu/trigger', '?').split(' ')[0]} {stats.end_time - stats.start_time:.1f} s "
                         f"{outcome}")
     finally:
