@@ -244,14 +244,15 @@ def dbt_command(args: list[str], warehouse: Path, target: Path) -> list[str]:
             *dbt_vars(warehouse)]
 
 
-def floor_statements(manifest: Path, warehouse: Path) -> list[tuple[str, str]]:
+def floor_statements(manifest: Path, warehouse: Path, only: set[str] | None = None) -> list[tuple[str, str]]:
     """(kind, SQL) of the work `dbt build` does, in dependency order: every seed loaded from its CSV
-    (with the column types dbt gave it), every model's compiled SQL, every data test's query."""
+    (with the column types dbt gave it), every model's compiled SQL, every data test's query; with
+    `only`, of those nodes alone (a refresh's, `refresh_nodes`)."""
     import duckdb
 
     data = json.loads(manifest.read_text())
-    nodes = {k: v for k, v in data["nodes"].items()
-             if v["resource_type"] in ("seed", "model", "test") and v.get("config", {}).get("enabled", True)
+    nodes = {k: v for k, v in data["nodes"].items() if (only is None or k in only)
+             and v["resource_type"] in ("seed", "model", "test") and v.get("config", {}).get("enabled", True)
              and (v["resource_type"] == "seed" or v.get("compiled_code"))
              and v["config"].get("materialized") != "ephemeral"}
     done, order = set(), []
@@ -309,6 +310,25 @@ def refresh_selection() -> list[str]:
     from pipelines.refresh_request import RETURNS
 
     return ["--select", " ".join(f"source:raw.{table}+" for table in RELOADS[RETURNS])]
+
+
+def refresh_nodes(manifest: Path) -> set[str]:
+    """The unique ids of the nodes `refresh_selection` builds and tests: everything downstream of the
+    raw tables a monthly return's refresh reloads, from the manifest's child map (a test is a child
+    of each node it reads, as dbt's default indirect selection takes it)."""
+    from pipelines.orchestration.refresh_worker import RELOADS
+    from pipelines.refresh_request import RETURNS
+
+    data = json.loads(manifest.read_text())
+    children, found = data["child_map"], set()
+    todo = [key for key, source in data["sources"].items()
+            if source["source_name"] == "raw" and source["name"] in RELOADS[RETURNS]]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
 
 
 def bench_warehouse(args) -> None:
