@@ -321,7 +321,7 @@ def main() -> None:
     for i, r in enumerate(rounds, 1):
         print(f"  round {i}: {r['total']:.1f} s; refresh runs: {'; '.join(r['runs'])}")
     total, floor_s = statistics.median(r["total"] for r in rounds), statistics.median(floors)
-    print(f"  {'floor (same work, one process)':34} {floor_s:7.2f} s")
+    print(f"  {'floor (same work, one process)':34} {floor_s:7.2f} s (rounds {', '.join(f'{f:.1f}' for f in floors)})")
     print(f"  ratio to the floor {total / floor_s:.2f}x (target <= 2x and <= 10 s)")
     shutil.rmtree(tmp, ignore_errors=True)
 
