@@ -16,9 +16,11 @@ The floor is the same work in one process and one DuckDB connection, measured in
 alternating with the rounds: the verdict with Great Expectations already loaded, the sign-off,
 that month's raw load, the refresh's own models and data tests (what lies downstream of the raw
 tables it reloads, as the worker's run selects them; the four kept models whole, a little more than
-a refresh's incremental work) as plain statements in one connection, and the publish (not the whole
-build's statements: a refresh does not do that work, and a floor that did would flatter the ratio). `--scale N` is refused for now (see main): it is meant to run the same
-rounds on N times the history, once a scale generator grows the landing zone the refresh reads.
+a refresh's incremental work) as plain statements in one connection, and the publish. Not the whole
+build's statements: a refresh does not do that work, and a floor that did would flatter the ratio.
+
+`--scale N` is refused for now (see main): it is meant to run the same rounds on N times the
+history, once a scale generator grows the landing zone the refresh reads.
 """
 
 from __future__ import annotations

@@ -124,7 +124,6 @@ def test_a_link_to_one_month_from_the_period_view_opens_that_month(var: Path):
     assert not at.warning
 
 
-
 def test_a_months_cells_are_its_current_versions_however_many_versions_it_had(built_demo_copy: Path):
     """A month's cells in the drill-through are its current version's, however many versions the mart
     holds (the page asks the mart for those alone: at 1000 versions a month, reading them all to keep
