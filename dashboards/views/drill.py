@@ -147,7 +147,7 @@ def show_period() -> None:
         raise_query_form(session, unit, metric, kind, period, total["value"], f"{name.lower()} in {period}")
 
     current = query(CELLS.format(column=PERIOD_COLUMNS[kind]), (unit, metric, period)) \
-        if source == "monthly_return" else pd.DataFrame(columns=["month", "is_current"])
+        if source == "monthly_return" else pd.DataFrame(columns=["month"])
     from_cells = months["cells"].notna().any()
     table = pd.DataFrame({"Month": months["month"].map(month_label),
                           "Figure": months["value"].map(lambda v: amount(v, measure))})
