@@ -157,3 +157,16 @@ def test_a_months_cells_are_its_current_versions_however_many_versions_it_had(bu
     assert set(box.table[0].value["Version"]) == {str(v) for (v,) in sql(
         built_demo_copy, "select distinct version from marts.fct_return_value_provenance where rocu_code = ?"
                          " and month = ? and is_current", unit, month)}
+
+
+def test_an_extract_metrics_quarter_and_year_break_down_month_by_month(var: Path):
+    """A disruption metric is counted from the extract, not from cells of a return: its period drill
+    lists the months without a file column (it once failed looking for one to escape)."""
+    year = complete_year(var)
+    for kind, period in (("financial_year", year),
+                         ("quarter", sql(var, "select max(calendar_quarter) from marts.dim_month"
+                                              " where financial_year = ?", year)[0][0])):
+        at = run("drill", unit="EMSOU", metric="DIS_TOTAL", period_type=kind, period=period)
+        months = next(t.value for t in at.table if "Month" in t.value.columns and "Cells" in t.value.columns)
+        assert "File as sent" not in months.columns and set(months["Cells"]) <= {"extract", ""}
+        assert "Each month's cells" in texts(at.markdown)

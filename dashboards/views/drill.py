@@ -168,8 +168,8 @@ def show_period() -> None:
                                 "Version": months["version"].astype("Int64")})
     if aggregation == "sum":
         typed.loc[len(typed)] = {"Unit code": unit, "Month": "Total", "Figure": added}
-    show_table(table.fillna(""), f"drill_months_{unit}_{metric}_{period.replace('/', '-')}", typed=("File as sent",),
-               export=typed, metadata=drill_metadata(f"{name} for {names[unit]}, month by month",
+    show_table(table.fillna(""), f"drill_months_{unit}_{metric}_{period.replace('/', '-')}",
+               typed=("File as sent",) if from_cells else (), export=typed, metadata=drill_metadata(f"{name} for {names[unit]}, month by month",
                                                      period_words(kind, period)))
     if aggregation == "sum":
         if adds_up:
