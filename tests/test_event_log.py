@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+import sqlalchemy
 from dagster import (AssetCheckResult, AssetCheckSpec, AssetKey, DagsterEventType, DagsterInstance,
                      MaterializeResult, asset, define_asset_job, Definitions)
 
@@ -39,6 +40,13 @@ def test_runs_through_kept_open_files_read_back_in_full_with_dagsters_own_storag
     engines_of_its_own = []  # Dagster's classes make one for each `has_table` (asked per asset check event)
     made = sqlite_event_log.create_engine
     monkeypatch.setattr(sqlite_event_log, "create_engine", lambda *a, **k: engines_of_its_own.append(a) or made(*a, **k))
+    questions = []  # what Dagster asks of the schema on each asset event: a column of asset_keys, a finished migration
+
+    def asked(conn, cursor, statement, *_):
+        if 'table_xinfo("asset_keys")' in statement or "FROM secondary_indexes" in statement:
+            questions.append(statement)
+
+    sqlalchemy.event.listen(sqlalchemy.Engine, "before_cursor_execute", asked)
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(ROOT / "pipelines" / "orchestration" / "dagster.yaml", home / "dagster.yaml")
@@ -46,12 +54,16 @@ def test_runs_through_kept_open_files_read_back_in_full_with_dagsters_own_storag
     worker = kept_open_instance(home)
     base_dir = Path(worker.event_log_storage._base_dir)
     try:
-        runs = [job.execute_in_process(instance=worker)]
-        first = len(engines_of_its_own)
-        runs += [job.execute_in_process(instance=worker) for _ in range(SHARDS_KEPT_OPEN + 2)]
+        try:
+            runs = [job.execute_in_process(instance=worker)]
+            first, first_questions = len(engines_of_its_own), len(questions)
+            runs += [job.execute_in_process(instance=worker) for _ in range(SHARDS_KEPT_OPEN + 2)]
+        finally:
+            sqlalchemy.event.remove(sqlalchemy.Engine, "before_cursor_execute", asked)
         assert all(r.success for r in runs)
         # later runs' events, checks included, make no engine of their own: their questions were answered once
         assert len(engines_of_its_own) == first
+        assert first_questions > 0 and len(questions) == first_questions
         # a long-lived worker holds the index and the latest runs open, not every run it ever made
         held = open_event_files(base_dir)
         assert "index.db" in held and len(held) <= SHARDS_KEPT_OPEN
