@@ -9,11 +9,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from dagster import (AssetCheckKey, AssetKey, AssetExecutionContext, AssetSelection, DagsterInstance, ResourceParam,
                      materialize)
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from pipelines.orchestration.dbt_cli import dbt_global_flags
+from pipelines.orchestration.dbt_cli import PROFILE, WORKER_TARGET, dbt_global_flags
 from pipelines.orchestration.dbt_in_process import InProcessDbt
 from pipelines.orchestration.manifest import DBT_EXECUTABLE, dbt_vars
 
@@ -39,10 +40,14 @@ def write_project(root: Path) -> Path:
         toy:
           target: dev
           outputs:
-            dev:
+            dev: &dev
               type: duckdb
               path: "{{ var('warehouse_path') }}"
               threads: 2
+            worker:
+              <<: *dev
+              settings:
+                threads: 1
         """))
     (project / "models" / "sources.yml").write_text(textwrap.dedent("""\
         version: 2
@@ -182,3 +187,32 @@ def test_in_process_dbt_parses_again_when_the_project_changed(tmp_path):
     # A file gone, however old, is a change too.
     (project / "models" / "counted.sql").unlink()
     assert "model.toy.counted" not in dbt.manifest(warehouse, tmp_path / "run4", tmp_path / "parse").nodes
+
+
+def test_in_process_builds_run_on_the_target_given_and_a_dbt_process_on_the_default(tmp_path):
+    """The worker's builds use their own output of the profile (DuckDB on one core a query); a `dbt
+    build` process, and every parse, the profile's default."""
+    project = write_project(tmp_path)
+    (project / "models" / "duckdb_threads.sql").write_text("select current_setting('threads') as threads\n")
+    warehouse = tmp_path / "toy.duckdb"
+
+    def threads_seen() -> int:
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            return con.execute("select threads from main.duckdb_threads").fetchone()[0]
+        finally:
+            con.close()
+
+    assert run_both_ways(tmp_path, ids=[1, 2], ways=("process",))["process"]["success"]
+    default = duckdb.connect().execute("select current_setting('threads')").fetchone()[0]
+    assert threads_seen() == default
+    worker = InProcessDbt(project, seeds_dir=project / "seeds", target="worker")
+    assert run_both_ways(tmp_path, ids=[1, 2], ways=("in process",), in_process=worker)["in process"]["success"]
+    assert threads_seen() == 1
+
+
+def test_the_projects_worker_target_is_its_default_with_duckdb_on_one_thread():
+    profile = yaml.safe_load((Path(__file__).resolve().parents[1] / "dbt_project" / "profiles.yml").read_text())[PROFILE]
+    default, worker = profile["outputs"][profile["target"]], profile["outputs"][WORKER_TARGET]
+    assert {key: value for key, value in worker.items() if key != "settings"} == default
+    assert worker["settings"] == {"threads": 1}

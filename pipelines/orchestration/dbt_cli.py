@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 PARTIAL_PARSE = "partial_parse.msgpack"
 MADE_FOR = "project.txt"  # beside a kept parse: the dbt project it was made from
 PROFILE = "rocu_warehouse"  # the profile dbt_project.yml names, in the project's profiles.yml
+WORKER_TARGET = "refresh_worker"  # that profile's output for the refresh worker's builds (why: profiles.yml)
 
 
 class DbtCli(DbtCliResource):

@@ -14,6 +14,9 @@ a callback as dbt fires it, becomes dagster-dbt's own `DbtCoreCliEventMessage` a
 still reach the worker's log, and the run folder gets its `run_results.json`, as before; only the
 manifest is not written again (the project's own is `make manifest`'s).
 
+Its builds use the profile's `target` when given one (the worker's: DuckDB on one core a query, see
+profiles.yml), its parses the profile's default, whose kept parse every dbt process shares.
+
 The parse is made again when any file of the project or the seeds changed, came or went since
 (each run looks), or for another warehouse. dbt's flags, event callbacks, adapters and DuckDB
 database are the process's, so one dbt runs at a time: a step stopped half way waits for its dbt to
@@ -48,8 +51,8 @@ class InProcessDbt:
     """dbt invoked in this process with a parse kept between runs, one run at a time: the refresh
     worker's. Made without a project (as everywhere else), it is off and runs use `dbt build`."""
 
-    def __init__(self, project_dir: Path | None = None, seeds_dir: Path = SEEDS_DIR):
-        self.project_dir, self.seeds_dir = project_dir, seeds_dir
+    def __init__(self, project_dir: Path | None = None, seeds_dir: Path = SEEDS_DIR, target: str | None = None):
+        self.project_dir, self.seeds_dir, self.target = project_dir, seeds_dir, target
         self._manifest = None
         self._parsed_for: tuple[Path, str] | None = None  # the warehouse, and the project's signature then
 
@@ -115,6 +118,7 @@ class InProcessDbt:
                     try:
                         outcome.append(dbtRunner(manifest=manifest, callbacks=[on_event]).invoke(
                             [*dbt_global_flags(), "--no-write-json", "build", *args, *self._where(run_folder),
+                             *(["--target", self.target] if self.target else []),
                              *(["--indirect-selection", indirect] if indirect else []), *selection]))
                     finally:
                         release_warehouse()

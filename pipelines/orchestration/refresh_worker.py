@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions
 
 from pipelines import local_service
+from pipelines.orchestration.dbt_cli import WORKER_TARGET
 from pipelines.orchestration.dbt_in_process import InProcessDbt
 from pipelines.orchestration.definitions import build_definitions
 from pipelines.orchestration.event_log import persistent_instance
@@ -133,7 +134,7 @@ def refresh(defs: Definitions, instance: DagsterInstance, unit: str, month: str,
 
 def serve(paths: Paths) -> None:
     waiting = Waiting()
-    dbt = InProcessDbt(DBT_PROJECT_DIR)
+    dbt = InProcessDbt(DBT_PROJECT_DIR, target=WORKER_TARGET)
     defs = build_definitions(paths, Supersession(waiting.covering_the_run), dbt)
     # the runs appear in the UI beside the daemon's; their ~1,000 events a run without an fsync each
     instance = persistent_instance(paths.dagster_home)
