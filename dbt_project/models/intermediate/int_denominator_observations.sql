@@ -33,7 +33,7 @@ from_resources as (
         resource_bases.base_code,
         resource_lines.rocu_code as holder_code,
         quarter_ends.quarter_end as as_at,
-        sum(resource_lines.value)::double as base_value,
+        {{ exact_sum('resource_lines.value') }} as base_value,
         any_value(resource_bases.status) as status,
         any_value(resource_bases.source) as source
     from resource_lines

@@ -33,19 +33,19 @@ final as (
         count(distinct month) as months_reported,
         max(month) as last_month,
         case any_value(time_aggregation)
-            when 'sum' then sum(value)
-            when 'mean' then avg(value)
-            when 'ratio' then 100.0 * sum(numerator) / nullif(sum(denominator), 0)
+            when 'sum' then {{ exact_sum('value') }}
+            when 'mean' then {{ exact_avg('value') }}
+            when 'ratio' then 100.0 * {{ exact_sum('numerator') }} / nullif({{ exact_sum('denominator') }}, 0)
             else arg_max(value, month)
         end as value,
         case any_value(time_aggregation)
-            when 'sum' then sum(value_as_first_submitted)
-            when 'mean' then avg(value_as_first_submitted)
-            when 'ratio' then 100.0 * sum(numerator) / nullif(sum(denominator), 0)
+            when 'sum' then {{ exact_sum('value_as_first_submitted') }}
+            when 'mean' then {{ exact_avg('value_as_first_submitted') }}
+            when 'ratio' then 100.0 * {{ exact_sum('numerator') }} / nullif({{ exact_sum('denominator') }}, 0)
             else arg_max(value_as_first_submitted, month)
         end as value_as_first_submitted,
-        sum(numerator) as numerator,
-        sum(denominator) as denominator
+        {{ exact_sum('numerator') }} as numerator,
+        {{ exact_sum('denominator') }} as denominator
     from periods
     group by rocu_code, metric_id, period_type, period
 )

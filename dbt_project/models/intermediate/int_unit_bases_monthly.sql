@@ -85,7 +85,7 @@ per_unit as (
         candidates.month,
         candidates.rocu_code,
         candidates.base_code,
-        sum(candidates.base_value) as base_value,
+        {{ exact_sum('candidates.base_value') }} as base_value,
         max(candidates.as_at) as as_at,
         min(candidates.as_at) as earliest_as_at,
         arg_max(candidates.status, statuses.severity) as status,

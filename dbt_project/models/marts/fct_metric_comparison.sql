@@ -101,12 +101,12 @@ units_summed as (
         period,
         count(*) as units_reporting,
         any_value(space_aggregation) as space_aggregation,
-        sum(value) as summed_value,
-        avg(value) as mean_value,
-        sum(numerator) as summed_numerator,
-        sum(denominator) as summed_denominator,
+        {{ exact_sum('value') }} as summed_value,
+        {{ exact_avg('value') }} as mean_value,
+        {{ exact_sum('numerator') }} as summed_numerator,
+        {{ exact_sum('denominator') }} as summed_denominator,
         sum(population)::bigint as national_population,
-        sum(officer_fte) as national_officer_fte,
+        {{ exact_sum('officer_fte') }} as national_officer_fte,
         -- the newest base any reporting unit used, a flagged status before a published one
         arg_max(population_base_label, (population_as_at, population_status <> 'published'))
             as national_population_base_label,

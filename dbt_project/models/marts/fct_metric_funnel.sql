@@ -61,11 +61,11 @@ network as (
         on_bases.period,
         on_bases.base_name,
         count(*) as units_compared,
-        sum(on_bases.observed) - coalesce(any_value(network_duplicates.counted_by_more_than_one_unit), 0)
+        {{ exact_sum('on_bases.observed') }} - coalesce(any_value(network_duplicates.counted_by_more_than_one_unit), 0)
             as network_observed,
         coalesce(any_value(network_duplicates.counted_by_more_than_one_unit), 0)
             as network_counted_by_more_than_one_unit,
-        sum(on_bases.base * on_bases.months_reported) as network_base_months
+        {{ exact_sum('on_bases.base * on_bases.months_reported') }} as network_base_months
     from on_bases
     left join network_duplicates
         on on_bases.metric_id = network_duplicates.metric_id

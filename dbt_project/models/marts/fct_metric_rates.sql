@@ -77,9 +77,9 @@ network as (
         period,
         base_code,
         count(*) as units_on_base,
-        sum(value) as network_value,
-        sum(base_value) as network_base_value,
-        any_value(rate_scale) * sum(value) / sum(base_value) as network_rate,
+        {{ exact_sum('value') }} as network_value,
+        {{ exact_sum('base_value') }} as network_base_value,
+        any_value(rate_scale) * {{ exact_sum('value') }} / {{ exact_sum('base_value') }} as network_rate,
         -- the newest base any unit used, a flagged status before a published one
         arg_max(rate_base_label, (base_as_at, base_is_provisional)) as network_rate_base_label
     from on_bases
