@@ -18,7 +18,10 @@ built by the same run as its published copy is left alone unread. Any other mart
 view, or one either side has no note of) is compared by content (columns, row count and an
 order-free sum of row hashes) and written again only if it differs; one kept per unit-month
 (an `inputs_fingerprint` column, dbt_project/macros/incremental_by_scope.sql) has only the rows of
-its changed unit-months replaced. Marts gone from the warehouse are dropped.
+its changed unit-months replaced, and a large one rebuilt whole (a network-wide mart: one unit's
+month moves every unit's rate, band and limits for the periods holding that month, a few hundred of
+its rows) only the rows that differ, checked against the warehouse's fingerprint. Marts gone from
+the warehouse are dropped.
 """
 
 from __future__ import annotations
@@ -112,8 +115,12 @@ def copy_serving_schema(source: Path, target: Path, previous: Path | None = None
         before = {**_fingerprints(con, "published", sorted(held & set(compared) - set(noted))), **noted}
         for name in compared:
             if now[name] != before.get(name):
-                con.execute(f"create or replace table published.{SERVING_SCHEMA}.{identifier(name)} as "
-                            f"select * from {SERVING_SCHEMA}.{identifier(name)}")
+                in_place = (name in held and columns[name] == published_columns[name]
+                            and now[name][1] >= ROWS_REPLACED_IN_PLACE
+                            and _replace_changed_rows(con, catalog, name, now[name]))
+                if not in_place:
+                    con.execute(f"create or replace table published.{SERVING_SCHEMA}.{identifier(name)} as "
+                                f"select * from {SERVING_SCHEMA}.{identifier(name)}")
                 written.append(name)
         # a mart left unread keeps its noted fingerprint; one whose unit-months were replaced has none
         fingerprints = {**{name: notes[name][1] for name in unread}, **now}
@@ -128,6 +135,9 @@ def copy_serving_schema(source: Path, target: Path, previous: Path | None = None
 
 
 SCOPE_COLUMNS = {"rocu_code", "month", "inputs_fingerprint"}  # a mart kept per unit-month
+# From this many rows a changed mart has only its differing rows replaced: below it, copying it whole
+# is as quick (a few hundred rows of a 50,000-row mart in 0.04 s against 0.2 s for the whole).
+ROWS_REPLACED_IN_PLACE = 10_000
 NOTES = "published.meta.published_marts"
 
 
@@ -190,6 +200,28 @@ def _replace_changed_scopes(con: duckdb.DuckDBPyConnection, catalog: str, name: 
         con.execute("rollback")
         raise
     return bool(deleted or inserted)
+
+
+def _replace_changed_rows(con: duckdb.DuckDBPyConnection, catalog: str, name: str, fingerprint: tuple) -> bool:
+    """In the published copy of a mart, delete the rows the warehouse's no longer has and add the ones
+    it has anew, matched by row hash, in one transaction. True when the copy then has the warehouse's
+    fingerprint; otherwise (a row held twice on one side only) it is rolled back for a whole copy."""
+    source = f"{identifier(catalog)}.{SERVING_SCHEMA}.{identifier(name)}"
+    target = f"published.{SERVING_SCHEMA}.{identifier(name)}"
+    con.execute("begin")
+    try:
+        con.execute(f"create or replace temp table rows_gone as select hash(kept) as h from {target} as kept "
+                    f"except all select hash(now) from {source} as now")
+        con.execute(f"delete from {target} as kept where hash(kept) in (select h from rows_gone)")
+        con.execute(f"insert into {target} by name select * from {source} as now "
+                    f"where hash(now) not in (select hash(kept) from {target} as kept)")
+        con.execute("drop table rows_gone")
+        same = _fingerprints(con, "published", [name], {name: list(fingerprint[0])})[name] == fingerprint
+        con.execute("commit" if same else "rollback")
+        return same
+    except Exception:
+        con.execute("rollback")
+        raise
 
 
 def _serving_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
