@@ -13,8 +13,9 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script by `streamlit run`
 
-from dashboards.auth import current_session, may_open, sign_in_page, sign_out  # noqa: E402
-from dashboards.data import current_build  # noqa: E402
+from dashboards.auth import current_session, may_open, note_run, sign_in_page, sign_out  # noqa: E402
+from dashboards.data import BUILD_WATCH_SECONDS, current_build, moved_to_build  # noqa: E402
+from pipelines.serving.build_info import BuildInfo  # noqa: E402
 
 st.set_page_config(page_title="ROCU performance", layout="wide")
 
@@ -35,6 +36,23 @@ PAGES = [
     ("Administration", "Mappings, windows and accounts", "admin"),
 ]
 
+
+def published(build: BuildInfo) -> str:
+    return build.published_at[:19].replace("T", " ")
+
+
+@st.fragment(run_every=BUILD_WATCH_SECONDS)
+def build_shown() -> None:
+    """The build the page shows, looked at again every BUILD_WATCH_SECONDS: a page that finds a newer
+    one reruns whole on it (dashboards/data.py), so an open page shows a new build without a click.
+    A look that finds none costs a file stat and redraws only this caption."""
+    build = current_build()
+    st.caption(f"Data published {published(build)} UTC · build {build.build_id[:8]}"
+               if build else "No warehouse published yet")
+
+
+moved = moved_to_build()  # this run is the page moving to a new build by itself, not a person's doing
+note_run(by_person=moved is None)
 session = current_session()
 if session is None:
     # Every address shows the sign-in form, so a shared link (with its filters) opens the
@@ -53,9 +71,9 @@ else:
     if st.sidebar.button("Sign out", key="sign_out"):
         sign_out()
         st.rerun()
-    # Read with the figures: a page that finds a newer build than this reruns on it (dashboards/data.py).
-    build = current_build()
-    st.sidebar.caption(
-        f"Data published {build.published_at[:19].replace('T', ' ')} UTC · build {build.build_id[:8]}"
-        if build else "No warehouse published yet")
+    if moved:
+        st.toast(f"Figures updated: the build published {published(moved)} UTC.")
+
+    with st.sidebar:
+        build_shown()
 nav.run()

@@ -16,6 +16,7 @@ from pipelines.access import (AuditLog, PermissionDenied, Session, SessionEnded,
 from pipelines.settings import Paths
 
 SESSION_KEY = "rocu_session"
+_BY_PERSON = "rocu_run_by_person"  # session state: whether a person caused this run (note_run)
 # Page (url path) -> permissions, any one of which opens it. The menu shows these pages;
 # each page's own `guard` call is the check that counts.
 PAGE_PERMISSIONS = {
@@ -59,8 +60,15 @@ def identity_provider_configured() -> bool:
         return False
 
 
+def note_run(by_person: bool) -> None:
+    """Say, at the top of each run, whether a person caused it: a page moving to a newly published
+    build by itself is not activity, and must not keep a page left open signed in."""
+    st.session_state[_BY_PERSON] = by_person
+
+
 def current_session() -> Session | None:
-    """The signed-in person, re-checked against the store; None when signed out or expired."""
+    """The signed-in person, re-checked against the store; None when signed out or expired. Only a
+    run a person caused restarts the idle timer (`note_run`)."""
     session = st.session_state.get(SESSION_KEY)
     if session is None:
         return None
@@ -69,7 +77,7 @@ def current_session() -> Session | None:
         sign_out()
         st.session_state["signed_out_because"] = checked.message
         return None
-    st.session_state[SESSION_KEY] = refresh(checked)
+    st.session_state[SESSION_KEY] = refresh(checked) if st.session_state.get(_BY_PERSON, True) else checked
     return st.session_state[SESSION_KEY]
 
 

@@ -5,7 +5,8 @@ Each published copy carries its build row inside it (meta.build_info, written be
 copy is swapped in). A page run is pinned to one build: every result is cached under that
 build's id, and a result read from the file is read through the connection of the copy
 whose build row is the pin. So a page never shows one build's figures under another's name;
-when a new copy is swapped in, the page reruns on it.
+when a new copy is swapped in, the page reruns on it. An open page looks for one every
+`BUILD_WATCH_SECONDS` (dashboards/app.py), so it moves to a new build without being clicked.
 
 Opening a copy reads its whole catalogue (about 30 ms of CPU); a page sends a dozen queries,
 so each copy is opened once per server (`_copy`) and each query runs on a cursor of its own.
@@ -27,6 +28,10 @@ from pipelines.settings import Paths
 
 _PIN = "rocu_build_pin"  # session state: (file key, BuildInfo) of the build this session's page shows
 _UNRECORDED = "unrecorded-"  # id given to a copy published before builds carried their own row
+MOVED_TO = "rocu_moved_to_build"  # session state: the build the page has just moved to, for its notice
+# An open page looks this often for a newly published build (a stat of the file) and moves to it by
+# itself: a figure corrected upstream reaches the person looking at it without a click.
+BUILD_WATCH_SECONDS = 1.0
 
 
 class BuildChanged(Exception):
@@ -75,8 +80,14 @@ def current_build() -> BuildInfo | None:
     _, build = _copy(str(path), *key)
     st.session_state[_PIN] = (key, build)
     if pinned is not None and pinned[1].build_id != build.build_id:
+        st.session_state[MOVED_TO] = build
         st.rerun()  # a new build was published: draw the whole page again from it
     return build
+
+
+def moved_to_build() -> BuildInfo | None:
+    """The build this page has just moved to from the one it showed (once; then None)."""
+    return st.session_state.pop(MOVED_TO, None)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -9,8 +9,11 @@ the intake worker and the refresh worker). Each round:
 1. a NOCC analyst has the drill-through of one unit's arrests for one month open in chromium;
 2. the unit's lead submits a corrected return with `rocu submit` and the unit's approver signs it
    off with `rocu approve` (two people, four eyes), both as new command-line processes;
-3. the open page is rerun in its signed-in session (Streamlit's R key), about once a second, until
-   it shows the new figure.
+3. the open page is watched, untouched, until it shows the new figure: it looks for a newly
+   published build every second by itself and moves to it (dashboards/app.py). With `--press-r S`
+   the page is also rerun (Streamlit's R key) every S seconds, as a person reloading would: a rerun of
+   this page costs about 0.4 s of chromium's CPU and 0.15 s of the server's, taken from the refresh's
+   two cores, so once a second it slowed the refresh by 2-5 s.
 
 The floor is the same work in one process and one DuckDB connection, measured in the same run,
 alternating with the rounds: the verdict with Great Expectations already loaded, the sign-off,
@@ -99,22 +102,22 @@ def cli(var: Path, password: str, *args: str) -> str:
     return done.stdout
 
 
-def shows(page, value, figure: float) -> bool:
-    """Rerun the open page (Streamlit's R key: the session stays signed in and reads the newest
-    published build) and give it up to a second to show `figure` (with or without thousands commas). Signing in afresh for each look
-    would cost an Argon2 check and a new session each time, CPU the refresh needs on two cores."""
+def shows(page, value, figure: float, press_r: float) -> bool:
+    """Give the open page up to a second (or `press_r` seconds, after rerunning it in its signed-in
+    session with Streamlit's R key) to show `figure`, with or without thousands commas."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    page.locator("body").press("r")
+    if press_r:
+        page.locator("body").press("r")
     try:
         digits = ",?".join(f"{figure:.0f}")
-        value.filter(has_text=re.compile(rf"^\s*{digits}\s*$")).wait_for(timeout=1_000)
+        value.filter(has_text=re.compile(rf"^\s*{digits}\s*$")).wait_for(timeout=1_000 * (press_r or 1))
         return True
     except PlaywrightTimeout:
         return False
 
 
-def upload_round(var: Path, password: str, page, url: str, extra: int) -> dict[str, float]:
+def upload_round(var: Path, password: str, page, url: str, extra: int, press_r: float = 0) -> dict[str, float]:
     """One round through the real interfaces; seconds of each part and in all."""
     from playwright.sync_api import expect
 
@@ -138,7 +141,7 @@ def upload_round(var: Path, password: str, page, url: str, extra: int) -> dict[s
     cli(var, password, "approve", "--user", f"approver.{UNIT.lower()}", str(submission))
     approved = time.perf_counter()
     deadline = approved + 600
-    while not shows(page, value, want):
+    while not shows(page, value, want, press_r):
         if time.perf_counter() > deadline:
             sys.exit(f"the page did not show {want:g} within 600 s of the sign-off")
     shown = time.perf_counter()
@@ -259,6 +262,8 @@ def main() -> None:
     floor.add_argument("extra", type=int)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--press-r", type=float, default=0, metavar="S",
+                        help="also rerun the open page every S seconds (default: only watch it)")
     args = parser.parse_args()
     if args.what == "floor":
         run_floor(args.var, args.plan, args.extra)
@@ -304,10 +309,10 @@ def main() -> None:
             # One round first, not counted: the worker's first run waits for the dbt parse it makes in
             # the background as it starts (so that `make demo` answers sooner), and the rounds measure
             # a worker that is ready.
-            first = upload_round(var, password, page, url, 100)
+            first = upload_round(var, password, page, url, 100, args.press_r)
             for i in range(args.repeat):
                 extra = 100 * (i + 2)  # arrests added to the demo's figure: 100 more each round
-                runs = [lambda e=extra: rounds.append(upload_round(var, password, page, url, e)),
+                runs = [lambda e=extra: rounds.append(upload_round(var, password, page, url, e, args.press_r)),
                         lambda e=extra: floors.append(floor_round(floor_var, tmp / "floor" / "plan.json", e))]
                 for run in runs if i % 2 == 0 else runs[::-1]:  # interleaved, order alternating
                     run()
@@ -316,7 +321,8 @@ def main() -> None:
         os.killpg(servers.pid, signal.SIGINT)
         servers.wait(timeout=120)
     print(f"Upload to dashboard at {args.scale}x the demo's volume, {UNIT} arrests for one month; "
-          f"medians of {args.repeat} rounds (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+          f"medians of {args.repeat} rounds (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores); the open "
+          f"page {f'rerun every {args.press_r:g} s' if args.press_r else 'watched, untouched (it moves to a new build itself)'}")
     for part in ("submit", "approve", "to page", "total"):
         print(f"  {part:34} {statistics.median(r[part] for r in rounds):7.2f} s")
     print(f"  first round, not counted: {first['total']:.1f} s; refresh runs: {'; '.join(first['runs'])}")

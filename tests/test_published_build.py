@@ -207,3 +207,28 @@ def test_publishing_anchors_the_audit_head_and_a_papers_anchor_catches_a_later_r
     assert audit.verify() is None  # the chain alone no longer shows it
     assert rocu(["audit", "verify", "--anchor", token]) == 1
     assert "rewritten" in capsys.readouterr().err
+
+
+def test_a_page_moving_to_a_new_build_by_itself_says_so_and_keeps_the_idle_timer(own_var: Path, tmp_path: Path) -> None:
+    """An open page looks for a new build every second (a fragment in the sidebar) and reruns whole on
+    one it finds. That rerun is not a person's activity: a page left open must still time out."""
+    from dataclasses import replace
+    from datetime import datetime, timedelta, UTC
+
+    def run_app(moved_to=None) -> tuple[AppTest, datetime]:
+        at = AppTest.from_file(str(ROOT / "dashboards" / "app.py"), default_timeout=120)
+        at.session_state["rocu_session"] = replace(make_session(own_var, "nocc_analyst"), expires_at=soon)
+        if moved_to is not None:
+            at.session_state["rocu_moved_to_build"] = moved_to  # what the watcher leaves for the rerun it asks
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at, at.session_state["rocu_session"].expires_at
+
+    soon = datetime.now(UTC) + timedelta(minutes=2)
+    info = publish_changed(own_var, tmp_path / "work" / "rocu.duckdb")
+    at, expires = run_app()
+    assert expires > soon + timedelta(minutes=5) and not at.toast  # a person's run restarts the idle timer
+    at, expires = run_app(moved_to=info)
+    assert expires == soon
+    assert [t.value for t in at.toast] == [f"Figures updated: the build published "
+                                           f"{info.published_at[:19].replace('T', ' ')} UTC."]

@@ -1,5 +1,6 @@
 """A running server shows what it says, in a real browser: publish a new build with a changed
-figure while the server runs, reload, and the page shows the new figure and the new build."""
+figure while the server runs, and the open page moves to it by itself (no click, no reload), says
+so, and shows the new figure and the new build; a new session on the server shows them too."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def figure_of(var: Path, year: str) -> float:
         con.close()
 
 
-def test_reloading_after_a_new_build_shows_its_figure_and_its_build(own_var: Path, tmp_path: Path, artifacts: Path):
+def test_an_open_page_moves_to_a_new_build_by_itself_and_a_new_session_shows_it_too(own_var: Path, tmp_path: Path, artifacts: Path):
     with streamlit_server(own_var, artifacts / "streamlit-republish.log") as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -67,6 +68,12 @@ def test_reloading_after_a_new_build_shows_its_figure_and_its_build(own_var: Pat
         info = publish_copy(work, Paths(own_var).published, AuditLog.at(Paths(own_var)))
         after = figure_of(own_var, year)
         assert after == before + 1234
+
+        # Nothing is clicked: the open page finds the new build within about a second and draws it.
+        expect(total).to_have_text(f"{after:,.0f}", timeout=15_000)
+        expect(page.get_by_test_id("stToast").filter(has_text="Figures updated")).to_be_visible(timeout=WAIT)
+        expect(page.get_by_test_id("stSidebar").get_by_text(f"build {info.build_id[:8]}", exact=False)).to_be_visible()
+        screenshot(page, artifacts / "republish-moved.png")
 
         page.reload()  # a new browser session on the same server process (and its caches)
         sign_in(page, ANALYST)
