@@ -63,8 +63,9 @@ class Supersession:
     """Whether a request already waiting will rebuild and publish all this run would, and more.
 
     Only the refresh worker knows (its queue of requests); it hands each run its own. Then a run
-    that has loaded its raw tables leaves the dbt build and the publish to that next run: a
-    sign-off that lands during its verdict's run is shown one run sooner. Anywhere else, never.
+    leaves what it has not done yet to that next run: its raw load, when the request was already
+    waiting as it began, or else its dbt build and publish. A sign-off that lands during its
+    verdict's run is shown one run sooner. Anywhere else, never.
     """
 
     def __init__(self, newer_request: Callable[[], str | None] | None = None):

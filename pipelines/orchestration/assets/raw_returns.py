@@ -19,10 +19,10 @@ from pathlib import Path
 
 import polars as pl
 from dagster import (AssetCheckKey, AssetCheckResult, AssetCheckSpec, AssetExecutionContext, AssetKey, AssetSpec, Config,
-                     MaterializeResult, multi_asset)
+                     MaterializeResult, ResourceParam, multi_asset)
 
 from pipelines.intake.api import ANSWERED_SCHEMA, Problem, Submission, answered_queries, close_abandoned
-from pipelines.orchestration.resources import LandingResource, WarehouseResource
+from pipelines.orchestration.resources import LandingResource, Supersession, WarehouseResource
 from pipelines.intake.api import COMMENTS_SCHEMA, RESOURCES_SCHEMA, UNMAPPED_SCHEMA, VALUES_SCHEMA
 from pipelines.orchestration.warehouse import replace_in, writing
 
@@ -100,7 +100,12 @@ def slice_filter(config: ReturnsSlice) -> str | None:
     description="Submission registry, problems and standardised values of accepted returns",
 )
 def raw_returns(context: AssetExecutionContext, config: ReturnsSlice, landing: LandingResource,
-                warehouse: WarehouseResource):
+                warehouse: WarehouseResource, superseded: ResourceParam[Supersession]):
+    if newer := superseded.newer_request():
+        # Nothing loaded, so nothing downstream runs: the waiting request's run loads all this one would.
+        context.log.info(f"Not loaded in this run: a request waiting ({newer}) covers it, and its run loads, "
+                         "rebuilds and publishes all this one would.")
+        return
     zone = landing.zone()
     close_abandoned(zone)  # a check that died with its process still ends in a final state
     subs = zone.registry.submissions()
