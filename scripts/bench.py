@@ -62,7 +62,7 @@ def bench_intake(args) -> None:
     from pipelines.demo.generate import main as generate
     from pipelines.intake.api import submit_return
     from pipelines.intake.api import LandingZone
-    from pipelines.orchestration.resources import LandingResource, WarehouseResource
+    from pipelines.orchestration.resources import LandingResource, Supersession, WarehouseResource
     from pipelines.settings import Paths
 
     tmp = Path(tempfile.mkdtemp(prefix="rocu-bench-"))
@@ -91,7 +91,8 @@ def bench_intake(args) -> None:
     big = [one_megabyte_workbook(src, i) for i in range(args.repeat)]
     big_times = timed(lambda i: verdict(big[i]), args.repeat)
     resources = {"landing": LandingResource(root=str(paths.landing), extracts_dir=str(paths.landing / "x")),
-                 "warehouse": WarehouseResource(path=str(paths.warehouse), published_path=str(paths.published))}
+                 "warehouse": WarehouseResource(path=str(paths.warehouse), published_path=str(paths.published)),
+                 "superseded": Supersession()}  # no refresh worker: no request ever covers the run
 
     def to_raw(i):
         verdict(typical + b"\n" * (i + 20))

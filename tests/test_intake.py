@@ -15,7 +15,7 @@ from pipelines.orchestration.assets.raw_returns import raw_returns
 from pipelines.cli import main as rocu
 from pipelines.intake.service import submit_return
 from pipelines.intake.land.zone import LandingZone
-from pipelines.orchestration.resources import LandingResource, WarehouseResource
+from pipelines.orchestration.resources import LandingResource, Supersession, WarehouseResource
 from pipelines.orchestration.definitions import build_definitions
 from pipelines.settings import Paths
 from tests.conftest import generate_demo
@@ -161,7 +161,8 @@ def test_reloading_one_unit_month_replaces_only_that_slice(demo, tmp_path):
     for row in manifest(demo, rocu_code="NEROCU")[:2] + manifest(demo, rocu_code="EMSOU")[:1]:
         submit(zone, demo / row["path"], row["rocu_code"], row["period"])
     resources = {"landing": LandingResource(root=str(paths.landing), extracts_dir=str(paths.landing / "x")),
-                 "warehouse": WarehouseResource(path=str(paths.warehouse), published_path=str(paths.published))}
+                 "warehouse": WarehouseResource(path=str(paths.warehouse), published_path=str(paths.published)),
+                 "superseded": Supersession()}  # no refresh worker: no request ever covers the run
 
     def counts():
         con = duckdb.connect(str(paths.warehouse), read_only=True)
