@@ -13,7 +13,7 @@ the intake worker and the refresh worker). Each round:
    published build every second by itself and moves to it (dashboards/app.py). With `--press-r S`
    the page is also rerun (Streamlit's R key) every S seconds, as a person reloading would: a rerun of
    this page costs about 0.4 s of chromium's CPU and 0.15 s of the server's, taken from the refresh's
-   two cores, so once a second it slowed the refresh by 2-5 s.
+   two cores (side by side, once a second against only watching: 0.3-0.4 s slower in all).
 
 The floor is the same work in one process and one DuckDB connection, measured in the same run,
 alternating with the rounds: the verdict with Great Expectations already loaded, the sign-off,

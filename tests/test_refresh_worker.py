@@ -106,8 +106,10 @@ def test_a_covered_run_leaves_what_it_has_not_done_to_the_next(built_demo_copy):
         run = instance.get_runs(limit=1)[0]
         built = {"/".join(e.dagster_event.asset_key.path)
                  for e in instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)}
-        assert ("raw/return_values" in built) == loaded
-        assert not any(k.startswith(("raw/", "marts/", "staging/")) for k in built if not loaded)
+        if loaded:
+            assert "raw/return_values" in built
+        else:
+            assert not any(k.startswith("raw/") for k in built)
         assert not any(k.startswith(("marts/", "staging/")) for k in built) and "published_warehouse" not in built
         said = " ".join(e.user_message for e in instance.all_logs(run.run_id))
         assert f"Not {'built' if loaded else 'loaded'} in this run: a request waiting (sign-off NEROCU v2) covers it" in said
