@@ -47,11 +47,12 @@ suites: install  ## write each rule's severity and message (expectations/rules.y
 docs: install  ## regenerate docs/framework.md from the catalogue
 	$(PY) -m pipelines.framework_docs
 
-bench: build  ## benchmarks: intake verdict times, cold CLI and page verdicts, the GX check now vs one full result, hostile files read or refused within limits, a refresh run's dbt parse, warehouse build against its floor and a one-unit-month refresh at demo and 100x scale, upload to a running dashboard page against its floor, page navigation in a browser, make demo to both servers answering (prints figures and ratios)
+bench: build  ## benchmarks: intake verdict times, cold CLI and page verdicts, the GX check now vs one full result, hostile files read or refused within limits, dbt's cost a table and a view model with the one-statement materializations against dbt-duckdb's, a refresh run's dbt parse, warehouse build against its floor and a one-unit-month refresh at demo and 100x scale, upload to a running dashboard page against its floor, page navigation in a browser, make demo to both servers answering (prints figures and ratios)
 	$(PY) scripts/bench.py intake
 	$(PY) scripts/bench_verdict.py
 	$(PY) scripts/bench.py checks
 	$(PY) scripts/bench.py hostile
+	$(PY) scripts/bench.py materialize
 	$(PY) scripts/bench.py refresh
 	$(PY) scripts/bench.py warehouse --scale 100
 	$(PY) scripts/bench_upload.py --repeat 3

@@ -7,6 +7,8 @@
                                               then a one-unit-month refresh at each scale
     python scripts/bench.py refresh           a refresh_returns run as a new Dagster process (one unit's
                                               month), with and without the last run's dbt parse kept
+    python scripts/bench.py materialize       dbt's cost a table and a view model: the project's one-statement
+                                              materializations against dbt-duckdb's, side by side
     python scripts/bench.py hostile           hostile files under the 20 MB upload limit: each must be read
                                               or refused within 5 s and 500 MB (reading child's peak)
 """
@@ -467,6 +469,50 @@ def bench_refresh(args) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
 
 
+def bench_materialize(args) -> None:
+    """dbt's cost per table and per view model with the project's materializations (one `create or
+    replace`, dbt_project/macros/replace_in_place.sql) against dbt-duckdb's own (build under a
+    temporary name, rename, drop the backup), on a throwaway project of small models, so the
+    difference is the materialization and not the SQL: `dbt run` processes, one thread, alternating,
+    each timed by dbt from its first model to its last (run_results.json), not the process's start."""
+    tmp = Path(tempfile.mkdtemp(prefix="rocu-bench-materialize-"))
+    (tmp / "models").mkdir()
+    (tmp / "macros").mkdir()
+    (tmp / "dbt_project.yml").write_text('name: bench\nversion: "1.0.0"\nconfig-version: 2\nprofile: bench\n'
+                                         'macro-paths: ["macros"]\nflags: {send_anonymous_usage_stats: false}\n')
+    (tmp / "profiles.yml").write_text(f"bench:\n  target: local\n  outputs:\n    local: {{type: duckdb, path: "
+                                      f"'{tmp / 'bench.duckdb'}', threads: 1, settings: {{threads: 1}}}}\n")
+    sql = "select range as n, range * 2 as doubled from range(20000)"
+    for i in range(args.models):
+        (tmp / "models" / f"table_{i}.sql").write_text(f"{{{{ config(materialized='table') }}}}\n{sql}")
+        (tmp / "models" / f"view_{i}.sql").write_text(f"{{{{ config(materialized='view') }}}}\n{sql}")
+    ours = ROOT / "dbt_project" / "macros" / "replace_in_place.sql"
+    kinds = {"one statement (the project's)": True, "dbt-duckdb's (rename and drop)": False}
+    seconds: dict[tuple[str, str], list[float]] = {}
+    for round_ in range(args.repeat + 1):  # the first round builds the relations a rebuild replaces
+        for name in (list(kinds) if round_ % 2 == 0 else list(kinds)[::-1]):
+            (tmp / "macros" / ours.name).unlink(missing_ok=True)
+            if kinds[name]:
+                shutil.copyfile(ours, tmp / "macros" / ours.name)
+            for kind in ("table", "view"):
+                subprocess.run([str(BIN / "dbt"), "--log-level-file", "none", "run", "--select", f"{kind}_*",
+                                "--project-dir", str(tmp), "--profiles-dir", str(tmp)],
+                               check=True, stdout=subprocess.DEVNULL, cwd=tmp)
+                if round_:
+                    elapsed = json.loads((tmp / "target" / "run_results.json").read_text())["elapsed_time"]
+                    seconds.setdefault((name, kind), []).append(elapsed)
+    print(f"dbt run of {args.models} models of each kind, medians of {args.repeat} alternating rounds")
+    print(f"{'materialization':34} {'table s':>8} {'view s':>8}")
+    for name in kinds:
+        print(f"{name:34} {statistics.median(seconds[name, 'table']):8.2f} {statistics.median(seconds[name, 'view']):8.2f}")
+    ours_, theirs = list(kinds)
+    for kind in ("table", "view"):
+        gained = statistics.median(seconds[theirs, kind]) - statistics.median(seconds[ours_, kind])
+        print(f"  a {kind} model: {1000 * gained / args.models:.0f} ms less with one statement "
+              f"(dbt-duckdb's takes {statistics.median(seconds[theirs, kind]) / statistics.median(seconds[ours_, kind]):.2f}x)")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="what", required=True)
@@ -488,6 +534,10 @@ def main() -> None:
     p.add_argument("plan", type=Path)
     p.add_argument("warehouse", type=Path)
     p.set_defaults(func=lambda a: run_floor(a.plan, a.warehouse))
+    p = sub.add_parser("materialize")
+    p.add_argument("--models", type=int, default=40)
+    p.add_argument("--repeat", type=int, default=3)
+    p.set_defaults(func=bench_materialize)
     p = sub.add_parser("refresh")
     p.add_argument("--unit", default="YHROCU")
     p.add_argument("--month", default="2025-09")
