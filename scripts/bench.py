@@ -502,14 +502,14 @@ def bench_materialize(args) -> None:
                     elapsed = json.loads((tmp / "target" / "run_results.json").read_text())["elapsed_time"]
                     seconds.setdefault((name, kind), []).append(elapsed)
     print(f"dbt run of {args.models} models of each kind, medians of {args.repeat} alternating rounds")
+    median = {key: statistics.median(times) for key, times in seconds.items()}
     print(f"{'materialization':34} {'table s':>8} {'view s':>8}")
     for name in kinds:
-        print(f"{name:34} {statistics.median(seconds[name, 'table']):8.2f} {statistics.median(seconds[name, 'view']):8.2f}")
-    ours_, theirs = list(kinds)
+        print(f"{name:34} {median[name, 'table']:8.2f} {median[name, 'view']:8.2f}")
+    one, theirs = list(kinds)
     for kind in ("table", "view"):
-        gained = statistics.median(seconds[theirs, kind]) - statistics.median(seconds[ours_, kind])
-        print(f"  a {kind} model: {1000 * gained / args.models:.0f} ms less with one statement "
-              f"(dbt-duckdb's takes {statistics.median(seconds[theirs, kind]) / statistics.median(seconds[ours_, kind]):.2f}x)")
+        print(f"  a {kind} model: {1000 * (median[theirs, kind] - median[one, kind]) / args.models:.0f} ms less with "
+              f"one statement (dbt-duckdb's takes {median[theirs, kind] / median[one, kind]:.2f}x)")
     shutil.rmtree(tmp, ignore_errors=True)
 
 
