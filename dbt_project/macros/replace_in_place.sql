@@ -17,48 +17,43 @@
     only) and foreign keys. None is used. -#}
 
 {% materialization table, adapter="duckdb", supported_languages=['sql'] %}
-    {%- set existing = load_cached_relation(this) -%}
-    {%- set target = this.incorporate(type='table') -%}
     {%- do refuse_what_replace_cannot_keep() -%}
-    {{ run_hooks(pre_hooks, inside_transaction=False) }}
-    {{ run_hooks(pre_hooks, inside_transaction=True) }}
-    {%- if existing is not none and not existing.is_table -%}
-        {{ adapter.drop_relation(existing) }}
-    {%- endif -%}
-    {% call statement('main') -%}
-        {{ create_or_replace_table_as(target, sql) }}
-    {%- endcall %}
-    {%- do create_indexes(target) -%}
-    {{ run_hooks(post_hooks, inside_transaction=True) }}
-    {%- do apply_grants(target, config.get('grants'), should_revoke=should_revoke(existing, full_refresh_mode=True)) -%}
-    {%- do persist_docs(target, model) -%}
-    {{ adapter.commit() }}
-    {{ run_hooks(post_hooks, inside_transaction=False) }}
-    {{ return({'relations': [target]}) }}
+    {{ return({'relations': [replace_in_place('table')]}) }}
 {% endmaterialization %}
 
 {% materialization view, adapter="duckdb" %}
+    {{ return({'relations': [replace_in_place('view')]}) }}
+{% endmaterialization %}
+
+{#- Build the model as a `kind` ('table' or 'view') under its name; returns the relation built. -#}
+{% macro replace_in_place(kind) -%}
     {%- set existing = load_cached_relation(this) -%}
-    {%- set target = this.incorporate(type='view') -%}
-    {{ run_hooks(pre_hooks, inside_transaction=False) }}
-    {{ run_hooks(pre_hooks, inside_transaction=True) }}
-    {%- if existing is not none and not existing.is_view -%}
-        {{ adapter.drop_relation(existing) }}
+    {%- set target = this.incorporate(type=kind) -%}
+    {%- do run_hooks(pre_hooks, inside_transaction=False) -%}
+    {%- do run_hooks(pre_hooks, inside_transaction=True) -%}
+    {%- if existing is not none and (existing.is_table if kind == 'view' else not existing.is_table) -%}
+        {%- do adapter.drop_relation(existing) -%}
     {%- endif -%}
     {% call statement('main') -%}
-        {%- if config.get('contract').enforced -%}{{ get_assert_columns_equivalent(sql) }}{%- endif %}
-        {{ config.get('sql_header') or '' }}
-        create or replace view {{ target }} as (
-            {{ sql }}
-        );
+        {{ create_or_replace_table_as(target, sql) if kind == 'table' else create_or_replace_view_as(target, sql) }}
     {%- endcall %}
-    {{ run_hooks(post_hooks, inside_transaction=True) }}
+    {%- if kind == 'table' -%}{%- do create_indexes(target) -%}{%- endif -%}
+    {%- do run_hooks(post_hooks, inside_transaction=True) -%}
     {%- do apply_grants(target, config.get('grants'), should_revoke=should_revoke(existing, full_refresh_mode=True)) -%}
     {%- do persist_docs(target, model) -%}
-    {{ adapter.commit() }}
-    {{ run_hooks(post_hooks, inside_transaction=False) }}
-    {{ return({'relations': [target]}) }}
-{% endmaterialization %}
+    {%- do adapter.commit() -%}
+    {%- do run_hooks(post_hooks, inside_transaction=False) -%}
+    {%- do return(target) -%}
+{%- endmacro %}
+
+{#- dbt-duckdb's `create_view_as`, with `or replace`. -#}
+{% macro create_or_replace_view_as(relation, sql) -%}
+    {%- if config.get('contract').enforced -%}{{ get_assert_columns_equivalent(sql) }}{%- endif %}
+    {{ config.get('sql_header') or '' }}
+    create or replace view {{ relation }} as (
+        {{ sql }}
+    );
+{%- endmacro %}
 
 {#- dbt-duckdb's `create_table_as` for a SQL model, with `or replace`. -#}
 {% macro create_or_replace_table_as(relation, sql) -%}
