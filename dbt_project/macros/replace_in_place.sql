@@ -31,7 +31,7 @@
     {%- set target = this.incorporate(type=kind) -%}
     {%- do run_hooks(pre_hooks, inside_transaction=False) -%}
     {%- do run_hooks(pre_hooks, inside_transaction=True) -%}
-    {%- if existing is not none and (existing.is_table if kind == 'view' else not existing.is_table) -%}
+    {%- if existing is not none and existing.type != target.type -%}
         {%- do adapter.drop_relation(existing) -%}
     {%- endif -%}
     {% call statement('main') -%}
