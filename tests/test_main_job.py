@@ -2,20 +2,26 @@
 workers listen, the console ends with what a person needs, and Ctrl+C leaves no process behind (Dagster's
 webserver, daemon and code servers, and both workers, included)."""
 
+import csv
+import hashlib
 import os
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from pipelines.intake.check import worker_client as intake_worker
+from pipelines.intake.land.registry import ACCEPTED_STATES
+from pipelines.intake.land.zone import LandingZone
 from pipelines import local_service
 from pipelines.refresh_request import NAME as REFRESH, worker_running as refresh_worker_running
 from tests.browser import free_port
+from tests.conftest import generate_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -139,3 +145,38 @@ def test_the_dashboards_answer_while_the_demo_builds_and_ctrl_c_then_stops_every
 
     assert "Dagster UI:" not in output
     assert output.splitlines()[-1] == "Stopped.", output
+
+
+def test_ctrl_c_stops_the_demo_load_at_once_and_the_next_load_finishes_it(tmp_path):
+    """`rocu demo load` (make demo's longest step) submits units in parallel workers. Ctrl+C stops
+    it within seconds, not after the units already handed out, and leaves no process behind; the
+    next load submits the rest, signs off what was left unsigned and sends nothing twice."""
+    var = tmp_path / "var"
+    generate_demo(var / "demo", months=12)  # enough that the units already handed out take far longer than 10 s
+    expected = [(row["rocu_code"], row["period"], kind, hashlib.sha256((var / "demo" / row["path"]).read_bytes()).hexdigest())
+                for manifest, kind in (("manifest.csv", "monthly"), ("resources_manifest.csv", "resources"))
+                for row in csv.DictReader((var / "demo" / manifest).open()) if row["path"]]
+    registry = LandingZone(var / "landing").registry
+    load = [sys.executable, "-c", AS_FROM_A_TERMINAL, "-c", 'exec "$0" -m pipelines.cli demo load', sys.executable]
+    job = subprocess.Popen(load, cwd=ROOT, env={**os.environ, "ROCU_VAR_DIR": str(var)}, start_new_session=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    wait_while_running(job, "a few returns submitted", 120, lambda: (var / "landing" / "registry.sqlite").exists()
+                       and len(registry.submissions(kind=None)) >= 5)
+    os.killpg(job.pid, signal.SIGINT)
+    try:
+        job.communicate(timeout=10)
+    except subprocess.TimeoutExpired as stuck:
+        raise AssertionError(f"rocu demo load still running 10 s after Ctrl+C: {processes_of(var)}") from stuck
+    assert len(registry.submissions(kind=None)) < len(expected)  # stopped part-way, the rest not sent
+    deadline = time.monotonic() + 15  # a stopped worker's spare reading child ends when its stdin closes
+    while processes_of(var) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_of(var) == []
+
+    subprocess.run(load, cwd=ROOT, env={**os.environ, "ROCU_VAR_DIR": str(var)}, check=True, capture_output=True,
+                   timeout=600)
+    versions = registry.submissions(kind=None)
+    final = Counter((s.rocu_code, s.period, s.return_kind, s.file_sha256) for s in versions if s.state != "received")
+    assert final == Counter(expected)  # each return once, with its verdict
+    signed_off = {a["submission_id"] for a in registry.approvals()}
+    assert [s for s in versions if s.state in ACCEPTED_STATES and s.submission_id not in signed_off] == []

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import subprocess
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -15,7 +17,7 @@ import pytest
 from pipelines.demo import hostile
 from pipelines.intake.service import submit_return
 from pipelines.intake.land.zone import LandingZone
-from pipelines.intake.standardise import limits
+from pipelines.intake.standardise import isolation, limits
 from pipelines.intake.standardise.read_tables import UnreadableFile, read_grids
 
 TODAY = date(2026, 11, 24)
@@ -78,7 +80,6 @@ def test_the_reader_of_the_old_crash_file_is_contained_even_without_caps(tmp_pat
 def test_child_is_started_fresh_not_forked_and_reads_one_file_only(tmp_path):
     """The server is threaded: the reader runs `python -m`, never a fork of the server; each
     child reads a single file (a spare, started a moment after a read, waits for the next one)."""
-    from pipelines.intake.standardise import isolation
 
     path = _write(tmp_path / "r.xlsx", hostile.workbook(hostile.sheet(hostile.small_return_rows())))
     outcomes = [isolation.read_isolated(path, limits.reader_limits()) for _ in range(3)]
@@ -94,6 +95,39 @@ def test_child_is_started_fresh_not_forked_and_reads_one_file_only(tmp_path):
     assert spare is not None and spare.process.poll() is None
     cmdline = Path(f"/proc/{spare.process.pid}/cmdline").read_bytes().split(b"\0")
     assert cmdline[1:3] == [b"-m", b"pipelines.intake.standardise.read_child"]
+
+
+READ_THEN_END_ABRUPTLY = """
+import os, sys, time
+from pathlib import Path
+from pipelines.intake.standardise import isolation
+from pipelines.intake.standardise.limits import reader_limits
+isolation.read_isolated(Path(sys.argv[1]), reader_limits())
+deadline = time.monotonic() + 20
+while isolation._spare is None and time.monotonic() < deadline:  # the spare starts a moment after the read
+    time.sleep(0.05)
+print(isolation._spare.folder, flush=True)
+os._exit(0)  # as a multiprocessing worker ends: no atexit, so the spare is not discarded
+"""
+
+
+def test_a_process_that_ends_without_cleaning_up_leaves_nothing_after_the_next_read(tmp_path):
+    """A demo load's worker (ended at Ctrl+C, or by its pool) cannot discard its waiting spare child;
+    the spare ends when its stdin closes, and the next process to read removes the folder left."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    path = _write(tmp_path / "r.xlsx", hostile.workbook(hostile.sheet(hostile.small_return_rows())))
+    ended = subprocess.run([sys.executable, "-c", READ_THEN_END_ABRUPTLY, str(path)], env=env, capture_output=True,
+                           text=True, timeout=120)
+    left = Path(ended.stdout.strip())
+    assert ended.returncode == 0 and left.parent == temp and left.is_dir(), ended.stderr[-2000:]
+    someone_elses = temp / f"{isolation.FOLDER_PREFIX}{os.getpid()}-x"  # a live process's folder is kept
+    someone_elses.mkdir()
+
+    subprocess.run([sys.executable, "-c", READ_THEN_END_ABRUPTLY, str(path)], env=env, check=True, timeout=120,
+                   capture_output=True)
+    assert not left.exists() and someone_elses.is_dir()
 
 
 def _write(path: Path, content: bytes) -> Path:

@@ -16,6 +16,7 @@ whose message says what happened in plain words; the server carries on.
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import logging
 import os
@@ -80,11 +81,24 @@ class _Child:
 
 _spare: _Child | None = None
 _spare_lock = threading.Lock()
+FOLDER_PREFIX = "rocu-read-"  # then the pid of the process that started the child
+
+
+@functools.cache  # once a process
+def _sweep_orphaned_folders() -> None:
+    """Remove the child folders of processes that have ended. A process stopped abruptly (a demo
+    load's worker at Ctrl+C, a killed server) cannot remove its own, and a multiprocessing worker
+    ends without running atexit, so its spare child's folder stayed behind."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
+        pid = folder.name.removeprefix(FOLDER_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _start(limits: ReaderLimits) -> _Child:
     key = json.dumps(limits.as_dict(), sort_keys=True)
-    folder = Path(tempfile.mkdtemp(prefix="rocu-read-"))
+    _sweep_orphaned_folders()
+    folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])),
            "RUST_BACKTRACE": "0", "PYTHONDONTWRITEBYTECODE": "1"}
     with (folder / "stderr.txt").open("wb") as stderr:
