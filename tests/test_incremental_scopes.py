@@ -165,3 +165,66 @@ def test_a_refresh_tests_the_rows_it_built_and_dbt_test_reads_them_all(built_dem
     failed = [r["unique_id"] for r in json.loads((tmp_path / "test-target" / "run_results.json").read_text())["results"]
               if r["status"] == "fail"]
     assert failed and all("unique_combination_of_columns_fct_metric_versions" in f for f in failed), failed
+
+
+# The refresh's models from the returns' raw tables to the funnel (not seeds, not the extracts' chain).
+FUNNEL_REFRESH = ["--exclude-resource-type", "unit_test", "--select",
+                  *[f"source:raw.{table}+,+fct_metric_funnel" for table in ("submissions", "approvals", "return_values")]]
+COMPARISON = ["metric_id", "period_type", "period", "base_name"]
+
+
+def funnel_rows(con: duckdb.DuckDBPyConnection, catalog: str, leave_out: tuple) -> list:
+    """fct_metric_funnel's rows without digest and run, doubles rounded, leaving out one comparison."""
+    columns = con.execute("select column_name, data_type from duckdb_columns() where database_name = ? and "
+                          "table_name = 'fct_metric_funnel' and column_name not in ('inputs_fingerprint', "
+                          "'built_in_run') order by column_name", [catalog]).fetchall()
+    select = ", ".join(f'round("{c}", 9)' if t == "DOUBLE" else f'"{c}"' for c, t in columns)
+    return sorted(con.execute(f"select {select} from {catalog}.marts.fct_metric_funnel where ({', '.join(COMPARISON)})"
+                              " is distinct from (?, ?, ?, ?)", list(leave_out)).fetchall(), key=repr)
+
+
+def test_the_funnel_rebuilds_the_comparisons_a_new_version_changes_and_matches_a_full_rebuild(built_demo: Path,
+                                                                                            tmp_path: Path) -> None:
+    """fct_metric_funnel is kept per comparison (a metric, period and base across units;
+    macros/funnel_inputs.sql): a new version of one unit-month rebuilds the comparisons of the four
+    periods holding that month, and only those, and the table ends as a full rebuild's. A comparison of
+    another financial year, altered by hand beforehand, is left as it was."""
+    kept, full = tmp_path / "kept" / "rocu.duckdb", tmp_path / "full" / "rocu.duckdb"
+    kept.parent.mkdir(), full.parent.mkdir()
+    shutil.copyfile(Paths(built_demo).warehouse, kept)
+    con = duckdb.connect(str(kept))
+    try:
+        (unit, month), = scope_months(con, 1)
+        holding = set(con.execute(  # the month itself, its calendar and financial quarters and its financial year
+            "select unnest([('month', month), ('quarter', calendar_quarter), ('financial_quarter', financial_quarter),"
+            " ('financial_year', financial_year)], recursive := true) from marts.dim_month where month = ?", [month]
+        ).fetchall())
+        untouched = con.execute(
+            f"select {', '.join(COMPARISON)} from marts.fct_metric_funnel where period_type = 'financial_year' "
+            "and period not in (select financial_year from marts.dim_month where month = ?) order by all limit 1",
+            [month]).fetchone()
+        con.execute(f"update marts.fct_metric_funnel set observed = -1 where ({', '.join(COMPARISON)}) = (?, ?, ?, ?)",
+                    list(untouched))
+    finally:
+        con.close()
+    resubmit_month(kept, unit, month, add=100)
+    shutil.copyfile(kept, full)
+
+    incremental = run_dbt(["build", *FUNNEL_REFRESH], kept, tmp_path / "kept-target")
+    assert incremental.returncode == 0, incremental.stdout[-4000:]
+    rebuilt = run_dbt(["build", "--full-refresh", *FUNNEL_REFRESH], full, tmp_path / "full-target")
+    assert rebuilt.returncode == 0, rebuilt.stdout[-4000:]
+    run = json.loads((tmp_path / "kept-target" / "run_results.json").read_text())["metadata"]["invocation_id"]
+
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{kept}' as kept (read_only)")
+        con.execute(f"attach '{full}' as rebuilt (read_only)")
+        assert funnel_rows(con, "kept", untouched) == funnel_rows(con, "rebuilt", untouched)
+        assert con.execute(f"select distinct observed from kept.marts.fct_metric_funnel where ({', '.join(COMPARISON)})"
+                           " = (?, ?, ?, ?)", list(untouched)).fetchall() == [(-1.0,)]
+        built = set(con.execute("select distinct period_type, period from kept.marts.fct_metric_funnel "
+                                "where built_in_run = ?", [run]).fetchall())
+        assert built == holding, (built, holding)
+    finally:
+        con.close()
