@@ -19,6 +19,7 @@ import argparse
 import io
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -237,20 +238,48 @@ def child_seconds(command: list[str], env: dict | None = None) -> tuple[float, f
     return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
 
 
-def dbt_command(args: list[str], warehouse: Path, target: Path) -> list[str]:
-    """dbt as Dagster runs it (--vars names the warehouse), artifacts and logs outside the project."""
+def dbt_command(args: list[str], warehouse: Path, target: Path, file_log: list[str] | None = None) -> list[str]:
+    """dbt as Dagster runs it (--vars names the warehouse), artifacts and logs outside the project;
+    `file_log`, dbt's flags for its file log instead of Dagster's (none)."""
     from pipelines.orchestration.dbt_cli import dbt_global_flags
     from pipelines.orchestration.manifest import dbt_vars
 
-    return [str(BIN / "dbt"), *dbt_global_flags(), *args, "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir",
-            str(ROOT / "dbt_project"), "--target-path", str(target), "--log-path", str(target), "--quiet",
-            *dbt_vars(warehouse)]
+    return [str(BIN / "dbt"), *(file_log or dbt_global_flags()), *args, "--project-dir", str(ROOT / "dbt_project"),
+            "--profiles-dir", str(ROOT / "dbt_project"), "--target-path", str(target), "--log-path", str(target),
+            "--quiet", *dbt_vars(warehouse)]
 
 
-def floor_statements(manifest: Path, warehouse: Path, only: set[str] | None = None) -> list[tuple[str, str]]:
+WRITES = re.compile(r"^\s*(?:/\*.*?\*/\s*)?(delete|insert|create|alter|drop|update)\b", re.I | re.S)
+
+
+def kept_statements(warehouse: Path, target: Path) -> dict[str, list[str]]:
+    """Per kept (incremental) model, the statements that write in dbt's incremental build of it: the
+    pre-hook's delete of the scopes whose inputs changed, the build of the scopes left unbuilt into a
+    temporary table, and its insert, as dbt's debug log records them for a run on a copy of `warehouse`
+    (built already, so the SQL is the incremental one). A refresh's floor runs these, not the models
+    whole: a refresh rebuilds only what changed. dbt's own questions (contracts, columns) are left out."""
+    scratch = target / "warehouse" / "rocu.duckdb"  # the views name the catalog `rocu`
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(warehouse, scratch)
+    subprocess.run(dbt_command(["run", "--select", "config.materialized:incremental"], scratch, target,
+                               file_log=["--log-level-file", "debug", "--log-format-file", "json"]),
+                   check=True, stdout=subprocess.DEVNULL)
+    statements: dict[str, list[str]] = {}
+    for line in (target / "dbt.log").read_text().splitlines():
+        event = json.loads(line)
+        data = event.get("data", {})
+        node = data.get("node_info", {}).get("unique_id")
+        if event["info"]["name"] == "SQLQuery" and node and WRITES.match(data["sql"]):
+            statements.setdefault(node, []).append(data["sql"])
+    return statements
+
+
+def floor_statements(manifest: Path, warehouse: Path, only: set[str] | None = None,
+                     kept: dict[str, list[str]] | None = None) -> list[tuple[str, str]]:
     """(kind, SQL) of the work `dbt build` does, in dependency order: every seed loaded from its CSV
     (with the column types dbt gave it), every model's compiled SQL, every data test's query; with
-    `only`, of those nodes alone (a refresh's, `refresh_nodes`)."""
+    `only`, of those nodes alone (a refresh's, `refresh_nodes`); with `kept`, those models' own
+    statements (`kept_statements`) instead of their compiled SQL."""
     import duckdb
 
     data = json.loads(manifest.read_text())
@@ -284,6 +313,9 @@ def floor_statements(manifest: Path, warehouse: Path, only: set[str] | None = No
             types = "{" + ", ".join(f"'{c}': '{t}'" for c, t in columns) + "}"
             sql = (f"create or replace table {node['relation_name']} as select * from "
                    f"read_csv('{csv}', header = true, columns = {types})")
+        elif kind == "model" and key in (kept or {}):
+            statements += [(kind, sql) for sql in kept[key]]
+            continue
         elif kind == "model":
             relation = "view" if node["config"]["materialized"] == "view" else "table"
             sql = f"create or replace {relation} {node['relation_name']} as {node['compiled_code']}"

@@ -18,9 +18,10 @@ the intake worker and the refresh worker). Each round:
 The floor is the same work in one process and one DuckDB connection, measured in the same run,
 alternating with the rounds: the verdict with Great Expectations already loaded, the sign-off,
 that month's raw load, the refresh's own models and data tests (what lies downstream of the raw
-tables it reloads, as the worker's run selects them; the four kept models whole, a little more than
-a refresh's incremental work) as plain statements in one connection, and the publish. Not the whole
-build's statements: a refresh does not do that work, and a floor that did would flatter the ratio.
+tables it reloads, as the worker's run selects them; the kept models by the statements dbt runs for
+them in a refresh, deleting the changed scopes and building those, `bench.kept_statements`) as plain
+statements in one connection, and the publish. Not the whole build's statements, nor a kept model
+whole: a refresh does not do that work, and a floor that did would flatter the ratio.
 
 `--scale N` is refused for now (see main): it is meant to run the same rounds on N times the
 history, once a scale generator grows the landing zone the refresh reads.
@@ -236,20 +237,21 @@ def run_floor(var: Path, plan: Path, extra: int) -> None:
 def prepare_var(source: Path, tmp: Path) -> tuple[Path, Path]:
     """(the var folder the servers use, the floor's own copy, with the floor's plan beside it)."""
     sys.path.insert(0, str(ROOT / "scripts"))
-    from bench import dbt_command, floor_statements, refresh_nodes
+    from bench import dbt_command, floor_statements, kept_statements, refresh_nodes
 
     var = tmp / "var"
     shutil.copytree(source, var, ignore=shutil.ignore_patterns("dbt_runs", "dagster_home", "*.log", "*.sock"))
     target = tmp / "compiled"
-    # --full-refresh: the kept models' SQL compiled whole (an incremental compile selects only the
-    # unit-months whose inputs changed, relying on a pre-hook the floor does not run)
+    # The warehouse built by this code, so the kept models hold their digests ...
     subprocess.run(dbt_command(["build", "--full-refresh"], var / "warehouse" / "rocu.duckdb", target), check=True,
                    stdout=subprocess.DEVNULL)
+    # ... and the kept models' statements are a refresh's: delete the changed scopes, build those
+    kept = kept_statements(var / "warehouse" / "rocu.duckdb", tmp / "kept")
     floor_var = tmp / "floor" / "var"
     shutil.copytree(var, floor_var)
     manifest = target / "manifest.json"
     (tmp / "floor" / "plan.json").write_text(json.dumps(floor_statements(
-        manifest, floor_var / "warehouse" / "rocu.duckdb", only=refresh_nodes(manifest))))
+        manifest, floor_var / "warehouse" / "rocu.duckdb", only=refresh_nodes(manifest), kept=kept)))
     return var, floor_var
 
 
