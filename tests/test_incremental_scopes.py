@@ -15,14 +15,17 @@ is by `dbt test`, which reads every row.
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 
 from pipelines.demo.scale import current_submission, resubmit_month
 from pipelines.settings import Paths
-from tests.conftest import run_dbt
+from tests.conftest import ROOT, run_dbt
 
 # The kept models with what they are built from: their digests and the version choice.
 SELECTION = ["--exclude-resource-type", "unit_test", "--select", "config.materialized:incremental", "int_return_months__inputs", "int_return_versions__chosen"]
@@ -228,3 +231,37 @@ def test_the_funnel_rebuilds_the_comparisons_a_new_version_changes_and_matches_a
         assert built == holding, (built, holding)
     finally:
         con.close()
+
+
+def code_digests(project: Path, warehouse: Path, target: Path) -> dict[str, str]:
+    """The code digest (macros/incremental_by_scope.sql::code_digest) dbt compiles into each of two kept
+    models, for the dbt project at `project`."""
+    from pipelines.orchestration.dbt_cli import dbt_global_flags
+    from pipelines.orchestration.manifest import dbt_vars
+
+    done = subprocess.run([str(Path(sys.executable).parent / "dbt"), *dbt_global_flags(), "compile", "--select",
+                           "fct_metric_funnel", "fct_metric_versions", "--project-dir", str(project), "--profiles-dir",
+                           str(project), "--target-path", str(target), "--log-path", str(target), *dbt_vars(warehouse)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:]
+    compiled = target / "compiled" / "rocu_warehouse" / "models" / "marts"
+    return {model: re.search(r"inputs_fingerprint\)? \|\| '([0-9a-f]{32})'\)", (compiled / f"{model}.sql").read_text()
+                             ).group(1) for model in ("fct_metric_funnel", "fct_metric_versions")}
+
+
+def test_a_changed_macro_changes_the_digest_of_the_kept_models_that_call_it(built_demo: Path, tmp_path: Path) -> None:
+    """An upgrade that changes only a macro (here the funnel's Poisson limits) must rebuild every scope of
+    the kept models calling it, not keep rows built by the old rule: the macro's SQL is in their digest.
+    A model that does not call it keeps its digest, and so its rows."""
+    warehouse = tmp_path / "wh" / "rocu.duckdb"
+    warehouse.parent.mkdir()
+    shutil.copyfile(Paths(built_demo).warehouse, warehouse)
+    project = tmp_path / "repo" / "dbt_project"
+    shutil.copytree(ROOT / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs"))
+    (project.parent / "seeds").symlink_to(ROOT / "seeds")  # the project's seed path is ../seeds
+    before = code_digests(project, warehouse, tmp_path / "before")
+    limits = project / "macros" / "poisson_limits.sql"
+    limits.write_text(limits.read_text().replace("8 * sqrt(expected) - 10", "8 * sqrt(expected) - 11"))
+    after = code_digests(project, warehouse, tmp_path / "after")
+    assert after["fct_metric_funnel"] != before["fct_metric_funnel"]
+    assert after["fct_metric_versions"] == before["fct_metric_versions"]

@@ -1,18 +1,35 @@
 {#- Incremental models kept per scope (a unit and month): a refresh rebuilds the scopes whose inputs
     changed, not the history. Each row carries `inputs_fingerprint`, a digest of what its scope was
-    made from and of the model's own SQL (`scope_fingerprint`). A run first deletes the rows of every
-    scope whose fingerprint now differs, or whose scope is gone (the pre-hook
-    `delete_changed_scopes`), then builds only the scopes that have no rows left (`unbuilt_scope`).
-    A first build, or `--full-refresh`, builds every scope; a changed model rebuilds every scope
-    (its SQL is in the digest), and `on_schema_change` lets its columns change. dbt-duckdb runs the
+    made from and of the model's code, its SQL and the macros it calls (`scope_fingerprint`). A run
+    first deletes the rows of every scope whose fingerprint now differs, or whose scope is gone (the
+    pre-hook `delete_changed_scopes`), then builds only the scopes that have no rows left
+    (`unbuilt_scope`). A first build, or `--full-refresh`, builds every scope; a changed model, or a
+    changed macro it calls, rebuilds every scope (their SQL is in the digest), and `on_schema_change`
+    lets its columns change. dbt-duckdb runs the
     hook (`before_begin`) in the model's transaction, as its log shows: the delete, any column added
     and the insert commit together, so a failed build deletes nothing, its changed scopes keep their
     old digests and the next run rebuilds them, and nothing downstream or the publish runs on it. -#}
 
-{#- The digest a model writes beside each row: its input's digest for the scope and the model's own SQL. -#}
+{#- The digest a model writes beside each row: its input's digest for the scope and the model's code. -#}
 {% macro scope_fingerprint(input_fingerprint) -%}
-    {#- `model` is dbt's node being built (sqlfluff's templater has none) -#}
-    md5({{ input_fingerprint }} || '{{ model.checksum.checksum if model is defined }}')
+    md5({{ input_fingerprint }} || '{{ code_digest() }}')
+{%- endmacro %}
+
+{#- The model's own SQL (dbt's checksum of its file) and the SQL of this project's macros it calls
+    (`depends_on.macros`: those called from the model's file, not the ones they call in turn), so an
+    upgrade that changes only a macro, such as the funnel's Poisson limits, rebuilds every scope of
+    the models that call it rather than keeping rows built by the old rule. `model` and `context` are
+    dbt's (sqlfluff's templater has neither). -#}
+{% macro code_digest() -%}
+    {%- if model is not defined -%}{{ return('') }}{%- endif -%}
+    {%- set parts = [model.checksum.checksum] -%}
+    {%- for macro_id in model.depends_on.macros | sort -%}
+        {%- set name = macro_id.split('.')[-1] -%}
+        {%- if macro_id.startswith('macro.' ~ project_name ~ '.') and name in context -%}
+            {%- do parts.append(name ~ ':' ~ local_md5(context[name].macro.macro_sql)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(local_md5(parts | join('|'))) }}
 {%- endmacro %}
 
 {#- Pre-hook: delete this model's rows whose scope's digest (from `fingerprints`, the model's input:
