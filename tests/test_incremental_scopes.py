@@ -170,28 +170,29 @@ def test_a_refresh_tests_the_rows_it_built_and_dbt_test_reads_them_all(built_dem
     assert failed and all("unique_combination_of_columns_fct_metric_versions" in f for f in failed), failed
 
 
-# The refresh's models from the returns' raw tables to the funnel (not seeds, not the extracts' chain).
-FUNNEL_REFRESH = ["--exclude-resource-type", "unit_test", "--select",
-                  *[f"source:raw.{table}+,+fct_metric_funnel" for table in ("submissions", "approvals", "return_values")]]
+# The refresh's models from the returns' raw tables to the funnel's curves (not seeds, not the extracts' chain).
+FUNNEL_REFRESH = ["--exclude-resource-type", "unit_test", "--select", *[
+    f"source:raw.{table}+,+fct_metric_funnel_limits" for table in ("submissions", "approvals", "return_values")]]
+KEPT_PER_COMPARISON = ("fct_metric_funnel", "fct_metric_funnel_limits")
 COMPARISON = ["metric_id", "period_type", "period", "base_name"]
 
 
-def funnel_rows(con: duckdb.DuckDBPyConnection, catalog: str, leave_out: tuple) -> list:
-    """fct_metric_funnel's rows without digest and run, doubles rounded, leaving out one comparison."""
+def funnel_rows(con: duckdb.DuckDBPyConnection, catalog: str, model: str, leave_out: tuple) -> list:
+    """A model's rows without digest and run, doubles rounded, leaving out one comparison."""
     columns = con.execute("select column_name, data_type from duckdb_columns() where database_name = ? and "
-                          "table_name = 'fct_metric_funnel' and column_name not in ('inputs_fingerprint', "
-                          "'built_in_run') order by column_name", [catalog]).fetchall()
+                          "table_name = ? and column_name not in ('inputs_fingerprint', 'built_in_run') "
+                          "order by column_name", [catalog, model]).fetchall()
     select = ", ".join(f'round("{c}", 9)' if t == "DOUBLE" else f'"{c}"' for c, t in columns)
-    return sorted(con.execute(f"select {select} from {catalog}.marts.fct_metric_funnel where ({', '.join(COMPARISON)})"
+    return sorted(con.execute(f"select {select} from {catalog}.marts.{model} where ({', '.join(COMPARISON)})"
                               " is distinct from (?, ?, ?, ?)", list(leave_out)).fetchall(), key=repr)
 
 
-def test_the_funnel_rebuilds_the_comparisons_a_new_version_changes_and_matches_a_full_rebuild(built_demo: Path,
-                                                                                            tmp_path: Path) -> None:
-    """fct_metric_funnel is kept per comparison (a metric, period and base across units;
-    macros/funnel_inputs.sql): a new version of one unit-month rebuilds the comparisons of the four
-    periods holding that month, and only those, and the table ends as a full rebuild's. A comparison of
-    another financial year, altered by hand beforehand, is left as it was."""
+def test_the_funnel_and_its_curves_rebuild_the_comparisons_a_new_version_changes_and_match_a_full_rebuild(
+        built_demo: Path, tmp_path: Path) -> None:
+    """fct_metric_funnel and its curves are kept per comparison (a metric, period and base across
+    units; macros/funnel_inputs.sql): a new version of one unit-month rebuilds the comparisons of the
+    four periods holding that month, and only those, and each table ends as a full rebuild's. A
+    comparison of another financial year, altered by hand beforehand, is left as it was."""
     kept, full = tmp_path / "kept" / "rocu.duckdb", tmp_path / "full" / "rocu.duckdb"
     kept.parent.mkdir(), full.parent.mkdir()
     shutil.copyfile(Paths(built_demo).warehouse, kept)
@@ -208,6 +209,8 @@ def test_the_funnel_rebuilds_the_comparisons_a_new_version_changes_and_matches_a
             [month]).fetchone()
         con.execute(f"update marts.fct_metric_funnel set observed = -1 where ({', '.join(COMPARISON)}) = (?, ?, ?, ?)",
                     list(untouched))
+        con.execute(f"update marts.fct_metric_funnel_limits set network_rate = -1 where ({', '.join(COMPARISON)}) = "
+                    "(?, ?, ?, ?)", list(untouched))
     finally:
         con.close()
     resubmit_month(kept, unit, month, add=100)
@@ -223,12 +226,15 @@ def test_the_funnel_rebuilds_the_comparisons_a_new_version_changes_and_matches_a
     try:
         con.execute(f"attach '{kept}' as kept (read_only)")
         con.execute(f"attach '{full}' as rebuilt (read_only)")
-        assert funnel_rows(con, "kept", untouched) == funnel_rows(con, "rebuilt", untouched)
+        for model in KEPT_PER_COMPARISON:
+            assert funnel_rows(con, "kept", model, untouched) == funnel_rows(con, "rebuilt", model, untouched), model
+            built = set(con.execute(f"select distinct period_type, period from kept.marts.{model} "
+                                    "where built_in_run = ?", [run]).fetchall())
+            assert built == holding, (model, built, holding)
         assert con.execute(f"select distinct observed from kept.marts.fct_metric_funnel where ({', '.join(COMPARISON)})"
                            " = (?, ?, ?, ?)", list(untouched)).fetchall() == [(-1.0,)]
-        built = set(con.execute("select distinct period_type, period from kept.marts.fct_metric_funnel "
-                                "where built_in_run = ?", [run]).fetchall())
-        assert built == holding, (built, holding)
+        assert con.execute(f"select distinct network_rate from kept.marts.fct_metric_funnel_limits where "
+                           f"({', '.join(COMPARISON)}) = (?, ?, ?, ?)", list(untouched)).fetchall() == [(-1.0,)]
     finally:
         con.close()
 

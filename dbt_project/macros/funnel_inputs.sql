@@ -35,3 +35,9 @@
         group by rates.metric_id, rates.period_type, rates.period, rates.base_code
     )
 {%- endmacro %}
+
+
+{#- The funnel curves' grid settings (dbt vars), in the digest of fct_metric_funnel_limits' rows. -#}
+{% macro funnel_grid_settings() -%}
+    {{ var('funnel_grid_points', 40) }}/{{ var('funnel_grid_per_doubling', 32) }}
+{%- endmacro %}

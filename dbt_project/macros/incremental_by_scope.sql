@@ -10,9 +10,11 @@
     and the insert commit together, so a failed build deletes nothing, its changed scopes keep their
     old digests and the next run rebuilds them, and nothing downstream or the publish runs on it. -#}
 
-{#- The digest a model writes beside each row: its input's digest for the scope and the model's code. -#}
-{% macro scope_fingerprint(input_fingerprint) -%}
-    md5({{ input_fingerprint }} || '{{ code_digest() }}')
+{#- The digest a model writes beside each row: its input's digest for the scope and the model's code;
+    `settings`, text of anything else the rows are made from that is in neither (the dbt vars it
+    reads), passed alike to `delete_changed_scopes`. -#}
+{% macro scope_fingerprint(input_fingerprint, settings='') -%}
+    md5({{ input_fingerprint }} || '{{ code_digest() }}{{ settings }}')
 {%- endmacro %}
 
 {#- The model's own SQL (dbt's checksum of its file) and the SQL of this project's macros it calls
@@ -38,7 +40,7 @@
     refuses to commit a column added after a delete from the same table in one transaction, which
     is what `on_schema_change` would do after this hook. A table built before it was kept per scope
     (no digest column) is built again whole. -#}
-{% macro delete_changed_scopes(fingerprints, scope) -%}
+{% macro delete_changed_scopes(fingerprints, scope, settings='') -%}
     {%- if is_incremental() -%}
         {%- set existing = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
         {%- set missing = {} -%}
@@ -56,7 +58,7 @@
         where not exists (
             select 1
             from (select distinct {{ scope | join(', ') }}, inputs_fingerprint from {{ fingerprints }}) as current_inputs
-            where {{ scope_fingerprint('current_inputs.inputs_fingerprint') }} = kept.inputs_fingerprint
+            where {{ scope_fingerprint('current_inputs.inputs_fingerprint', settings) }} = kept.inputs_fingerprint
             {%- for column in scope %}
                 and current_inputs.{{ column }} = kept.{{ column }}
             {%- endfor %}

@@ -7,8 +7,19 @@
 -- 1.1% of its base), so the quantiles are summed for a few hundred expected counts in all
 -- rather than for each of the ~5,000 curves' 40 points (26 s of a 50 s build at demo scale).
 -- A curve is drawn through points; the limits at each point are exact for the base it names.
+-- Kept per comparison, as fct_metric_funnel is: a comparison's curves are rebuilt when the funnel's
+-- digest of its inputs changes, or the grid's settings do.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook=before_begin("{{ delete_changed_scopes(ref('fct_metric_funnel'), "
+        ~ "['metric_id', 'period_type', 'period', 'base_name'], funnel_grid_settings()) }}"),
+) }}
+
 with funnel as (
-    select * from {{ ref('fct_metric_funnel') }}
+    select * from {{ ref('fct_metric_funnel') }} as funnel
+    where {{ unbuilt_scope('funnel', ['metric_id', 'period_type', 'period', 'base_name']) }}
 ),
 
 network as (
@@ -21,7 +32,8 @@ network as (
         any_value(rate_scale) as rate_scale,
         any_value(months_in_period) as months_in_period,
         any_value(network_rate) as network_rate,
-        max(base) as largest_base
+        max(base) as largest_base,
+        any_value(inputs_fingerprint) as inputs_fingerprint
     from funnel
     group by metric_id, period_type, period, base_name
 ),
@@ -46,6 +58,7 @@ with_expected as (
         rate_per,
         rate_scale,
         network_rate,
+        inputs_fingerprint,
         step,
         expected,
         -- the base whose expected count this is (a zero network rate: every base expects none)
@@ -88,7 +101,9 @@ final as (
         limits.lower_998 * with_expected.rate_scale / with_expected.base as lower_998_rate,
         limits.lower_95 * with_expected.rate_scale / with_expected.base as lower_95_rate,
         limits.upper_95 * with_expected.rate_scale / with_expected.base as upper_95_rate,
-        limits.upper_998 * with_expected.rate_scale / with_expected.base as upper_998_rate
+        limits.upper_998 * with_expected.rate_scale / with_expected.base as upper_998_rate,
+        {{ scope_fingerprint('with_expected.inputs_fingerprint', funnel_grid_settings()) }} as inputs_fingerprint,
+        '{{ invocation_id }}' as built_in_run
     from with_expected
     inner join limits on with_expected.expected = limits.expected
 )
