@@ -80,7 +80,6 @@ def test_the_reader_of_the_old_crash_file_is_contained_even_without_caps(tmp_pat
 def test_child_is_started_fresh_not_forked_and_reads_one_file_only(tmp_path):
     """The server is threaded: the reader runs `python -m`, never a fork of the server; each
     child reads a single file (a spare, started a moment after a read, waits for the next one)."""
-
     path = _write(tmp_path / "r.xlsx", hostile.workbook(hostile.sheet(hostile.small_return_rows())))
     outcomes = [isolation.read_isolated(path, limits.reader_limits()) for _ in range(3)]
     pids = [o.child_pid for o in outcomes]

@@ -58,10 +58,11 @@ def _submit_rows(zone: LandingZone, demo_dir: Path, rows: list[dict]) -> Counter
                 kind=row["kind"], reason=" ".join(DEMO_REASONS[j.rule] for j in needed) or None,
             ).submission
             states[found.state] += 1
-        if found.state in ACCEPTED_STATES and found.version not in signed_off_versions(
-                zone, found.rocu_code, found.period, found.return_kind):
+            signed_off = False  # a new version
+        else:  # sent by an earlier load, which may have stopped before its sign-off
+            signed_off = found.version in signed_off_versions(zone, found.rocu_code, found.period, found.return_kind)
+        if found.state in ACCEPTED_STATES and not signed_off:
             # the unit's lead answers its queries, its approver signs it off, as the workflow requires
-            # (also for a version a stopped load left before its sign-off)
             unit = row["rocu_code"].lower()
             for query in open_queries(zone, found):
                 answer_query(zone, query.submission_id, query.key, DEMO_EXPLANATION, f"demo.{unit}.lead")
