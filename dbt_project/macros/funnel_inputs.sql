@@ -37,6 +37,12 @@
 {%- endmacro %}
 
 
+{#- A funnel comparison, the scope fct_metric_funnel and its curves are kept per: its columns. -#}
+{% macro funnel_comparison() -%}
+    {{ return(['metric_id', 'period_type', 'period', 'base_name']) }}
+{%- endmacro %}
+
+
 {#- The funnel curves' grid settings (dbt vars), in the digest of fct_metric_funnel_limits' rows. -#}
 {% macro funnel_grid_settings() -%}
     {{ var('funnel_grid_points', 40) }}/{{ var('funnel_grid_per_doubling', 32) }}

@@ -16,7 +16,7 @@
     incremental_strategy='append',
     on_schema_change='append_new_columns',
     pre_hook=before_begin(
-        "{{ delete_changed_scopes(funnel_inputs(), ['metric_id', 'period_type', 'period', 'base_name']) }}"),
+        "{{ delete_changed_scopes(funnel_inputs(), funnel_comparison()) }}"),
 ) }}
 
 with rates as (
@@ -69,7 +69,7 @@ on_bases as (
 -- pre-hook deleted the rows of every comparison whose inputs changed).
 unbuilt as (
     select * from on_bases
-    where {{ unbuilt_scope('on_bases', ['metric_id', 'period_type', 'period', 'base_name']) }}
+    where {{ unbuilt_scope('on_bases', funnel_comparison()) }}
 ),
 
 network_duplicates as (

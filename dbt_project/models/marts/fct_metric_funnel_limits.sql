@@ -13,13 +13,13 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='append_new_columns',
-    pre_hook=before_begin("{{ delete_changed_scopes(ref('fct_metric_funnel'), "
-        ~ "['metric_id', 'period_type', 'period', 'base_name'], funnel_grid_settings()) }}"),
+    pre_hook=before_begin(
+        "{{ delete_changed_scopes(ref('fct_metric_funnel'), funnel_comparison(), funnel_grid_settings()) }}"),
 ) }}
 
 with funnel as (
     select * from {{ ref('fct_metric_funnel') }} as funnel
-    where {{ unbuilt_scope('funnel', ['metric_id', 'period_type', 'period', 'base_name']) }}
+    where {{ unbuilt_scope('funnel', funnel_comparison()) }}
 ),
 
 network as (
