@@ -13,8 +13,8 @@ from pipelines.orchestration.assets.raw_extracts import extract_assets
 from pipelines.orchestration.assets.raw_returns import raw_returns
 from pipelines.orchestration.assets.warehouse_models import dbt_project, warehouse_models
 from pipelines.orchestration.dbt_cli import DbtCli, dbt_global_flags
-from pipelines.orchestration.dbt_in_process import InProcessDbt
 from pipelines.orchestration.jobs import build_warehouse, refresh_returns, take_in_inbox_job
+from pipelines.orchestration.kept_dbt import KeptDbt
 from pipelines.orchestration.manifest import DBT_EXECUTABLE
 from pipelines.orchestration.resources import LandingResource, Supersession, WarehouseResource
 from pipelines.orchestration.sensors import inbox_sensor, queries_sensor, returns_sensor
@@ -22,9 +22,9 @@ from pipelines.settings import Paths
 
 
 def build_definitions(paths: Paths | None = None, superseded: Supersession | None = None,
-                      dbt_in_process: InProcessDbt | None = None) -> Definitions:
+                      kept_dbt: KeptDbt | None = None) -> Definitions:
     """Definitions for a set of folders; tests pass temporary ones. The refresh worker passes
-    `superseded`, which knows its queue of requests, and `dbt_in_process`, dbt kept in its process."""
+    `superseded`, which knows its queue of requests, and `kept_dbt`, the dbt process it keeps."""
     paths = paths or Paths.from_env()
     return Definitions(
         assets=[*extract_assets, raw_returns, raw_config, raw_nocc_queries, warehouse_models, published_warehouse,
@@ -36,7 +36,7 @@ def build_definitions(paths: Paths | None = None, superseded: Supersession | Non
             "warehouse": WarehouseResource(path=str(paths.warehouse), published_path=str(paths.published),
                                            var_dir=str(paths.var)),
             "superseded": superseded or Supersession(),
-            "dbt_in_process": dbt_in_process or InProcessDbt(),
+            "kept_dbt": kept_dbt or KeptDbt(),
             "dbt": DbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE,
                           global_config_flags=dbt_global_flags()),
         },

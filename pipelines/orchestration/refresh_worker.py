@@ -2,9 +2,9 @@
 
 A new Dagster run process spends about 16 s before any work (Python and Dagster start, the code
 location loads, dagster-dbt starts), and a sensor adds up to its 30 s interval before that.
-`make demo` starts this worker beside the servers; it also keeps dbt imported and the project parsed,
-and invokes dbt in its own process (pipelines/orchestration/dbt_in_process.py: about 5 s less a
-run than a `dbt build` process). Verdicts, sign-offs, a person's query actions and
+`make demo` starts this worker beside the servers; it also keeps a process of dbt with dbt imported
+and the project parsed, and asks it for each run's build (pipelines/orchestration/kept_dbt.py: about
+5 s less a run than a `dbt build` process). Verdicts, sign-offs, a person's query actions and
 configuration changes ring it (pipelines/refresh_request.py) and it executes `refresh_returns` in its own process against
 the persistent Dagster instance ($DAGSTER_HOME, the one the UI reads), so every refresh is still
 a Dagster run with its events, asset materialisations and checks (written through
@@ -29,8 +29,6 @@ for the same runs again).
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 from dataclasses import dataclass, field
 
@@ -38,10 +36,10 @@ from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions
 
 from pipelines import local_service
 from pipelines.orchestration.dbt_cli import WORKER_TARGET
-from pipelines.orchestration.dbt_in_process import InProcessDbt
 from pipelines.orchestration.definitions import build_definitions
 from pipelines.orchestration.event_log import persistent_instance
 from pipelines.orchestration.jobs import refresh_returns
+from pipelines.orchestration.kept_dbt import KeptDbt
 from pipelines.orchestration.resources import Supersession
 from pipelines.refresh_request import ANSWERS, EVERYTHING, NAME, QUERIES, RESOURCES, RETURNS
 from pipelines.settings import DBT_PROJECT_DIR, Paths
@@ -135,18 +133,17 @@ def refresh(defs: Definitions, instance: DagsterInstance, unit: str, month: str,
 
 def serve(paths: Paths) -> None:
     waiting = Waiting()
-    dbt = InProcessDbt(DBT_PROJECT_DIR, target=WORKER_TARGET)
+    dbt = KeptDbt(DBT_PROJECT_DIR, target=WORKER_TARGET)
     defs = build_definitions(paths, Supersession(waiting.covering_the_run), dbt)
     # the runs appear in the UI beside the daemon's; their ~1,000 events a run without an fsync each
     instance = persistent_instance(paths.dagster_home)
 
     def parse_project() -> None:
-        """Parse the project now rather than in the first verdict's run, on a thread that yields the
-        cores to the servers starting beside it (on Linux a thread's priority is its own)."""
-        if sys.platform == "linux":
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        """Parse the project now rather than in the first verdict's run, at a priority that yields the
+        cores to the servers starting beside it."""
         try:
-            dbt.manifest(paths.warehouse, paths.var / "dbt_runs" / "refresh-worker-start", paths.var / "dbt_parse")
+            dbt.parse(paths.warehouse, paths.var / "dbt_runs" / "refresh-worker-start", paths.var / "dbt_parse",
+                      nice=10)
         except Exception as exc:  # noqa: BLE001 - the first run parses again and fails with dbt's message
             print(f"dbt could not parse the project at start ({exc}); the first run will try again", flush=True)
 

@@ -6,9 +6,9 @@ comes from the manifest `make manifest` wrote (never parsed here); each run tell
 warehouse to build through `--vars`, and keeps its artifacts in its own folder under
 var/dbt_runs/, of which only the newest few are kept. A run starts from the previous run's
 parse of the project for the same warehouse (var/dbt_parse/), or the first from the project's own
-made for it, so dbt re-parses only what changed. The refresh worker's runs invoke dbt in its own
-process from a parse it keeps (pipelines/orchestration/dbt_in_process.py); every other run starts a
-`dbt build` process.
+made for it, so dbt re-parses only what changed. The refresh worker's runs ask the dbt process it keeps,
+with the project parsed (pipelines/orchestration/kept_dbt.py); every other run starts a `dbt build`
+process.
 """
 
 import shutil
@@ -18,7 +18,7 @@ from dagster import AssetExecutionContext, ResourceParam
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.orchestration.dbt_cli import keep_parse, start_from_kept_parse
-from pipelines.orchestration.dbt_in_process import InProcessDbt
+from pipelines.orchestration.kept_dbt import KeptDbt
 from pipelines.orchestration.manifest import TARGET_DIR, dbt_vars, require_manifest
 from pipelines.orchestration.resources import Supersession, WarehouseResource
 from pipelines.settings import DBT_PROJECT_DIR
@@ -36,7 +36,7 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 @dbt_assets(manifest=require_manifest(), project=dbt_project)
 def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
-                     superseded: ResourceParam[Supersession], dbt_in_process: ResourceParam[InProcessDbt]):
+                     superseded: ResourceParam[Supersession], kept_dbt: ResourceParam[KeptDbt]):
     """Seed the reference data, build every model and run its data tests."""
     if newer := superseded.newer_request():
         # Nothing built, so nothing downstream runs: the publish is skipped, the published copy stands.
@@ -48,9 +48,9 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     var = warehouse.paths().var
     runs, run_folder, parse_cache = var / "dbt_runs", var / "dbt_runs" / context.run_id, var / "dbt_parse"
     try:
-        if dbt_in_process.on:
-            yield from dbt_in_process.build(context, [*PRODUCTION_BUILD, *dbt_vars(database)], database, run_folder,
-                                            parse_cache)
+        if kept_dbt.on:
+            yield from kept_dbt.build(context, [*PRODUCTION_BUILD, *dbt_vars(database)], database, run_folder,
+                                      parse_cache)
             return
         start_from_kept_parse(parse_cache, run_folder, database, DBT_PROJECT_DIR)
         yield from dbt.cli(["build", *PRODUCTION_BUILD, *dbt_vars(database)], context=context,
