@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -249,6 +250,7 @@ def dbt_command(args: list[str], warehouse: Path, target: Path, file_log: list[s
             "--quiet", *dbt_vars(warehouse)]
 
 
+RUN_ID = "__floor_run_id__"  # in a floor's statements: each floor round's own id, as each dbt run has its own
 WRITES = re.compile(r"^\s*(?:/\*.*?\*/\s*)?(delete|insert|create|alter|drop|update)\b", re.I | re.S)
 
 
@@ -257,7 +259,8 @@ def kept_statements(warehouse: Path, target: Path) -> dict[str, list[str]]:
     pre-hook's delete of the scopes whose inputs changed, the build of the scopes left unbuilt into a
     temporary table, and its insert, as dbt's debug log records them for a run on a copy of `warehouse`
     (built already, so the SQL is the incremental one). A refresh's floor runs these, not the models
-    whole: a refresh rebuilds only what changed. dbt's own questions (contracts, columns) are left out."""
+    whole: a refresh rebuilds only what changed. dbt's own questions (contracts, columns) are left out.
+    The run's id in them (the rows' `built_in_run`) becomes RUN_ID, each floor round's own."""
     scratch = target / "warehouse" / "rocu.duckdb"  # the views name the catalog `rocu`
     scratch.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(warehouse, scratch)
@@ -270,7 +273,7 @@ def kept_statements(warehouse: Path, target: Path) -> dict[str, list[str]]:
         data = event.get("data", {})
         node = data.get("node_info", {}).get("unique_id")
         if event["info"]["name"] == "SQLQuery" and node and WRITES.match(data["sql"]):
-            statements.setdefault(node, []).append(data["sql"])
+            statements.setdefault(node, []).append(data["sql"].replace(event["info"]["invocation_id"], RUN_ID))
     return statements
 
 
@@ -279,7 +282,10 @@ def floor_statements(manifest: Path, warehouse: Path, only: set[str] | None = No
     """(kind, SQL) of the work `dbt build` does, in dependency order: every seed loaded from its CSV
     (with the column types dbt gave it), every model's compiled SQL, every data test's query; with
     `only`, of those nodes alone (a refresh's, `refresh_nodes`); with `kept`, those models' own
-    statements (`kept_statements`) instead of their compiled SQL."""
+    statements (`kept_statements`) instead of their compiled SQL. Last, what dbt's on-run-end hook does
+    (macros/record_mart_builds.sql): it notes the marts the run built, and so which ones the publish
+    reads again; without it the publish would take every mart for unchanged and publish nothing new.
+    Run the statements through `for_round`."""
     import duckdb
 
     data = json.loads(manifest.read_text())
@@ -324,7 +330,19 @@ def floor_statements(manifest: Path, warehouse: Path, only: set[str] | None = No
         statements.append((kind, sql))
     schemas = sorted({data["nodes"][k]["schema"] for k in order if data["nodes"][k]["resource_type"] != "test"})
     con.close()
-    return [("schema", f"create schema if not exists {s}") for s in schemas] + statements
+    marts = [nodes[k]["name"] for k in order if nodes[k]["resource_type"] == "model" and nodes[k]["schema"] == "marts"]
+    hook = [("hook", "create schema if not exists meta"),
+            ("hook", "create table if not exists meta.mart_builds (mart varchar primary key, invocation_id varchar "
+                     "not null, built_at timestamptz not null)"),
+            ("hook", "insert or replace into meta.mart_builds values "
+                     + ", ".join(f"('{name}', '{RUN_ID}', now())" for name in marts))] if marts else []
+    return [("schema", f"create schema if not exists {s}") for s in schemas] + statements + hook
+
+
+def for_round(statements: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A floor's statements with a run id of their own, as a dbt run's."""
+    run_id = str(uuid.uuid4())
+    return [(kind, sql.replace(RUN_ID, run_id)) for kind, sql in statements]
 
 
 def run_floor(statements_file: Path, warehouse: Path) -> None:
@@ -333,7 +351,7 @@ def run_floor(statements_file: Path, warehouse: Path) -> None:
 
     con = duckdb.connect(str(warehouse))
     con.execute("set enable_progress_bar = false")  # DuckDB 1.5 refuses it in connect()'s config (not global)
-    for _, sql in json.loads(statements_file.read_text()):
+    for _, sql in for_round(json.loads(statements_file.read_text())):
         con.execute(sql).fetchall()
     con.close()
 

@@ -88,3 +88,63 @@ def test_runs_through_kept_open_files_read_back_in_full_with_dagsters_own_storag
         assert latest.asset_materialization.metadata["rows"].value == 3
     finally:
         ui.dispose()
+
+
+def many_figures(count: int) -> list:
+    """`count` assets like `figures`, each with its check."""
+    def made(name: str):
+        @asset(name=name, check_specs=[AssetCheckSpec("has_rows", asset=name)])
+        def figure():
+            yield MaterializeResult(metadata={"rows": 3})
+            yield AssetCheckResult(check_name="has_rows", passed=True)
+        return figure
+    return [made(f"figures_{i}") for i in range(count)]
+
+
+def test_a_runs_planned_events_are_stored_in_one_transaction_a_file_and_read_back_by_dagsters_own_storage(
+        tmp_path, monkeypatch):
+    """The refresh worker's runs hand their planned events (one per asset and check) over as one batch;
+    they are stored together, so a run's start commits as often for twelve assets as for one, and they
+    read back as if stored one by one."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(ROOT / "pipelines" / "orchestration" / "dagster.yaml", home / "dagster.yaml")
+    planned = (DagsterEventType.ASSET_MATERIALIZATION_PLANNED, DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED)
+    commits = []
+
+    def committed(conn) -> None:
+        commits.append(conn)
+
+    def started(assets: list, batched: str) -> tuple[str, int]:
+        """A run of `assets` created (its planned events stored): its id, and the commits it took."""
+        monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", batched)
+        job = Definitions(assets=assets, jobs=[define_asset_job("make")]).resolve_job_def("make")
+        worker = kept_open_instance(home)
+        try:
+            commits.clear()
+            run = worker.create_run_for_job(job, asset_selection=frozenset(a.key for a in assets))
+            return run.run_id, len(commits)
+        finally:
+            worker.dispose()
+
+    sqlalchemy.event.listen(sqlalchemy.Engine, "commit", committed)
+    try:
+        one = {batched: started(many_figures(1), batched) for batched in ("0", "1000")}
+        twelve = {batched: started(many_figures(12), batched) for batched in ("0", "1000")}
+    finally:
+        sqlalchemy.event.remove(sqlalchemy.Engine, "commit", committed)
+    assert twelve["1000"][1] == one["1000"][1]  # one batch, however many events
+    assert twelve["0"][1] >= one["0"][1] + 4 * 11  # Dagster's way: transactions for each event
+    ui = DagsterInstance.from_config(str(home))
+    try:
+        def stored(run_id: str) -> list[tuple]:
+            return sorted((e.dagster_event_type.value, (e.dagster_event.asset_key or e.dagster_event.event_specific_data
+                                                        .asset_check_key.asset_key).to_user_string())
+                          for e in ui.all_logs(run_id) if e.is_dagster_event and e.dagster_event_type in planned)
+        assert stored(twelve["1000"][0]) == stored(twelve["0"][0])
+        assert len(stored(twelve["1000"][0])) == 24
+        # in the cross-run index too, as the asset's page and the daemon read it
+        record = ui.get_latest_planned_materialization_info(AssetKey("figures_11"))
+        assert record is not None and record.run_id == twelve["1000"][0]
+    finally:
+        ui.dispose()
