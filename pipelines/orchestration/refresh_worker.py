@@ -18,7 +18,8 @@ configuration, or anything unnamed, rebuilds everything, and so does the run aft
 
 Runs go one at a time. A run leaves what it has not yet done to the next when a request already
 waiting covers it (a sign-off landing during its verdict's run): its raw load if the request was
-there as it began, else its dbt build and publish. The figure is published one run sooner.
+there as it began, the rest of it if it came part way (asked before each table), else its dbt build
+and publish. The figure is published one run sooner.
 Requests that arrive during a run wait and are merged into the next: one unit-month reloads that
 month only; several (or a request for everything) reload every return, which costs the same single
 dbt build. While the worker answers, the sensors leave refreshes to it (they would otherwise ask

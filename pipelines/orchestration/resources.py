@@ -64,7 +64,7 @@ class Supersession:
 
     Only the refresh worker knows (its queue of requests); it hands each run its own. Then a run
     leaves what it has not done yet to that next run: its raw load, when the request was already
-    waiting as it began, or else its dbt build and publish. A sign-off that lands during its
+    waiting as it began, the rest of it when it came part way, or else its dbt build and publish. A sign-off that lands during its
     verdict's run is shown one run sooner. Anywhere else, never.
     """
 
