@@ -1,13 +1,6 @@
-"""dbt as Dagster runs it, without the start-up cost dagster-dbt adds to every run.
+"""dbt as the runs invoke it: its flags, and the parse each run starts from.
 
-Before each `dbt build` dagster-dbt (0.29) does two things these assets do not need:
-- it runs `dbt --version` in a new process (about 3 s) to learn which dbt it drives; dbt's
-  version check also asks the package index for the latest release, a network call the
-  product must never make. The dbt it drives is the dbt-core installed beside it.
-- it builds a dbt adapter inside the Dagster process (about 3 s) that it uses only to fetch row
-  counts and column metadata, which these assets never ask for.
-
-And dbt re-parses the whole project (about 5 s of CPU) unless the run's folder holds a
+dbt re-parses the whole project (about 5 s of CPU) unless the run's folder holds a
 `partial_parse.msgpack` whose checksums of the `--vars` and the connection match the run's, that
 is one made for the same warehouse. After each run the run's own parse is kept beside its
 warehouse (`var/dbt_parse/`) and handed to the next run there. A warehouse with none yet (a new
@@ -19,22 +12,21 @@ look into a failed run). dbt turns every event into a JSON line for each logger 
 level drops it, so the file log cost 9-13% of a build's CPU whatever its level (and wrote 8-20 MB
 a run at debug). A failed model's or test's message still reaches the Dagster run's log (from
 dbt's output) and the run folder's run_results.json.
+
+No Dagster here: the refresh worker's dbt process (dbt_child.py) imports this and not Dagster (about
+3 s and 150 MB). dagster-dbt's resource, as the other runs use it, is dbt_resource.py.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 import os
 import pprint
 import shutil
-from functools import cached_property
 from pathlib import Path
 
 import msgpack
 import yaml
-from dagster_dbt import DbtCliResource
-from packaging.version import Version
 
 from pipelines.orchestration.manifest import warehouse_vars
 
@@ -44,17 +36,6 @@ PARTIAL_PARSE = "partial_parse.msgpack"
 MADE_FOR = "project.txt"  # beside a kept parse: the dbt project it was made from
 PROFILE = "rocu_warehouse"  # the profile dbt_project.yml names, in the project's profiles.yml
 WORKER_TARGET = "refresh_worker"  # that profile's output for the refresh worker's builds (why: profiles.yml)
-
-
-class DbtCli(DbtCliResource):
-    """dagster-dbt's `DbtCliResource` with its two per-run probes answered without work."""
-
-    @cached_property
-    def _cli_version(self) -> Version:
-        return Version(importlib.metadata.version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args):  # noqa: ARG002 - same signature as dagster-dbt's
-        return None  # dagster-dbt then skips row counts and column metadata, which no asset asks for
 
 
 def dbt_global_flags() -> list[str]:

@@ -12,7 +12,8 @@ from pipelines.orchestration.assets.raw_config import raw_config
 from pipelines.orchestration.assets.raw_extracts import extract_assets
 from pipelines.orchestration.assets.raw_returns import raw_returns
 from pipelines.orchestration.assets.warehouse_models import dbt_project, warehouse_models
-from pipelines.orchestration.dbt_cli import DbtCli, dbt_global_flags
+from pipelines.orchestration.dbt_cli import dbt_global_flags
+from pipelines.orchestration.dbt_resource import DbtCli
 from pipelines.orchestration.jobs import build_warehouse, refresh_returns, take_in_inbox_job
 from pipelines.orchestration.kept_dbt import KeptDbt
 from pipelines.orchestration.manifest import DBT_EXECUTABLE
