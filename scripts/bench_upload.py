@@ -85,9 +85,14 @@ def corrected_return(var: Path, extra: int) -> tuple[str, str, str]:
 
 
 def published_arrests(var: Path, month: str) -> float:
+    return arrests(var / "published" / "rocu.duckdb", month)
+
+
+def arrests(database: Path, month: str) -> float:
+    """The unit's arrests for `month` in a warehouse file (the working one or its published copy)."""
     import duckdb
 
-    con = duckdb.connect(str(var / "published" / "rocu.duckdb"), read_only=True)
+    con = duckdb.connect(str(database), read_only=True)
     try:
         return con.execute("select value from marts.fct_metric_monthly where rocu_code = ? and month = ?"
                            " and metric_id = 'PUR_ARRESTS'", [UNIT, month]).fetchone()[0]
@@ -236,14 +241,9 @@ def run_floor(var: Path, plan: Path, extra: int) -> None:
     publish_copy(paths.warehouse, paths.published, AuditLog.at(paths))
     seconds = time.perf_counter() - start
     # The same work, so the same outcome: the new figure published (a floor that left it out would flatter).
-    built = duckdb.connect(str(paths.warehouse), read_only=True)
-    try:
-        wanted = built.execute("select value from marts.fct_metric_monthly where rocu_code = ? and month = ? and "
-                               "metric_id = 'PUR_ARRESTS'", [UNIT, month]).fetchone()[0]
-    finally:
-        built.close()
-    if published_arrests(var, month) != wanted:
-        sys.exit(f"the floor published {published_arrests(var, month):g}, not the figure it built ({wanted:g})")
+    built, published = arrests(paths.warehouse, month), published_arrests(var, month)
+    if published != built:
+        sys.exit(f"the floor published {published:g}, not the figure it built ({built:g})")
     print(seconds)
 
 

@@ -14,7 +14,8 @@ complete data migrations; a no is asked again).
 Dagster hands over the ~130 events it plans at a run's start (one per asset and check the run will
 make) as one batch when DAGSTER_EVENT_BATCH_SIZE is set, as the refresh worker sets it; this class
 stores a batch in one transaction per file, where Dagster's stores them one by one (about 400
-transactions, 0.2 s of every run's start). In WAL mode that stays consistent after a crash of any process; a power cut could lose the last
+transactions, 0.2 s of every run's start).
+In WAL mode that stays consistent after a crash of any process; a power cut could lose the last
 events of a run, never the warehouse's data or the audit trail, which are stored elsewhere.
 """
 

@@ -100,15 +100,11 @@ class KeptDbt:
             try:
                 channel.send(request)
                 while not done:
-                    try:
-                        answer = self._receive(channel)
-                    except Failure:
-                        done = True  # nothing more will come
-                        raise
+                    answer = self._receive(channel)
                     done = answer[0] == "done"
                     yield answer
             finally:
-                while not done:
+                while not done and self._channel is not None:  # none once the process has ended
                     done = self._receive(channel)[0] == "done"
 
     def _receive(self, channel: Connection) -> tuple:
