@@ -182,9 +182,12 @@ def worker_runs(var: Path, since: float, approved: float, shown: float) -> list[
             if published:
                 outcome = "published (" + ", ".join(f"{step.step_key} {step.end_time - step.start_time:.1f}" for step
                                                     in instance.get_run_step_stats(run.run_id) if step.end_time) + ")"
-                outcome += (f", started {stats.start_time - approved:.1f} s after the sign-off, "
+                began = stats.start_time - approved
+                outcome += (f", started {abs(began):.1f} s {'after' if began >= 0 else 'before'} the sign-off, "
                             f"shown {shown - stats.end_time:.1f} s after its end")
-            said.append(f"{run.tags.get('rocu/trigger', '?').split(' ')[0]} {stats.end_time - stats.start_time:.1f} s "
+            # what rang for the run, and any request it took in as it loaded (a sign-off during its verdict's run)
+            asked = [run.tags.get("rocu/trigger", "?"), *filter(None, run.tags.get("rocu/joined", "").split("; "))]
+            said.append(f"{' + '.join(a.split(' ')[0] for a in asked)} {stats.end_time - stats.start_time:.1f} s "
                         f"{outcome}")
     finally:
         instance.dispose()

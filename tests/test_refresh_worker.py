@@ -23,6 +23,7 @@ from pipelines.intake.queries import answer_query, queries
 from pipelines.intake.types import Problem
 from pipelines.intake.nocc_queries import raise_query
 from pipelines.intake.service import approve, submit_return
+from pipelines.orchestration.assets.raw_returns import TABLES
 from pipelines.orchestration.definitions import build_definitions
 from pipelines.orchestration.refresh_worker import ALL_RETURNS, RELOADS, Waiting, assets_to_refresh, refresh
 from pipelines.orchestration.resources import LandingResource, Supersession, writer_lock
@@ -35,6 +36,16 @@ from tests.conftest import make_session
 from tests.test_approval import published_arrests
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def corrected_nerocu_return(paths: Paths) -> tuple[str, float, str]:
+    """(month, published arrests, the unit's demo return for that month with 100 more arrests)."""
+    with (paths.demo / "manifest.csv").open() as f:
+        row = next(r for r in csv.DictReader(f) if r["rocu_code"] == "NEROCU" and r["scenario"] == "normal")
+    text = (paths.demo / row["path"]).read_text()
+    line = next(x for x in text.splitlines() if ",Arrests," in x)
+    corrected = text.replace(line, line.rsplit(",", 1)[0] + f",{float(line.rsplit(',', 1)[1]) + 100:g}")
+    return row["period"], published_arrests(paths, "NEROCU", row["period"]), corrected
 
 
 def test_requests_waiting_during_a_run_merge_into_the_one_slice_that_covers_them():
@@ -78,6 +89,71 @@ def test_a_waiting_request_covers_a_run_only_when_its_run_rebuilds_all_that_run_
     waiting.take()
     waiting.add("NEROCU", "2026-03", "sign-off NEROCU 2026-03 v4", RETURNS)
     assert waiting.covering_the_run() == "sign-off NEROCU 2026-03 v4"
+
+
+def test_a_run_takes_in_waiting_requests_only_when_loading_again_does_all_their_runs_would():
+    returns, every_table = set(RELOADS[RETURNS]), set(TABLES)  # what raw_returns loads: some, or all
+
+    def during(unit: str, month: str, change: str, loading: set[str], everything: bool = False) -> str | None:
+        waiting = Waiting()
+        waiting.add("NEROCU", "2026-03", "verdict NEROCU 2026-03 v2", RETURNS)
+        waiting.take(everything=everything)  # the run in progress, loading `loading`
+        waiting.add(unit, month, f"{change} {unit}", change)
+        joined = waiting.join_the_run(loading)
+        left = waiting.covering("", "", {EVERYTHING}) is not None or bool(waiting.changes)
+        assert left == (joined is None)  # taken off the queue when joined, else left for the next run
+        return joined
+
+    assert during("NEROCU", "2026-03", RETURNS, returns) == "returns NEROCU"  # its sign-off
+    assert during("NEROCU", "2026-03", ANSWERS, returns) is not None  # the answers reload whole with the returns
+    assert during("SWROCU", "2026-03", RETURNS, returns) is None  # another unit: its values are not being loaded
+    assert during("NEROCU", "2026-04", RETURNS, returns) is None
+    assert during("", "", RETURNS, returns) is None  # every return
+    assert during("", "", RESOURCES, returns) is None  # tables this load leaves alone
+    assert during("", "", QUERIES, every_table) is None  # the NOCC queries' tables, loaded by another asset
+    assert during("", "", EVERYTHING, every_table) is None  # e.g. the configuration
+    # the run after a failed one reloads every return: any unit's month joins it, so does a resources return
+    assert during("SWROCU", "2026-03", RETURNS, every_table, everything=True) is not None
+    assert during("", "", RESOURCES, every_table, everything=True) is not None
+    assert Waiting().join_the_run(returns) is None  # no run, nothing waiting
+
+
+@pytest.mark.slow  # runs a Dagster job and dbt
+def test_a_sign_off_landing_while_its_verdicts_run_loads_is_published_by_that_run(built_demo_copy):
+    """The run takes the sign-off in, loads again from the landing zone (which now holds the sign-off)
+    and publishes the signed-off figure; nothing is left waiting for a run after it."""
+    paths = Paths(built_demo_copy)
+    zone = LandingZone(paths.landing)
+    month, original, corrected = corrected_nerocu_return(paths)
+    verdict = submit_return(zone, corrected.encode(), original_name="NEROCU_corrected.csv", rocu_code="NEROCU",
+                            period=month, submitted_by="lead.nerocu")
+    assert verdict.accepted  # and awaiting sign-off: its figures are not loaded until then
+    waiting = Waiting()
+    waiting.add("NEROCU", month, f"verdict NEROCU {month}", RETURNS)
+    waiting.take()
+    asked = []
+
+    def join_waiting(loading: set[str]) -> str | None:
+        asked.append(1)
+        if len(asked) == 2:  # asked before the second table: the sign-off is recorded and rings now
+            approve(zone, verdict.submission.submission_id, "approver.nerocu")
+            waiting.add("NEROCU", month, f"sign-off NEROCU {month}", RETURNS)
+        return waiting.join_the_run(loading)
+
+    instance = DagsterInstance.ephemeral()
+    defs = build_definitions(paths, Supersession(waiting.covering_the_run, join_waiting))
+    assert refresh(defs, instance, "NEROCU", month, [f"verdict NEROCU {month}"], {RETURNS})
+    run = instance.get_runs(limit=1)[0]
+    assert instance.get_run_by_id(run.run_id).tags["rocu/joined"] == f"sign-off NEROCU {month}"
+    said = " ".join(e.user_message for e in instance.all_logs(run.run_id))
+    assert f"Taken into this run: the request waiting (sign-off NEROCU {month})" in said
+    built = ["/".join(e.dagster_event.asset_key.path)
+             for e in instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)]
+    assert sorted(k for k in built if k.startswith("raw/")) == sorted(f"raw/{t}" for t in RELOADS[RETURNS])
+    assert "published_warehouse" in built
+    # the registry was read again after the sign-off: the figure it released is the one published
+    assert published_arrests(paths, "NEROCU", month) == original + 100
+    assert not waiting.changes  # no second run asked for
 
 
 @pytest.mark.slow  # runs a Dagster job
@@ -239,12 +315,7 @@ def test_a_verdict_and_a_sign_off_each_refresh_the_published_figures_through_the
     instance = DagsterInstance.from_config(str(home))
     try:
         wait_for("the refresh worker answers", lambda: worker.poll() is None and worker_running(paths.var), 180)
-        with (paths.demo / "manifest.csv").open() as f:
-            row = next(r for r in csv.DictReader(f) if r["rocu_code"] == "NEROCU" and r["scenario"] == "normal")
-        month, original = row["period"], published_arrests(paths, "NEROCU", row["period"])
-        text = (paths.demo / row["path"]).read_text()
-        line = next(x for x in text.splitlines() if ",Arrests," in x)
-        corrected = text.replace(line, line.rsplit(",", 1)[0] + f",{float(line.rsplit(',', 1)[1]) + 100:g}")
+        month, original, corrected = corrected_nerocu_return(paths)
         zone = LandingZone(paths.landing)
 
         def worker_runs() -> list:

@@ -16,10 +16,13 @@ queries (5 of the 67 models), a unit's answer to a query on its return the answe
 configuration, or anything unnamed, rebuilds everything, and so does the run after a failed one
 (whatever that run left half done is then rebuilt).
 
-Runs go one at a time. A run leaves what it has not yet done to the next when a request already
-waiting covers it (a sign-off landing during its verdict's run): its raw load if the request was
-there as it began, the rest of it if it came part way (asked before each table), else its dbt build
-and publish. The figure is published one run sooner.
+Runs go one at a time. A run still loading its raw tables takes in a request that arrives and that
+loading again covers (a sign-off landing during its verdict's run: the same unit-month), and loads
+again from the landing zone, which holds what the request was rung for: the figure is published
+by that run, without a second run's start. A run leaves what it has not yet done to the next when
+a request already waiting covers it instead (a wider one): its raw load if the request was there as
+it began, the rest of it if it came part way (asked before each table), else its dbt build and
+publish.
 Requests that arrive during a run wait and are merged into the next: one unit-month reloads that
 month only; several (or a request for everything) reload every return, which costs the same single
 dbt build. While the worker answers, the sensors leave refreshes to it (they would otherwise ask
@@ -103,6 +106,22 @@ class Waiting:
             returns_too = not changes & {RETURNS, EVERYTHING} or self._slice() in (ALL_RETURNS, (unit, month))
             return "; ".join(self.reasons) if wider and returns_too else None
 
+    def join_the_run(self, loading: set[str]) -> str | None:
+        """Take every waiting request into the run the last `take` started, when the raw tables it is
+        `loading` are all the waiting requests would reload (for returns, of its month or of every
+        return), so that loading them again does all their runs would; then why they were made.
+        Otherwise None, and they wait for the next run."""
+        with self.changed:
+            if not self.running or not self.changes:
+                return None
+            if not all(change in RELOADS and set(RELOADS[change]) <= loading for change in self.changes):
+                return None  # e.g. the configuration, or a NOCC query's tables, loaded by other assets
+            if self.slices and self.running[0] != ALL_RETURNS and self.slices != {self.running[0]}:
+                return None
+            reasons = self.reasons
+            self.slices, self.changes, self.reasons = set(), set(), []
+            return "; ".join(reasons)
+
 
 def assets_to_refresh(defs: Definitions, changes: set[str]) -> list[AssetKey] | None:
     """The assets of `refresh_returns` downstream of what changed (None: all of them)."""
@@ -135,7 +154,7 @@ def refresh(defs: Definitions, instance: DagsterInstance, unit: str, month: str,
 def serve(paths: Paths) -> None:
     waiting = Waiting()
     dbt = KeptDbt(DBT_PROJECT_DIR, target=WORKER_TARGET)
-    defs = build_definitions(paths, Supersession(waiting.covering_the_run), dbt)
+    defs = build_definitions(paths, Supersession(waiting.covering_the_run, waiting.join_the_run), dbt)
     # the runs appear in the UI beside the daemon's; their ~1,000 events a run without an fsync each
     instance = persistent_instance(paths.dagster_home)
 

@@ -60,20 +60,30 @@ class WarehouseResource(ConfigurableResource):
 
 
 class Supersession:
-    """Whether a request already waiting will rebuild and publish all this run would, and more.
+    """What a run in progress does about requests that arrived since it began.
 
-    Only the refresh worker knows (its queue of requests); it hands each run its own. Then a run
-    leaves what it has not done yet to that next run: its raw load, when the request was already
-    waiting as it began, the rest of it when it came part way, or else its dbt build and publish. A sign-off that lands during its
-    verdict's run is shown one run sooner. Anywhere else, never.
+    Only the refresh worker knows (its queue of requests); it hands each run its own. While a run is
+    loading its raw tables, requests it covers join it: it takes them off the queue and loads again
+    from the landing zone, which holds what they were rung for (a sign-off landing during its
+    verdict's run is then loaded by that run, not by one started after it). A request that covers the
+    run instead (wider) makes it leave what it has not done yet to that next run: its raw load, when
+    the request was already waiting as it began, the rest of it when it came part way, or else its
+    dbt build and publish. Anywhere else, never.
     """
 
-    def __init__(self, newer_request: Callable[[], str | None] | None = None):
+    def __init__(self, newer_request: Callable[[], str | None] | None = None,
+                 join_waiting: Callable[[set[str]], str | None] | None = None):
         self._newer_request = newer_request
+        self._join_waiting = join_waiting
 
     def newer_request(self) -> str | None:
         """Why the waiting request was made, when one covers this run; otherwise None."""
         return self._newer_request() if self._newer_request else None
+
+    def join_waiting(self, loading: set[str]) -> str | None:
+        """Why the waiting requests were made, when the raw tables this run is `loading` cover all they
+        would reload and the run has taken them; otherwise None."""
+        return self._join_waiting(loading) if self._join_waiting else None
 
 
 def writer_lock(warehouse: Path) -> Path:

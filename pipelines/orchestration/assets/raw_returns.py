@@ -21,7 +21,7 @@ import polars as pl
 from dagster import (AssetCheckKey, AssetCheckResult, AssetCheckSpec, AssetExecutionContext, AssetKey, AssetSpec, Config,
                      MaterializeResult, ResourceParam, multi_asset)
 
-from pipelines.intake.api import ANSWERED_SCHEMA, Problem, Submission, answered_queries, close_abandoned
+from pipelines.intake.api import ANSWERED_SCHEMA, LandingZone, Problem, Submission, answered_queries, close_abandoned
 from pipelines.orchestration.resources import LandingResource, Supersession, WarehouseResource
 from pipelines.intake.api import COMMENTS_SCHEMA, RESOURCES_SCHEMA, UNMAPPED_SCHEMA, VALUES_SCHEMA
 from pipelines.orchestration.warehouse import replace_in, writing
@@ -29,6 +29,10 @@ from pipelines.orchestration.warehouse import replace_in, writing
 TABLES = ("submissions", "approvals", "submission_problems", "return_values", "unmapped_labels",
           "resource_submissions", "resource_values", "query_answers", "return_comments")
 LOADED_STATES = ("accepted", "accepted_with_queries_or_information", "superseded")
+SLICED = ("return_values", "unmapped_labels")  # reloaded for the run's unit-month only; the rest whole
+# Requests a run takes in while it loads (then loading again); later ones wait for the next run, so
+# that a stream of them cannot keep one run loading.
+JOINS = 2
 # On each table of values: a run that reloads only one of them still checks what it loaded.
 ONLY_ACCEPTED = {t: AssetCheckKey(AssetKey(["raw", t]), "only_accepted_content")
                  for t in ("return_values", "resource_values")}
@@ -101,20 +105,70 @@ def slice_filter(config: ReturnsSlice) -> str | None:
 )
 def raw_returns(context: AssetExecutionContext, config: ReturnsSlice, landing: LandingResource,
                 warehouse: WarehouseResource, superseded: ResourceParam[Supersession]):
-    if newer := superseded.newer_request():
+    selected = {key.path[-1] for key in context.selected_asset_keys}
+    joined: list[str] = []
+
+    def join() -> bool:
+        """Take in the waiting requests this load covers (a sign-off landing during its verdict's run)."""
+        if len(joined) >= JOINS or not (why := superseded.join_waiting(selected)):
+            return False
+        joined.append(why)
+        context.instance.add_run_tags(context.run_id, {"rocu/joined": "; ".join(joined)[:200]})
+        context.log.info(f"Taken into this run: the request waiting ({why}). This run loads what it was made for "
+                         "from the landing zone now, and rebuilds and publishes all its run would have.")
+        return True
+
+    if not join() and (newer := superseded.newer_request()):
         # Nothing loaded, so nothing downstream runs: the waiting request's run loads all this one would.
         context.log.info(f"Not loaded in this run: a request waiting ({newer}) covers it, and its run loads, "
                          "rebuilds and publishes all this one would.")
         return
     zone = landing.zone()
     close_abandoned(zone)  # a check that died with its process still ends in a final state
+    where = slice_filter(config)
+    rows: dict[str, int] = {}
+    with writing(Path(warehouse.path)) as con:
+        while True:  # once, and again from the registry for each request joining part way (at most JOINS)
+            subs, resource_subs, reads = _reads(zone, config, where)
+            frames, stopped = {}, None
+            for table in (t for t in reads if t in selected):
+                if frames and (join() or (stopped := superseded.newer_request())):
+                    break
+                frames[table] = frame = reads[table]()
+                rows[table] = replace_in(con, table, frame, where=where if table in SLICED else None)
+                context.log.info(f"raw.{table}: {rows[table]} rows" + (f" for {config.unit} {config.month}"
+                                                                         if where else ""))
+            if stopped:
+                # Asked before each table: a wider request landing during the load (0.5 s) need not wait
+                # for the rest of it. The tables left are reloaded by the waiting request's run.
+                context.log.info(f"Loading stopped after raw.{', raw.'.join(frames)}: a request waiting "
+                                 f"({stopped}) covers the rest, and its run loads, rebuilds and publishes it all.")
+                break
+            if len(frames) == len(selected & reads.keys()) and not join():
+                break
+    # Each table once, however often it was loaded: Dagster takes one materialisation an asset a step.
+    for table, count in rows.items():
+        yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={"rows": count})
+    if stopped:
+        return
+    states = {s.submission_id: s.state for s in subs + resource_subs}
+    for table, key in ONLY_ACCEPTED.items():
+        if key in context.selected_asset_check_keys and table in frames:
+            loaded_ids = frames[table]["submission_id"].unique().to_list()
+            yield AssetCheckResult(check_name=key.name, asset_key=key.asset_key,
+                                   passed=all(states.get(i) in LOADED_STATES for i in loaded_ids),
+                                   metadata={"submissions_loaded": len(loaded_ids)})
+
+
+def _reads(zone: LandingZone, config: ReturnsSlice, where: str | None) -> tuple[list[Submission], list[Submission], dict]:
+    """(monthly versions, resources versions, each table's rows to read only when the run reloads it),
+    from the registry as it stands now."""
     subs = zone.registry.submissions()
     resource_subs = zone.registry.submissions(kind="resources")
     monthly, approvals = {s.submission_id for s in subs}, zone.registry.approvals()
-    where = slice_filter(config)
     loaded = [s.submission_id for s in subs if s.state in LOADED_STATES
               and (where is None or (s.rocu_code, s.period) == (config.unit, config.month))]
-    reads = {  # each table's rows, read only when the run reloads that table
+    return subs, resource_subs, {
         # The registry mirror is small and always reloaded whole, so statuses are current.
         "submissions": lambda: _registry_frame(subs),
         # approvals and problems of monthly returns here; a resources return's sign-off rides on its row
@@ -134,24 +188,3 @@ def raw_returns(context: AssetExecutionContext, config: ReturnsSlice, landing: L
         "resource_values": lambda: _stored(zone.root, "resource_values", "resources",
                                            [s.submission_id for s in resource_subs if s.state in LOADED_STATES]),
     }
-    selected = {key.path[-1] for key in context.selected_asset_keys}
-    frames = {}
-    with writing(Path(warehouse.path)) as con:
-        for table in (t for t in reads if t in selected):
-            if frames and (newer := superseded.newer_request()):
-                # Asked again before each table: a sign-off landing during a verdict's load (0.5 s) need
-                # not wait for the rest of it. The tables left are reloaded by the waiting request's run.
-                context.log.info(f"Loading stopped after raw.{', raw.'.join(frames)}: a request waiting "
-                                 f"({newer}) covers the rest, and its run loads, rebuilds and publishes it all.")
-                return
-            frames[table] = frame = reads[table]()
-            rows = replace_in(con, table, frame, where=where if table in ("return_values", "unmapped_labels") else None)
-            context.log.info(f"raw.{table}: {rows} rows" + (f" for {config.unit} {config.month}" if where else ""))
-            yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={"rows": rows})
-    states = {s.submission_id: s.state for s in subs + resource_subs}
-    for table, key in ONLY_ACCEPTED.items():
-        if key in context.selected_asset_check_keys and table in frames:
-            loaded_ids = frames[table]["submission_id"].unique().to_list()
-            yield AssetCheckResult(check_name=key.name, asset_key=key.asset_key,
-                                   passed=all(states.get(i) in LOADED_STATES for i in loaded_ids),
-                                   metadata={"submissions_loaded": len(loaded_ids)})
