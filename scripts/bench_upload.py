@@ -10,7 +10,7 @@ the intake worker and the refresh worker). Each round:
 2. the unit's lead submits a corrected return with `rocu submit` and the unit's approver signs it
    off with `rocu approve` (two people, four eyes), both as new command-line processes;
 3. the open page is watched, untouched, until it shows the new figure: it looks for a newly
-   published build every second by itself and moves to it (dashboards/app.py). With `--press-r S`
+   published build twice a second by itself and moves to it (dashboards/app.py). With `--press-r S`
    the page is also rerun (Streamlit's R key) every S seconds, as a person reloading would: a rerun of
    this page costs about 0.4 s of chromium's CPU and 0.15 s of the server's, taken from the refresh's
    two cores (side by side, once a second against only watching: 0.3-0.4 s slower in all).

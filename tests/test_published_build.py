@@ -210,7 +210,7 @@ def test_publishing_anchors_the_audit_head_and_a_papers_anchor_catches_a_later_r
 
 
 def test_a_page_moving_to_a_new_build_by_itself_says_so_and_keeps_the_idle_timer(own_var: Path, tmp_path: Path) -> None:
-    """An open page looks for a new build every second (a fragment in the sidebar) and reruns whole on
+    """An open page looks for a new build twice a second (a fragment in the sidebar) and reruns whole on
     one it finds. That rerun is not a person's activity: a page left open must still time out."""
     from dataclasses import replace
     from datetime import datetime, timedelta, UTC
