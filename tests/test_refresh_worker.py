@@ -157,6 +157,26 @@ def test_a_sign_off_landing_while_its_verdicts_run_loads_is_published_by_that_ru
 
 
 @pytest.mark.slow  # runs a Dagster job
+def test_a_load_that_fails_part_way_records_the_tables_it_wrote(built_demo_copy):
+    """The run fails with the reader's error, and Dagster's record names each raw table written before it."""
+    paths = Paths(built_demo_copy)
+    month, _, _ = corrected_nerocu_return(paths)
+    zone = LandingZone(paths.landing)
+    for version in zone.registry.submissions():
+        stored = paths.landing / "standardised" / f"{version.submission_id}.values.parquet"
+        if (version.rocu_code, version.period) == ("NEROCU", month) and stored.exists():
+            stored.write_bytes(b"not parquet")  # the month's values cannot be read
+    instance = DagsterInstance.ephemeral()
+    assert not refresh(build_definitions(paths), instance, "NEROCU", month, ["verdict"], {RETURNS})
+    run = instance.get_runs(limit=1)[0]
+    written = {"/".join(e.dagster_event.asset_key.path)
+               for e in instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)}
+    assert written == {"raw/submissions", "raw/approvals", "raw/submission_problems"}  # loaded before the values
+    failure = instance.all_logs(run.run_id, of_type=DagsterEventType.STEP_FAILURE)[0]
+    assert "parquet" in str(failure.dagster_event.step_failure_data.error).lower()
+
+
+@pytest.mark.slow  # runs a Dagster job
 def test_a_covered_run_leaves_what_it_has_not_done_to_the_next(built_demo_copy):
     """Covered as it begins, a run loads nothing; covered part way through its raw tables, it stops
     loading; covered once they are all loaded, it leaves the build and publish. Either way the published

@@ -126,30 +126,36 @@ def raw_returns(context: AssetExecutionContext, config: ReturnsSlice, landing: L
     zone = landing.zone()
     close_abandoned(zone)  # a check that died with its process still ends in a final state
     where = slice_filter(config)
-    rows: dict[str, int] = {}
-    with writing(Path(warehouse.path)) as con:
-        while True:  # once, and again from the registry for each request joining part way (at most JOINS)
-            subs, resource_subs, reads = _reads(zone, config, where)
-            frames, stopped = {}, None
-            for table in (t for t in reads if t in selected):
-                if frames and (join() or (stopped := superseded.newer_request())):
-                    break
-                frames[table] = frame = reads[table]()
-                rows[table] = replace_in(con, table, frame, where=where if table in SLICED else None)
-                context.log.info(f"raw.{table}: {rows[table]} rows" + (f" for {config.unit} {config.month}"
-                                                                         if where else ""))
-            if stopped:
-                # Asked before each table: a wider request landing during the load (0.5 s) need not wait
-                # for the rest of it. The tables left are reloaded by the waiting request's run.
-                context.log.info(f"Loading stopped after raw.{', raw.'.join(frames)}: a request waiting "
-                                 f"({stopped}) covers the rest, and its run loads, rebuilds and publishes it all.")
-                break
-            if len(frames) == len(selected & reads.keys()) and not join():
-                break
-    # Each table once, however often it was loaded: Dagster takes one materialisation an asset a step.
-    for table, count in rows.items():
-        yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={"rows": count})
+    rows: dict[str, int] = {}  # each table written, and its rows
+
+    def load() -> tuple[list[Submission], list[Submission], dict[str, pl.DataFrame], str | None]:
+        """(the registry's versions as last read, the frames last loaded, why loading stopped part way)."""
+        with writing(Path(warehouse.path)) as con:
+            while True:  # once, and again from the registry for each request joining part way (at most JOINS)
+                subs, resource_subs, reads = table_reads(zone, config, where)
+                frames, stopped = {}, None
+                for table in (t for t in reads if t in selected):
+                    if frames and (join() or (stopped := superseded.newer_request())):
+                        break
+                    frames[table] = frame = reads[table]()
+                    rows[table] = replace_in(con, table, frame, where=where if table in SLICED else None)
+                    context.log.info(f"raw.{table}: {rows[table]} rows" + (f" for {config.unit} {config.month}"
+                                                                             if where else ""))
+                if stopped or (len(frames) == len(selected & reads.keys()) and not join()):
+                    return subs, resource_subs, frames, stopped
+
+    try:
+        subs, resource_subs, frames, stopped = load()
+    finally:
+        # Each table once, however often it was loaded (Dagster takes one materialisation an asset a
+        # step), and also when loading failed part way: what was written stays written.
+        for table, count in rows.items():
+            yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={"rows": count})
     if stopped:
+        # Asked before each table: a wider request landing during the load (0.5 s) need not wait for the
+        # rest of it. The tables left are reloaded by the waiting request's run.
+        context.log.info(f"Loading stopped after raw.{', raw.'.join(frames)}: a request waiting ({stopped}) "
+                         "covers the rest, and its run loads, rebuilds and publishes it all.")
         return
     states = {s.submission_id: s.state for s in subs + resource_subs}
     for table, key in ONLY_ACCEPTED.items():
@@ -160,7 +166,7 @@ def raw_returns(context: AssetExecutionContext, config: ReturnsSlice, landing: L
                                    metadata={"submissions_loaded": len(loaded_ids)})
 
 
-def _reads(zone: LandingZone, config: ReturnsSlice, where: str | None) -> tuple[list[Submission], list[Submission], dict]:
+def table_reads(zone: LandingZone, config: ReturnsSlice, where: str | None) -> tuple[list[Submission], list[Submission], dict]:
     """(monthly versions, resources versions, each table's rows to read only when the run reloads it),
     from the registry as it stands now."""
     subs = zone.registry.submissions()
