@@ -17,7 +17,8 @@ the intake worker and the refresh worker). Each round:
 
 The floor is the same work in one process and one DuckDB connection, measured in the same run,
 alternating with the rounds: the verdict with Great Expectations already loaded, the sign-off,
-that month's raw load, the refresh's own models and data tests (what lies downstream of the raw
+that month's raw load (the seven tables a returns refresh reloads, read as it reads them, in one
+connection), the refresh's own models and data tests (what lies downstream of the raw
 tables it reloads, as the worker's run selects them; the kept models by the statements dbt runs for
 them in a refresh, deleting the changed scopes and building those, `bench.kept_statements`) as plain
 statements in one connection, dbt's run-end note of the marts the run built (which tells the publish
@@ -205,13 +206,14 @@ def run_floor(var: Path, plan: Path, extra: int) -> None:
     """Everything an upload makes happen, in this one process: warm first (GX loaded, as the worker
     keeps it), then timed."""
     import duckdb
-    import polars as pl
 
     from pipelines.access.audit import AuditLog
     from pipelines.intake.api import LandingZone, approve, submit_return, warm_up_checks
     from pipelines.intake.check.expectations import WARMED_SUITES, prepare
-    from pipelines.orchestration.assets.raw_returns import _registry_frame, _stored
-    from pipelines.orchestration.warehouse import replace_table
+    from pipelines.orchestration.assets.raw_returns import SLICED, ReturnsSlice, slice_filter, table_reads
+    from pipelines.orchestration.refresh_worker import RELOADS
+    from pipelines.orchestration.warehouse import replace_in, writing
+    from pipelines.refresh_request import RETURNS
     from pipelines.serving.publish import publish_copy
     from pipelines.settings import Paths
 
@@ -229,13 +231,12 @@ def run_floor(var: Path, plan: Path, extra: int) -> None:
     verdict = submit_return(zone, text.encode(), original_name=name, rocu_code=UNIT, period=month,
                             submitted_by=f"lead.{UNIT.lower()}", today=date.today())
     approve(zone, verdict.submission.submission_id, f"approver.{UNIT.lower()}")
-    subs = zone.registry.submissions()
-    ids = [s.submission_id for s in subs if (s.rocu_code, s.period) == (UNIT, month)
-           and s.state in ("accepted", "accepted_with_queries_or_information", "superseded")]
-    where = f"rocu_code = '{UNIT}' and period = '{month}'"
-    replace_table(paths.warehouse, "submissions", _registry_frame(subs))
-    replace_table(paths.warehouse, "approvals", pl.DataFrame(zone.registry.approvals()))
-    replace_table(paths.warehouse, "return_values", _stored(zone.root, "return_values", "values", ids), where=where)
+    # the raw tables a returns refresh reloads, read as its load reads them, in one connection
+    where = slice_filter(ReturnsSlice(unit=UNIT, month=month))
+    reads = table_reads(zone, ReturnsSlice(unit=UNIT, month=month), where)[2]
+    with writing(paths.warehouse) as con:
+        for table in RELOADS[RETURNS]:
+            replace_in(con, table, reads[table](), where=where if table in SLICED else None)
     con = duckdb.connect(str(paths.warehouse))
     con.execute("set enable_progress_bar = false")
     for _, sql in statements:
