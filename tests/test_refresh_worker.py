@@ -147,6 +147,7 @@ def test_a_sign_off_landing_while_its_verdicts_run_loads_is_published_by_that_ru
     assert instance.get_run_by_id(run.run_id).tags["rocu/joined"] == f"sign-off NEROCU {month}"
     said = " ".join(e.user_message for e in instance.all_logs(run.run_id))
     assert f"Taken into this run: the request waiting (sign-off NEROCU {month})" in said
+    assert said.count("raw.submissions:") == 2  # loaded before the sign-off, and again from the first table
     built = ["/".join(e.dagster_event.asset_key.path)
              for e in instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)]
     assert sorted(k for k in built if k.startswith("raw/")) == sorted(f"raw/{t}" for t in RELOADS[RETURNS])
@@ -154,6 +155,43 @@ def test_a_sign_off_landing_while_its_verdicts_run_loads_is_published_by_that_ru
     # the registry was read again after the sign-off: the figure it released is the one published
     assert published_arrests(paths, "NEROCU", month) == original + 100
     assert not waiting.changes  # no second run asked for
+
+
+@pytest.mark.slow  # runs a Dagster job
+def test_a_run_takes_in_two_requests_at_most_and_a_third_waits_for_the_next_run(built_demo_copy):
+    """A request rings before every question the load asks: the first two join, the third (the same
+    month) covers the run, which stops loading and leaves its build to the next run."""
+    paths = Paths(built_demo_copy)
+    month, _, _ = corrected_nerocu_return(paths)
+    waiting = Waiting()
+    waiting.add("NEROCU", month, "verdict", RETURNS)
+    waiting.take()
+    rung = []
+
+    def ring() -> None:
+        if not waiting.changes and len(rung) < 3:
+            rung.append(f"sign-off {len(rung) + 1}")
+            waiting.add("NEROCU", month, rung[-1], RETURNS)
+
+    def join_waiting(loading: set[str]) -> str | None:
+        ring()
+        return waiting.join_the_run(loading)
+
+    def newer_request() -> str | None:
+        ring()
+        return waiting.covering_the_run()
+
+    instance = DagsterInstance.ephemeral()
+    defs = build_definitions(paths, Supersession(newer_request, join_waiting))
+    assert refresh(defs, instance, "NEROCU", month, ["verdict"], {RETURNS})
+    run = instance.get_runs(limit=1)[0]
+    assert instance.get_run_by_id(run.run_id).tags["rocu/joined"] == "sign-off 1; sign-off 2"
+    said = " ".join(e.user_message for e in instance.all_logs(run.run_id))
+    assert "Loading stopped after raw.submissions: a request waiting (sign-off 3)" in said
+    built = {"/".join(e.dagster_event.asset_key.path)
+             for e in instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)}
+    assert built == {"raw/submissions"}  # nothing built or published: the next run does it all
+    assert waiting.reasons == ["sign-off 3"] and waiting.slices == {("NEROCU", month)}  # for the next run
 
 
 @pytest.mark.slow  # runs a Dagster job

@@ -19,10 +19,12 @@ configuration, or anything unnamed, rebuilds everything, and so does the run aft
 Runs go one at a time. A run still loading its raw tables takes in a request that arrives and that
 loading again covers (a sign-off landing during its verdict's run: the same unit-month), and loads
 again from the landing zone, which holds what the request was rung for: the figure is published
-by that run, without a second run's start. A run leaves what it has not yet done to the next when
-a request already waiting covers it instead (a wider one): its raw load if the request was there as
-it began, the rest of it if it came part way (asked before each table), else its dbt build and
-publish.
+by that run, without a second run's start (at most two a run). A run leaves what it has not yet done
+to the next when a request waiting covers it and was not taken in (a wider one; or one that came
+after the load, or after two were taken in): its raw load if the request was there as it began, the
+rest of it if it came part way (asked before each table), else its dbt build and publish. A run that
+took a request in and then fails has failed for it too, as that request's own run would have: the
+next run, asked for by the next change, rebuilds everything.
 Requests that arrive during a run wait and are merged into the next: one unit-month reloads that
 month only; several (or a request for everything) reload every return, which costs the same single
 dbt build. While the worker answers, the sensors leave refreshes to it (they would otherwise ask
@@ -67,6 +69,7 @@ class Waiting:
     changes: set[str] = field(default_factory=set)
     reasons: list[str] = field(default_factory=list)
     running: tuple[tuple[str, str], set[str]] | None = None  # the slice and changes of the run taken last
+    joined: list[str] = field(default_factory=list)  # why the requests that run took in were made
     changed: threading.Condition = field(default_factory=threading.Condition)
 
     def add(self, unit: str, month: str, why: str, change: str = EVERYTHING) -> None:
@@ -89,7 +92,7 @@ class Waiting:
             if everything:
                 only, changes = ALL_RETURNS, changes | {EVERYTHING}
             self.slices, self.changes, self.reasons = set(), set(), []
-            self.running = (only, changes)
+            self.running, self.joined = (only, changes), []
             return only, changes, reasons
 
     def covering_the_run(self) -> str | None:
@@ -120,6 +123,7 @@ class Waiting:
                 return None
             reasons = self.reasons
             self.slices, self.changes, self.reasons = set(), set(), []
+            self.joined += reasons
             return "; ".join(reasons)
 
 
@@ -176,7 +180,7 @@ def serve(paths: Paths) -> None:
             # after a failed run everything: it may have left anything half rebuilt
             (unit, month), changes, reasons = waiting.take(everything=not ok)
             ok = refresh(defs, instance, unit, month, reasons, changes)
-            print(f"refresh {unit or 'all'} {month or ''} ({'; '.join(reasons)}): "
+            print(f"refresh {unit or 'all'} {month or ''} ({'; '.join(reasons + waiting.joined)}): "
                   f"{'done' if ok else 'FAILED, see the run in the Dagster UI'}", flush=True)
 
     def answer(request: tuple) -> tuple:

@@ -66,7 +66,8 @@ class Supersession:
     loading its raw tables, requests it covers join it: it takes them off the queue and loads again
     from the landing zone, which holds what they were rung for (a sign-off landing during its
     verdict's run is then loaded by that run, not by one started after it). A request that covers the
-    run instead (wider) makes it leave what it has not done yet to that next run: its raw load, when
+    run and was not taken in (a wider one; or one that came after the load, or after the most a run
+    takes in) makes it leave what it has not done yet to that next run: its raw load, when
     the request was already waiting as it began, the rest of it when it came part way, or else its
     dbt build and publish. Anywhere else, never.
     """

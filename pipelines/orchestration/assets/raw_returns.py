@@ -14,6 +14,7 @@ and a run killed half way changes nothing.
 """
 
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, fields
 from pathlib import Path
 
@@ -144,17 +145,21 @@ def raw_returns(context: AssetExecutionContext, config: ReturnsSlice, landing: L
                 if stopped or (len(frames) == len(selected & reads.keys()) and not join()):
                     return subs, resource_subs, frames, stopped
 
-    try:
-        subs, resource_subs, frames, stopped = load()
-    finally:
-        # Each table once, however often it was loaded (Dagster takes one materialisation an asset a
-        # step), and also when loading failed part way: what was written stays written.
+    def written() -> Iterator[MaterializeResult]:
+        # Each table once, however often it was loaded: Dagster takes one materialisation an asset a step.
         for table, count in rows.items():
             yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={"rows": count})
+
+    try:
+        subs, resource_subs, frames, stopped = load()
+    except Exception:
+        yield from written()  # loading failed part way: what was written stays written, and is recorded
+        raise
+    yield from written()
     if stopped:
-        # Asked before each table: a wider request landing during the load (0.5 s) need not wait for the
-        # rest of it. The tables left are reloaded by the waiting request's run.
-        context.log.info(f"Loading stopped after raw.{', raw.'.join(frames)}: a request waiting ({stopped}) "
+        # Asked before each table: a request covering this run landing during the load (0.5 s) need not
+        # wait for the rest of it. The tables left are reloaded by the waiting request's run.
+        context.log.info(f"Loading stopped after raw.{', raw.'.join(rows)}: a request waiting ({stopped}) "
                          "covers the rest, and its run loads, rebuilds and publishes it all.")
         return
     states = {s.submission_id: s.state for s in subs + resource_subs}
