@@ -232,8 +232,9 @@ def run_floor(var: Path, plan: Path, extra: int) -> None:
                             submitted_by=f"lead.{UNIT.lower()}", today=date.today())
     approve(zone, verdict.submission.submission_id, f"approver.{UNIT.lower()}")
     # the raw tables a returns refresh reloads, read as its load reads them, in one connection
-    where = slice_filter(ReturnsSlice(unit=UNIT, month=month))
-    reads = table_reads(zone, ReturnsSlice(unit=UNIT, month=month), where)[2]
+    month_slice = ReturnsSlice(unit=UNIT, month=month)
+    where = slice_filter(month_slice)
+    reads = table_reads(zone, month_slice, where)[2]
     with writing(paths.warehouse) as con:
         for table in RELOADS[RETURNS]:
             replace_in(con, table, reads[table](), where=where if table in SLICED else None)
