@@ -134,7 +134,7 @@ def versions(rocu_code: str, period: str, kind: str = "monthly") -> list[Submiss
     path = landing_path() / "registry.sqlite"
     if not path.exists():
         return []
-    return [s for s in Registry(path).submissions(kind) if s.rocu_code == rocu_code and s.period == period]
+    return Registry(path).submissions(kind, rocu_code, period)
 
 
 def sign_offs() -> dict[int, dict]:

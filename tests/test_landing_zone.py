@@ -119,3 +119,33 @@ def test_a_batch_keeps_the_wal_files_open_between_operations_and_records_the_sam
         assert LandingZone(tmp_path / "landing").registry.get(sub.submission_id) == sub  # committed, seen elsewhere
     assert not registry_wal.exists() and not audit_wal.exists()  # the last close checkpoints as before
     assert [r.action for r in zone.audit.records()] == ["upload"] and zone.audit.verify() is None
+
+
+def test_reads_of_one_unit_or_unit_month_are_the_whole_registrys_rows_for_it(tmp_path):
+    """The registry reads a unit's or a unit-month's versions, sign-offs, problems and answers through
+    its index (the verdict, the sign-off and a refresh do not read the whole history): the same rows,
+    in the same order, as the whole read filtered."""
+    zone = LandingZone(tmp_path)
+    for unit, period, kind in [("EMSOU", "2025-03", "monthly"), ("EMSOU", "2025-04", "monthly"),
+                               ("NEROCU", "2025-03", "monthly"), ("EMSOU", "2025-03", "monthly"),
+                               ("EMSOU", "2025-Q1", "resources")]:
+        sub = zone.land(f"{unit},{period},{kind}\n".encode(), original_name="r.csv", rocu_code=unit, period=period,
+                        submitted_by="lead", kind=kind)
+        zone.registry.record_verdict(sub.submission_id, [Problem("query", "jump", f"{unit} {period} jumped",
+                                                                 file="r.csv", row=2, column="C", value="9")],
+                                     "accepted_with_queries_or_information")
+        zone.registry.approve(sub.submission_id, "approver", "2025-05-01T00:00:00+00:00")
+        zone.registry.add_answer(sub.submission_id, "jump|||2|C|9", "explained", "page", "lead", "2025-05-01")
+    everything = zone.registry.submissions(kind=None)
+    of = {s.submission_id: (s.rocu_code, s.period) for s in everything}
+    for unit, period in [("EMSOU", "2025-03"), ("EMSOU", None), ("NEROCU", "2025-03"), ("WMROCU", "2025-03")]:
+        def mine(row, unit=unit, period=period) -> bool:
+            return of[row["submission_id"]][0] == unit and period in (None, of[row["submission_id"]][1])
+
+        assert zone.registry.submissions(None, unit, period) == [s for s in everything if mine(vars(s))]
+        assert zone.registry.submissions("monthly", unit, period) == [
+            s for s in zone.registry.submissions() if mine(vars(s))]
+        for read in (zone.registry.approvals, zone.registry.problems, zone.registry.answers):
+            whole = read()
+            assert read(**{"rocu_code": unit, "period": period}) == [r for r in whole if mine(r)], read.__name__
+    assert len(zone.registry.submissions(None, "EMSOU", "2025-03")) == 2  # two versions, neither of another month

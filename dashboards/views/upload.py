@@ -260,7 +260,7 @@ else:
 show_queries(zone, sent)
 unit_query_queue(session, unit)
 
-signed = {a["submission_id"]: a for a in zone.registry.approvals()}
+signed = {a["submission_id"]: a for a in zone.registry.approvals(unit, month)}
 for v in sent:
     if v.submission_id in signed:
         a = signed[v.submission_id]

@@ -244,8 +244,8 @@ def _without_errors(values: pl.DataFrame, problems: list[Problem]) -> pl.DataFra
 
 def _history(zone: LandingZone, rocu_code: str, period: str) -> pl.DataFrame:
     """The unit's current accepted values for its last few months before `period`."""
-    subs = [s for s in zone.registry.submissions()
-            if s.rocu_code == rocu_code and s.period < period and s.state in ACCEPTED_STATES]
+    subs = [s for s in zone.registry.submissions(rocu_code=rocu_code)
+            if s.period < period and s.state in ACCEPTED_STATES]
     paths = [p for s in subs[-HISTORY_MONTHS:]
              if (p := zone.root / "standardised" / f"{s.submission_id}.values.parquet").exists()]
     return pl.concat([pl.read_parquet(p).select(list(VALUES_SCHEMA)) for p in paths]) if paths \

@@ -57,9 +57,8 @@ class CheckResult:
 
 def signed_off_versions(zone: LandingZone, rocu_code: str, period: str, kind: str = "monthly") -> list[int]:
     """Version numbers of this unit-period that an approver has signed off."""
-    approved = {a["submission_id"] for a in zone.registry.approvals()}
-    return [s.version for s in zone.registry.submissions(kind)
-            if (s.rocu_code, s.period) == (rocu_code, period) and s.submission_id in approved]
+    approved = {a["submission_id"] for a in zone.registry.approvals(rocu_code, period)}
+    return [s.version for s in zone.registry.submissions(kind, rocu_code, period) if s.submission_id in approved]
 
 
 def reasons_needed(zone: LandingZone, rocu_code: str, period: str, kind: str = "monthly",

@@ -34,20 +34,18 @@ def inbox_sensor(context: SensorEvaluationContext, landing: LandingResource):
                     "off since the last evaluation")
 def returns_sensor(context: SensorEvaluationContext, landing: LandingResource):
     registry = landing.zone().registry
-    every_kind = {s.submission_id: s for s in registry.submissions(kind=None)}
-    # Sign-offs in the order they were given; the registry never removes one, so a count is a cursor.
-    signed = [a["submission_id"] for a in sorted(registry.approvals(), key=lambda a: (a["approved_at"],
-                                                                                     a["submission_id"]))]
     # The cursor is "<last submission seen>:<sign-offs seen>" (an older cursor has the first part only).
     # On its first evaluation the sensor starts from what is already there (the last full build
-    # loaded it), so switching it on does not queue a run for every month ever submitted.
+    # loaded it), so switching it on does not queue a run for every month ever submitted. Only what
+    # came after the cursor is read: an evaluation costs the same whatever the history.
     seen, _, signed_seen = (context.cursor or "").partition(":")
-    last_seen = int(seen) if seen else max(every_kind, default=0)
-    signed_seen = int(signed_seen) if signed_seen else len(signed)
-    new = [s for i, s in every_kind.items() if i > last_seen and s.state != "received"]
+    last_seen = int(seen) if seen else registry.last_id()
+    signed_seen = int(signed_seen) if signed_seen else len(registry.sign_offs_since(0))
+    new = [s for s in registry.since(last_seen) if s.state != "received"]
     new_ids = {s.submission_id for s in new}
-    new += [every_kind[i] for i in signed[signed_seen:] if i in every_kind and i not in new_ids]
-    cursor = f"{max([last_seen, *new_ids])}:{len(signed)}"
+    signed = registry.sign_offs_since(signed_seen)
+    new += [registry.get(i) for i in dict.fromkeys(signed) if i not in new_ids]
+    cursor = f"{max([last_seen, *new_ids])}:{signed_seen + len(signed)}"
     if not new:
         return SensorResult(skip_reason=SkipReason("no new verdicts or sign-offs"), cursor=cursor)
     if worker_running(landing.zone().root.parent):

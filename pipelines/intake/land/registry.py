@@ -48,6 +48,7 @@ create table if not exists approvals (
     approved_by text not null,                  -- the unit approver who signed the return off
     approved_at text not null
 );
+create index if not exists approvals_in_order on approvals (approved_at, submission_id);
 create table if not exists problems (
     submission_id integer not null references submissions(submission_id),
     severity text not null, rule text not null, message text not null,
@@ -235,32 +236,66 @@ class Registry:
                         " answered_at) values (?,?,?,?,?,?)",
                         (submission_id, query_key, explanation, source, answered_by, answered_at))
 
-    def answers(self, submission_id: int | None = None) -> list[dict]:
-        """Answers to queries, oldest first (of one version, or of all)."""
-        with self.connect() as con:
-            return [dict(r) for r in con.execute(
-                "select * from query_answers where ? is null or submission_id=? order by answer_id",
-                (submission_id, submission_id)).fetchall()]
+    def answers(self, submission_id: int | None = None, rocu_code: str | None = None,
+                period: str | None = None) -> list[dict]:
+        """Answers to queries, oldest first (of one version, of one unit-period's versions, or of all)."""
+        return self._of_versions("query_answers", "answer_id", submission_id, rocu_code, period)
 
-    def approvals(self) -> list[dict]:
+    def _of_versions(self, table: str, order: str, submission_id: int | None, rocu_code: str | None,
+                     period: str | None) -> list[dict]:
+        """Rows of a table kept by version: of one version, of one unit(-period)'s versions, or all."""
+        where, args = _about(rocu_code, period)
+        join = " join submissions s using (submission_id)" if args else ""
+        if submission_id is not None:
+            where, args, join = " where t.submission_id=?", (submission_id,), ""
         with self.connect() as con:
-            return [dict(r) for r in con.execute("select * from approvals order by submission_id").fetchall()]
+            return [dict(r) for r in con.execute(f"select t.* from {table} t{join}{where} order by t.{order}",
+                                                 args).fetchall()]
 
-    def submissions(self, kind: str | None = "monthly") -> list[Submission]:
-        """Every version of one kind of return (monthly unless asked; None for every kind)."""
+    def approvals(self, rocu_code: str | None = None, period: str | None = None) -> list[dict]:
+        """Sign-offs, by version (of one unit, or one unit-period, if asked: read through the index)."""
+        return self._of_versions("approvals", "submission_id", None, rocu_code, period)
+
+    def submissions(self, kind: str | None = "monthly", rocu_code: str | None = None,
+                    period: str | None = None) -> list[Submission]:
+        """Every version of one kind of return (monthly unless asked; None for every kind), of one unit
+        or one unit-period if asked (read through the index, not the whole history)."""
+        where, args = _about(rocu_code, period, kind)
         with self.connect() as con:
-            rows = con.execute("select * from submissions where ? is null or return_kind=?"
-                               " order by rocu_code, period, version", (kind, kind)).fetchall()
+            rows = con.execute(f"select * from submissions s{where} order by rocu_code, period, version",
+                               args).fetchall()
         return [Submission(**r) for r in rows]
 
-    def problems(self, submission_id: int | None = None) -> list[dict]:
-        """Problems in the order they were recorded (the order of the verdict's report)."""
-        sql, args = "select * from problems", ()
-        if submission_id is not None:
-            sql, args = sql + " where submission_id=?", (submission_id,)
-        sql += " order by rowid"
+    def since(self, submission_id: int) -> list[Submission]:
+        """Versions of either kind registered after `submission_id` (a sensor's cursor), oldest first."""
         with self.connect() as con:
-            return [dict(r) for r in con.execute(sql, args).fetchall()]
+            rows = con.execute("select * from submissions where submission_id>? order by submission_id",
+                               (submission_id,)).fetchall()
+        return [Submission(**r) for r in rows]
+
+    def last_id(self) -> int:
+        with self.connect() as con:
+            return con.execute("select coalesce(max(submission_id), 0) from submissions").fetchone()[0]
+
+    def sign_offs_since(self, seen: int) -> list[int]:
+        """The versions signed off after the first `seen` sign-offs, in the order they were given (the
+        registry never removes one, so a count of them is a cursor)."""
+        with self.connect() as con:
+            return [r[0] for r in con.execute("select submission_id from approvals order by approved_at,"
+                                              " submission_id limit -1 offset ?", (seen,)).fetchall()]
+
+    def problems(self, submission_id: int | None = None, rocu_code: str | None = None,
+                 period: str | None = None) -> list[dict]:
+        """Problems in the order they were recorded (the order of the verdict's report), of one version,
+        of one unit(-period)'s versions, or all."""
+        return self._of_versions("problems", "rowid", submission_id, rocu_code, period)
+
+
+def _about(rocu_code: str | None, period: str | None, kind: str | None = None) -> tuple[str, tuple]:
+    """(where clause, arguments) picking submissions `s` of a unit, a period and a kind; any left None is any."""
+    asked = {"rocu_code": rocu_code, "period": period, "return_kind": kind}
+    terms = [(f"s.{column}=?", value) for column, value in asked.items() if value is not None]
+    return (" where " + " and ".join(t for t, _ in terms) if terms else ""), tuple(v for _, v in terms)
 
 
 def _migrate(con: sqlite3.Connection) -> None:
