@@ -13,7 +13,10 @@ from dagster import DagsterInstance, build_sensor_context, materialize
 
 from pipelines.orchestration.assets.raw_returns import raw_returns
 from pipelines.cli import main as rocu
+from pipelines.intake.api import answer_query, approve, open_queries
 from pipelines.intake.service import submit_return
+from pipelines.orchestration.refresh_worker import RELOADS
+from pipelines.refresh_request import RETURNS
 from pipelines.intake.land.zone import LandingZone
 from pipelines.orchestration.resources import LandingResource, Supersession, WarehouseResource
 from pipelines.orchestration.definitions import build_definitions
@@ -183,6 +186,57 @@ def test_reloading_one_unit_month_replaces_only_that_slice(demo, tmp_path):
         assert counts() == full
 
 
+@pytest.mark.slow  # runs Dagster jobs
+def test_one_unit_months_reload_leaves_every_monthly_table_as_reloading_everything_would(demo, tmp_path):
+    """A run for one unit-month replaces that unit-month's rows of every monthly table, the registry's
+    mirror included, and reads no others (its cost does not grow with history): every change to the
+    registry rings a run of its own unit-month, so afterwards each table holds what a whole reload would."""
+    paths = Paths(tmp_path)
+    zone = LandingZone(paths.landing)
+    (ne_before, ne), em = manifest(demo, rocu_code="NEROCU")[:2], manifest(demo, rocu_code="EMSOU")[0]
+    for row in (ne_before, ne, em):
+        submit(zone, demo / row["path"], row["rocu_code"], row["period"])
+    landing = LandingResource(root=str(paths.landing), extracts_dir=str(paths.landing / "x"))
+
+    def load(warehouse: Path, **month) -> None:
+        resources = {"landing": landing, "superseded": Supersession(),
+                     "warehouse": WarehouseResource(path=str(warehouse), published_path=str(warehouse) + ".pub")}
+        config = {"ops": {"raw_returns": {"config": month}}} if month else None
+        assert materialize([raw_returns], resources=resources, instance=DagsterInstance.ephemeral(),
+                           run_config=config).success
+
+    def tables(warehouse: Path) -> dict[str, list[tuple]]:
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            return {t: sorted(con.sql(f"select * exclude (loaded_at) from raw.{t}").fetchall(), key=repr)
+                    for t in RELOADS[RETURNS]}
+        finally:
+            con.close()
+
+    load(paths.warehouse)
+    before = tables(paths.warehouse)
+    # Then, for NEROCU's second month: a corrected version (a jump in arrests the checks query), its query
+    # answered, the version signed off, and a file the checks reject; each rings that unit-month's run.
+    path = demo / ne["path"]
+    text = path.read_text()
+    arrests = next(line for line in text.splitlines() if ",Arrests," in line)
+    corrected = submit(zone, path, "NEROCU", ne["period"], text.replace(arrests, arrests.rsplit(",", 1)[0]
+                                                                         + ",9999").encode())
+    assert (asked := open_queries(zone, corrected.submission))
+    for query in asked:
+        answer_query(zone, corrected.submission.submission_id, query.key, "a large operation ended", "lead")
+    approve(zone, corrected.submission.submission_id, "approver")
+    assert not submit(zone, path, "NEROCU", ne["period"], b"not a return at all").accepted
+    load(paths.warehouse, unit="NEROCU", month=ne["period"])
+    load(tmp_path / "whole.duckdb")
+    after = tables(paths.warehouse)
+    assert after == tables(tmp_path / "whole.duckdb")
+    for table in ("submissions", "approvals", "query_answers", "return_values"):
+        assert after[table] != before[table], table  # each change reached the table it belongs in
+    untouched = {r for r in before["submissions"] if (r[1], r[2]) != ("NEROCU", ne["period"])}
+    assert untouched and untouched <= set(after["submissions"])
+
+
 def test_cli_approval_checks_password_role_and_unit_and_is_audited(demo, tmp_path, monkeypatch, capsys):
     import io
 
@@ -261,3 +315,42 @@ def test_mapping_and_window_changes_are_for_admins_checked_and_audited(tmp_path,
     assert changes == [("mapping_change", "admin.network"), ("window_change", "admin.network")]
     assert log.records()[-1].detail["after"]["deadline_working_day"] == "12"
     assert row["metric_id"] == "PUR_OAC_ARRESTS" and log.verify() is None
+
+
+def test_stored_values_are_read_in_one_pass_and_an_earlier_releases_types_still_load(tmp_path):
+    """A unit-month's versions' stored values are read together (at scale, a thousand files at once);
+    a file written with other types or fewer columns (an earlier release's) is still read, cast."""
+    import polars as pl
+
+    from pipelines.intake.api import VALUES_SCHEMA
+    from pipelines.orchestration.assets.raw_returns import SCHEMAS, ReturnsSlice, slice_filter, table_reads
+
+    zone = LandingZone(tmp_path)
+    ids = []
+    for n in range(3):
+        sub = zone.land(f"return {n}\n".encode(), original_name="r.csv", rocu_code="NEROCU", period="2025-03",
+                        submitted_by="lead")
+        zone.registry.record_verdict(sub.submission_id, [], "accepted")
+        ids.append(sub.submission_id)
+    (tmp_path / "standardised").mkdir()
+    row = {"rocu_code": "NEROCU", "period": "2025-03", "metric_id": "PUR_ARRESTS", "force_code": None, "value": 1.0,
+           "local_label": "Arrests", "raw_value": "1", "source_sheet": "Data", "source_row": 2, "source_column": "C"}
+    for i, sub_id in enumerate(ids):
+        frame = pl.DataFrame([{**row, "value": float(i)}], schema=VALUES_SCHEMA).with_columns(
+            submission_id=pl.lit(sub_id, pl.Int64))
+        if i == 0:  # an earlier release: a narrower integer, and no force column
+            frame = frame.drop("force_code").with_columns(pl.col("source_row").cast(pl.Int32))
+        frame.write_parquet(tmp_path / "standardised" / f"{sub_id}.values.parquet")
+    month = ReturnsSlice(unit="NEROCU", month="2025-03")
+
+    def read() -> pl.DataFrame:
+        got = table_reads(zone, month, slice_filter(month))[2]["return_values"]
+        assert got.replaces == "rocu_code = 'NEROCU' and period = '2025-03'"  # only that unit-month's rows replaced
+        return got.rows()
+
+    frame = read()  # the earlier release's file among them: each file read and cast
+    assert frame["submission_id"].to_list() == ids and frame["value"].to_list() == [0.0, 1.0, 2.0]
+    assert frame.schema == SCHEMAS["return_values"] and frame["force_code"].to_list() == [None, None, None]
+    (tmp_path / "standardised" / f"{ids[0]}.values.parquet").unlink()
+    frame = read()  # this release's files only: one read of them all
+    assert frame["submission_id"].to_list() == ids[1:] and frame.schema == SCHEMAS["return_values"]

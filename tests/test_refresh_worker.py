@@ -63,6 +63,12 @@ def test_requests_waiting_during_a_run_merge_into_the_one_slice_that_covers_them
     waiting.add("NEROCU", "2026-03", "verdict", RETURNS)
     waiting.add("", "", "set_mapping NEROCU")  # nothing said: everything
     assert waiting.take()[:2] == (ALL_RETURNS, {RETURNS, EVERYTHING})
+    # an answer to a query reloads the answers of its unit-month, so it has a slice of its own
+    waiting.add("NEROCU", "2026-03", "query_answer NEROCU 2026-03 v2", ANSWERS)
+    assert waiting.take()[:2] == (("NEROCU", "2026-03"), {ANSWERS})
+    waiting.add("NEROCU", "2026-03", "verdict", RETURNS)
+    waiting.add("SWROCU", "2026-03", "query_answer SWROCU 2026-03 v1", ANSWERS)
+    assert waiting.take()[:2] == (ALL_RETURNS, {RETURNS, ANSWERS})  # two months: every return, every answer
 
 
 def test_a_waiting_request_covers_a_run_only_when_its_run_rebuilds_all_that_run_would():
@@ -73,6 +79,10 @@ def test_a_waiting_request_covers_a_run_only_when_its_run_rebuilds_all_that_run_
     assert waiting.covering("SWROCU", "2026-03", {RETURNS}) is None  # another month: its values stay unloaded
     assert waiting.covering("NEROCU", "2026-03", {RETURNS, QUERIES}) is None  # the queries would not be rebuilt
     assert waiting.covering("", "", {EVERYTHING}) is None  # e.g. the run after a failed one
+    answer = Waiting()
+    answer.add("SWROCU", "2026-03", "query_answer SWROCU 2026-03 v1", ANSWERS)
+    assert answer.covering("NEROCU", "2026-03", {ANSWERS}) is None  # its run would not reload NEROCU's answers
+    assert answer.covering("SWROCU", "2026-03", {ANSWERS}) is not None
     waiting.add("SWROCU", "2026-03", "verdict SWROCU 2026-03 v1", RETURNS)  # two months: every return reloads
     assert waiting.covering("EMSOU", "2026-01", {RETURNS}) is not None
     waiting.add("", "", "query_raise 7", QUERIES)
@@ -105,7 +115,8 @@ def test_a_run_takes_in_waiting_requests_only_when_loading_again_does_all_their_
         return joined
 
     assert during("NEROCU", "2026-03", RETURNS, returns) == "returns NEROCU"  # its sign-off
-    assert during("NEROCU", "2026-03", ANSWERS, returns) is not None  # the answers reload whole with the returns
+    assert during("NEROCU", "2026-03", ANSWERS, returns) is not None  # an answer of the month being loaded
+    assert during("SWROCU", "2026-03", ANSWERS, returns) is None  # another unit's answer: its rows are not loaded
     assert during("SWROCU", "2026-03", RETURNS, returns) is None  # another unit: its values are not being loaded
     assert during("NEROCU", "2026-04", RETURNS, returns) is None
     assert during("", "", RETURNS, returns) is None  # every return
@@ -347,7 +358,7 @@ def test_every_change_a_page_shows_rings_the_refresh_worker_once_recorded(tmp_pa
         listener.wait(timeout=20)
     lines = rings.read_text().splitlines()
     assert lines[0] == "NEROCU|2025-01|verdict NEROCU 2025-01 v1|returns"
-    assert lines[1] == "||query_answer NEROCU 2025-02 v1|answers"  # the unit's answer: the answers alone
+    assert lines[1] == "NEROCU|2025-02|query_answer NEROCU 2025-02 v1|answers"  # the answers of its month alone
     assert lines[2] == "NEROCU|2025-02|sign-off NEROCU 2025-02 v1|returns"
     assert lines[3].startswith("||") and "NEROCU" in lines[3] and lines[3].endswith("|everything")  # configuration
 

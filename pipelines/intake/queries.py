@@ -91,12 +91,13 @@ ANSWERED_SCHEMA = {"submission_id": int, "rule": str, "sheet": str, "row": int, 
                    "explanation": str, "source": str, "answered_by": str, "answered_at": str}
 
 
-def answered_queries(zone: LandingZone) -> list[dict]:
-    """Every answered query of every version, with the cell it is about and its latest answer
-    (ANSWERED_SCHEMA): what the warehouse loads, so an answer travels with the figure it explains."""
-    latest = {(a["submission_id"], a["query_key"]): a for a in zone.registry.answers()}
+def answered_queries(zone: LandingZone, rocu_code: str | None = None, period: str | None = None) -> list[dict]:
+    """Every answered query of every version (or of one unit-period's versions), with the cell it is
+    about and its latest answer (ANSWERED_SCHEMA): what the warehouse loads, so an answer travels
+    with the figure it explains."""
+    latest = {(a["submission_id"], a["query_key"]): a for a in zone.registry.answers(None, rocu_code, period)}
     out = []
-    for problem in zone.registry.problems():
+    for problem in zone.registry.problems(None, rocu_code, period):
         answer = latest.get((problem["submission_id"], query_key(problem)))
         if problem["severity"] == "query" and answer:
             out.append({"submission_id": problem["submission_id"], "rule": problem["rule"],
@@ -141,7 +142,7 @@ def answer_query(zone: LandingZone, submission_id: int, key: str, explanation: s
                        "source": source, "explanation": explanation})
     if source != "file":  # the file's own explanations arrive with its verdict, which rings for them
         ask_for_refresh(zone.root.parent, f"query_answer {submission.rocu_code} {submission.period} "
-                        f"v{submission.version}", changed=ANSWERS)
+                        f"v{submission.version}", submission.rocu_code, submission.period, changed=ANSWERS)
     return next(q for q in queries(zone, submission) if q.key == key)
 
 

@@ -59,6 +59,9 @@ RELOADS = {
     QUERIES: ("nocc_queries", "nocc_query_events"),
     ANSWERS: ("query_answers",),
 }
+# The changes whose tables a run of one unit-month reloads for that unit-month only (raw_returns): a
+# request for one of them is for its unit-month (or every return), and covers only a run of that slice.
+SLICED = (RETURNS, ANSWERS, EVERYTHING)
 
 
 @dataclass
@@ -74,7 +77,7 @@ class Waiting:
 
     def add(self, unit: str, month: str, why: str, change: str = EVERYTHING) -> None:
         with self.changed:
-            if change in (RETURNS, EVERYTHING):
+            if change in SLICED:
                 self.slices.add((unit, month) if unit and month else ALL_RETURNS)
             self.changes.add(change)
             self.reasons.append(why)
@@ -106,7 +109,7 @@ class Waiting:
             if not self.changes:
                 return None
             wider = EVERYTHING in self.changes or (EVERYTHING not in changes and changes <= self.changes)
-            returns_too = not changes & {RETURNS, EVERYTHING} or self._slice() in (ALL_RETURNS, (unit, month))
+            returns_too = not changes & set(SLICED) or self._slice() in (ALL_RETURNS, (unit, month))
             return "; ".join(self.reasons) if wider and returns_too else None
 
     def join_the_run(self, loading: set[str]) -> str | None:
