@@ -25,8 +25,11 @@ statements in one connection, dbt's run-end note of the marts the run built (whi
 what to read again), and the publish. Not the whole build's statements, nor a kept model
 whole: a refresh does not do that work, and a floor that did would flatter the ratio.
 
-`--scale N` is refused for now (see main): it is meant to run the same rounds on N times the
-history, once a scale generator grows the landing zone the refresh reads.
+`--scale N` runs the same rounds on N times the demo's history (pipelines/demo/scale.py): the
+landing zone's monthly returns grown to N versions of each (the registry and each version's stored
+values, which a refresh reloads from), the warehouse's disruption claims to N distinct claims, then
+the raw returns reloaded whole from the grown zone and the warehouse built again before the servers
+start.
 """
 
 from __future__ import annotations
@@ -210,12 +213,11 @@ def run_floor(var: Path, plan: Path, extra: int) -> None:
     from pipelines.access.audit import AuditLog
     from pipelines.intake.api import LandingZone, approve, submit_return, warm_up_checks
     from pipelines.intake.check.expectations import WARMED_SUITES, prepare
-    from pipelines.orchestration.assets.raw_returns import SLICED, ReturnsSlice, slice_filter, table_reads
-    from pipelines.orchestration.refresh_worker import RELOADS
-    from pipelines.orchestration.warehouse import replace_in, writing
-    from pipelines.refresh_request import RETURNS
+    from pipelines.orchestration.assets.raw_returns import ReturnsSlice
     from pipelines.serving.publish import publish_copy
     from pipelines.settings import Paths
+
+    import pipelines.orchestration.refresh_worker  # noqa: F401  (load_returns' imports, loaded as the worker has them)
 
     os.environ["ROCU_VAR_DIR"] = str(var)
     paths = Paths(var)
@@ -231,13 +233,7 @@ def run_floor(var: Path, plan: Path, extra: int) -> None:
     verdict = submit_return(zone, text.encode(), original_name=name, rocu_code=UNIT, period=month,
                             submitted_by=f"lead.{UNIT.lower()}", today=date.today())
     approve(zone, verdict.submission.submission_id, f"approver.{UNIT.lower()}")
-    # the raw tables a returns refresh reloads, read as its load reads them, in one connection
-    month_slice = ReturnsSlice(unit=UNIT, month=month)
-    where = slice_filter(month_slice)
-    reads = table_reads(zone, month_slice, where)[2]
-    with writing(paths.warehouse) as con:
-        for table in RELOADS[RETURNS]:
-            replace_in(con, table, reads[table](), where=where if table in SLICED else None)
+    load_returns(zone, paths.warehouse, ReturnsSlice(unit=UNIT, month=month))
     con = duckdb.connect(str(paths.warehouse))
     con.execute("set enable_progress_bar = false")
     for _, sql in statements:
@@ -252,21 +248,73 @@ def run_floor(var: Path, plan: Path, extra: int) -> None:
     print(seconds)
 
 
-def prepare_var(source: Path, tmp: Path) -> tuple[Path, Path]:
+def load_returns(zone, warehouse: Path, month_slice) -> None:
+    """The raw tables a returns refresh reloads, read as its load reads them, in one connection
+    (one unit-month's, or with an empty slice every return's)."""
+    from pipelines.orchestration.assets.raw_returns import slice_filter, table_reads
+    from pipelines.orchestration.refresh_worker import RELOADS
+    from pipelines.orchestration.warehouse import replace_in, writing
+    from pipelines.refresh_request import RETURNS
+
+    reads = table_reads(zone, month_slice, slice_filter(month_slice))[2]
+    with writing(warehouse) as con:
+        for table in RELOADS[RETURNS]:
+            replace_in(con, table, reads[table].rows(), where=reads[table].replaces)
+
+
+def grow(var: Path, factor: int) -> None:
+    """The var folder's history at `factor` times the demo's volume (see the module's docstring)."""
+    import duckdb
+
+    from pipelines.demo.scale import grow_disruptions, grow_zone
+    from pipelines.intake.api import LandingZone
+    from pipelines.orchestration.assets.raw_returns import ReturnsSlice
+
+    started = time.perf_counter()
+    versions = grow_zone(var / "landing", factor)
+    load_returns(LandingZone(var / "landing"), var / "warehouse" / "rocu.duckdb", ReturnsSlice())
+    con = duckdb.connect(str(var / "warehouse" / "rocu.duckdb"))
+    try:
+        con.execute("begin")
+        grow_disruptions(con, factor)
+        con.execute("commit")
+    finally:
+        con.close()
+    print(f"Grown to {factor}x: {versions} monthly versions in the landing zone ({time.perf_counter() - started:.0f} s)",
+          flush=True)
+
+
+def linked_copy(source: Path, target: Path) -> None:
+    """A copy of a var folder whose landing zone's kept files are hard links (written once, never
+    changed: a new version writes new files), and everything else copied."""
+    kept = (source / "landing" / "files", source / "landing" / "standardised")
+    shutil.copytree(source, target, copy_function=lambda s, d: os.link(s, d) if Path(s).parent.is_relative_to(
+        kept[0]) or Path(s).parent == kept[1] else shutil.copy2(s, d))
+
+
+def prepare_var(source: Path, tmp: Path, factor: int = 1) -> tuple[Path, Path]:
     """(the var folder the servers use, the floor's own copy, with the floor's plan beside it)."""
     sys.path.insert(0, str(ROOT / "scripts"))
     from bench import dbt_command, floor_statements, kept_statements, refresh_nodes
 
+    from pipelines.access.audit import AuditLog
+    from pipelines.serving.publish import publish_copy
+    from pipelines.settings import Paths
+
     var = tmp / "var"
     shutil.copytree(source, var, ignore=shutil.ignore_patterns("dbt_runs", "dagster_home", "*.log", "*.sock"))
+    if factor > 1:
+        grow(var, factor)
     target = tmp / "compiled"
     # The warehouse built by this code, so the kept models hold their digests ...
     subprocess.run(dbt_command(["build", "--full-refresh"], var / "warehouse" / "rocu.duckdb", target), check=True,
                    stdout=subprocess.DEVNULL)
     # ... and the kept models' statements are a refresh's: delete the changed scopes, build those
     kept = kept_statements(var / "warehouse" / "rocu.duckdb", tmp / "kept")
+    # ... published, so that the open page starts on it (at scale, not on the demo's figures)
+    publish_copy(var / "warehouse" / "rocu.duckdb", var / "published" / "rocu.duckdb", AuditLog.at(Paths(var)))
     floor_var = tmp / "floor" / "var"
-    shutil.copytree(var, floor_var)
+    linked_copy(var, floor_var)
     manifest = target / "manifest.json"
     (tmp / "floor" / "plan.json").write_text(json.dumps(floor_statements(
         manifest, floor_var / "warehouse" / "rocu.duckdb", only=refresh_nodes(manifest), kept=kept)))
@@ -288,14 +336,6 @@ def main() -> None:
     if args.what == "floor":
         run_floor(args.var, args.plan, args.extra)
         return
-    if args.scale > 1:
-        # pipelines/demo/scale.py grows the warehouse's raw tables, not the landing zone's registry, and a
-        # refresh reloads the registry mirror whole: the first refresh would mix the two. A refresh's dbt
-        # build at scale is measured by `scripts/bench.py warehouse --scale N`, without the landing zone.
-        sys.exit("--scale above 1 is not measured here: the scale generator grows the warehouse's raw tables, "
-                 "not the landing zone a refresh reloads from; `scripts/bench.py warehouse --scale N` measures a "
-                 "one-unit-month refresh's dbt build at N times the demo's volume.")
-
     from playwright.sync_api import sync_playwright
 
     from pipelines.papers.pdf import CHROMIUM, CHROMIUM_ARGS
@@ -305,7 +345,7 @@ def main() -> None:
     if not (source / "published" / "rocu.duckdb").exists():
         sys.exit(f"No built warehouse in {source}: run `make build` first.")
     tmp = Path(tempfile.mkdtemp(prefix="rocu-bench-upload-"))
-    var, floor_var = prepare_var(source, tmp)
+    var, floor_var = prepare_var(source, tmp, args.scale)
     password = demo_password(var)
     streamlit_port, dagster_port = free_port(), free_port()
     env = {**os.environ, "ROCU_VAR_DIR": str(var), "DAGSTER_HOME": str(var / "dagster_home"),

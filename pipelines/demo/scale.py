@@ -2,6 +2,8 @@
 
     from pipelines.demo.scale import grow_raw; grow_raw(warehouse_path, 1000)
 
+(`grow_zone` grows a landing zone's returns the same way, for the benchmark that refreshes from it.)
+
 Distinct records, so the marts grow with them rather than collapsing copies back into the demo:
 
 - each disruption claim becomes N claims, copy k with its own reference and its own OCG
@@ -36,7 +38,7 @@ def grow_raw(warehouse: Path, factor: int) -> dict[str, int]:
         con.execute("begin")
         if factor > 1:
             _grow_returns(con, factor)
-            _grow_disruptions(con, factor)
+            grow_disruptions(con, factor)
         con.execute("commit")
         return {t: con.sql(f"select count(*) from raw.{t}").fetchone()[0]
                 for t in ("submissions", "return_values", "disruptions")}
@@ -66,7 +68,8 @@ def _grow_returns(con: duckdb.DuckDBPyConnection, factor: int) -> None:
         con.execute(f"update raw.{table} set submission_id = submission_id * {factor} + {factor} - 1")
 
 
-def _grow_disruptions(con: duckdb.DuckDBPyConnection, factor: int) -> None:
+def grow_disruptions(con: duckdb.DuckDBPyConnection, factor: int) -> None:
+    """Each disruption claim as `factor` distinct claims (see the module's docstring)."""
     con.execute(f"""
         create or replace table raw.disruptions as
         select * exclude (k, disruption_ref, ocg_ref, source_row),
@@ -107,3 +110,56 @@ def current_submission(con: duckdb.DuckDBPyConnection, unit: str, month: str) ->
     return con.execute("select submission_id from raw.submissions where rocu_code = ? and period = ? and state in "
                        "('accepted', 'accepted_with_queries_or_information') order by version desc limit 1",
                        [unit, month]).fetchone()[0]
+
+
+def grow_zone(zone_root: Path, factor: int) -> int:
+    """Grow a landing zone's monthly returns as `grow_raw` grows the warehouse's, for the upload
+    benchmark at scale (a refresh reloads its raw tables from the zone, not from the warehouse).
+
+    Each accepted (or superseded) version becomes `factor` versions of its unit-month: `factor - 1`
+    copies numbered below it, superseded by it and signed off as it is, each with its standardised
+    values saved under its own id; the original stays the newest, with its problems, answers,
+    comments and unmapped labels. Version v becomes v * factor. In place, the registry in one
+    transaction; returns the monthly versions registered."""
+    import sqlite3
+
+    import polars as pl
+
+    if factor < 1:
+        raise ValueError(f"a scale factor is a whole number of copies, at least 1, not {factor}")
+    con = sqlite3.connect(zone_root / "registry.sqlite", isolation_level=None)
+    try:
+        if factor > 1:
+            con.execute("begin immediate")
+            columns = [r[1] for r in con.execute("pragma table_info(submissions)")]
+            copied = [c for c in columns if c not in ("submission_id", "version", "state", "superseded_by")]
+            originals = [r[0] for r in con.execute(
+                "select submission_id from submissions where return_kind = 'monthly' and state in "
+                "('accepted', 'accepted_with_queries_or_information', 'superseded') order by submission_id")]
+            first = con.execute("select max(submission_id) + 1 from submissions").fetchone()[0]
+            # copy k (0 .. factor - 2) of the i-th original: id first + i * (factor - 1) + k, version (v - 1) * factor + k + 1
+            con.execute("create temp table copies (original integer, copy integer, k integer)")
+            con.executemany("insert into copies values (?, ?, ?)",
+                            [(o, first + i * (factor - 1) + k, k) for i, o in enumerate(originals)
+                             for k in range(factor - 1)])
+            con.execute(f"""
+                insert into submissions (submission_id, version, state, superseded_by, {', '.join(copied)})
+                select c.copy, (s.version - 1) * {factor} + c.k + 1, 'superseded', s.submission_id,
+                       {', '.join('s.' + c for c in copied)}
+                from copies c join submissions s on s.submission_id = c.original""")
+            con.execute(f"update submissions set version = version * {factor} where return_kind = 'monthly' and "
+                        f"submission_id < {first}")
+            con.execute("insert into approvals (submission_id, approved_by, approved_at) select c.copy, a.approved_by,"
+                        " a.approved_at from copies c join approvals a on a.submission_id = c.original")
+            copies = con.execute("select original, copy from copies order by original, k").fetchall()
+            stored = zone_root / "standardised"
+            values = {}
+            for original, copy in copies:  # the values' file of each copy, under the copy's own id
+                if original not in values:
+                    values = {original: pl.read_parquet(stored / f"{original}.values.parquet")}
+                values[original].with_columns(submission_id=pl.lit(copy, pl.Int64)).write_parquet(
+                    stored / f"{copy}.values.parquet", statistics=False)
+            con.execute("commit")
+        return con.execute("select count(*) from submissions where return_kind = 'monthly'").fetchone()[0]
+    finally:
+        con.close()
