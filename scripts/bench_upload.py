@@ -188,7 +188,7 @@ def worker_runs(var: Path, since: float, approved: float, shown: float) -> list[
                                                     in instance.get_run_step_stats(run.run_id) if step.end_time) + ")"
                 began = stats.start_time - approved
                 outcome += (f", started {abs(began):.1f} s {'after' if began >= 0 else 'before'} the sign-off, "
-                            f"shown {shown - stats.end_time:.1f} s after its end")
+                            f"shown {round(shown - stats.end_time, 1) + 0.0:.1f} s after its end")  # not -0.0
             # what rang for the run, and any request it took in as it loaded (a sign-off during its verdict's run)
             asked = [run.tags.get("rocu/trigger", "?"), *filter(None, run.tags.get("rocu/joined", "").split("; "))]
             said.append(f"{' + '.join(a.split(' ')[0] for a in asked)} {stats.end_time - stats.start_time:.1f} s "
@@ -330,6 +330,8 @@ def main() -> None:
     floor.add_argument("extra", type=int)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the benchmark's var folders (its Dagster runs, dbt's run results) to read after")
     parser.add_argument("--press-r", type=float, default=0, metavar="S",
                         help="also rerun the open page every S seconds (default: only watch it)")
     args = parser.parse_args()
@@ -391,7 +393,10 @@ def main() -> None:
     total, floor_s = statistics.median(r["total"] for r in rounds), statistics.median(floors)
     print(f"  {'floor (same work, one process)':34} {floor_s:7.2f} s (rounds {', '.join(f'{f:.1f}' for f in floors)})")
     print(f"  ratio to the floor {total / floor_s:.2f}x (target <= 2x and <= 10 s)")
-    shutil.rmtree(tmp, ignore_errors=True)
+    if args.keep:
+        print(f"  kept: {tmp}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ create table if not exists problems (
     severity text not null, rule text not null, message text not null,
     file text not null, sheet text, row integer, "column" text, value text
 );
+create index if not exists problems_by_version on problems (submission_id);
 create table if not exists query_answers (      -- append-only: a later answer to a query stands over an earlier one
     answer_id integer primary key autoincrement,
     submission_id integer not null references submissions(submission_id),
@@ -63,6 +64,7 @@ create table if not exists query_answers (      -- append-only: a later answer t
     answered_by text not null,
     answered_at text not null                   -- ISO timestamp (UTC)
 );
+create index if not exists answers_by_version on query_answers (submission_id);
 create trigger if not exists query_answers_no_update before update on query_answers
 begin select raise(abort, 'Answers to queries are append-only: give a new answer instead.'); end;
 create trigger if not exists query_answers_no_delete before delete on query_answers
