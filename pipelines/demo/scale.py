@@ -20,6 +20,8 @@ Nine units and the reference calendar bound the rest: a unit-month's current fig
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 import duckdb
@@ -153,12 +155,11 @@ def grow_zone(zone_root: Path, factor: int) -> int:
                         " a.approved_at from copies c join approvals a on a.submission_id = c.original")
             copies = con.execute("select original, copy from copies order by original, k").fetchall()
             stored = zone_root / "standardised"
-            values = {}
-            for original, copy in copies:  # the values' file of each copy, under the copy's own id
-                if original not in values:
-                    values = {original: pl.read_parquet(stored / f"{original}.values.parquet")}
-                values[original].with_columns(submission_id=pl.lit(copy, pl.Int64)).write_parquet(
-                    stored / f"{copy}.values.parquet", statistics=False)
+            for original, its_copies in groupby(copies, key=itemgetter(0)):  # each copy's values, under its own id
+                values = pl.read_parquet(stored / f"{original}.values.parquet")
+                for _, copy in its_copies:
+                    values.with_columns(submission_id=pl.lit(copy, pl.Int64)).write_parquet(
+                        stored / f"{copy}.values.parquet", statistics=False)
             con.execute("commit")
         return con.execute("select count(*) from submissions where return_kind = 'monthly'").fetchone()[0]
     finally:

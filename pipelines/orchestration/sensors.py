@@ -44,7 +44,7 @@ def returns_sensor(context: SensorEvaluationContext, landing: LandingResource):
     new = [s for s in registry.since(last_seen) if s.state != "received"]
     new_ids = {s.submission_id for s in new}
     signed = registry.sign_offs_since(signed_seen)
-    new += [registry.get(i) for i in dict.fromkeys(signed) if i not in new_ids]
+    new += [registry.get(i) for i in signed if i not in new_ids]  # a version is signed off once (its key)
     cursor = f"{max([last_seen, *new_ids])}:{signed_seen + len(signed)}"
     if not new:
         return SensorResult(skip_reason=SkipReason("no new verdicts or sign-offs"), cursor=cursor)
