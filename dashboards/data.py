@@ -53,10 +53,12 @@ def _file_key(path: Path) -> tuple[int, int, int] | None:
     return stat.st_ino, stat.st_mtime_ns, stat.st_size
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _copy(path: str, ino: int, mtime_ns: int, size: int) -> tuple[duckdb.DuckDBPyConnection, BuildInfo]:
-    """The copy with this file key, opened once, and its build row. A copy dropped from the cache
-    is closed when the last query on it ends (its cursors keep it open until then)."""
+    """The copy with this file key, opened once, and its build row. Two are kept: the one published and
+    the one before, which pages still drawing from it finish with. A copy dropped from the cache is
+    closed when the last query on it ends (its cursors keep it open until then), so the publish can
+    write the next build into its file (pipelines/serving/publish.py)."""
     con = attach_published(Path(path))
     info = read_build_info(con)
     if info is None:

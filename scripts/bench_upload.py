@@ -286,7 +286,8 @@ def grow(var: Path, factor: int) -> None:
 
 def linked_copy(source: Path, target: Path) -> None:
     """A copy of a var folder whose landing zone's kept files are hard links (written once, never
-    changed: a new version writes new files), and everything else copied."""
+    changed: a new version writes new files), and everything else copied (the publish's slot files
+    too: they are written in place)."""
     kept = (source / "landing" / "files", source / "landing" / "standardised")
     shutil.copytree(source, target, copy_function=lambda s, d: os.link(s, d) if Path(s).parent.is_relative_to(
         kept[0]) or Path(s).parent == kept[1] else shutil.copy2(s, d))
@@ -298,11 +299,11 @@ def prepare_var(source: Path, tmp: Path, factor: int = 1) -> tuple[Path, Path]:
     from bench import dbt_command, floor_statements, kept_statements, refresh_nodes
 
     from pipelines.access.audit import AuditLog
-    from pipelines.serving.publish import publish_copy
+    from pipelines.serving.publish import SLOT_FILES, SLOTS, publish_copy
     from pipelines.settings import Paths
 
     var = tmp / "var"
-    shutil.copytree(source, var, ignore=shutil.ignore_patterns("dbt_runs", "dagster_home", "*.log", "*.sock"))
+    shutil.copytree(source, var, ignore=shutil.ignore_patterns("dbt_runs", "dagster_home", "*.log", "*.sock", SLOT_FILES))
     if factor > 1:
         grow(var, factor)
     target = tmp / "compiled"
@@ -311,8 +312,10 @@ def prepare_var(source: Path, tmp: Path, factor: int = 1) -> tuple[Path, Path]:
                    stdout=subprocess.DEVNULL)
     # ... and the kept models' statements are a refresh's: delete the changed scopes, build those
     kept = kept_statements(var / "warehouse" / "rocu.duckdb", tmp / "kept")
-    # ... published, so that the open page starts on it (at scale, not on the demo's figures)
-    publish_copy(var / "warehouse" / "rocu.duckdb", var / "published" / "rocu.duckdb", AuditLog.at(Paths(var)))
+    # ... published, so that the open page starts on it (at scale, not on the demo's figures), as often as
+    # a deployment that has published a few builds: every slot exists, none has to start as a file copy
+    for _ in range(SLOTS):
+        publish_copy(var / "warehouse" / "rocu.duckdb", var / "published" / "rocu.duckdb", AuditLog.at(Paths(var)))
     floor_var = tmp / "floor" / "var"
     linked_copy(var, floor_var)
     manifest = target / "manifest.json"

@@ -154,6 +154,14 @@ def run_dbt(args: list[str], warehouse: Path, target: Path, dbt_vars: dict | Non
     )
 
 
+def _var_copy_ignore():
+    """What a copy of a var folder leaves out: per-run folders, and the publish's spare slot files (the
+    published file alone is the copy pages read; a publish into the copy starts its own slots)."""
+    from pipelines.serving.publish import SLOT_FILES
+
+    return shutil.ignore_patterns("dagster_home", "dbt_runs", "dbt_parse", SLOT_FILES)
+
+
 @pytest.fixture(scope="session")
 def built_demo(session_var: Path) -> Path:
     """The whole product built once per session from demo data: generate, submit, Dagster job.
@@ -172,7 +180,7 @@ def built_demo(session_var: Path) -> Path:
             shutil.copytree(shared, session_var, dirs_exist_ok=True)
             return session_var
         _build_demo(session_var)
-        shutil.copytree(session_var, shared, ignore=shutil.ignore_patterns("dagster_home", "dbt_runs", "dbt_parse"))
+        shutil.copytree(session_var, shared, ignore=_var_copy_ignore())
         (shared / ".complete").touch()
     return session_var
 
@@ -228,7 +236,7 @@ def built_demo_copy(built_demo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.rmtree(kept_parse, ignore_errors=True)
         (var / "dbt_parse").rename(kept_parse)
     shutil.rmtree(var, ignore_errors=True)
-    shutil.copytree(built_demo, var, ignore=shutil.ignore_patterns("dagster_home", "dbt_runs", "dbt_parse"))
+    shutil.copytree(built_demo, var, ignore=_var_copy_ignore())
     if kept_parse.is_dir():
         kept_parse.rename(var / "dbt_parse")
     (var / "dagster_home").mkdir()
@@ -270,7 +278,7 @@ def _make_small_bases(built_demo: Path, var: Path) -> Path:
     from pipelines.serving.publish import publish_copy
     from pipelines.settings import Paths
 
-    shutil.copytree(built_demo, var, ignore=shutil.ignore_patterns("dagster_home", "dbt_runs", "dbt_parse"))
+    shutil.copytree(built_demo, var, ignore=_var_copy_ignore())
     paths = Paths(var)
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         groups = sorted(g for (g,) in con.execute(

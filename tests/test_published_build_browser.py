@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from pipelines.access.audit import AuditLog
-from pipelines.serving.publish import publish_copy
+from pipelines.serving.publish import SLOT_FILES, publish_copy
 from pipelines.settings import Paths
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, screenshot, streamlit_server
 from tests.test_dashboard_browser import ANALYST, WAIT, open_as, sign_in
@@ -31,7 +31,7 @@ def own_var(built_demo: Path, tmp_path: Path) -> Path:
 
     make_session(built_demo, "nocc_analyst")
     var = tmp_path / "var"
-    shutil.copytree(built_demo, var, ignore=shutil.ignore_patterns("dagster_home", "demo", "warehouse"))
+    shutil.copytree(built_demo, var, ignore=shutil.ignore_patterns("dagster_home", "demo", "warehouse", SLOT_FILES))
     return var
 
 

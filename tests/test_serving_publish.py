@@ -12,9 +12,12 @@ import pytest
 
 from pipelines.access.audit import AuditLog
 from pipelines.demo.scale import resubmit_month
-from pipelines.serving.publish import copy_serving_schema, publish_copy
+from pipelines.serving.publish import (copy_serving_schema, noted_content_digest, publish_copy,
+                                       recomputed_content_digest)
 from pipelines.settings import Paths
 from tests.conftest import run_dbt
+
+ROOT = Path(__file__).resolve().parents[1]
 
 OUTSIDE = ["staging.stg_intake__submissions", "staging.stg_intake__problems",
            "intermediate.int_disruptions__deduplicated", "reference.threat_areas", "reference.peer_group_rules"]
@@ -145,6 +148,11 @@ def test_publishing_after_a_refresh_reads_only_the_marts_dbt_built_and_replaces_
     assert copy_serving_schema(work, third, previous=second) == sorted(kept)
     for name in kept:
         assert rows(third, name) == rows(work, name), name
+    con = duckdb.connect(str(third), read_only=True)
+    try:  # the fingerprints moved by the rows replaced are those of the copy's rows, counted afresh
+        assert noted_content_digest(con) == recomputed_content_digest(third)
+    finally:
+        con.close()
     assert count(third, f"marts.{untouched}") == count(work, f"marts.{untouched}") + 1  # left unread
 
 
@@ -195,3 +203,152 @@ def test_a_large_mart_has_only_its_changed_rows_replaced_and_a_row_held_twice_is
     assert copy_serving_schema(work, third, previous=second) == [mart]
     assert rows(third, mart) == rows(work, mart)
     assert last_row(third, mart) == last_row(work, mart)  # written whole, as the warehouse has it
+
+
+CHILD_READER = """
+import sys
+from pathlib import Path
+from pipelines.serving.reads import attach_published
+con = attach_published(Path(sys.argv[1]))
+read = lambda: con.execute("select build_id from meta.build_info").fetchone()[0] + " " + str(
+    con.execute("select count(*) from marts.{mart}").fetchone()[0])
+print(read(), flush=True)
+sys.stdin.readline()
+print(read(), flush=True)
+"""
+
+
+def publish_after(work: Path, var: Path, mart: str, delete: int) -> tuple[str, int]:
+    """Delete `delete` rows of `mart` in the warehouse, note a dbt run built it, publish: (build id, rows)."""
+    con = duckdb.connect(str(work))
+    con.execute(f"delete from marts.{mart} where rowid in (select rowid from marts.{mart} limit {delete})")
+    con.execute("update meta.mart_builds set invocation_id = ? where mart = ?", [f"run deleting {delete}", mart])
+    con.close()
+    info = publish_copy(work, Paths(var).published, AuditLog.at(Paths(var)))
+    return info.build_id, count(work, f"marts.{mart}")
+
+
+def test_publishing_writes_into_a_slot_no_reader_holds_and_a_reader_keeps_the_build_it_opened(
+        built_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The copies are slot files used in turn: a publish writes the next build into a slot that is not
+    the published one and that no reader holds, instead of copying the whole file. A page server in
+    another process still reading an earlier build keeps reading that build, whole, however many are
+    published meanwhile: the publish never writes a file a reader holds. Only when every other slot is
+    held does one start afresh as a file copy (the reader of the file it replaces keeps that file)."""
+    import subprocess
+    import sys
+
+    from pipelines.serving.publish import SLOTS, slots
+
+    work, var = tmp_path / "warehouse" / "rocu.duckdb", tmp_path / "var"
+    work.parent.mkdir()
+    shutil.copyfile(Paths(built_demo).warehouse, work)
+    published, mart = Paths(var).published, "fct_submission_status"
+    file_copies, readers, builds = [], [], []
+    real_copy = shutil.copyfile
+    monkeypatch.setattr(shutil, "copyfile", lambda *args: file_copies.append(args) or real_copy(*args))
+
+    def publish(n: int) -> None:
+        builds.append(publish_after(work, var, mart, n))
+        assert published.stat().st_ino not in {inode for _, inode, _ in readers}  # never a file a reader holds
+        assert count(published, f"marts.{mart}") == builds[-1][1]
+        con = duckdb.connect(str(published), read_only=True)
+        (build_id, digest), = con.execute("select build_id, content_sha256 from meta.build_info").fetchall()
+        con.close()
+        assert build_id == builds[-1][0] and digest == recomputed_content_digest(published)
+
+    def hold() -> None:
+        """A reader in another process opens the published build and keeps it open."""
+        reader = subprocess.Popen([sys.executable, "-c", CHILD_READER.format(mart=mart), str(published)],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        readers.append((reader, published.stat().st_ino, builds[-1]))
+        assert reader.stdout.readline().split() == [builds[-1][0], str(builds[-1][1])]
+
+    try:
+        publish(0)
+        hold()
+        for n in (1, 2, 3):  # slots 1 and 2 start as copies (slot 0 is held); build 3 is written into slot 1
+            publish(n)
+        assert len(file_copies) == SLOTS - 1
+        hold()
+        publish(4)  # into slot 2, as it stands
+        assert len(file_copies) == SLOTS - 1
+        publish(5)  # slots 0 and 1 held, 2 published: slot 0 starts afresh
+        assert len(file_copies) == SLOTS
+        for reader, _, (build_id, rows) in readers:
+            reader.stdin.write("\n")
+            reader.stdin.flush()
+            assert reader.stdout.readline().split() == [build_id, str(rows)]  # still its own build, whole
+    finally:
+        for reader, _, _ in readers:
+            reader.kill()
+            reader.wait()
+    assert sum(slot.exists() for slot in slots(published)) == SLOTS
+    assert not list(published.parent.glob(".*.link")) and not list(published.parent.glob("*.wal"))
+    publish(6)  # no reader left: written into a slot as it stands
+    assert len(file_copies) == SLOTS
+
+
+def test_a_slot_left_half_written_is_compared_by_content_not_trusted(
+        built_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A publish that stops part way (here: it fails as it notes what it wrote) leaves its slot holding
+    some marts of the new build. Its notes of which build and content each mart held are taken out
+    before it writes, so the next publish into that slot compares every mart by content: a mart put
+    back meanwhile to what the slot held before (a correction withdrawn) is written again, not skipped
+    on the strength of a note that no longer holds."""
+    import pipelines.serving.publish as publish
+    from pipelines.serving.publish import slots
+
+    work, var = tmp_path / "warehouse" / "rocu.duckdb", tmp_path / "var"
+    work.parent.mkdir()
+    shutil.copyfile(Paths(built_demo).warehouse, work)
+    published, mart = Paths(var).published, "fct_submission_status"
+    publish_after(work, var, mart, 0)
+    publish_after(work, var, mart, 0)  # two slots, the second published
+    (spare,) = [slot for slot in slots(published) if slot.exists() and slot.stat().st_ino != published.stat().st_ino]
+    con = duckdb.connect(str(work))
+    con.execute(f"create table main.withdrawn as select * from marts.{mart} limit 5")
+    con.execute(f"delete from marts.{mart} where rowid in (select rowid from marts.{mart} limit 5)")
+    con.execute("update meta.mart_builds set invocation_id = 'a correction' where mart = ?", [mart])
+    con.close()
+    with monkeypatch.context() as crash:
+        crash.setattr(publish, "_note_published", lambda *_: (_ for _ in ()).throw(RuntimeError("stopped")))
+        with pytest.raises(RuntimeError, match="stopped"):
+            publish_copy(work, published, AuditLog.at(Paths(var)))
+    assert count(spare, f"marts.{mart}") == count(work, f"marts.{mart}")  # the slot got the correction ...
+    con = duckdb.connect(str(work))
+    con.execute(f"insert into marts.{mart} select * from main.withdrawn")  # ... which is then withdrawn
+    con.execute("update meta.mart_builds set invocation_id = 'the correction withdrawn' where mart = ?", [mart])
+    con.close()
+    info = publish_copy(work, published, AuditLog.at(Paths(var)))
+    assert published.stat().st_ino == spare.stat().st_ino  # written into the half-written slot ...
+    for name in tables(work)["marts"]:
+        assert count(published, f"marts.{name}") == count(work, f"marts.{name}"), name  # ... and mended
+    assert info.content_sha256 == recomputed_content_digest(published)
+
+
+def test_a_copy_this_process_reads_is_not_written_either(built_demo: Path, tmp_path: Path):
+    """DuckDB's file lock keeps another process from writing a file a reader holds, not the reader's own
+    process: a publish in a process that reads the published copy (a test, a benchmark) starts a new
+    slot rather than write into the one it reads, and that reader keeps its build."""
+    import hashlib
+
+    from pipelines.serving.publish import slots
+    from pipelines.serving.reads import attach_published
+
+    work, var = tmp_path / "warehouse" / "rocu.duckdb", tmp_path / "var"
+    work.parent.mkdir()
+    shutil.copyfile(Paths(built_demo).warehouse, work)
+    published, mart = Paths(var).published, "fct_submission_status"
+    first = publish_after(work, var, mart, 0)
+    (held,) = [slot for slot in slots(published) if slot.exists() and slot.stat().st_ino == published.stat().st_ino]
+    content = hashlib.sha256(held.read_bytes()).hexdigest()
+    con = attach_published(published)
+    try:
+        for n in (1, 2, 3):
+            assert publish_after(work, var, mart, n)[1] == count(published, f"marts.{mart}")
+        read = con.execute(f"select (select build_id from meta.build_info), count(*) from marts.{mart}").fetchone()
+        assert read == first
+    finally:
+        con.close()
+    assert hashlib.sha256(held.read_bytes()).hexdigest() == content  # the file it read was never written

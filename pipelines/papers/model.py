@@ -106,7 +106,7 @@ class Build:
 
     build_id: str
     published_at: str
-    database_sha256: str  # the warehouse as built, before it was published
+    database_sha256: str  # the published marts' content (pipelines/serving/publish.py: content_digest)
     audit_seq: int  # the audit trail's head when the build was published
     audit_head_hash: str
     figures_sha256: str = ""

@@ -86,7 +86,7 @@ def render_xlsx(report: Report) -> bytes:
             ("Warehouse build", report.build.build_id),
             ("Data published", report.build.published_at), ("Audit trail head at publication",
                                                             f"seq {report.build.audit_seq}, {report.build.audit_head_hash}"),
-            ("Warehouse SHA-256 (as built)", report.build.database_sha256), ("Figures SHA-256", report.build.figures_sha256),
+            ("Warehouse SHA-256 (the published marts)", report.build.database_sha256), ("Figures SHA-256", report.build.figures_sha256),
             ("Protective marking", marking),
             ("Small numbers", "Shares on a base under 10 are shown as counts, never as percentages.")]
     about.write_string(1, 0, report.title, formats["title"])

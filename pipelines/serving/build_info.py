@@ -24,7 +24,7 @@ class BuildInfo:
     source_file: str  # the warehouse file's name (never a server path)
     audit_seq: int  # the audit trail's last record when the build was published
     audit_head_hash: str  # ... and that record's hash
-    content_sha256: str  # SHA-256 of the published file (the marts as copied), before this row was added
+    content_sha256: str  # SHA-256 of the published marts' content, recomputable from the copy (serving/publish.py)
 
     @property
     def audit_head(self) -> str:

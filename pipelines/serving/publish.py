@@ -1,27 +1,35 @@
 """Publish the serving schema of the warehouse, read-only, for pages and board papers.
 
 DuckDB lets one process write or many read, not both; readers therefore never open the
-file the pipeline builds. After a good build a new file is made beside the published one
-holding only what pages and papers may read: every mart (schema `marts`, a view there
-becomes a table) and the build row (`meta.build_info`). Staging, intermediate, raw and
-seed tables are not in it, so a read of them fails at once instead of quietly working
-around the marts. The build row is written into the new file before it is swapped in with
-an atomic rename: a reader sees the old or the new copy, never half of one, and whatever
-it reads about the build is true of the figures it reads with it. A failed build (which
-stops before this step) leaves the last good copy in place.
+file the pipeline builds. After a good build a copy is brought up to date beside the published one,
+holding only what pages and papers may read: every mart (schema `marts`, a view there becomes a
+table) and the build row (`meta.build_info`). Staging, intermediate, raw and seed tables are not in
+it, so a read of them fails at once instead of quietly working around the marts. The build row is
+written into the copy before it is swapped in with an atomic rename (of a hard link to it): a reader
+sees the old or the new copy, never half of one, and whatever it reads about the build is true of
+the figures it reads with it. A failed build (which stops before this step) leaves the last good
+copy in place.
 
-Publishing costs what changed, not the whole history: the new file starts as a file copy of the
-last published one, and only marts built since it are read. dbt notes which run built each mart
-(meta.mart_builds, dbt_project/macros/record_mart_builds.sql) and the published copy notes which
-build each of its marts came from, with its content's fingerprint (meta.published_marts): a mart
-built by the same run as its published copy is left alone unread. Any other mart (built since, a
-view, or one either side has no note of) is compared by content (columns, row count and an
-order-free sum of row hashes) and written again only if it differs; one kept per unit-month
-(an `inputs_fingerprint` column, dbt_project/macros/incremental_by_scope.sql) has only the rows of
-its changed unit-months replaced, and a large one rebuilt whole (a network-wide mart: one unit's
-month moves every unit's rate, band and limits for the periods holding that month, a few hundred of
-its rows) only the rows that differ, checked against the warehouse's fingerprint. Marts gone from
-the warehouse are dropped.
+Publishing costs what changed, not the whole history. The copies are a few slot files beside the
+published name, used in turn: a publish writes into a slot that is not the one published and that
+no reader holds open (DuckDB's file lock says so across processes, `reads.opened_here` within
+this one), so it never copies the file, and only marts built since that slot was last written are
+read. Only when every slot is held does it start one afresh as a file copy of the published one.
+dbt notes which run built each mart (meta.mart_builds, dbt_project/macros/record_mart_builds.sql)
+and each slot notes which build each of its marts came from, with its content's fingerprint
+(meta.published_marts): a mart built by the same run as the slot's is left alone unread. Any other
+mart (built since, a view, or one either side has no note of) is compared by content (columns, row
+count and an order-free sum of row hashes) and written again only if it differs; one kept per
+unit-month (an `inputs_fingerprint` column, dbt_project/macros/incremental_by_scope.sql) has only
+the rows of its changed unit-months replaced, and a large one rebuilt whole (a network-wide mart:
+one unit's month moves every unit's rate, band and limits for the periods holding that month, a few
+hundred of its rows) only the rows that differ, checked against the warehouse's fingerprint. Marts
+gone from the warehouse are dropped. The notes are taken out of a slot while it is written, so one
+left half written (a crash) is compared by content, not trusted, the next time.
+
+The build row's `content_sha256` is the digest of every mart's fingerprint, kept up to date from
+the changes (a sum of row hashes moves by the rows replaced), so it costs nothing extra to publish
+and anyone can recompute it from the copy (`recomputed_content_digest`).
 """
 
 from __future__ import annotations
@@ -39,9 +47,18 @@ import duckdb
 from pipelines.access.anchors import anchor_head, log_beside
 from pipelines.access.audit import AuditLog
 from pipelines.serving.build_info import BuildInfo, write_build_info
+from pipelines.serving.reads import file_id, opened_here
 from pipelines.serving.sql import identifier, literal
 
 SERVING_SCHEMA = "marts"  # the only schema of the warehouse that is published (with meta, the build row)
+# Slot files used in turn: the one published, the one before (a server keeps it open until its pages
+# have moved on) and one to write. More only cost disk: each is a whole copy of the marts.
+SLOTS = 3
+SLOT_FILES = ".*.slot*"  # their names (a glob): a copy of a var folder leaves them out, the published file is enough
+
+
+class SlotHeld(Exception):
+    """A slot could not be opened to write: a reader still holds it (or it cannot be opened at all)."""
 
 
 def publish_copy(source: Path, target: Path, audit: AuditLog, build_id: str | None = None) -> BuildInfo:
@@ -53,62 +70,101 @@ def publish_copy(source: Path, target: Path, audit: AuditLog, build_id: str | No
     later prove the trail was not rewritten before that point.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
+    slot = _slot_brought_up_to_date(source, target)
+    build_id = build_id or uuid.uuid4().hex
+    anchor = anchor_head(audit, log_beside(audit), reason=f"warehouse build {build_id} published")
+    con = duckdb.connect(str(slot))
     try:
-        copy_serving_schema(source, tmp, previous=target)  # attaches the source read-only: fails fast if a writer still holds it
-        content_sha256 = _digest(tmp)
-        build_id = build_id or uuid.uuid4().hex
-        anchor = anchor_head(audit, log_beside(audit), reason=f"warehouse build {build_id} published")
         info = BuildInfo(build_id=build_id, published_at=datetime.now(UTC).isoformat(timespec="seconds"),
                          source_file=source.name, audit_seq=anchor.seq, audit_head_hash=anchor.hash,
-                         content_sha256=content_sha256)
-        con = duckdb.connect(str(tmp))
-        try:
-            write_build_info(con, info)
-            con.execute("checkpoint")
-        finally:
-            con.close()
-        os.replace(tmp, target)
+                         content_sha256=noted_content_digest(con))
+        write_build_info(con, info)
+        con.execute("checkpoint")
     finally:
-        tmp.unlink(missing_ok=True)
-        tmp.with_name(f"{tmp.name}.wal").unlink(missing_ok=True)
+        con.close()
+    link = target.with_name(f".{target.name}.{os.getpid()}.link")
+    link.unlink(missing_ok=True)
+    os.link(slot, link)
+    os.replace(link, target)  # the swap: the published name now is this slot
     target.with_suffix(".json").unlink(missing_ok=True)  # the old sidecar stamp: the build lives inside now
     return info
 
 
-def copy_serving_schema(source: Path, target: Path, previous: Path | None = None) -> list[str]:
-    """Create `target` holding a table for each table or view of the source's serving schema.
+def slots(target: Path) -> list[Path]:
+    """The slot files beside the published `target` (named as SLOT_FILES matches)."""
+    return [target.with_name(f".{target.name}.slot{n}") for n in range(SLOTS)]
 
-    Returns the names written (in part or whole). With `previous` (the last published copy, when
-    there is one), `target` starts as a file copy of it and a mart whose content is the same in both
-    is kept, not written again (see the module's doc for how that is known cheaply). A view becomes a
-    table, so the copy holds no reference back to the schemas left out. The source is attached under
-    its own name and is the session's default catalog while copying: a dbt view names its inputs with
-    that catalog (`rocu.staging.x`) or without one (`staging.x`), and both must resolve in the source.
+
+def _slot_brought_up_to_date(source: Path, target: Path) -> Path:
+    """A slot holding the source's serving schema, not the published one and held by no reader.
+
+    The one written last that is free is brought up to date (the fewest changes to catch up). When
+    every slot is published or held, one (a missing one, else the oldest) starts afresh as a file
+    copy of the published copy; a reader holding the file it replaces keeps reading that file."""
+    published, here = file_id(target), opened_here()
+    free = [slot for slot in slots(target) if slot.exists() and file_id(slot) != published
+            and file_id(slot) not in here]
+    for slot in sorted(free, key=lambda slot: slot.stat().st_mtime_ns, reverse=True):
+        try:
+            copy_serving_schema(source, slot)
+            return slot
+        except SlotHeld:
+            continue
+    spare = [slot for slot in slots(target) if published is None or file_id(slot) != published]
+    slot = min(spare, key=lambda slot: slot.stat().st_mtime_ns if slot.exists() else -1)
+    slot.unlink(missing_ok=True)
+    slot.with_name(f"{slot.name}.wal").unlink(missing_ok=True)
+    copy_serving_schema(source, slot, previous=target)
+    return slot
+
+
+def copy_serving_schema(source: Path, target: Path, previous: Path | None = None) -> list[str]:
+    """Bring `target` to hold a table for each table or view of the source's serving schema.
+
+    Returns the names written (in part or whole). A `target` that exists (a slot) is brought up to
+    date where it is, or SlotHeld is raised if it cannot be opened to write; one that does not starts
+    as a file copy of `previous` (the published copy, when there is one), else empty. A mart whose
+    content is the same in both is kept, not written again (see the module's doc for how that is
+    known cheaply). A view becomes a table, so the copy holds no reference back to the schemas left
+    out. The source is attached under its own name and is the session's default catalog while
+    copying: a dbt view names its inputs with that catalog (`rocu.staging.x`) or without one
+    (`staging.x`), and both must resolve in the source.
     """
-    if previous is not None and previous.exists():
+    reused = target.exists()
+    if not reused and previous is not None and previous.exists():
         shutil.copyfile(previous, target)
     con = duckdb.connect()
     try:
-        con.execute(f"attach {literal(target)} as published")
-        con.execute(f"attach {literal(source)} (read_only)")
+        try:
+            con.execute(f"attach {literal(target)} as published")
+        except (duckdb.IOException, duckdb.BinderException) as error:
+            if reused:
+                raise SlotHeld(str(target)) from error
+            raise
+        con.execute(f"attach {literal(source)} (read_only)")  # fails fast if a writer still holds it
         (catalog,) = con.execute("select database_name from duckdb_databases() where not internal "
                                  "and database_name not in ('memory', 'published')").fetchone()
         con.execute(f"use {identifier(catalog)}")
         names = _serving_tables(con, catalog)
         con.execute(f"create schema if not exists published.{SERVING_SCHEMA}")
         held = set(_serving_tables(con, "published"))
+        builds, notes, views = _mart_builds(con, catalog), _published_notes(con), _views(con, catalog)
+        con.execute(f"drop table if exists {NOTES}")  # a copy left half written is then compared, not trusted
         for gone in sorted(held - set(names)):
             con.execute(f"drop table published.{SERVING_SCHEMA}.{identifier(gone)}")
-        builds, notes, views = _mart_builds(con, catalog), _published_notes(con), _views(con, catalog)
         unread = {name for name in set(names) & held if name not in views and builds.get(name) is not None
                   and notes.get(name, (None,))[0] == builds[name]}
         to_read = [name for name in names if name not in unread]
         columns, published_columns = _columns(con, catalog, to_read), _columns(con, "published", to_read)
         scoped = [name for name in to_read if name in held and SCOPE_COLUMNS <= {c for c, _ in columns[name]}
                   and columns[name] == published_columns[name]]
-        written = [name for name in scoped if _replace_changed_scopes(con, catalog, name)]
+        fingerprints = {name: notes[name][1] for name in unread}
+        written = []
+        for name in scoped:
+            before = notes.get(name, (None, None))[1] or _fingerprints(con, "published", [name])[name]
+            fingerprints[name], changed = _replace_changed_scopes(con, catalog, name, before)
+            if changed:
+                written.append(name)
         compared = [name for name in to_read if name not in scoped]
         now = _fingerprints(con, catalog, compared, columns)
         noted = {name: notes[name][1] for name in compared if name in notes and notes[name][1] is not None}
@@ -122,9 +178,10 @@ def copy_serving_schema(source: Path, target: Path, previous: Path | None = None
                     con.execute(f"create or replace table published.{SERVING_SCHEMA}.{identifier(name)} as "
                                 f"select * from {SERVING_SCHEMA}.{identifier(name)}")
                 written.append(name)
-        # a mart left unread keeps its noted fingerprint; one whose unit-months were replaced has none
-        fingerprints = {**{name: notes[name][1] for name in unread}, **now}
-        _note_published(con, {name: (builds.get(name), fingerprints.get(name)) for name in names})
+        fingerprints.update(now)
+        unknown = sorted(name for name in names if fingerprints.get(name) is None)  # noted before fingerprints were
+        fingerprints.update(_fingerprints(con, "published", unknown))
+        _note_published(con, {name: (builds.get(name), fingerprints[name]) for name in names})
         con.execute("use memory")
         con.execute(f"detach {identifier(catalog)}")
         con.execute("checkpoint published")
@@ -132,6 +189,31 @@ def copy_serving_schema(source: Path, target: Path, previous: Path | None = None
     finally:
         con.close()
     return sorted(written)
+
+
+def content_digest(fingerprints: dict[str, tuple]) -> str:
+    """SHA-256 of every mart's fingerprint (name, columns with types, row count, sum of row hashes):
+    the published content's identity, whatever order its rows are stored in."""
+    canonical = [[name, [list(column) for column in columns], count, str(digest)]
+                 for name, (columns, count, digest) in sorted(fingerprints.items())]
+    return hashlib.sha256(json.dumps(canonical, separators=(",", ":")).encode()).hexdigest()
+
+
+def recomputed_content_digest(path: Path) -> str:
+    """The content digest of a published copy computed afresh from its marts' rows (to check the
+    build row's `content_sha256`, which the publish keeps up to date from its changes)."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach {literal(path)} as published (read_only)")
+        return content_digest(_fingerprints(con, "published", _serving_tables(con, "published")))
+    finally:
+        con.close()
+
+
+def noted_content_digest(con: duckdb.DuckDBPyConnection) -> str:
+    """The content digest of the copy `con` has open, from the fingerprints the publish noted in it."""
+    return content_digest({mart: _from_json(fingerprint) for mart, fingerprint in
+                           con.execute("select mart, fingerprint from meta.published_marts").fetchall()})
 
 
 SCOPE_COLUMNS = {"rocu_code", "month", "inputs_fingerprint"}  # a mart kept per unit-month
@@ -180,26 +262,37 @@ def _views(con: duckdb.DuckDBPyConnection, catalog: str) -> set[str]:
                                       "schema_name = ?", [catalog, SERVING_SCHEMA]).fetchall()}
 
 
-def _replace_changed_scopes(con: duckdb.DuckDBPyConnection, catalog: str, name: str) -> bool:
+def _replace_changed_scopes(con: duckdb.DuckDBPyConnection, catalog: str, name: str,
+                            before: tuple) -> tuple[tuple, bool]:
     """In the published copy of a mart kept per unit-month, replace the rows of the unit-months whose
-    digest differs from the warehouse's, in one transaction; True if any row changed."""
+    digest differs from the warehouse's, in one transaction. Returns the copy's fingerprint after, from
+    `before` (its fingerprint now) moved by the rows taken out and put in, and whether any row changed."""
     source = f"{identifier(catalog)}.{SERVING_SCHEMA}.{identifier(name)}"
     target = f"published.{SERVING_SCHEMA}.{identifier(name)}"
-    same_scope = "{a}.rocu_code = {b}.rocu_code and {a}.month = {b}.month and {a}.inputs_fingerprint = {b}.inputs_fingerprint"
+    scope = "rocu_code, month, inputs_fingerprint"
+    in_scopes = ("exists (select 1 from {scopes} as s where s.rocu_code = {t}.rocu_code and s.month = {t}.month "
+                 "and s.inputs_fingerprint = {t}.inputs_fingerprint)")
     con.execute("begin")
     try:
-        (deleted,) = con.execute(
-            f"delete from {target} as kept where not exists (select 1 from (select distinct rocu_code, month, "
-            f"inputs_fingerprint from {source}) as now where {same_scope.format(a='now', b='kept')})").fetchone()
-        (inserted,) = con.execute(
-            f"insert into {target} by name select * from {source} as now where not exists (select 1 from (select "
-            f"distinct rocu_code, month, inputs_fingerprint from {target}) as kept where "
-            f"{same_scope.format(a='now', b='kept')})").fetchone()
+        con.execute(f"create or replace temp table scopes_gone as select distinct {scope} from {target} "
+                    f"except select distinct {scope} from {source}")
+        con.execute(f"create or replace temp table scopes_new as select distinct {scope} from {source} "
+                    f"except select distinct {scope} from {target}")
+        gone, gone_sum = con.execute(f"select count(*), coalesce(sum(hash(kept)::hugeint), 0) from {target} as kept "
+                                     f"where {in_scopes.format(scopes='scopes_gone', t='kept')}").fetchone()
+        new, new_sum = con.execute(f"select count(*), coalesce(sum(hash(now)::hugeint), 0) from {source} as now "
+                                   f"where {in_scopes.format(scopes='scopes_new', t='now')}").fetchone()
+        con.execute(f"delete from {target} as kept where {in_scopes.format(scopes='scopes_gone', t='kept')}")
+        con.execute(f"insert into {target} by name select * from {source} as now "
+                    f"where {in_scopes.format(scopes='scopes_new', t='now')}")
+        con.execute("drop table scopes_gone")
+        con.execute("drop table scopes_new")
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    return bool(deleted or inserted)
+    columns, count, digest = before
+    return (columns, count - gone + new, digest - int(gone_sum) + int(new_sum)), bool(gone or new)
 
 
 def _replace_changed_rows(con: duckdb.DuckDBPyConnection, catalog: str, name: str, fingerprint: tuple) -> bool:
@@ -255,12 +348,3 @@ def _fingerprints(con: duckdb.DuckDBPyConnection, catalog: str, names: list[str]
         f"select {literal(name)}, count(*), coalesce(sum(hash(t)::hugeint), 0) "
         f"from {identifier(catalog)}.{SERVING_SCHEMA}.{identifier(name)} t" for name in names)).fetchall()
     return {name: (tuple(tuple(c) for c in columns[name]), count, int(digest)) for name, count, digest in rows}
-
-
-def _digest(path: Path) -> str:
-    """SHA-256 of a file, read in blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as reader:
-        for block in iter(lambda: reader.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

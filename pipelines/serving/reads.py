@@ -29,9 +29,31 @@ def attach_published(path: Path) -> duckdb.DuckDBPyConnection:
     copy is opened afresh. A cursor of this connection starts in the in-memory catalog: call
     `use_published` on it first."""
     con = duckdb.connect(":memory:")
+    _opened.add(file_id(path))  # before and after: a copy swapped in between is noted too
     con.execute(f"attach {literal(path)} as {PUBLISHED_CATALOG} (read_only)")
+    _opened.add(file_id(path))
     use_published(con)
     return con
+
+
+# Files this process has opened to read, by device and inode (never forgotten: a connection's end is not
+# seen). DuckDB's file lock keeps another process from writing a copy a reader holds, not this one; the
+# publish (pipelines/serving/publish.py) asks here before it writes over an earlier copy.
+_opened: set[tuple[int, int] | None] = set()
+
+
+def opened_here() -> set[tuple[int, int]]:
+    """The files (device, inode) this process has opened through `attach_published`."""
+    return {file for file in _opened if file is not None}
+
+
+def file_id(path: Path) -> tuple[int, int] | None:
+    """A file's device and inode (which a hard link shares), or None if there is none."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def use_published(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
