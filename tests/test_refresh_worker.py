@@ -498,3 +498,37 @@ def test_without_a_worker_the_sensor_asks_for_a_refresh_on_a_sign_off_as_on_a_ve
                                                                                    ("SWROCU", "2026-01")]
     assert verdict.run_key not in {r.run_key for r in signed}  # a new run, not the verdict's run again
     assert tick() == []
+
+
+def test_without_a_worker_a_verdict_that_ends_after_a_later_versions_is_still_asked_for(tmp_path):
+    """Checks end out of order: NEROCU's return lands first, SWROCU's just after it is checked sooner.
+    The sensor's cursor stops short of the version still being checked, so NEROCU's verdict asks for
+    its refresh when it comes; meanwhile SWROCU's is asked for again by the same run key (Dagster
+    starts a key once), never under a new one."""
+    landing = LandingResource(root=str(tmp_path / "landing"), extracts_dir=str(tmp_path / "extracts"))
+    zone = landing.zone()
+    cursor = None
+
+    def tick() -> dict:
+        nonlocal cursor
+        result = returns_sensor(build_sensor_context(resources={"landing": landing}, cursor=cursor,
+                                                     instance=DagsterInstance.ephemeral()))
+        cursor = result.cursor
+        return {(r.tags["rocu/unit"], r.tags["rocu/month"]): r.run_key for r in result.run_requests or []}
+
+    seed = zone.land(b"a,b\n1,1\n", original_name="seed.csv", rocu_code="EMSOU", period="2026-01",
+                     submitted_by="lead.emsou")
+    zone.registry.record_verdict(seed.submission_id, [], "accepted")
+    assert tick() == {}
+    slow = zone.land(b"a,b\n1,2\n", original_name="large.csv", rocu_code="NEROCU", period="2026-02",
+                     submitted_by="lead.nerocu")
+    quick = zone.land(b"a,b\n1,3\n", original_name="small.csv", rocu_code="SWROCU", period="2026-02",
+                      submitted_by="lead.swrocu")
+    zone.registry.record_verdict(quick.submission_id, [], "accepted")
+    first = tick()
+    assert list(first) == [("SWROCU", "2026-02")]
+    assert tick() == first  # asked again while NEROCU's is checked: the same key, so not run twice
+    zone.registry.record_verdict(slow.submission_id, [], "accepted")
+    after = tick()
+    assert after[("NEROCU", "2026-02")] and after.get(("SWROCU", "2026-02")) in (None, first[("SWROCU", "2026-02")])
+    assert tick() == {}  # every verdict seen: the cursor moves past them all

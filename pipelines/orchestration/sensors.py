@@ -41,18 +41,23 @@ def returns_sensor(context: SensorEvaluationContext, landing: LandingResource):
     seen, _, signed_seen = (context.cursor or "").partition(":")
     last_seen = int(seen) if seen else registry.last_id()
     signed_seen = int(signed_seen) if signed_seen else len(registry.sign_offs_since(0))
-    new = [s for s in registry.since(last_seen) if s.state != "received"]
+    landed = registry.since(last_seen)
+    new = [s for s in landed if s.state != "received"]
     new_ids = {s.submission_id for s in new}
     signed = registry.sign_offs_since(signed_seen)
     new += [registry.get(i) for i in signed if i not in new_ids]  # a version is signed off once (its key)
-    cursor = f"{max([last_seen, *new_ids])}:{signed_seen + len(signed)}"
+    # Checks end out of order (a large file takes longer): the cursor stops short of a version still
+    # being checked, so its verdict is seen when it comes. Until then the verdicts after it are read
+    # again and ask for runs by the same keys (a version's verdict or sign-off), which Dagster starts once.
+    checking = [s.submission_id for s in landed if s.state == "received"]
+    cursor = f"{min(checking) - 1 if checking else max([last_seen, *new_ids])}:{signed_seen + len(signed)}"
     if not new:
         return SensorResult(skip_reason=SkipReason("no new verdicts or sign-offs"), cursor=cursor)
     if worker_running(landing.zone().root.parent):
         return SensorResult(skip_reason=SkipReason(LEFT_TO_WORKER), cursor=cursor)
     requests = {
         (s.rocu_code, s.period): RunRequest(
-            run_key=f"{s.rocu_code}|{s.period}|{s.submission_id}|{cursor}",
+            run_key=f"{s.rocu_code}|{s.period}|{s.submission_id}|{'sign-off' if s.submission_id in signed else 'verdict'}",
             run_config={"ops": {"raw_returns": {"config": {"unit": s.rocu_code, "month": s.period}}}},
             tags={"rocu/unit": s.rocu_code, "rocu/month": s.period},
         )
