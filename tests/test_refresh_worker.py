@@ -468,10 +468,9 @@ def test_a_verdict_and_a_sign_off_each_refresh_the_published_figures_through_the
     assert not worker_running(paths.var)
 
 
-def test_without_a_worker_the_sensor_asks_for_a_refresh_on_a_sign_off_as_on_a_verdict(tmp_path):
-    """A sign-off changes what counts where the window needs one: it refreshes that month, once."""
-    landing = LandingResource(root=str(tmp_path / "landing"), extracts_dir=str(tmp_path / "extracts"))
-    zone = landing.zone()
+def sensor_ticks(landing: LandingResource):
+    """The returns sensor evaluated as Dagster would, its cursor carried from one tick to the next:
+    each call returns the tick's run requests."""
     cursor = None
 
     def tick() -> list:
@@ -480,6 +479,13 @@ def test_without_a_worker_the_sensor_asks_for_a_refresh_on_a_sign_off_as_on_a_ve
                                                      instance=DagsterInstance.ephemeral()))
         cursor = result.cursor
         return result.run_requests or []
+    return tick
+
+
+def test_without_a_worker_the_sensor_asks_for_a_refresh_on_a_sign_off_as_on_a_verdict(tmp_path):
+    """A sign-off changes what counts where the window needs one: it refreshes that month, once."""
+    landing = LandingResource(root=str(tmp_path / "landing"), extracts_dir=str(tmp_path / "extracts"))
+    zone, tick = landing.zone(), sensor_ticks(landing)
 
     earlier = zone.land(b"a,b\n1,2\n", original_name="old.csv", rocu_code="SWROCU", period="2026-01",
                         submitted_by="lead.swrocu")
@@ -506,15 +512,10 @@ def test_without_a_worker_a_verdict_that_ends_after_a_later_versions_is_still_as
     its refresh when it comes; meanwhile SWROCU's is asked for again by the same run key (Dagster
     starts a key once), never under a new one."""
     landing = LandingResource(root=str(tmp_path / "landing"), extracts_dir=str(tmp_path / "extracts"))
-    zone = landing.zone()
-    cursor = None
+    zone, ticks = landing.zone(), sensor_ticks(landing)
 
     def tick() -> dict:
-        nonlocal cursor
-        result = returns_sensor(build_sensor_context(resources={"landing": landing}, cursor=cursor,
-                                                     instance=DagsterInstance.ephemeral()))
-        cursor = result.cursor
-        return {(r.tags["rocu/unit"], r.tags["rocu/month"]): r.run_key for r in result.run_requests or []}
+        return {(r.tags["rocu/unit"], r.tags["rocu/month"]): r.run_key for r in ticks()}
 
     seed = zone.land(b"a,b\n1,1\n", original_name="seed.csv", rocu_code="EMSOU", period="2026-01",
                      submitted_by="lead.emsou")
