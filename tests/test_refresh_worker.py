@@ -533,3 +533,78 @@ def test_without_a_worker_a_verdict_that_ends_after_a_later_versions_is_still_as
     after = tick()
     assert after[("NEROCU", "2026-02")] and after.get(("SWROCU", "2026-02")) in (None, first[("SWROCU", "2026-02")])
     assert tick() == {}  # every verdict seen: the cursor moves past them all
+
+
+def test_without_a_worker_a_sign_off_committed_after_a_later_dated_one_is_still_asked_for(tmp_path):
+    """approved_at is taken before the sign-off commits: a sign-off dated earlier can commit after one
+    the sensor has already read (or in the same second). The sensor reads sign-offs in the order they
+    were committed, so it still asks for that month."""
+    landing = LandingResource(root=str(tmp_path / "landing"), extracts_dir=str(tmp_path / "extracts"))
+    zone, ticks = landing.zone(), sensor_ticks(landing)
+    versions = {}
+    for unit in ("NEROCU", "SWROCU"):
+        versions[unit] = zone.land(f"a,b\n1,{len(unit)}\n".encode(), original_name=f"{unit}.csv", rocu_code=unit,
+                                   period="2026-02", submitted_by=f"lead.{unit.lower()}")
+        zone.registry.record_verdict(versions[unit].submission_id, [], "accepted")
+    ticks()  # the sensor starts from what is there
+    zone.registry.approve(versions["NEROCU"].submission_id, "approver.nerocu", "2026-03-01T09:05:00+00:00")
+    assert [r.tags["rocu/unit"] for r in ticks()] == ["NEROCU"]
+    zone.registry.approve(versions["SWROCU"].submission_id, "approver.swrocu", "2026-03-01T09:04:59+00:00")
+    assert [r.tags["rocu/unit"] for r in ticks()] == ["SWROCU"]
+    assert ticks() == []
+
+
+def test_without_a_worker_an_answer_to_a_query_given_after_sign_off_is_asked_for(tmp_path):
+    """A unit's answer to a query on its figure reaches raw.query_answers by a run of its month: with no
+    worker to ring, the sensor asks for that run, whenever the answer is given."""
+    landing = LandingResource(root=str(tmp_path / "landing"), extracts_dir=str(tmp_path / "extracts"))
+    zone, ticks = landing.zone(), sensor_ticks(landing)
+    assert ticks() == []  # the sensor starts from what is there: nothing yet
+    version = zone.land(b"a,b\n1,2\n", original_name="r.csv", rocu_code="NEROCU", period="2026-02",
+                        submitted_by="lead.nerocu")
+    query = Problem("query", "fractional_count", "Arrests is 2.5: confirm or correct it", "r.csv", row=2,
+                    column="B", value="2.5")
+    zone.registry.record_verdict(version.submission_id, [query], "accepted_with_queries_or_information")
+    [verdict] = ticks()
+    zone.registry.approve(version.submission_id, "approver.nerocu", "2026-03-01T09:00:00+00:00")
+    [signed] = ticks()
+    assert ticks() == []
+    answer_query(zone, version.submission_id, queries(zone, version.submission_id)[0].key,
+                 "Half an arrest: shared with a neighbouring force.", "lead.nerocu")
+    [answered] = ticks()
+    assert (answered.tags["rocu/unit"], answered.tags["rocu/month"]) == ("NEROCU", "2026-02")
+    assert len({verdict.run_key, signed.run_key, answered.run_key}) == 3  # each its own run
+    assert ticks() == []
+
+
+def test_a_registry_from_before_the_sign_off_order_keeps_its_sensors_place(tmp_path):
+    """An earlier release's registry has no sign_offs_in_order: opening it adds the table with the
+    sign-offs in the order that release's sensor read them, so the cursor it left (a count of them)
+    still says which it has seen, and a sign-off after the upgrade is asked for."""
+    import sqlite3
+
+    landing = LandingResource(root=str(tmp_path / "landing"), extracts_dir=str(tmp_path / "extracts"))
+    zone = landing.zone()
+    ids = []
+    for unit, at in (("NEROCU", "2026-03-01T09:05:00+00:00"), ("SWROCU", "2026-03-01T09:00:00+00:00"),
+                     ("EMSOU", "2026-03-02T10:00:00+00:00")):
+        version = zone.land(f"a,b\n1,{len(ids)}\n".encode(), original_name="r.csv", rocu_code=unit,
+                            period="2026-02", submitted_by=f"lead.{unit.lower()}")
+        zone.registry.record_verdict(version.submission_id, [], "accepted")
+        zone.registry.approve(version.submission_id, f"approver.{unit.lower()}", at)
+        ids.append(version.submission_id)
+    with sqlite3.connect(zone.registry.path) as con:  # as the earlier release left it
+        con.execute("drop trigger sign_offs_kept_in_order")
+        con.execute("drop table sign_offs_in_order")
+    zone = LandingZone(zone.root)  # opened by this release
+    assert [i for _, i in zone.registry.sign_offs_since(0)] == [ids[1], ids[0], ids[2]]  # approved_at order
+    assert zone.registry.last_sign_off() == 3
+    later = zone.land(b"a,b\n2,2\n", original_name="r2.csv", rocu_code="WMROCU", period="2026-02",
+                      submitted_by="lead.wmrocu")
+    zone.registry.record_verdict(later.submission_id, [], "accepted")
+    zone.registry.approve(later.submission_id, "approver.wmrocu", "2026-03-01T08:00:00+00:00")
+    context = build_sensor_context(resources={"landing": landing}, cursor=f"{later.submission_id}:3",
+                                   instance=DagsterInstance.ephemeral())  # the earlier release's cursor
+    result = returns_sensor(context)
+    assert [r.tags["rocu/unit"] for r in result.run_requests] == ["WMROCU"]
+    assert result.cursor == f"{later.submission_id}:4:0"

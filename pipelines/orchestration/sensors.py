@@ -1,8 +1,8 @@
-"""Sensors only notice and ask: files waiting in the inbox become a `take_in_inbox` run, new
-verdicts become `refresh_returns` runs (when no refresh worker runs: with one, each verdict,
-sign-off and answer rings it directly, so the refresh sensors only move their cursors on). The work itself (parsing, Great Expectations, moving
-files) happens in those runs, never inside a tick, so a tick stays a directory listing and a
-registry query."""
+"""Sensors only notice and ask: files waiting in the inbox become a `take_in_inbox` run; new
+verdicts, sign-offs and answers to queries become `refresh_returns` runs (when no refresh worker
+runs: with one, each of them rings it directly, so the refresh sensors only move their cursors on).
+The work itself (parsing, Great Expectations, moving files) happens in those runs, never inside a
+tick, so a tick stays a directory listing and a registry query."""
 
 import hashlib
 
@@ -30,42 +30,54 @@ def inbox_sensor(context: SensorEvaluationContext, landing: LandingResource):
 
 
 @sensor(job_name="refresh_returns", minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING,
-        description="Asks for a warehouse refresh of each unit-month whose submission got a verdict or was signed "
-                    "off since the last evaluation")
+        description="Asks for a warehouse refresh of each unit-month whose submission got a verdict, was signed "
+                    "off or had a query on its figures answered since the last evaluation")
 def returns_sensor(context: SensorEvaluationContext, landing: LandingResource):
     registry = landing.zone().registry
-    # The cursor is "<last submission seen>:<sign-offs seen>" (an older cursor has the first part only).
-    # On its first evaluation the sensor starts from what is already there (the last full build
-    # loaded it), so switching it on does not queue a run for every month ever submitted. Only what
-    # came after the cursor is read: an evaluation costs the same whatever the history.
-    seen, _, signed_seen = (context.cursor or "").partition(":")
+    # The cursor is "<last version seen>:<last sign-off seen>:<last answer seen>" (an older cursor has
+    # fewer parts; its sign-off part, a count, is the same number as the seq). On its first evaluation
+    # the sensor starts from what is already there (the last full build loaded it), so switching it on
+    # does not queue a run for every month ever submitted. Only what came after the cursor is read: an
+    # evaluation costs the same whatever the history.
+    seen, signed_seen, answered_seen = [*(context.cursor or "").split(":"), "", ""][:3]
     last_seen = int(seen) if seen else registry.last_id()
-    signed_seen = int(signed_seen) if signed_seen else len(registry.sign_offs_since(0))
+    signed_seen = int(signed_seen) if signed_seen else registry.last_sign_off()
+    answered_seen = int(answered_seen) if answered_seen else registry.last_answer()
     landed = registry.since(last_seen)
-    new = [s for s in landed if s.state != "received"]
-    new_ids = {s.submission_id for s in new}
-    signed = registry.sign_offs_since(signed_seen)
-    new += [registry.get(i) for i in signed if i not in new_ids]  # a version is signed off once (its key)
+    signed = dict(registry.sign_offs_since(signed_seen))
+    answered = dict(registry.answers_since(answered_seen))
+    # What each version is asked for, naming the event: a verdict read again (below) asks by the same key.
+    # The latest event names it, so a sign-off or an answer is never folded into a key already used.
+    why = {s.submission_id: f"verdict {s.submission_id}" for s in landed if s.state != "received"}
+    why |= {i: f"sign-off {seq}" for seq, i in signed.items()}  # a version is signed off once
+    why |= {i: f"answer {answer}" for answer, i in answered.items()}  # an answer comes after its verdict
     # Checks end out of order (a large file takes longer): the cursor stops short of a version still
     # being checked, so its verdict is seen when it comes. Until then the verdicts after it are read
-    # again and ask for runs by the same keys (a version's verdict or sign-off), which Dagster starts once.
+    # again and ask for runs by the same keys, which Dagster starts once.
     checking = [s.submission_id for s in landed if s.state == "received"]
-    cursor = f"{min(checking) - 1 if checking else max([last_seen, *new_ids])}:{signed_seen + len(signed)}"
-    if not new:
-        return SensorResult(skip_reason=SkipReason("no new verdicts or sign-offs"), cursor=cursor)
+    cursor = (f"{min(checking) - 1 if checking else max([last_seen, *(s.submission_id for s in landed)])}"
+              f":{max([signed_seen, *signed])}:{max([answered_seen, *answered])}")
+    if not why:
+        return SensorResult(skip_reason=SkipReason("no new verdicts, sign-offs or answers"), cursor=cursor)
     if worker_running(landing.zone().root.parent):
         return SensorResult(skip_reason=SkipReason(LEFT_TO_WORKER), cursor=cursor)
+    versions = [*(s for s in landed if s.submission_id in why),
+                *(registry.get(i) for i in sorted(why.keys() - {s.submission_id for s in landed}))]
+    events: dict[tuple[str, str], list[str]] = {}  # a unit-month's run key names every event it is for
+    for s in versions:
+        if s.return_kind == "monthly":
+            events.setdefault((s.rocu_code, s.period), []).append(why[s.submission_id])
     requests = {
-        (s.rocu_code, s.period): RunRequest(
-            run_key=f"{s.rocu_code}|{s.period}|{s.submission_id}|{'sign-off' if s.submission_id in signed else 'verdict'}",
-            run_config={"ops": {"raw_returns": {"config": {"unit": s.rocu_code, "month": s.period}}}},
-            tags={"rocu/unit": s.rocu_code, "rocu/month": s.period},
+        (unit, month): RunRequest(
+            run_key=f"{unit}|{month}|{'+'.join(sorted(named))}",
+            run_config={"ops": {"raw_returns": {"config": {"unit": unit, "month": month}}}},
+            tags={"rocu/unit": unit, "rocu/month": month},
         )
-        for s in new if s.return_kind == "monthly"
+        for (unit, month), named in events.items()
     }
     # Resources returns are reloaded whole by every raw_returns run: a monthly refresh brings them
     # too; without one, a single whole reload (no month slice) serves every new resources verdict.
-    if any(s.return_kind == "resources" for s in new) and not requests:
+    if any(s.return_kind == "resources" for s in versions) and not requests:
         requests[("resources", "")] = RunRequest(run_key=f"resources|{cursor}", tags={"rocu/return_kind": "resources"})
     return SensorResult(run_requests=list(requests.values()), cursor=cursor)
 

@@ -21,6 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Iterator
 
+# The order sign-offs were committed in, for a sensor's cursor: approved_at is taken before the
+# insert commits (two sign-offs can commit in the other order, or in the same second), and an
+# approval's rowid is its version's id. SQLite takes one writer at a time, so `seq` is commit order.
+SIGN_OFF_ORDER = """
+create table if not exists sign_offs_in_order (
+    seq integer primary key autoincrement,
+    submission_id integer not null unique references approvals(submission_id)
+);
+create trigger if not exists sign_offs_kept_in_order after insert on approvals
+begin insert into sign_offs_in_order (submission_id) values (new.submission_id); end;
+"""
 SCHEMA = """
 create table if not exists submissions (
     submission_id   integer primary key autoincrement,
@@ -69,7 +80,7 @@ create trigger if not exists query_answers_no_update before update on query_answ
 begin select raise(abort, 'Answers to queries are append-only: give a new answer instead.'); end;
 create trigger if not exists query_answers_no_delete before delete on query_answers
 begin select raise(abort, 'Answers to queries are append-only: they cannot be deleted.'); end;
-"""
+""" + SIGN_OFF_ORDER
 
 FINAL_STATES = ("rejected", "accepted", "accepted_with_queries_or_information", "superseded",
                 "failed")
@@ -279,12 +290,27 @@ class Registry:
         with self.connect() as con:
             return con.execute("select coalesce(max(submission_id), 0) from submissions").fetchone()[0]
 
-    def sign_offs_since(self, seen: int) -> list[int]:
-        """The versions signed off after the first `seen` sign-offs, in the order they were given (the
-        registry never removes one, so a count of them is a cursor)."""
+    def sign_offs_since(self, seq: int) -> list[tuple[int, int]]:
+        """(seq, version signed off) of each sign-off committed after sign-off `seq` (a sensor's cursor),
+        in the order they were committed."""
         with self.connect() as con:
-            return [r[0] for r in con.execute("select submission_id from approvals order by approved_at,"
-                                              " submission_id limit -1 offset ?", (seen,)).fetchall()]
+            return [tuple(r) for r in con.execute("select seq, submission_id from sign_offs_in_order where seq>?"
+                                                  " order by seq", (seq,)).fetchall()]
+
+    def last_sign_off(self) -> int:
+        with self.connect() as con:
+            return con.execute("select coalesce(max(seq), 0) from sign_offs_in_order").fetchone()[0]
+
+    def answers_since(self, answer_id: int) -> list[tuple[int, int]]:
+        """(answer_id, version answered) of each answer to a query given after answer `answer_id` (a
+        sensor's cursor), oldest first."""
+        with self.connect() as con:
+            return [tuple(r) for r in con.execute("select answer_id, submission_id from query_answers"
+                                                  " where answer_id>? order by answer_id", (answer_id,)).fetchall()]
+
+    def last_answer(self) -> int:
+        with self.connect() as con:
+            return con.execute("select coalesce(max(answer_id), 0) from query_answers").fetchone()[0]
 
     def problems(self, submission_id: int | None = None, rocu_code: str | None = None,
                  period: str | None = None) -> list[dict]:
@@ -318,6 +344,7 @@ def _migrate(con: sqlite3.Connection) -> None:
             con.execute("alter table submissions add column reason text")
         except sqlite3.OperationalError:
             pass
+    _keep_sign_off_order(con)
     for former, now in FORMER_STATE_NAMES.items():  # look first: opening a current registry writes nothing
         if columns and con.execute("select 1 from submissions where state=? limit 1", (former,)).fetchone():
             con.execute("update submissions set state=? where state=?", (now, former))
@@ -333,4 +360,22 @@ def _migrate(con: sqlite3.Connection) -> None:
     con.execute(f"insert into submissions_new ({names}, received_at) select {names}, submitted_at from submissions")
     con.execute("drop table submissions")  # SQLite's own recipe: new table, copy, drop, rename
     con.execute("alter table submissions_new rename to submissions")
+    con.execute("commit")
+
+
+def _keep_sign_off_order(con: sqlite3.Connection) -> None:
+    """Give a registry from before sign_offs_in_order the table, its trigger and the sign-offs it holds
+    (in the order a sensor read them then: approved_at, then version, so that a sensor's earlier
+    cursor, a count of them, is the same as a seq), in one transaction, so no sign-off slips between."""
+    def exists(name: str) -> bool:
+        return con.execute("select 1 from sqlite_master where name=?", (name,)).fetchone() is not None
+
+    if not exists("approvals") or exists("sign_offs_in_order"):
+        return
+    con.execute("begin immediate")
+    if not exists("sign_offs_in_order"):  # another process may have made it while this one waited
+        for statement in filter(str.strip, SIGN_OFF_ORDER.split(";\n")):
+            con.execute(statement)
+        con.execute("insert into sign_offs_in_order (submission_id) select submission_id from approvals"
+                    " order by approved_at, submission_id")
     con.execute("commit")
