@@ -237,6 +237,53 @@ def test_one_unit_months_reload_leaves_every_monthly_table_as_reloading_everythi
     assert untouched and untouched <= set(after["submissions"])
 
 
+
+@pytest.mark.slow  # runs Dagster jobs
+def test_a_slice_its_raw_tables_cannot_take_reloads_every_return(demo, tmp_path):
+    """A run for one unit-month keeps every other unit-month's rows, so it can only write into raw
+    tables that are there with the columns it brings. Into a warehouse not loaded yet, or one whose
+    tables an earlier release wrote with other columns, it reloads every return: never one month's
+    rows alone, never a run failing until someone reloads by hand."""
+    paths = Paths(tmp_path)
+    zone = LandingZone(paths.landing)
+    rows = manifest(demo, rocu_code="NEROCU")[:2] + manifest(demo, rocu_code="EMSOU")[:1]
+    for row in rows:
+        submit(zone, demo / row["path"], row["rocu_code"], row["period"])
+    approve(zone, zone.registry.submissions(rocu_code="EMSOU")[0].submission_id, "approver")
+    landing = LandingResource(root=str(paths.landing), extracts_dir=str(paths.landing / "x"))
+    one_month = {"unit": "NEROCU", "month": rows[0]["period"]}
+
+    def load(warehouse: Path, **month) -> None:
+        resources = {"landing": landing, "superseded": Supersession(),
+                     "warehouse": WarehouseResource(path=str(warehouse), published_path=str(warehouse) + ".pub")}
+        config = {"ops": {"raw_returns": {"config": month}}} if month else None
+        assert materialize([raw_returns], resources=resources, instance=DagsterInstance.ephemeral(),
+                           run_config=config).success
+
+    def tables(warehouse: Path) -> dict[str, list[tuple]]:
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            return {t: (con.sql(f"select * exclude (loaded_at) from raw.{t}").columns,
+                        sorted(con.sql(f"select * exclude (loaded_at) from raw.{t}").fetchall(), key=repr))
+                    for t in RELOADS[RETURNS]}
+        finally:
+            con.close()
+
+    load(tmp_path / "whole.duckdb")
+    whole = tables(tmp_path / "whole.duckdb")
+    assert {r[1] for r in whole["submissions"][1]} == {"NEROCU", "EMSOU"} and whole["approvals"][1]
+    load(paths.warehouse, **one_month)  # nothing loaded yet
+    assert tables(paths.warehouse) == whole
+    con = duckdb.connect(str(paths.warehouse))
+    try:  # as a release with other columns left them
+        con.execute("alter table raw.return_values drop column source_column")
+        con.execute("alter table raw.approvals add column signed_with varchar")
+        con.execute("delete from raw.approvals")
+    finally:
+        con.close()
+    load(paths.warehouse, **one_month)
+    assert tables(paths.warehouse) == whole
+
 def test_cli_approval_checks_password_role_and_unit_and_is_audited(demo, tmp_path, monkeypatch, capsys):
     import io
 

@@ -291,3 +291,40 @@ def test_a_notes_sheet_answers_the_query_on_the_figure_it_names(demo, tmp_path):
     assert (answered.status, answered.explanation, answered.source, answered.sheet) == (
         "answered", "Two arrests shared with a force, counted as halves", "file", "Pursue")
     assert (still_open.status, still_open.explanation) == ("open", None)
+
+
+def test_a_verdict_rings_once_the_files_answers_are_kept_and_a_note_too_long_leaves_its_query_open(
+        demo, tmp_path, monkeypatch):
+    """The refresh a verdict rings for loads the answers the file gave too, so it rings after they are
+    kept; a note too long to be an answer leaves its query open (for an answer on the page) instead of
+    failing the upload after its verdict was given."""
+    from openpyxl import load_workbook
+
+    import pipelines.intake.service as service
+    from pipelines.intake.queries import MAX_EXPLANATION
+
+    unit = "YHROCU"
+    book = load_workbook(demo_file(demo, unit, PERIOD))
+    sheet = book["Pursue"]
+    header = next(r for r in sheet.iter_rows() if [c.value for c in r[:3]] == ["Indicator", "This month", "Comments"])
+    rows = [r for r in sheet.iter_rows(min_row=header[0].row + 1) if isinstance(r[0].value, str) and r[1].value]
+    short, long = rows[0], rows[1]
+    for row, figure in ((short, 2.5), (long, 3.5)):  # fractional counts: a query each
+        row[1].value, row[2].value = figure, None
+    notes = book.create_sheet("Explanations for the NOCC")
+    notes.append(["Measure", "Notes"])
+    notes.append([short[0].value, "Shared with a neighbouring force, counted as halves"])
+    notes.append([long[0].value, "Shared. " * (MAX_EXPLANATION // 8 + 1)])
+    path = tmp_path / f"{unit}_{PERIOD}.xlsx"
+    book.save(path)
+    zone = LandingZone(Paths(tmp_path).landing)
+    rings = []
+    monkeypatch.setattr(service, "ask_for_refresh", lambda var, why, *slice_, **changed: rings.append(
+        (why, [a["explanation"] for a in zone.registry.answers()])))
+    verdict = submit_return(zone, path.read_bytes(), original_name=path.name, rocu_code=unit, period=PERIOD,
+                            submitted_by="unit_submitter.yhrocu", today=TODAY)
+    assert verdict.submission.state == "accepted_with_queries_or_information"
+    assert rings == [(f"verdict {unit} {PERIOD} v1", ["Shared with a neighbouring force, counted as halves"])]
+    by_row = {q.row: q for q in queries(zone, verdict.submission) if q.rule == "fractional_count"}
+    assert (by_row[short[1].row].status, by_row[short[1].row].source) == ("answered", "file")
+    assert (by_row[long[1].row].status, by_row[long[1].row].explanation) == ("open", None)

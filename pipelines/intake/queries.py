@@ -141,8 +141,10 @@ def answer_query(zone: LandingZone, submission_id: int, key: str, explanation: s
                       {"submission_id": submission_id, "query": query.number, "rule": query.rule, "key": key,
                        "source": source, "explanation": explanation})
     if source != "file":  # the file's own explanations arrive with its verdict, which rings for them
+        monthly = submission.return_kind == "monthly"  # the answers of a month reload alone; others whole
         ask_for_refresh(zone.root.parent, f"query_answer {submission.rocu_code} {submission.period} "
-                        f"v{submission.version}", submission.rocu_code, submission.period, changed=ANSWERS)
+                        f"v{submission.version}", submission.rocu_code if monthly else "",
+                        submission.period if monthly else "", changed=ANSWERS)
     return next(q for q in queries(zone, submission) if q.key == key)
 
 
@@ -150,9 +152,15 @@ def answer_from_file(zone: LandingZone, submission: Submission, comments: list[d
     """Answer each open query with the explanation the unit wrote beside its figure in the file (a
     Comments or Notes cell on the figure's row), as the person who sent the file."""
     beside = {(c["source_sheet"], c["source_row"], c["source_column"]): c["comment"] for c in comments}
-    return [answer_query(zone, q.submission_id, q.key, beside[(q.sheet, q.row, q.column)], submission.submitted_by,
-                         source="file")
-            for q in open_queries(zone, submission) if (q.sheet, q.row, q.column) in beside]
+    answered = []
+    for q in open_queries(zone, submission):
+        if (q.sheet, q.row, q.column) in beside:
+            try:
+                answered.append(answer_query(zone, q.submission_id, q.key, beside[(q.sheet, q.row, q.column)],
+                                             submission.submitted_by, source="file"))
+            except ValueError:  # not an answer as it stands (too long): the query stays open for one on the page
+                continue
+    return answered
 
 
 def refuse_open_queries(zone: LandingZone, submission: Submission, approver: str) -> None:

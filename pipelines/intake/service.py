@@ -120,9 +120,10 @@ def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu
     except Exception:  # a fault of ours, not the sender's: record it, never leave the version 'received'
         log.exception("check of submission %s (%s) failed", submission.submission_id, target)
         problems, state, standardised = [Problem(severity_of("check_failed"), "check_failed", CHECK_FAILED, file=name)], "failed", {}
-    submission = _record(zone, submission, problems, state)
+    submission = _record(zone, submission, problems, state, ring=False)
     if "comments" in standardised and submission.state in ACCEPTED_STATES:
         answer_from_file(zone, submission, standardised["comments"].to_dicts())
+    refresh_for(zone, "verdict", submission)  # once the file's answers are kept too: the run loads both
     if submission.version > 1:
         zone.audit.record(submitted_by, "resubmission", target, {"state": submission.state})
     return Verdict(submission, problems, resent_of)
@@ -135,14 +136,17 @@ def close_abandoned(zone: LandingZone, now: datetime | None = None) -> list[Subm
             for s in zone.registry.abandoned(cutoff)]
 
 
-def _record(zone: LandingZone, submission: Submission, problems: list[Problem], state: str) -> Submission:
-    """Store a verdict with its report and audit record."""
+def _record(zone: LandingZone, submission: Submission, problems: list[Problem], state: str,
+            ring: bool = True) -> Submission:
+    """Store a verdict with its report and audit record (and, unless the caller rings once it has
+    kept what else the verdict brings, ring for its refresh)."""
     submission = zone.registry.record_verdict(submission.submission_id, problems, state)
     write_report(zone.root / "reports", submission, problems)
     zone.audit.record("intake", "verdict", f"{submission.rocu_code} {submission.period} v{submission.version}",
                       {"state": submission.state, "errors": submission.error_count,
                        "warnings": submission.warning_count})
-    refresh_for(zone, "verdict", submission)
+    if ring:
+        refresh_for(zone, "verdict", submission)
     return submission
 
 

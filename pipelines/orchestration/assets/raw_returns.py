@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+import duckdb
 import polars as pl
 from dagster import (AssetCheckKey, AssetCheckResult, AssetCheckSpec, AssetExecutionContext, AssetKey, AssetSpec, Config,
                      MaterializeResult, ResourceParam, multi_asset)
@@ -143,7 +144,11 @@ def raw_returns(context: AssetExecutionContext, config: ReturnsSlice, landing: L
 
     def load() -> tuple[list[Submission], list[Submission], dict[str, pl.DataFrame], str | None]:
         """(the registry's versions as last read, the frames last loaded, why loading stopped part way)."""
+        nonlocal where
         with writing(Path(warehouse.path)) as con:
+            if where and (unfit := tables_unfit_for_a_slice(con, selected)):
+                context.log.info(f"Reloading every return, not {config.unit} {config.month} alone: {unfit}.")
+                where = None
             while True:  # once, and again from the registry for each request joining part way (at most JOINS)
                 subs, resource_subs, reads = table_reads(zone, config, where)
                 frames, stopped = {}, None
@@ -181,6 +186,31 @@ def raw_returns(context: AssetExecutionContext, config: ReturnsSlice, landing: L
             yield AssetCheckResult(check_name=key.name, asset_key=key.asset_key,
                                    passed=all(states.get(i) in LOADED_STATES for i in loaded_ids),
                                    metadata={"submissions_loaded": len(loaded_ids)})
+
+
+def sliced_columns(table: str) -> set[str]:
+    """The columns a sliced load writes into a monthly table (what `table_reads` makes, and loaded_at)."""
+    made = [f.name for f in fields(Submission)] if table == "submissions" else list(SCHEMAS[table])
+    return {*made, "loaded_at"}
+
+
+def tables_unfit_for_a_slice(con: duckdb.DuckDBPyConnection, tables: set[str]) -> str | None:
+    """Why a load of one unit-month cannot be written into these raw tables, or None when it can.
+
+    A slice replaces its rows and keeps the others, so each table must be there already, with the
+    columns the slice brings: a warehouse not loaded yet, or written by a release with other columns,
+    is reloaded whole (every return), never given one month's rows alone or left failing."""
+    found: dict[str, set[str]] = {}
+    for table, column in con.execute("select table_name, column_name from information_schema.columns"
+                                     " where table_schema = 'raw'").fetchall():
+        found.setdefault(table, set()).add(column)
+    for table in sorted(tables - {"resource_submissions", "resource_values"}):  # those are always whole
+        if table not in found:
+            return f"raw.{table} is not in the warehouse yet"
+        if found[table] != (wanted := sliced_columns(table)):
+            changed = sorted(found[table] ^ wanted)
+            return f"raw.{table}'s columns differ from the ones this release loads ({', '.join(changed)})"
+    return None
 
 
 def table_reads(zone: LandingZone, config: ReturnsSlice,
