@@ -58,9 +58,11 @@ def is_running(var: Path, name: str) -> bool:
     return ask(var, name, ("ping",), timeout=5.0) == ("ok", "pong")
 
 
-def serve(var: Path, name: str, answer: Callable[[tuple], tuple], ready: str) -> None:
+def serve(var: Path, name: str, answer: Callable[[tuple], tuple], ready: str,
+          listening: Callable[[], None] | None = None) -> None:
     """Answer requests with `answer` (each connection on its own thread; `answer` serialises what
-    must not run at once) until SIGINT or SIGTERM. A ping is answered here."""
+    must not run at once) until SIGINT or SIGTERM. A ping is answered here. `listening` is called
+    once callers can connect (what they send from then on is answered, in turn)."""
     var.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
     key_file = key_path(var, name)
@@ -72,6 +74,8 @@ def serve(var: Path, name: str, answer: Callable[[tuple], tuple], ready: str) ->
     address.unlink(missing_ok=True)  # a socket left by a worker that was killed
     listener = Listener(str(address), family="AF_UNIX", authkey=key)
     os.chmod(address, 0o600)
+    if listening:
+        listening()
 
     def reply(conn) -> None:
         with conn:

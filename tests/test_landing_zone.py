@@ -90,7 +90,7 @@ def test_a_registry_from_an_older_release_opens_with_its_states_renamed_and_no_r
     registry written before the rename (and before reasons were kept) opens with its rows renamed."""
     import sqlite3
 
-    zone = LandingZone(tmp_path)
+    zone = LandingZone(tmp_path / "landing")
     old = land(zone, b"old")
     db = sqlite3.connect(zone.registry.path)
     db.execute("update submissions set state = 'accepted_with_warnings' where submission_id = ?", (old.submission_id,))
@@ -98,9 +98,15 @@ def test_a_registry_from_an_older_release_opens_with_its_states_renamed_and_no_r
         db.execute("alter table submissions drop column reason")  # as an older release made it
     db.commit()
     db.close()
-    reopened = LandingZone(tmp_path).registry.get(old.submission_id)
+    reopened = LandingZone(tmp_path / "landing").registry.get(old.submission_id)
     assert reopened.state == "accepted_with_queries_or_information" and reopened.reason is None
-    zone = LandingZone(tmp_path)
+    # Every version's row in the warehouse has the former name: a refresh of everything is asked for, once.
+    from pipelines.refresh_request import EVERYTHING, unserved
+
+    [asked] = unserved(tmp_path, None)
+    assert (asked.unit, asked.month, asked.changed) == ("", "", EVERYTHING) and "accepted_with_warnings" in asked.why
+    zone = LandingZone(tmp_path / "landing")
+    assert len(unserved(tmp_path, None)) == 1
     newer = land(zone, b"newer")
     zone.registry.record_verdict(newer.submission_id, [], "accepted")
     assert zone.registry.get(old.submission_id).state == "superseded"  # the renamed state is an accepted one

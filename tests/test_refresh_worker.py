@@ -21,15 +21,16 @@ from dagster import (DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFi
 from pipelines.intake.land.zone import LandingZone
 from pipelines.intake.queries import answer_query, queries
 from pipelines.intake.types import Problem
-from pipelines.intake.nocc_queries import raise_query
+from pipelines.intake.nocc_queries import close_query, raise_query
 from pipelines.intake.service import approve, submit_return
 from pipelines.orchestration.assets.raw_returns import TABLES
 from pipelines.orchestration.definitions import build_definitions
-from pipelines.orchestration.refresh_worker import ALL_RETURNS, RELOADS, Waiting, assets_to_refresh, refresh
+from pipelines.orchestration.refresh_worker import (ALL_RETURNS, RELOADS, Waiting, assets_to_refresh, refresh,
+                                                    take_up_unserved)
 from pipelines.orchestration.resources import LandingResource, Supersession, writer_lock
 from pipelines.orchestration.sensors import LEFT_TO_WORKER, returns_sensor
 from pipelines.refresh_request import (ANSWERS, EVERYTHING, QUERIES, RESOURCES, RETURNS, ask_for_refresh,
-                                      worker_running)
+                                      mark_served, unserved, worker_running)
 from pipelines.serving.build_info import read_build_info
 from pipelines.settings import Paths
 from tests.conftest import make_session
@@ -300,11 +301,13 @@ def test_a_run_rebuilds_only_what_lies_downstream_of_what_changed(tmp_path):
     assert assets_to_refresh(defs, {EVERYTHING}) is None and assets_to_refresh(defs, {RETURNS, EVERYTHING}) is None
 
 
-def test_ringing_with_no_worker_returns_at_once_and_changes_nothing(tmp_path):
+def test_ringing_with_no_worker_returns_at_once_and_the_request_is_kept(tmp_path):
     started = time.monotonic()
     assert ask_for_refresh(tmp_path, "verdict", "NEROCU", "2026-03") is False
     assert not worker_running(tmp_path)
     assert time.monotonic() - started < 1.0
+    [kept] = unserved(tmp_path, None)  # for a worker starting later
+    assert (kept.unit, kept.month, kept.why, kept.changed) == ("NEROCU", "2026-03", "verdict", EVERYTHING)
 
 
 RECORDER = """
@@ -314,7 +317,7 @@ from pipelines import local_service
 out = Path(sys.argv[2])
 def answer(request):
     with out.open("a") as f:
-        f.write("|".join(request[1:]) + "\\n")
+        f.write("|".join(map(str, request[1:5])) + "\\n")
     return ("ok", "queued")
 local_service.serve(Path(sys.argv[1]), "refresh", answer, "ready")
 """
@@ -464,8 +467,30 @@ def test_a_verdict_and_a_sign_off_each_refresh_the_published_figures_through_the
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)
         log.close()
-        instance.dispose()
     assert not worker_running(paths.var)
+
+    # A request while the worker is down rings nobody; the worker takes it up from the log when it starts.
+    try:
+        close_query(zone, query.query_id, make_session(paths.var, "nocc_analyst"), "Explained by the unit.")
+        log = (paths.var / "refresh-worker.log").open("a")
+        worker = subprocess.Popen([sys.executable, "-m", "pipelines.orchestration.refresh_worker"], cwd=ROOT,
+                                  env=env, start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
+        taken_up = wait_for("a run for the request asked while the worker was down", lambda: [
+            r for r in worker_runs() if "not yet served" in r.tags["rocu/trigger"]], 180)[0]
+        assert taken_up.tags["rocu/trigger"].startswith("query_close") and taken_up.tags["rocu/changed"] == QUERIES
+        done = wait_for("its run to finish", lambda: (r := instance.get_run_by_id(taken_up.run_id)).is_finished
+                        and r, 600)
+        assert done.status == DagsterRunStatus.SUCCESS
+        con = duckdb.connect(str(paths.published), read_only=True)
+        state = con.execute("select state from marts.fct_queries where query_id=?", [query.query_id]).fetchone()
+        con.close()
+        assert state == ("closed",)
+        assert take_up_unserved(Waiting(), paths, instance) == 0  # served: a later start takes nothing up
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=60)
+        log.close()
+        instance.dispose()
 
 
 def sensor_ticks(landing: LandingResource):
@@ -608,3 +633,42 @@ def test_a_registry_from_before_the_sign_off_order_keeps_its_sensors_place(tmp_p
     result = returns_sensor(context)
     assert [r.tags["rocu/unit"] for r in result.run_requests] == ["WMROCU"]
     assert result.cursor == f"{later.submission_id}:4:0"
+
+
+def test_a_worker_starting_takes_up_the_requests_no_run_has_served(tmp_path):
+    """Rings are messages and get lost (the worker down or restarting, its queue gone with it, a failed
+    run). The log of requests is not: a starting worker queues those asked since the last run it did not
+    start itself, and none once a run has served them."""
+    from dagster import job, op
+
+    @op
+    def step() -> None:
+        pass
+
+    def run(name: str, **tags) -> None:  # a successful run of that job, as the instance records one
+        def steps() -> None:
+            step()
+        assert job(name=name)(steps).execute_in_process(instance=instance, tags=tags).success
+
+    paths = Paths(tmp_path / "var")
+    (tmp_path / "dagster_home").mkdir()
+    instance = DagsterInstance.local_temp(str(tmp_path / "dagster_home"))
+    ask_for_refresh(paths.var, "verdict NEROCU 2026-01 v1", "NEROCU", "2026-01", changed=RETURNS)
+    assert take_up_unserved(Waiting(), paths, instance) == 0  # no run here yet: what is there was built otherwise
+    run("build_warehouse")
+    for why, unit, month, changed in (("verdict NEROCU 2026-02 v1", "NEROCU", "2026-02", RETURNS),
+                                      ("query_raise 4", "", "", QUERIES)):
+        ask_for_refresh(paths.var, why, unit, month, changed=changed)
+    waiting = Waiting()
+    assert take_up_unserved(waiting, paths, instance) == 2  # not the one the build came after
+    waiting.add("NEROCU", "2026-02", "rung as well", RETURNS, request_id=max(waiting.ids))  # the same request
+    slice_, changes, reasons = waiting.take()
+    assert (slice_, changes) == (("NEROCU", "2026-02"), {RETURNS, QUERIES}) and len(reasons) == 2
+    assert all("not yet served" in why for why in reasons)
+    mark_served(paths.var, waiting.in_the_run)
+    assert take_up_unserved(Waiting(), paths, instance) == 0
+    ask_for_refresh(paths.var, "sign-off NEROCU 2026-02 v1", "NEROCU", "2026-02", changed=RETURNS)
+    run("refresh_returns", **{"rocu/started_by": "refresh_worker"})  # the worker's run did not serve it
+    assert take_up_unserved(waiting := Waiting(), paths, instance) == 1 and waiting.reasons[0].startswith("sign-off")
+    run("refresh_returns")  # a sensor's run, which covered what was asked before it
+    assert take_up_unserved(Waiting(), paths, instance) == 0

@@ -30,6 +30,12 @@ month only; several (or a request for everything) reload every return, which cos
 dbt build. While the worker answers, the sensors leave refreshes to it (they would otherwise ask
 for the same runs again).
 
+Each request is in the requests log before it rings (pipelines/refresh_request.py); the worker marks
+the ones a run covered as served when the run succeeds (the run after a failed one, which rebuilds
+everything, serves the failed run's too). Starting, it takes up what is unserved since the last run
+it did not start itself (a build, or a sensor's refresh, which covered all asked before it): a ring
+lost while it was down, requests waiting when it stopped, a failed run's that nothing followed.
+
     python -m pipelines.orchestration.refresh_worker     # DAGSTER_HOME and ROCU_VAR_DIR as for dagster dev
 """
 
@@ -38,7 +44,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions
+from datetime import UTC, datetime
+
+from dagster import AssetKey, AssetSelection, DagsterInstance, DagsterRunStatus, Definitions, RunsFilter
 
 from pipelines import local_service
 from pipelines.orchestration.dbt_cli import WORKER_TARGET
@@ -47,7 +55,8 @@ from pipelines.orchestration.event_log import persistent_instance
 from pipelines.orchestration.jobs import refresh_returns
 from pipelines.orchestration.kept_dbt import KeptDbt
 from pipelines.orchestration.resources import Supersession
-from pipelines.refresh_request import ANSWERS, EVERYTHING, NAME, QUERIES, RESOURCES, RETURNS
+from pipelines.refresh_request import (ANSWERS, EVERYTHING, NAME, QUERIES, RESOURCES, RETURNS, mark_served,
+                                      unserved)
 from pipelines.settings import DBT_PROJECT_DIR, Paths
 
 ALL_RETURNS = ("", "")  # the slice that reloads every return
@@ -62,6 +71,8 @@ RELOADS = {
 # The changes whose tables a run of one unit-month reloads for that unit-month only (raw_returns): a
 # request for one of them is for its unit-month (or every return), and covers only a run of that slice.
 SLICED = (RETURNS, ANSWERS, EVERYTHING)
+STARTED_BY = "refresh_worker"  # the rocu/started_by tag of the worker's runs
+RECENT_RUNS = 50  # read back for the last run the worker did not start
 
 
 @dataclass
@@ -74,13 +85,18 @@ class Waiting:
     running: tuple[tuple[str, str], set[str]] | None = None  # the slice and changes of the run taken last
     joined: list[str] = field(default_factory=list)  # why the requests that run took in were made
     changed: threading.Condition = field(default_factory=threading.Condition)
+    ids: set[int] = field(default_factory=set)  # the requests waiting, by their id in the requests log
+    in_the_run: set[int] = field(default_factory=set)  # ... and the ones the run taken last took or took in
 
-    def add(self, unit: str, month: str, why: str, change: str = EVERYTHING) -> None:
+    def add(self, unit: str, month: str, why: str, change: str = EVERYTHING, request_id: int = 0) -> None:
         with self.changed:
+            if request_id and request_id in self.ids | self.in_the_run:
+                return  # rung, and found in the log at start too
             if change in SLICED:
                 self.slices.add((unit, month) if unit and month else ALL_RETURNS)
             self.changes.add(change)
             self.reasons.append(why)
+            self.ids.add(request_id)
             self.changed.notify()
 
     def _slice(self) -> tuple[str, str]:
@@ -95,7 +111,7 @@ class Waiting:
             if everything:
                 only, changes = ALL_RETURNS, changes | {EVERYTHING}
             self.slices, self.changes, self.reasons = set(), set(), []
-            self.running, self.joined = (only, changes), []
+            self.running, self.joined, self.in_the_run, self.ids = (only, changes), [], self.ids, set()
             return only, changes, reasons
 
     def covering_the_run(self) -> str | None:
@@ -127,6 +143,7 @@ class Waiting:
             reasons = self.reasons
             self.slices, self.changes, self.reasons = set(), set(), []
             self.joined += reasons
+            self.in_the_run, self.ids = self.in_the_run | self.ids, set()
             return "; ".join(reasons)
 
 
@@ -151,11 +168,37 @@ def refresh(defs: Definitions, instance: DagsterInstance, unit: str, month: str,
                     "loggers": {"console": {"config": {"log_level": "INFO"}}}},
         instance=instance,
         tags={"rocu/trigger": ", ".join(sorted(set(reasons)))[:200], "rocu/unit": unit or "all",
-              "rocu/month": month or "all", "rocu/started_by": "refresh_worker",
+              "rocu/month": month or "all", "rocu/started_by": STARTED_BY,
               "rocu/changed": ", ".join(sorted(changes))},
         raise_on_error=False,
     )
     return result.success
+
+
+def covered_before(instance: DagsterInstance) -> str | None:
+    """When the last successful run the worker did not start began (UTC ISO): a build, or a sensor's
+    refresh, which covered every request asked before it. None when no run has succeeded here yet:
+    what is there was built some other way, as the sensors take it on their first evaluation."""
+    records = [record for job in ("build_warehouse", "refresh_returns")
+               for record in instance.get_run_records(RunsFilter(job_name=job, statuses=[DagsterRunStatus.SUCCESS]),
+                                                      limit=RECENT_RUNS)]
+    started = [r.start_time for r in records if r.start_time]
+    if not started:
+        return None
+    others = [r.start_time for r in records if r.start_time and r.dagster_run.tags.get("rocu/started_by") != STARTED_BY]
+    # Only the worker's runs among the recent ones: what came before the oldest of them was covered.
+    start = max(others) if others else min(started)
+    return datetime.fromtimestamp(start, UTC).isoformat(timespec="microseconds")
+
+
+def take_up_unserved(waiting: Waiting, paths: Paths, instance: DagsterInstance) -> int:
+    """Queue the requests in the log no run has served (see the module's note); how many."""
+    since = covered_before(instance)
+    backlog = unserved(paths.var, since) if since else []
+    for request in backlog:
+        waiting.add(request.unit, request.month, f"{request.why} (asked {request.asked_at[:19]}, not yet served)",
+                    request.changed, request.request_id)
+    return len(backlog)
 
 
 def serve(paths: Paths) -> None:
@@ -175,27 +218,37 @@ def serve(paths: Paths) -> None:
             print(f"dbt could not parse the project at start ({exc}); the first run will try again", flush=True)
 
     parsing = threading.Thread(target=parse_project, daemon=True, name="dbt-parse")
+    listening = threading.Event()
 
     def run_forever() -> None:
+        listening.wait()  # a ring from now on is answered: what the log holds now is all that could be lost
+        if taken_up := take_up_unserved(waiting, paths, instance):
+            print(f"{taken_up} refresh request(s) not served before this worker started: refreshing", flush=True)
         parsing.join()  # one dbt at a time: a request at start waits for the parse it needs anyway
-        ok = True
+        ok, unserved_ids = True, set()
         while True:
             # after a failed run everything: it may have left anything half rebuilt
             (unit, month), changes, reasons = waiting.take(everything=not ok)
             ok = refresh(defs, instance, unit, month, reasons, changes)
+            unserved_ids |= waiting.in_the_run  # a failed run's requests are served by the next, which does all
+            if ok:
+                mark_served(paths.var, unserved_ids)
+                unserved_ids = set()
             print(f"refresh {unit or 'all'} {month or ''} ({'; '.join(reasons + waiting.joined)}): "
                   f"{'done' if ok else 'FAILED, see the run in the Dagster UI'}", flush=True)
 
     def answer(request: tuple) -> tuple:
         if request[0] != "refresh":
             return ("error", f"unknown request {request[0]!r}")
-        _, unit, month, why, *change = request
-        waiting.add(str(unit), str(month), str(why), str(change[0]) if change else EVERYTHING)
+        _, unit, month, why, *rest = request
+        change, request_id = (rest + [EVERYTHING, 0][len(rest):])[:2]  # an earlier caller's request has neither
+        waiting.add(str(unit), str(month), str(why), str(change), int(request_id or 0))
         return ("ok", "queued")
 
     parsing.start()
     threading.Thread(target=run_forever, daemon=True, name="refresh-runs").start()
-    local_service.serve(paths.var, NAME, answer, f"Refresh worker ready for {paths.var} (Dagster loaded).")
+    local_service.serve(paths.var, NAME, answer, f"Refresh worker ready for {paths.var} (Dagster loaded).",
+                        listening=listening.set)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Iterator
 
+from pipelines.refresh_request import ask_for_refresh
+
 # The order sign-offs were committed in, for a sensor's cursor: approved_at is taken before the
 # insert commits (two sign-offs can commit in the other order, or in the same second), and an
 # approval's rowid is its version's id. SQLite takes one writer at a time, so `seq` is commit order.
@@ -121,8 +123,10 @@ class Registry:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         with self.connect() as con:
-            _migrate(con)
+            renamed = _migrate(con)
             con.executescript(SCHEMA)
+        if renamed:  # the warehouse's copy of every version is reloaded (a refresh of one month would not)
+            ask_for_refresh(path.parent.parent, f"registry states renamed ({', '.join(renamed)})")
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
@@ -326,13 +330,15 @@ def _about(rocu_code: str | None, period: str | None, kind: str | None = None) -
     return (" where " + " and ".join(t for t, _ in terms) if terms else ""), tuple(v for _, v in terms)
 
 
-def _migrate(con: sqlite3.Connection) -> None:
-    """Bring a registry made by an earlier release up to SCHEMA, keeping every row.
+def _migrate(con: sqlite3.Connection) -> list[str]:
+    """Bring a registry made by an earlier release up to SCHEMA, keeping every row; the former
+    state names it renamed.
 
     Earlier registries refused a second version with the same bytes (a unique key) and had
     no received_at; SQLite cannot drop a constraint, so the table is rebuilt in place. States
     by a former name (FORMER_STATE_NAMES) are renamed; reason is added, empty for old rows.
     """
+    renamed = []
     columns = [r[1] for r in con.execute("pragma table_info(submissions)").fetchall()]
     if columns and "return_kind" not in columns:  # before resources returns: every version was monthly
         try:
@@ -348,19 +354,21 @@ def _migrate(con: sqlite3.Connection) -> None:
     for former, now in FORMER_STATE_NAMES.items():  # look first: opening a current registry writes nothing
         if columns and con.execute("select 1 from submissions where state=? limit 1", (former,)).fetchone():
             con.execute("update submissions set state=? where state=?", (now, former))
+            renamed.append(former)
     if not columns or "received_at" in columns:
-        return
+        return renamed
     table = SCHEMA.split(";")[0].replace("create table if not exists submissions", "create table submissions_new")
     names = ", ".join(columns)
     con.execute("begin immediate")
     if "received_at" in [r[1] for r in con.execute("pragma table_info(submissions)").fetchall()]:
         con.execute("commit")  # another process migrated it while this one waited
-        return
+        return renamed
     con.execute(table)
     con.execute(f"insert into submissions_new ({names}, received_at) select {names}, submitted_at from submissions")
     con.execute("drop table submissions")  # SQLite's own recipe: new table, copy, drop, rename
     con.execute("alter table submissions_new rename to submissions")
     con.execute("commit")
+    return renamed
 
 
 def _keep_sign_off_order(con: sqlite3.Connection) -> None:
