@@ -96,10 +96,14 @@ def test_a_waiting_request_covers_a_run_only_when_its_run_rebuilds_all_that_run_
     waiting.add("NEROCU", "2026-03", "verdict NEROCU 2026-03 v3", RETURNS)
     assert waiting.take(everything=True)[:2] == (ALL_RETURNS, {RETURNS, EVERYTHING})
     waiting.add("NEROCU", "2026-03", "sign-off NEROCU 2026-03 v3", RETURNS)
-    assert waiting.covering_the_run() is None
+    assert waiting.covering_the_run() is None and not waiting.left_to_next
     waiting.take()
     waiting.add("NEROCU", "2026-03", "sign-off NEROCU 2026-03 v4", RETURNS)
     assert waiting.covering_the_run() == "sign-off NEROCU 2026-03 v4"
+    assert waiting.left_to_next  # so its requests are marked served with the covering run's, not before
+    waiting.take()
+    assert not waiting.left_to_next
+    assert waiting.take(timeout=0.01) is None  # nothing waits: the worker reads the log meanwhile
 
 
 def test_a_run_takes_in_waiting_requests_only_when_loading_again_does_all_their_runs_would():
@@ -645,16 +649,23 @@ def test_a_worker_starting_takes_up_the_requests_no_run_has_served(tmp_path):
     def step() -> None:
         pass
 
-    def run(name: str, **tags) -> None:  # a successful run of that job, as the instance records one
+    @op
+    def broken_step() -> None:
+        raise RuntimeError("a model failed")
+
+    def run(name: str, fails: bool = False, **tags) -> None:  # a run of that job, as the instance records one
         def steps() -> None:
-            step()
-        assert job(name=name)(steps).execute_in_process(instance=instance, tags=tags).success
+            (broken_step if fails else step)()
+        result = job(name=name)(steps).execute_in_process(instance=instance, tags=tags, raise_on_error=False)
+        assert result.success is not fails
 
     paths = Paths(tmp_path / "var")
     (tmp_path / "dagster_home").mkdir()
     instance = DagsterInstance.local_temp(str(tmp_path / "dagster_home"))
     ask_for_refresh(paths.var, "verdict NEROCU 2026-01 v1", "NEROCU", "2026-01", changed=RETURNS)
     assert take_up_unserved(Waiting(), paths, instance) == 0  # no run here yet: what is there was built otherwise
+    run("build_warehouse", fails=True)
+    assert take_up_unserved(Waiting(), paths, instance) == 1  # runs made, none succeeded: nothing was covered
     run("build_warehouse")
     for why, unit, month, changed in (("verdict NEROCU 2026-02 v1", "NEROCU", "2026-02", RETURNS),
                                       ("query_raise 4", "", "", QUERIES)):
@@ -670,5 +681,8 @@ def test_a_worker_starting_takes_up_the_requests_no_run_has_served(tmp_path):
     ask_for_refresh(paths.var, "sign-off NEROCU 2026-02 v1", "NEROCU", "2026-02", changed=RETURNS)
     run("refresh_returns", **{"rocu/started_by": "refresh_worker"})  # the worker's run did not serve it
     assert take_up_unserved(waiting := Waiting(), paths, instance) == 1 and waiting.reasons[0].startswith("sign-off")
-    run("refresh_returns")  # a sensor's run, which covered what was asked before it
+    run("refresh_returns", **{"rocu/unit": "SWROCU", "rocu/month": "2026-02"})  # a sensor's run of another month
+    assert take_up_unserved(Waiting(), paths, instance) == 1
+    assert take_up_unserved(Waiting(), paths, instance, leave=waiting.ids) == 0  # a failed run's: left alone
+    run("refresh_returns")  # a sensor's run of every return, which covered what was asked before it
     assert take_up_unserved(Waiting(), paths, instance) == 0

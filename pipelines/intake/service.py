@@ -121,9 +121,11 @@ def submit_return(zone: LandingZone, content: bytes, *, original_name: str, rocu
         log.exception("check of submission %s (%s) failed", submission.submission_id, target)
         problems, state, standardised = [Problem(severity_of("check_failed"), "check_failed", CHECK_FAILED, file=name)], "failed", {}
     submission = _record(zone, submission, problems, state, ring=False)
-    if "comments" in standardised and submission.state in ACCEPTED_STATES:
-        answer_from_file(zone, submission, standardised["comments"].to_dicts())
-    refresh_for(zone, "verdict", submission)  # once the file's answers are kept too: the run loads both
+    try:
+        if "comments" in standardised and submission.state in ACCEPTED_STATES:
+            answer_from_file(zone, submission, standardised["comments"].to_dicts())
+    finally:
+        refresh_for(zone, "verdict", submission)  # once the file's answers are kept too: the run loads both
     if submission.version > 1:
         zone.audit.record(submitted_by, "resubmission", target, {"state": submission.state})
     return Verdict(submission, problems, resent_of)

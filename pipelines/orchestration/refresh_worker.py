@@ -32,15 +32,18 @@ for the same runs again).
 
 Each request is in the requests log before it rings (pipelines/refresh_request.py); the worker marks
 the ones a run covered as served when the run succeeds (the run after a failed one, which rebuilds
-everything, serves the failed run's too). Starting, it takes up what is unserved since the last run
-it did not start itself (a build, or a sensor's refresh, which covered all asked before it): a ring
-lost while it was down, requests waiting when it stopped, a failed run's that nothing followed.
+everything, serves the failed run's too; a run leaving work to the one covering it is served with
+that one). Starting, and whenever it has been idle for LOG_READ_SECONDS, it takes up what is unserved
+since the last whole run it did not start itself (a build, or a sensor's refresh of every return,
+which covered all asked before it): a ring lost on its way or while it was down, requests waiting
+when it stopped, a failed run's once it starts again (not in a loop while it runs).
 
     python -m pipelines.orchestration.refresh_worker     # DAGSTER_HOME and ROCU_VAR_DIR as for dagster dev
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from dataclasses import dataclass, field
 
@@ -73,6 +76,7 @@ RELOADS = {
 SLICED = (RETURNS, ANSWERS, EVERYTHING)
 STARTED_BY = "refresh_worker"  # the rocu/started_by tag of the worker's runs
 RECENT_RUNS = 50  # read back for the last run the worker did not start
+LOG_READ_SECONDS = 30  # idle this long, the worker reads the requests log for any whose ring was lost
 
 
 @dataclass
@@ -87,6 +91,7 @@ class Waiting:
     changed: threading.Condition = field(default_factory=threading.Condition)
     ids: set[int] = field(default_factory=set)  # the requests waiting, by their id in the requests log
     in_the_run: set[int] = field(default_factory=set)  # ... and the ones the run taken last took or took in
+    left_to_next: bool = False  # the run taken last left some of its work to the next (covered by it)
 
     def add(self, unit: str, month: str, why: str, change: str = EVERYTHING, request_id: int = 0) -> None:
         with self.changed:
@@ -102,21 +107,27 @@ class Waiting:
     def _slice(self) -> tuple[str, str]:
         return next(iter(self.slices)) if len(self.slices) == 1 else ALL_RETURNS
 
-    def take(self, everything: bool = False) -> tuple[tuple[str, str], set[str], list[str]]:
-        """Block until something waits; then the one slice of returns that covers it all, what
-        changed, and why (with `everything`, all of it: the run after a failed one)."""
+    def take(self, everything: bool = False,
+             timeout: float | None = None) -> tuple[tuple[str, str], set[str], list[str]] | None:
+        """Block until something waits (None after `timeout` s with nothing); then the one slice of
+        returns that covers it all, what changed, and why (with `everything`, all of it: the run after
+        a failed one)."""
         with self.changed:
-            self.changed.wait_for(lambda: bool(self.changes))
+            if not self.changed.wait_for(lambda: bool(self.changes), timeout):
+                return None
             only, changes, reasons = self._slice(), self.changes, self.reasons
             if everything:
                 only, changes = ALL_RETURNS, changes | {EVERYTHING}
             self.slices, self.changes, self.reasons = set(), set(), []
             self.running, self.joined, self.in_the_run, self.ids = (only, changes), [], self.ids, set()
+            self.left_to_next = False
             return only, changes, reasons
 
     def covering_the_run(self) -> str | None:
-        """`covering` for the run the last `take` started."""
-        return self.covering(*self.running[0], self.running[1]) if self.running else None
+        """`covering` for the run the last `take` started (noted: that run then leaves work to the next)."""
+        why = self.covering(*self.running[0], self.running[1]) if self.running else None
+        self.left_to_next = self.left_to_next or why is not None
+        return why
 
     def covering(self, unit: str, month: str, changes: set[str]) -> str | None:
         """Why the next run was asked for, when it will rebuild all a run for (`unit`, `month`,
@@ -176,25 +187,34 @@ def refresh(defs: Definitions, instance: DagsterInstance, unit: str, month: str,
 
 
 def covered_before(instance: DagsterInstance) -> str | None:
-    """When the last successful run the worker did not start began (UTC ISO): a build, or a sensor's
-    refresh, which covered every request asked before it. None when no run has succeeded here yet:
-    what is there was built some other way, as the sensors take it on their first evaluation."""
+    """When the last successful whole run the worker did not start began (UTC ISO): a build, or a
+    sensor's refresh of every return, which covered every request asked before it ("" when runs were
+    made here but none succeeded: nothing is covered). None when no run was ever made here: what is
+    there was built some other way, as the sensors take it on their first evaluation."""
     records = [record for job in ("build_warehouse", "refresh_returns")
-               for record in instance.get_run_records(RunsFilter(job_name=job, statuses=[DagsterRunStatus.SUCCESS]),
-                                                      limit=RECENT_RUNS)]
-    started = [r.start_time for r in records if r.start_time]
-    if not started:
+               for record in instance.get_run_records(RunsFilter(job_name=job), limit=RECENT_RUNS)]
+    if not records:
         return None
-    others = [r.start_time for r in records if r.start_time and r.dagster_run.tags.get("rocu/started_by") != STARTED_BY]
-    # Only the worker's runs among the recent ones: what came before the oldest of them was covered.
-    start = max(others) if others else min(started)
+    succeeded = [r for r in records if r.dagster_run.status == DagsterRunStatus.SUCCESS and r.start_time]
+    if not succeeded:
+        return ""
+    # A sensor's run of one unit-month covered that month only; the worker's runs are marked in the log.
+    whole = [r.start_time for r in succeeded if r.dagster_run.tags.get("rocu/started_by") != STARTED_BY
+             and r.dagster_run.tags.get("rocu/unit", "all") == "all"]
+    # None among the recent runs: what came before the oldest of them was covered.
+    start = max(whole) if whole else min(r.start_time for r in succeeded)
     return datetime.fromtimestamp(start, UTC).isoformat(timespec="microseconds")
 
 
-def take_up_unserved(waiting: Waiting, paths: Paths, instance: DagsterInstance) -> int:
-    """Queue the requests in the log no run has served (see the module's note); how many."""
+def take_up_unserved(waiting: Waiting, paths: Paths, instance: DagsterInstance, leave: set[int] = frozenset()) -> int:
+    """Queue the requests in the log no run has served (see the module's note), but those in `leave`
+    (a failed run's: the next request's run does them all); how many. The log unreadable, none."""
     since = covered_before(instance)
-    backlog = unserved(paths.var, since) if since else []
+    try:
+        backlog = [r for r in unserved(paths.var, since) if r.request_id not in leave] if since is not None else []
+    except (OSError, sqlite3.Error) as error:
+        print(f"the refresh requests log could not be read ({error})", flush=True)
+        return 0
     for request in backlog:
         waiting.add(request.unit, request.month, f"{request.why} (asked {request.asked_at[:19]}, not yet served)",
                     request.changed, request.request_id)
@@ -228,12 +248,20 @@ def serve(paths: Paths) -> None:
         ok, unserved_ids = True, set()
         while True:
             # after a failed run everything: it may have left anything half rebuilt
-            (unit, month), changes, reasons = waiting.take(everything=not ok)
+            if (taken := waiting.take(everything=not ok, timeout=LOG_READ_SECONDS)) is None:
+                take_up_unserved(waiting, paths, instance, leave=unserved_ids)  # a ring lost on its way
+                continue
+            (unit, month), changes, reasons = taken
             ok = refresh(defs, instance, unit, month, reasons, changes)
-            unserved_ids |= waiting.in_the_run  # a failed run's requests are served by the next, which does all
-            if ok:
-                mark_served(paths.var, unserved_ids)
-                unserved_ids = set()
+            # A failed run's requests are served by the next, which does all; a covered run's by the
+            # run that covers it.
+            unserved_ids |= waiting.in_the_run
+            if ok and not waiting.left_to_next:
+                try:
+                    mark_served(paths.var, unserved_ids)
+                    unserved_ids = set()
+                except (OSError, sqlite3.Error) as error:  # marked with the next run's
+                    print(f"the refresh requests log could not be written ({error})", flush=True)
             print(f"refresh {unit or 'all'} {month or ''} ({'; '.join(reasons + waiting.joined)}): "
                   f"{'done' if ok else 'FAILED, see the run in the Dagster UI'}", flush=True)
 

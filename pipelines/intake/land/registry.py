@@ -353,8 +353,8 @@ def _migrate(con: sqlite3.Connection) -> list[str]:
     _keep_sign_off_order(con)
     for former, now in FORMER_STATE_NAMES.items():  # look first: opening a current registry writes nothing
         if columns and con.execute("select 1 from submissions where state=? limit 1", (former,)).fetchone():
-            con.execute("update submissions set state=? where state=?", (now, former))
-            renamed.append(former)
+            if con.execute("update submissions set state=? where state=?", (now, former)).rowcount:
+                renamed.append(former)  # this process renamed them (not one opening it at the same time)
     if not columns or "received_at" in columns:
         return renamed
     table = SCHEMA.split(";")[0].replace("create table if not exists submissions", "create table submissions_new")
