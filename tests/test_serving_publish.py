@@ -4,6 +4,7 @@ fails at once instead of quietly going round the marts."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from pipelines.access.audit import AuditLog
 from pipelines.demo.scale import resubmit_month
 from pipelines.serving.publish import (copy_serving_schema, noted_content_digest, publish_copy,
-                                       recomputed_content_digest)
+                                       recomputed_content_digest, slots)
 from pipelines.settings import Paths
 from tests.conftest import run_dbt
 
@@ -352,3 +353,32 @@ def test_a_copy_this_process_reads_is_not_written_either(built_demo: Path, tmp_p
     finally:
         con.close()
     assert hashlib.sha256(held.read_bytes()).hexdigest() == content  # the file it read was never written
+
+
+def test_what_a_publish_that_died_left_beside_the_copy_is_removed_by_the_next(built_demo: Path, tmp_path: Path):
+    """A publish killed between linking its slot and the swap leaves its link (a whole slot's data kept
+    on disk once that slot is replaced); an earlier release left its half-made copy. The next publish
+    removes a dead process's; a running one's are its own and stay."""
+    import subprocess
+    import sys
+
+    work = tmp_path / "warehouse" / "rocu.duckdb"
+    work.parent.mkdir()
+    shutil.copyfile(Paths(built_demo).warehouse, work)
+    target = tmp_path / "published" / "rocu.duckdb"
+    publish_copy(work, target, AuditLog(tmp_path / "audit.jsonl"))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        left = [target.with_name(f".{target.name}.{dead}.{kind}") for kind in ("link", "tmp", "tmp.wal")]
+        kept = target.with_name(f".{target.name}.{alive.pid}.link")
+        for path in left:
+            path.write_bytes(b"left by a publish that died")
+        os.link(slots(target)[0] if slots(target)[0].exists() else target, kept)
+        publish_copy(work, target, AuditLog(tmp_path / "audit.jsonl"))
+        assert not any(path.exists() for path in left)
+        assert kept.exists()
+    finally:
+        alive.kill()
+        alive.wait()

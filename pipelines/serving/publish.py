@@ -70,6 +70,7 @@ def publish_copy(source: Path, target: Path, audit: AuditLog, build_id: str | No
     later prove the trail was not rewritten before that point.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(target)
     slot = _slot_brought_up_to_date(source, target)
     build_id = build_id or uuid.uuid4().hex
     anchor = anchor_head(audit, log_beside(audit), reason=f"warehouse build {build_id} published")
@@ -88,6 +89,30 @@ def publish_copy(source: Path, target: Path, audit: AuditLog, build_id: str | No
     os.replace(link, target)  # the swap: the published name now is this slot
     target.with_suffix(".json").unlink(missing_ok=True)  # the old sidecar stamp: the build lives inside now
     return info
+
+
+def remove_leftovers(target: Path) -> list[Path]:
+    """Remove what a publish that died part way left beside `target` (and return it): its link to a
+    slot, named by its process id (it keeps a whole slot's data on disk once that slot is replaced),
+    or an earlier release's copy being made (.tmp, .tmp.wal). Only a dead process's: a running
+    publish's are its own."""
+    removed = []
+    for leftover in target.parent.glob(f".{target.name}.*"):
+        pid, _, kind = leftover.name[len(target.name) + 2:].partition(".")
+        if pid.isdigit() and kind in ("link", "tmp", "tmp.wal") and not _running(int(pid)):
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def slots(target: Path) -> list[Path]:
