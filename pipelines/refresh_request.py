@@ -28,6 +28,7 @@ from pipelines import local_service
 log = logging.getLogger(__name__)
 
 NAME = "refresh"
+STARTED_BY = "refresh_worker"  # the rocu/started_by tag of the worker's runs
 RING_SECONDS = 5.0  # the worker only queues the request; it answers at once
 
 # What a change touched: the run rebuilds only what lies downstream of it (the worker maps each

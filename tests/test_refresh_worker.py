@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import (DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter, SkipReason,
+from dagster import (DagsterEventType, DagsterInstance, DagsterRunStatus, RunRequest, RunsFilter, SkipReason,
                      build_sensor_context)
 
 from pipelines.intake.land.zone import LandingZone
@@ -686,3 +686,35 @@ def test_a_worker_starting_takes_up_the_requests_no_run_has_served(tmp_path):
     assert take_up_unserved(Waiting(), paths, instance, leave=waiting.ids) == 0  # a failed run's: left alone
     run("refresh_returns")  # a sensor's run of every return, which covered what was asked before it
     assert take_up_unserved(Waiting(), paths, instance) == 0
+
+
+def test_without_a_worker_a_failed_refresh_of_one_month_asks_for_a_refresh_of_every_return(tmp_path):
+    """A sensor's run of one unit-month that fails may leave anything half rebuilt, and nothing asks
+    for that month again until it changes: the failure sensor asks for one whole refresh, as the
+    worker does after its own. A whole refresh that fails, or a worker's run, asks for nothing."""
+    from dagster import build_run_status_sensor_context
+
+    from pipelines.orchestration.sensors import failed_refresh_sensor
+
+    paths = Paths(tmp_path / "var")
+    defs = build_definitions(paths)
+    landing = LandingResource(root=str(paths.landing), extracts_dir=str(paths.landing / "extracts"))
+    instance = DagsterInstance.ephemeral()
+
+    def failed(**tags):
+        # a month no slice can be: the run fails as it starts loading, as a real failure would
+        result = defs.resolve_job_def("refresh_returns").execute_in_process(
+            run_config={"ops": {"raw_returns": {"config": {"unit": "NEROCU", "month": "last March"}}}},
+            instance=instance, tags=tags, raise_on_error=False)
+        assert not result.success
+        return failed_refresh_sensor(build_run_status_sensor_context(
+            sensor_name="failed_refresh_sensor", dagster_instance=instance, dagster_run=result.dagster_run,
+            dagster_event=result.get_run_failure_event(), resources={"landing": landing}).for_run_failure())
+
+    asked = failed(**{"rocu/unit": "NEROCU", "rocu/month": "2026-03"})  # as the returns sensor tags its runs
+    assert isinstance(asked, RunRequest) and asked.run_config in ({}, None)  # no slice: every return
+    assert (asked.tags["rocu/unit"], asked.tags["rocu/month"]) == ("all", "all")
+    assert asked.run_key.startswith("after-failed-")
+    assert isinstance(failed(), SkipReason)  # a whole refresh failed: not asked again, no loop
+    assert isinstance(failed(**{"rocu/unit": "NEROCU", "rocu/month": "2026-03", "rocu/started_by": "refresh_worker"}),
+                      SkipReason)

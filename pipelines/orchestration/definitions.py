@@ -18,7 +18,7 @@ from pipelines.orchestration.jobs import build_warehouse, refresh_returns, take_
 from pipelines.orchestration.kept_dbt import KeptDbt
 from pipelines.orchestration.manifest import DBT_EXECUTABLE
 from pipelines.orchestration.resources import LandingResource, Supersession, WarehouseResource
-from pipelines.orchestration.sensors import inbox_sensor, queries_sensor, returns_sensor
+from pipelines.orchestration.sensors import failed_refresh_sensor, inbox_sensor, queries_sensor, returns_sensor
 from pipelines.settings import Paths
 
 
@@ -31,7 +31,7 @@ def build_definitions(paths: Paths | None = None, superseded: Supersession | Non
         assets=[*extract_assets, raw_returns, raw_config, raw_nocc_queries, warehouse_models, published_warehouse,
                 reconciliation_queries],
         jobs=[build_warehouse, refresh_returns, take_in_inbox_job],
-        sensors=[inbox_sensor, returns_sensor, queries_sensor],
+        sensors=[inbox_sensor, returns_sensor, queries_sensor, failed_refresh_sensor],
         resources={
             "landing": LandingResource(root=str(paths.landing), extracts_dir=str(paths.landing / "extracts")),
             "warehouse": WarehouseResource(path=str(paths.warehouse), published_path=str(paths.published),

@@ -58,8 +58,8 @@ from pipelines.orchestration.event_log import persistent_instance
 from pipelines.orchestration.jobs import refresh_returns
 from pipelines.orchestration.kept_dbt import KeptDbt
 from pipelines.orchestration.resources import Supersession
-from pipelines.refresh_request import (ANSWERS, EVERYTHING, NAME, QUERIES, RESOURCES, RETURNS, mark_served,
-                                      unserved)
+from pipelines.refresh_request import (ANSWERS, EVERYTHING, NAME, QUERIES, RESOURCES, RETURNS, STARTED_BY,
+                                      mark_served, unserved)
 from pipelines.settings import DBT_PROJECT_DIR, Paths
 
 ALL_RETURNS = ("", "")  # the slice that reloads every return
@@ -74,7 +74,6 @@ RELOADS = {
 # The changes whose tables a run of one unit-month reloads for that unit-month only (raw_returns): a
 # request for one of them is for its unit-month (or every return), and covers only a run of that slice.
 SLICED = (RETURNS, ANSWERS, EVERYTHING)
-STARTED_BY = "refresh_worker"  # the rocu/started_by tag of the worker's runs
 RECENT_RUNS = 50  # read back for the last run the worker did not start
 LOG_READ_SECONDS = 30  # idle this long, the worker reads the requests log for any whose ring was lost
 

@@ -6,12 +6,13 @@ tick, so a tick stays a directory listing and a registry query."""
 
 import hashlib
 
-from dagster import (DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason,
-                     sensor)
+from dagster import (DefaultSensorStatus, RunFailureSensorContext, RunRequest, SensorEvaluationContext, SensorResult,
+                     SkipReason, run_failure_sensor, sensor)
 
 from pipelines.intake.api import last_person_event, waiting_in_inbox
+from pipelines.orchestration.jobs import refresh_returns
 from pipelines.orchestration.resources import LandingResource
-from pipelines.refresh_request import worker_running
+from pipelines.refresh_request import STARTED_BY, worker_running
 
 LEFT_TO_WORKER = "the refresh worker refreshes on each verdict, sign-off and answer itself"
 
@@ -96,3 +97,22 @@ def queries_sensor(context: SensorEvaluationContext, landing: LandingResource):
         return SensorResult(skip_reason=SkipReason(LEFT_TO_WORKER), cursor=str(last))
     return SensorResult(run_requests=[RunRequest(run_key=f"queries|{last}", tags={"rocu/nocc_queries": str(last)})],
                         cursor=str(last))
+
+
+@run_failure_sensor(monitored_jobs=[refresh_returns], request_job=refresh_returns, minimum_interval_seconds=30,
+                    default_status=DefaultSensorStatus.RUNNING,
+                    description="Asks for a refresh of every return when a sensor's refresh of one unit-month failed")
+def failed_refresh_sensor(context: RunFailureSensorContext, landing: LandingResource):
+    # What the failed run left half done is rebuilt by a whole run, as the refresh worker does after
+    # one of its own fails. A whole run that fails is not asked for again: it would fail the same way
+    # until someone mends the cause, and the next change or build runs it anyway.
+    run = context.dagster_run
+    if run.tags.get("rocu/started_by") == STARTED_BY:
+        return SkipReason("the refresh worker rebuilds everything after a run of its own fails")
+    unit, month = run.tags.get("rocu/unit", "all"), run.tags.get("rocu/month", "all")
+    if unit == "all":
+        return SkipReason("a refresh of every return failed: it is not asked for again")
+    if worker_running(landing.zone().root.parent):
+        return SkipReason(LEFT_TO_WORKER)
+    return RunRequest(run_key=f"after-failed-{run.run_id}",
+                      tags={"rocu/unit": "all", "rocu/month": "all", "rocu/after_failed": f"{unit} {month} {run.run_id}"})
