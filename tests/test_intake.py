@@ -158,6 +158,33 @@ def _run_requests(result) -> list:
     return list(getattr(result, "run_requests", None) or ([result] if hasattr(result, "run_key") else []))
 
 
+
+def load_raw_returns(landing: LandingResource, warehouse: Path, **month) -> None:
+    """raw_returns materialised into `warehouse` (one unit-month's slice if `month` names it)."""
+    resources = {"landing": landing, "superseded": Supersession(),
+                 "warehouse": WarehouseResource(path=str(warehouse), published_path=str(warehouse) + ".pub")}
+    config = {"ops": {"raw_returns": {"config": month}}} if month else None
+    assert materialize([raw_returns], resources=resources, instance=DagsterInstance.ephemeral(),
+                       run_config=config).success
+
+
+def raw_tables(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every monthly raw table's rows (without loaded_at), in a stable order."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {t: sorted(con.sql(f"select * exclude (loaded_at) from raw.{t}").fetchall(), key=repr)
+                for t in RELOADS[RETURNS]}
+    finally:
+        con.close()
+
+
+def columns_of(warehouse: Path, table: str) -> list[str]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.sql(f"select * exclude (loaded_at) from raw.{table}").columns
+    finally:
+        con.close()
+
 @pytest.mark.slow  # runs Dagster jobs
 def test_reloading_one_unit_month_replaces_only_that_slice(demo, tmp_path):
     paths = Paths(tmp_path)
@@ -199,23 +226,8 @@ def test_one_unit_months_reload_leaves_every_monthly_table_as_reloading_everythi
         submit(zone, demo / row["path"], row["rocu_code"], row["period"])
     landing = LandingResource(root=str(paths.landing), extracts_dir=str(paths.landing / "x"))
 
-    def load(warehouse: Path, **month) -> None:
-        resources = {"landing": landing, "superseded": Supersession(),
-                     "warehouse": WarehouseResource(path=str(warehouse), published_path=str(warehouse) + ".pub")}
-        config = {"ops": {"raw_returns": {"config": month}}} if month else None
-        assert materialize([raw_returns], resources=resources, instance=DagsterInstance.ephemeral(),
-                           run_config=config).success
-
-    def tables(warehouse: Path) -> dict[str, list[tuple]]:
-        con = duckdb.connect(str(warehouse), read_only=True)
-        try:
-            return {t: sorted(con.sql(f"select * exclude (loaded_at) from raw.{t}").fetchall(), key=repr)
-                    for t in RELOADS[RETURNS]}
-        finally:
-            con.close()
-
-    load(paths.warehouse)
-    before = tables(paths.warehouse)
+    load_raw_returns(landing, paths.warehouse)
+    before = raw_tables(paths.warehouse)
     # Then, for NEROCU's second month: a corrected version (a jump in arrests the checks query), its query
     # answered, the version signed off, and a file the checks reject; each rings that unit-month's run.
     path = demo / ne["path"]
@@ -228,10 +240,10 @@ def test_one_unit_months_reload_leaves_every_monthly_table_as_reloading_everythi
         answer_query(zone, corrected.submission.submission_id, query.key, "a large operation ended", "lead")
     approve(zone, corrected.submission.submission_id, "approver")
     assert not submit(zone, path, "NEROCU", ne["period"], b"not a return at all").accepted
-    load(paths.warehouse, unit="NEROCU", month=ne["period"])
-    load(tmp_path / "whole.duckdb")
-    after = tables(paths.warehouse)
-    assert after == tables(tmp_path / "whole.duckdb")
+    load_raw_returns(landing, paths.warehouse, unit="NEROCU", month=ne["period"])
+    load_raw_returns(landing, tmp_path / "whole.duckdb")
+    after = raw_tables(paths.warehouse)
+    assert after == raw_tables(tmp_path / "whole.duckdb")
     for table in ("submissions", "approvals", "query_answers", "return_values"):
         assert after[table] != before[table], table  # each change reached the table it belongs in
     untouched = {r for r in before["submissions"] if (r[1], r[2]) != ("NEROCU", ne["period"])}
@@ -254,26 +266,13 @@ def test_a_slice_its_raw_tables_cannot_take_reloads_every_return(demo, tmp_path)
     landing = LandingResource(root=str(paths.landing), extracts_dir=str(paths.landing / "x"))
     one_month = {"unit": "NEROCU", "month": rows[0]["period"]}
 
-    def load(warehouse: Path, **month) -> None:
-        resources = {"landing": landing, "superseded": Supersession(),
-                     "warehouse": WarehouseResource(path=str(warehouse), published_path=str(warehouse) + ".pub")}
-        config = {"ops": {"raw_returns": {"config": month}}} if month else None
-        assert materialize([raw_returns], resources=resources, instance=DagsterInstance.ephemeral(),
-                           run_config=config).success
+    def tables(warehouse: Path) -> dict[str, tuple[list[str], list[tuple]]]:
+        return {t: (columns_of(warehouse, t), rows) for t, rows in raw_tables(warehouse).items()}
 
-    def tables(warehouse: Path) -> dict[str, list[tuple]]:
-        con = duckdb.connect(str(warehouse), read_only=True)
-        try:
-            return {t: (con.sql(f"select * exclude (loaded_at) from raw.{t}").columns,
-                        sorted(con.sql(f"select * exclude (loaded_at) from raw.{t}").fetchall(), key=repr))
-                    for t in RELOADS[RETURNS]}
-        finally:
-            con.close()
-
-    load(tmp_path / "whole.duckdb")
+    load_raw_returns(landing, tmp_path / "whole.duckdb")
     whole = tables(tmp_path / "whole.duckdb")
     assert {r[1] for r in whole["submissions"][1]} == {"NEROCU", "EMSOU"} and whole["approvals"][1]
-    load(paths.warehouse, **one_month)  # nothing loaded yet
+    load_raw_returns(landing, paths.warehouse, **one_month)  # nothing loaded yet
     assert tables(paths.warehouse) == whole
     con = duckdb.connect(str(paths.warehouse))
     try:  # as a release with other columns left them
@@ -282,8 +281,9 @@ def test_a_slice_its_raw_tables_cannot_take_reloads_every_return(demo, tmp_path)
         con.execute("delete from raw.approvals")
     finally:
         con.close()
-    load(paths.warehouse, **one_month)
+    load_raw_returns(landing, paths.warehouse, **one_month)
     assert tables(paths.warehouse) == whole
+
 
 def test_cli_approval_checks_password_role_and_unit_and_is_audited(demo, tmp_path, monkeypatch, capsys):
     import io

@@ -297,24 +297,28 @@ class Registry:
     def sign_offs_since(self, seq: int) -> list[tuple[int, int]]:
         """(seq, version signed off) of each sign-off committed after sign-off `seq` (a sensor's cursor),
         in the order they were committed."""
-        with self.connect() as con:
-            return [tuple(r) for r in con.execute("select seq, submission_id from sign_offs_in_order where seq>?"
-                                                  " order by seq", (seq,)).fetchall()]
+        return self._after("sign_offs_in_order", "seq", seq)
 
     def last_sign_off(self) -> int:
-        with self.connect() as con:
-            return con.execute("select coalesce(max(seq), 0) from sign_offs_in_order").fetchone()[0]
+        return self._last("sign_offs_in_order", "seq")
 
     def answers_since(self, answer_id: int) -> list[tuple[int, int]]:
         """(answer_id, version answered) of each answer to a query given after answer `answer_id` (a
         sensor's cursor), oldest first."""
-        with self.connect() as con:
-            return [tuple(r) for r in con.execute("select answer_id, submission_id from query_answers"
-                                                  " where answer_id>? order by answer_id", (answer_id,)).fetchall()]
+        return self._after("query_answers", "answer_id", answer_id)
 
     def last_answer(self) -> int:
+        return self._last("query_answers", "answer_id")
+
+    def _after(self, table: str, key: str, seen: int) -> list[tuple[int, int]]:
+        """(key, submission_id) of an append-only table's rows after `seen`, in key order (names are constants)."""
         with self.connect() as con:
-            return con.execute("select coalesce(max(answer_id), 0) from query_answers").fetchone()[0]
+            return [tuple(r) for r in con.execute(f"select {key}, submission_id from {table} where {key}>?"
+                                                  f" order by {key}", (seen,)).fetchall()]
+
+    def _last(self, table: str, key: str) -> int:
+        with self.connect() as con:
+            return con.execute(f"select coalesce(max({key}), 0) from {table}").fetchone()[0]
 
     def problems(self, submission_id: int | None = None, rocu_code: str | None = None,
                  period: str | None = None) -> list[dict]:
