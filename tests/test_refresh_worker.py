@@ -643,9 +643,9 @@ def test_a_worker_starting_takes_up_the_requests_no_run_has_served(tmp_path):
     """Rings are messages and get lost (the worker down or restarting, its queue gone with it, a failed
     run). The log of requests is not: a starting worker queues those asked since the last run it did not
     start itself, and none once a run has served them."""
-    from dagster import job, op
+    from dagster import Field, job, op
 
-    @op
+    @op(name="raw_returns", config_schema={"unit": Field(str, default_value=""), "month": Field(str, default_value="")})
     def step() -> None:
         pass
 
@@ -653,10 +653,13 @@ def test_a_worker_starting_takes_up_the_requests_no_run_has_served(tmp_path):
     def broken_step() -> None:
         raise RuntimeError("a model failed")
 
-    def run(name: str, fails: bool = False, **tags) -> None:  # a run of that job, as the instance records one
+    def run(name: str, fails: bool = False, unit: str = "", month: str = "", **tags) -> None:
+        """A run of that job, as the instance records one (of one unit-month's returns if named)."""
         def steps() -> None:
             (broken_step if fails else step)()
-        result = job(name=name)(steps).execute_in_process(instance=instance, tags=tags, raise_on_error=False)
+        config = {"ops": {"raw_returns": {"config": {"unit": unit, "month": month}}}} if not fails else None
+        result = job(name=name)(steps).execute_in_process(instance=instance, run_config=config, tags=tags,
+                                                          raise_on_error=False)
         assert result.success is not fails
 
     paths = Paths(tmp_path / "var")
@@ -681,7 +684,7 @@ def test_a_worker_starting_takes_up_the_requests_no_run_has_served(tmp_path):
     ask_for_refresh(paths.var, "sign-off NEROCU 2026-02 v1", "NEROCU", "2026-02", changed=RETURNS)
     run("refresh_returns", **{"rocu/started_by": "refresh_worker"})  # the worker's run did not serve it
     assert take_up_unserved(waiting := Waiting(), paths, instance) == 1 and waiting.reasons[0].startswith("sign-off")
-    run("refresh_returns", **{"rocu/unit": "SWROCU", "rocu/month": "2026-02"})  # a sensor's run of another month
+    run("refresh_returns", unit="SWROCU", month="2026-02")  # a sensor's run of another month
     assert take_up_unserved(Waiting(), paths, instance) == 1
     assert take_up_unserved(Waiting(), paths, instance, leave=waiting.ids) == 0  # a failed run's: left alone
     run("refresh_returns")  # a sensor's run of every return, which covered what was asked before it
@@ -696,25 +699,25 @@ def test_without_a_worker_a_failed_refresh_of_one_month_asks_for_a_refresh_of_ev
 
     from pipelines.orchestration.sensors import failed_refresh_sensor
 
-    paths = Paths(tmp_path / "var")
-    defs = build_definitions(paths)
+    paths, broken = Paths(tmp_path / "var"), Paths(tmp_path / "broken")
+    broken.var.mkdir()
+    broken.warehouse.parent.write_text("not a folder")  # no run can write this warehouse
     landing = LandingResource(root=str(paths.landing), extracts_dir=str(paths.landing / "extracts"))
     instance = DagsterInstance.ephemeral()
 
-    def failed(**tags):
-        # a month no slice can be: the run fails as it starts loading, as a real failure would
-        result = defs.resolve_job_def("refresh_returns").execute_in_process(
-            run_config={"ops": {"raw_returns": {"config": {"unit": "NEROCU", "month": "last March"}}}},
-            instance=instance, tags=tags, raise_on_error=False)
+    def failed(where: Paths, month: str = "", **tags):
+        # a month no slice can be fails the run as it starts loading, as a real failure would
+        config = {"ops": {"raw_returns": {"config": {"unit": "NEROCU", "month": month}}}} if month else None
+        result = build_definitions(where).resolve_job_def("refresh_returns").execute_in_process(
+            run_config=config, instance=instance, tags=tags, raise_on_error=False)
         assert not result.success
         return failed_refresh_sensor(build_run_status_sensor_context(
             sensor_name="failed_refresh_sensor", dagster_instance=instance, dagster_run=result.dagster_run,
             dagster_event=result.get_run_failure_event(), resources={"landing": landing}).for_run_failure())
 
-    asked = failed(**{"rocu/unit": "NEROCU", "rocu/month": "2026-03"})  # as the returns sensor tags its runs
+    asked = failed(paths, "last March", **{"rocu/unit": "NEROCU", "rocu/month": "last March"})
     assert isinstance(asked, RunRequest) and asked.run_config in ({}, None)  # no slice: every return
     assert (asked.tags["rocu/unit"], asked.tags["rocu/month"]) == ("all", "all")
-    assert asked.run_key.startswith("after-failed-")
-    assert isinstance(failed(), SkipReason)  # a whole refresh failed: not asked again, no loop
-    assert isinstance(failed(**{"rocu/unit": "NEROCU", "rocu/month": "2026-03", "rocu/started_by": "refresh_worker"}),
-                      SkipReason)
+    assert asked.run_key.startswith("after-failed-") and "NEROCU last March" in asked.tags["rocu/after_failed"]
+    assert isinstance(failed(broken), SkipReason)  # a whole refresh failed: not asked again, no loop
+    assert isinstance(failed(paths, "last March", **{"rocu/started_by": "refresh_worker"}), SkipReason)

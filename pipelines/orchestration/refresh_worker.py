@@ -55,7 +55,7 @@ from pipelines import local_service
 from pipelines.orchestration.dbt_cli import WORKER_TARGET
 from pipelines.orchestration.definitions import build_definitions
 from pipelines.orchestration.event_log import persistent_instance
-from pipelines.orchestration.jobs import refresh_returns
+from pipelines.orchestration.jobs import rebuilt_everything, refresh_returns
 from pipelines.orchestration.kept_dbt import KeptDbt
 from pipelines.orchestration.resources import Supersession
 from pipelines.refresh_request import (ANSWERS, EVERYTHING, NAME, QUERIES, RESOURCES, RETURNS, STARTED_BY,
@@ -197,9 +197,10 @@ def covered_before(instance: DagsterInstance) -> str | None:
     succeeded = [r for r in records if r.dagster_run.status == DagsterRunStatus.SUCCESS and r.start_time]
     if not succeeded:
         return ""
-    # A sensor's run of one unit-month covered that month only; the worker's runs are marked in the log.
+    # A sensor's run of one unit-month covered that month only, a re-execution of some steps none of the
+    # loads; the worker's own runs are marked in the log.
     whole = [r.start_time for r in succeeded if r.dagster_run.tags.get("rocu/started_by") != STARTED_BY
-             and r.dagster_run.tags.get("rocu/unit", "all") == "all"]
+             and rebuilt_everything(r.dagster_run)]
     # None among the recent runs: what came before the oldest of them was covered.
     start = max(whole) if whole else min(r.start_time for r in succeeded)
     return datetime.fromtimestamp(start, UTC).isoformat(timespec="microseconds")
@@ -208,11 +209,11 @@ def covered_before(instance: DagsterInstance) -> str | None:
 def take_up_unserved(waiting: Waiting, paths: Paths, instance: DagsterInstance, leave: set[int] = frozenset()) -> int:
     """Queue the requests in the log no run has served (see the module's note), but those in `leave`
     (a failed run's: the next request's run does them all); how many. The log unreadable, none."""
-    since = covered_before(instance)
     try:
+        since = covered_before(instance)
         backlog = [r for r in unserved(paths.var, since) if r.request_id not in leave] if since is not None else []
-    except (OSError, sqlite3.Error) as error:
-        print(f"the refresh requests log could not be read ({error})", flush=True)
+    except Exception as error:  # noqa: BLE001 - the log or Dagster's run storage busy: read again when idle
+        print(f"the refresh requests log could not be read against the runs ({error})", flush=True)
         return 0
     for request in backlog:
         waiting.add(request.unit, request.month, f"{request.why} (asked {request.asked_at[:19]}, not yet served)",

@@ -10,9 +10,9 @@ from dagster import (DefaultSensorStatus, RunFailureSensorContext, RunRequest, S
                      SkipReason, run_failure_sensor, sensor)
 
 from pipelines.intake.api import last_person_event, waiting_in_inbox
-from pipelines.orchestration.jobs import refresh_returns
+from pipelines.orchestration.jobs import rebuilt_everything, refresh_returns, returns_slice
 from pipelines.orchestration.resources import LandingResource
-from pipelines.refresh_request import STARTED_BY, worker_running
+from pipelines.refresh_request import STARTED_BY, ask_for_refresh, worker_running
 
 LEFT_TO_WORKER = "the refresh worker refreshes on each verdict, sign-off and answer itself"
 
@@ -109,10 +109,12 @@ def failed_refresh_sensor(context: RunFailureSensorContext, landing: LandingReso
     run = context.dagster_run
     if run.tags.get("rocu/started_by") == STARTED_BY:
         return SkipReason("the refresh worker rebuilds everything after a run of its own fails")
-    unit, month = run.tags.get("rocu/unit", "all"), run.tags.get("rocu/month", "all")
-    if unit == "all":
+    if rebuilt_everything(run):
         return SkipReason("a refresh of every return failed: it is not asked for again")
-    if worker_running(landing.zone().root.parent):
-        return SkipReason(LEFT_TO_WORKER)
+    unit, month = returns_slice(run)
+    why = f"after the failed run {run.run_id} ({unit or 'every return'} {month})"
+    if worker_running(var := landing.zone().root.parent):
+        ask_for_refresh(var, why)  # its next run rebuilds everything, as after a failed run of its own
+        return SkipReason(f"{LEFT_TO_WORKER}: asked it to refresh everything")
     return RunRequest(run_key=f"after-failed-{run.run_id}",
-                      tags={"rocu/unit": "all", "rocu/month": "all", "rocu/after_failed": f"{unit} {month} {run.run_id}"})
+                      tags={"rocu/unit": "all", "rocu/month": "all", "rocu/after_failed": why})
