@@ -252,7 +252,11 @@ def serve(paths: Paths) -> None:
                 take_up_unserved(waiting, paths, instance, leave=unserved_ids)  # a ring lost on its way
                 continue
             (unit, month), changes, reasons = taken
-            ok = refresh(defs, instance, unit, month, reasons, changes)
+            try:
+                ok = refresh(defs, instance, unit, month, reasons, changes)
+            except Exception as error:  # noqa: BLE001 - e.g. Dagster's storage: this thread must go on serving
+                print(f"refresh could not run ({type(error).__name__}: {error})", flush=True)
+                ok = False
             # A failed run's requests are served by the next, which does all; a covered run's by the
             # run that covers it.
             unserved_ids |= waiting.in_the_run
