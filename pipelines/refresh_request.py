@@ -11,8 +11,9 @@ next refresh or build).
 Every request is first written to a log in the var folder (refresh-requests.sqlite), and the
 worker marks each one served once a run that covered it has succeeded. A ring is a message to a
 process, and messages are lost: one rung while the worker restarts, one waiting in its memory
-when it stops, one whose run failed. A worker starting takes up the requests still unserved in
-the log (those asked since the last build it did not run itself, which covered what came before).
+when it stops, one whose run failed. A worker starting (and idle) takes up the requests still
+unserved in the log, those asked since the last whole run it did not start itself, which covered
+what came before (pipelines/orchestration/refresh_worker.py).
 """
 
 from __future__ import annotations
@@ -74,6 +75,11 @@ create index if not exists requests_unserved on requests (served_at, request_id)
 """
 
 
+def _now() -> str:
+    """UTC, ISO 8601 to the microsecond always (the form the worker compares run start times in)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
 def log_path(var: Path) -> Path:
     return var / "refresh-requests.sqlite"
 
@@ -92,7 +98,7 @@ def _logged(var: Path, unit: str, month: str, why: str, changed: str) -> int:
         con = _connect(var)
         try:
             return con.execute("insert into requests (unit, month, why, changed, asked_at) values (?,?,?,?,?)",
-                               (unit, month, why, changed, datetime.now(UTC).isoformat())).lastrowid
+                               (unit, month, why, changed, _now())).lastrowid
         finally:
             con.close()
     except (OSError, sqlite3.Error) as error:
@@ -121,7 +127,7 @@ def mark_served(var: Path, request_ids: set[int]) -> None:
     con = _connect(var)
     try:
         con.execute(f"update requests set served_at=? where request_id in ({', '.join('?' * len(ids))})",
-                    (datetime.now(UTC).isoformat(), *ids))
+                    (_now(), *ids))
     finally:
         con.close()
 

@@ -141,10 +141,8 @@ def answer_query(zone: LandingZone, submission_id: int, key: str, explanation: s
                       {"submission_id": submission_id, "query": query.number, "rule": query.rule, "key": key,
                        "source": source, "explanation": explanation})
     if source != "file":  # the file's own explanations arrive with its verdict, which rings for them
-        monthly = submission.return_kind == "monthly"  # the answers of a month reload alone; others whole
         ask_for_refresh(zone.root.parent, f"query_answer {submission.rocu_code} {submission.period} "
-                        f"v{submission.version}", submission.rocu_code if monthly else "",
-                        submission.period if monthly else "", changed=ANSWERS)
+                        f"v{submission.version}", *submission.refresh_slice, changed=ANSWERS)
     return next(q for q in queries(zone, submission) if q.key == key)
 
 

@@ -155,10 +155,8 @@ def _record(zone: LandingZone, submission: Submission, problems: list[Problem], 
 def refresh_for(zone: LandingZone, why: str, submission: Submission) -> None:
     """Ring the refresh worker for the figures this version changes (a resources return reloads
     whole; see pipelines/refresh_request.py)."""
-    monthly = submission.return_kind == "monthly"
     ask_for_refresh(zone.root.parent, f"{why} {submission.rocu_code} {submission.period} v{submission.version}",
-                    submission.rocu_code if monthly else "", submission.period if monthly else "",
-                    changed=RETURNS if monthly else RESOURCES)
+                    *submission.refresh_slice, changed=RETURNS if submission.return_kind == "monthly" else RESOURCES)
 
 
 def _check(zone: LandingZone, submission: Submission, content: bytes,

@@ -272,8 +272,9 @@ def serve(paths: Paths) -> None:
     def answer(request: tuple) -> tuple:
         if request[0] != "refresh":
             return ("error", f"unknown request {request[0]!r}")
-        _, unit, month, why, *rest = request
-        change, request_id = (rest + [EVERYTHING, 0][len(rest):])[:2]  # an earlier caller's request has neither
+        _, unit, month, why, *rest = request  # an earlier release's caller may send no change or no id
+        change = rest[0] if rest else EVERYTHING
+        request_id = rest[1] if len(rest) > 1 else 0
         waiting.add(str(unit), str(month), str(why), str(change), int(request_id or 0))
         return ("ok", "queued")
 

@@ -115,6 +115,12 @@ class Submission:
     return_kind: str = "monthly"
     reason: str | None = None  # the reason given for a late submission or one replacing a signed-off version
 
+    @property
+    def refresh_slice(self) -> tuple[str, str]:
+        """(unit, month) a refresh for this version reloads: its own unit-month for a monthly return;
+        ("", ""), every return, for a resources return (its tables are reloaded whole)."""
+        return (self.rocu_code, self.period) if self.return_kind == "monthly" else ("", "")
+
 
 class Registry:
     """Thin access to the registry file; one short-lived connection per operation."""
