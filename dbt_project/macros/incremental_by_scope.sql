@@ -2,8 +2,8 @@
     changed, not the history. Each row carries `inputs_fingerprint`, a digest of what its scope was
     made from and of the model's code, its SQL and the macros it calls (`scope_fingerprint`). A run
     first deletes the rows of every scope whose fingerprint now differs, or whose scope is gone (the
-    pre-hook `delete_changed_scopes`), then builds only the scopes that have no rows left
-    (`unbuilt_scope`). A first build, or `--full-refresh`, builds every scope; a changed model, or a
+    pre-hook `delete_changed_scopes`), then builds only those still there and the new ones
+    (`unbuilt_scope`, from the table of them the pre-hook wrote). A first build, or `--full-refresh`, builds every scope; a changed model, or a
     changed macro it calls, rebuilds every scope (their SQL is in the digest), and `on_schema_change`
     lets its columns change. dbt-duckdb runs the
     hook (`before_begin`) in the model's transaction, as its log shows: the delete, any column added
@@ -12,9 +12,17 @@
 
 {#- The digest a model writes beside each row: its input's digest for the scope and the model's code;
     `settings`, text of anything else the rows are made from that is in neither (the dbt vars it
-    reads), passed alike to `delete_changed_scopes`. -#}
-{% macro scope_fingerprint(input_fingerprint, settings='') -%}
-    md5({{ input_fingerprint }} || '{{ code_digest() }}{{ settings }}')
+    reads), passed alike to `delete_changed_scopes`. `via`, in `delete_changed_scopes` only: the kept
+    models (names, nearest the digest first) between the digest given and this model, each of which
+    wrote its own digest over it (without settings), so that the digest a row of this model was built
+    from is known from a small relation rather than from reading every row of the kept model before. -#}
+{% macro scope_fingerprint(input_fingerprint, settings='', via=[]) -%}
+    {%- set ns = namespace(digest=input_fingerprint) -%}
+    {%- for name in via -%}
+        {%- set between = graph.nodes['model.' ~ project_name ~ '.' ~ name] -%}
+        {%- set ns.digest = "md5(" ~ ns.digest ~ " || '" ~ code_digest(between) ~ "')" -%}
+    {%- endfor -%}
+    md5({{ ns.digest }} || '{{ code_digest() }}{{ settings }}')
 {%- endmacro %}
 
 {#- The model's own SQL (dbt's checksum of its file) and the SQL of this project's macros it calls
@@ -22,10 +30,11 @@
     upgrade that changes only a macro, such as the funnel's Poisson limits, rebuilds every scope of
     the models that call it rather than keeping rows built by the old rule. `model` and `context` are
     dbt's (sqlfluff's templater has neither). -#}
-{% macro code_digest() -%}
-    {%- if model is not defined -%}{{ return('') }}{%- endif -%}
-    {%- set parts = [model.checksum.checksum] -%}
-    {%- for macro_id in model.depends_on.macros | sort -%}
+{% macro code_digest(node=none) -%}
+    {%- if node is none and model is not defined -%}{{ return('') }}{%- endif -%}
+    {%- set node = model if node is none else node -%}
+    {%- set parts = [node.checksum.checksum] -%}
+    {%- for macro_id in node.depends_on.macros | sort -%}
         {%- set name = macro_id.split('.')[-1] -%}
         {%- if macro_id.startswith('macro.' ~ project_name ~ '.') and name in context -%}
             {%- do parts.append(name ~ ':' ~ local_md5(context[name].macro.macro_sql)) -%}
@@ -34,13 +43,17 @@
     {{ return(local_md5(parts | join('|'))) }}
 {%- endmacro %}
 
-{#- Pre-hook: delete this model's rows whose scope's digest (from `fingerprints`, the model's input:
-    a relation with the scope's columns and `inputs_fingerprint`) is no longer the one they were
-    built from. Columns the model's contract names and the table lacks are added first: DuckDB
-    refuses to commit a column added after a delete from the same table in one transaction, which
-    is what `on_schema_change` would do after this hook. A table built before it was kept per scope
-    (no digest column) is built again whole. -#}
-{% macro delete_changed_scopes(fingerprints, scope, settings='') -%}
+{#- Pre-hook: delete this model's rows whose scope's digest (from `fingerprints`, the model's input
+    or, with `via`, a small relation further up: a relation with the scope's columns and
+    `inputs_fingerprint`) is no longer the one they were built from, and note in a temporary table
+    (`scopes_to_build`) the scopes the model's SQL then builds: those whose digest is new, and those
+    whose rows were deleted and that are still there. The model's rows are read once, for their
+    distinct scopes and digests; the delete and the build then join that small table, so neither
+    reads every row of the model or of its input. Columns the model's contract names and the table
+    lacks are added first: DuckDB refuses to commit a column added after a delete from the same table
+    in one transaction, which is what `on_schema_change` would do after this hook. A table built
+    before it was kept per scope (no digest column) is built again whole. -#}
+{% macro delete_changed_scopes(fingerprints, scope, settings='', via=[]) -%}
     {%- if is_incremental() -%}
         {%- set existing = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
         {%- set missing = {} -%}
@@ -53,34 +66,64 @@
         {%- for name, data_type in missing.items() %}
         alter table {{ this }} add column {{ adapter.quote(name) }} {{ data_type }};
         {%- endfor %}
-        delete from {{ this }} as kept
-        {%- if 'inputs_fingerprint' in existing %}
-        where not exists (
-            select 1
-            from (select distinct {{ scope | join(', ') }}, inputs_fingerprint from {{ fingerprints }}) as current_inputs
-            where {{ scope_fingerprint('current_inputs.inputs_fingerprint', settings) }} = kept.inputs_fingerprint
-            {%- for column in scope %}
-                and current_inputs.{{ column }} = kept.{{ column }}
-            {%- endfor %}
+        create or replace temp table {{ scopes_to_build() }} as
+        with current_inputs as (
+            {#- the digests made once per scope, not again for each row of the model; a scope is matched by
+                equality, in which a null matches nothing: one is refused rather than its rows kept stale #}
+            select distinct {{ scope | join(', ') }},
+                case when {{ scope | join(' is null or ') }} is null
+                    then error('{{ this.identifier }}: an input row has no {{ scope | join(' or ') }}, so it cannot be kept per scope')
+                    else {{ scope_fingerprint('inputs_fingerprint', settings, via) }}
+                end as inputs_fingerprint
+            from {{ fingerprints }}
         )
+        {%- if 'inputs_fingerprint' in existing %},
+
+        kept as (
+            select distinct {{ scope | join(', ') }}, inputs_fingerprint from {{ this }}
+        ),
+
+        deleted as (
+            select distinct {{ scope | join(', ') }}
+            from (select * from kept except select * from current_inputs)
+        )
+
+        select {{ scope | join(', ') }}, true as deleted from deleted
+        union all
+        (
+            select {{ scope | join(', ') }}, false as deleted
+            from (select * from current_inputs except select * from kept)
+            union
+            select {{ scope | join(', ') }}, false as deleted from current_inputs
+            where ({{ scope | join(', ') }}) in (select * from deleted)
+        );
+        delete from {{ this }}
+        where ({{ scope | join(', ') }}) in (select {{ scope | join(', ') }} from {{ scopes_to_build() }} where deleted)
+        {%- else %}
+
+        select {{ scope | join(', ') }}, false as deleted from current_inputs;
+        delete from {{ this }}
         {%- endif %}
     {%- endif -%}
 {%- endmacro %}
 
-{#- Where-clause: rows of `alias` whose scope this model has no rows for (every row on a first build). -#}
+{#- Where-clause: rows of `alias` in a scope this run builds (every row on a first build). A list of
+    columns `in` a subquery, as the delete's: DuckDB plans it as a semi-join whose few keys also filter
+    the scan, where `exists` read every row of the input. -#}
 {% macro unbuilt_scope(alias, scope) -%}
     {%- if is_incremental() -%}
-        not exists (
-            select 1
-            from (select distinct {{ scope | join(', ') }} from {{ this }}) as built
-            where
-            {%- for column in scope %}
-                {{ 'and ' if not loop.first }}built.{{ column }} = {{ alias }}.{{ column }}
-            {%- endfor %}
+        ({% for column in scope %}{{ alias }}.{{ column }}{{ ', ' if not loop.last }}{% endfor %}) in (
+            select {{ scope | join(', ') }} from {{ scopes_to_build() }} where not deleted
         )
     {%- else -%}
         true
     {%- endif -%}
+{%- endmacro %}
+
+{#- The temporary table of the scopes the pre-hook deleted (`deleted`) and the ones to build: the
+    model's own, on the connection that builds it. -#}
+{% macro scopes_to_build() -%}
+    temp.main."{{ this.identifier }}__scopes_to_build"
 {%- endmacro %}
 
 {#- The data tests of a kept model read only the rows this run built: `where: __built_in_this_run__`

@@ -5,7 +5,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='sync_all_columns',
-    pre_hook=before_begin("{{ delete_changed_scopes(ref('int_return_values__versions'), ['rocu_code', 'month']) }}"),
+    pre_hook=before_begin("{{ delete_changed_scopes(ref('int_return_months__inputs'), ['rocu_code', 'month'],
+        via=['int_return_values__versions']) }}"),
 ) }}
 
 with versions as (

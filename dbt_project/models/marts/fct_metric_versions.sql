@@ -6,7 +6,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='append_new_columns',
-    pre_hook=before_begin("{{ delete_changed_scopes(ref('fct_return_value_provenance'), ['rocu_code', 'month']) }}"),
+    pre_hook=before_begin("{{ delete_changed_scopes(ref('int_return_months__inputs'), ['rocu_code', 'month'],
+        via=['int_return_values__versions', 'fct_return_value_provenance']) }}"),
 ) }}
 
 with cells as (
