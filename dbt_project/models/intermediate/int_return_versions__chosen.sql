@@ -15,12 +15,13 @@ windows as (
     select * from {{ ref('stg_config__submission_windows') }}
 ),
 
+-- the window in force for each month (a month's rule, not each version's: versions grow with history)
 rule as (
     select
-        submissions.submission_id,
+        months.month,
         max_by(windows.approval_required, windows.effective_from) as approval_required
-    from submissions
-    inner join windows on windows.effective_from <= cast(submissions.month || '-01' as date)
+    from (select distinct month from submissions) as months
+    inner join windows on windows.effective_from <= cast(months.month || '-01' as date)
     group by all
 ),
 
@@ -33,7 +34,7 @@ accepted as (
         row_number() over (partition by submissions.rocu_code, submissions.month order by submissions.version)
             = 1 as is_first_accepted
     from submissions
-    inner join rule on submissions.submission_id = rule.submission_id
+    inner join rule on submissions.month = rule.month
     left join approvals on submissions.submission_id = approvals.submission_id
     where submissions.state in ('accepted', 'accepted_with_queries_or_information', 'superseded')
 ),

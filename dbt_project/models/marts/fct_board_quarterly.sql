@@ -70,17 +70,16 @@ timeliness as (
 -- much as 500 major pursue ones, as counting figures above zero in the return made it.
 balance as (
     select
-        disruptions.rocu_code,
-        bridge.quarter,
-        count(distinct disruptions.strand) as strands_with_disruptions,
-        count(*) as disruptions,
-        sum(disruptions.impact_weight)::double as impact_weighted_disruptions,
-        coalesce(sum(disruptions.impact_weight) filter (
-            where disruptions.strand in ('prevent', 'protect', 'prepare')
+        rocu_code,
+        quarter,
+        count(strand_code) as strands_with_disruptions,
+        sum(disruptions)::bigint as disruptions,
+        sum(impact_weighted_disruptions)::double as impact_weighted_disruptions,
+        coalesce(sum(impact_weighted_disruptions) filter (
+            where strand_code in ('prevent', 'protect', 'prepare')
         ), 0)::double as non_pursue_impact_weighted
-    from {{ ref('int_disruptions__counted') }} as disruptions
-    inner join bridge on disruptions.month = bridge.month
-    group by all
+    from {{ ref('int_disruptions__by_unit_quarter') }}
+    group by rocu_code, quarter
 ),
 
 files as (

@@ -13,9 +13,8 @@ submissions as (
     select * from {{ ref('stg_intake__submissions') }}
 ),
 
-cells as (
-    select distinct submission_id, metric_id, source_sheet, source_row, source_column
-    from {{ ref('stg_intake__return_values') }}
+cell_values as (
+    select * from {{ ref('stg_intake__return_values') }}
 ),
 
 unit_answers as (
@@ -31,9 +30,10 @@ nocc_queries as (
     where period_type = 'month' and answer is not null
 ),
 
--- each figure's cells in the version it is held from: where its answers and comments sit
+-- each figure's cells in the version it is held from: where its answers and comments sit (joined to
+-- the figures before the distinct, so that it reads the held versions' cells, not every version's)
 figure_cells as (
-    select
+    select distinct
         figures.rocu_code,
         figures.month,
         figures.metric_id,
@@ -44,7 +44,8 @@ figure_cells as (
         cells.source_column
     from figures
     inner join submissions on figures.submission_id = submissions.submission_id
-    inner join cells on figures.submission_id = cells.submission_id and figures.metric_id = cells.metric_id
+    inner join cell_values as cells
+        on figures.submission_id = cells.submission_id and figures.metric_id = cells.metric_id
 ),
 
 answered_in_version as (

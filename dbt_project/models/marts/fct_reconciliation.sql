@@ -79,26 +79,31 @@ unit_total_vs_force_split as (
     having count(*) filter (where force_code is null) > 0 and count(*) filter (where force_code is not null) > 0
 ),
 
-versions_in_order as (
-    select
-        *,
-        lag(cells_total) over (partition by rocu_code, month, metric_id order by version) as previous_total,
-        lag(version) over (partition by rocu_code, month, metric_id order by version) as previous_version
+current_figures as (
+    select rocu_code, month, metric_id, version, cells_total
     from versions
+    where is_current
 ),
 
+-- each current figure against the latest earlier version holding the metric: a join and an
+-- aggregate, not a window sorting every version of every figure (which grows with history)
 figure_versions as (
     select
         'figure_versions' as check_code,
-        rocu_code,
-        month,
-        metric_id,
-        cells_total as reported_value,
-        previous_total as reference_value,
-        version as reported_version,
-        previous_version as reference_version
-    from versions_in_order
-    where is_current and previous_version is not null
+        current_figures.rocu_code,
+        current_figures.month,
+        current_figures.metric_id,
+        any_value(current_figures.cells_total) as reported_value,
+        arg_max(earlier.cells_total, earlier.version) as reference_value,
+        current_figures.version as reported_version,
+        max(earlier.version) as reference_version
+    from current_figures
+    inner join versions as earlier
+        on current_figures.rocu_code = earlier.rocu_code
+        and current_figures.month = earlier.month
+        and current_figures.metric_id = earlier.metric_id
+        and current_figures.version > earlier.version
+    group by current_figures.rocu_code, current_figures.month, current_figures.metric_id, current_figures.version
 ),
 
 compared as (

@@ -56,15 +56,7 @@ per_strand as (
 ),
 
 weighed as (
-    select
-        disruptions.rocu_code,
-        bridge.quarter,
-        disruptions.strand as strand_code,
-        count(*) as disruptions,
-        sum(disruptions.impact_weight)::double as impact_weighted_disruptions
-    from {{ ref('int_disruptions__counted') }} as disruptions
-    inner join bridge on disruptions.month = bridge.month
-    group by all
+    select * from {{ ref('int_disruptions__by_unit_quarter') }}
 ),
 
 final as (
