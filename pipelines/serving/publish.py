@@ -295,8 +295,9 @@ def _replace_changed_scopes(con: duckdb.DuckDBPyConnection, catalog: str, name: 
     source = f"{identifier(catalog)}.{SERVING_SCHEMA}.{identifier(name)}"
     target = f"published.{SERVING_SCHEMA}.{identifier(name)}"
     scope = "rocu_code, month, inputs_fingerprint"
-    in_scopes = ("exists (select 1 from {scopes} as s where s.rocu_code = {t}.rocu_code and s.month = {t}.month "
-                 "and s.inputs_fingerprint = {t}.inputs_fingerprint)")
+    # a list of columns `in` the few changed scopes: DuckDB plans it as a semi-join whose keys also filter
+    # the scan, where a correlated `exists` read every row (about a second a query at 1000x the demo)
+    in_scopes = f"({{t}}.rocu_code, {{t}}.month, {{t}}.inputs_fingerprint) in (select {scope} from {{scopes}})"
     con.execute("begin")
     try:
         con.execute(f"create or replace temp table scopes_gone as select distinct {scope} from {target} "
