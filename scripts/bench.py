@@ -358,11 +358,14 @@ def run_floor(statements_file: Path, warehouse: Path) -> None:
 
 def refresh_selection() -> list[str]:
     """The dbt nodes a monthly return's refresh builds: what lies downstream of the raw tables it
-    reloads (pipelines/orchestration/refresh_worker.py::RELOADS)."""
+    reloads (pipelines/orchestration/refresh_worker.py::RELOADS), without dbt's unit tests, as every
+    production build leaves them (PRODUCTION_BUILD: they test the SQL, not the data, and the test suite
+    runs them)."""
+    from pipelines.orchestration.assets.warehouse_models import PRODUCTION_BUILD
     from pipelines.orchestration.refresh_worker import RELOADS
     from pipelines.refresh_request import RETURNS
 
-    return ["--select", " ".join(f"source:raw.{table}+" for table in RELOADS[RETURNS])]
+    return [*PRODUCTION_BUILD, "--select", " ".join(f"source:raw.{table}+" for table in RELOADS[RETURNS])]
 
 
 def refresh_nodes(manifest: Path) -> set[str]:
