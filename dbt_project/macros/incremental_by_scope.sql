@@ -46,8 +46,8 @@
 {#- Pre-hook: delete this model's rows whose scope's digest (from `fingerprints`, the model's input
     or, with `via`, a small relation further up: a relation with the scope's columns and
     `inputs_fingerprint`) is no longer the one they were built from, and note in a temporary table
-    (`scopes_to_build`) the scopes the model's SQL then builds: those whose digest is new, and those
-    whose rows were deleted and that are still there. The model's rows are read once, for their
+    (`scopes_to_build`) the scopes the model's SQL then builds: those with a digest on one side only
+    (the model's rows or its input), each deleted and then built whole if its input still has it. The model's rows are read once, for their
     distinct scopes and digests; the delete and the build then join that small table, so neither
     reads every row of the model or of its input. Columns the model's contract names and the table
     lacks are added first: DuckDB refuses to commit a column added after a delete from the same table
@@ -83,20 +83,18 @@
             select distinct {{ scope | join(', ') }}, inputs_fingerprint from {{ this }}
         ),
 
-        deleted as (
-            select distinct {{ scope | join(', ') }}
-            from (select * from kept except select * from current_inputs)
+        {#- a scope with a digest on one side only: its rows (if any) are deleted, and it is built if its
+            input has it, so a scope is always built whole, never added to -#}
+        changed as (
+            select {{ scope | join(', ') }} from (select * from kept except select * from current_inputs)
+            union
+            select {{ scope | join(', ') }} from (select * from current_inputs except select * from kept)
         )
 
-        select {{ scope | join(', ') }}, true as deleted from deleted
+        select {{ scope | join(', ') }}, true as deleted from changed
         union all
-        (
-            select {{ scope | join(', ') }}, false as deleted
-            from (select * from current_inputs except select * from kept)
-            union
-            select {{ scope | join(', ') }}, false as deleted from current_inputs
-            where ({{ scope | join(', ') }}) in (select * from deleted)
-        );
+        select {{ scope | join(', ') }}, false as deleted from changed
+        where ({{ scope | join(', ') }}) in (select {{ scope | join(', ') }} from current_inputs);
         delete from {{ this }}
         where ({{ scope | join(', ') }}) in (select {{ scope | join(', ') }} from {{ scopes_to_build() }} where deleted)
         {%- else %}

@@ -94,7 +94,7 @@ figure_versions as (
         current_figures.month,
         current_figures.metric_id,
         any_value(current_figures.cells_total) as reported_value,
-        arg_max(earlier.cells_total, earlier.version) as reference_value,
+        arg_max_null(earlier.cells_total, earlier.version) as reference_value,  -- a null total too, as lag()
         current_figures.version as reported_version,
         max(earlier.version) as reference_version
     from current_figures
