@@ -163,6 +163,8 @@ def test_a_refresh_tests_the_rows_it_built_and_dbt_test_reads_them_all(built_dem
             built = con.execute(f"select distinct rocu_code, month from marts.{mart} where built_in_run = ?",
                                 [run]).fetchall()
             assert built == [revised], (mart, built)
+            assert con.execute(f"select bool_and(built_in_run = ?) from marts.{mart} where rocu_code = ? and month = ?",
+                               [run, *revised]).fetchone()[0] is True, mart  # all of it, none left from before
     finally:
         con.close()
 

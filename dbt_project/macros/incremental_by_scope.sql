@@ -3,9 +3,9 @@
     made from and of the model's code, its SQL and the macros it calls (`scope_fingerprint`). A run
     first deletes the rows of every scope whose fingerprint now differs, or whose scope is gone (the
     pre-hook `delete_changed_scopes`), then builds only those still there and the new ones
-    (`unbuilt_scope`, from the table of them the pre-hook wrote). A first build, or `--full-refresh`, builds every scope; a changed model, or a
-    changed macro it calls, rebuilds every scope (their SQL is in the digest), and `on_schema_change`
-    lets its columns change. dbt-duckdb runs the
+    (`unbuilt_scope`, from the table of them the pre-hook wrote). A first build, or `--full-refresh`,
+    builds every scope; a changed model, or a changed macro it calls, rebuilds every scope (their SQL
+    is in the digest), and `on_schema_change` lets its columns change. dbt-duckdb runs the
     hook (`before_begin`) in the model's transaction, as its log shows: the delete, any column added
     and the insert commit together, so a failed build deletes nothing, its changed scopes keep their
     old digests and the next run rebuilds them, and nothing downstream or the publish runs on it. -#}
@@ -28,8 +28,9 @@
 {#- The model's own SQL (dbt's checksum of its file) and the SQL of this project's macros it calls
     (`depends_on.macros`: those called from the model's file, not the ones they call in turn), so an
     upgrade that changes only a macro, such as the funnel's Poisson limits, rebuilds every scope of
-    the models that call it rather than keeping rows built by the old rule. `model` and `context` are
-    dbt's (sqlfluff's templater has neither). -#}
+    the models that call it rather than keeping rows built by the old rule. Of `node` (a node of dbt's
+    graph, for `via`) when given, else of the model being built. `model` and `context` are dbt's
+    (sqlfluff's templater has neither). -#}
 {% macro code_digest(node=none) -%}
     {%- if node is none and model is not defined -%}{{ return('') }}{%- endif -%}
     {%- set node = model if node is none else node -%}
@@ -47,8 +48,8 @@
     or, with `via`, a small relation further up: a relation with the scope's columns and
     `inputs_fingerprint`) is no longer the one they were built from, and note in a temporary table
     (`scopes_to_build`) the scopes the model's SQL then builds: those with a digest on one side only
-    (the model's rows or its input), each deleted and then built whole if its input still has it. The model's rows are read once, for their
-    distinct scopes and digests; the delete and the build then join that small table, so neither
+    (the model's rows or its input), each deleted and then built whole if its input still has it. The
+    model's rows are read once, for their distinct scopes and digests; the delete and the build then join that small table, so neither
     reads every row of the model or of its input. Columns the model's contract names and the table
     lacks are added first: DuckDB refuses to commit a column added after a delete from the same table
     in one transaction, which is what `on_schema_change` would do after this hook. A table built
