@@ -49,13 +49,14 @@
     `inputs_fingerprint`) is no longer the one they were built from, and note in a temporary table
     (`scopes_to_build`) the scopes the model's SQL then builds: those with a digest on one side only
     (the model's rows or its input), each deleted and then built whole if its input still has it. The
-    model's rows are read once, for their distinct scopes and digests; the delete and the build then join that small table, so neither
-    reads every row of the model or of its input. Columns the model's contract names and the table
+    model's rows are read once, for their distinct scopes and digests; the delete and the build then
+    join that small table, so neither reads every row of the model or of its input. Columns the model's contract names and the table
     lacks are added first: DuckDB refuses to commit a column added after a delete from the same table
     in one transaction, which is what `on_schema_change` would do after this hook. A table built
     before it was kept per scope (no digest column) is built again whole. -#}
 {% macro delete_changed_scopes(fingerprints, scope, settings='', via=[]) -%}
     {%- if is_incremental() -%}
+        {%- set columns = scope | join(', ') -%}
         {%- set existing = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
         {%- set missing = {} -%}
         {%- for column in model.columns.values() if column.data_type and column.name not in existing -%}
@@ -71,9 +72,10 @@
         with current_inputs as (
             {#- the digests made once per scope, not again for each row of the model; a scope is matched by
                 equality, in which a null matches nothing: one is refused rather than its rows kept stale #}
-            select distinct {{ scope | join(', ') }},
+            select distinct {{ columns }},
                 case when {{ scope | join(' is null or ') }} is null
-                    then error('{{ this.identifier }}: an input row has no {{ scope | join(' or ') }}, so it cannot be kept per scope')
+                    then error('{{ this.identifier }}: an input row has no {{ scope | join(' or ') }}, '
+                               || 'so it cannot be kept per scope')
                     else {{ scope_fingerprint('inputs_fingerprint', settings, via) }}
                 end as inputs_fingerprint
             from {{ fingerprints }}
@@ -81,26 +83,26 @@
         {%- if 'inputs_fingerprint' in existing %},
 
         kept as (
-            select distinct {{ scope | join(', ') }}, inputs_fingerprint from {{ this }}
+            select distinct {{ columns }}, inputs_fingerprint from {{ this }}
         ),
 
         {#- a scope with a digest on one side only: its rows (if any) are deleted, and it is built if its
             input has it, so a scope is always built whole, never added to -#}
         changed as (
-            select {{ scope | join(', ') }} from (select * from kept except select * from current_inputs)
+            select {{ columns }} from (select * from kept except select * from current_inputs)
             union
-            select {{ scope | join(', ') }} from (select * from current_inputs except select * from kept)
+            select {{ columns }} from (select * from current_inputs except select * from kept)
         )
 
-        select {{ scope | join(', ') }}, true as deleted from changed
+        select {{ columns }}, true as deleted from changed
         union all
-        select {{ scope | join(', ') }}, false as deleted from changed
-        where ({{ scope | join(', ') }}) in (select {{ scope | join(', ') }} from current_inputs);
+        select {{ columns }}, false as deleted from changed
+        where ({{ columns }}) in (select {{ columns }} from current_inputs);
         delete from {{ this }}
-        where ({{ scope | join(', ') }}) in (select {{ scope | join(', ') }} from {{ scopes_to_build() }} where deleted)
+        where ({{ columns }}) in (select {{ columns }} from {{ scopes_to_build() }} where deleted)
         {%- else %}
 
-        select {{ scope | join(', ') }}, false as deleted from current_inputs;
+        select {{ columns }}, false as deleted from current_inputs;
         delete from {{ this }}
         {%- endif %}
     {%- endif -%}

@@ -13,7 +13,7 @@ submissions as (
     select * from {{ ref('stg_intake__submissions') }}
 ),
 
-cell_values as (
+cells as (
     select * from {{ ref('stg_intake__return_values') }}
 ),
 
@@ -44,7 +44,7 @@ figure_cells as (
         cells.source_column
     from figures
     inner join submissions on figures.submission_id = submissions.submission_id
-    inner join cell_values as cells
+    inner join cells
         on figures.submission_id = cells.submission_id and figures.metric_id = cells.metric_id
 ),
 
