@@ -11,8 +11,9 @@ steadier figure):
 - with --before DIR, both of those for an older copy of the code, interleaved with these;
 - beside it, new processes that only start Python, only import the intake, and only import
   Great Expectations, so the share of the cold verdict that is GX's import shows;
-- warm verdicts in one process (GX already imported): the typical return and one of about 0.7 MB;
-- for that workbook, the sheet-geometry scan from the sheet XML (xlsx_parts.scan_sheet) beside the
+- warm verdicts in one process (GX already imported): the typical return and workbooks of about
+  0.45 MB and 1 MB (a notes sheet of 30,000 and 68,000 rows), against the page's 1 s;
+- for the 1 MB workbook, the sheet-geometry scan from the sheet XML (xlsx_parts.scan_sheet) beside the
   fast reader's own read of the same sheets.
 Nothing here is a test; the figures feed the issue's closing note.
 """
@@ -87,7 +88,7 @@ def in_process_seconds(fn) -> tuple[float, float]:
 
 
 def padded_workbook(src: Path, rows: int) -> bytes:
-    """The return with a notes sheet of `rows` rows (about 0.7 MB at 30,000)."""
+    """The return with a notes sheet of `rows` rows (about 0.45 MB at 30,000, 1 MB at 68,000)."""
     import openpyxl
 
     wb = openpyxl.load_workbook(src)
@@ -176,7 +177,8 @@ def main() -> None:
     from pipelines.intake.standardise.xlsx_parts import read_part, scan_sheet, sheet_parts
 
     zone = LandingZone(tmp / "warm" / "landing")
-    big = padded_workbook(src, 30_000)
+    books = [padded_workbook(src, rows) for rows in (30_000, 68_000)]  # about 0.45 MB and 1 MB
+    big = books[-1]
 
     def verdict(content: bytes) -> None:
         check_return(zone, content, original_name=src.name, rocu_code="YHROCU", period="2025-09",
@@ -184,7 +186,7 @@ def main() -> None:
 
     verdict(src.read_bytes())  # warm: imports and the GX context
     warm = {f"warm verdict, typical return ({len(src.read_bytes()) / 1024:.0f} KB)": src.read_bytes(),
-            f"warm verdict, {len(big) / 1e6:.2f} MB workbook": big}
+            **{f"warm verdict, {len(book) / 1e6:.2f} MB workbook": book for book in books}}
     for name, content in warm.items():
         samples[name] = [in_process_seconds(lambda c=content: verdict(c)) for _ in range(args.repeat)]
     book_path = tmp / "big.xlsx"
@@ -202,7 +204,7 @@ def main() -> None:
         for name in reader.sheet_names:
             reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
 
-    samples["  sheet geometry from the XML (scan_sheet), 0.7 MB book"] = [in_process_seconds(scan_all)
+    samples[f"  sheet geometry from the XML (scan_sheet), {len(big) / 1e6:.1f} MB book"] = [in_process_seconds(scan_all)
                                                                          for _ in range(args.repeat)]
     samples["  the fast reader's read of the same sheets (fastexcel)"] = [in_process_seconds(fast_read)
                                                                         for _ in range(args.repeat)]
@@ -229,6 +231,8 @@ def main() -> None:
             target = 1.0 if "page:" in name else 2.0
             print(f"{name}: {wall:.2f} s wall, {cold_wall / wall:.1f}x faster than in its own process; "
                   f"target {target:.0f} s wall.")
+    for name in (k for k in warm if "workbook" in k):  # the page parses in its own process, as here
+        print(f"{name}: {median_pair(samples[name])[0]:.2f} s wall; target 1 s wall from the page.")
     shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -263,3 +263,31 @@ def test_numbers_are_read_exactly_or_refused() -> None:
     assert parse_number("0.45") == 0.45
     for bad in ("tbc", "1,23", "12 arrests", "nan", "inf", "1.2.3", ""):
         assert parse_number(bad) is None, bad
+
+
+def test_a_grid_finds_the_rows_holding_a_label_however_it_is_typed() -> None:
+    """The header search's one lookup: cells are matched as labels are (spaces collapsed, case
+    ignored), rows come back once each and in order, and an absent label finds none."""
+    from pipelines.intake.standardise.grid import Grid
+
+    grid = Grid("Pursue", [[None, "Title"], ["  MEASURE ", "This   Month"], ["arrests", "3"],
+                           ["Measure", "measure"], []])
+    assert grid.rows_holding({"measure"}) == [1, 3]
+    assert grid.rows_holding({"this month", "title"}) == [0, 1]
+    assert grid.rows_holding({"value"}) == []
+
+
+def test_a_notes_sheet_is_found_below_a_figures_table_with_its_own_notes() -> None:
+    """A notes table is a measure column and a notes column without figures: a figures table with a
+    Notes column is passed over (its notes are read with it) and the notes table below it is read."""
+    from pipelines.intake.standardise.grid import Grid
+    from pipelines.intake.standardise.notes import notes_sheet_comments
+
+    grid = Grid("Notes", [["Measure", "Value", "Notes"], ["Arrests", "4", "beside the figure"], [],
+                          ["Notes on the return"], ["Measure", None, "Notes"],
+                          [" arrests ", None, "Two  arrests shared with a force"], ["Seizures", None, "-"]])
+    figure = {"local_label": "Arrests", "metric_id": "pursue_arrests", "source_sheet": "Pursue",
+              "source_row": 7, "source_column": "B"}
+    assert notes_sheet_comments([grid], [figure]) == [
+        {**{k: figure[k] for k in ("local_label", "metric_id", "source_sheet", "source_row", "source_column")},
+         "comment": "Two arrests shared with a force"}]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+
+from pipelines.intake.standardise.cells import normalise_label
 
 Cell = str | None
 
@@ -29,6 +32,23 @@ class Grid:
     @cached_property  # asked once per row while searching for the header: compute once
     def width(self) -> int:
         return max((len(r) for r in self.cells), default=0)
+
+    @cached_property
+    def _rows_by_label(self) -> dict[str, list[int]]:
+        """Each cell's text as labels are matched (normalise_label) -> the 0-based rows holding it.
+        Made in one pass, the first time a reader looks for a header row: a sheet of tens of thousands
+        of rows (a unit's notes) is then searched by lookups, not read again by each reader and check."""
+        index: dict[str, list[int]] = {}
+        for r, row in enumerate(self.cells):
+            for text in row:
+                if text is not None:
+                    index.setdefault(normalise_label(text), []).append(r)
+        return index
+
+    def rows_holding(self, labels: Iterable[str]) -> list[int]:
+        """The 0-based rows, in order, with a cell whose normalised text is one of `labels`."""
+        index = self._rows_by_label
+        return sorted({r for label in labels for r in index.get(label, ())})
 
     def as_dict(self) -> dict:
         """Plain data, to come back from the reading child process as JSON."""

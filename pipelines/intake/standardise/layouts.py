@@ -77,7 +77,7 @@ def read_long(grids: list[Grid], period: str, file: str, is_force: IsForce) -> R
     problems: list[Problem] = []
     tables = 0
     for grid in grids:
-        for r in range(len(grid.cells)):
+        for r in grid.rows_holding(LABEL_HEADERS):
             head = _headers(grid, r)
             label_col, value_col = _first(head, LABEL_HEADERS), _first(head, VALUE_HEADERS)
             if label_col is not None and value_col is not None:
@@ -127,10 +127,8 @@ def read_long(grids: list[Grid], period: str, file: str, is_force: IsForce) -> R
 def read_wide_months(grids: list[Grid], period: str, file: str, is_force: IsForce) -> Result:
     """A label column, then one column per month (dates or month names) across the page."""
     for grid in grids:
-        for r in range(len(grid.cells)):
+        for r in grid.rows_holding(LABEL_HEADERS):
             label_col = _first(_headers(grid, r), LABEL_HEADERS)
-            if label_col is None:
-                continue
             months = {parse_month(grid.cell(r, c)): c for c in range(label_col + 1, grid.width)}
             months.pop(None, None)
             if not months:
@@ -154,7 +152,7 @@ def read_wide_months(grids: list[Grid], period: str, file: str, is_force: IsForc
 def read_months_as_rows(grids: list[Grid], period: str, file: str, is_force: IsForce) -> Result:
     """A 'Month' column then one column per label; the row for the period holds the figures."""
     for grid in grids:
-        for r in range(len(grid.cells)):
+        for r in grid.rows_holding(PERIOD_HEADERS):
             filled = [c for c in range(grid.width) if not is_blank(grid.cell(r, c))]
             if len(filled) < 2 or normalise_label(grid.cell(r, filled[0])) not in PERIOD_HEADERS:
                 continue

@@ -25,16 +25,11 @@ def notes_sheet_comments(grids: list[Grid], values: list[dict]) -> list[dict]:
         by_label.setdefault(normalise_label(value["local_label"]), []).append(value)
     out = []
     for grid in grids:
-        label_col = note_col = None
-        for r in range(len(grid.cells)):
-            if label_col is None:
-                heads = {normalise_label(str(grid.cell(r, c))): c for c in range(len(grid.cells[r]))
-                         if not is_blank(grid.cell(r, c))}
-                label_col = next((c for h, c in heads.items() if h in LABEL_HEADERS), None)
-                note_col = next((c for h, c in heads.items() if h in COMMENT_HEADERS), None)
-                if label_col is None or note_col is None or VALUE_HEADERS & heads.keys():
-                    label_col = note_col = None  # not a notes table (a figures table's notes are read with it)
-                continue
+        header = _notes_header(grid)
+        if header is None:
+            continue
+        first, label_col, note_col = header
+        for r in range(first + 1, len(grid.cells)):
             label, note = grid.cell(r, label_col), grid.cell(r, note_col)
             if is_blank(label) or is_blank(note):
                 continue
@@ -43,3 +38,17 @@ def notes_sheet_comments(grids: list[Grid], values: list[dict]) -> list[dict]:
                             "comment": " ".join(str(note).split()), "source_sheet": figure["source_sheet"],
                             "source_row": figure["source_row"], "source_column": figure["source_column"]})
     return out
+
+
+def _notes_header(grid: Grid) -> tuple[int, int, int] | None:
+    """(row, measure column, notes column), 0-based, of the sheet's notes table: the first row naming
+    a measure column and a notes column and no figures column (a figures table's notes are read
+    with it)."""
+    for r in sorted(set(grid.rows_holding(LABEL_HEADERS)) & set(grid.rows_holding(COMMENT_HEADERS))):
+        heads = {normalise_label(str(grid.cell(r, c))): c for c in range(len(grid.cells[r]))
+                 if not is_blank(grid.cell(r, c))}
+        label_col = next((c for h, c in heads.items() if h in LABEL_HEADERS), None)
+        note_col = next((c for h, c in heads.items() if h in COMMENT_HEADERS), None)
+        if label_col is not None and note_col is not None and not VALUE_HEADERS & heads.keys():
+            return r, label_col, note_col
+    return None

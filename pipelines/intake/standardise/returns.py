@@ -17,7 +17,6 @@ import polars as pl
 from pipelines import reference
 from pipelines.intake.check.rules import severity_of
 from pipelines.intake.types import Problem, column_letter
-from pipelines.intake.standardise.cells import normalise_label
 from pipelines.intake.standardise.layouts import LAYOUT_READERS
 from pipelines.intake.standardise.mapping import is_known_force, label_rules, map_found
 from pipelines.intake.standardise.notes import notes_sheet_comments
@@ -83,8 +82,7 @@ def _hidden_sheet_problems(hidden: list[Grid], rocu_code: str, file: str) -> lis
     labels = set(label_rules(rocu_code))
     out = []
     for grid in hidden:
-        if any(cell is not None and normalise_label(cell) in labels
-               for row in grid.cells for cell in row):
+        if grid.rows_holding(labels):
             out.append(Problem(
                 severity_of("hidden_sheet_ignored"), "hidden_sheet_ignored",
                 f"Sheet '{grid.sheet}' in {file} is hidden and appears to hold measures; "
