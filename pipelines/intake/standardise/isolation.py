@@ -82,6 +82,7 @@ class _Child:
 
 _spare: _Child | None = None
 _spare_lock = threading.Lock()
+_decoding = threading.Lock()  # see _decoded
 FOLDER_PREFIX = "rocu-read-"  # then the pid of the process that started the child
 
 
@@ -184,14 +185,16 @@ def read_isolated(path: Path, limits: ReaderLimits) -> ReadOutcome:
 def _decoded(text: str) -> dict:
     """The child's JSON answer. A large sheet decodes to tens of thousands of row lists, enough to
     set off the collector's full passes over a server's whole heap (0.3 s of a 1 MB workbook's
-    verdict, some runs); plain decoded data holds no cycles, so it is decoded with the collector off."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return json.loads(text)
-    finally:
-        if enabled:
-            gc.enable()
+    verdict, some runs); plain decoded data holds no cycles, so it is decoded with the collector off.
+    One decode at a time: two pages' threads switching it off and on together could leave it off."""
+    with _decoding:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return json.loads(text)
+        finally:
+            if enabled:
+                gc.enable()
 
 
 def _crash(name: str, exit_code: int | None, stderr: str, limits: ReaderLimits) -> UnreadableFile:
