@@ -38,8 +38,8 @@ class Grid:
     @cached_property
     def _labels(self) -> tuple[list[int], list[str]]:
         """Every filled cell's row (0-based) and its text as labels are matched (normalise_label), in
-        reading order. Made in one pass, the first time a reader looks for a header row: a sheet of tens
-        of thousands of rows (a unit's notes) is then searched without a Python step per cell. Two flat
+        reading order. Made once, the first time a reader looks for a header row: a sheet of tens of
+        thousands of rows (a unit's notes) is then searched without a Python step per cell. Two flat
         lists, not a dictionary of rows per label: that took twice as long to build for such a sheet."""
         rows = [r for r, row in enumerate(self.cells) for text in row if text is not None]
         labels = list(map(normalise_label, filter(partial(is_not, None), chain.from_iterable(self.cells))))
