@@ -331,3 +331,39 @@ def test_a_month_without_the_new_columns_is_checked_alone_and_only_it_is_rejecte
     frame, rejected = read_extract(tmp_path / "extracts", SPECS["disruptions"])
     assert list(rejected) == [first.name] and len(rejected[first.name]) == len(new)
     assert set(frame["source_file"]) == {second.name} and frame.height == pl.read_csv(second).height
+
+
+def _probe_suite(tmp_path: Path, monkeypatch, name: str, expectations: list[dict]) -> None:
+    """A suite `name` of its own in a folder the checks read instead of expectations/."""
+    import json
+
+    from pipelines.intake.check import expectations as suites
+    (tmp_path / f"{name}.json").write_text(json.dumps({"name": name, "expectations": expectations}))
+    monkeypatch.setattr(suites, "EXPECTATIONS_DIR", tmp_path)
+
+
+def test_a_rule_sees_a_column_named_only_in_its_row_condition_and_the_message_sees_the_whole_row(
+        tmp_path, monkeypatch):
+    """The suite is given only the columns its rules read (expectations.check_here): a column that
+    only a row condition names is still one of them, and a message still names any cell of the row."""
+    _probe_suite(tmp_path, monkeypatch, "probe_condition", [{
+        "type": "expect_column_values_to_be_between", "kwargs": {
+            "column": "figure", "min_value": 0, "row_condition": 'kind=="count"', "condition_parser": "pandas"},
+        "meta": {"rule": "negative_count", "severity": "error", "message": "{label} is {figure} on {where}"}}])
+    frame = pl.DataFrame({"kind": ["count", "percent", "count"], "figure": [3.0, -2.0, -1.0],
+                          "label": ["Arrests", "Share", "Charges"], "source_file": ["f.csv"] * 3,
+                          "source_row": [2, 3, 4], "source_column": ["D"] * 3})
+    problems = validate("probe_condition", frame, file="f.csv")
+    assert [(p.rule, p.row, p.value) for p in problems] == [("negative_count", 4, "-1.0")]
+    assert problems[0].message == "Charges is -1 on Row 4, column D in f.csv"
+
+
+def test_a_rule_on_the_table_s_own_columns_is_given_the_frame_as_it_came(tmp_path, monkeypatch):
+    _probe_suite(tmp_path, monkeypatch, "probe_table", [
+        {"type": "expect_table_column_count_to_equal", "kwargs": {"value": 3},
+         "meta": {"rule": "column_count", "severity": "error", "message": "three columns"}},
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "a"},
+         "meta": {"rule": "a_given", "severity": "error", "message": "a is given"}}])
+    three = pl.DataFrame({"a": [1], "b": [2], "c": [3]})
+    assert validate("probe_table", three) == []
+    assert [p.rule for p in validate("probe_table", three.drop("c"))] == ["column_count"]

@@ -139,10 +139,30 @@ def _columns(expectation) -> set[str]:
     """The columns an expectation reads, those its row condition names included."""
     kwargs = expectation.configuration.kwargs
     named = {kwargs[k] for k in ("column", "column_A", "column_B") if kwargs.get(k)} | set(kwargs.get("column_list") or [])
+    return named | set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*(?=\s*[=!<>])", _condition(kwargs)))
+
+
+def _condition(kwargs: dict) -> str:
+    """An expectation's row condition as written ("" if none)."""
     condition = kwargs.get("row_condition") or ""
     if isinstance(condition, dict):  # GX keeps a pandas condition as {"pass_through_filter": "..."}
         condition = condition.get("pass_through_filter") or ""
-    return named | set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*(?=\s*[=!<>])", condition))
+    return condition
+
+
+@cache
+def _columns_read(name: str) -> frozenset[str] | None:
+    """Every column suite `name`'s rules read (a name in a row condition counted wherever it
+    appears), or None where a rule judges the table's columns themselves (their set, order or
+    count): such a rule needs the frame as it came."""
+    _, suite = _validator(name)
+    if any("table_column" in e.expectation_type for e in suite.expectations):
+        return None
+    read: set[str] = set()
+    for expectation in suite.expectations:
+        read |= _columns(expectation) | set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*",
+                                                       _condition(expectation.configuration.kwargs)))
+    return frozenset(read)
 
 
 def _missing_columns(name: str, suite, frame: pl.DataFrame, file: str | None) -> list[Problem]:
@@ -176,7 +196,12 @@ def check_here(name: str, frame: pl.DataFrame, file: str | None = None) -> list[
     missing = _missing_columns(name, suite, frame, file)
     absent = {p.column for p in missing}
     pdf = frame.to_pandas()
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": pdf})
+    # GX filters and copies its frame for each metric it computes (a row condition is a
+    # DataFrame.query, which makes a Series of every column), so it is given only the columns its
+    # rules read: on a return 8 of 17, its check about a fifth faster. The messages read the whole row.
+    read = _columns_read(name)
+    judged = pdf if read is None else pdf[[c for c in pdf.columns if c in read]]
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": judged})
     # Most files pass every expectation: a pass/fail answer costs about a third of a full result
     # (the failing rows, their values), so only the expectations that failed are run again for it.
     verdicts = batch.validate(suite, result_format="BOOLEAN_ONLY")
