@@ -230,10 +230,16 @@ def bench_hostile(args) -> None:
 
 def child_seconds(command: list[str], env: dict | None = None) -> tuple[float, float]:
     """(wall, CPU) seconds of one child process, its own children included: on a shared machine
-    the CPU figure is the steadier one."""
+    the CPU figure is the steadier one. Its log (a Dagster run's is thousands of DEBUG lines) goes
+    to a file, so the console holds the figures; the end of it is shown if the child fails."""
     before = os.times()
     start = time.perf_counter()
-    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    with tempfile.TemporaryFile() as log:
+        done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        if done.returncode:
+            log.seek(0)
+            sys.exit(f"{' '.join(command[:4])} ... exited with {done.returncode}; the end of its log:\n"
+                     + log.read()[-4000:].decode("utf-8", "replace"))
     wall = time.perf_counter() - start
     after = os.times()
     return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
