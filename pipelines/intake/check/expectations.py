@@ -198,7 +198,7 @@ def check_here(name: str, frame: pl.DataFrame, file: str | None = None) -> list[
     pdf = frame.to_pandas()
     # GX filters and copies its frame for each metric it computes (a row condition is a
     # DataFrame.query, which makes a Series of every column), so it is given only the columns its
-    # rules read: on a return 8 of 17, its check about a fifth faster. The messages read the whole row.
+    # rules read: on a return 8 of 17 (0.24 s a file against 0.28 s). The messages read the whole row.
     read = _columns_read(name)
     judged = pdf if read is None else pdf[[c for c in pdf.columns if c in read]]
     batch = batch_definition.get_batch(batch_parameters={"dataframe": judged})
