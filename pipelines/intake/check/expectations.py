@@ -138,8 +138,12 @@ def _words(value: Any) -> str:
 def _columns(expectation) -> set[str]:
     """The columns an expectation reads, those its row condition names included."""
     kwargs = expectation.configuration.kwargs
-    named = {kwargs[k] for k in ("column", "column_A", "column_B") if kwargs.get(k)} | set(kwargs.get("column_list") or [])
-    return named | set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*(?=\s*[=!<>])", _condition(kwargs)))
+    return _named_columns(kwargs) | set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*(?=\s*[=!<>])", _condition(kwargs)))
+
+
+def _named_columns(kwargs: dict) -> set[str]:
+    """The columns an expectation names in its arguments."""
+    return {kwargs[k] for k in ("column", "column_A", "column_B") if kwargs.get(k)} | set(kwargs.get("column_list") or [])
 
 
 def _condition(kwargs: dict) -> str:
@@ -159,9 +163,8 @@ def _columns_read(name: str) -> frozenset[str] | None:
     if any("table_column" in e.expectation_type for e in suite.expectations):
         return None
     read: set[str] = set()
-    for expectation in suite.expectations:
-        read |= _columns(expectation) | set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*",
-                                                       _condition(expectation.configuration.kwargs)))
+    for kwargs in (expectation.configuration.kwargs for expectation in suite.expectations):
+        read |= _named_columns(kwargs) | set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", _condition(kwargs)))
     return frozenset(read)
 
 
