@@ -206,6 +206,48 @@ def test_a_large_mart_has_only_its_changed_rows_replaced_and_a_row_held_twice_is
     assert last_row(third, mart) == last_row(work, mart)  # written whole, as the warehouse has it
 
 
+
+def test_a_large_mart_kept_per_comparison_compares_only_the_rows_of_digests_whose_count_changed(
+        built_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """fct_metric_funnel_limits is kept per comparison (a metric, period and base): a comparison rebuilt
+    has a new digest (`inputs_fingerprint`), and only the rows of digests whose row count differs
+    between the warehouse and the copy are compared, found by reading that one column. A digest is not
+    named by its comparison: one rebuilt may come out with a digest another already holds (made from
+    equal inputs), and its rows are still replaced. Rows changed under an unchanged digest are covered
+    by the whole comparison (the test before)."""
+    import pipelines.serving.publish as publish
+
+    work = tmp_path / "warehouse" / "rocu.duckdb"
+    work.parent.mkdir()
+    shutil.copyfile(Paths(built_demo).warehouse, work)
+    first, second, third = (tmp_path / f"{n}.duckdb" for n in ("first", "second", "third"))
+    copy_serving_schema(work, first)
+    mart, scope = "fct_metric_funnel_limits", "metric_id = ? and period_type = ? and period = ? and base_name = ?"
+    compared, whole = [], publish._replace_changed_rows
+
+    def replace_changed_rows(con, catalog, name, fingerprint, within="true"):
+        compared.append(within)
+        return whole(con, catalog, name, fingerprint, within)
+
+    monkeypatch.setattr(publish, "_replace_changed_rows", replace_changed_rows)
+    con = duckdb.connect(str(work))
+    one, other = con.execute(f"select distinct metric_id, period_type, period, base_name from marts.{mart} "
+                             "order by all limit 2").fetchall()
+    con.execute(f"update marts.{mart} set network_rate = network_rate * 2, inputs_fingerprint = 'rebuilt' "
+                f"where {scope}", list(one))
+    con.execute("update meta.mart_builds set invocation_id = 'a later run' where mart = ?", [mart])
+    con.close()
+    assert copy_serving_schema(work, second, previous=first) == [mart]
+    assert rows(second, mart) == rows(work, mart)
+    con = duckdb.connect(str(work))
+    con.execute(f"update marts.{mart} set network_rate = network_rate * 3, inputs_fingerprint = 'rebuilt' "
+                f"where {scope}", list(other))  # the digest the copy already holds for the first one
+    con.execute("update meta.mart_builds set invocation_id = 'a third run' where mart = ?", [mart])
+    con.close()
+    assert copy_serving_schema(work, third, previous=second) == [mart]
+    assert rows(third, mart) == rows(work, mart)
+    assert len(compared) == 2 and "true" not in compared  # each time only those digests' rows, once
+
 CHILD_READER = """
 import sys
 from pathlib import Path

@@ -12,20 +12,22 @@ copy in place.
 
 Publishing costs what changed, not the whole history. The copies are a few slot files beside the
 published name, used in turn: a publish writes into a slot that is not the one published and that
-no reader holds open (DuckDB's file lock says so across processes, `reads.opened_here` within
-this one), so it never copies the file, and only marts built since that slot was last written are
-read. Only when every slot is held does it start one afresh as a file copy of the published one.
-dbt notes which run built each mart (meta.mart_builds, dbt_project/macros/record_mart_builds.sql)
-and each slot notes which build each of its marts came from, with its content's fingerprint
+no reader holds open (DuckDB's file lock says so across processes, `reads.opened_here` within this
+one), so it never copies the file, and only marts built since that slot was last written are read.
+Only when every slot is held does it start one afresh as a file copy of the published one. dbt
+notes which run built each mart (meta.mart_builds, dbt_project/macros/record_mart_builds.sql) and
+each slot notes which build each of its marts came from, with its content's fingerprint
 (meta.published_marts): a mart built by the same run as the slot's is left alone unread. Any other
 mart (built since, a view, or one either side has no note of) is compared by content (columns, row
 count and an order-free sum of row hashes) and written again only if it differs; one kept per
 unit-month (an `inputs_fingerprint` column, dbt_project/macros/incremental_by_scope.sql) has only
-the rows of its changed unit-months replaced, and a large one rebuilt whole (a network-wide mart:
-one unit's month moves every unit's rate, band and limits for the periods holding that month, a few
-hundred of its rows) only the rows that differ, checked against the warehouse's fingerprint. Marts
-gone from the warehouse are dropped. The notes are taken out of a slot while it is written, so one
-left half written (a crash) is compared by content, not trusted, the next time.
+the rows of its changed unit-months replaced, a large one kept per scope of another kind (the
+funnel's comparisons) only the rows that differ among those of the digests whose row count changed,
+and a large one rebuilt whole (a network-wide mart: one unit's month moves every unit's rate, band
+and limits for the periods holding that month, a few hundred of its rows) only the rows that
+differ; the last two compare rows by their hashes and are checked against the warehouse's
+fingerprint. Marts gone from the warehouse are dropped. The notes are taken out of a slot while it
+is written, so one left half written (a crash) is compared by content, not trusted, the next time.
 
 The build row's `content_sha256` is the digest of every mart's fingerprint, kept up to date from
 the changes (a sum of row hashes moves by the rows replaced), so it costs nothing extra to publish
@@ -198,7 +200,8 @@ def copy_serving_schema(source: Path, target: Path, previous: Path | None = None
             if now[name] != before.get(name):
                 in_place = (name in held and columns[name] == published_columns[name]
                             and now[name][1] >= ROWS_REPLACED_IN_PLACE
-                            and _replace_changed_rows(con, catalog, name, now[name]))
+                            and (_replace_changed_digests(con, catalog, name, now[name], columns[name])
+                                 or _replace_changed_rows(con, catalog, name, now[name])))
                 if not in_place:
                     con.execute(f"create or replace table published.{SERVING_SCHEMA}.{identifier(name)} as "
                                 f"select * from {SERVING_SCHEMA}.{identifier(name)}")
@@ -321,19 +324,47 @@ def _replace_changed_scopes(con: duckdb.DuckDBPyConnection, catalog: str, name: 
     return (columns, count - gone + new, digest - int(gone_sum) + int(new_sum)), bool(gone or new)
 
 
-def _replace_changed_rows(con: duckdb.DuckDBPyConnection, catalog: str, name: str, fingerprint: tuple) -> bool:
-    """In the published copy of a mart, delete the rows the warehouse's no longer has and add the ones
-    it has anew, matched by row hash, in one transaction. True when the copy then has the warehouse's
-    fingerprint; otherwise (a row held twice on one side only) it is rolled back for a whole copy."""
+def _replace_changed_digests(con: duckdb.DuckDBPyConnection, catalog: str, name: str, fingerprint: tuple,
+                             columns: list[tuple[str, str]]) -> bool:
+    """`_replace_changed_rows` for a mart kept per scope of another kind than a unit-month (such as
+    fct_metric_funnel's comparisons), comparing only the rows of the digests (`inputs_fingerprint`)
+    whose row count differs between the two sides: a scope rebuilt has a new digest, so its rows are
+    among them, and finding them reads one column of each side, not every column of every row. A
+    digest is not named by its scope (two scopes made from equal inputs share one), hence counts, not
+    digests present on one side only. False at once for a mart without the column, and whenever the
+    copy then differs from the warehouse (rows changed under an unchanged digest): rolled back, for the
+    whole comparison."""
+    if "inputs_fingerprint" not in {column for column, _ in columns}:
+        return False
     source = f"{identifier(catalog)}.{SERVING_SCHEMA}.{identifier(name)}"
     target = f"published.{SERVING_SCHEMA}.{identifier(name)}"
+    counts = "select inputs_fingerprint, count(*) from {} group by inputs_fingerprint"
+    con.execute(f"create or replace temp table digests_changed as select distinct inputs_fingerprint from "
+                f"(({counts.format(target)} except {counts.format(source)}) "
+                f"union all ({counts.format(source)} except {counts.format(target)}))")
+    try:
+        return _replace_changed_rows(con, catalog, name, fingerprint,
+                                     within="{t}.inputs_fingerprint in (select inputs_fingerprint from digests_changed)")
+    finally:
+        con.execute("drop table if exists digests_changed")
+
+
+def _replace_changed_rows(con: duckdb.DuckDBPyConnection, catalog: str, name: str, fingerprint: tuple,
+                          within: str = "true") -> bool:
+    """In the published copy of a mart, delete the rows the warehouse's no longer has and add the ones
+    it has anew, matched by row hash, in one transaction; only rows meeting `within` (a condition on a
+    row named `{t}`) on either side, when every changed row is known to. True when the copy then has
+    the warehouse's fingerprint; otherwise (a row held twice on one side only) it is rolled back."""
+    source = f"{identifier(catalog)}.{SERVING_SCHEMA}.{identifier(name)}"
+    target = f"published.{SERVING_SCHEMA}.{identifier(name)}"
+    kept, now = within.format(t="kept"), within.format(t="now")
     con.execute("begin")
     try:
         con.execute(f"create or replace temp table rows_gone as select hash(kept) as h from {target} as kept "
-                    f"except all select hash(now) from {source} as now")
-        con.execute(f"delete from {target} as kept where hash(kept) in (select h from rows_gone)")
-        con.execute(f"insert into {target} by name select * from {source} as now "
-                    f"where hash(now) not in (select hash(kept) from {target} as kept)")
+                    f"where {kept} except all select hash(now) from {source} as now where {now}")
+        con.execute(f"delete from {target} as kept where {kept} and hash(kept) in (select h from rows_gone)")
+        con.execute(f"insert into {target} by name select * from {source} as now where {now} "
+                    f"and hash(now) not in (select hash(kept) from {target} as kept where {kept})")
         con.execute("drop table rows_gone")
         same = _fingerprints(con, "published", [name], {name: list(fingerprint[0])})[name] == fingerprint
         con.execute("commit" if same else "rollback")
