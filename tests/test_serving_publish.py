@@ -206,7 +206,6 @@ def test_a_large_mart_has_only_its_changed_rows_replaced_and_a_row_held_twice_is
     assert last_row(third, mart) == last_row(work, mart)  # written whole, as the warehouse has it
 
 
-
 def test_a_large_mart_kept_per_comparison_compares_only_the_rows_of_digests_whose_count_changed(
         built_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """fct_metric_funnel_limits is kept per comparison (a metric, period and base): a comparison rebuilt
@@ -247,6 +246,7 @@ def test_a_large_mart_kept_per_comparison_compares_only_the_rows_of_digests_whos
     assert copy_serving_schema(work, third, previous=second) == [mart]
     assert rows(third, mart) == rows(work, mart)
     assert len(compared) == 2 and "true" not in compared  # each time only those digests' rows, once
+
 
 CHILD_READER = """
 import sys
